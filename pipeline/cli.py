@@ -1,0 +1,118 @@
+"""The ``progression`` command: a thin layer mapping commands to library calls and outcomes
+to documented exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.runs import ExitCode, LockedError
+
+app = typer.Typer(
+    help="Nightly workforce representation and progression analytics for a police force.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="The TOML configuration file (default: $PROGRESSION_CONFIG).",
+        dir_okay=False,
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return lambda _message: None
+    return lambda message: err.print(f"[dim]•[/dim] {message}")
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        err.print(f"[bold red]Configuration error:[/bold red] {exc}")
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+
+
+def _run(settings: Settings, force: bool, quiet: bool) -> ExitCode:
+    from pipeline import extracts, reference, warehouse
+    from pipeline.nightly import run_nightly
+
+    try:
+        result = run_nightly(settings, force=force, progress=_progress(quiet))
+    except LockedError as exc:
+        err.print(f"[bold yellow]Locked:[/bold yellow] {exc}")
+        return ExitCode.LOCKED
+    except ConfigError as exc:
+        err.print(f"[bold red]Configuration error:[/bold red] {exc}")
+        return ExitCode.CONFIG_ERROR
+    except (extracts.ExtractError, reference.ReferenceDataError) as exc:
+        err.print(f"[bold red]Blocked, nothing published:[/bold red] {exc}")
+        return ExitCode.BLOCKED
+    except warehouse.ModelError as exc:
+        err.print(f"[bold red]Internal error, nothing published:[/bold red] {exc}")
+        return ExitCode.INTERNAL_ERROR
+    if not quiet:
+        for name, columns in result.dropped_columns.items():
+            err.print(f"Dropped columns not on the allow-list from {name}: {', '.join(columns)}")
+        if not result.changed:
+            err.print("No new or changed extracts; the published database and report stand.")
+        else:
+            err.print(
+                f"Loaded {result.rows_loaded:,} rows from {len(result.files_loaded)} file(s); "
+                f"{result.rows_quarantined:,} row(s) quarantined."
+            )
+            err.print(f"Report:   {result.report}")
+        err.print(f"Database: {result.database}")
+    if result.rows_quarantined or result.warnings:
+        return ExitCode.SUCCESS_WITH_WARNINGS
+    return ExitCode.SUCCESS
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild the models and report even if no extract changed.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Read the inbox, load new extracts, rebuild the marts and the report, publish."""
+    raise typer.Exit(_run(_settings(config), force, quiet))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo force's files.")] = Path(
+        "var/demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = (
+        2026
+    ),
+    run_pipeline: Annotated[
+        bool, typer.Option("--run/--no-run", help="Run the nightly pipeline on the extracts.")
+    ] = True,
+    quiet: QuietOption = False,
+) -> None:
+    """Write a synthetic West-Midlands-like force's HR extracts, then run the pipeline on them."""
+    from pipeline.demo import write_demo_force
+
+    config_path = write_demo_force(out, seed=seed)
+    if not quiet:
+        err.print(f"Demo extracts written to {config_path.parent / 'inbox'}")
+        err.print(f"Configuration: {config_path}")
+    if not run_pipeline:
+        raise typer.Exit(ExitCode.SUCCESS)
+    raise typer.Exit(_run(_settings(config_path), force=True, quiet=quiet))

@@ -1,0 +1,111 @@
+"""The national code lists the product is built around.
+
+These are not force-specific (the Home Office and the Census define them), so they live in
+code; anything a force varies (staff bands, departments, synonyms, labels) is configuration.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Ethnicity(NamedTuple):
+    code: str
+    label: str
+    broad_group_code: str
+
+
+# Police self-defined ethnicity, 18+1 (aligned with the 2011 Census).
+ETHNICITIES: tuple[Ethnicity, ...] = (
+    Ethnicity("W1", "White: English, Welsh, Scottish, Northern Irish or British", "white"),
+    Ethnicity("W2", "White: Irish", "white"),
+    Ethnicity("W3", "White: Gypsy or Irish Traveller", "white"),
+    Ethnicity("W9", "White: any other White background", "white"),
+    Ethnicity("M1", "Mixed: White and Black Caribbean", "mixed"),
+    Ethnicity("M2", "Mixed: White and Black African", "mixed"),
+    Ethnicity("M3", "Mixed: White and Asian", "mixed"),
+    Ethnicity("M9", "Mixed: any other Mixed background", "mixed"),
+    Ethnicity("A1", "Asian: Indian", "asian"),
+    Ethnicity("A2", "Asian: Pakistani", "asian"),
+    Ethnicity("A3", "Asian: Bangladeshi", "asian"),
+    Ethnicity("A4", "Asian: Chinese", "asian"),
+    Ethnicity("A9", "Asian: any other Asian background", "asian"),
+    Ethnicity("B1", "Black: Caribbean", "black"),
+    Ethnicity("B2", "Black: African", "black"),
+    Ethnicity("B9", "Black: any other Black background", "black"),
+    Ethnicity("O2", "Other: Arab", "other"),
+    Ethnicity("O9", "Other: any other ethnic group", "other"),
+    Ethnicity("NS", "Not stated", "not_stated"),
+)
+ETHNICITY_CODES: frozenset[str] = frozenset(e.code for e in ETHNICITIES)
+NOT_STATED = "NS"
+
+BROAD_GROUPS: dict[str, str] = {
+    "asian": "Asian",
+    "black": "Black",
+    "mixed": "Mixed",
+    "white": "White",
+    "other": "Other",
+}
+
+
+class Grouping(NamedTuple):
+    """A group whose share is measured, and the rule that says who is in it."""
+
+    code: str
+    member_codes: frozenset[str]
+
+
+def _codes_where(predicate) -> frozenset[str]:
+    return frozenset(e.code for e in ETHNICITIES if e.code != NOT_STATED and predicate(e))
+
+
+# Every grouping the reports need; shares are always among people who stated an ethnicity.
+GROUPINGS: tuple[Grouping, ...] = (
+    Grouping("minority_excl_white", _codes_where(lambda e: e.broad_group_code != "white")),
+    Grouping("minority_incl_white", _codes_where(lambda e: e.code != "W1")),
+    *(
+        Grouping(broad, _codes_where(lambda e, b=broad: e.broad_group_code == b))
+        for broad in BROAD_GROUPS
+    ),
+)
+
+WORKER_TYPES: dict[str, str] = {
+    "police_officer": "Police officers",
+    "police_staff": "Police staff",
+    "pcso": "PCSOs",
+    "special_constable": "Special constables",
+}
+
+# Officer ranks, low to high.
+OFFICER_RANKS: tuple[str, ...] = (
+    "Constable",
+    "Sergeant",
+    "Inspector",
+    "Chief Inspector",
+    "Superintendent",
+    "Chief Superintendent",
+    "Assistant Chief Constable",
+    "Deputy Chief Constable",
+    "Chief Constable",
+)
+PCSO_GRADES: tuple[str, ...] = ("PCSO",)
+SPECIAL_RANKS: tuple[str, ...] = (
+    "Special Constable",
+    "Special Sergeant",
+    "Special Inspector",
+    "Special Chief Inspector",
+)
+
+SEXES: dict[str, str] = {"F": "Female", "M": "Male"}
+OUTCOMES: tuple[str, ...] = ("passed", "failed", "withdrew", "did_not_attend")
+MOVEMENT_TYPES: tuple[str, ...] = ("joiner", "leaver")
+LEAVING_REASONS: tuple[str, ...] = (
+    "resignation",
+    "retirement",
+    "dismissal",
+    "transfer",
+    "death",
+    "other",
+)
+AGE_BANDS: tuple[str, ...] = ("16-24", "25-34", "35-44", "45-54", "55+")

@@ -1,0 +1,301 @@
+"""One typed place for every setting: a frozen pydantic model loaded from one TOML file.
+
+Unknown keys are errors (``extra="forbid"``) so that a typo in the nightly config fails
+loudly at start-up instead of silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_ENV_VAR = "PROGRESSION_CONFIG"
+KEY_ENV_VAR = "PROGRESSION_PSEUDONYM_KEY"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_REFERENCE = REPO_ROOT / "data" / "reference"
+SQL_DIR = REPO_ROOT / "sql"
+CONTRACTS_DIR = REPO_ROOT / "data_contracts"
+TEMPLATES_DIR = REPO_ROOT / "reports"
+
+ExtractKind = Literal[
+    "staff_snapshot", "joiners_leavers", "promotion_candidates", "recruitment_applicants"
+]
+EXTRACT_KINDS: tuple[ExtractKind, ...] = (
+    "staff_snapshot",
+    "joiners_leavers",
+    "promotion_candidates",
+    "recruitment_applicants",
+)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ForceSettings(_Frozen):
+    name: str = Field(description="Police force area name as in the ONS lookup (PFANM).")
+
+
+class PathSettings(_Frozen):
+    inbox: Path
+    database: Path
+    reports_dir: Path
+    work_dir: Path
+    pseudonym_key_file: Path | None = None
+
+
+class ReferenceSettings(_Frozen):
+    census_file: Path = BUNDLED_REFERENCE / "census2021-ts021-ltla.csv"
+    census_2011_file: Path | None = BUNDLED_REFERENCE / "census2011-qs201ew-la.csv"
+    force_lookup_file: Path = BUNDLED_REFERENCE / "lad21-to-police-force-area.csv"
+    area_lookup_file: Path
+
+
+class ExtractSettings(_Frozen):
+    file_pattern: str = Field(description="Glob matched against file names in the inbox.")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="canonical column name = header in the force's file"
+    )
+    sheet: str | int = 0
+
+
+def _default_extracts() -> dict[str, ExtractSettings]:
+    return {kind: ExtractSettings(file_pattern=f"{kind}*") for kind in EXTRACT_KINDS}
+
+
+class Department(_Frozen):
+    name: str
+    is_specialist: bool = False
+
+
+DEFAULT_RANK_SYNONYMS: dict[str, str] = {
+    "PC": "Constable",
+    "DC": "Constable",
+    "Det Con": "Constable",
+    "Police Constable": "Constable",
+    "Detective Constable": "Constable",
+    "PS": "Sergeant",
+    "Sgt": "Sergeant",
+    "DS": "Sergeant",
+    "Det Sgt": "Sergeant",
+    "Police Sergeant": "Sergeant",
+    "Detective Sergeant": "Sergeant",
+    "Insp": "Inspector",
+    "DI": "Inspector",
+    "Det Insp": "Inspector",
+    "Detective Inspector": "Inspector",
+    "CI": "Chief Inspector",
+    "Ch Insp": "Chief Inspector",
+    "DCI": "Chief Inspector",
+    "Detective Chief Inspector": "Chief Inspector",
+    "Supt": "Superintendent",
+    "Det Supt": "Superintendent",
+    "Detective Superintendent": "Superintendent",
+    "Ch Supt": "Chief Superintendent",
+    "C/Supt": "Chief Superintendent",
+    "Det Ch Supt": "Chief Superintendent",
+    "Detective Chief Superintendent": "Chief Superintendent",
+    "ACC": "Assistant Chief Constable",
+    "DCC": "Deputy Chief Constable",
+    "CC": "Chief Constable",
+    "Police Community Support Officer": "PCSO",
+    "SC": "Special Constable",
+    "Special Con": "Special Constable",
+    "Spec Sgt": "Special Sergeant",
+    "Spec Insp": "Special Inspector",
+}
+
+DEFAULT_ETHNICITY_SYNONYMS: dict[str, str] = {
+    "White British": "W1",
+    "White - British": "W1",
+    "White: English, Welsh, Scottish, Northern Irish or British": "W1",
+    "White - English, Welsh, Scottish, Northern Irish or British": "W1",
+    "White Irish": "W2",
+    "White - Irish": "W2",
+    "White: Irish": "W2",
+    "Gypsy or Irish Traveller": "W3",
+    "White - Gypsy or Irish Traveller": "W3",
+    "White: Gypsy or Irish Traveller": "W3",
+    "White: Roma": "W9",
+    "Roma": "W9",
+    "Any other White background": "W9",
+    "White - Any other White background": "W9",
+    "White Other": "W9",
+    "White: Other White": "W9",
+    "White and Black Caribbean": "M1",
+    "Mixed - White and Black Caribbean": "M1",
+    "White and Black African": "M2",
+    "Mixed - White and Black African": "M2",
+    "White and Asian": "M3",
+    "Mixed - White and Asian": "M3",
+    "Any other Mixed background": "M9",
+    "Mixed - Any other Mixed background": "M9",
+    "Indian": "A1",
+    "Asian - Indian": "A1",
+    "Asian or Asian British - Indian": "A1",
+    "Pakistani": "A2",
+    "Asian - Pakistani": "A2",
+    "Asian or Asian British - Pakistani": "A2",
+    "Bangladeshi": "A3",
+    "Asian - Bangladeshi": "A3",
+    "Asian or Asian British - Bangladeshi": "A3",
+    "Chinese": "A4",
+    "Asian - Chinese": "A4",
+    "Any other Asian background": "A9",
+    "Asian - Any other Asian background": "A9",
+    "Caribbean": "B1",
+    "Black - Caribbean": "B1",
+    "Black or Black British - Caribbean": "B1",
+    "African": "B2",
+    "Black - African": "B2",
+    "Black or Black British - African": "B2",
+    "Any other Black background": "B9",
+    "Black - Any other Black background": "B9",
+    "Arab": "O2",
+    "Other - Arab": "O2",
+    "Any other ethnic group": "O9",
+    "Other - Any other ethnic group": "O9",
+    "Not stated": "NS",
+    "Not Stated": "NS",
+    "Prefer not to say": "NS",
+    "Not known": "NS",
+    "Unknown": "NS",
+}
+
+DEFAULT_WORKER_TYPE_SYNONYMS: dict[str, str] = {
+    "Police Officer": "police_officer",
+    "Officer": "police_officer",
+    "Police Staff": "police_staff",
+    "Staff": "police_staff",
+    "PCSO": "pcso",
+    "Police Community Support Officer": "pcso",
+    "Special Constable": "special_constable",
+    "Special": "special_constable",
+    "Specials": "special_constable",
+}
+
+DEFAULT_SEX_SYNONYMS: dict[str, str] = {"Female": "F", "Male": "M", "f": "F", "m": "M"}
+
+
+class CodeSettings(_Frozen):
+    """Force-specific code lists and the synonym tables that map HR values onto codes.
+
+    Synonyms are matched case-insensitively after trimming; a value that is neither a code
+    nor a listed synonym is never guessed.
+    """
+
+    staff_bands: tuple[str, ...] = (
+        "Band A",
+        "Band B",
+        "Band C",
+        "Band D",
+        "Band E",
+        "Band F",
+        "Band G",
+        "Band H",
+        "Band I",
+        "Band J",
+    )
+    departments: tuple[Department, ...] = ()
+    rank_synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RANK_SYNONYMS))
+    ethnicity_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_ETHNICITY_SYNONYMS)
+    )
+    worker_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_WORKER_TYPE_SYNONYMS)
+    )
+    sex_synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SEX_SYNONYMS))
+
+
+class GroupLabels(_Frozen):
+    """How groups are named in reports; WMP's own style avoids "BAME"/"BME"."""
+
+    minority_excl_white: str = "Ethnic minority (excluding White minorities)"
+    minority_incl_white: str = "Ethnic minority (including White minorities)"
+    asian: str = "Asian"
+    black: str = "Black"
+    mixed: str = "Mixed"
+    white: str = "White"
+    other: str = "Other"
+    headline: Literal["minority_excl_white", "minority_incl_white"] = "minority_excl_white"
+
+
+class DisclosureSettings(_Frozen):
+    threshold: int = Field(default=5, ge=1, description="Counts 1..threshold are suppressed.")
+
+
+class Settings(_Frozen):
+    force: ForceSettings
+    paths: PathSettings
+    reference: ReferenceSettings
+    extracts: dict[ExtractKind, ExtractSettings] = Field(default_factory=_default_extracts)
+    codes: CodeSettings = CodeSettings()
+    groups: GroupLabels = GroupLabels()
+    disclosure: DisclosureSettings = DisclosureSettings()
+
+    @field_validator("extracts")
+    @classmethod
+    def _every_kind_present(cls, value: dict[str, ExtractSettings]) -> dict:
+        defaults = _default_extracts()
+        return {kind: value.get(kind, defaults[kind]) for kind in EXTRACT_KINDS}
+
+    def pseudonym_key(self) -> bytes:
+        """The HMAC key: from the environment, else from the key file; never from the repo."""
+        if env_key := os.environ.get(KEY_ENV_VAR):
+            return env_key.encode()
+        key_file = self.paths.pseudonym_key_file
+        if key_file is None:
+            raise ConfigError(
+                f"No pseudonymisation key: set {KEY_ENV_VAR} or [paths] pseudonym_key_file."
+            )
+        try:
+            key = key_file.read_bytes().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot read the pseudonymisation key file {key_file}: {exc}"
+            ) from None
+        if len(key) < 16:
+            raise ConfigError(f"The pseudonymisation key in {key_file} is shorter than 16 bytes.")
+        return key
+
+
+def _resolve_paths(raw: dict, base: Path) -> dict:
+    """Relative paths in the file are relative to the file, so a config can move with its data."""
+    for section in ("paths", "reference"):
+        for key, value in raw.get(section, {}).items():
+            if value == "":
+                raw[section][key] = None
+            elif isinstance(value, str):
+                path = Path(value).expanduser()
+                raw[section][key] = path if path.is_absolute() else (base / path).resolve()
+    return raw
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load the config named by ``path``, else by ``$PROGRESSION_CONFIG``."""
+    if path is None:
+        env_path = os.environ.get(CONFIG_ENV_VAR)
+        if not env_path:
+            raise ConfigError(f"No configuration: pass --config FILE or set {CONFIG_ENV_VAR}.")
+        path = Path(env_path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    try:
+        return Settings.model_validate(_resolve_paths(raw, path.resolve().parent))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None

@@ -1,0 +1,125 @@
+"""The canonical columns of each extract: the allow-list and the types the readers produce.
+
+This is the interface documented in docs/extracts.md; a column not listed here is never
+loaded, whatever the file holds.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from pipeline import codes
+from pipeline.config import Settings
+
+ColumnType = Literal["id", "date", "code", "text", "int", "number", "flag"]
+
+
+class Column(NamedTuple):
+    name: str
+    type: ColumnType
+    required: bool = True
+    """A required value may not be blank; an optional one may (e.g. a joiner's leaving reason)."""
+
+
+EXTRACT_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "staff_snapshot": (
+        Column("staff_id", "id"),
+        Column("snapshot_date", "date"),
+        Column("worker_type", "code"),
+        Column("rank_or_band", "code"),
+        Column("department", "code"),
+        Column("lpu_code", "code"),
+        Column("role", "text"),
+        Column("sex", "code"),
+        Column("ethnicity_code", "code"),
+        Column("date_of_birth", "date"),
+        Column("service_start_date", "date"),
+        Column("rank_start_date", "date"),
+        Column("fte", "number"),
+        Column("is_temporary_rank", "flag"),
+    ),
+    "joiners_leavers": (
+        Column("staff_id", "id"),
+        Column("movement_type", "code"),
+        Column("movement_date", "date"),
+        Column("worker_type", "code"),
+        Column("rank_or_band", "code"),
+        Column("department", "code"),
+        Column("lpu_code", "code"),
+        Column("sex", "code"),
+        Column("ethnicity_code", "code"),
+        Column("service_start_date", "date"),
+        Column("leaving_reason", "code", required=False),
+    ),
+    "promotion_candidates": (
+        Column("process_id", "text"),
+        Column("process_name", "text"),
+        Column("target_rank", "code"),
+        Column("staff_id", "id"),
+        Column("stage_order", "int"),
+        Column("stage_name", "text"),
+        Column("outcome", "code"),
+        Column("outcome_date", "date"),
+    ),
+    "recruitment_applicants": (
+        Column("campaign_id", "text"),
+        Column("campaign_name", "text"),
+        Column("worker_type", "code"),
+        Column("entry_route", "text"),
+        Column("applicant_id", "id"),
+        Column("sex", "code"),
+        Column("ethnicity_code", "code"),
+        Column("age_band", "code"),
+        Column("stage_order", "int"),
+        Column("stage_name", "text"),
+        Column("outcome", "code"),
+        Column("outcome_date", "date"),
+    ),
+}
+
+KEY_COLUMN_FOR_ID = {"staff_id": "staff_key", "applicant_id": "applicant_key"}
+
+
+def rank_order(settings: Settings) -> dict[tuple[str, str], int]:
+    """(worker type, rank or band) -> order from the most junior, for sorting and pipelines."""
+    ladders = {
+        "police_officer": codes.OFFICER_RANKS,
+        "police_staff": settings.codes.staff_bands,
+        "pcso": codes.PCSO_GRADES,
+        "special_constable": codes.SPECIAL_RANKS,
+    }
+    return {
+        (worker_type, rank): position
+        for worker_type, ladder in ladders.items()
+        for position, rank in enumerate(ladder, start=1)
+    }
+
+
+def allowed_codes(settings: Settings, lpu_codes: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Every code column's allowed values; synonyms are mapped onto these before checking."""
+    ranks = frozenset(rank for _, rank in rank_order(settings))
+    return {
+        "worker_type": frozenset(codes.WORKER_TYPES),
+        "rank_or_band": ranks,
+        "target_rank": frozenset(codes.OFFICER_RANKS),
+        "department": frozenset(d.name for d in settings.codes.departments),
+        "lpu_code": lpu_codes,
+        "sex": frozenset(codes.SEXES),
+        "ethnicity_code": codes.ETHNICITY_CODES,
+        "movement_type": frozenset(codes.MOVEMENT_TYPES),
+        "leaving_reason": frozenset(codes.LEAVING_REASONS),
+        "outcome": frozenset(codes.OUTCOMES),
+        "age_band": frozenset(codes.AGE_BANDS),
+    }
+
+
+def synonyms_for(settings: Settings, column: str) -> dict[str, str]:
+    """The synonym table that applies to a code column, keyed case-insensitively."""
+    table = {
+        "rank_or_band": settings.codes.rank_synonyms,
+        "target_rank": settings.codes.rank_synonyms,
+        "ethnicity_code": settings.codes.ethnicity_synonyms,
+        "worker_type": settings.codes.worker_type_synonyms,
+        "sex": settings.codes.sex_synonyms,
+    }.get(column, {})
+    return {key.strip().casefold(): value for key, value in table.items()}

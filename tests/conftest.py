@@ -1,0 +1,86 @@
+"""Shared fixtures: a tiny force (two LPUs) written as inline files into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mpl-"))
+
+from pipeline.config import Settings, load_settings
+
+AREA_LOOKUP = """\
+area_code,area_name,lpu_code,lpu_name
+E08000025,Birmingham,BHM,Birmingham
+E08000029,Solihull,SOL,Solihull
+"""
+
+STAFF_HEADER = (
+    "staff_id,snapshot_date,worker_type,rank_or_band,department,lpu_code,role,sex,"
+    "ethnicity_code,date_of_birth,service_start_date,rank_start_date,fte,is_temporary_rank"
+)
+
+
+def staff_row(
+    staff_id: str,
+    ethnicity: str,
+    *,
+    snapshot: str = "2026-03-31",
+    worker_type: str = "police_officer",
+    rank: str = "Constable",
+    lpu: str = "BHM",
+    department: str = "Local Policing",
+    sex: str = "F",
+    fte: str = "1",
+) -> str:
+    return (
+        f"{staff_id},{snapshot},{worker_type},{rank},{department},{lpu},Response,{sex},"
+        f"{ethnicity},1990-01-01,2015-01-01,2018-01-01,{fte},N"
+    )
+
+
+def write_config(root: Path, extra: str = "") -> Path:
+    (root / "inbox").mkdir(parents=True, exist_ok=True)
+    (root / "area_to_lpu.csv").write_text(AREA_LOOKUP, encoding="utf-8")
+    (root / "test.key").write_text("a-test-key-of-more-than-16-bytes", encoding="utf-8")
+    config = root / "progression.toml"
+    config.write_text(
+        textwrap.dedent(
+            """\
+            [force]
+            name = "West Midlands"
+            [paths]
+            inbox = "inbox"
+            database = "var/progression.duckdb"
+            reports_dir = "var/reports"
+            work_dir = "var/work"
+            pseudonym_key_file = "test.key"
+            [reference]
+            area_lookup_file = "area_to_lpu.csv"
+            census_2011_file = ""
+            [[codes.departments]]
+            name = "Local Policing"
+            [[codes.departments]]
+            name = "Firearms Operations"
+            is_specialist = true
+            """
+        )
+        + extra,
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def tiny_force(tmp_path: Path) -> Settings:
+    return load_settings(write_config(tmp_path))
+
+
+def write_inbox(settings: Settings, name: str, text: str) -> Path:
+    path = settings.paths.inbox / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
