@@ -60,7 +60,9 @@ class ReferenceSettings(_Frozen):
 
 
 class ExtractSettings(_Frozen):
-    file_pattern: str = Field(description="Glob matched against file names in the inbox.")
+    file_pattern: str | None = Field(
+        default=None, description="Glob matched against file names (default: '<kind>*')."
+    )
     columns: dict[str, str] = Field(
         default_factory=dict, description="canonical column name = header in the force's file"
     )
@@ -244,8 +246,11 @@ class Settings(_Frozen):
     @field_validator("extracts")
     @classmethod
     def _every_kind_present(cls, value: dict[str, ExtractSettings]) -> dict:
-        defaults = _default_extracts()
-        return {kind: value.get(kind, defaults[kind]) for kind in EXTRACT_KINDS}
+        chosen = {kind: value.get(kind, ExtractSettings()) for kind in EXTRACT_KINDS}
+        return {
+            kind: spec.model_copy(update={"file_pattern": spec.file_pattern or f"{kind}*"})
+            for kind, spec in chosen.items()
+        }
 
     def pseudonym_key(self) -> bytes:
         """The HMAC key: from the environment, else from the key file; never from the repo."""

@@ -1,0 +1,113 @@
+"""The census reader and lookups, checked against counts read independently from the file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import BUNDLED_REFERENCE
+from pipeline.reference import (
+    ReferenceDataError,
+    read_area_lookup,
+    read_census,
+    read_force_areas,
+)
+
+TS021 = BUNDLED_REFERENCE / "census2021-ts021-ltla.csv"
+QS201 = BUNDLED_REFERENCE / "census2011-qs201ew-la.csv"
+FORCES = BUNDLED_REFERENCE / "lad21-to-police-force-area.csv"
+WEST_MIDLANDS = {f"E080000{n}" for n in range(25, 32)}
+
+
+def _raw_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_west_midlands_force_area_from_the_real_census():
+    rows = [r for r in _raw_rows(TS021) if r["geography code"] in WEST_MIDLANDS]
+    total = sum(int(r["Ethnic group: Total: All usual residents"]) for r in rows)
+    broad_minorities = [
+        "Ethnic group: Asian, Asian British or Asian Welsh",
+        "Ethnic group: Black, Black British, Black Welsh, Caribbean or African",
+        "Ethnic group: Mixed or Multiple ethnic groups",
+        "Ethnic group: Other ethnic group",
+    ]
+    minority = sum(int(r[c]) for r in rows for c in broad_minorities)
+    assert total == 2_919_655
+
+    census = read_census(TS021)
+    areas = read_force_areas(FORCES, "West Midlands")
+    assert set(areas["area_code"]) == WEST_MIDLANDS
+    assert set(areas["force_code"]) == {"E23000014"}
+    wm = census[census["area_code"].isin(areas["area_code"])]
+    assert wm["population_count"].sum() == total
+    not_white = wm[~wm["ethnicity_code"].str.startswith("W")]["population_count"].sum()
+    assert not_white / total == pytest.approx(minority / total, abs=0)
+    assert minority / total == pytest.approx(0.3858, abs=5e-5)
+
+
+def test_roma_is_folded_into_w9_and_every_area_sums_to_its_total():
+    census = read_census(TS021)
+    birmingham = _raw_rows(TS021)
+    row = next(r for r in birmingham if r["geography code"] == "E08000025")
+    w9 = int(row["Ethnic group: White: Roma"]) + int(row["Ethnic group: White: Other White"])
+    got = census.query("area_code == 'E08000025' and ethnicity_code == 'W9'")
+    assert int(got["population_count"].iloc[0]) == w9
+    assert census["area_code"].nunique() == 331
+    assert census["ethnicity_code"].nunique() == 18
+
+
+def test_census_2011_layout_is_read_by_its_labels():
+    census = read_census(QS201)
+    row = next(r for r in _raw_rows(QS201) if r["geography code"] == "E08000025")
+    total = int(row["Ethnic Group: All categories: Ethnic group; measures: Value"])
+    got = census[census["area_code"] == "E08000025"]
+    assert got["population_count"].sum() == total
+    assert set(got["census_year"]) == {2011}
+    arab = int(row["Ethnic Group: Other ethnic group: Arab; measures: Value"])
+    assert int(got.query("ethnicity_code == 'O2'")["population_count"].iloc[0]) == arab
+
+
+def test_a_census_file_with_a_column_missing_says_which(tmp_path: Path):
+    rows = _raw_rows(TS021)[:3]
+    header = [c for c in rows[0] if c != "Ethnic group: Black, Black British, Black Welsh, "
+              "Caribbean or African: African"]  # fmt: skip
+    path = tmp_path / "census.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(ReferenceDataError, match="no column for B2"):
+        read_census(path)
+
+
+def test_detailed_groups_must_add_up_to_the_total(tmp_path: Path):
+    text = TS021.read_text(encoding="utf-8").splitlines()
+    fields = text[1].split(",")
+    fields[3] = str(int(fields[3]) + 1)
+    path = tmp_path / "census.csv"
+    path.write_text("\n".join([text[0], ",".join(fields)]) + "\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"do not add up .* data row 2"):
+        read_census(path)
+
+
+def test_an_unknown_force_lists_the_valid_names():
+    with pytest.raises(ReferenceDataError, match=r"must be one of: .*West Midlands"):
+        read_force_areas(FORCES, "Midsomer")
+
+
+def test_every_one_of_the_43_forces_has_areas():
+    forces = {r["PFANM"] for r in _raw_rows(FORCES)}
+    assert len(forces) == 43
+    for force in forces:
+        assert len(read_force_areas(FORCES, force)) >= 1
+
+
+def test_area_lookup_rejects_an_area_in_two_lpus(tmp_path: Path):
+    path = tmp_path / "lookup.csv"
+    path.write_text("area_code,area_name,lpu_code,lpu_name\nE1,A,X,X\nE1,A,Y,Y\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="repeated in row 3"):
+        read_area_lookup(path)
