@@ -18,7 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,
@@ -65,8 +65,12 @@ def _run(settings: Settings, force: bool, quiet: bool) -> ExitCode:
         err.print(f"[bold red]Internal error, nothing published:[/bold red] {exc}")
         return ExitCode.INTERNAL_ERROR
     if not quiet:
-        for name, columns in result.dropped_columns.items():
-            err.print(f"Dropped columns not on the allow-list from {name}: {', '.join(columns)}")
+        dropped = sorted({c for columns in result.dropped_columns.values() for c in columns})
+        if dropped:
+            err.print(
+                f"Dropped columns not on the allow-list: {', '.join(dropped)} "
+                f"(from {len(result.dropped_columns)} file(s))"
+            )
         if not result.changed:
             err.print("No new or changed extracts; the published database and report stand.")
         else:
