@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.runs import ExitCode, LockedError
@@ -35,38 +36,41 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only err
 def _progress(quiet: bool):
     if quiet or not sys.stderr.isatty():
         return lambda _message: None
-    return lambda message: err.print(f"[dim]•[/dim] {message}")
+    return lambda message: err.print(f"[dim]•[/dim] {escape(message)}")
 
 
 def _settings(config: Path | None) -> Settings:
     try:
         return load_settings(config)
     except ConfigError as exc:
-        err.print(f"[bold red]Configuration error:[/bold red] {exc}")
+        err.print(f"[bold red]Configuration error:[/bold red] {escape(str(exc))}")
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
 
 
 def _run(settings: Settings, force: bool, quiet: bool) -> ExitCode:
     from pipeline import extracts, reference, warehouse
+    from pipeline.contracts import BlockedError
     from pipeline.nightly import run_nightly
 
     try:
         result = run_nightly(settings, force=force, progress=_progress(quiet))
     except LockedError as exc:
-        err.print(f"[bold yellow]Locked:[/bold yellow] {exc}")
+        err.print(f"[bold yellow]Locked:[/bold yellow] {escape(str(exc))}")
         return ExitCode.LOCKED
     except ConfigError as exc:
-        err.print(f"[bold red]Configuration error:[/bold red] {exc}")
+        err.print(f"[bold red]Configuration error:[/bold red] {escape(str(exc))}")
         return ExitCode.CONFIG_ERROR
-    except (extracts.ExtractError, reference.ReferenceDataError) as exc:
-        err.print(f"[bold red]Blocked, nothing published:[/bold red] {exc}")
+    except (extracts.ExtractError, reference.ReferenceDataError, BlockedError) as exc:
+        err.print(f"[bold red]Blocked, nothing published:[/bold red] {escape(str(exc))}")
         return ExitCode.BLOCKED
     except warehouse.ModelError as exc:
-        err.print(f"[bold red]Internal error, nothing published:[/bold red] {exc}")
+        err.print(f"[bold red]Internal error, nothing published:[/bold red] {escape(str(exc))}")
         return ExitCode.INTERNAL_ERROR
     if not quiet:
         for name, columns in result.dropped_columns.items():
-            err.print(f"Dropped columns not on the allow-list from {name}: {', '.join(columns)}")
+            err.print(
+                escape(f"Dropped columns not on the allow-list from {name}: {', '.join(columns)}")
+            )
         if not result.changed:
             err.print("No new or changed extracts; the published database and report stand.")
         else:
@@ -74,6 +78,10 @@ def _run(settings: Settings, force: bool, quiet: bool) -> ExitCode:
                 f"Loaded {result.rows_loaded:,} rows from {len(result.files_loaded)} file(s); "
                 f"{result.rows_quarantined:,} row(s) quarantined."
             )
+            if result.rows_quarantined:
+                err.print("See them, and what to fix, with: progression quarantine")
+            for warning in result.warnings:
+                err.print(f"[yellow]Warning:[/yellow] {escape(warning)}")
             err.print(f"Report:   {result.report}")
         err.print(f"Database: {result.database}")
     if result.rows_quarantined or result.warnings:
