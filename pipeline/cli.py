@@ -124,3 +124,35 @@ def demo(
     if not run_pipeline:
         raise typer.Exit(ExitCode.SUCCESS)
     raise typer.Exit(_run(_settings(config_path), force=True, quiet=quiet))
+
+
+@app.command()
+def quarantine(
+    config: ConfigOption = None,
+    file: Annotated[
+        str | None, typer.Option("--file", "-f", help="Only rows from this file (its name).")
+    ] = None,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Write CSV to standard output (to open in Excel).")
+    ] = False,
+) -> None:
+    """List quarantined rows: file, row, rule and what to fix (values of code columns only).
+
+    Fix the rows in the source and drop the corrected file in the inbox: it replaces the
+    rows and the quarantine of the file it corrects at the next run.
+    """
+    from pipeline.quarantine import quarantined_rows
+
+    rows = quarantined_rows(_settings(config), file)
+    if as_csv:
+        rows.to_csv(sys.stdout, index=False)
+        raise typer.Exit(ExitCode.SUCCESS)
+    if rows.empty:
+        err.print("No rows are quarantined.")
+        raise typer.Exit(ExitCode.SUCCESS)
+    for row in rows.itertuples(index=False):
+        typer.echo(f"{row.source_file}, row {row.source_row}: {row.rule}")
+        if row.values:
+            typer.echo(f"    values: {row.values}")
+        typer.echo(f"    {row.message}\n")
+    err.print(f"{len(rows):,} quarantined row(s).")
