@@ -68,9 +68,7 @@ def _run(settings: Settings, force: bool, quiet: bool) -> ExitCode:
         return ExitCode.INTERNAL_ERROR
     if not quiet:
         for name, columns in result.dropped_columns.items():
-            err.print(
-                escape(f"Dropped columns not on the allow-list from {name}: {', '.join(columns)}")
-            )
+            err.print(f"Dropped columns not on the allow-list from {name}: {', '.join(columns)}")
         if not result.changed:
             err.print("No new or changed extracts; the published database and report stand.")
         else:
