@@ -8,6 +8,7 @@ the seconds to read each and to run its GX suite (GX's import is timed separatel
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -81,6 +82,15 @@ def main(staff_rows: int = 60_000) -> None:
     runner = contracts.Contracts()
     print(f"GX import and context: {time.perf_counter() - start:.2f} s")
     parameters = contracts.contract_parameters(settings, LPUS, date(2026, 4, 1))
+    try:
+        _time(runner, settings, allowed, parameters, files)
+    finally:
+        shutil.rmtree(root)
+
+
+def _time(runner, settings, allowed, parameters, files) -> None:
+    from pipeline import contracts
+
     for kind, frame in files.items():
         path = settings.paths.inbox / f"{kind}.csv"
         frame.to_csv(path, index=False)
