@@ -50,6 +50,15 @@ class PathSettings(_Frozen):
     reports_dir: Path
     work_dir: Path
     pseudonym_key_file: Path | None = None
+    archive_dir: Path | None = Field(
+        default=None,
+        description="Where each loaded extract is kept, named by its SHA-256 "
+        "(default: <work_dir>/archive). Holds raw identifiers: protect it like the inbox.",
+    )
+
+    @property
+    def archive(self) -> Path:
+        return self.archive_dir or self.work_dir / "archive"
 
 
 class ReferenceSettings(_Frozen):
@@ -66,7 +75,11 @@ class ExtractSettings(_Frozen):
     columns: dict[str, str] = Field(
         default_factory=dict, description="canonical column name = header in the force's file"
     )
-    sheet: str | int = 0
+    sheet: str | int | None = Field(
+        default=None,
+        description="Excel sheet name or 0-based position; default: the only sheet whose "
+        "first row has every required column.",
+    )
 
 
 def _default_extracts() -> dict[str, ExtractSettings]:
@@ -165,6 +178,21 @@ DEFAULT_ETHNICITY_SYNONYMS: dict[str, str] = {
     "Other - Arab": "O2",
     "Any other ethnic group": "O9",
     "Other - Any other ethnic group": "O9",
+    # Census 2021 (TS021) labels, for HR systems that store the census wording.
+    "Mixed or Multiple ethnic groups: White and Black Caribbean": "M1",
+    "Mixed or Multiple ethnic groups: White and Black African": "M2",
+    "Mixed or Multiple ethnic groups: White and Asian": "M3",
+    "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups": "M9",
+    "Asian, Asian British or Asian Welsh: Indian": "A1",
+    "Asian, Asian British or Asian Welsh: Pakistani": "A2",
+    "Asian, Asian British or Asian Welsh: Bangladeshi": "A3",
+    "Asian, Asian British or Asian Welsh: Chinese": "A4",
+    "Asian, Asian British or Asian Welsh: Other Asian": "A9",
+    "Black, Black British, Black Welsh, Caribbean or African: Caribbean": "B1",
+    "Black, Black British, Black Welsh, Caribbean or African: African": "B2",
+    "Black, Black British, Black Welsh, Caribbean or African: Other Black": "B9",
+    "Other ethnic group: Arab": "O2",
+    "Other ethnic group: Any other ethnic group": "O9",
     "Not stated": "NS",
     "Not Stated": "NS",
     "Prefer not to say": "NS",
@@ -234,6 +262,31 @@ class DisclosureSettings(_Frozen):
     threshold: int = Field(default=5, ge=1, description="Counts 1..threshold are suppressed.")
 
 
+class ContractSettings(_Frozen):
+    """Limits for the data contracts and the night-to-night checks (docs/data-contracts.md)."""
+
+    max_quarantined_share: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="A file with a larger share of rows quarantined blocks the run: so many "
+        "bad rows mean the file is wrong as a whole, and publishing the rest would mislead.",
+    )
+    headcount_change_share: float = Field(
+        default=0.1,
+        gt=0,
+        description="Warn when a worker type's headcount moves by more than this share "
+        "since the previous snapshot.",
+    )
+    declaration_rate_drop: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Warn when the declaration rate falls by more than this since the "
+        "previous snapshot (0.05 = 5 percentage points).",
+    )
+
+
 class Settings(_Frozen):
     force: ForceSettings
     paths: PathSettings
@@ -242,6 +295,7 @@ class Settings(_Frozen):
     codes: CodeSettings = CodeSettings()
     groups: GroupLabels = GroupLabels()
     disclosure: DisclosureSettings = DisclosureSettings()
+    contracts: ContractSettings = ContractSettings()
 
     @field_validator("extracts")
     @classmethod

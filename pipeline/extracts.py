@@ -1,20 +1,26 @@
 """Reading HR extracts into typed, pseudonymised frames with the canonical columns.
 
 A reader never guesses: an unreadable file is an ``ExtractError`` (blocking, with the file
-and what to fix); an unparseable value is a ``RowProblem`` that quarantines its row. Raw
-identifiers are replaced by keyed hashes here, before any other stage sees them.
+and what to fix); a value that cannot be parsed (a date, a number, a flag, an Excel error)
+is a ``RowProblem`` that quarantines its row. Whether a parsed value is *valid* (a known
+code, a sensible date) is the data contracts' business (``pipeline.contracts``), so the
+reader keeps every row and leaves unrecognised codes as written. Raw identifiers are
+replaced by keyed hashes here, before any other stage sees them.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import hmac
 import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -29,7 +35,13 @@ FLAG_VALUES = {"y": True, "yes": True, "true": True, "1": True, "n": False, "no"
 TEMPORARY_RANK_PREFIX = re.compile(
     r"^\s*(?:t|a|temp|acting)\s*[/.]\s*|^\s*(?:temp|acting)\s+", re.I
 )
-FIRST_DATA_ROW = 2
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M",
+                "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")  # fmt: skip
+EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+"""Five digits: 10000 is 1927-05-18. A four-digit number is far more likely a year."""
+PLAUSIBLE_DATES = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
+"""Outside this range a date is a placeholder (31/12/9999) or a typo, never a real event."""
+HEADER_ROW = 1
 """Row numbers are as an analyst sees them in Excel or a text editor: the header is row 1."""
 
 
@@ -45,22 +57,65 @@ class ExtractError(Exception):
 class RowProblem:
     source_row: int
     column: str
+    """The canonical column, several joined by ', ', or '*' for the whole row."""
     rule: str
     message: str
 
 
-@dataclass
+QUARANTINE_COLUMNS = ["source_row", "rule", "column_name", "message", "values_json"]
+
+
+@dataclass(frozen=True)
 class Extract:
     kind: str
     path: Path
     content_hash: str
-    frame: pd.DataFrame
-    """Good rows: canonical, typed columns plus ``source_row``."""
-    quarantined: pd.DataFrame
-    """Rows with problems: ``source_row``, ``rule``, ``column``, ``message``, ``values_json``."""
+    typed: pd.DataFrame
+    """Every data row read: canonical, typed columns plus ``source_row``."""
+    original: pd.DataFrame
+    """The same rows as text, as the file had them (identifiers pseudonymised), indexed by
+    ``source_row``: what a quarantined row keeps so that it can be corrected."""
+    problems: tuple[RowProblem, ...] = ()
     dropped_columns: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
-    rows_read: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.typed)
+
+    def with_problems(self, problems) -> Extract:
+        """A copy with more row problems (the contracts' findings) added."""
+        return dataclasses.replace(self, problems=(*self.problems, *problems))
+
+    @cached_property
+    def bad_rows(self) -> frozenset[int]:
+        return frozenset(p.source_row for p in self.problems)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Good rows: those without any problem."""
+        keep = ~self.typed["source_row"].isin(self.bad_rows)
+        return self.typed[keep].reset_index(drop=True)
+
+    @cached_property
+    def quarantined(self) -> pd.DataFrame:
+        """One row per quarantined source row: every rule it broke and its original values."""
+        found: dict[int, list[RowProblem]] = {}
+        for problem in self.problems:
+            found.setdefault(problem.source_row, []).append(problem)
+        return pd.DataFrame(
+            [
+                {
+                    "source_row": row,
+                    "rule": "; ".join(p.rule for p in problems),
+                    "column_name": "; ".join(p.column for p in problems),
+                    "message": " ".join(p.message for p in problems),
+                    "values_json": self.original.loc[row].to_json(),
+                }
+                for row, problems in sorted(found.items())
+            ],
+            columns=QUARANTINE_COLUMNS,
+        )
 
 
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
@@ -70,7 +125,7 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
         value: hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
         for value in values.dropna().unique()
     }
-    return values.map(mapping)
+    return values.map(mapping).astype("str")
 
 
 def classify(path: Path, settings: Settings) -> str | None:
@@ -103,9 +158,38 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class _Cells(NamedTuple):
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    """(row number as the analyst sees it, cells) for every non-blank row after the header."""
+    encoding: str
+
+
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+    if raw.startswith(b"PK\x03\x04"):
+        raise ExtractError(
+            path,
+            "The file is an Excel workbook with a .csv or .txt name.",
+            "Rename it to .xlsx, or save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
+        )
+    marked = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
+    for mark, encoding in marked.items():  # UTF-16 is Excel's "Unicode Text" export
+        if raw.startswith(mark):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise ExtractError(
+                    path,
+                    f"The file starts with a {encoding} byte-order mark but is not "
+                    f"{encoding} (byte {exc.start}).",
+                    "Save it again as 'CSV UTF-8 (Comma delimited)'.",
+                ) from None
+    if b"\x00" in raw:
+        raise ExtractError(
+            path,
+            "The file holds binary data, not text.",
+            "Export the extract again as CSV or Excel.",
+        )
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -120,16 +204,26 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _read_csv_cells(path: Path) -> tuple[list[str], list[list[str]], str]:
-    text, encoding = _decode(path, path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t", "|"], key=first_line.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows:
+def _is_blank(cells: list[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
+
+
+def _header_and_rows(path: Path, numbered: list[tuple[int, list[str]]], encoding: str) -> _Cells:
+    """The first non-blank row is the header; blank rows after it hold nothing and are skipped
+    (row numbers still count them, so they match what the analyst sees)."""
+    content = [(number, cells) for number, cells in numbered if not _is_blank(cells)]
+    if not content:
         raise ExtractError(path, "The file is empty.", "Export the extract again.")
-    return rows[0], rows[1:], encoding
+    (_, header), *rows = content
+    return _Cells(header, rows, encoding)
+
+
+def _read_csv_cells(path: Path) -> _Cells:
+    text, encoding = _decode(path, path.read_bytes())
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max([",", ";", "\t", "|"], key=first_line.count)
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _header_and_rows(path, list(enumerate(records, start=HEADER_ROW)), encoding)
 
 
 def _cell_text(value: object) -> str:
@@ -144,72 +238,177 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_excel_cells(path: Path, sheet: str | int) -> tuple[list[str], list[list[str]]]:
+def _open_workbook(path: Path):
+    import python_calamine
+
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="calamine")
-    except ValueError as exc:
-        raise ExtractError(
-            path, f"The workbook cannot be read ({exc}).", "Check the sheet name in the config."
-        ) from None
+        return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         raise ExtractError(
-            path, f"The workbook cannot be opened ({type(exc).__name__}).", "Export it again."
+            path,
+            f"The workbook cannot be opened ({type(exc).__name__}: {exc}).",
+            "Open it in Excel, save it as .xlsx and drop it in the inbox again.",
         ) from None
-    cells = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False)]
-    while cells and not any(c.strip() for c in cells[-1]):
-        cells.pop()
-    if not cells:
-        raise ExtractError(path, "The workbook's sheet is empty.", "Export the extract again.")
-    return cells[0], cells[1:]
+
+
+def _sheet_rows(sheet) -> list[tuple[int, list[str]]]:
+    return [
+        (number, [_cell_text(value) for value in row])
+        for number, row in enumerate(sheet.iter_rows(), start=HEADER_ROW)
+    ]
+
+
+def _merged_header_cells(sheet, header_row: int) -> list[str]:
+    """Merged ranges touching the header row, as Excel names them (A1:C1)."""
+
+    def name(row: int, col: int) -> str:
+        letters = ""
+        col += 1
+        while col:
+            col, rest = divmod(col - 1, 26)
+            letters = chr(65 + rest) + letters
+        return f"{letters}{row + 1}"
+
+    ranges = sheet.merged_cell_ranges or []
+    return [
+        f"{name(*start)}:{name(*end)}"
+        for start, end in ranges
+        if start[0] <= header_row - 1 <= end[0]
+    ]
+
+
+def _read_excel_cells(path: Path, kind: str, settings: Settings) -> _Cells:
+    """The configured sheet, or else the only sheet whose first row has every required
+    column: a workbook with a notes sheet in front is common, and picking the one sheet
+    that fits is not a guess; two that fit is ambiguous and blocks."""
+    workbook = _open_workbook(path)
+    names = workbook.sheet_names
+    wanted = settings.extracts[kind].sheet
+    if wanted is not None:
+        exists = wanted in names if isinstance(wanted, str) else 0 <= wanted < len(names)
+        if not exists:
+            raise ExtractError(
+                path,
+                f"The workbook has no sheet {wanted!r}; its sheets are {', '.join(names)}.",
+                f"Correct [extracts.{kind}] sheet, or remove it to pick the sheet by its header.",
+            )
+        sheet = workbook.get_sheet_by_name(names[wanted] if isinstance(wanted, int) else wanted)
+        cells = _header_and_rows(path, _sheet_rows(sheet), "xlsx")
+        _explain_bad_header(path, sheet, cells, kind, settings)
+        return cells
+    fitting, tried = [], []
+    for name in names:
+        sheet = workbook.get_sheet_by_name(name)
+        rows = _sheet_rows(sheet)
+        if all(_is_blank(cells) for _, cells in rows):
+            continue
+        cells = _header_and_rows(path, rows, "xlsx")
+        tried.append((sheet, cells))
+        if not _match_header(cells.header, kind, settings).missing:
+            fitting.append((name, cells))
+    if len(fitting) == 1:
+        return fitting[0][1]
+    if len(fitting) > 1:
+        raise ExtractError(
+            path,
+            f"Sheets {', '.join(repr(n) for n, _ in fitting)} all have the extract's columns.",
+            f"Delete the extra sheets, or name the one to read in [extracts.{kind}] sheet.",
+        )
+    if not tried:
+        raise ExtractError(path, "The workbook's sheets are empty.", "Export the extract again.")
+    sheet, cells = tried[0]
+    _explain_bad_header(path, sheet, cells, kind, settings)
+    return cells
+
+
+def _explain_bad_header(path: Path, sheet, cells: _Cells, kind: str, settings: Settings):
+    """A header with merged cells is the usual reason an Excel header does not match."""
+    if not _match_header(cells.header, kind, settings).missing:
+        return
+    header_row = next(number for number, row in _sheet_rows(sheet) if not _is_blank(row))
+    merged = _merged_header_cells(sheet, header_row)
+    if merged:
+        raise ExtractError(
+            path,
+            f"Sheet {sheet.name!r}: the header row {header_row} has merged cells "
+            f"({', '.join(merged)}), so some columns have no name.",
+            "Unmerge the header cells and give every column its own name in one header row.",
+        )
+
+
+class _HeaderMatch(NamedTuple):
+    positions: dict[int, str]
+    dropped: list[str]
+    missing: list[str]
+    repeated: list[str]
 
 
 def _normalise_header(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").split()).casefold()
 
 
-def _map_header(
-    path: Path, header: list[str], kind: str, settings: Settings
-) -> tuple[dict[int, str], list[str]]:
-    """Position of each canonical column in the file, and the names of dropped columns."""
+def _match_header(header: list[str], kind: str, settings: Settings) -> _HeaderMatch:
+    """Position of each canonical column in the file, and what does not fit the allow-list."""
     mapping = settings.extracts[kind].columns
-    wanted = {
-        _normalise_header(mapping.get(col.name, col.name)): col.name
-        for col in EXTRACT_COLUMNS[kind]
-    }
-    wanted.update({_normalise_header(col.name): col.name for col in EXTRACT_COLUMNS[kind]})
+    wanted = {_normalise_header(col.name): col.name for col in EXTRACT_COLUMNS[kind]}
+    wanted.update(
+        {
+            _normalise_header(mapping[c.name]): c.name
+            for c in EXTRACT_COLUMNS[kind]
+            if c.name in mapping
+        }
+    )
     positions: dict[int, str] = {}
     dropped: list[str] = []
+    repeated: list[str] = []
     for position, name in enumerate(header):
         canonical = wanted.get(_normalise_header(name))
-        if canonical is None or canonical in positions.values():
+        if canonical is None:
             if name.strip():
                 dropped.append(name.strip())
-            continue
-        positions[position] = canonical
+        elif canonical in positions.values():
+            repeated.append(canonical)
+        else:
+            positions[position] = canonical
     missing = [c.name for c in EXTRACT_COLUMNS[kind] if c.name not in positions.values()]
-    if missing:
-        expected = ", ".join(f"'{mapping.get(c, c)}'" for c in missing)
+    return _HeaderMatch(positions, dropped, missing, repeated)
+
+
+def _map_header(path: Path, header: list[str], kind: str, settings: Settings) -> _HeaderMatch:
+    match = _match_header(header, kind, settings)
+    mapping = settings.extracts[kind].columns
+    if match.missing:
+        expected = ", ".join(f"'{mapping.get(c, c)}'" for c in match.missing)
         raise ExtractError(
             path,
             f"Required column(s) missing: {expected}.",
             f"Add them to the export, or map the force's header in [extracts.{kind}.columns].",
         )
-    return positions, dropped
+    if match.repeated:
+        raise ExtractError(
+            path,
+            f"Column(s) {', '.join(repr(c) for c in match.repeated)} appear more than once "
+            "in the header.",
+            "Keep one column of each; delete or rename the others.",
+        )
+    return match
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
-    """ISO, dd/mm/yyyy (UK exports) and Excel serial numbers; anything else stays NaT."""
-    parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y"):
+    """ISO, dd/mm/yyyy (UK exports) and Excel serial numbers, to the day; anything else,
+    and any date outside 1900-2199, stays NaT (and its row is quarantined)."""
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    for fmt in DATE_FORMATS:
         todo = parsed.isna() & values.ne("")
         if not todo.any():
             break
         parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
-    todo = parsed.isna() & values.str.fullmatch(r"\d{4,5}(\.0+)?")
+    todo = parsed.isna() & values.str.fullmatch(EXCEL_SERIAL.pattern)
     if todo.any():
-        serial = pd.to_numeric(values[todo]).astype("float64")
+        serial = pd.to_numeric(values[todo]).astype("float64").floordiv(1)
         parsed[todo] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial, unit="D")
-    return parsed.astype("datetime64[ns]")
+    plausible = parsed.between(*PLAUSIBLE_DATES)
+    return parsed.where(plausible).dt.normalize().astype("datetime64[ns]")
 
 
 class _RowChecker:
@@ -219,10 +418,9 @@ class _RowChecker:
         self.rows = rows
         self.problems: list[RowProblem] = []
 
-    def flag(self, mask: pd.Series, column: str, rule: str, message) -> None:
+    def flag(self, mask: pd.Series, column: str, rule: str, message: str) -> None:
         for position in mask[mask].index:
-            text = message(position) if callable(message) else message
-            self.problems.append(RowProblem(int(self.rows[position]), column, rule, text))
+            self.problems.append(RowProblem(int(self.rows[position]), column, rule, message))
 
 
 def _convert(
@@ -237,17 +435,11 @@ def _convert(
             is_error,
             column.name,
             "excel_error_value",
-            f"'{column.name}' holds an Excel error value; fix the formula or type the value.",
+            f"'{column.name}' holds an Excel error value such as #N/A; fix the formula in the "
+            "workbook, or type the value, and export again.",
         )
         values = values.mask(is_error, "")
         blank = values.eq("")
-        if column.required:
-            checker.flag(
-                blank & ~is_error,
-                column.name,
-                "missing_value",
-                f"'{column.name}' is blank; it is required.",
-            )
         out[_target_name(column)] = _convert_column(
             column, values, blank, kind, settings, allowed, checker, out
         )
@@ -270,26 +462,35 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
             parsed.isna() & ~blank,
             name,
             "invalid_date",
-            f"'{name}' is not a date; use yyyy-mm-dd or dd/mm/yyyy.",
+            f"'{name}' is not a date between 1900 and 2199; write it as yyyy-mm-dd or "
+            "dd/mm/yyyy (or as an Excel date).",
         )
         return parsed
     if column.type in ("int", "number"):
-        numbers = pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")
+        decimal_comma = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+        numbers = pd.to_numeric(decimal_comma, errors="coerce")
         bad = numbers.isna() & ~blank
         if column.type == "int":
             bad |= numbers.notna() & (numbers % 1 != 0)
-        checker.flag(bad, name, "invalid_number", f"'{name}' is not a number.")
+        checker.flag(
+            bad,
+            name,
+            "invalid_number",
+            f"'{name}' is not a {'whole ' if column.type == 'int' else ''}number; "
+            "write digits only (e.g. 0.6), without units or a % sign.",
+        )
         numbers = numbers.mask(bad)
         return numbers.astype("Int64") if column.type == "int" else numbers.astype("Float64")
     if column.type == "flag":
         flags = values.str.casefold().map(FLAG_VALUES)
         checker.flag(flags.isna() & ~blank, name, "invalid_flag", f"'{name}' must be Y or N.")
         return flags.astype("boolean")
-    return _normalise_codes(name, values, blank, kind, settings, allowed, checker, out)
+    return _normalise_codes(name, values, blank, kind, settings, allowed, out)
 
 
-def _normalise_codes(name, values, blank, kind, settings, allowed, checker, out) -> pd.Series:
-    """Exact code, then a case-only difference, then the configured synonym table."""
+def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Series:
+    """Exact code, then a case-only difference, then the configured synonym table; a value
+    that is none of these is kept as written, for the contract to quarantine by name."""
     if name == "rank_or_band" and "is_temporary_rank" in {c.name for c in EXTRACT_COLUMNS[kind]}:
         is_temporary = values.str.contains(TEMPORARY_RANK_PREFIX, na=False)
         values = values.str.replace(TEMPORARY_RANK_PREFIX, "", regex=True)
@@ -299,90 +500,54 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, checker, out)
         return values.mask(blank)
     by_case = {code.casefold(): code for code in valid}
     lookup = {**synonyms_for(settings, name), **by_case}
-    folded = values.str.casefold()
-    mapped = values.where(values.isin(valid), folded.map(lookup))
-    unknown = mapped.isna() & ~blank
-    if unknown.any():
-        listed = ", ".join(sorted(valid)[:12]) + (" …" if len(valid) > 12 else "")
-        raw = values.copy()
-        checker.flag(
-            unknown,
-            name,
-            "unknown_code",
-            lambda pos: (
-                f"'{name}' value {raw[pos]!r} is not a known code or synonym "
-                f"(allowed: {listed}); correct it or add a synonym to [codes]."
-            ),
-        )
-    return mapped.mask(blank)
+    mapped = values.where(values.isin(valid), values.str.casefold().map(lookup))
+    return mapped.fillna(values).mask(blank).astype("str")
 
 
 def read_extract(
     path: Path, kind: str, settings: Settings, allowed: dict[str, frozenset[str]]
 ) -> Extract:
-    """Read one file into good rows and quarantined rows; raise only for a file-level fault."""
-    encoding = "xlsx"
+    """Read one file, every row typed; raise only for a file-level fault."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        header, rows = _read_excel_cells(path, settings.extracts[kind].sheet)
+        header, rows, encoding = _read_excel_cells(path, kind, settings)
     else:
         header, rows, encoding = _read_csv_cells(path)
-    positions, dropped = _map_header(path, header, kind, settings)
+    match = _map_header(path, header, kind, settings)
     if not rows:
         raise ExtractError(path, "The file has a header but no rows.", "Export the extract again.")
     width = len(header)
     ragged = [
-        RowProblem(i + FIRST_DATA_ROW, "*", "wrong_field_count",
-                   f"The row has {len(r)} fields, the header has {width}; it may be truncated.")
-        for i, r in enumerate(rows) if len(r) != width
+        RowProblem(number, "*", "wrong_field_count",
+                   f"The row has {len(cells)} fields, the header has {width}; it may be "
+                   "truncated or hold an unquoted delimiter. Export the file again.")
+        for number, cells in rows if len(cells) != width
     ]  # fmt: skip
     cells = pd.DataFrame(
         {
-            canonical: pd.Series([row[pos] if pos < len(row) else "" for row in rows], dtype="str")
-            for pos, canonical in positions.items()
+            canonical: pd.Series(
+                [row[pos] if pos < len(row) else "" for _, row in rows], dtype="str"
+            )
+            for pos, canonical in match.positions.items()
         }
     )
-    cells["source_row"] = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows))
-    frame, problems = _convert(cells, kind, settings, allowed)
-    temporary = frame.attrs.pop("temporary_from_rank", None)
+    cells["source_row"] = [number for number, _ in rows]
+    typed, problems = _convert(cells, kind, settings, allowed)
+    temporary = typed.attrs.pop("temporary_from_rank", None)
     if temporary is not None:
-        frame["is_temporary_rank"] = frame["is_temporary_rank"] | temporary
-    problems = ragged + problems
-    original = cells.copy()
+        typed["is_temporary_rank"] = typed["is_temporary_rank"] | temporary
+    original = cells.set_index("source_row")
     for column, key in KEY_COLUMN_FOR_ID.items():
         if column in original:
-            original = original.drop(columns=column).assign(**{key: frame[key]})
-    return _split(kind, path, frame, original, problems, dropped, encoding, len(rows))
-
-
-def _split(kind, path, frame, original, problems, dropped, encoding, rows_read) -> Extract:
-    """Quarantined rows keep the values as the file had them (identifiers pseudonymised),
-    so that a corrected value can be re-processed and nothing raw is stored."""
-    bad_rows = {p.source_row for p in problems}
-    is_bad = frame["source_row"].isin(bad_rows)
-    values = original[original["source_row"].isin(bad_rows)].set_index("source_row")
-    first_problem = {}
-    for problem in problems:
-        first_problem.setdefault(problem.source_row, []).append(problem)
-    quarantined = pd.DataFrame(
-        [
-            {
-                "source_row": row,
-                "rule": "; ".join(p.rule for p in found),
-                "column_name": "; ".join(p.column for p in found),
-                "message": " ".join(p.message for p in found),
-                "values_json": values.loc[row].to_json(),
-            }
-            for row, found in sorted(first_problem.items())
-        ],
-        columns=["source_row", "rule", "column_name", "message", "values_json"],
-    )
+            original = original.drop(columns=column).assign(
+                **{key: typed.set_index("source_row")[key]}
+            )
     return Extract(
         kind=kind,
         path=path,
         content_hash=file_hash(path),
-        frame=frame[~is_bad].reset_index(drop=True),
-        quarantined=quarantined,
-        dropped_columns=dropped,
+        typed=typed,
+        original=original,
+        problems=(*ragged, *problems),
+        dropped_columns=match.dropped,
         encoding=encoding,
-        rows_read=rows_read,
     )

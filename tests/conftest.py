@@ -84,3 +84,11 @@ def write_inbox(settings: Settings, name: str, text: str) -> Path:
     path = settings.paths.inbox / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def contracts_runner():
+    """One GX context for the whole session: importing GX costs ~3 s, a context ~ms."""
+    from pipeline.contracts import Contracts
+
+    return Contracts()

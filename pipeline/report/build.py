@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.config import TEMPLATES_DIR, Settings
 from pipeline.disclosure import SUPPRESSED_MARK
-from pipeline.report import representation
+from pipeline.report import data_quality, representation
 from pipeline.report.model import THEME_TITLES, Section
 
 SectionBuilder = Callable[[duckdb.DuckDBPyConnection, Settings, object], Section]
@@ -24,6 +24,10 @@ SectionBuilder = Callable[[duckdb.DuckDBPyConnection, Settings, object], Section
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     representation.by_rank,
     representation.by_lpu,
+    data_quality.declaration_rates,
+    data_quality.source_files,
+    data_quality.failed_checks,
+    data_quality.quarantine,
 )
 """In reading order within each theme; add a builder here to add a section."""
 

@@ -1,0 +1,148 @@
+"""Checks across nights and across extracts: SQL (``sql/checks/``) on the history in raw.*,
+run after loading.
+
+Each compares what tonight's files say with what came before (the previous staff
+snapshot) or with another extract (promotion candidates against the snapshots). The data
+may well be right (a reorganisation moves headcount), so every one of them is a warning:
+recorded in ``ops.contract_results`` and shown in the report, never silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from pipeline.config import SQL_DIR, Settings
+from pipeline.contracts import ContractResult
+
+CHECKS_DIR = SQL_DIR / "checks"
+
+
+def _date(value) -> str:
+    return pd.Timestamp(value).date().isoformat()
+
+
+def _count(value: int, settings: Settings) -> str:
+    """Counts from 1 to the disclosure threshold never appear in any output."""
+    threshold = settings.disclosure.threshold
+    return f"1 to {threshold}" if 1 <= value <= threshold else f"{value:,}"
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    rule: str
+    extract_kind: str
+    description: str
+    fix: str
+    describe: Callable[[dict, Settings], str]
+    """One failing row of the check's SQL, in words (counts suppressed)."""
+    count_column: str | None = None
+    """The column counting what is affected; otherwise each row counts one."""
+
+
+CHECKS: tuple[CrossCheck, ...] = (
+    CrossCheck(
+        rule="headcount_change",
+        extract_kind="staff_snapshot",
+        description="Headcount moves by no more than [contracts] headcount_change_share "
+        "between the two latest staff snapshots.",
+        fix="Check that the snapshot is complete (every worker type, department and LPU "
+        "exported); if the change is real, no action is needed.",
+        describe=lambda row, s: (
+            f"{row['worker_type_label']}: headcount {row['previous_headcount']:,} on "
+            f"{_date(row['previous_snapshot_date'])}, {row['headcount']:,} on "
+            f"{_date(row['snapshot_date'])} ({row['change_share']:+.1%}; the limit is "
+            f"{s.contracts.headcount_change_share:.0%})."
+        ),
+    ),
+    CrossCheck(
+        rule="rank_disappeared",
+        extract_kind="staff_snapshot",
+        description="Every rank or band with people in post in the previous snapshot still "
+        "has people in post.",
+        fix="Check whether the HR system changed the rank's code or name (add a synonym to "
+        "[codes] rank_synonyms) or the export left people out.",
+        describe=lambda row, _s: (
+            f"{row['worker_type_label']}: {row['rank_or_band']} had people in post on "
+            f"{_date(row['previous_snapshot_date'])} and has none on "
+            f"{_date(row['snapshot_date'])}."
+        ),
+    ),
+    CrossCheck(
+        rule="declaration_rate_drop",
+        extract_kind="staff_snapshot",
+        description="The ethnicity declaration rate falls by no more than [contracts] "
+        "declaration_rate_drop between the two latest staff snapshots.",
+        fix="Check that ethnicity is exported for everyone and that no new label is being "
+        "read as 'not stated'; if the drop is real, no action is needed here.",
+        describe=lambda row, s: (
+            f"{row['worker_type_label']}: declaration rate "
+            f"{row['previous_declaration_rate']:.1%} on {_date(row['previous_snapshot_date'])}, "
+            f"{row['declaration_rate']:.1%} on {_date(row['snapshot_date'])} (the limit is a "
+            f"fall of {s.contracts.declaration_rate_drop * 100:.0f} percentage points)."
+        ),
+    ),
+    CrossCheck(
+        rule="candidate_in_staff_snapshot",
+        extract_kind="promotion_candidates",
+        description="Every promotion candidate is in a loaded staff snapshot (their "
+        "characteristics come from it).",
+        fix="Load the staff snapshot from the time of the process, or correct the staff ids "
+        "in the promotion file.",
+        describe=lambda row, s: (
+            f"Process {row['process_id']}: "
+            f"{_count(int(row['missing_candidate_count']), s)} candidate(s) in no snapshot."
+        ),
+        count_column="missing_candidate_count",
+    ),
+)
+
+
+def _latest_file(con: duckdb.DuckDBPyConnection, kind: str) -> str | None:
+    if kind != "staff_snapshot":
+        return None
+    row = con.execute(
+        """select any_value(source_file) from raw.staff_snapshot
+           where snapshot_date = (select max(snapshot_date) from raw.staff_snapshot)"""
+    ).fetchone()
+    return row[0] if row else None
+
+
+def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[ContractResult]:
+    """One result per failing item (a worker type, a rank, a process), or one success."""
+    parameters = {
+        "headcount_change_share": settings.contracts.headcount_change_share,
+        "declaration_rate_drop": settings.contracts.declaration_rate_drop,
+        "min_headcount": settings.disclosure.threshold,
+    }
+    results = []
+    for check in CHECKS:
+        sql = (CHECKS_DIR / f"{check.rule}.sql").read_text(encoding="utf-8")
+        used = {name: value for name, value in parameters.items() if f"${name}" in sql}
+        failing = con.execute(sql, used).df().to_dict("records")
+        base = {
+            "extract_kind": check.extract_kind,
+            "source_file": _latest_file(con, check.extract_kind),
+            "source_file_hash": None,
+            "rule": check.rule,
+            "expectation_type": f"progression_sql_check:{check.rule}",
+            "column_name": "*",
+            "severity": "warning",
+        }
+        if not failing:
+            results.append(
+                ContractResult(**base, success=True, unexpected_count=0, message=check.description)
+            )
+        results.extend(
+            ContractResult(
+                **base,
+                success=False,
+                unexpected_count=int(row[check.count_column]) if check.count_column else 1,
+                message=f"{check.describe(row, settings)} {check.fix}",
+            )
+            for row in failing
+        )
+    return results
