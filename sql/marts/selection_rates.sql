@@ -113,7 +113,7 @@ counted as (
     group by all
 ),
 
-final as (
+grid as (
     select
         process_stages.process_type,
         process_stages.process_id,
@@ -154,6 +154,17 @@ final as (
         and process_stages.stage_order = counted.stage_order
         and comparison_groups.comparison_code = counted.comparison_code
         and comparison_groups.group_code = counted.group_code
+),
+
+final as (
+    select
+        grid.*,
+        max(grid.entered_count) filter (where grid.is_end_to_end) over (
+            partition by grid.process_type, grid.process_id, grid.comparison_code, grid.group_code
+        ) as entrant_count,
+        case when entrant_count > 0 then grid.passed_count / entrant_count end
+            as passed_entrant_share
+    from grid
 )
 
 select * from final

@@ -172,6 +172,10 @@ def test_second_stage_and_end_to_end(processes):
     # P1 passed, P2 failed, P3 withdrew, P4 passed: base 3.
     assert _counts(stage_two.loc["all"]) == (4, 2, 1, 1, 0, 0, 3)
     assert stage_two.loc["minority_excl_white", "selection_rate"] == pytest.approx(1.0)  # P4
+    # The funnel: of the 3 minority entrants (P3 P4 P9), 1 passed stage 2; of all 8, 2.
+    assert stage_two.loc["minority_excl_white", "entrant_count"] == 3
+    assert stage_two.loc["minority_excl_white", "passed_entrant_share"] == pytest.approx(1 / 3)
+    assert stage_two.loc["all", "passed_entrant_share"] == pytest.approx(2 / 8)
     end = _rates(processes, "SGT-2025", 0)
     assert bool(end.loc["all", "is_end_to_end"])
     assert end.loc["all", "stage_name"] == "End to end"
