@@ -10,9 +10,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from conftest import STAFF_HEADER, write_inbox
+from conftest import STAFF_HEADER, write_config, write_inbox
 
 from pipeline import stats
+from pipeline.config import load_settings
 from pipeline.nightly import run_nightly
 from pipeline.warehouse import connect
 
@@ -73,15 +74,17 @@ MOVEMENTS = [
 ]
 
 
-@pytest.fixture
-def force(tiny_force):
-    write_inbox(tiny_force, "staff_snapshot_2024.csv", STAFF_HEADER + "\n" + "\n".join(START))
-    write_inbox(tiny_force, "staff_snapshot_2025.csv", STAFF_HEADER + "\n" + "\n".join(END))
+@pytest.fixture(scope="module")
+def force(tmp_path_factory):
+    """Built once for the module: the tests only read the published database."""
+    settings = load_settings(write_config(tmp_path_factory.mktemp("force")))
+    write_inbox(settings, "staff_snapshot_2024.csv", STAFF_HEADER + "\n" + "\n".join(START))
+    write_inbox(settings, "staff_snapshot_2025.csv", STAFF_HEADER + "\n" + "\n".join(END))
     write_inbox(
-        tiny_force, "joiners_leavers_2025.csv", MOVEMENTS_HEADER + "\n" + "\n".join(MOVEMENTS)
+        settings, "joiners_leavers_2025.csv", MOVEMENTS_HEADER + "\n" + "\n".join(MOVEMENTS)
     )
-    run_nightly(tiny_force)
-    return tiny_force
+    run_nightly(settings)
+    return settings
 
 
 def _rows(settings, view: str, where: str, params=()):
@@ -274,3 +277,13 @@ def test_rank_pipeline_steps_and_compounding(tiny_force):
     for rank, n in (("Sergeant", 1), ("Inspector", 2), ("Chief Inspector", 3)):
         assert got.loc[rank, "compounded_ratio"] == pytest.approx(stats.compounded_ratio(steps[:n]))
     assert got.loc["Superintendent", "compounded_ratio"] == pytest.approx(2.0)
+    # Each rank against constables (different people): Sergeant 2 of 5 against 2 of 4,
+    # Fisher margins 5, 4 by 4, 5: P(a) = C(5,a) C(4,4-a) / 126 = 1, 20, 60, 40, 5 (/126);
+    # observed a = 2 is the most probable, so p = 1.
+    assert got.loc["Sergeant", "fisher_p_value"] == pytest.approx(1.0)
+    assert got.loc["Sergeant", "verdict"] == "within 0.8\u20131.25"
+    # Chief Inspector 0 of 2 against 2 of 4: P(a) = 6, 8, 1 (/15); p = (6 + 1) / 15.
+    assert got.loc["Chief Inspector", "fisher_p_value"] == pytest.approx(7 / 15)
+    assert got.loc["Chief Inspector", "verdict"] == "adverse but not significant (small numbers)"
+    assert pd.isna(got.loc["Constable", "fisher_p_value"])
+    assert got.loc["Constable", "constable_declared_headcount"] == 4
