@@ -91,11 +91,13 @@ def _write_force(settings) -> None:
     )
 
 
-@pytest.fixture
-def processes(tiny_force):
-    _write_force(tiny_force)
-    run_nightly(tiny_force)
-    return tiny_force
+@pytest.fixture(scope="module")
+def processes(tmp_path_factory):
+    """Built once for the module: the tests only read the published database."""
+    settings = load_settings(write_config(tmp_path_factory.mktemp("processes")))
+    _write_force(settings)
+    run_nightly(settings)
+    return settings
 
 
 def _rates(settings, process_id: str, stage_order: int):
