@@ -328,7 +328,9 @@ def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_d
         return []
     shown = suppress(raw, PIPELINE_RULES, settings.disclosure.threshold)
     shown_senior = shown[(shown["rank_order"] > 1) & shown["ratio"].notna()]
-    if shown_senior.empty:
+    if raw.iloc[0]["rank_or_band"] != "Constable":
+        message = "No constables are in post, so the pipeline cannot be measured from constable."
+    elif shown_senior.empty:
         message = f"Too few {cf.mid_sentence(label)} officers above constable to show the pipeline."
     else:
         focus = shown_senior[shown_senior["rank_or_band"] == "Chief Inspector"]
@@ -426,9 +428,10 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
         )
     else:
         worst = flagged.iloc[0]
+        where = worst["label"] if noun == "department" else f"the {worst['label']} role"
         others = len(flagged) - 1
         message = (
-            f"{label} officers are {fmt.percent(worst['group_share'])} of {worst['label']} "
+            f"{label} officers are {fmt.percent(worst['group_share'])} of officers in {where} "
             f"against {fmt.percent(worst['rest_group_share'])} of other officers "
             f"({_sentence_figures(worst)})"
             + (
