@@ -24,10 +24,6 @@ def how_sure(p_value) -> str:
     return f"{words} ({shown})"
 
 
-def text(value) -> str:
-    return fmt.SUPPRESSED_MARK if missing(value) else str(value)
-
-
 def rules(counts: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """Suppression rules: each count withholds its own derived columns and the comparison."""
     return {count: (*derived, *COMPARISON_FIGURES) for count, derived in counts.items()}

@@ -76,10 +76,10 @@ def paired_bars(
         index, text = callout
         y = len(categories) - 1 - index
         ax.axhspan(y - 0.45, y + 0.45, color=GUIDE_GREY, alpha=0.12, zorder=0)
-        ax.annotate(
+        ax.text(
+            top * 1.18,
+            y,
             text,
-            xy=(top * 1.18, y),
-            xytext=(top * 1.18, y),
             va="center",
             fontsize=9,
             fontweight="bold",
