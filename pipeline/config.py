@@ -287,6 +287,26 @@ class ContractSettings(_Frozen):
     )
 
 
+class FairnessSettings(_Frozen):
+    """How selection stages and workforce rates are compared (see docs/methodology.md)."""
+
+    reference_group: Literal["white", "asian", "black", "mixed", "other"] = Field(
+        default="white",
+        description="Ethnic group every other group is compared with (WRES uses White).",
+    )
+    sex_reference_group: Literal["F", "M"] = Field(
+        default="M", description="Sex the other is compared with in the by-sex comparison."
+    )
+    excluded_outcomes: tuple[Literal["withdrew", "did_not_attend"], ...] = Field(
+        default=("withdrew",),
+        description=(
+            "Stage outcomes left out of the selection-rate denominator: a candidate who "
+            "withdrew was not selected against, so by default is neither a pass nor a fail."
+        ),
+    )
+    confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
+
+
 class Settings(_Frozen):
     force: ForceSettings
     paths: PathSettings
@@ -296,6 +316,7 @@ class Settings(_Frozen):
     groups: GroupLabels = GroupLabels()
     disclosure: DisclosureSettings = DisclosureSettings()
     contracts: ContractSettings = ContractSettings()
+    fairness: FairnessSettings = FairnessSettings()
 
     @field_validator("extracts")
     @classmethod

@@ -1,24 +1,27 @@
-"""The DuckDB database: connections, raw loads, SQL models in dependency order, documentation.
+"""The DuckDB database: connections, raw loads, models in dependency order, documentation.
 
-Models are the files under ``sql/``: staging and intermediate models become views, marts
-become tables, and every mart is exposed as a documented view in the ``analytics`` schema,
-the interface analysts and the report read.
+Models are the files under ``sql/``: staging and intermediate SQL models become views, marts
+and Python models (``<name>.py``, for statistics SQL can't compute exactly) become tables,
+and every mart is exposed as a documented view in the ``analytics`` schema, the interface
+analysts and the report read.
 """
 
 from __future__ import annotations
 
 import graphlib
+import importlib.util
 import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import pandas as pd
 
-from pipeline import codes
+from pipeline import codes, comparisons
 from pipeline.config import SQL_DIR, Settings
 from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, rank_order
 
@@ -27,6 +30,7 @@ STORAGE_VERSION = "v1.5.0"
 SCHEMAS = ("raw", "ref", "staging", "intermediate", "marts", "analytics", "ops")
 LAYERS = {"staging": "view", "intermediate": "view", "marts": "table"}
 _REFERENCE = re.compile(r"\b(raw|ref|staging|intermediate|marts|ops)\.([a-z_][a-z0-9_]*)\b")
+_RELATION = re.compile(r"[a-z_]+\.[a-z_][a-z0-9_]*")
 _NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
@@ -129,6 +133,10 @@ def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
             columns=["department", "is_specialist"],
         ).astype({"department": "str", "is_specialist": "bool"}),
     )
+    replace_table(con, "ref.comparison_groups", comparisons.comparison_groups_frame(settings))
+    replace_table(con, "ref.comparison_members", comparisons.comparison_members_frame(settings))
+    replace_table(con, "ref.selection_outcomes", comparisons.selection_outcomes_frame(settings))
+    replace_table(con, "ref.fairness_settings", comparisons.fairness_settings_frame(settings))
 
 
 _SQL_TYPES = {
@@ -162,16 +170,30 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 @dataclass(frozen=True)
 class Model:
+    """One model file: SQL (``select ...``) or Python (dbt-style, for what SQL can't do exactly).
+
+    A Python model is a ``<name>.py`` beside the SQL models that defines ``DEPENDS_ON`` (the
+    relations it reads, e.g. ``["marts.selection_rates"]``) and ``model(con)`` returning a
+    pandas frame; it is materialised as a table in its layer, in the same dependency order.
+    """
+
     layer: str
     name: str
     path: Path
     sql: str
+    depends_on: frozenset[str] = frozenset()
 
     @property
     def relation(self) -> str:
         return f"{self.layer}.{self.name}"
 
+    @property
+    def is_python(self) -> bool:
+        return self.path.suffix == ".py"
+
     def dependencies(self) -> set[str]:
+        if self.is_python:
+            return set(self.depends_on)
         return {f"{s}.{t}" for s, t in _REFERENCE.findall(_strip_comments(self.sql))}
 
 
@@ -179,28 +201,65 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
+def _load_python_model(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"progression_model_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ModelError(f"{path.name}: cannot be imported as a Python model")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    depends_on = getattr(module, "DEPENDS_ON", None)
+    if not callable(getattr(module, "model", None)) or not isinstance(depends_on, list | tuple):
+        raise ModelError(f"{path.name}: a Python model defines DEPENDS_ON and model(con)")
+    unknown = [d for d in depends_on if not _RELATION.fullmatch(str(d))]
+    if unknown:
+        raise ModelError(f"{path.name}: DEPENDS_ON entries must be schema.table, not {unknown}")
+    return module
+
+
+def _model_from_file(layer: str, path: Path) -> Model:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".sql":
+        return Model(layer, path.stem, path, text)
+    module = _load_python_model(path)
+    return Model(layer, path.stem, path, text, frozenset(module.DEPENDS_ON))
+
+
 def discover_models(sql_dir: Path = SQL_DIR) -> list[Model]:
     """Every model file, in an order where each comes after the models it reads."""
-    models = {
-        f"{layer}.{path.stem}": Model(layer, path.stem, path, path.read_text(encoding="utf-8"))
-        for layer in LAYERS
-        for path in sorted((sql_dir / layer).glob("*.sql"))
-    }
+    models: dict[str, Model] = {}
+    for layer in LAYERS:
+        for path in sorted([*(sql_dir / layer).glob("*.sql"), *(sql_dir / layer).glob("*.py")]):
+            if path.name.startswith("_"):
+                continue
+            relation = f"{layer}.{path.stem}"
+            if relation in models:
+                raise ModelError(f"{path.name}: {relation} is defined by both a .sql and a .py")
+            models[relation] = _model_from_file(layer, path)
     graph = graphlib.TopologicalSorter(
         {name: model.dependencies() & models.keys() for name, model in models.items()}
     )
     return [models[name] for name in graph.static_order()]
 
 
+def _run_python_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    frame = _load_python_model(model.path).model(con)
+    if not isinstance(frame, pd.DataFrame):
+        raise ModelError(f"{model.path.name}: model(con) must return a pandas DataFrame")
+    replace_table(con, model.relation, frame)
+
+
 def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]:
     """Build every model; mart tables are rebuilt whole, so a run never half-updates one."""
     built = []
     for model in models:
-        kind = LAYERS[model.layer]
-        body = model.sql.strip().rstrip(";")
         try:
-            con.execute(f"create or replace {kind} {model.relation} as\n{body}")
-        except duckdb.Error as exc:
+            if model.is_python:
+                _run_python_model(con, model)
+            else:
+                kind = LAYERS[model.layer]
+                body = model.sql.strip().rstrip(";")
+                con.execute(f"create or replace {kind} {model.relation} as\n{body}")
+        except (duckdb.Error, ValueError, KeyError) as exc:
             raise ModelError(f"{model.path.relative_to(model.path.parents[2])}: {exc}") from None
         built.append(model.relation)
     return built

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -92,3 +94,21 @@ def contracts_runner():
     from pipeline.contracts import Contracts
 
     return Contracts()
+
+
+PROGRESSION = Path(sys.executable).with_name("progression")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The demo force through the real command, once per session: the integration modules
+    that check its database and report share it (a demo run takes several seconds)."""
+    out = tmp_path_factory.mktemp("demo")
+    done = subprocess.run(
+        [str(PROGRESSION), "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PROGRESSION_PSEUDONYM_KEY": ""},
+        timeout=300,
+    )
+    return out, done

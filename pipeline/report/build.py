@@ -16,20 +16,28 @@ import pandas as pd
 
 from pipeline.config import TEMPLATES_DIR, Settings
 from pipeline.disclosure import SUPPRESSED_MARK
-from pipeline.report import data_quality, representation
+from pipeline.report import data_quality, progression, representation, selection
 from pipeline.report.model import THEME_TITLES, Section
 
-SectionBuilder = Callable[[duckdb.DuckDBPyConnection, Settings, object], Section]
+SectionBuilder = Callable[[duckdb.DuckDBPyConnection, Settings, object], Section | list[Section]]
 
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     representation.by_rank,
     representation.by_lpu,
+    progression.rank_pipeline,
+    progression.promotion_rates,
+    progression.retention,
+    progression.specialist_departments,
+    progression.specialist_roles,
+    selection.promotion_funnels,
+    selection.recruitment_funnels,
     data_quality.declaration_rates,
     data_quality.source_files,
     data_quality.failed_checks,
     data_quality.quarantine,
 )
-"""In reading order within each theme; add a builder here to add a section."""
+"""In reading order within each theme; add a builder here to add a section. A builder may
+return several sections (one per process) or none (no data)."""
 
 
 def latest_snapshot_date(con: duckdb.DuckDBPyConnection):
@@ -42,7 +50,11 @@ def latest_snapshot_date(con: duckdb.DuckDBPyConnection):
 
 
 def build_sections(con, settings: Settings, snapshot_date) -> list[Section]:
-    return [builder(con, settings, snapshot_date) for builder in SECTION_BUILDERS]
+    sections: list[Section] = []
+    for builder in SECTION_BUILDERS:
+        built = builder(con, settings, snapshot_date)
+        sections.extend(built if isinstance(built, list) else [built])
+    return sections
 
 
 def render_html(settings: Settings, snapshot_date, run_id: str, sections: list[Section],

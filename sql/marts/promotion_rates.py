@@ -1,0 +1,56 @@
+"""Promotion rates from movements between snapshots, by group (a Python model).
+
+SQL (intermediate.int_workforce__promotion_counts) counts officers in post and promoted;
+this adds the rates and the comparison with the reference group (pipeline.rates), which
+needs Fisher's exact test and the Katz interval.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from pipeline.rates import add_rate_comparison
+
+DEPENDS_ON = ["intermediate.int_workforce__promotion_counts", "ref.fairness_settings"]
+
+SQL = """
+select
+    period_start_date,
+    period_end_date,
+    rank_or_band,
+    rank_order,
+    comparison_code,
+    comparison_label,
+    group_code,
+    group_label,
+    group_sort_order,
+    reference_group_code,
+    reference_group_label,
+    in_post_count,
+    promoted_count,
+    temporary_promoted_count,
+    case when in_post_count > 0 then promoted_count / in_post_count end as promotion_rate,
+    average_years_in_rank,
+    reference_in_post_count,
+    reference_promoted_count,
+    case
+        when reference_in_post_count > 0 then reference_promoted_count / reference_in_post_count
+    end as reference_promotion_rate
+from intermediate.int_workforce__promotion_counts
+order by period_start_date, rank_order nulls first, group_sort_order
+"""
+
+
+def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    (confidence,) = con.execute("select confidence from ref.fairness_settings").fetchone()
+    return add_rate_comparison(
+        con.execute(SQL).df(),
+        "promoted_count",
+        "in_post_count",
+        "reference_promoted_count",
+        "reference_in_post_count",
+        higher_is_better=True,
+        event="was promoted",
+        confidence=confidence,
+    )

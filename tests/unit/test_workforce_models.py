@@ -1,0 +1,289 @@
+"""promotion_rates, retention, rank_pipeline and specialist_roles on a tiny inline force.
+
+Expected values are worked out by hand from the rows written here (comments show how).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+from conftest import STAFF_HEADER, write_config, write_inbox
+
+from pipeline import stats
+from pipeline.config import load_settings
+from pipeline.nightly import run_nightly
+from pipeline.warehouse import connect
+
+Z = 1.959963984540054
+MOVEMENTS_HEADER = (
+    "staff_id,movement_type,movement_date,worker_type,rank_or_band,department,lpu_code,sex,"
+    "ethnicity_code,service_start_date,leaving_reason"
+)
+
+
+def _person(
+    staff_id,
+    snapshot,
+    ethnicity,
+    sex,
+    rank="Constable",
+    *,
+    worker_type="police_officer",
+    department="Local Policing",
+    role="Response",
+    service_start="2015-01-01",
+    rank_start="2018-01-01",
+    temporary="N",
+):
+    return (
+        f"{staff_id},{snapshot},{worker_type},{rank},{department},BHM,{role},{sex},{ethnicity},"
+        f"1990-01-01,{service_start},{rank_start},1,{temporary}"
+    )
+
+
+FIREARMS = {"department": "Firearms Operations", "role": "Authorised Firearms Officer"}
+START = [  # 2024-03-31
+    _person("P1", "2024-03-31", "W1", "M", **FIREARMS),
+    _person("P2", "2024-03-31", "W1", "F", **FIREARMS),
+    _person("P3", "2024-03-31", "A2", "M", **FIREARMS),
+    _person("P4", "2024-03-31", "B1", "F", service_start="2023-06-01", rank_start="2023-06-01"),
+    _person("P5", "2024-03-31", "W1", "M", "Sergeant", service_start="1995-01-01"),
+    _person("P6", "2024-03-31", "NS", "M"),
+    _person("S1", "2024-03-31", "W1", "F", "Band C", worker_type="police_staff", role="HR"),
+    _person("S2", "2024-03-31", "A1", "F", "Band C", worker_type="police_staff", role="HR"),
+]
+END = [  # 2025-03-31: P1 promoted, P3 temporarily promoted, P4 P5 S1 left.
+    _person("P1", "2025-03-31", "W1", "M", "Sergeant", rank_start="2024-10-01"),
+    _person("P2", "2025-03-31", "W1", "F", **FIREARMS),
+    _person("P3", "2025-03-31", "A2", "M", "Sergeant", rank_start="2025-01-06", temporary="Y"),
+    _person("P6", "2025-03-31", "NS", "M"),
+    _person("S2", "2025-03-31", "A1", "F", "Band C", worker_type="police_staff", role="HR"),
+]
+MOVEMENTS = [
+    "P4,leaver,2024-08-15,police_officer,Constable,Local Policing,BHM,F,B1,2023-06-01,resignation",
+    "P5,leaver,2024-12-31,police_officer,Sergeant,Local Policing,BHM,M,W1,1995-01-01,retirement",
+    "S1,leaver,2024-05-01,police_staff,Band C,Local Policing,BHM,F,W1,2015-01-01,transfer",
+    # Joined and left within the year: not in post at the start, so not in the rate.
+    "P7,joiner,2024-09-02,police_officer,Constable,Local Policing,BHM,M,W1,2024-09-02,",
+    "P7,leaver,2025-02-03,police_officer,Constable,Local Policing,BHM,M,W1,2024-09-02,resignation",
+    # After the last snapshot: belongs to no measured period.
+    "P6,leaver,2025-06-02,police_officer,Constable,Local Policing,BHM,M,NS,2015-01-01,other",
+]
+
+
+@pytest.fixture(scope="module")
+def force(tmp_path_factory):
+    """Built once for the module: the tests only read the published database."""
+    settings = load_settings(write_config(tmp_path_factory.mktemp("force")))
+    write_inbox(settings, "staff_snapshot_2024.csv", STAFF_HEADER + "\n" + "\n".join(START))
+    write_inbox(settings, "staff_snapshot_2025.csv", STAFF_HEADER + "\n" + "\n".join(END))
+    write_inbox(
+        settings, "joiners_leavers_2025.csv", MOVEMENTS_HEADER + "\n" + "\n".join(MOVEMENTS)
+    )
+    run_nightly(settings)
+    return settings
+
+
+def _rows(settings, view: str, where: str, params=()):
+    with connect(settings.paths.database, read_only=True) as con:
+        frame = con.execute(f"select * from analytics.{view} where {where}", list(params)).df()
+    return frame
+
+
+def _by_group(frame):
+    return frame.drop_duplicates("group_code").set_index("group_code")
+
+
+def _years(earlier: str, later: str) -> float:
+    return (date.fromisoformat(later) - date.fromisoformat(earlier)).days / 365.25
+
+
+# --------------------------------------------------------------------------- promotion
+
+
+def test_promotions_between_snapshots(force):
+    constables = _by_group(
+        _rows(force, "promotion_rates", "rank_or_band = 'Constable' order by group_sort_order")
+    )
+    # P1 P2 P3 P4 P6 constables on 2024-03-31; P1 and P3 (temporary) at Sergeant a year on.
+    assert constables.loc["all", ["in_post_count", "promoted_count"]].tolist() == [5, 2]
+    assert constables.loc["all", "temporary_promoted_count"] == 1
+    assert constables.loc["all", "promotion_rate"] == pytest.approx(2 / 5)
+    assert str(constables.loc["all", "period_end_date"])[:10] == "2025-03-31"
+    minority, white = constables.loc["minority_excl_white"], constables.loc["white"]
+    assert [minority["in_post_count"], minority["promoted_count"]] == [2, 1]  # P3 P4 (left)
+    assert [white["in_post_count"], white["promoted_count"]] == [2, 1]  # P1 P2
+    assert white["average_years_in_rank"] == pytest.approx(_years("2018-01-01", "2024-10-01"))
+    assert minority["average_years_in_rank"] == pytest.approx(_years("2018-01-01", "2025-01-06"))
+    # 1 of 2 against 1 of 2: ratio 1; Katz se = sqrt(1 - 1/2 + 1 - 1/2) = 1; Fisher p = 1.
+    assert minority["rate_ratio"] == pytest.approx(1.0)
+    assert minority["ci_lower_ratio"] == pytest.approx(math.exp(-Z))
+    assert minority["ci_upper_ratio"] == pytest.approx(math.exp(Z))
+    assert minority["fisher_p_value"] == pytest.approx(1.0)
+    assert minority["verdict"] == "within 0.8\u20131.25"
+    assert math.isnan(white["rate_ratio"])  # the reference group is not compared with itself
+
+
+def test_promotion_of_nobody_in_a_group(force):
+    constables = _by_group(
+        _rows(force, "promotion_rates", "rank_or_band = 'Constable' order by group_sort_order")
+    )
+    women = constables.loc["female"]
+    # Women P2 P4: 0 of 2; men P1 P3 P6: 2 of 3.
+    assert [women["in_post_count"], women["promoted_count"]] == [2, 0]
+    assert women["reference_promoted_count"] == 2
+    assert women["rate_ratio"] == pytest.approx(0.0)
+    assert math.isnan(women["relative_likelihood_ratio"])
+    assert women["note"] == "no one in this group was promoted"
+    # Fisher [[0, 2], [2, 1]], margins 2, 3 by 2, 3: P(a=0) = C(3,2)/C(5,2) = 3/10,
+    # P(1) = 6/10, P(2) = 1/10; p = P(0) + P(2) = 0.4.
+    assert women["fisher_p_value"] == pytest.approx(0.4)
+    assert women["verdict"] == "adverse but not significant (small numbers)"
+    # Haldane: (0.5/3) / (2.5/4); se = sqrt(1/0.5 - 1/3 + 1/2.5 - 1/4).
+    log_rr = math.log((0.5 / 3) / (2.5 / 4))
+    se = math.sqrt(2 - 1 / 3 + 0.4 - 0.25)
+    assert women["ci_upper_ratio"] == pytest.approx(math.exp(log_rr + Z * se))
+    other = constables.loc["other"]  # nobody at all
+    assert other["in_post_count"] == 0
+    assert other["note"] == "no one in this group"
+    everyone = _by_group(_rows(force, "promotion_rates", "rank_or_band = 'All'")).loc["all"]
+    assert [everyone["in_post_count"], everyone["promoted_count"]] == [6, 2]  # + P5 sergeant
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def _retention(settings, worker_type: str, reason: str):
+    return _by_group(
+        _rows(
+            settings,
+            "retention",
+            "worker_type = ? and leaving_reason_code = ? order by group_sort_order",
+            (worker_type, reason),
+        )
+    )
+
+
+def test_leaving_rates(force):
+    officers = _retention(force, "police_officer", "all")
+    # In post 2024-03-31: P1-P6; P4 (resigned, 1.2 years' service) and P5 (retired) left.
+    # P7 joined and left in the year: not in the base, not counted.
+    everyone = officers.loc["all"]
+    assert [everyone["in_post_count"], everyone["leaver_count"]] == [6, 2]
+    assert everyone["leaving_rate"] == pytest.approx(2 / 6)
+    assert everyone["short_service_leaver_count"] == 1
+    assert everyone["short_service_share"] == pytest.approx(0.5)
+    minority = officers.loc["minority_excl_white"]  # P3 P4: 1 left
+    assert minority["leaving_rate"] == pytest.approx(1 / 2)
+    assert minority["reference_leaving_rate"] == pytest.approx(1 / 3)  # P1 P2 P5: P5 left
+    assert minority["rate_ratio"] == pytest.approx(1.5)
+    assert minority["relative_likelihood_ratio"] == pytest.approx(1.5)
+    # Fisher [[1, 1], [1, 2]]: P(a=0) = 3/10, P(1) = 6/10, P(2) = 1/10; observed 1, p = 1.
+    assert minority["fisher_p_value"] == pytest.approx(1.0)
+    # Leaving more often is the adverse direction: 1.5 > 1.25.
+    assert minority["verdict"] == "adverse but not significant (small numbers)"
+
+
+def test_leaving_by_reason_and_worker_type(force):
+    resigned = _retention(force, "police_officer", "resignation").loc["minority_excl_white"]
+    assert [resigned["leaver_count"], resigned["reference_leaver_count"]] == [1, 0]
+    assert resigned["note"] == "no one in the reference group left"
+    assert math.isnan(resigned["rate_ratio"])
+    retired = _retention(force, "police_officer", "retirement").loc["minority_excl_white"]
+    assert [retired["leaver_count"], retired["reference_leaver_count"]] == [0, 1]
+    assert retired["rate_ratio"] == pytest.approx(0.0)
+    assert retired["verdict"] == "favourable"  # nobody in the group left, some others did
+    assert retired["note"] == "no one in this group left"
+    staff_other = _retention(force, "police_staff", "other").loc["all"]
+    assert [staff_other["in_post_count"], staff_other["leaver_count"]] == [2, 1]  # transfer
+    assert staff_other["short_service_share"] == pytest.approx(0.0)
+    everyone = _retention(force, "All", "all").loc["all"]
+    assert [everyone["in_post_count"], everyone["leaver_count"]] == [8, 3]
+
+
+# --------------------------------------------------------------------------- specialist roles
+
+
+def test_specialist_department_against_the_rest_of_the_workforce(force):
+    got = _rows(
+        force,
+        "specialist_roles",
+        """snapshot_date = '2024-03-31' and worker_type = 'police_officer'
+           and unit_label = 'Firearms Operations' order by grouping_sort_order""",
+    ).set_index("grouping_code")
+    minority = got.loc["minority_excl_white"]
+    # Firearms: P1 W1, P2 W1, P3 A2 -> 1 of 3. Rest: P4 B1, P5 W1, P6 NS -> 1 of 2 declared.
+    assert bool(minority["is_specialist"])
+    assert [minority["declared_headcount"], minority["group_headcount"]] == [3, 1]
+    assert [minority["rest_declared_headcount"], minority["rest_group_headcount"]] == [2, 1]
+    assert minority["workforce_group_share"] == pytest.approx(2 / 5)
+    assert minority["representation_ratio"] == pytest.approx((1 / 3) / (1 / 2))
+    se = math.sqrt(1 - 1 / 3 + 1 - 1 / 2)
+    assert minority["ci_lower_ratio"] == pytest.approx(math.exp(math.log(2 / 3) - Z * se))
+    # Fisher [[1, 2], [1, 1]]: P(a=0) = 1/10, P(1) = 6/10, P(2) = 3/10; p = 1.
+    assert minority["fisher_p_value"] == pytest.approx(1.0)
+    assert minority["verdict"] == "adverse but not significant (small numbers)"
+    black = got.loc["black"]  # 0 of 3 in firearms against P4, 1 of 2, in the rest
+    assert black["representation_ratio"] == pytest.approx(0.0)
+
+
+def test_a_unit_that_is_the_whole_workforce_has_no_comparison(force):
+    got = _rows(
+        force,
+        "specialist_roles",
+        """snapshot_date = '2024-03-31' and worker_type = 'police_staff'
+           and unit_label = 'Local Policing' and grouping_code = 'minority_excl_white'""",
+    ).iloc[0]
+    assert [got["declared_headcount"], got["rest_declared_headcount"]] == [2, 0]
+    assert got["note"] == "no one in the reference group"
+    assert got["verdict"] == "not computable"
+    role = _rows(
+        force,
+        "specialist_roles",
+        "unit_type = 'role' and unit_label = 'Authorised Firearms Officer' limit 1",
+    ).iloc[0]
+    assert pd.isna(role["is_specialist"])
+
+
+# --------------------------------------------------------------------------- rank pipeline
+
+
+def test_rank_pipeline_steps_and_compounding(tiny_force):
+    ranks = (
+        [("Constable", e) for e in ("A1", "W1", "B2", "W1", "NS")]  # 2 of 4 declared
+        + [("Sergeant", e) for e in ("A2", "M1", "W1", "W1", "W2")]  # 2 of 5
+        + [("Inspector", e) for e in ("O9", "W1", "W1", "W1")]  # 1 of 4
+        + [("Chief Inspector", e) for e in ("W1", "W1")]  # 0 of 2
+        + [("Superintendent", "B1")]  # 1 of 1
+    )
+    rows = [_person(f"R{i}", "2026-03-31", e, "F", r) for i, (r, e) in enumerate(ranks)]
+    write_inbox(tiny_force, "staff_snapshot_2026.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    run_nightly(tiny_force)
+    got = _rows(
+        tiny_force, "rank_pipeline", "grouping_code = 'minority_excl_white' order by rank_order"
+    ).set_index("rank_or_band")
+    shares = [0.5, 0.4, 0.25, 0.0, 1.0]
+    assert got["group_share"].tolist() == pytest.approx(shares)
+    assert got.loc["Sergeant", "rank_below"] == "Constable"
+    steps = [0.4 / 0.5, 0.25 / 0.4, 0.0]
+    assert got["step_ratio"].tolist()[1:4] == pytest.approx(steps)
+    assert math.isnan(got.loc["Constable", "step_ratio"])
+    assert math.isnan(got.loc["Superintendent", "step_ratio"])  # share below is 0
+    # Compounded = product of the steps where they exist (0.8, 0.5, 0), and the rank's share
+    # over the constables' share beyond a missing step (1.0 / 0.5).
+    for rank, n in (("Sergeant", 1), ("Inspector", 2), ("Chief Inspector", 3)):
+        assert got.loc[rank, "compounded_ratio"] == pytest.approx(stats.compounded_ratio(steps[:n]))
+    assert got.loc["Superintendent", "compounded_ratio"] == pytest.approx(2.0)
+    # Each rank against constables (different people): Sergeant 2 of 5 against 2 of 4,
+    # Fisher margins 5, 4 by 4, 5: P(a) = C(5,a) C(4,4-a) / 126 = 1, 20, 60, 40, 5 (/126);
+    # observed a = 2 is the most probable, so p = 1.
+    assert got.loc["Sergeant", "fisher_p_value"] == pytest.approx(1.0)
+    assert got.loc["Sergeant", "verdict"] == "within 0.8\u20131.25"
+    # Chief Inspector 0 of 2 against 2 of 4: P(a) = 6, 8, 1 (/15); p = (6 + 1) / 15.
+    assert got.loc["Chief Inspector", "fisher_p_value"] == pytest.approx(7 / 15)
+    assert got.loc["Chief Inspector", "verdict"] == "adverse but not significant (small numbers)"
+    assert pd.isna(got.loc["Constable", "fisher_p_value"])
+    assert got.loc["Constable", "constable_declared_headcount"] == 4
