@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 import duckdb
+import pandas as pd
 
 from pipeline.config import Settings
+from pipeline.disclosure import SUPPRESSED_MARK
 
 INTERFACE_SCHEMA = "analytics"
 _NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -111,3 +113,24 @@ def write_csv(result: QueryResult, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(result.columns)
     writer.writerows([cell_text(v) for v in row] for row in result.rows)
+
+
+def for_display(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """A suppressed table as text to read: numbers rounded, withheld values marked [c].
+
+    ``disclosure.suppress`` withholds a value by setting it to None, while a value that was
+    never there stays NaN: the first is shown as [c], the second left blank.
+    """
+
+    def text(value: object) -> str:
+        if value is None:
+            return SUPPRESSED_MARK
+        if not isinstance(value, (str, list, dict)) and pd.isna(value):
+            return ""
+        if isinstance(value, float):
+            return f"{value:.{digits}f}"
+        if isinstance(value, datetime) and value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return cell_text(value)
+
+    return frame.drop(columns=["is_suppressed"], errors="ignore").astype("object").map(text)

@@ -70,7 +70,9 @@ class TerminalProgress(Progress):
         task = self._bars.add_task(description, total=len(todo))
         for done, item in enumerate(todo):
             self._bars.update(
-                task, description=f"{description} ({done + 1}/{len(todo)}): {label(item)}"
+                task,
+                description=f"{description} ({done + 1}/{len(todo)}): {label(item)}",
+                refresh=True,
             )
             yield item
             self._bars.advance(task)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 from typer.testing import CliRunner
 
-from pipeline.analysts import connect_published, describe
+from pipeline.analysts import connect_published, describe, for_display
 from pipeline.cli import app
 from pipeline.config import load_settings
+from pipeline.disclosure import suppress
 from pipeline.nightly import run_nightly
 from pipeline.runs import ExitCode
 from pipeline.warehouse import discover_models, model_docs
@@ -102,3 +104,19 @@ def test_query_before_anything_is_published_says_what_to_do(tiny_force):
     result = _invoke(tiny_force, "query", "select 1")
     assert result.exit_code == ExitCode.CONFIG_ERROR
     assert "run `progression run` first" in result.stderr
+
+
+def test_for_display_marks_withheld_values_and_leaves_missing_ones_blank():
+    frame = pd.DataFrame(
+        {
+            "group_headcount": [3, 10, 0],
+            "group_share": [1 / 3, 0.5, float("nan")],
+            "snapshot_date": pd.to_datetime(["2026-03-31"] * 3),
+        }
+    )
+    shown = for_display(suppress(frame, {"group_headcount": ["group_share"]}, 5))
+    assert shown.to_dict("list") == {
+        "group_headcount": ["[c]", "10", "0"],
+        "group_share": ["[c]", "0.500", ""],
+        "snapshot_date": ["2026-03-31"] * 3,
+    }
