@@ -4,15 +4,18 @@ to documented exit codes."""
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from pipeline.config import ConfigError, Settings, load_settings
-from pipeline.runs import ExitCode, LockedError
+from pipeline.progress import for_console
+from pipeline.runs import ExitCode
 
 app = typer.Typer(
     help="Nightly workforce representation and progression analytics for a police force.",
@@ -20,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
 )
 err = Console(stderr=True, soft_wrap=True)
+"""Messages go to stderr, unwrapped, so that a cron e-mail or a log keeps each on one line."""
 
 ConfigOption = Annotated[
     Path | None,
@@ -33,10 +37,12 @@ ConfigOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 
 
-def _progress(quiet: bool):
-    if quiet or not sys.stderr.isatty():
-        return lambda _message: None
-    return lambda message: err.print(f"[dim]•[/dim] {escape(message)}")
+FAILURE_HEADINGS = {
+    ExitCode.LOCKED: "[bold yellow]Locked:[/bold yellow]",
+    ExitCode.CONFIG_ERROR: "[bold red]Configuration error, nothing published:[/bold red]",
+    ExitCode.BLOCKED: "[bold red]Blocked, nothing published:[/bold red]",
+    ExitCode.INTERNAL_ERROR: "[bold red]Internal error, nothing published:[/bold red]",
+}
 
 
 def _settings(config: Path | None) -> Settings:
@@ -47,48 +53,67 @@ def _settings(config: Path | None) -> Settings:
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
 
 
-def _run(settings: Settings, force: bool, quiet: bool) -> ExitCode:
-    from pipeline import extracts, reference, warehouse
-    from pipeline.contracts import BlockedError
-    from pipeline.nightly import run_nightly
+def _run(settings: Settings, force: bool, quiet: bool, inputs=None, command="run") -> ExitCode:
+    from pipeline.nightly import exit_code_for, log_path, run_nightly
 
     try:
-        result = run_nightly(settings, force=force, progress=_progress(quiet))
-    except LockedError as exc:
-        err.print(f"[bold yellow]Locked:[/bold yellow] {escape(str(exc))}")
-        return ExitCode.LOCKED
-    except ConfigError as exc:
-        err.print(f"[bold red]Configuration error:[/bold red] {escape(str(exc))}")
-        return ExitCode.CONFIG_ERROR
-    except (extracts.ExtractError, reference.ReferenceDataError, BlockedError) as exc:
-        err.print(f"[bold red]Blocked, nothing published:[/bold red] {escape(str(exc))}")
-        return ExitCode.BLOCKED
-    except warehouse.ModelError as exc:
-        err.print(f"[bold red]Internal error, nothing published:[/bold red] {escape(str(exc))}")
-        return ExitCode.INTERNAL_ERROR
+        with for_console(err, quiet) as progress:
+            result = run_nightly(
+                settings, force=force, progress=progress, inputs=inputs, command=command
+            )
+    except Exception as exc:
+        code = exit_code_for(exc)
+        message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
+        err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)
+        if code != ExitCode.LOCKED:
+            err.print(f"Run log: {log_path(settings)}", highlight=False)
+        return code
     if not quiet:
-        dropped = sorted({c for columns in result.dropped_columns.values() for c in columns})
-        if dropped:
+        _summarise(result)
+    return result.exit_code
+
+
+def _summarise(result) -> None:
+    """What the run did, in the words an operator reads in a cron e-mail."""
+    dropped = sorted({c for columns in result.dropped_columns.values() for c in columns})
+    if dropped:
+        err.print(
+            f"Dropped columns not on the allow-list: {', '.join(dropped)} "
+            f"(from {len(result.dropped_columns)} file(s))"
+        )
+    if not result.changed:
+        err.print(
+            "No new or changed extracts, nothing to do: the "
+            f"{len(result.files_unchanged)} found were all loaded before (same content), so "
+            "the published database and report are unchanged."
+        )
+    else:
+        err.print(
+            f"Loaded {result.rows_loaded:,} rows from {len(result.files_loaded)} file(s); "
+            f"{result.rows_quarantined:,} row(s) quarantined."
+        )
+        if result.rows_quarantined:
+            err.print("See them, and what to fix, with: progression quarantine")
+        for change in result.replaced:
             err.print(
-                f"Dropped columns not on the allow-list: {', '.join(dropped)} "
-                f"(from {len(result.dropped_columns)} file(s))"
+                f"Replaced {change['extract_kind']} {change['key']} {change['value']}: "
+                f"{change['rows_before']:,} rows before, {change['rows_after']:,} after.",
+                markup=False,
             )
-        if not result.changed:
-            err.print("No new or changed extracts; the published database and report stand.")
-        else:
-            err.print(
-                f"Loaded {result.rows_loaded:,} rows from {len(result.files_loaded)} file(s); "
-                f"{result.rows_quarantined:,} row(s) quarantined."
-            )
-            if result.rows_quarantined:
-                err.print("See them, and what to fix, with: progression quarantine")
-            for warning in result.warnings:
-                err.print(f"[yellow]Warning:[/yellow] {escape(warning)}")
-            err.print(f"Report:   {result.report}")
-        err.print(f"Database: {result.database}")
-    if result.rows_quarantined or result.warnings:
-        return ExitCode.SUCCESS_WITH_WARNINGS
-    return ExitCode.SUCCESS
+        for warning in result.warnings:
+            err.print(f"[yellow]Warning:[/yellow] {escape(warning)}")
+    if result.purged.quarantine_rows:
+        err.print(f"Retention: deleted {result.purged.quarantine_rows:,} quarantined row(s).")
+    for name in result.purged.extract_files:
+        err.print(f"Retention: deleted the extract file {name} from the inbox.", markup=False)
+    if result.purged.archived_copies:
+        err.print(
+            f"Retention: deleted {len(result.purged.archived_copies)} archived extract(s) "
+            "first loaded before the retention period."
+        )
+    if result.report is not None:
+        err.print(f"Report:   {result.report}")
+    err.print(f"Database: {result.database}")
 
 
 @app.command()
@@ -99,8 +124,108 @@ def run(
     ] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Read the inbox, load new extracts, rebuild the marts and the report, publish."""
+    """Read the inbox, load new extracts, rebuild the marts and the report, publish.
+
+    Exit codes: 0 success (or nothing new), 5 success with warnings, 3 blocked by bad input,
+    2 configuration error, 4 another run holds the lock, 1 internal error.
+    """
     raise typer.Exit(_run(_settings(config), force, quiet))
+
+
+@app.command()
+def backfill(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of past extracts (searched recursively).", exists=True, file_okay=False
+        ),
+    ],
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Load an archive of past extracts, oldest first, and publish once: years of history
+    on day one. Files already loaded (same content) are skipped, so it can be re-run."""
+    from pipeline.extracts import ExtractError
+    from pipeline.inputs import archive_inputs
+
+    settings = _settings(config)
+    try:
+        inputs = archive_inputs(directory.resolve(), settings)
+    except ExtractError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    raise typer.Exit(_run(settings, False, quiet, inputs=inputs, command="backfill"))
+
+
+@app.command()
+def describe(config: ConfigOption = None) -> None:
+    """List every view of the analysts' interface (schema analytics) and its columns."""
+    from pipeline.analysts import connect_published, describe
+
+    out = _stdout()
+    with closing(_published(connect_published, config)) as con:
+        views = describe(con)
+    for view in views:
+        table = Table(
+            title=f"analytics.{view.name}",
+            caption=view.comment,
+            caption_justify="left",
+            title_justify="left",
+        )
+        for heading in ("column", "type", "description"):
+            table.add_column(heading, overflow="fold")
+        for column in view.columns:
+            table.add_row(column.name, column.data_type, column.comment)
+        out.print(table)
+
+
+@app.command()
+def query(
+    sql: Annotated[
+        str,
+        typer.Argument(
+            help="One SQL query, e.g. 'select * from analytics.representation limit 5'."
+        ),
+    ],
+    config: ConfigOption = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+) -> None:
+    """Run SQL against the published database, read-only, and print a table or CSV."""
+    import duckdb
+
+    from pipeline.analysts import cell_text, connect_published, run_query, write_csv
+
+    with closing(_published(connect_published, config)) as con:
+        try:
+            result = run_query(con, sql)
+        except duckdb.Error as exc:
+            err.print("[bold red]Query failed:[/bold red]", escape(str(exc)), highlight=False)
+            raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
+    if as_csv:
+        write_csv(result, sys.stdout)
+        return
+    out = _stdout()
+    table = Table(*result.columns, caption=f"{len(result.rows):,} row(s)")
+    for row in result.rows:
+        table.add_row(*(cell_text(v) for v in row))
+    out.print(table)
+
+
+def _stdout() -> Console:
+    """The terminal's width on a terminal; unwrapped lines in a pipe or a file."""
+    console = Console()
+    return console if console.is_terminal else Console(width=10_000)
+
+
+def _published(connect, config: Path | None):
+    from pipeline.analysts import NotPublishedError
+
+    settings = _settings(config)
+    try:
+        return connect(settings)
+    except NotPublishedError as exc:
+        err.print("[bold red]Not published yet:[/bold red]", escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
 
 
 @app.command()

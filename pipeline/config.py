@@ -307,6 +307,25 @@ class FairnessSettings(_Frozen):
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
 
 
+class RetentionSettings(_Frozen):
+    """How long a run keeps what analysis no longer needs (UK GDPR storage limitation).
+
+    Extract files (in the inbox and their archived copies) hold names, National Insurance
+    numbers and raw identifiers that never reach the database, and quarantined rows hold
+    values that were never analysed: neither should outlive its use. Unset keeps forever.
+    """
+
+    extract_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Delete an extract's archived copy, and the file in the inbox, this many "
+        "days after it was first loaded.",
+    )
+    quarantine_days: int | None = Field(
+        default=365, ge=1, description="Delete quarantined rows older than this many days."
+    )
+
+
 class Settings(_Frozen):
     force: ForceSettings
     paths: PathSettings
@@ -317,6 +336,7 @@ class Settings(_Frozen):
     disclosure: DisclosureSettings = DisclosureSettings()
     contracts: ContractSettings = ContractSettings()
     fairness: FairnessSettings = FairnessSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @field_validator("extracts")
     @classmethod
@@ -355,7 +375,9 @@ def _resolve_paths(raw: dict, base: Path) -> dict:
                 raw[section][key] = None
             elif isinstance(value, str):
                 path = Path(value).expanduser()
-                raw[section][key] = path if path.is_absolute() else (base / path).resolve()
+                # abspath, not resolve: the database path is a link to the current
+                # release, and must stay the link rather than become one release's file.
+                raw[section][key] = Path(os.path.abspath(base / path))
     return raw
 
 

@@ -1,16 +1,17 @@
 """The nightly run: read the inbox, load what is new, rebuild the models, report, publish.
 
-Everything is built aside (a copy of the published database and a new report folder) and
-swapped into place only when every stage has succeeded, so a failure at any point leaves
-yesterday's database and report exactly as they were.
+Everything is built aside (a copy of the published database and a new report, in one
+release folder) and made visible by a single rename only when every stage has succeeded
+(``pipeline.publish``), so a failure or a kill at any point leaves the published database
+and report exactly as they were.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,9 +19,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline import contracts, cross_checks, extracts, reference, warehouse
-from pipeline.config import Settings
-from pipeline.runs import RunLog, new_run_id, run_lock
+from pipeline import contracts, cross_checks, extracts, publish, reference, retention, warehouse
+from pipeline.config import ConfigError, Settings
+from pipeline.inputs import InputFile, inbox_inputs, load_order
+from pipeline.progress import Progress
+from pipeline.runs import ExitCode, LockedError, RunLog, new_run_id, run_lock
 from pipeline.schemas import allowed_codes
 
 SUPERSEDE_KEYS = {
@@ -29,10 +32,16 @@ SUPERSEDE_KEYS = {
     "recruitment_applicants": "campaign_id",
     "joiners_leavers": None,
 }
-"""A reloaded extract replaces the rows it describes: a snapshot date, a process, a campaign,
-or (joiners and leavers) whatever came from a file of the same name."""
+"""A reloaded extract replaces the rows it describes: a snapshot date, a process or a campaign
+whatever file they came from (so an HR system that writes the same file name every night
+builds up history), or, for joiners and leavers, whatever came from a file of the same name."""
 
-Progress = Callable[[str], None]
+BLOCKING_ERRORS: tuple[type[Exception], ...] = (
+    extracts.ExtractError,
+    reference.ReferenceDataError,
+    contracts.BlockedError,
+)
+"""Bad input: nothing is published until the files are fixed (exit code 3, blocked)."""
 
 
 @dataclass
@@ -40,53 +49,120 @@ class RunResult:
     run_id: str
     database: Path
     report: Path | None
+    command: str = "run"
     files_loaded: list[str] = field(default_factory=list)
     files_unchanged: list[str] = field(default_factory=list)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    file_kinds: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    """Rows before and after, per snapshot date, process, campaign or file an extract loaded."""
+    purged: retention.Purge = field(default_factory=retention.Purge)
     changed: bool = True
+
+    @property
+    def replaced(self) -> list[dict]:
+        """The changes that replaced rows already loaded (a corrected extract)."""
+        return [change for change in self.changes if change["rows_before"]]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.rows_quarantined or self.warnings:
+            return ExitCode.SUCCESS_WITH_WARNINGS
+        return ExitCode.SUCCESS
+
+    @property
+    def outcome(self) -> str:
+        return self.exit_code.outcome if self.changed else "unchanged"
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    """The documented exit code for a run that raised ``error``."""
+    if isinstance(error, LockedError):
+        return ExitCode.LOCKED
+    if isinstance(error, ConfigError):
+        return ExitCode.CONFIG_ERROR
+    if isinstance(error, BLOCKING_ERRORS):
+        return ExitCode.BLOCKED
+    return ExitCode.INTERNAL_ERROR
 
 
 def lock_path(settings: Settings) -> Path:
     return settings.paths.work_dir / "progression.lock"
 
 
+def log_path(settings: Settings) -> Path:
+    return settings.paths.work_dir / "logs" / "runs.jsonl"
+
+
 def run_nightly(
-    settings: Settings, *, force: bool = False, progress: Progress = lambda _: None
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    inputs: list[InputFile] | None = None,
+    command: str = "run",
 ) -> RunResult:
-    """One nightly run under the lock; raises on any failure, having published nothing."""
-    run_id = new_run_id()
-    log = RunLog(settings.paths.work_dir / "logs" / "runs.jsonl", run_id)
-    with run_lock(lock_path(settings)):
-        log.event("run_started", inbox=str(settings.paths.inbox))
-        try:
-            result = _run(settings, run_id, log, force, progress)
-        except BaseException as exc:
-            log.event("run_failed", error_type=type(exc).__name__, error=str(exc))
-            raise
-        log.event(
-            "run_finished",
-            changed=result.changed,
-            files_loaded=result.files_loaded,
-            rows_loaded=result.rows_loaded,
-            rows_quarantined=result.rows_quarantined,
-            warnings=result.warnings,
-            stage_seconds=log.stage_seconds,
-        )
-        return result
+    """One run under the lock; raises on any failure, having published nothing.
 
-
-def _run(settings: Settings, run_id: str, log: RunLog, force: bool, progress) -> RunResult:
-    paths = settings.paths
-    build_dir = paths.work_dir / f"build-{run_id}"
-    build_dir.mkdir(parents=True)
+    ``inputs`` are the inbox's files unless given (``progression backfill`` gives an
+    archive's). Every run, refused, failed or finished, ends its log with one line that
+    carries its outcome and exit code.
+    """
+    log = RunLog(log_path(settings), new_run_id(), command)
     try:
+        with run_lock(lock_path(settings)):
+            return _logged_run(settings, log, force, progress or Progress(), inputs)
+    except LockedError as exc:
+        log.end("run_locked", ExitCode.LOCKED, error=str(exc))
+        raise
+
+
+def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
+    log.event("run_started", inbox=str(settings.paths.inbox))
+    try:
+        result = _run(settings, log, force, progress, inputs)
+    except BaseException as exc:
+        log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
+        raise
+    log.end(
+        "run_finished",
+        result.exit_code,
+        outcome=result.outcome,
+        files_loaded=result.files_loaded,
+        files_unchanged=len(result.files_unchanged),
+        rows_read=result.rows_read,
+        rows_loaded=result.rows_loaded,
+        rows_quarantined=result.rows_quarantined,
+        rows_replaced=result.replaced,
+        warnings=result.warnings,
+    )
+    return result
+
+
+def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunResult:
+    paths = settings.paths
+    layout = publish.Layout.of(settings)
+    from_inbox = inputs is None
+    now = datetime.now(UTC)
+    result = RunResult(log.run_id, paths.database, None, command=log.command)
+    with log.stage("prepare"):
+        # Under the lock, any build folder left beside the releases is a dead run's.
+        leftovers = publish.remove_leftovers(layout)
+        for partial in sorted(paths.archive.glob(".partial-*")):
+            partial.unlink()
+            leftovers.append(partial.name)
+        if leftovers:
+            log.event("leftovers_removed", names=leftovers)
+        build_dir = layout.new_build(log.run_id)
         work_db = build_dir / paths.database.name
         if paths.database.exists():
             shutil.copy2(paths.database, work_db)
-        result = RunResult(run_id=run_id, database=paths.database, report=None)
+    try:
         with warehouse.connect(work_db) as con:
             warehouse.create_schemas(con)
             warehouse.create_raw_tables(con)
@@ -95,40 +171,71 @@ def _run(settings: Settings, run_id: str, log: RunLog, force: bool, progress) ->
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
             with log.stage("read_extracts"):
-                loaded, blocked = _read_new_extracts(con, settings, result, tables, progress)
-            if not (loaded or blocked or force) and paths.database.exists():
+                inputs = inbox_inputs(settings) if inputs is None else inputs
+                loaded, blocked = _read_new_extracts(
+                    con, settings, result, tables, progress, inputs
+                )
+            inbox = inputs if from_inbox else []
+            expired = retention.expired_extracts(con, settings, inbox, result.file_hashes, now)
+            due = retention.quarantine_due(con, settings, now)
+            if not (loaded or blocked or force or due) and paths.database.exists():
                 result.changed = False
                 progress("No new or changed extracts: the published database and report stand.")
-                return result
-            with log.stage("validate"):
-                progress("Checking the data contracts")
-                loaded, checks = _validate(settings, tables, loaded, blocked, result)
-            with log.stage("load"):
-                progress("Loading raw tables")
-                _load(con, settings, tables, loaded, run_id)
-                _record_results(con, run_id, checks)
-            with log.stage("cross_checks"):
-                progress("Comparing with earlier snapshots")
-                history = cross_checks.run_cross_checks(con, settings)
-                _record_results(con, run_id, history)
-                result.warnings += _warnings(history)
-            with log.stage("transform"):
-                progress("Building the SQL models")
-                models = warehouse.discover_models()
-                warehouse.run_models(con, models)
-                warehouse.publish_analytics_views(con, models)
-            with log.stage("report"):
-                from pipeline.report.build import build_report
-
-                progress("Rendering the report")
-                report_dir = build_report(con, settings, build_dir / "report", run_id)
-            _record_run(con, run_id, log, result)
-        with log.stage("publish"):
-            progress("Publishing")
-            result.report = _publish(settings, work_db, report_dir)
+            else:
+                report_dir = build_dir / "report"
+                _build(con, settings, log, result, progress, tables, loaded, blocked, inputs,
+                       now, report_dir)  # fmt: skip
+        if result.changed:
+            with log.stage("publish"):
+                progress("Publishing")
+                result.report = publish.publish(layout, build_dir, log.run_id)
+        with log.stage("retention"):
+            retention.delete(expired, result.purged)
+            if result.purged:
+                log.event(
+                    "retention_purged",
+                    quarantine_rows=result.purged.quarantine_rows,
+                    extract_files=result.purged.extract_files,
+                    archived_copies=result.purged.archived_copies,
+                    extract_days=settings.retention.extract_days,
+                    quarantine_days=settings.retention.quarantine_days,
+                )
         return result
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs, now, report_dir):
+    """Validate, load, purge what retention says, check against history, rebuild the models
+    and the report, and record the run in the database about to be published."""
+    names = {item.path: item.name for item in inputs}
+    with log.stage("validate"):
+        progress("Checking the data contracts")
+        loaded, checks = _validate(settings, tables, loaded, blocked, result, names)
+    loaded.sort(key=lambda extract: load_order(extract, names[extract.path]))
+    with log.stage("load"):
+        progress("Loading raw tables")
+        result.changes = _load(con, settings, tables, loaded, log.run_id, names, progress)
+        _record_results(con, log.run_id, checks)
+        result.purged.quarantine_rows = retention.purge_quarantine(con, settings, now)
+        for change in result.changes:
+            log.event("rows_changed", **change)
+    with log.stage("cross_checks"):
+        progress("Comparing with earlier snapshots")
+        history = cross_checks.run_cross_checks(con, settings)
+        _record_results(con, log.run_id, history)
+        result.warnings += _warnings(history)
+    with log.stage("transform"):
+        progress("Building the SQL models")
+        models = warehouse.discover_models()
+        warehouse.run_models(con, models)
+        warehouse.publish_analytics_views(con, models)
+    with log.stage("report"):
+        from pipeline.report.build import build_report
+
+        progress("Rendering the report")
+        build_report(con, settings, report_dir, log.run_id)
+    _record_run(con, log, result)
 
 
 def _create_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -149,36 +256,64 @@ def _create_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
             rule varchar, expectation_type varchar, column_name varchar, severity varchar,
             success boolean, unexpected_count bigint, message varchar, checked_at timestamptz
         );
-        create table if not exists ops.runs (
-            run_id varchar, started_at timestamptz, finished_at timestamptz,
-            stage_seconds json, files_loaded varchar[], rows_loaded bigint,
-            rows_quarantined bigint, outcome varchar
-        );
         """
     )
+    con.execute(f"create table if not exists ops.runs ({', '.join(_RUNS_COLUMNS)})")
+    for column in _RUNS_COLUMNS:
+        con.execute(f"alter table ops.runs add column if not exists {column}")
 
 
-def _read_new_extracts(con, settings, result, tables, progress):
+_RUNS_COLUMNS = (
+    "run_id varchar",
+    "started_at timestamptz",
+    "finished_at timestamptz",
+    "stage_seconds json",
+    "files_loaded varchar[]",
+    "rows_loaded bigint",
+    "rows_quarantined bigint",
+    "outcome varchar",
+    "command varchar",
+    "duration_seconds double",
+    "input_files struct(source_file varchar, extract_kind varchar, source_file_hash varchar,"
+    " status varchar)[]",
+    "rows_read bigint",
+    "rows_changed json",
+    "quarantine_rows_purged bigint",
+    "warnings varchar[]",
+)
+"""ops.runs, one row per published run. Columns are only ever added (``add column if not
+exists``), so a database published by an earlier version keeps working."""
+
+
+def _read_new_extracts(con, settings, result, tables, progress, inputs):
     """Every new or changed file, read; a file that cannot be read at all is set aside
-    with its problem, so that one night reports every blocking problem at once."""
+    with its problem, so that one night reports every blocking problem at once. Files whose
+    content was loaded before (by SHA-256) are skipped, whatever their name."""
     known = {
         row[0] for row in con.execute("select source_file_hash from ops.load_history").fetchall()
     }
     allowed = allowed_codes(settings, frozenset(tables["area_lookup"]["lpu_code"]))
     loaded, blocked = [], []
-    for kind, path in extracts.inbox_files(settings):
-        if extracts.file_hash(path) in known:
-            result.files_unchanged.append(path.name)
+    for item in progress.track(inputs, "Reading extracts", lambda item: item.name):
+        content_hash = extracts.file_hash(item.path)
+        result.file_hashes[item.name] = content_hash
+        result.file_kinds[item.name] = item.kind
+        if content_hash in known:
+            result.files_unchanged.append(item.name)
             continue
-        progress(f"Reading {path.name}")
+        known.add(content_hash)
         try:
-            loaded.append(extracts.read_extract(path, kind, settings, allowed))
+            extract = extracts.read_extract(item.path, item.kind, settings, allowed)
         except extracts.ExtractError as exc:
-            blocked.append(str(exc))
+            blocked.append(f"{item.name}: {exc.problem} {exc.fix}")
+            continue
+        loaded.append(extract)
+        result.files_loaded.append(item.name)
+        result.rows_read += extract.rows_read
     return loaded, blocked
 
 
-def _validate(settings, tables, loaded, blocked, result):
+def _validate(settings, tables, loaded, blocked, result, names):
     """Run every suite; raise ``BlockedError`` (nothing published) if anything blocks."""
     lpu_codes = frozenset(tables["area_lookup"]["lpu_code"])
     parameters = contracts.contract_parameters(settings, lpu_codes, date.today())
@@ -197,16 +332,17 @@ def _validate(settings, tables, loaded, blocked, result):
     for extract in loaded:
         extract, found, blocking = contracts.validate_extract(runner, extract, parameters, settings)
         checked.append(extract)
-        checks += found
-        blocked += blocking
+        name, base = names[extract.path], extract.path.name
+        checks += [dataclasses.replace(c, source_file=name) for c in found]
+        blocked += [f"{name}{m.removeprefix(base)}" if m.startswith(f"{base}:") else m
+                    for m in blocking]  # fmt: skip
     if blocked:
         raise contracts.BlockedError(blocked)
     for extract in checked:
-        result.files_loaded.append(extract.path.name)
         result.rows_loaded += len(extract.frame)
         result.rows_quarantined += len(extract.quarantined)
         if extract.dropped_columns:
-            result.dropped_columns[extract.path.name] = extract.dropped_columns
+            result.dropped_columns[names[extract.path]] = extract.dropped_columns
     result.warnings += _warnings(checks)
     return checked, checks
 
@@ -244,126 +380,162 @@ def _archive(settings: Settings, extract: extracts.Extract) -> None:
     os.replace(partial, target)
 
 
-def _load(con, settings, tables, loaded, run_id) -> None:
-    """Reference tables are replaced whole; extracts replace only the rows they describe."""
-    for name, frame in tables.items():
-        warehouse.replace_table(con, f"raw.{name}", frame)
-    warehouse.load_code_tables(con, settings)
-    now = datetime.now(UTC)
-    for extract in loaded:
-        _archive(settings, extract)
-        frame = extract.frame.assign(
-            source_file=extract.path.name,
-            source_file_hash=extract.content_hash,
-            run_id=run_id,
-            loaded_at=now,
-        )
-        table = f"raw.{extract.kind}"
-        con.register("_frame", frame)
-        try:
-            superseded, superseded_hashes = _supersede(con, table, extract)
-            con.execute(f"insert into {table} by name select * from _frame")
-        finally:
-            con.unregister("_frame")
-        quarantine = extract.quarantined.assign(
-            run_id=run_id,
-            extract_kind=extract.kind,
-            source_file=extract.path.name,
-            source_file_hash=extract.content_hash,
-            quarantined_at=now,
-        )
-        con.execute(
-            """delete from ops.quarantine
-               where source_file = ? or list_contains(?, source_file_hash)""",
-            [extract.path.name, superseded_hashes],
-        )
-        con.register("_quarantine", quarantine)
-        con.execute("insert into ops.quarantine by name select * from _quarantine")
-        con.unregister("_quarantine")
-        con.execute(
-            "insert into ops.load_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                extract.kind,
-                extract.path.name,
-                extract.content_hash,
-                extract.encoding,
-                extract.rows_read,
-                len(extract.frame),
-                len(extract.quarantined),
-                superseded,
-                extract.dropped_columns,
-                now,
-            ],
-        )
+def _load(con, settings, tables, loaded, run_id, names, progress) -> list[dict]:
+    """One transaction: reference tables are replaced whole; each extract replaces only the
+    rows it describes. Returns rows before and after for every key an extract touched."""
+    con.execute("begin transaction")
+    try:
+        for name, frame in tables.items():
+            warehouse.replace_table(con, f"raw.{name}", frame)
+        warehouse.load_code_tables(con, settings)
+        now = datetime.now(UTC)
+        changes = []
+        for extract in progress.track(loaded, "Loading", lambda e: names[e.path]):
+            _archive(settings, extract)
+            changes += _load_extract(con, extract, names[extract.path], run_id, now)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        for view in _REGISTERED:
+            con.unregister(view)
+        raise
+    return changes
 
 
-def _supersede(con, table: str, extract: extracts.Extract) -> tuple[int, list[str]]:
-    """Delete the rows the new file replaces; return how many, and the files they came
-    from (whose quarantined rows the new file replaces too)."""
-    key = SUPERSEDE_KEYS[extract.kind]
-    condition, params = "source_file = ?", [extract.path.name]
-    if key is not None:
-        values = pd.Series(extract.frame[key].dropna().unique())
-        if len(values):
-            con.register("_keys", values.to_frame("key"))
-            condition += f" or {key} in (select key from _keys)"
-    count, hashes = con.execute(
-        f"select count(*), list(distinct source_file_hash) from {table} where {condition}",
-        params,
-    ).fetchone()
-    con.execute(f"delete from {table} where {condition}", params)
-    return int(count), [h for h in hashes or [] if h is not None]
+_REGISTERED = ("_frame", "_keys", "_quarantine")
+"""Frames a load registers as views; an error leaves them registered until the rollback."""
 
 
-def _record_run(con, run_id: str, log: RunLog, result: RunResult) -> None:
+def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -> list[dict]:
+    frame = extract.frame.assign(
+        source_file=name,
+        source_file_hash=extract.content_hash,
+        run_id=run_id,
+        loaded_at=now,
+    )
+    table = f"raw.{extract.kind}"
+    con.register("_frame", frame)
+    before, superseded_hashes = _supersede(con, table, extract, name)
+    con.execute(f"insert into {table} by name select * from _frame")
+    con.unregister("_frame")
+    quarantine = extract.quarantined.assign(
+        run_id=run_id,
+        extract_kind=extract.kind,
+        source_file=name,
+        source_file_hash=extract.content_hash,
+        quarantined_at=now,
+    )
+    # A superseded file's quarantined rows go with its rows; so do those of an earlier file
+    # of the same name that left no rows at all (every row was quarantined).
     con.execute(
-        "insert into ops.runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+        f"""delete from ops.quarantine
+            where extract_kind = ?
+              and (list_contains(?::varchar[], source_file_hash)
+                   or (source_file = ?
+                       and source_file_hash not in (select source_file_hash from {table})))""",
+        [extract.kind, sorted(superseded_hashes), name],
+    )
+    con.register("_quarantine", quarantine)
+    con.execute("insert into ops.quarantine by name select * from _quarantine")
+    con.unregister("_quarantine")
+    con.execute(
+        "insert into ops.load_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,
-            log.started_at,
-            datetime.now(UTC),
-            json.dumps(log.stage_seconds),
-            result.files_loaded,
-            result.rows_loaded,
-            result.rows_quarantined,
-            "published",
+            extract.kind,
+            name,
+            extract.content_hash,
+            extract.encoding,
+            extract.rows_read,
+            len(extract.frame),
+            len(extract.quarantined),
+            sum(before.values()),
+            extract.dropped_columns,
+            now,
         ],
     )
+    key = SUPERSEDE_KEYS[extract.kind]
+    after = (
+        {name: len(extract.frame)}
+        if key is None
+        else {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
+    )
+    return [
+        {
+            "extract_kind": extract.kind,
+            "source_file": name,
+            "key": key or "source_file",
+            "value": value,
+            "rows_before": before.get(value, 0),
+            "rows_after": after.get(value, 0),
+        }
+        for value in sorted(before.keys() | after.keys())
+    ]
 
 
-def _publish(settings: Settings, work_db: Path, report_dir: Path) -> Path:
-    """Swap the new report and database into place.
+def _supersede(con, table: str, extract: extracts.Extract, name: str):
+    """Delete the rows ``extract`` replaces; return their count per key value and the
+    content hashes of the files they came from."""
+    key = SUPERSEDE_KEYS[extract.kind]
+    if key is None:
+        condition, params = "source_file = ?", [name]
+    else:
+        values = extract.frame[key].dropna().drop_duplicates()
+        if values.empty:
+            return {}, set()
+        con.register("_keys", values.to_frame("key"))
+        condition, params = f"{key} in (select key from _keys)", []
+    rows = con.execute(
+        f"""select {key or "source_file"} as key_value, source_file_hash, count(*)
+            from {table} where {condition} group by all""",
+        params,
+    ).fetchall()
+    con.execute(f"delete from {table} where {condition}", params)
+    con.unregister("_keys")
+    before: dict[str, int] = {}
+    for value, _hash, count in rows:
+        before[_key_text(value)] = before.get(_key_text(value), 0) + int(count)
+    return before, {row[1] for row in rows}
 
-    Both are first copied next to their targets (a failure there changes nothing); then
-    three renames on the same file system put them in place, and if the database's rename
-    fails the report's is undone, so the published report and database always match.
-    """
-    reports = settings.paths.reports_dir
-    reports.mkdir(parents=True, exist_ok=True)
-    settings.paths.database.parent.mkdir(parents=True, exist_ok=True)
-    target = reports / "latest"
-    staged = reports / f".incoming-{work_db.parent.name}"
-    retired = reports / f".retired-{work_db.parent.name}"
-    staged_db = settings.paths.database.with_name(f".incoming-{settings.paths.database.name}")
-    try:
-        shutil.copytree(report_dir, staged)
-        shutil.copy2(work_db, staged_db)
-        if target.exists():
-            os.replace(target, retired)
-        swapped = False
-        try:
-            os.replace(staged, target)
-            swapped = True
-            os.replace(staged_db, settings.paths.database)
-        except BaseException:
-            if swapped:
-                os.replace(target, staged)
-            if retired.exists():
-                os.replace(retired, target)
-            raise
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
-        staged_db.unlink(missing_ok=True)
-    shutil.rmtree(retired, ignore_errors=True)
-    return target / "index.html"
+
+def _key_text(value) -> str:
+    """A snapshot date as yyyy-mm-dd, a process or campaign id as it is."""
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return pd.Timestamp(value).date().isoformat()
+    return str(value)
+
+
+def _record_run(con, log: RunLog, result: RunResult) -> None:
+    """The run's row in ops.runs, written into the database being published: so ops.runs
+    lists published runs (failed, refused and unchanged runs are in the run log only)."""
+    finished = datetime.now(UTC)
+    row = {
+        "run_id": log.run_id,
+        "command": log.command,
+        "started_at": log.started_at,
+        "finished_at": finished,
+        "duration_seconds": round((finished - log.started_at).total_seconds(), 3),
+        "stage_seconds": json.dumps(log.stage_seconds),
+        "input_files": [
+            {
+                "source_file": name,
+                "extract_kind": result.file_kinds[name],
+                "source_file_hash": content_hash,
+                "status": "loaded" if name in result.files_loaded else "unchanged",
+            }
+            for name, content_hash in result.file_hashes.items()
+        ],
+        "files_loaded": result.files_loaded,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "rows_changed": json.dumps(result.changes),
+        "quarantine_rows_purged": result.purged.quarantine_rows,
+        "warnings": result.warnings,
+        "outcome": result.outcome,
+    }
+    columns = ", ".join(row)
+    con.execute(
+        f"insert into ops.runs ({columns}) values ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )

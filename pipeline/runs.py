@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 class ExitCode(IntEnum):
-    """Part of the interface: cron and systemd alert on these (documented in the README)."""
+    """Part of the interface: cron and systemd alert on these (docs/operations.md)."""
 
     SUCCESS = 0
     INTERNAL_ERROR = 1
@@ -24,6 +24,11 @@ class ExitCode(IntEnum):
     BLOCKED = 3
     LOCKED = 4
     SUCCESS_WITH_WARNINGS = 5
+
+    @property
+    def outcome(self) -> str:
+        """The name the run log and ``ops.runs`` use for this exit code."""
+        return self.name.lower()
 
 
 class LockedError(Exception):
@@ -54,16 +59,26 @@ def new_run_id() -> str:
 
 @dataclass
 class RunLog:
-    """Stage timings and events, appended as JSON lines so a failed night is easy to find."""
+    """Stage timings and events, appended as JSON lines so a failed night is easy to find.
+
+    Each event is one line written with a single ``write`` on a file opened for appending,
+    so lines from a run and from a second run refused by the lock never interleave.
+    """
 
     path: Path
     run_id: str
+    command: str = "run"
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def event(self, event: str, **fields) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        record = {"time": datetime.now(UTC).isoformat(), "run_id": self.run_id, "event": event}
+        record = {
+            "time": datetime.now(UTC).isoformat(),
+            "run_id": self.run_id,
+            "command": self.command,
+            "event": event,
+        }
         record.update(fields)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, default=str) + "\n")
@@ -77,3 +92,15 @@ class RunLog:
         finally:
             self.stage_seconds[name] = round(time.perf_counter() - start, 3)
             self.event("stage_finished", stage=name, seconds=self.stage_seconds[name])
+
+    def end(self, event: str, code: ExitCode, outcome: str | None = None, **fields) -> None:
+        """The run's last line: every run ends with exactly one, whatever happened."""
+        seconds = round((datetime.now(UTC) - self.started_at).total_seconds(), 3)
+        self.event(
+            event,
+            outcome=outcome or code.outcome,
+            exit_code=int(code),
+            duration_seconds=seconds,
+            stage_seconds=self.stage_seconds,
+            **fields,
+        )

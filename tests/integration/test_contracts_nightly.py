@@ -36,7 +36,7 @@ def _good(count: int = 20, snapshot: str = "2026-03-31") -> list[str]:
 
 def _published(settings) -> dict[str, bytes]:
     """Every byte of the published database and report."""
-    files = [settings.paths.database, *sorted((settings.paths.reports_dir).rglob("*"))]
+    files = [settings.paths.database, *sorted((settings.paths.reports_dir / "latest").rglob("*"))]
     return {str(p): p.read_bytes() for p in files if p.is_file()}
 
 

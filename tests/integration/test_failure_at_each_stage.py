@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 
-from pipeline import contracts, cross_checks, extracts, nightly, reference, warehouse
+from pipeline import contracts, cross_checks, extracts, nightly, publish, reference, warehouse
 from pipeline.config import load_settings
 from pipeline.report import build
 from pipeline.warehouse import connect
@@ -36,15 +36,25 @@ def _after(real):
     return run
 
 
-def _fail_replacing_the_database(settings):
-    real = os.replace
+def _fail_renaming_to(target_of):
+    """os.rename or os.replace, failing for one target (the rest of the run is unaffected)."""
 
-    def replace(source, target):
-        if Path(target) == settings.paths.database:
-            raise Injected("injected")
-        return real(source, target)
+    def patch(mp, settings, name):
+        real = getattr(os, name)
+        target = target_of(publish.Layout.of(settings))
 
-    return replace
+        def rename(source, destination):
+            if Path(destination).parent == target.parent and Path(destination).match(target.name):
+                raise Injected("injected")
+            return real(source, destination)
+
+        mp.setattr(publish.os, name, rename)
+
+    return patch
+
+
+_INTO_RELEASES = _fail_renaming_to(lambda layout: layout.releases / "*")
+_SWITCH = _fail_renaming_to(lambda layout: layout.current)
 
 
 STAGES = {
@@ -57,15 +67,15 @@ STAGES = {
         warehouse, "publish_analytics_views", _after(warehouse.publish_analytics_views)
     ),
     "report": lambda mp, s: mp.setattr(build, "render_html", _fail),
-    "publish_staging": lambda mp, s: mp.setattr(nightly.shutil, "copy2", _fail),
-    "publish_swap": lambda mp, s: mp.setattr(
-        nightly.os, "replace", _fail_replacing_the_database(s)
-    ),
+    # Publication is two renames: the build folder into releases/, then the `current` link.
+    "publish_release": lambda mp, s: _INTO_RELEASES(mp, s, "rename"),
+    "publish_switch": lambda mp, s: _SWITCH(mp, s, "replace"),
 }
 
 
 def _published(settings) -> dict[str, bytes]:
-    files = [settings.paths.database, *settings.paths.reports_dir.rglob("*")]
+    latest = settings.paths.reports_dir / "latest"
+    files = [settings.paths.database, *latest.rglob("*")]
     return {str(p): p.read_bytes() for p in files if p.is_file()}
 
 
@@ -100,7 +110,9 @@ def test_a_failed_run_changes_nothing_published_and_the_next_run_succeeds(
 
     assert _published(tiny_force) == before
     work = tiny_force.paths.work_dir
-    assert not list(work.glob("build-*")), "the build folder is removed"
+    releases = publish.Layout.of(tiny_force).releases
+    assert not list(releases.glob(".build-*")), "the build folder is removed"
+    assert not list(releases.glob(".incoming-*"))
     assert not [p for p in tiny_force.paths.reports_dir.iterdir() if p.name != "latest"]
     assert not list(tiny_force.paths.database.parent.glob(".incoming-*"))
     events = [json.loads(line) for line in (work / "logs" / "runs.jsonl").read_text().splitlines()]
@@ -123,7 +135,7 @@ def test_a_failed_run_changes_nothing_published_and_the_next_run_succeeds(
 def test_a_failure_on_the_first_night_publishes_nothing(tiny_force, monkeypatch):
     _snapshot(tiny_force, "staff_snapshot_2026-03-31.csv", "2026-03-31", "W1")
     with monkeypatch.context() as patch:
-        STAGES["publish_swap"](patch, tiny_force)
+        STAGES["publish_switch"](patch, tiny_force)
         with pytest.raises(Injected):
             nightly.run_nightly(tiny_force)
     assert not tiny_force.paths.database.exists()

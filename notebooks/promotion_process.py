@@ -1,0 +1,159 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A promotion process, stage by stage
+#
+# Where in a promotion process do ethnic-minority candidates fall behind? For every stage
+# of every process, `analytics.disparities` compares the selection rate of the headline
+# minority grouping with that of White candidates: the adverse impact ratio (below 0.8 is
+# adverse under the four-fifths rule), its confidence interval and Fisher's exact test.
+# This notebook lists them, checks the view's counts against the stage rows themselves,
+# re-computes the worst stage independently, and draws that process.
+#
+# The database is opened **read-only**; counts from 1 to the disclosure threshold are
+# withheld from what is shown, with everything computed from them.
+
+# %%
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from pipeline.analysts import connect_published, for_display
+from pipeline.config import load_settings
+from pipeline.disclosure import suppress
+from pipeline.stats import stage_statistics, wilson_interval
+
+settings = load_settings()  # the configuration named by $PROGRESSION_CONFIG
+con = connect_published(settings)
+FIGURES = Path(os.environ.get("PROGRESSION_FIGURES", "figures"))
+FIGURES.mkdir(parents=True, exist_ok=True)
+THRESHOLD = settings.disclosure.threshold
+
+# %% [markdown]
+# ## Every stage of every promotion process
+# The ethnic-minority comparison against the reference group (White, unless configured).
+
+# %%
+stages = con.execute(
+    """
+    select process_id, process_name, stage_order, stage_name, group_label,
+           comparator_group_label, selection_base_count, passed_count,
+           comparator_selection_base_count, comparator_passed_count,
+           group_selection_rate, comparator_selection_rate, adverse_impact_ratio,
+           ci_lower_ratio, ci_upper_ratio, fisher_p_value, verdict
+    from analytics.disparities
+    where process_type = 'promotion' and comparison_code = 'ethnic_minority'
+      and comparator_basis = 'reference_group' and not is_end_to_end
+    order by process_id, stage_order
+    """
+).df()
+DERIVED = ["group_selection_rate", "adverse_impact_ratio", "ci_lower_ratio",
+           "ci_upper_ratio", "fisher_p_value"]  # fmt: skip
+RULES = {"selection_base_count": DERIVED, "passed_count": DERIVED}
+shown = suppress(stages, RULES, THRESHOLD)
+shown.loc[shown["is_suppressed"], "verdict"] = "withheld (small numbers)"
+columns = ["process_id", "stage_order", "stage_name", "selection_base_count",
+           "group_selection_rate", "comparator_selection_rate", "adverse_impact_ratio",
+           "fisher_p_value", "verdict"]  # fmt: skip
+print(f"{stages['process_id'].nunique()} process(es), {len(stages)} stage(s)")
+print(for_display(shown[columns]).to_string(index=False))
+
+# %% [markdown]
+# ## Check: the view counts every candidate at every stage
+# Everyone who reached a stage, from the stage rows themselves, against the view's
+# 'Everyone' group.
+
+# %%
+check = con.execute(
+    """
+    with stage_rows as (
+        select process_id, stage_order, count(*) as reached_count
+        from staging.stg_hr__promotion_stages
+        group by process_id, stage_order
+    ),
+
+    mart as (
+        select process_id, stage_order, entered_count
+        from analytics.selection_rates
+        where process_type = 'promotion' and group_code = 'all' and not is_end_to_end
+    )
+
+    select count(*) as stages, count(*) filter (where reached_count <> entered_count) as differ
+    from stage_rows inner join mart using (process_id, stage_order)
+    """
+).fetchone()
+assert check[0] == len(stages) and check[1] == 0, check
+print(f"All {check[0]} stages reconcile.")
+
+# %% [markdown]
+# ## The stage to look at first
+# The lowest adverse impact ratio that can be shown, re-computed here from its four counts
+# with `pipeline.stats` as an independent check of the view.
+
+# %%
+visible = shown.dropna(subset=["adverse_impact_ratio"])
+if visible.empty:
+    raise SystemExit("No stage can be shown without disclosing small numbers.")
+worst = stages.loc[visible["adverse_impact_ratio"].astype(float).idxmin()]
+again = stage_statistics(
+    worst["passed_count"],
+    worst["selection_base_count"],
+    worst["comparator_passed_count"],
+    worst["comparator_selection_base_count"],
+)
+assert abs(again["adverse_impact_ratio"] - worst["adverse_impact_ratio"]) < 1e-9
+assert abs(again["fisher_p_value"] - worst["fisher_p_value"]) < 1e-9
+print(
+    f"{worst['process_id']} ({worst['process_name']}): lowest at '{worst['stage_name']}' "
+    f"(ratio {worst['adverse_impact_ratio']:.2f}, 95% CI {worst['ci_lower_ratio']:.2f}"
+    f"-{worst['ci_upper_ratio']:.2f}, Fisher p = {worst['fisher_p_value']:.3g}; "
+    f"{worst['verdict']})"
+)
+
+# %% [markdown]
+# ## That process, drawn
+# Pass rate at each stage for each group, with 95% Wilson intervals.
+
+# %%
+process = stages[stages["process_id"] == worst["process_id"]]
+fig, ax = plt.subplots(figsize=(8, 4.5))
+groups = [
+    ("", worst["group_label"], "#1f5fa8"),
+    ("comparator_", worst["comparator_group_label"], "#999999"),
+]
+for offset, (prefix, label, colour) in enumerate(groups):
+    rates, below, above = [], [], []
+    for row in process.itertuples():
+        passed = getattr(row, f"{prefix}passed_count")
+        base = getattr(row, f"{prefix}selection_base_count")
+        withheld = 1 <= passed <= THRESHOLD or 1 <= base <= THRESHOLD
+        interval = None if withheld else wilson_interval(passed, base)
+        rate = float("nan") if interval is None else passed / base
+        rates.append(rate)
+        below.append(0 if interval is None else rate - interval[0])
+        above.append(0 if interval is None else interval[1] - rate)
+    x = [order + (offset - 0.5) * 0.3 for order in process["stage_order"]]
+    ax.bar(x, rates, width=0.3, yerr=[below, above], capsize=3, color=colour, label=label)
+ax.set_xticks(list(process["stage_order"]), process["stage_name"], rotation=20)
+ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+ax.set_ylim(0, 1)
+ax.set_ylabel("Pass rate, 95% Wilson interval")
+ax.set_title(str(worst["process_name"]))
+ax.legend(fontsize="small")
+fig.tight_layout()
+fig.savefig(FIGURES / "promotion_stages.png", dpi=100)
+
+# %%
+con.close()
