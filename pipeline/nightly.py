@@ -116,7 +116,7 @@ def _run(settings: Settings, run_id: str, log: RunLog, force: bool, progress) ->
             _record_run(con, run_id, log, result)
         with log.stage("publish"):
             progress("Publishing")
-            result.report = _publish(settings, work_db, report_dir)
+            result.report = _publish(settings, work_db, report_dir, run_id)
         return result
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
@@ -244,20 +244,14 @@ def _record_run(con, run_id: str, log: RunLog, result: RunResult) -> None:
     )
 
 
-def _publish(settings: Settings, work_db: Path, report_dir: Path) -> Path:
-    """Swap the new report and database into place: renames on the same file system."""
-    reports = settings.paths.reports_dir
-    reports.mkdir(parents=True, exist_ok=True)
-    target = reports / "latest"
-    staged = reports / f".incoming-{work_db.parent.name}"
-    shutil.copytree(report_dir, staged)
-    retired = reports / f".retired-{work_db.parent.name}"
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staged, target)
+def _publish(settings: Settings, work_db: Path, report_dir: Path, run_id: str) -> Path:
+    """Swap the new report and database into place: renames on the same file system.
+    The report is archived under the run's date, with ``latest`` pointing at it."""
+    from pipeline.report import archive
+
+    published = archive.publish(settings.paths.reports_dir, report_dir, run_id)
     settings.paths.database.parent.mkdir(parents=True, exist_ok=True)
     staged_db = settings.paths.database.with_name(f".incoming-{settings.paths.database.name}")
     shutil.copy2(work_db, staged_db)
     os.replace(staged_db, settings.paths.database)
-    shutil.rmtree(retired, ignore_errors=True)
-    return target / "index.html"
+    return published

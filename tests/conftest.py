@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -12,6 +14,8 @@ import pytest
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mpl-"))
 
 from pipeline.config import Settings, load_settings
+
+PROGRESSION = Path(sys.executable).with_name("progression")
 
 AREA_LOOKUP = """\
 area_code,area_name,lpu_code,lpu_name
@@ -67,6 +71,8 @@ def write_config(root: Path, extra: str = "") -> Path:
             [[codes.departments]]
             name = "Firearms Operations"
             is_specialist = true
+            [report]
+            pdf = false  # unit tests skip Chromium; the demo run and browser tests use it
             """
         )
         + extra,
@@ -84,3 +90,26 @@ def write_inbox(settings: Settings, name: str, text: str) -> Path:
     path = settings.paths.inbox / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The demo force through the real command, once per session, shared by every
+    integration test that reads its database or its report."""
+    out = tmp_path_factory.mktemp("demo")
+    done = subprocess.run(
+        [str(PROGRESSION), "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PROGRESSION_PSEUDONYM_KEY": ""},
+        timeout=300,
+    )
+    return out, done
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo_run) -> Path:
+    """The demo's published report folder (``latest``)."""
+    out, done = demo_run
+    assert done.returncode == 0, done.stderr
+    return out / "var" / "reports" / "latest"

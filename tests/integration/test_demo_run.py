@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-import pytest
+from conftest import PROGRESSION
 
 from pipeline.warehouse import connect
-
-PROGRESSION = Path(sys.executable).with_name("progression")
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    out = tmp_path_factory.mktemp("demo")
-    done = subprocess.run(
-        [str(PROGRESSION), "demo", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PROGRESSION_PSEUDONYM_KEY": ""},
-        timeout=300,
-    )
-    return out, done
 
 
 def test_demo_ends_with_a_report_and_a_database(demo_run):
