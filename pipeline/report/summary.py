@@ -153,7 +153,7 @@ def caveats(con, settings: Settings, snapshot_date, sections: list[Section]) -> 
         f"Counts from 1 to {threshold} are withheld ({SUPPRESSED_MARK}), with every figure that "
         "would reveal them; senior ranks and small units are therefore often not shown."
     )
-    out += [f"{s.title}: {note}" for s in sections for note in s.table.notes]
+    out += [f"{s.title}: {note[:1].lower()}{note[1:]}" for s in sections for note in s.table.notes]
     out += [caveat for s in sections for caveat in s.caveats]
     return list(dict.fromkeys(out))
 
