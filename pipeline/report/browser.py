@@ -14,8 +14,10 @@ import fcntl
 import html
 import json
 import os
+import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,6 +40,17 @@ FLAGS = (
     "--hide-scrollbars",
     "--remote-debugging-pipe",
 )
+
+
+_TRAMPOLINE = """
+import os, sys
+reader, writer = int(sys.argv[1]), int(sys.argv[2])
+os.dup2(reader, 3)
+os.dup2(writer, 4)
+os.close(reader)
+os.close(writer)
+os.execv(sys.argv[3], sys.argv[3:])
+"""
 
 
 class BrowserError(RuntimeError):
@@ -155,31 +168,36 @@ class Browser:
         self._profile = tempfile.mkdtemp(prefix="progression-chromium-")
         to_child_read, self._to_child = os.pipe()
         self._from_child, from_child_write = os.pipe()
-
-        def wire_pipes() -> None:  # runs in the child, before exec
-            # Move both ends clear of 3 and 4 first, so neither dup2 overwrites the other.
-            reader = fcntl.fcntl(to_child_read, fcntl.F_DUPFD, 10)
-            writer = fcntl.fcntl(from_child_write, fcntl.F_DUPFD, 10)
-            os.dup2(reader, 3)
-            os.dup2(writer, 4)
-
-        self._process = subprocess.Popen(
-            [str(executable), *FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=wire_pipes,
-            close_fds=False,
-        )
+        # Chromium reads commands from fd 3 and writes answers to fd 4. A tiny Python
+        # trampoline puts the pipe ends there and execs Chromium: no preexec_fn, which is
+        # unsafe in a process with threads (DuckDB has some); the ends are first moved to 10
+        # and up so that neither dup2 can overwrite the other.
+        reader = fcntl.fcntl(to_child_read, fcntl.F_DUPFD_CLOEXEC, 10)
+        writer = fcntl.fcntl(from_child_write, fcntl.F_DUPFD_CLOEXEC, 10)
         os.close(to_child_read)
         os.close(from_child_write)
+        command = [str(executable), *FLAGS, f"--user-data-dir={self._profile}", "about:blank"]
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-c", _TRAMPOLINE, str(reader), str(writer),
+                 *command],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(reader, writer),
+            )  # fmt: skip
+        finally:
+            os.close(reader)
+            os.close(writer)
         self._buffer = b""
         self._next_id = 0
         self._events: list[dict] = []
 
     def _read_message(self, deadline: float) -> dict:
         while b"\0" not in self._buffer:
-            if time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self._from_child], [], [], max(remaining, 0))
+            if not ready:
                 raise BrowserError("Chromium did not answer in time.")
             chunk = os.read(self._from_child, 1 << 16)
             if not chunk:

@@ -220,3 +220,17 @@ def test_every_level_partitions_the_codes_and_adds_up_to_the_headline(tiny_force
         groups.grid_layout(level, group, "All")  # raises if the headline is not a union
     broad = {c.key for c in groups.levels(settings)[1].categories}
     assert ("white" in broad) == (headline == "minority_excl_white")
+
+
+def test_a_failing_chromium_is_a_skipped_pdf_not_a_failed_run(small_force, caplog):
+    settings = small_force.model_copy(
+        update={"report": ReportSettings(pdf=True, chromium="/bin/false")}
+    )
+    with (
+        caplog.at_level(logging.WARNING, logger="pipeline.report.build"),
+        connect(settings.paths.database, read_only=True) as con,
+    ):
+        out = build_report(con, settings, settings.paths.work_dir / "bad-pdf", "20260401T0Z-y")
+    assert "PDF skipped: Chromium failed (BrowserError" in caplog.text
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["outputs"]["pdf"] is None and (out / "index.html").exists()
