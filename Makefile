@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= var/demo
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,17 @@ demo: $(STAMP)
 	$(BIN)/progression demo --out $(DEMO_DIR)
 
 test: $(STAMP)
+	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
+
+# Pictures of the demo report (summary at 1280x800, a chart section, the PDF's pages).
+screenshots: $(STAMP)
+	scripts/ensure-chromium.sh
+	test -f $(DEMO_DIR)/var/reports/latest/index.html || $(BIN)/progression demo --out $(DEMO_DIR)
+	$(BIN)/python scripts/screenshots.py $(DEMO_DIR)/var/reports/latest --out var/screenshots
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/report_build.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check . && $(BIN)/ruff check .

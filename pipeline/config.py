@@ -260,6 +260,25 @@ class GroupLabels(_Frozen):
 
 class DisclosureSettings(_Frozen):
     threshold: int = Field(default=5, ge=1, description="Counts 1..threshold are suppressed.")
+    max_withheld_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A breakdown withholding more of its non-zero counts than this is shown "
+        "at the next coarser grouping (detailed -> broad -> headline group vs the rest).",
+    )
+
+
+class ReportSettings(_Frozen):
+    pdf: bool = Field(
+        default=True,
+        description="Print the report to PDF with headless Chromium; skipped, with a "
+        "warning, when Chromium is not installed.",
+    )
+    chromium: Path | None = Field(
+        default=None, description="The Chromium executable (default: found on PATH)."
+    )
+    chromium_timeout_seconds: float = Field(default=60, gt=0)
 
 
 class ContractSettings(_Frozen):
@@ -337,6 +356,7 @@ class Settings(_Frozen):
     contracts: ContractSettings = ContractSettings()
     fairness: FairnessSettings = FairnessSettings()
     retention: RetentionSettings = RetentionSettings()
+    report: ReportSettings = ReportSettings()
 
     @field_validator("extracts")
     @classmethod

@@ -23,6 +23,7 @@ from pipeline import contracts, cross_checks, extracts, publish, reference, rete
 from pipeline.config import ConfigError, Settings
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
+from pipeline.report import archive
 from pipeline.runs import ExitCode, LockedError, RunLog, new_run_id, run_lock
 from pipeline.schemas import allowed_codes
 
@@ -189,6 +190,9 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
             with log.stage("publish"):
                 progress("Publishing")
                 result.report = publish.publish(layout, build_dir, log.run_id)
+                archive.keep(
+                    settings.paths.reports_dir, layout.releases / log.run_id / "report", log.run_id
+                )
         with log.stage("retention"):
             retention.delete(expired, result.purged)
             if result.purged:

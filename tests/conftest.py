@@ -15,6 +15,8 @@ os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mpl-"))
 
 from pipeline.config import Settings, load_settings
 
+PROGRESSION = Path(sys.executable).with_name("progression")
+
 AREA_LOOKUP = """\
 area_code,area_name,lpu_code,lpu_name
 E08000025,Birmingham,BHM,Birmingham
@@ -69,6 +71,8 @@ def write_config(root: Path, extra: str = "") -> Path:
             [[codes.departments]]
             name = "Firearms Operations"
             is_specialist = true
+            [report]
+            pdf = false  # unit tests skip Chromium; the demo run and browser tests use it
             """
         )
         + extra,
@@ -96,9 +100,6 @@ def contracts_runner():
     return Contracts()
 
 
-PROGRESSION = Path(sys.executable).with_name("progression")
-
-
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """The demo force through the real command, once per session: the integration modules
@@ -112,3 +113,11 @@ def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
         timeout=300,
     )
     return out, done
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo_run) -> Path:
+    """The demo's published report folder (``latest``)."""
+    out, done = demo_run
+    assert done.returncode == 0, done.stderr
+    return out / "var" / "reports" / "latest"

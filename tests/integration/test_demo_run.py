@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
+
+from conftest import PROGRESSION
 
 from pipeline.warehouse import connect
-
-PROGRESSION = Path(sys.executable).with_name("progression")
 
 
 def test_demo_ends_with_a_report_and_a_database(demo_run):

@@ -1,0 +1,90 @@
+"""The report archive: every run's report kept under its run date, ``latest`` pointing at
+the newest, and an index page listing them all.
+
+Layout of ``reports_dir``::
+
+    2026-04-01/          one folder per run date (a second run that day replaces the first)
+    2026-04-02/
+    latest -> ...        the current release's report (see pipeline/publish.py)
+    index.html           the list of past reports, newest first
+
+Each step is a rename on one file system, so a reader never sees half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from pipeline.config import TEMPLATES_DIR
+
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def run_date(run_id: str) -> str:
+    """'20260401T020000Z-ab12cd34' -> '2026-04-01'."""
+    return f"{run_id[:4]}-{run_id[4:6]}-{run_id[6:8]}"
+
+
+def keep(reports_dir: Path, report_dir: Path, run_id: str) -> Path:
+    """Copy a published report into the archive under its run date and rewrite the index.
+
+    ``latest`` is the release link (pipeline/publish.py); the archive only keeps copies, so
+    a later run that day replaces that day's folder, by rename, never half-written.
+    """
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    dated = reports_dir / run_date(run_id)
+    staged = reports_dir / f".incoming-{run_id}"
+    retired = reports_dir / f".retired-{run_id}"
+    shutil.copytree(report_dir, staged)
+    if dated.exists():
+        os.replace(dated, retired)
+    os.replace(staged, dated)
+    write_index(reports_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+    return dated
+
+
+def past_reports(reports_dir: Path) -> list[dict]:
+    """Every archived report, newest first, described from its own summary.json."""
+    found = []
+    for folder in sorted(reports_dir.iterdir(), reverse=True):
+        if not (_DATED.match(folder.name) and folder.is_dir() and not folder.is_symlink()):
+            continue
+        try:
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            summary = {}
+        outputs = summary.get("outputs", {})
+        found.append(
+            {
+                "folder": folder.name,
+                "snapshot_date": summary.get("snapshot_date", "unknown"),
+                "run_id": summary.get("run_id", ""),
+                "pdf": outputs.get("pdf"),
+                "workbook": outputs.get("workbook"),
+            }
+        )
+    return found
+
+
+def write_index(reports_dir: Path) -> Path:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    html = environment.get_template("archive.html.j2").render(
+        reports=past_reports(reports_dir),
+        css=(TEMPLATES_DIR / "static" / "report.css").read_text(encoding="utf-8"),
+    )
+    index = reports_dir / "index.html"
+    staged = reports_dir / ".index.html.incoming"
+    staged.write_text(html, encoding="utf-8")
+    os.replace(staged, index)
+    return index

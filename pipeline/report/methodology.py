@@ -1,0 +1,193 @@
+"""Methodology and definitions: every measure with its formula and source, the ethnicity
+groupings spelled out code by code, the disclosure rule, and a glossary of police terms.
+
+Generated from the code lists and the configuration, so the report always describes the
+groupings and threshold it actually used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline import codes
+from pipeline.config import Settings
+from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.report.formatting import NOT_APPLICABLE
+from pipeline.report.model import Section
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    definition: str
+    formula: str
+    source: str
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "Headcount",
+        "People in post on the snapshot date, each counted once whatever their hours.",
+        "count of people",
+        "Home Office, Police workforce, England and Wales (headcount basis).",
+    ),
+    Measure(
+        "Declaration rate",
+        "The share of people who have stated an ethnicity. 'Not stated' and 'prefer not to "
+        "say' count as not stated.",
+        "stated \u00f7 headcount",
+        "Home Office practice: reported beside every share.",
+    ),
+    Measure(
+        "Group share",
+        "The share of a group among people who stated an ethnicity.",
+        "people in the group \u00f7 people who stated an ethnicity",
+        "Home Office, Police workforce statistics: shares exclude 'not stated'.",
+    ),
+    Measure(
+        "Population share",
+        "The group's share of usual residents of the same area at the 2021 Census: the force "
+        "area (the sum of its local authorities) or the Local Policing Unit.",
+        "residents in the group \u00f7 all usual residents",
+        "ONS Census 2021, table TS021 (Open Government Licence v3.0).",
+    ),
+    Measure(
+        "Ratio to population (representation ratio)",
+        "How the workforce's group share compares with the population's: 1.00 is "
+        "representative, below 1.00 under-represented.",
+        "group share \u00f7 population share",
+        "Defined for this report; the comparison the BME Progression Group's strategy asks for.",
+    ),
+    Measure(
+        "Gap to parity",
+        "How many more people from the group would make the workforce match the population "
+        "(negative: above parity).",
+        "population share \u00d7 people who stated an ethnicity \u2212 people in the group",
+        "Defined for this report: the representation ratio expressed in people.",
+    ),
+    Measure(
+        "Selection rate",
+        "The share of candidates entering a stage who pass it. Withdrawals are reported and, "
+        "by a documented rule, left out of the denominator.",
+        "passed \u00f7 entered",
+        "US Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D).",
+    ),
+    Measure(
+        "Adverse impact ratio",
+        "A group's selection rate against the reference group's (White by default). Below "
+        "0.80 is adverse under the four-fifths rule, which also asks for a significance test "
+        "when numbers are small.",
+        "group selection rate \u00f7 reference selection rate",
+        "29 CFR 1607.4(D) (the four-fifths rule).",
+    ),
+    Measure(
+        "Relative likelihood",
+        "How many times more likely White candidates are to be appointed than ethnic-minority "
+        "candidates: above 1.00 favours White candidates; 0.80 to 1.25 is NHS England's "
+        "non-adverse range.",
+        "White selection rate \u00f7 ethnic-minority selection rate",
+        "NHS Workforce Race Equality Standard, technical guidance, indicator 2.",
+    ),
+    Measure(
+        "Leaving rate",
+        "Leavers in the year per 1,000 people in post at the start of the year, by leaving route.",
+        "leavers \u00f7 headcount at the start of the year \u00d7 1,000",
+        "Home Office, Police workforce, England and Wales (leavers).",
+    ),
+    Measure(
+        "Fisher's exact test",
+        "Whether a difference between two groups' rates is larger than chance alone would "
+        "often produce, computed exactly so that it is valid for small numbers. A p-value "
+        "below 0.05 is called 'unlikely to be chance'.",
+        "two-sided p-value of the 2\u00d72 table (passed/failed \u00d7 group/reference)",
+        "Fisher (1922); scipy.stats.fisher_exact.",
+    ),
+    Measure(
+        "Confidence intervals",
+        "The range within which the true value plausibly lies (95%): Wilson intervals for "
+        "proportions, Katz log intervals for ratios of proportions.",
+        "Wilson score interval; Katz log interval for a ratio",
+        "Wilson (1927), JASA 22; Katz et al. (1978), Biometrics 34.",
+    ),
+    Measure(
+        "Verdict",
+        "A plain reading of a ratio and its test: adverse and significant; adverse but not "
+        "significant (small numbers); within 0.8\u20131.25; or favourable. For leaving rates, "
+        "where more is worse, above 1.25 is adverse. \u2013 in a table means the figure "
+        "cannot be computed (for example, nobody in a group).",
+        "adverse when the ratio is below 0.80; significant when Fisher's p < 0.05",
+        "29 CFR 1607.4(D); NHS England's non-adverse range 0.80\u20131.25; "
+        "docs/methodology.md in the pipeline's repository.",
+    ),
+)
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Constable (PC, DC)", "The first officer rank. 'Detective' is a role, not a rank: a "
+     "detective constable is a constable."),
+    ("Sergeant (PS, DS)", "The first supervisory rank."),
+    ("Inspector, Chief Inspector", "Middle-management ranks, leading teams and units."),
+    ("Superintendent, Chief Superintendent", "Senior ranks commanding an LPU or department."),
+    ("Chief officers", "Assistant Chief Constable, Deputy Chief Constable and Chief Constable "
+     "(Commander and above in London)."),
+    ("T/ and A/", "Temporary or acting rank, held before substantive promotion; reported as "
+     "the rank held."),
+    ("Police staff", "Employees who are not warranted officers, graded in bands (A, the "
+     "lowest, to J in this force)."),
+    ("PCSO", "Police Community Support Officer: uniformed staff with limited powers."),
+    ("Special constable", "A volunteer officer with full police powers."),
+    ("LPU", "Local Policing Unit (later NPU): the force's geographic command, usually a local "
+     "authority area."),
+    ("NPPF", "National Police Promotion Framework: eligibility, legal knowledge exam "
+     "(sergeant and inspector), local selection (assessment centre or interview), temporary "
+     "promotion with work-based assessment, then substantive promotion."),
+    ("Assessment centre", "A selection stage of exercises (role plays, written and "
+     "presentation tasks) marked against national competencies."),
+    ("PCDA, DHEP, Police Now", "Entry routes for constables: Police Constable Degree "
+     "Apprenticeship, Degree Holder Entry Programme, and Police Now's graduate programme."),
+    ("Direct entry", "Entry at inspector or superintendent rank from outside policing."),
+    ("Police Race Action Plan", "The national plan (NPCC and College of Policing, 2022) to "
+     "make policing anti-racist; it asks forces to report on Black officers and staff."),
+    ("WRES", "NHS Workforce Race Equality Standard: the NHS's indicators of race equality in "
+     "its workforce, whose relative-likelihood measure this report borrows."),
+    ("BME Progression Group", "The force's group of senior officers and staff-association "
+     "representatives overseeing the progression of ethnic-minority colleagues."),
+)  # fmt: skip
+
+
+def groupings(settings: Settings) -> list[tuple[str, str]]:
+    """Each grouping's label and the codes in it, spelled out."""
+    labels = {e.code: e.label for e in codes.ETHNICITIES}
+    out = []
+    for grouping in codes.GROUPINGS:
+        members = sorted(grouping.member_codes, key=[e.code for e in codes.ETHNICITIES].index)
+        out.append(
+            (
+                getattr(settings.groups, grouping.code),
+                "; ".join(f"{labels[c]} ({c})" for c in members),
+            )
+        )
+    out.append(("Not stated", f"{labels[codes.NOT_STATED]} ({codes.NOT_STATED}), including "
+                "'prefer not to say': left out of every share's denominator."))  # fmt: skip
+    return out
+
+
+def disclosure_rule(settings: Settings) -> list[str]:
+    threshold = settings.disclosure.threshold
+    share = settings.disclosure.max_withheld_share
+    return [
+        f"Counts from 1 to {threshold} are withheld and shown as {SUPPRESSED_MARK}, and so is "
+        "every rate, share or ratio computed from them. Zero is shown.",
+        f"{SUPPRESSED_MARK} also marks counts withheld so that a withheld count cannot be "
+        "worked out by subtraction from a row or column total (secondary suppression); the "
+        "same holds for the 'not stated' count implied by headcount minus those who stated.",
+        f"Where a breakdown would withhold more than {share:.0%} of its counts, it is shown "
+        "for coarser groups (detailed groups, then broad groups, then the headline group "
+        "against the rest), and the table says so.",
+        f"{NOT_APPLICABLE} marks a figure that does not exist, such as a share of nobody.",
+        "The same rule is applied to every output: this page, the PDF, the workbook, the CSV "
+        "files and summary.json.",
+    ]
+
+
+def section_definitions(sections: list[Section]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(d for s in sections for d in s.definitions))
