@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import json
 import logging
+import re
 
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
