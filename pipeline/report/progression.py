@@ -124,6 +124,7 @@ def promotion_rates(con: duckdb.DuckDBPyConnection, settings: Settings, _snapsho
         ],
         xlabel="Promotions per 100 officers at the rank",
         suffix="",
+        title=message,
     )
     years = _per(1)
     columns = [
@@ -254,6 +255,7 @@ def retention(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date
         xlabel="Police officers leaving per 1,000 in post at the start of the year",
         scale=1000,
         suffix="",
+        title=message,
     )
     columns = [
         [
@@ -347,6 +349,7 @@ def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_d
         [fmt.optional_float(v) for v in shown["group_share"]],
         [fmt.optional_float(v) for v in shown["ratio"]],
         share_label=f"{label}: share at the rank",
+        title=message,
     )
     columns = [
         list(shown["rank_or_band"]),
@@ -451,6 +454,7 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
         [fmt.optional_float(v) for v in charted["ci_lower_ratio"]],
         [fmt.optional_float(v) for v in charted["ci_upper_ratio"]],
         xlabel=f"{label} share in the {noun} / share in the rest of the force (log scale)",
+        title=message,
     )
     columns = [
         [

@@ -35,6 +35,7 @@ def paired_bars(
     digits: int = 1,
     suffix: str = "%",
     callout: tuple[int, str] | None = None,
+    title: str,
 ) -> str:
     """Horizontal bars, one pair (or more) per category, read top to bottom.
 
@@ -87,7 +88,7 @@ def paired_bars(
         )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.3 / height), ncol=2,
               frameon=False, fontsize=9)  # fmt: skip
-    return _to_svg(fig, chart_id)
+    return _to_svg(fig, chart_id, title)
 
 
 def ratio_intervals(
@@ -98,6 +99,7 @@ def ratio_intervals(
     uppers: Values,
     *,
     xlabel: str,
+    title: str,
 ) -> str:
     """A dot per category with its confidence interval, against lines at 1 (parity) and at
     0.8 and 1.25 (the four-fifths band). The axis is logarithmic, so 0.5 and 2 are the same
@@ -129,7 +131,7 @@ def ratio_intervals(
     ax.set_yticks(positions, categories)
     ax.set_ylim(-0.7, len(categories) - 0.3)
     ax.set_xlabel(xlabel)
-    return _to_svg(fig, chart_id)
+    return _to_svg(fig, chart_id, title)
 
 
 def share_by_rank(
@@ -139,6 +141,7 @@ def share_by_rank(
     compounded: Values,
     *,
     share_label: str,
+    title: str,
 ) -> str:
     """The grouping's share at each rank (bars, labelled), with the compounded ratio from
     constable written under each rank's label."""
@@ -151,4 +154,5 @@ def share_by_rank(
         labels,
         [(share_label, shares)],
         xlabel="Share of officers at the rank who stated an ethnicity (%)",
+        title=title,
     )

@@ -170,6 +170,7 @@ def _section(con, settings: Settings, process_type: str, process) -> Section:
         ],
         xlabel="Share of the group's candidates who passed the stage (%)",
         callout=callout,
+        title=message,
     )
     entered = "Candidates" if process_type == "recruitment" else "Entered"
     return Section(
