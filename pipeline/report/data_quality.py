@@ -30,6 +30,13 @@ EXTRACT_LABELS = {
 }
 
 
+def _fmt(formatter, raw: dict, row: dict, column: str) -> str:
+    """Withheld ([c]) when suppression removed the value; not applicable ([x]) when it never
+    existed."""
+    withheld = not pd.isna(raw[column]) and pd.isna(row[column])
+    return formatter(row[column], withheld=withheld)
+
+
 def _withhold_small(frame: pd.DataFrame, columns: list[str], threshold: int) -> pd.DataFrame:
     out = frame.copy()
     for column in columns:
@@ -81,12 +88,12 @@ def declaration_rates(con: duckdb.DuckDBPyConnection, settings: Settings, snapsh
     rows = [
         [
             row["worker_type_label"],
-            fmt.count(row["headcount"]),
-            fmt.count(row["declared_headcount"]),
-            fmt.percent(row["declaration_rate"]),
-            *([fmt.percent(row["previous_declaration_rate"])] if has_previous else []),
+            _fmt(fmt.count, raw, row, "headcount"),
+            _fmt(fmt.count, raw, row, "declared_headcount"),
+            _fmt(fmt.percent, raw, row, "declaration_rate"),
+            *([_fmt(fmt.percent, raw, row, "previous_declaration_rate")] if has_previous else []),
         ]
-        for row in shown.to_dict("records")
+        for raw, row in zip(frame.to_dict("records"), shown.to_dict("records"), strict=True)
     ]
     overall = shown[shown["worker_type"] == "All"]
     rate = overall["declaration_rate"].iloc[0] if len(overall) else None
@@ -126,11 +133,11 @@ def source_files(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_d
             row["source_file"],
             EXTRACT_LABELS.get(row["extract_code"], row["extract_code"]),
             pd.Timestamp(row["loaded_date"]).strftime("%-d %b %Y"),
-            fmt.count(row["loaded_row_count"]),
-            fmt.count(row["quarantined_row_count"]),
+            _fmt(fmt.count, raw, row, "loaded_row_count"),
+            _fmt(fmt.count, raw, row, "quarantined_row_count"),
             f"{row['passed_count']} of {row['rule_count']}",
         ]
-        for row in shown.to_dict("records")
+        for raw, row in zip(frame.to_dict("records"), shown.to_dict("records"), strict=True)
     ]
     held_back = int(frame["quarantined_row_count"].sum())
     message = f"The figures come from {len(frame)} extract file(s); " + (
@@ -169,10 +176,10 @@ def failed_checks(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_
             EXTRACT_LABELS.get(row["extract_code"], row["extract_code"]),
             row["source_file"] or "",
             SEVERITY_LABELS[row["severity_code"]],
-            fmt.count(row["affected_count"]) if row["affected_count"] != 0 else "",
+            _fmt(fmt.count, raw, row, "affected_count") if row["affected_count"] != 0 else "",
             row["message"],
         ]
-        for row in shown.to_dict("records")
+        for raw, row in zip(frame.to_dict("records"), shown.to_dict("records"), strict=True)
     ]
     warnings = int((frame["severity_code"] == "warning").sum())
     if frame.empty:
@@ -208,8 +215,8 @@ def quarantine(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_dat
     ).df()
     shown = _withhold_small(frame, ["quarantined_row_count"], settings.disclosure.threshold)
     rows = [
-        [row["source_file"], row["rule_code"], fmt.count(row["quarantined_row_count"])]
-        for row in shown.to_dict("records")
+        [row["source_file"], row["rule_code"], _fmt(fmt.count, raw, row, "quarantined_row_count")]
+        for raw, row in zip(frame.to_dict("records"), shown.to_dict("records"), strict=True)
     ]
     message = (
         "No rows are quarantined."

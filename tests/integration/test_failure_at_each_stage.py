@@ -113,7 +113,7 @@ def test_a_failed_run_changes_nothing_published_and_the_next_run_succeeds(
     releases = publish.Layout.of(tiny_force).releases
     assert not list(releases.glob(".build-*")), "the build folder is removed"
     assert not list(releases.glob(".incoming-*"))
-    assert not [p for p in tiny_force.paths.reports_dir.iterdir() if p.name != "latest"]
+    assert not [p for p in tiny_force.paths.reports_dir.iterdir() if p.name.startswith(".")]
     assert not list(tiny_force.paths.database.parent.glob(".incoming-*"))
     events = [json.loads(line) for line in (work / "logs" / "runs.jsonl").read_text().splitlines()]
     assert events[-1]["event"] == "run_failed" and events[-1]["error_type"] == "Injected"

@@ -142,8 +142,10 @@ def test_paired_bars_never_rely_on_colour_alone():
         [("Group", [0.5, None]), ("White", [0.6, 0.4])],
         xlabel="Share (%)",
         callout=(0, "Gap opens here: ratio 0.83"),
+        title="The gap opens at stage one",
     )
     assert svg.startswith("<svg") and 'aria-labelledby="chart-x-title"' in svg
+    assert "<title>The gap opens at stage one</title>" in svg
     assert "<pattern" in svg  # the second group is hatched, not only another colour
     assert "withheld" in svg
     assert "Gap opens here: ratio 0.83" in svg
@@ -158,6 +160,7 @@ def test_ratio_intervals_mark_the_four_fifths_band():
         [0.2, None],
         [0.68, None],
         xlabel="Ratio",
+        title="Unit A is below four-fifths",
     )
     assert ">0.8<" in svg and ">1.25<" in svg and "0.37" in svg
     assert "withheld or not computable" in svg
