@@ -130,7 +130,8 @@ def sheet_rows(workbook, entry: dict) -> tuple[list[str], list[list]]:
     sheet = workbook[entry["sheet"]]
     (table,) = sheet.tables.values()
     cells = [[c.value for c in row] for row in sheet[table.ref]]
-    return [str(h) for h in cells[0]], cells[1:]
+    # An Excel table needs one data row, so an empty table is written with a blank one.
+    return [str(h) for h in cells[0]], [r for r in cells[1:] if any(v is not None for v in r)]
 
 
 def scan_report(folder: Path) -> list[str]:

@@ -155,13 +155,13 @@ def promotion_rates(con: duckdb.DuckDBPyConnection, settings: Settings, _snapsho
             headers=[
                 "Rank at the start",
                 f"{cf.short_label(label)}: in post",
-                "promoted",
-                "per 100",
-                "years in rank",
+                f"{cf.short_label(label)}: promoted",
+                f"{cf.short_label(label)}: per 100",
+                f"{cf.short_label(label)}: years in rank",
                 "White: in post",
-                "promoted",
-                "per 100",
-                "years in rank",
+                "White: promoted",
+                "White: per 100",
+                "White: years in rank",
                 *COMPARISON_HEADERS,
             ],
             rows=_table_rows(columns),
@@ -290,13 +290,13 @@ def retention(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date
             headers=[
                 "Worker type and reason",
                 f"{cf.short_label(label)}: in post",
-                "leavers",
-                "per 1,000",
-                "under 2 years' service",
+                f"{cf.short_label(label)}: leavers",
+                f"{cf.short_label(label)}: per 1,000",
+                f"{cf.short_label(label)}: under 2 years' service",
                 "White: in post",
-                "leavers",
-                "per 1,000",
-                "under 2 years' service",
+                "White: leavers",
+                "White: per 1,000",
+                "White: under 2 years' service",
                 *COMPARISON_HEADERS,
             ],
             rows=_table_rows(columns),
@@ -432,13 +432,13 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
     else:
         worst = flagged.iloc[0]
         where = worst["label"] if noun == "department" else f"the {worst['label']} role"
-        others = len(flagged) - 1
+        others = list(flagged["label"].iloc[1:])
         message = (
             f"{label} officers are {fmt.percent(worst['group_share'])} of officers in {where} "
             f"against {fmt.percent(worst['rest_group_share'])} of other officers "
             f"({_sentence_figures(worst)})"
             + (
-                f"; {others} other {noun}{'s fall' if others > 1 else ' falls'} below "
+                f"; {fmt.join(others)} {'fall' if len(others) > 1 else 'falls'} below "
                 "four-fifths too, beyond what chance could explain."
                 if others
                 else "."
@@ -477,7 +477,7 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
         chart_svg=svg,
         chart_alt=(
             f"Dot chart of the representation ratio, with its 95% interval, for {chart_what}; "
-            f"lines at 1 (proportionate) and at 0.8 and 1.25. {message}"
+            f"a solid line at parity (ratio 1.00) and dashed lines at 0.8 and 1.25. {message}"
         ),
         table=Table(
             caption=(

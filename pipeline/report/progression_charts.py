@@ -125,7 +125,7 @@ def ratio_intervals(
         ax.text(max(ratio, low), y + 0.28, f"{ratio:.2f}", ha="center", fontsize=8.5,
                 color=DARK_GREY)  # fmt: skip
     ax.set_xlim(low, high)
-    ticks = [t for t in (0.1, 0.25, 0.5, 0.8, 1.0, 1.25, 2.0, 4.0, 8.0) if low <= t <= high]
+    ticks = [t for t in (0.1, 0.25, 0.5, 0.8, 1.25, 2.0, 4.0, 8.0) if low <= t <= high]
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.minorticks_off()
     ax.set_yticks(positions, categories)
