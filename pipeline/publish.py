@@ -68,8 +68,15 @@ def remove_leftovers(layout: Layout) -> list[str]:
         for path in sorted(layout.releases.iterdir())
         if path.name.startswith((BUILD_PREFIX, INCOMING_PREFIX))
     ]
-    for link in (layout.database, layout.latest_report):
-        strays += sorted(link.parent.glob(f"{INCOMING_PREFIX}{link.name}*"))
+    strays += sorted(layout.database.parent.glob(f"{INCOMING_PREFIX}{layout.database.name}*"))
+    reports = layout.latest_report.parent
+    if reports.is_dir():
+        # The link's own stand-ins, and what the report archive stages beside its folders.
+        strays += [
+            path
+            for path in sorted(reports.iterdir())
+            if path.name.startswith((INCOMING_PREFIX, ".retired-", ".index.html."))
+        ]
     for path in strays:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)

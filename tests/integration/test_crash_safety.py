@@ -117,11 +117,13 @@ def test_a_kill_at_any_stage_leaves_the_published_release_whole(tmp_path):
             if ("stage_finished", stage) not in finished:
                 killed_inside.add(stage)
 
-            leftovers = [p.name for p in layout.releases.iterdir() if p.name.startswith(".")]
+            hidden = [*layout.releases.iterdir(), *settings.paths.reports_dir.iterdir()]
+            leftovers = [p.name for p in hidden if p.name.startswith(".")]
             mark = tap.sync()
             after = run_nightly(settings)  # the next run (in this process: it is faster)
             assert after.exit_code == 0, after
-            assert not [p for p in layout.releases.iterdir() if p.name.startswith(".")]
+            hidden = [*layout.releases.iterdir(), *settings.paths.reports_dir.iterdir()]
+            assert not [p for p in hidden if p.name.startswith(".")]
             removed = [e for e in tap.since(mark) if e.get("event") == "leftovers_removed"]
             if leftovers:
                 assert removed and set(removed[0]["names"]) == set(leftovers)

@@ -64,12 +64,24 @@ def test_leftovers_of_a_dead_run_are_removed(tiny_force):
     _build(layout, "r2", "killed")
     os.symlink("r2", layout.releases / ".incoming-current-123")
     os.symlink("x", layout.database.with_name(f".incoming-{layout.database.name}-123"))
+    reports = layout.latest_report.parent
+    for half_archived in (".incoming-r2", ".retired-r2"):  # the report archive's staging
+        (reports / half_archived).mkdir()
+    (reports / ".index.html.incoming").write_text("half an index")
 
     removed = remove_leftovers(layout)
 
     assert sorted(removed) == sorted(
-        [".build-r2", ".incoming-current-123", f".incoming-{layout.database.name}-123"]
+        [
+            ".build-r2",
+            ".incoming-current-123",
+            f".incoming-{layout.database.name}-123",
+            ".incoming-r2",
+            ".retired-r2",
+            ".index.html.incoming",
+        ]
     )
+    assert sorted(p.name for p in reports.iterdir()) == ["latest"]
     assert sorted(p.name for p in layout.releases.iterdir()) == ["current", "r1"]
     assert layout.database.read_text() == "database one"
 
