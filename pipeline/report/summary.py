@@ -41,10 +41,17 @@ def previous_snapshot_date(con: duckdb.DuckDBPyConnection, snapshot_date):
     return previous
 
 
+SIGNIFICANT = "unlikely to be chance"
+"""The phrase every section uses for a difference its test says is real."""
+
+
 def findings(con, settings: Settings, snapshot_date, sections: list[Section]) -> list[str]:
-    """The headline, then each section's own findings in reading order, at most eight."""
+    """The headline, then the sections' findings, at most eight: differences unlikely to be
+    chance first (a gap the group should act on must not fall off the page), then the rest
+    in reading order."""
     found = representation.headline_findings(con, settings, snapshot_date)
-    found += [finding for section in sections for finding in section.findings]
+    own = [finding for section in sections for finding in section.findings]
+    found += [f for f in own if SIGNIFICANT in f] + [f for f in own if SIGNIFICANT not in f]
     return list(dict.fromkeys(found))[:MAX_FINDINGS]
 
 
