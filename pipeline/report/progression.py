@@ -16,6 +16,7 @@ from pipeline.report import comparison_format as cf
 from pipeline.report import formatting as fmt
 from pipeline.report import progression_charts
 from pipeline.report.model import Section, Table
+from pipeline.report.representation import ladder_grid
 
 GROUP, REFERENCE = "minority_excl_white", "white"
 ADVERSE = "adverse and significant"
@@ -318,6 +319,34 @@ PIPELINE_RULES = {
 }  # fmt: skip
 
 
+def _as_rank_table_withholds(con, settings: Settings, snapshot_date, shown: pd.DataFrame):
+    """The pipeline repeats the officers-by-rank table's counts, so it withholds every count
+    that table withheld (its secondary suppression included): otherwise the two tables read
+    together would give back what one of them protects."""
+    grid = ladder_grid(con, settings, snapshot_date, "police_officer").frame
+    hidden = dict(zip(grid["label"], grid["withheld_columns"], strict=True))
+    derived = {
+        "headcount": (),
+        "declared_headcount": PIPELINE_RULES["group_headcount"],
+        "group_headcount": PIPELINE_RULES["group_headcount"],
+    }
+    out = shown.copy()
+    for position, row in enumerate(out.to_dict("records")):
+        columns = [
+            (column, *derived[column])
+            for column in derived
+            if column in hidden.get(row["rank_or_band"], frozenset())
+        ]
+        if "group_headcount" in hidden.get(row["rank_below"], frozenset()):
+            columns.append(("step_ratio",))
+        for column in {c for group in columns for c in group}:
+            out[column] = out[column].astype("object")
+            out.iloc[position, out.columns.get_loc(column)] = None
+        if columns:
+            out.iloc[position, out.columns.get_loc("is_suppressed")] = True
+    return out
+
+
 def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_date):
     headline = settings.groups.headline
     label = getattr(settings.groups, headline)
@@ -328,7 +357,9 @@ def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_d
     ).df()
     if raw.empty:
         return []
-    shown = suppress(raw, PIPELINE_RULES, settings.disclosure.threshold)
+    shown = _as_rank_table_withholds(
+        con, settings, snapshot_date, suppress(raw, PIPELINE_RULES, settings.disclosure.threshold)
+    )
     shown_senior = shown[(shown["rank_order"] > 1) & shown["ratio"].notna()]
     if raw.iloc[0]["rank_or_band"] != "Constable":
         message = "No constables are in post, so the pipeline cannot be measured from constable."
