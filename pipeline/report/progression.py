@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.config import Settings
-from pipeline.disclosure import suppress
+from pipeline.disclosure import Layout, protect_table, suppress
 from pipeline.report import comparison_format as cf
 from pipeline.report import formatting as fmt
 from pipeline.report import progression_charts
@@ -97,12 +97,24 @@ PROMOTION_RULES = cf.rules(
 )
 
 
+def _protect_with_total(raw: pd.DataFrame, rules: dict, threshold: int) -> pd.DataFrame:
+    """Primary and secondary suppression for a table whose first row is the total of the
+    others: a withheld count must not come back as the total minus the shown rows."""
+    derived: dict[str, tuple[str, ...]] = {}
+    for count, columns in rules.items():
+        for column in columns:
+            derived[column] = (*derived.get(column, ()), count)
+    layout = Layout(count_columns=tuple(rules), total_row=str(raw["label"].iloc[0]),
+                    derived=derived)  # fmt: skip
+    return protect_table(raw.assign(label=raw["label"].astype(str)), layout, threshold)
+
+
 def promotion_rates(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date):
     label = settings.groups.minority_excl_white
     raw = con.execute(PROMOTION_SQL, [REFERENCE, GROUP, codes.OFFICER_RANKS[-1]]).df()
     if raw.empty:
         return []
-    shown = suppress(raw, PROMOTION_RULES, settings.disclosure.threshold)
+    shown = _protect_with_total(raw, PROMOTION_RULES, settings.disclosure.threshold)
     everyone = shown.iloc[0]
     period = f"the year to {_long_date(everyone['period_end_date'])}"
     message = (
