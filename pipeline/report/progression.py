@@ -229,12 +229,41 @@ RETENTION_RULES = cf.rules(
 )
 
 
+def _protect_leavers(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Leavers by reason add up to all leavers within each worker type, and the short-service
+    share implies a count of people: both are protected, so that no withheld count comes back
+    by subtraction and no share stands for one to ``threshold`` people."""
+    raw = raw.assign(
+        short_service_count=(raw["short_service_share"] * raw["leaver_count"]).round(),
+        ref_short_service_count=(raw["ref_short_service_share"] * raw["ref_leaver_count"]).round(),
+    )
+    rules = {
+        "leaver_count": RETENTION_RULES["leaver_count"],
+        "ref_leaver_count": RETENTION_RULES["ref_leaver_count"],
+        "short_service_count": ("short_service_share",),
+        "ref_short_service_count": ("ref_short_service_share",),
+    }
+    in_post_rules = {k: RETENTION_RULES[k] for k in ("in_post_count", "ref_in_post_count")}
+    blocks = []
+    for _, block in raw.groupby("worker_type", sort=False):
+        block = block.fillna({c: 0 for c in rules}).assign(label=block["leaving_reason_code"])
+        protected = _protect_with_total(block, rules, threshold)
+        primary = suppress(block, in_post_rules, threshold)
+        for column in {c for cs in in_post_rules.values() for c in (*cs,)} | set(in_post_rules):
+            hidden = primary[column].isna() & block[column].notna()
+            protected[column] = protected[column].astype("object").where(~hidden, None)
+        protected["is_suppressed"] = protected["is_suppressed"] | primary["is_suppressed"]
+        blocks.append(protected)
+    return pd.concat(blocks)
+
+
 def retention(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date):
     label = settings.groups.minority_excl_white
     raw = con.execute(RETENTION_SQL, [REFERENCE, GROUP]).df()
     if raw.empty:
         return []
-    shown = suppress(raw, RETENTION_RULES, settings.disclosure.threshold)
+    shown = _protect_leavers(raw, settings.disclosure.threshold)
+    raw = raw.loc[shown.index]
     officers = shown[shown["worker_type"] == "police_officer"]
     if officers.empty:
         return []

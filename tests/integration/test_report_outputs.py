@@ -6,6 +6,7 @@ leak introduced by any one writer is caught."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -203,3 +204,30 @@ def test_the_audit_would_catch_a_withheld_count_put_back(page, manifest):
     changed[withheld[0]][column] = "50"
     kinds = {p.split(": ")[1] for p in check_table(changed, header, entry, "mutated")}
     assert "withheld count recoverable" in kinds
+
+
+def _one_withheld_part(total: str, parts: list[str]) -> bool:
+    """A total shown with exactly one of its parts withheld gives that part back."""
+    return total != "[c]" and sum(p == "[c]" for p in parts) == 1
+
+
+def test_fairness_tables_leave_no_withheld_count_recoverable_from_their_totals(demo_report):
+    """Leavers by reason add up to all reasons within a worker type; promotions by rank add
+    up to all ranks: no total may be shown beside exactly one withheld part."""
+    with (demo_report / "csv" / "retention.csv").open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    for column in (2, 6):  # minority leavers, White leavers
+        blocks: dict[str, list[list[str]]] = {}
+        for row in rows:
+            blocks.setdefault(row[0].split(":")[0], []).append(row)
+        for block in blocks.values():
+            assert block[0][0].endswith("all reasons")
+            assert not _one_withheld_part(block[0][column], [r[column] for r in block[1:]]), (
+                header[column],
+                block[0][0],
+            )
+    with (demo_report / "csv" / "promotion-rates.csv").open(encoding="utf-8", newline="") as f:
+        header, total, *ranks = list(csv.reader(f))
+    assert total[0] == "All ranks"
+    for column in (1, 2, 5, 6):  # in post and promoted, both groups
+        assert not _one_withheld_part(total[column], [r[column] for r in ranks]), header[column]
