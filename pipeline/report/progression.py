@@ -195,10 +195,12 @@ select
     studied.in_post_count,
     studied.leaver_count,
     studied.leaving_rate,
+    studied.short_service_leaver_count,
     studied.short_service_share,
     reference.in_post_count as ref_in_post_count,
     reference.leaver_count as ref_leaver_count,
     reference.leaving_rate as ref_leaving_rate,
+    reference.short_service_leaver_count as ref_short_service_leaver_count,
     reference.short_service_share as ref_short_service_share,
     studied.rate_ratio as ratio,
     studied.ci_lower_ratio,
@@ -230,29 +232,23 @@ RETENTION_RULES = cf.rules(
 
 
 def _protect_leavers(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Leavers by reason add up to all leavers within each worker type, and the short-service
-    share implies a count of people: both are protected, so that no withheld count comes back
-    by subtraction and no share stands for one to ``threshold`` people."""
-    raw = raw.assign(
-        short_service_count=(raw["short_service_share"] * raw["leaver_count"]).round(),
-        ref_short_service_count=(raw["ref_short_service_share"] * raw["ref_leaver_count"]).round(),
-    )
+    """Leavers by reason add up to all leavers within each worker type, and so do the
+    short-service leavers behind the short-service share: both are protected against that
+    total, so no withheld count comes back by subtraction and no share stands for one to
+    ``threshold`` people. In-post counts repeat on every row, so they need primary only."""
     rules = {
         "leaver_count": RETENTION_RULES["leaver_count"],
         "ref_leaver_count": RETENTION_RULES["ref_leaver_count"],
-        "short_service_count": ("short_service_share",),
-        "ref_short_service_count": ("ref_short_service_share",),
+        "short_service_leaver_count": ("short_service_share",),
+        "ref_short_service_leaver_count": ("ref_short_service_share",),
     }
     in_post_rules = {k: RETENTION_RULES[k] for k in ("in_post_count", "ref_in_post_count")}
     blocks = []
     for _, block in raw.groupby("worker_type", sort=False):
-        block = block.fillna({c: 0 for c in rules}).assign(label=block["leaving_reason_code"])
-        protected = _protect_with_total(block, rules, threshold)
+        block = block.assign(label=block["leaving_reason_code"])
         primary = suppress(block, in_post_rules, threshold)
-        for column in {c for cs in in_post_rules.values() for c in (*cs,)} | set(in_post_rules):
-            hidden = primary[column].isna() & block[column].notna()
-            protected[column] = protected[column].astype("object").where(~hidden, None)
-        protected["is_suppressed"] = protected["is_suppressed"] | primary["is_suppressed"]
+        protected = _protect_with_total(primary.drop(columns="is_suppressed"), rules, threshold)
+        protected["is_suppressed"] |= primary["is_suppressed"]
         blocks.append(protected)
     return pd.concat(blocks)
 

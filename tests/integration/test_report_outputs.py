@@ -231,3 +231,22 @@ def test_fairness_tables_leave_no_withheld_count_recoverable_from_their_totals(d
     assert total[0] == "All ranks"
     for column in (1, 2, 5, 6):  # in post and promoted, both groups
         assert not _one_withheld_part(total[column], [r[column] for r in ranks]), header[column]
+
+
+def test_the_rank_pipeline_shows_no_count_the_rank_table_withholds(demo_report):
+    """Both tables give officers, those who stated and those in the group by rank: a count
+    one of them withholds (secondary suppression included) must not stand in the other."""
+
+    def by_rank(name: str, columns: tuple[str, str, str]) -> dict[str, list[str]]:
+        with (demo_report / "csv" / name).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        return {row["Rank"]: [row[c] for c in columns] for row in rows}
+
+    table = by_rank(
+        "representation-by-rank.csv", ("Headcount", "Stated an ethnicity", "In the group")
+    )
+    pipeline = by_rank("rank-pipeline.csv", ("Officers", "Stated ethnicity", "In group"))
+    assert any("[c]" in cells for cells in table.values())
+    for rank, cells in pipeline.items():
+        for theirs, ours in zip(table[rank], cells, strict=True):
+            assert ours == "[c]" or theirs != "[c]", rank
