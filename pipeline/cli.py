@@ -168,14 +168,14 @@ def describe(config: ConfigOption = None) -> None:
     for view in views:
         table = Table(
             title=f"analytics.{view.name}",
-            caption=view.comment,
+            caption=escape(view.comment),
             caption_justify="left",
             title_justify="left",
         )
         for heading in ("column", "type", "description"):
             table.add_column(heading, overflow="fold")
         for column in view.columns:
-            table.add_row(column.name, column.data_type, column.comment)
+            table.add_row(column.name, column.data_type, escape(column.comment))
         out.print(table)
 
 

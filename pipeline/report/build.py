@@ -146,7 +146,7 @@ def _headline_json(row: dict) -> dict:
         "declaration_rate",
         "group_headcount",
         "group_share",
-        "benchmark_share",
+        "population_share",
         "representation_ratio",
     )
     hidden = row["withheld_columns"]

@@ -54,7 +54,7 @@ def declaration_rates(con: duckdb.DuckDBPyConnection, settings: Settings, snapsh
                 declared_headcount, headcount - declared_headcount as undeclared_headcount,
                 declaration_rate
             from analytics.representation
-            where grouping_code = ? and rank_or_band = 'All' and lpu_code = 'All'
+            where group_code = ? and rank_or_band = 'All' and lpu_code = 'All'
         ),
         previous as (
             select * from rates

@@ -227,10 +227,10 @@ def _grid_frame(
     frame["group_share"] = frame["group_headcount"] / declared
     if "black_headcount" in frame:
         frame["black_share"] = frame["black_headcount"] / declared
-    frame["benchmark_share"] = benchmark
-    frame["representation_ratio"] = frame["group_share"] / frame["benchmark_share"]
+    frame["population_share"] = benchmark
+    frame["representation_ratio"] = frame["group_share"] / frame["population_share"]
     frame["parity_gap_headcount"] = (
-        frame["benchmark_share"] * frame["declared_headcount"] - frame["group_headcount"]
+        frame["population_share"] * frame["declared_headcount"] - frame["group_headcount"]
     )
     for category in level.categories:
         if category.is_stated:

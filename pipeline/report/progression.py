@@ -389,7 +389,7 @@ def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_d
     label = getattr(settings.groups, headline)
     raw = con.execute(
         """select *, compounded_ratio as ratio from analytics.rank_pipeline
-           where snapshot_date = ? and grouping_code = ? order by rank_order""",
+           where snapshot_date = ? and group_code = ? order by rank_order""",
         [snapshot_date, headline],
     ).df()
     if raw.empty:
@@ -462,9 +462,9 @@ UNITS_SQL = """
 select
     unit_label as label, is_specialist, headcount, declared_headcount, group_headcount,
     group_share, rest_declared_headcount, rest_group_headcount, rest_group_share,
-    representation_ratio as ratio, ci_lower_ratio, ci_upper_ratio, fisher_p_value, verdict
+    unit_to_rest_ratio as ratio, ci_lower_ratio, ci_upper_ratio, fisher_p_value, verdict
 from analytics.specialist_roles
-where snapshot_date = ? and grouping_code = ? and worker_type = 'police_officer'
+where snapshot_date = ? and group_code = ? and worker_type = 'police_officer'
     and unit_type = ?
 order by is_specialist desc nulls last, unit_label
 """

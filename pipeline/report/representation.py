@@ -37,7 +37,7 @@ HEADERS = {
     "declaration_rate": "Declaration rate",
     "group_headcount": "In the group",
     "group_share": "Group share",
-    "benchmark_share": "Population share",
+    "population_share": "Population share",
     "representation_ratio": "Ratio to population",
     "parity_gap_headcount": "Gap to parity (people)",
 }
@@ -47,7 +47,7 @@ KINDS = {
     "declaration_rate": "percent",
     "group_headcount": "count",
     "group_share": "percent",
-    "benchmark_share": "percent",
+    "population_share": "percent",
     "representation_ratio": "ratio",
     "parity_gap_headcount": "number",
     "black_headcount": "count",
@@ -89,11 +89,11 @@ def in_sentence(label: str) -> str:
     return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
-def _force_benchmark(con, grouping_code: str) -> float | None:
+def _force_benchmark(con, group_code: str) -> float | None:
     row = con.execute(
         """select population_share from analytics.population_benchmark
-           where area_level = 'force' and grouping_code = ?""",
-        [grouping_code],
+           where area_level = 'force' and group_code = ?""",
+        [group_code],
     ).fetchone()
     return None if row is None else float(row[0])
 
@@ -191,7 +191,7 @@ def _ladder_title(frame: pd.DataFrame, people: str, label: str) -> str:
         return f"{label}: too few {people} at most levels to show a share"
     first, last = shown[0], shown[-1]
     verb = "falls" if last["group_share"] < first["group_share"] else "rises"
-    bench = show(first, "benchmark_share")
+    bench = show(first, "population_share")
     return (
         f"The {label} share {verb} from {show(first, 'group_share')} at {first['label']} "
         f"to {show(last, 'group_share')} at {last['label']}, against {bench} of the population"
@@ -206,7 +206,7 @@ def _chart(section_id: str, frame: pd.DataFrame, people: str, title: str) -> str
             None if not is_shown(r, "group_share") else float(r["group_share"])
             for r in frame.to_dict("records")
         ],
-        [fmt.optional_float(v) for v in frame["benchmark_share"]],
+        [fmt.optional_float(v) for v in frame["population_share"]],
         share_label=f"Share of {people}",
         benchmark_label="Population share (Census 2021)",
         title=title,
@@ -215,7 +215,7 @@ def _chart(section_id: str, frame: pd.DataFrame, people: str, title: str) -> str
 
 def _alt(frame: pd.DataFrame, people: str, noun: str) -> str:
     parts = [
-        f"{row['label']} {show(row, 'group_share')} (population {show(row, 'benchmark_share')})"
+        f"{row['label']} {show(row, 'group_share')} (population {show(row, 'population_share')})"
         for row in frame.to_dict("records")
     ]
     return (
@@ -304,7 +304,7 @@ def by_lpu(con, settings: Settings, snapshot_date) -> Section:
         """
         select case when lpu_code = 'All' then ? else lpu_name end as label, *
         from analytics.representation
-        where snapshot_date = ? and grouping_code = ? and worker_type = 'police_officer'
+        where snapshot_date = ? and group_code = ? and worker_type = 'police_officer'
           and rank_or_band = 'All'
         order by lpu_code = 'All', lpu_name
         """,
@@ -361,7 +361,7 @@ def lpu_gap_finding(frame: pd.DataFrame, label: str) -> str | None:
     return (
         f"The widest gap to the local population is in {widest['label']}: {label} officers "
         f"are {show(widest, 'group_share')} of its officers against "
-        f"{show(widest, 'benchmark_share')} of its residents; about "
+        f"{show(widest, 'population_share')} of its residents; about "
         f"{show(widest, 'parity_gap_headcount')} more officers from the group would match "
         "the population."
     )
@@ -514,7 +514,7 @@ def headline_findings(con, settings: Settings, snapshot_date) -> list[str]:
     return [
         f"{label}: {show(row, 'group_share')} of the workforce who stated an ethnicity "
         f"({show(row, 'group_headcount')} of {show(row, 'declared_headcount')}), against "
-        f"{show(row, 'benchmark_share')} of the force area's population at the 2021 Census; "
+        f"{show(row, 'population_share')} of the force area's population at the 2021 Census; "
         f"a ratio of {show(row, 'representation_ratio')}, where 1.00 would be representative.",
         f"The {label} share differs by worker type: {fmt.join(by_type)}.",
         *_black_finding(grid, settings.groups.black),

@@ -12,9 +12,9 @@ with representation as (
 stepped as (
     select
         snapshot_date,
-        grouping_code,
-        grouping_label,
-        grouping_sort_order,
+        group_code,
+        group_label,
+        group_sort_order,
         rank_or_band,
         rank_order,
         headcount,
@@ -29,15 +29,15 @@ stepped as (
         first_value(declared_headcount) over ranks as first_rank_declared_headcount,
         first_value(group_headcount) over ranks as first_rank_group_headcount
     from representation
-    window ranks as (partition by snapshot_date, grouping_code order by rank_order)
+    window ranks as (partition by snapshot_date, group_code order by rank_order)
 ),
 
 final as (
     select
         snapshot_date,
-        grouping_code,
-        grouping_label,
-        grouping_sort_order,
+        group_code,
+        group_label,
+        group_sort_order,
         rank_or_band,
         rank_order,
         headcount,

@@ -19,9 +19,9 @@ DEPENDS_ON = ["intermediate.int_workforce__rank_shares", "ref.fairness_settings"
 SQL = """
 select
     snapshot_date,
-    grouping_code,
-    grouping_label,
-    grouping_sort_order,
+    group_code,
+    group_label,
+    group_sort_order,
     rank_or_band,
     rank_order,
     headcount,
@@ -36,7 +36,7 @@ select
     constable_declared_headcount,
     constable_group_headcount
 from intermediate.int_workforce__rank_shares
-order by snapshot_date, grouping_sort_order, rank_order
+order by snapshot_date, group_sort_order, rank_order
 """
 
 
