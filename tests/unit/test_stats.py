@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -227,11 +228,53 @@ def test_wres_worked_example():
     assert score_test_p(2, 10, 117, 389) == pytest.approx(0.49213897923990535, rel=1e-9)
 
 
+METHODOLOGY = Path(__file__).parents[2] / "docs" / "methodology.md"
+
+
 def test_methodology_worked_example():
     # docs/methodology.md, section 5: 30 of 100 against 50 of 100.
     lower, upper = ratio_confidence_interval(30, 100, 50, 100)
     assert (round(lower, 3), round(upper, 3)) == (0.416, 0.852)
     assert round(score_test_p(30, 100, 50, 100), 4) == 0.0040
+    text = METHODOLOGY.read_text(encoding="utf-8")
+    assert "p = 0.0040" in text and "**0.416 to 0.852**" in text
+
+
+@pytest.mark.parametrize(
+    ("table", "row"),
+    [
+        ((0, 10, 5, 10), "| 0 of 10 | 5 of 10 | 0 | 0 to 0.641 | 0.012 |"),
+        (
+            (3, 10, 0, 10),
+            "| 3 of 10 | 0 of 10 | none (unbounded) | 0.881 to no upper limit | 0.067 |",
+        ),
+        ((10, 10, 20, 20), "| 10 of 10 | 20 of 20 | 1 | 0.716 to 1.199 | 1 |"),
+        ((0, 1, 97, 5095), "| 0 of 1 | 97 of 5,095 | 0 | 0 to 42.95 | 0.89 |"),
+        ((105, 164, 1, 1), "| 105 of 164 | 1 of 1 | 0.640 | 0.564 to 3.123 | 0.46 |"),
+    ],
+)
+def test_methodology_table_is_what_the_code_computes(table, row):
+    """Each row of the table in docs/methodology.md, section 5, recomputed."""
+    assert row in METHODOLOGY.read_text(encoding="utf-8")
+    lower, upper = ratio_confidence_interval(*table)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    ratio, interval, p = cells[2], cells[3], cells[4]
+    low_text, high_text = interval.split(" to ")
+    assert float(low_text) == pytest.approx(lower, abs=0.5 * 10 ** -_decimals(low_text))
+    if high_text == "no upper limit":
+        assert upper == math.inf
+    else:
+        assert float(high_text) == pytest.approx(upper, abs=0.5 * 10 ** -_decimals(high_text))
+    assert float(p) == pytest.approx(score_test_p(*table), abs=0.5 * 10 ** -_decimals(p))
+    estimate = adverse_impact_ratio(*table)
+    if ratio.startswith("none"):
+        assert estimate is None
+    else:
+        assert float(ratio) == pytest.approx(estimate, abs=0.5 * 10 ** -_decimals(ratio))
+
+
+def _decimals(text: str) -> int:
+    return len(text.partition(".")[2])
 
 
 # --------------------------------------------------------------------------- many comparisons
