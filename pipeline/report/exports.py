@@ -261,7 +261,9 @@ def json_rows(table: DeclaredTable) -> list[dict]:
             elif column.kind == "share":
                 record[column.name] = round(value / 100, 6)
             elif column.kind == "interval":
-                record[column.name] = list(value)
+                record[column.name] = column.exported(value)
+            elif column.kind == "p_value":
+                record[column.name] = column.exported(value)[0]
             else:
                 record[column.name] = value
         out.append(record)
