@@ -36,17 +36,15 @@ class Received:
         return message_from_bytes(self.raw, policy=policy.default)
 
     def text(self) -> str:
-        """Subject and every text part, decoded: what a reader of the message sees."""
+        """Subject and every text part as a reader sees it (HTML without its tags)."""
         message = self.message
         parts = [str(message["Subject"])]
         for part in message.walk():
-            if part.get_content_maintype() == "text":
+            if part.get_content_type() == "text/plain":
                 parts.append(part.get_content())
+            elif part.get_content_type() == "text/html":
+                parts.append(html.unescape(re.sub(r"<[^>]+>", " ", part.get_content())))
         return "\n".join(parts)
-
-    def visible_text(self) -> str:
-        """``text`` as a reader sees it: HTML tags dropped, entities decoded."""
-        return html.unescape(re.sub(r"<[^>]+>", " ", self.text()))
 
     def attachments(self) -> dict[str, bytes]:
         return {part.get_filename(): part.get_content() for part in self.message.iter_attachments()}
@@ -79,7 +77,8 @@ def free_port() -> int:
 
 class SmtpServer:
     """Started and stopped by the test; ``security`` 'starttls' (required before MAIL and
-    AUTH) or 'tls' (implicit). ``ca_file`` is the PEM the client must trust."""
+    AUTH), 'tls' (implicit) or 'plain' (none offered). ``ca_file`` is the PEM the client
+    must trust."""
 
     def __init__(self, folder: Path, security: str = "starttls", size_limit: int = 33_554_432):
         self.security = security
@@ -97,8 +96,10 @@ class SmtpServer:
         }
         if security == "starttls":
             self.options |= {"tls_context": server_context, "require_starttls": True}
-        else:
+        elif security == "tls":
             self.options |= {"ssl_context": server_context, "auth_require_tls": False}
+        else:  # "plain": a server that offers no encryption at all
+            self.options |= {"auth_require_tls": False}
         self.controller: Controller | None = None
 
     def _authenticate(self, server, session, envelope, mechanism, data) -> AuthResult:
@@ -121,7 +122,7 @@ class SmtpServer:
             "[delivery.smtp]\n"
             'host = "127.0.0.1"\n'
             f"port = {self.port}\n"
-            f'security = "{self.security}"\n'
+            f'security = "{"tls" if self.security == "tls" else "starttls"}"\n'
             'from_address = "workforce-analytics@force.example"\n'
             f'ca_file = "{self.ca_file}"\n'
             "timeout_seconds = 10\n" + extra

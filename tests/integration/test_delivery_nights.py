@@ -290,7 +290,7 @@ def test_a_report_message_quotes_the_summary_and_adds_no_small_count(nights):
         plain = message.message.get_body(("plain",)).get_content()
         listed = [line.split(" ", 1)[1] for line in plain.splitlines() if line[:2] in NUMBERED]
         assert listed == quoted
-        rest = message.visible_text()
+        rest = message.text()
         for sentence in quoted:
             assert sentence in rest
             rest = rest.replace(sentence, "")
@@ -302,7 +302,7 @@ NUMBERED = ("- ", *(f"{n}." for n in range(1, 9)))
 
 def test_operator_messages_quote_no_small_count(nights):
     for message in [*nights[1].to(OPERATORS), *nights[6].to(OPERATORS)]:
-        text = message.visible_text().replace("exit code 3", "").replace("exit code 5", "")
+        text = message.text().replace("exit code 3", "").replace("exit code 5", "")
         assert small_numbers_in(text.splitlines()) == [], message.message["Subject"]
 
 
