@@ -228,11 +228,3 @@ def record_message(
         [run_id, channel, FAILED if error else DELIVERED, recipients_count, message_id,
          destination, now, now, None if error else now, by, error],
     )  # fmt: skip
-
-
-def history(con, limit: int = 10) -> list[Delivery]:
-    names = ", ".join(name for name, _, _ in _COLUMNS)
-    found = con.execute(
-        f"select {names} from ops.deliveries order by queued_at desc, channel limit ?", [limit]
-    ).fetchall()
-    return [Delivery(*row) for row in found]

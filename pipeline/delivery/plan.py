@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
+from datetime import UTC
 
 import duckdb
 
@@ -29,14 +30,22 @@ class Plan:
         return "\n".join(self.lines)
 
 
-def _statuses(settings: Settings, run_id: str | None) -> dict[str, ledger.Delivery]:
+def _statuses(settings: Settings, run_id: str | None) -> dict[str, ledger.Delivery] | None:
+    """Each channel's delivery of release ``run_id``; ``None`` if the ledger is in use."""
     if run_id is None:
         return {}
     try:
         with ledger.open_ledger(settings, read_only=True) as con:
-            return {d.channel: d for d in ledger.history(con, 1000) if d.run_id == run_id}
-    except (FileNotFoundError, duckdb.Error):
+            found = {c: ledger.get(con, run_id, c) for c in ledger.REPORT_CHANNELS}
+    except FileNotFoundError:
         return {}
+    except duckdb.Error:
+        return None
+    return {channel: delivery for channel, delivery in found.items() if delivery}
+
+
+def _utc(moment) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _status(delivery: ledger.Delivery | None) -> str:
@@ -48,12 +57,12 @@ def _status(delivery: ledger.Delivery | None) -> str:
         )
     if delivery.status == ledger.FAILED:
         return (
-            f"failed {delivery.attempts} time(s), last at {delivery.attempted_at:%Y-%m-%d %H:%M}"
-            f" UTC ({delivery.last_error}); the next run tries again."
+            f"failed {delivery.attempts} time(s), last at {_utc(delivery.attempted_at)} "
+            f"({delivery.last_error}); the next run tries again."
         )
     if delivery.status == ledger.PENDING:
         return "pending: the next run (or `progression deliver`) sends it."
-    when = f" on {delivery.delivered_at:%Y-%m-%d %H:%M} UTC" if delivery.delivered_at else ""
+    when = f" on {_utc(delivery.delivered_at)}" if delivery.delivered_at else ""
     return f"{delivery.status}{when}: {delivery.detail or ''}".rstrip(": ")
 
 
@@ -76,6 +85,9 @@ def dry_run(settings: Settings) -> Plan:
     else:
         plan.add("Nothing has been published yet: the first published report will be sent.")
     statuses = _statuses(settings, current)
+    if statuses is None:
+        plan.add("(A run is using the delivery ledger: statuses are not shown; try again.)")
+        statuses = {}
     if not configured_channels(settings) and delivery.alerts is None:
         plan.add("No delivery is configured: add [delivery] to the configuration file.")
     if delivery.folder is not None:
@@ -145,7 +157,7 @@ def _email(plan: Plan, settings: Settings, current, content, status) -> None:
     )
     plan.add(f"Subject: {message['Subject']}", 2)
     plan.add(
-        f"Attachment: {attached}"
+        f"Attachment: {attached} (if the server's own size limit allows; checked when sending)"
         if attached
         else "No attachment (the text says where the report is).",
         2,
@@ -157,7 +169,9 @@ def _email(plan: Plan, settings: Settings, current, content, status) -> None:
 def _alerts(plan: Plan, settings: Settings) -> None:
     alerts = settings.delivery.alerts
     plan.add()
-    plan.add(f"Alerts when a night fails (exit code 1, 2 or 3) to {len(alerts.recipients)}:")
+    plan.add(
+        f"Alerts when a night fails (exit code 1, 2 or 3) to {len(alerts.recipients)} recipient(s):"
+    )
     for address in alerts.recipients:
         plan.add(address, 4)
     plan.add(

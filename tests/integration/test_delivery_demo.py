@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import load_settings
-from pipeline.delivery import dispatch, ledger
+from pipeline.delivery import dispatch, ledger, messages
 from pipeline.publish import Layout
 from pipeline.runs import ExitCode, RunLog
 
@@ -172,7 +172,7 @@ def test_the_dry_run_prints_what_would_go_to_whom_and_sends_nothing(tmp_path, de
     assert "Attachment: workforce-report-2026-03-31.pdf" in out
     assert "Top findings" in out
     assert "Status: not queued" in out
-    assert "Alerts when a night fails (exit code 1, 2 or 3) to 1:" in out
+    assert "Alerts when a night fails (exit code 1, 2 or 3) to 1 recipient(s):" in out
     assert server.received == []
     assert not (tmp_path / "var" / "work" / "deliveries.duckdb").exists()
 
@@ -201,3 +201,24 @@ def test_deliver_sends_the_current_report_once(tmp_path, demo_report):
     assert second.exit_code == ExitCode.SUCCESS
     assert "Nothing to deliver" in second.output
     assert len(server.received) == 1
+
+
+def test_a_corrected_report_of_the_same_snapshot_says_what_it_replaces(tmp_path, demo_report):
+    with SmtpServer(tmp_path, "starttls") as server:
+        settings, _ = _force(tmp_path, demo_report, server)
+        _deliver(settings)
+        layout = Layout.of(settings)
+        corrected = "20260402T020000Z-bcde2345"
+        report = layout.releases / corrected / "report"
+        shutil.copytree(layout.releases / RUN_ID / "report", report)
+        table = report / "csv" / "workforce-by-group.csv"
+        table.write_text(table.read_text().replace("5584", "5585"))  # a corrected figure
+        os.symlink(corrected, layout.releases / ".next")
+        os.replace(layout.releases / ".next", layout.current)
+        log = RunLog(settings.paths.work_dir / "logs" / "runs.jsonl", corrected)
+        (outcome,) = dispatch.deliver(settings, log, queue_release=corrected)
+    assert outcome.status == ledger.DELIVERED
+    first, second = server.received
+    sent = messages.long_date(_row(settings).delivered_at.date())
+    assert "replaces the report of the same snapshot sent on" not in first.text()
+    assert f"It replaces the report of the same snapshot sent on {sent}" in second.text()
