@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipeline import contracts, cross_checks, extracts, publish, reference, retention, warehouse
 from pipeline.config import ConfigError, Settings
-from pipeline.delivery import dispatch
+from pipeline.delivery import dispatch, ledger
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
 from pipeline.report import archive
@@ -247,6 +247,7 @@ def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs
 
         progress("Rendering the report")
         build_report(con, settings, report_dir, log.run_id)
+    ledger.copy_into(con, settings)
     _record_run(con, log, result)
 
 

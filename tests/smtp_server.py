@@ -46,6 +46,12 @@ class Received:
                 parts.append(html.unescape(re.sub(r"<[^>]+>", " ", part.get_content())))
         return "\n".join(parts)
 
+    def scannable(self) -> str:
+        """``text`` less what names this machine (its host name, file paths), which a
+        test's temporary folder can fill with small numbers that are not counts."""
+        text = self.text().replace(socket.gethostname(), "<host>")
+        return re.sub(r"(?:/[\w.\-]+)+", "<path>", text)
+
     def attachments(self) -> dict[str, bytes]:
         return {part.get_filename(): part.get_content() for part in self.message.iter_attachments()}
 

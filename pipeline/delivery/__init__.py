@@ -2,7 +2,7 @@
 and alerts to operators when a night fails; see docs/operations.md.
 
 ``dispatch`` runs it after a night and for ``progression deliver``; ``ledger`` records every
-delivery in ``ops.deliveries``; ``messages`` writes the messages from the report's protected
+delivery (``ops.deliveries``); ``messages`` writes the messages from the report's protected
 summary; ``smtp`` and ``folder`` send and copy.
 """
 

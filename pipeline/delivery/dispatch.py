@@ -215,6 +215,14 @@ def _facts(log: RunLog) -> messages.RunFacts:
     return messages.RunFacts(log.run_id, log.command, socket.gethostname(), log.path, seconds)
 
 
+def _stage(log: RunLog) -> str:
+    """The stage a failure happened in, or the one before it (between stages)."""
+    if log.failed_stage:
+        return log.failed_stage
+    finished = list(log.stage_seconds)
+    return f"after {finished[-1]}" if finished else "before the first stage"
+
+
 def alert(settings: Settings, log: RunLog, error: BaseException, code: ExitCode) -> None:
     """Tell the operators that a night failed (exit code 1, 2 or 3). Never raises."""
     if settings.delivery.alerts is None or code not in ALERTED:
@@ -222,7 +230,7 @@ def alert(settings: Settings, log: RunLog, error: BaseException, code: ExitCode)
     message_id = _message_id(settings, log.run_id)
     try:
         message = messages.alert_message(
-            settings, _facts(log), code, log.failed_stage, error, message_id
+            settings, _facts(log), code, _stage(log), error, message_id
         )
     except Exception as exc:  # a template or summary problem must not hide the failure
         _operators_message_failed(settings, log, "alert", message_id, exc)

@@ -259,7 +259,7 @@ def alert_message(
     settings: Settings,
     facts: RunFacts,
     code: ExitCode,
-    stage: str | None,
+    stage: str,
     error: BaseException,
     message_id: str,
 ) -> EmailMessage:
@@ -286,7 +286,7 @@ def alert_message(
             force=settings.force.name,
             outcome=outcome,
             exit_code=int(code),
-            stage=stage or "before the first stage",
+            stage=stage,
             run_id=facts.run_id,
             command=facts.command,
             host=facts.host,

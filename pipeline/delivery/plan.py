@@ -3,11 +3,10 @@ without connecting to anything or writing anything."""
 
 from __future__ import annotations
 
+import sqlite3
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC
-
-import duckdb
 
 from pipeline import publish
 from pipeline.config import Settings
@@ -39,7 +38,7 @@ def _statuses(settings: Settings, run_id: str | None) -> dict[str, ledger.Delive
             found = {c: ledger.get(con, run_id, c) for c in ledger.REPORT_CHANNELS}
     except FileNotFoundError:
         return {}
-    except duckdb.Error:
+    except sqlite3.Error:
         return None
     return {channel: delivery for channel, delivery in found.items() if delivery}
 

@@ -83,7 +83,7 @@ def test_the_demo_report_arrives_with_its_pdf_over_implicit_tls(tmp_path, demo_r
     text = message.text()
     assert "The report is attached as a PDF (" in text
     assert "https://intranet.force.example/progression/2026-04-01/" in text
-    assert small_numbers_in(text.splitlines()) == []
+    assert small_numbers_in(message.scannable().splitlines()) == []
     assert _row(settings).recipients_count == 3
 
 
@@ -174,7 +174,7 @@ def test_the_dry_run_prints_what_would_go_to_whom_and_sends_nothing(tmp_path, de
     assert "Status: not queued" in out
     assert "Alerts when a night fails (exit code 1, 2 or 3) to 1 recipient(s):" in out
     assert server.received == []
-    assert not (tmp_path / "var" / "work" / "deliveries.duckdb").exists()
+    assert not (tmp_path / "var" / "work" / "deliveries.sqlite").exists()
 
 
 def test_the_dry_run_names_a_problem_and_exits_2(tmp_path, demo_report, monkeypatch):
