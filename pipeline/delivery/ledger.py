@@ -234,11 +234,13 @@ def record_message(
 
 def copy_into(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """``ops.deliveries`` in the database about to be published: the ledger as it stands
-    (empty when nothing was ever delivered), typed and documented."""
+    (empty when nothing was ever delivered, or when the ledger cannot be read: the deliver
+    stage then fails and says why, and the night is published all the same), typed and
+    documented."""
     try:
         with open_ledger(settings, read_only=True) as ledger:
             rows = [astuple(d) for d in _rows(ledger, "1 = 1", [])]
-    except FileNotFoundError:
+    except (FileNotFoundError, sqlite3.Error):
         rows = []
     columns = ", ".join(f"{name} {kind}" for name, kind, _ in _COLUMNS)
     con.execute(f"create or replace table ops.deliveries ({columns})")
