@@ -188,8 +188,8 @@ def deliver(
         raise typer.Exit(ExitCode.CONFIG_ERROR if found.problems else ExitCode.SUCCESS)
     if not dispatch.configured_channels(settings):
         err.print(
-            "[bold red]Configuration error:[/bold red] no [delivery.email] or "
-            "[delivery.folder] in the configuration.",
+            "[bold red]Configuration error:[/bold red]",
+            escape("no [delivery.email] or [delivery.folder] in the configuration."),
             highlight=False,
         )
         raise typer.Exit(ExitCode.CONFIG_ERROR)

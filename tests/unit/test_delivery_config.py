@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 from conftest import write_config
+from typer.testing import CliRunner
 
+from pipeline.cli import app
 from pipeline.config import REPO_ROOT, ConfigError, load_settings
 from pipeline.delivery import DeliveryError
 from pipeline.delivery.smtp import credentials
+from pipeline.runs import ExitCode
 
 SMTP = """
 [delivery.smtp]
@@ -128,3 +131,10 @@ def test_no_credentials_means_no_login(tmp_path, monkeypatch):
     monkeypatch.delenv("PROGRESSION_SMTP_USERNAME", raising=False)
     monkeypatch.delenv("PROGRESSION_SMTP_PASSWORD", raising=False)
     assert credentials(_load(tmp_path, SMTP).delivery.smtp) is None
+
+
+def test_deliver_without_a_delivery_section_says_what_is_missing(tmp_path):
+    config = write_config(tmp_path)
+    result = CliRunner().invoke(app, ["deliver", "--config", str(config)])
+    assert result.exit_code == ExitCode.CONFIG_ERROR
+    assert "no [delivery.email] or [delivery.folder] in the configuration." in result.output
