@@ -15,7 +15,7 @@ from rich.table import Table
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
-from pipeline.runs import ExitCode
+from pipeline.runs import ExitCode, LockedError
 
 app = typer.Typer(
     help="Nightly workforce representation and progression analytics for a police force.",
@@ -111,6 +111,7 @@ def _summarise(result) -> None:
             f"Retention: deleted {len(result.purged.archived_copies)} archived extract(s) "
             "first loaded before the retention period."
         )
+    _print_deliveries(result.deliveries)
     if result.report is not None:
         err.print(f"Report:   {result.report}")
     err.print(f"Database: {result.database}")
@@ -155,6 +156,55 @@ def backfill(
         err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
     raise typer.Exit(_run(settings, False, quiet, inputs=inputs, command="backfill"))
+
+
+def _print_deliveries(outcomes) -> None:
+    for outcome in outcomes:
+        colour = "yellow" if outcome.failed else "default"
+        err.print(f"[{colour}]{escape(outcome.text)}[/{colour}]", highlight=False)
+
+
+@app.command()
+def deliver(
+    config: ConfigOption = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would be sent to whom; send nothing."),
+    ] = False,
+) -> None:
+    """Deliver the published report now (e-mail, shared folder): whatever has not been
+    delivered yet, as a night does after publishing. With --dry-run, print what would be
+    sent, to whom, and any problem, without connecting to anything.
+
+    Exit codes: 0 delivered (or nothing to do), 5 a delivery failed (the next run retries
+    it), 2 configuration problem, 4 a run holds the lock.
+    """
+    from pipeline.delivery import dispatch, plan
+
+    settings = _settings(config)
+    if dry_run:
+        found = plan.dry_run(settings)
+        typer.echo(found.text)
+        raise typer.Exit(ExitCode.CONFIG_ERROR if found.problems else ExitCode.SUCCESS)
+    if not dispatch.configured_channels(settings):
+        err.print(
+            "[bold red]Configuration error:[/bold red]",
+            escape("no [delivery.email] or [delivery.folder] in the configuration."),
+            highlight=False,
+        )
+        raise typer.Exit(ExitCode.CONFIG_ERROR)
+    try:
+        code, outcomes = dispatch.deliver_now(settings)
+    except dispatch.NothingPublished as exc:
+        err.print("[bold red]Not published yet:[/bold red]", escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    except LockedError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.LOCKED], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.LOCKED) from None
+    _print_deliveries(outcomes)
+    if not outcomes:
+        err.print("Nothing to deliver: the current report has been delivered everywhere.")
+    raise typer.Exit(code)
 
 
 @app.command()

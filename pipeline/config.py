@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CONFIG_ENV_VAR = "PROGRESSION_CONFIG"
 KEY_ENV_VAR = "PROGRESSION_PSEUDONYM_KEY"
@@ -279,6 +279,12 @@ class ReportSettings(_Frozen):
         default=None, description="The Chromium executable (default: found on PATH)."
     )
     chromium_timeout_seconds: float = Field(default=60, gt=0)
+    marking: str = Field(
+        default="OFFICIAL-SENSITIVE",
+        min_length=1,
+        description="The protective marking (Government Security Classifications) the "
+        "report and every message about it carry.",
+    )
 
 
 class ContractSettings(_Frozen):
@@ -345,6 +351,138 @@ class RetentionSettings(_Frozen):
     )
 
 
+# [delivery]: where the published report goes, and who hears about a failed night
+# (pipeline/delivery/, docs/operations.md). Secrets never come from this file.
+SMTP_USERNAME_ENV_VAR = "PROGRESSION_SMTP_USERNAME"
+SMTP_PASSWORD_ENV_VAR = "PROGRESSION_SMTP_PASSWORD"
+
+
+def _address(value: str) -> str:
+    """An e-mail address (``name@domain``), checked by the standard library's parser."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    try:
+        address = Address(addr_spec=value.strip())
+    except (HeaderParseError, ValueError, IndexError) as exc:
+        raise ValueError(f"{value!r} is not an e-mail address ({exc})") from None
+    if not address.domain:
+        raise ValueError(f"{value!r} is not an e-mail address (no domain)")
+    return address.addr_spec
+
+
+class SmtpSettings(_Frozen):
+    """The mail server: TLS always (STARTTLS or implicit), never a plain connection."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(
+        default=None, ge=1, le=65535, description="Default 587 (starttls) or 465 (tls)."
+    )
+    security: Literal["starttls", "tls"] = "starttls"
+    from_address: str
+    ca_file: Path | None = Field(
+        default=None,
+        description="PEM certificates to trust for the server (an internal CA); default: "
+        "the system's.",
+    )
+    credentials_file: Path | None = Field(
+        default=None,
+        description="A netrc file (machine <host> login <user> password <password>) outside "
+        f"the repository; {SMTP_USERNAME_ENV_VAR} and {SMTP_PASSWORD_ENV_VAR} take precedence. "
+        "Neither: the server is used without logging in.",
+    )
+    timeout_seconds: float = Field(default=30, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data):
+        if isinstance(data, dict) and {"password", "username", "user"} & set(data):
+            raise ValueError(
+                "credentials never go in the configuration file: set "
+                f"{SMTP_USERNAME_ENV_VAR} and {SMTP_PASSWORD_ENV_VAR}, or name a netrc file "
+                "outside the repository as credentials_file"
+            )
+        return data
+
+    @field_validator("from_address")
+    @classmethod
+    def _valid_from(cls, value: str) -> str:
+        return _address(value)
+
+    @field_validator("credentials_file")
+    @classmethod
+    def _outside_repository(cls, value: Path | None) -> Path | None:
+        if value is not None and value.resolve().is_relative_to(REPO_ROOT):
+            raise ValueError(f"{value} is inside the repository; keep credentials outside it")
+        return value
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (587 if self.security == "starttls" else 465)
+
+
+class EmailDeliverySettings(_Frozen):
+    """The report to the BME Progression Group: one message per published report."""
+
+    recipients: tuple[str, ...] = Field(min_length=1)
+    attach_pdf: bool = True
+    max_message_bytes: int = Field(
+        default=10_000_000,
+        ge=10_000,
+        description="The largest message to send; a PDF that would make it larger (or larger "
+        "than the server's advertised SIZE) is linked instead of attached.",
+    )
+    report_link: str | None = Field(
+        default=None,
+        description="Where readers open the report (intranet, SharePoint or share path); "
+        "'{folder}' is replaced by the dated folder name (YYYY-MM-DD).",
+    )
+    top_findings: int = Field(default=5, ge=1, le=8)
+
+    @field_validator("recipients")
+    @classmethod
+    def _valid_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_address(v) for v in value))
+
+
+class FolderDeliverySettings(_Frozen):
+    """A shared folder (mounted share, SharePoint-synchronised folder): one dated subfolder
+    per report, copied aside and renamed into place, readable by owner and group only."""
+
+    path: Path = Field(description="Must exist: a missing mount is a failure, not a new folder.")
+
+
+class AlertSettings(_Frozen):
+    recipients: tuple[str, ...] = Field(min_length=1, description="The operators' addresses.")
+    digest_on_warnings: bool = Field(
+        default=False,
+        description="Also send a digest after a night that published with warnings, or "
+        "whose delivery failed (exit code 5).",
+    )
+
+    @field_validator("recipients")
+    @classmethod
+    def _valid_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_address(v) for v in value))
+
+
+class DeliverySettings(_Frozen):
+    smtp: SmtpSettings | None = None
+    email: EmailDeliverySettings | None = None
+    folder: FolderDeliverySettings | None = None
+    alerts: AlertSettings | None = None
+
+    @model_validator(mode="after")
+    def _mail_needs_server(self) -> DeliverySettings:
+        if (self.email or self.alerts) and self.smtp is None:
+            raise ValueError("[delivery.email] and [delivery.alerts] need [delivery.smtp]")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.email or self.folder or self.alerts)
+
+
 class Settings(_Frozen):
     force: ForceSettings
     paths: PathSettings
@@ -357,6 +495,7 @@ class Settings(_Frozen):
     fairness: FairnessSettings = FairnessSettings()
     retention: RetentionSettings = RetentionSettings()
     report: ReportSettings = ReportSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @field_validator("extracts")
     @classmethod
@@ -398,6 +537,10 @@ def _resolve_paths(raw: dict, base: Path) -> dict:
                 # abspath, not resolve: the database path is a link to the current
                 # release, and must stay the link rather than become one release's file.
                 raw[section][key] = Path(os.path.abspath(base / path))
+    for section, key in (("smtp", "ca_file"), ("smtp", "credentials_file"), ("folder", "path")):
+        table = raw.get("delivery", {}).get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:
+            table[key] = Path(os.path.abspath(base / Path(table[key]).expanduser()))
     return raw
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline import contracts, cross_checks, extracts, publish, reference, retention, warehouse
 from pipeline.config import ConfigError, Settings
+from pipeline.delivery import dispatch, ledger
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
 from pipeline.report import archive
@@ -64,6 +65,8 @@ class RunResult:
     """Rows before and after, per snapshot date, process, campaign or file an extract loaded."""
     purged: retention.Purge = field(default_factory=retention.Purge)
     changed: bool = True
+    deliveries: list[dispatch.Outcome] = field(default_factory=list)
+    """The report's deliveries this run made or tried (``pipeline.delivery``)."""
 
     @property
     def replaced(self) -> list[dict]:
@@ -72,7 +75,8 @@ class RunResult:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.rows_quarantined or self.warnings:
+        failed_delivery = any(outcome.failed for outcome in self.deliveries)
+        if self.rows_quarantined or self.warnings or failed_delivery:
             return ExitCode.SUCCESS_WITH_WARNINGS
         return ExitCode.SUCCESS
 
@@ -128,8 +132,11 @@ def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
     try:
         result = _run(settings, log, force, progress, inputs)
     except BaseException as exc:
+        if isinstance(exc, Exception):
+            dispatch.alert(settings, log, exc, exit_code_for(exc))
         log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
         raise
+    dispatch.after_run(settings, log, result, progress)
     log.end(
         "run_finished",
         result.exit_code,
@@ -141,6 +148,7 @@ def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
         rows_quarantined=result.rows_quarantined,
         rows_replaced=result.replaced,
         warnings=result.warnings,
+        deliveries=[outcome.as_log() for outcome in result.deliveries],
     )
     return result
 
@@ -239,6 +247,7 @@ def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs
 
         progress("Rendering the report")
         build_report(con, settings, report_dir, log.run_id)
+    ledger.copy_into(con, settings)
     _record_run(con, log, result)
 
 
