@@ -66,6 +66,16 @@ class ReferenceSettings(_Frozen):
     census_2011_file: Path | None = BUNDLED_REFERENCE / "census2011-qs201ew-la.csv"
     force_lookup_file: Path = BUNDLED_REFERENCE / "lad21-to-police-force-area.csv"
     area_lookup_file: Path
+    district_changes_file: Path = Field(
+        default=BUNDLED_REFERENCE / "lad-changes-2019-2023.csv",
+        description="Local authorities merged into new ones (old_code -> new_code): how a "
+        "force lookup of another vintage than the census is matched to the census's areas.",
+    )
+    area_district_file: Path | None = Field(
+        default=None,
+        description="For a census below local-authority level whose area names do not start "
+        "with their authority's (wards): the census's area codes -> local authority codes.",
+    )
 
 
 class ExtractSettings(_Frozen):

@@ -171,11 +171,15 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
             with log.stage("reference"):
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
+                for note in reference.geography_notes(tables):
+                    log.event("force_geography", message=note)
             with log.stage("read_extracts"):
                 inputs = inbox_inputs(settings) if inputs is None else inputs
                 loaded, blocked = _read_new_extracts(
                     con, settings, result, tables, progress, inputs
                 )
+            if not (loaded or blocked) and not paths.database.exists():
+                raise extracts.nothing_to_load(settings, inputs)
             inbox = inputs if from_inbox else []
             expired = retention.expired_extracts(con, settings, inbox, result.file_hashes, now)
             due = retention.quarantine_due(con, settings, now)
