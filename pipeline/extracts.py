@@ -132,6 +132,30 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     return values.map(mapping).astype("str")
 
 
+_NUMBER_ID = re.compile(r"(?P<digits>\d+)(?:\.0+)?")
+_EXPONENT_ID = re.compile(r"\d+(?:\.\d+)?[eE]\+?\d+")
+
+
+def normalise_identifiers(values: pd.Series) -> pd.Series:
+    """One spelling per identifier, whatever the file type: HR systems hold payroll numbers
+    as text (``00100170``) while a workbook or a CSV saved from Excel turns them into
+    numbers (``100170``, ``100170.0``, ``1.0017E+05``). Spaces anywhere (including non-breaking
+    ones) are dropped, letters upper-cased, and an all-digit identifier loses its leading
+    zeros, so that the same person gets the same pseudonym from every extract.
+
+    Assumes no force issues two identifiers that differ only in leading zeros or case."""
+    text = values.str.replace(r"\s+", "", regex=True).str.upper()
+
+    def one(value: str) -> str:
+        if match := _NUMBER_ID.fullmatch(value):
+            return match["digits"].lstrip("0") or "0"
+        if _EXPONENT_ID.fullmatch(value) and float(value).is_integer():
+            return str(int(float(value)))
+        return value
+
+    return text.map(one, na_action="ignore")
+
+
 def classify(path: Path, settings: Settings) -> str | None:
     """The extract kind whose file pattern matches the file name, if any."""
     for kind in EXTRACT_KINDS:
@@ -548,7 +572,7 @@ def _target_name(column: Column) -> str:
 def _convert_column(column, values, blank, kind, settings, allowed, checker, out) -> pd.Series:
     name = column.name
     if column.type == "id":
-        return pseudonymise(values.mask(blank), settings.pseudonym_key())
+        return pseudonymise(normalise_identifiers(values).mask(blank), settings.pseudonym_key())
     if column.type == "text":
         return values.mask(blank)
     if column.type == "date":

@@ -106,7 +106,22 @@ def _gap_stage(shown: pd.DataFrame) -> pd.Series | None:
     return None
 
 
-def _message(process_name: str, label: str, shown: pd.DataFrame, gap) -> str:
+UNMATCHED_SQL = """
+select bool_or(has_snapshot_match)
+from intermediate.int_selection__candidate_stages
+where process_type = ? and process_id = ?
+"""
+"""Whether any of a process's candidates was found in a staff snapshot (where their
+ethnicity comes from)."""
+
+
+def _message(process_name: str, label: str, shown: pd.DataFrame, gap, matched=True) -> str:
+    if not matched:
+        return (
+            f"{process_name}: none of its candidates is in a loaded staff snapshot, so their "
+            "ethnicity is unknown and the stages cannot be compared; load the staff snapshot "
+            "from the time of the process, or check the staff ids in the promotion file."
+        )
     if gap is None:
         computable = shown["ratio"].notna().any()
         if not computable:
@@ -154,7 +169,8 @@ def _section(con, settings: Settings, process_type: str, process) -> Section:
     raw = con.execute(STAGES_SQL, [REFERENCE, process_type, process["process_id"], GROUP]).df()
     shown = suppress(raw, RULES, settings.disclosure.threshold)
     gap = _gap_stage(shown)
-    message = _message(process["process_name"], label, shown, gap)
+    matched = con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
+    message = _message(process["process_name"], label, shown, gap, matched is not False)
     stages = shown[~shown["is_end_to_end"].astype(bool)].reset_index(drop=True)
     callout = None
     if gap is not None:
