@@ -447,7 +447,9 @@ class _HeaderMatch(NamedTuple):
 
 
 def _normalise_header(name: str) -> str:
-    return " ".join(name.replace("\ufeff", "").split()).casefold()
+    """Headers compare without case, and with spaces, underscores and hyphens alike:
+    ``Snapshot Date``, ``snapshot_date`` and ``SNAPSHOT-DATE`` are one column."""
+    return " ".join(re.sub(r"[_\-]", " ", name.replace("\ufeff", "")).split()).casefold()
 
 
 def _match_header(header: list[str], kind: str, settings: Settings) -> _HeaderMatch:
