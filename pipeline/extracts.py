@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from pipeline.codes import code_key
 from pipeline.config import EXTRACT_KINDS, Settings
 from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, Column, synonyms_for
 
@@ -610,8 +611,9 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
 
 
 def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Series:
-    """Exact code, then a case-only difference, then the configured synonym table; a value
-    that is none of these is kept as written, for the contract to quarantine by name."""
+    """Exact code, then a difference of case, spacing or dash only (``codes.code_key``),
+    then the configured synonym table; a value that is none of these is kept as written,
+    for the contract to quarantine by name."""
     if name == "rank_or_band" and "is_temporary_rank" in {c.name for c in EXTRACT_COLUMNS[kind]}:
         is_temporary = values.str.contains(TEMPORARY_RANK_PREFIX, na=False)
         values = values.str.replace(TEMPORARY_RANK_PREFIX, "", regex=True)
@@ -619,9 +621,9 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
     valid = allowed.get(name)
     if not valid:
         return values.mask(blank)
-    by_case = {code.casefold(): code for code in valid}
-    lookup = {**synonyms_for(settings, name), **by_case}
-    mapped = values.where(values.isin(valid), values.str.casefold().map(lookup))
+    by_key = {code_key(code): code for code in valid}
+    lookup = {**synonyms_for(settings, name), **by_key}
+    mapped = values.where(values.isin(valid), values.map(code_key, na_action="ignore").map(lookup))
     return mapped.fillna(values).mask(blank).astype("str")
 
 
