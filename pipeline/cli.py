@@ -81,6 +81,12 @@ def _summarise(result) -> None:
             f"Dropped columns not on the allow-list: {', '.join(dropped)} "
             f"(from {len(result.dropped_columns)} file(s))"
         )
+    if result.settings_changed:
+        err.print(
+            "Rebuilt because what the published release was built from changed: "
+            + "; ".join(result.settings_changed),
+            markup=False,
+        )
     if not result.changed:
         err.print(
             "No new or changed extracts, nothing to do: the "

@@ -19,7 +19,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline import contracts, cross_checks, extracts, publish, reference, retention, warehouse
+from pipeline import (
+    contracts,
+    cross_checks,
+    dependencies,
+    extracts,
+    publish,
+    reference,
+    retention,
+    warehouse,
+)
 from pipeline.config import ConfigError, Settings
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
@@ -64,6 +73,10 @@ class RunResult:
     """Rows before and after, per snapshot date, process, campaign or file an extract loaded."""
     purged: retention.Purge = field(default_factory=retention.Purge)
     changed: bool = True
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    """Settings, reference files and models the release is built from (``dependencies``)."""
+    settings_changed: list[str] = field(default_factory=list)
+    """What differs from the published release's fingerprint: a reason to rebuild."""
 
     @property
     def replaced(self) -> list[dict]:
@@ -183,7 +196,16 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
             inbox = inputs if from_inbox else []
             expired = retention.expired_extracts(con, settings, inbox, result.file_hashes, now)
             due = retention.quarantine_due(con, settings, now)
-            if not (loaded or blocked or force or due) and paths.database.exists():
+            result.fingerprint = dependencies.fingerprint(settings)
+            if paths.database.exists():
+                before = dependencies.recorded(con)
+                changed = dependencies.changes(before, result.fingerprint)
+                result.settings_changed = [str(change) for change in changed]
+                if changed:
+                    log.event("settings_changed", changes=result.settings_changed)
+            if not (loaded or blocked or force or due or result.settings_changed) and (
+                paths.database.exists()
+            ):
                 result.changed = False
                 progress("No new or changed extracts: the published database and report stand.")
             else:
@@ -288,6 +310,7 @@ _RUNS_COLUMNS = (
     "rows_changed json",
     "quarantine_rows_purged bigint",
     "warnings varchar[]",
+    "settings json",
 )
 """ops.runs, one row per published run. Columns are only ever added (``add column if not
 exists``), so a database published by an earlier version keeps working."""
@@ -541,6 +564,7 @@ def _record_run(con, log: RunLog, result: RunResult) -> None:
         "quarantine_rows_purged": result.purged.quarantine_rows,
         "warnings": result.warnings,
         "outcome": result.outcome,
+        "settings": json.dumps(result.fingerprint),
     }
     columns = ", ".join(row)
     con.execute(
