@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
@@ -173,15 +174,15 @@ def describe(config: ConfigOption = None) -> None:
         views = describe(con)
     for view in views:
         table = Table(
-            title=f"analytics.{view.name}",
-            caption=view.comment,
+            title=Text(f"analytics.{view.name}"),
+            caption=Text(view.comment),
             caption_justify="left",
             title_justify="left",
         )
         for heading in ("column", "type", "description"):
             table.add_column(heading, overflow="fold")
         for column in view.columns:
-            table.add_row(column.name, column.data_type, column.comment)
+            table.add_row(*map(Text, (column.name, column.data_type, column.comment)))
         out.print(table)
 
 
@@ -211,9 +212,11 @@ def query(
         write_csv(result, sys.stdout)
         return
     out = _stdout()
-    table = Table(*result.columns, caption=f"{len(result.rows):,} row(s)")
-    for row in result.rows:
-        table.add_row(*(cell_text(v) for v in row))
+    table = Table(caption=f"{len(result.rows):,} row(s)")
+    for column in result.columns:
+        table.add_column(Text(column))
+    for row in result.rows:  # Text: cells are data, never read as terminal markup ([c], [x])
+        table.add_row(*(Text(cell_text(v)) for v in row))
     out.print(table)
 
 
