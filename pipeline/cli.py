@@ -38,6 +38,29 @@ ConfigOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"progression {version('progression')}")
+        except PackageNotFoundError:
+            typer.echo("progression (version unknown: not installed as a package)")
+        raise typer.Exit(ExitCode.SUCCESS)
+
+
+@app.callback()
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Nightly workforce representation and progression analytics for a police force."""
+
+
 FAILURE_HEADINGS = {
     ExitCode.LOCKED: "[bold yellow]Locked:[/bold yellow]",
     ExitCode.CONFIG_ERROR: "[bold red]Configuration error, nothing published:[/bold red]",
@@ -292,3 +315,69 @@ def quarantine(
             typer.echo(f"    values: {row.values}")
         typer.echo(f"    {row.message}\n")
     err.print(f"{len(rows):,} quarantined row(s).")
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder for the new force's files (created if need be).")
+    ],
+    force_name: Annotated[
+        str,
+        typer.Option("--force", help='The police force area, e.g. "Thames Valley".'),
+    ],
+    sample: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A sample extract from the force's HR system (repeat, one of each kind): "
+            "its headers give the column mapping, its values the synonyms to fill in.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the new pseudonym key (default DIRECTORY/pseudonym.key); "
+            "an existing key is kept, never replaced."
+        ),
+    ] = None,
+) -> None:
+    """Set up a new force: a commented configuration, an area -> LPU lookup of its local
+    authorities, a new pseudonym key and an inbox. See docs/first-night.md."""
+    from pipeline.new_force import init_force
+
+    try:
+        written = init_force(force_name, directory, sample or [], key_file)
+    except ConfigError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    say = lambda text: err.print(text, markup=False, highlight=False)  # noqa: E731
+    say(f"Set up {written.force_name} in {written.config.parent}:")
+    say(f"  {written.config.name}: the configuration (read its comments)")
+    say(
+        f"  {written.area_lookup.name}: its {len(written.districts)} local authorities, one "
+        "LPU each; edit lpu_code and lpu_name to group them into the force's LPUs (the codes "
+        "the staff extract's LPU column holds)"
+    )
+    for found in written.samples:
+        guessed = ", ".join(f"{c} = {h!r}" for c, h in found.guessed.items())
+        say(
+            f"  [extracts.{found.kind}] from {found.path.name}: "
+            f"{len(found.columns)} column(s) mapped"
+            + (f"; guessed, check: {guessed}" if guessed else "")
+            + (f"; not found: {', '.join(found.missing)}" if found.missing else "")
+        )
+    if written.key_created:
+        say(
+            f"  {written.key_file}: a new pseudonym key (readable by you only). Back it up "
+            "now, with the force's other secrets, and keep it out of shared folders. Lost or "
+            "replaced, every person gets a new pseudonym and history no longer links up: "
+            "the database must then be rebuilt from the archived extracts."
+        )
+    else:
+        say(f"  {written.key_file}: the existing key is kept.")
+    say(
+        f"Next: put the HR extracts in {written.inbox} and run "
+        f"`progression run --config {written.config}` (docs/first-night.md)."
+    )
