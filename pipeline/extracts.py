@@ -184,7 +184,8 @@ def inbox_files(settings: Settings) -> list[tuple[str, Path]]:
 
 
 def nothing_to_load(settings: Settings, inputs) -> ExtractError:
-    """The first night's inbox holds no extract: say what is there and what is expected."""
+    """The first night's inbox holds no staff snapshot (every measure starts from one):
+    say what is there and what is expected."""
     inbox = settings.paths.inbox
     read = {item.path for item in inputs}
     others = sorted(
@@ -193,11 +194,21 @@ def nothing_to_load(settings: Settings, inputs) -> ExtractError:
         if p.is_file() and not p.name.startswith((".", "~$")) and p not in read
     )
     patterns = ", ".join(settings.extracts[kind].file_pattern for kind in EXTRACT_KINDS)
+    if read:
+        problem = (
+            "No staff snapshot is in the inbox, and nothing has been published yet: every "
+            f"measure starts from one (found {', '.join(sorted(i.name for i in inputs))})."
+        )
+    else:
+        problem = (
+            "The inbox holds no extract to load, and nothing has been published yet"
+            + (f" (the file(s) there, {', '.join(others)}, match no extract's name)" if others
+               else "")
+            + "."
+        )  # fmt: skip
     return ExtractError(
         inbox,
-        "The inbox holds no extract to load, and nothing has been published yet"
-        + (f" (the file(s) there, {', '.join(others)}, match no extract's name)" if others else "")
-        + ".",
+        problem,
         f"Put the HR extracts in {inbox}, named {patterns} (docs/extracts.md), or correct "
         "[paths] inbox or [extracts.<kind>] file_pattern in the configuration.",
     )

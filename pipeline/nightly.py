@@ -191,7 +191,8 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
                 loaded, blocked = _read_new_extracts(
                     con, settings, result, tables, progress, inputs
                 )
-            if not (loaded or blocked) and not paths.database.exists():
+            first_night = not paths.database.exists()
+            if first_night and not blocked and "staff_snapshot" not in {e.kind for e in loaded}:
                 raise extracts.nothing_to_load(settings, inputs)
             inbox = inputs if from_inbox else []
             expired = retention.expired_extracts(con, settings, inbox, result.file_hashes, now)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import geography
-from pipeline.config import BUNDLED_REFERENCE, Settings
+from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
 from pipeline.extracts import ExtractError, read_table
 
 
@@ -95,6 +95,10 @@ def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]])
         table = read_table(path, score, expected=f"the columns of {what}")
     except ExtractError as exc:
         raise ReferenceDataError(f"{path.name} ({what}): {exc.problem} {exc.fix}") from None
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{what}: {path} does not exist; correct the path in the configuration."
+        ) from None
     except OSError as exc:
         raise ReferenceDataError(f"Cannot read {what} {path}: {exc.strerror or exc}.") from None
     width = len(table.header)

@@ -361,6 +361,30 @@ def test_5_an_empty_inbox_on_the_first_night_says_so(tmp_path):
     assert "notes.txt" in result.text and "staff_snapshot*" in result.text
 
 
+def test_5_a_first_night_without_a_staff_snapshot_says_so(tmp_path):
+    config = setup(tmp_path, "West Midlands", lpu_lookup(districts_of("West Midlands")), people=0)
+    stages = [f"SGT-2025,Sergeant 2025,Sergeant,P{i},1,Exam,passed,2025-06-01" for i in range(9)]
+    (tmp_path / "inbox" / "promotion_candidates_2025.csv").write_text(
+        "process_id,process_name,target_rank,staff_id,stage_order,stage_name,outcome,"
+        "outcome_date\n" + "\n".join(stages) + "\n",
+        encoding="utf-8",
+    )
+    result = run(config)
+    assert result.exit_code == ExitCode.BLOCKED, result.text
+    assert (
+        "inbox: No staff snapshot is in the inbox, and nothing has been published yet: every "
+        "measure starts from one (found promotion_candidates_2025.csv)."
+    ) in result.text
+
+
+def test_5_a_reference_file_that_is_not_there_is_a_configuration_error(tmp_path):
+    districts = districts_of("West Midlands")
+    config = setup(tmp_path, "West Midlands", lpu_lookup(districts), 'census_file = "nomis.csv"\n')
+    result = run(config)
+    assert result.exit_code == ExitCode.CONFIG_ERROR, result.text
+    assert "the census file: " in result.text and "nomis.csv does not exist" in result.text
+
+
 def test_5_a_wrong_force_name_is_a_configuration_error(tmp_path):
     config = setup(tmp_path, "Thames Vally", lpu_lookup(districts_of("Thames Valley")))
     result = run(config)
