@@ -373,7 +373,7 @@ def init(
             f"  {written.key_file}: a new pseudonym key (readable by you only). Back it up "
             "now, with the force's other secrets, and keep it out of shared folders. Lost or "
             "replaced, every person gets a new pseudonym and history no longer links up: "
-            "the database must then be rebuilt from the archived extracts."
+            "the database must then be rebuilt from the past extracts (docs/first-night.md)."
         )
     else:
         say(f"  {written.key_file}: the existing key is kept.")

@@ -237,7 +237,7 @@ def _config_text(force: str, districts, key_file: Path, folder: Path, samples) -
         "# The pseudonym key turns payroll and applicant numbers into pseudonyms. Keep it",
         "# outside any shared folder, readable only by the account that runs progression, and",
         "# back it up with the force's other secrets. Lost or replaced, every person gets a new",
-        "# pseudonym: rebuild the database from the archived extracts (docs/first-night.md).",
+        "# pseudonym: rebuild the database from the past extracts (docs/first-night.md).",
         f"pseudonym_key_file = {_toml(key)}",
         "",
         "[reference]",
