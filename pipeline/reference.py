@@ -102,6 +102,13 @@ def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]])
     except OSError as exc:
         raise ReferenceDataError(f"Cannot read {what} {path}: {exc.strerror or exc}.") from None
     width = len(table.header)
+    for number, cells in table.rows:
+        if any(cell.strip() for cell in cells[width:]):
+            raise ReferenceDataError(
+                f"{path.name} ({what}): row {number} has {len(cells)} fields but the header "
+                f"(row {table.header_row}) has {width}: a value with a comma that is not in "
+                "quotes? Save the file again from Excel or quote that value."
+            )
     rows = [cells[:width] + [""] * (width - len(cells)) for _, cells in table.rows]
     frame = pd.DataFrame(rows, columns=[h.strip() for h in table.header], dtype="str")
     frame.index = [number for number, _ in table.rows]

@@ -323,10 +323,10 @@ def test_5_a_windows_1252_area_lookup_is_read(tmp_path):
 
 
 def test_5_lower_case_headers_in_the_force_lookup(tmp_path):
-    rows = ["lad21cd,lad21nm,pfa21cd,pfa21nm"] + [
-        f'{r["LAD21CD"]},"{r["LAD21NM"]}",{r["PFACD"]},{r["PFANM"]}' for r in _rows(LAD21)
-    ]
-    (tmp_path / "lookup.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with (tmp_path / "lookup.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["lad21cd", "lad21nm", "pfa21cd", "pfa21nm"])
+        writer.writerows([r["LAD21CD"], r["LAD21NM"], r["PFACD"], r["PFANM"]] for r in _rows(LAD21))
     districts = districts_of("West Midlands")
     config = setup(
         tmp_path, "West Midlands", lpu_lookup(districts), 'force_lookup_file = "lookup.csv"\n'
@@ -334,6 +334,17 @@ def test_5_lower_case_headers_in_the_force_lookup(tmp_path):
     result = run(config)
     assert result.exit_code == ExitCode.SUCCESS, result.text
     assert benchmark(config)["total_population_count"] == 2_919_655
+
+
+def test_5_an_unquoted_comma_in_a_lookup_names_the_row(tmp_path):
+    districts = districts_of("West Midlands")
+    text = lpu_lookup(districts).replace('"Birmingham",L1', "Birmingham, City of,L1")
+    result = run(setup(tmp_path, "West Midlands", text))
+    assert result.exit_code == ExitCode.BLOCKED, result.text
+    assert (
+        "area_to_lpu.csv (the area → LPU lookup ([reference] area_lookup_file)): row 2 has 5 "
+        "fields but the header (row 1) has 4"
+    ) in result.text
 
 
 def test_5_a_force_lookup_without_the_columns_names_them(tmp_path):
