@@ -196,8 +196,8 @@ def nothing_to_load(settings: Settings, inputs) -> ExtractError:
     patterns = ", ".join(settings.extracts[kind].file_pattern for kind in EXTRACT_KINDS)
     if read:
         problem = (
-            "No staff snapshot is in the inbox, and nothing has been published yet: every "
-            f"measure starts from one (found {', '.join(sorted(i.name for i in inputs))})."
+            "No staff snapshot among the extracts read, and nothing has been published yet: "
+            f"every measure starts from one (read {', '.join(sorted(i.name for i in inputs))})."
         )
     else:
         problem = (

@@ -55,7 +55,6 @@ _DETAIL_PATTERNS: dict[str, tuple[tuple[str, str], ...]] = {
     "black": ((r"caribbean", "B1"), (r"african", "B2"), (r"other", "B9")),
     "other": ((r"arab", "O2"), (r"any other|other", "O9")),
 }
-_ID_COLUMNS = {"date", "geography", "geography code"}
 
 
 def _classify_label(label: str) -> tuple[str, str | None] | None:
@@ -143,6 +142,19 @@ def _missing_columns(path: Path, what: str, frame, needed: list[str], layout: st
             f"(row {row}: {', '.join(repr(c) for c in frame.columns[:8])}"
             f"{', ...' if len(frame.columns) > 8 else ''}); expected {layout}."
         )
+
+
+def _read_columns(
+    path: Path, what: str, patterns: dict[str, str], required: tuple[str, ...], layout: str
+) -> pd.DataFrame:
+    """The columns of a reference file that match ``patterns``, under their canonical names
+    and indexed by the file's row numbers; a required column missing is named, with the
+    header row read."""
+    frame = _read(path, what, _score(patterns, required))
+    found = _columns_found(frame.columns, patterns)
+    _missing_columns(path, what, frame, [c for c in required if c not in found], layout)
+    columns = [c for c in patterns if c in found]
+    return frame[[found[c] for c in columns]].set_axis(columns, axis=1)
 
 
 _CENSUS_IDS = {"date": r"date", "geography": r"geography", "code": r"geography code"}
@@ -244,22 +256,14 @@ def read_force_lookup(path: Path) -> pd.DataFrame:
 
     Columns: district_code, district_name, force_code, force_name, source_row.
     """
-    what = "the district → police force area lookup ([reference] force_lookup_file)"
-    frame = _read(path, what, _score(_FORCE_LOOKUP, tuple(_FORCE_LOOKUP)))
-    found = _columns_found(frame.columns, _FORCE_LOOKUP)
-    _missing_columns(
+    lookup = _read_columns(
         path,
-        what,
-        frame,
-        [c for c in _FORCE_LOOKUP if c not in found],
+        "the district → police force area lookup ([reference] force_lookup_file)",
+        _FORCE_LOOKUP,
+        tuple(_FORCE_LOOKUP),
         "an ONS lookup with LADyyCD, LADyyNM, PFAyyCD and PFAyyNM columns",
     )
-    lookup = (
-        frame[[found[c] for c in _FORCE_LOOKUP]]
-        .set_axis(list(_FORCE_LOOKUP), axis=1)
-        .assign(source_row=frame.index)
-    )
-    lookup = lookup[lookup["district_code"] != ""]
+    lookup = lookup.assign(source_row=lookup.index)[lookup["district_code"] != ""]
     forces = lookup.groupby("district_code")["force_name"].nunique()
     if (forces > 1).any():
         code = forces[forces > 1].index[0]
@@ -299,17 +303,13 @@ def read_area_lookup(path: Path) -> pd.DataFrame:
     """area_code -> lpu_code; every area must belong to exactly one LPU. Area codes may be
     the census's own areas or whole local authorities (which then stand for every census
     area in them). ``attrs["source_rows"]`` holds each row's number in the file."""
-    what = "the area → LPU lookup ([reference] area_lookup_file)"
-    frame = _read(path, what, _score(_AREA_LOOKUP, ("area_code", "lpu_code")))
-    found = _columns_found(frame.columns, _AREA_LOOKUP)
-    _missing_columns(
+    lookup = _read_columns(
         path,
-        what,
-        frame,
-        [c for c in _AREA_LOOKUP if c not in found],
+        "the area → LPU lookup ([reference] area_lookup_file)",
+        _AREA_LOOKUP,
+        tuple(_AREA_LOOKUP),
         "the columns area_code, area_name, lpu_code, lpu_name",
     )
-    lookup = frame[[found[c] for c in _AREA_LOOKUP]].set_axis(list(_AREA_LOOKUP), axis=1)
     duplicated = lookup["area_code"].duplicated() & (lookup["area_code"] != "")
     if duplicated.any():
         row = duplicated.idxmax()
@@ -332,15 +332,12 @@ _CHANGES = {
 def read_district_changes(path: Path) -> pd.DataFrame:
     """Local authorities merged into new ones (old_code -> new_code, with names): how a
     lookup's newer or older district codes are matched to the census's."""
-    what = "the district changes lookup ([reference] district_changes_file)"
-    patterns = {**_CHANGES, "old_name": r"old name", "new_name": r"new name"}
-    frame = _read(path, what, _score(patterns, tuple(_CHANGES)))
-    found = _columns_found(frame.columns, patterns)
-    _missing_columns(
-        path, what, frame, [c for c in _CHANGES if c not in found], "old_code and new_code"
-    )
-    changes = frame[[found[c] for c in patterns if c in found]].set_axis(
-        [c for c in patterns if c in found], axis=1
+    changes = _read_columns(
+        path,
+        "the district changes lookup ([reference] district_changes_file)",
+        {**_CHANGES, "old_name": r"old name", "new_name": r"new name"},
+        tuple(_CHANGES),
+        "old_code and new_code",
     )
     for column in ("old_name", "new_name"):
         if column not in changes:
@@ -358,19 +355,13 @@ def read_area_districts(path: Path) -> pd.DataFrame:
     """A census geography's areas -> the local authority each lies in (area_code,
     district_code): an ONS lookup such as ward to LAD (WDyyCD, LADyyCD) or a file with
     those two columns."""
-    what = "the area → local authority lookup ([reference] area_district_file)"
-    frame = _read(path, what, _score(_AREA_DISTRICTS, tuple(_AREA_DISTRICTS)))
-    found = _columns_found(frame.columns, _AREA_DISTRICTS)
-    _missing_columns(
+    lookup = _read_columns(
         path,
-        what,
-        frame,
-        [c for c in _AREA_DISTRICTS if c not in found],
+        "the area → local authority lookup ([reference] area_district_file)",
+        _AREA_DISTRICTS,
+        tuple(_AREA_DISTRICTS),
         "an area code column (area_code, or an ONS code such as WD22CD or MSOA21CD) and a "
         "local authority code column (district_code or LADyyCD)",
-    )
-    lookup = frame[[found["area_code"], found["district_code"]]].set_axis(
-        list(_AREA_DISTRICTS), axis=1
     )
     return lookup[lookup["area_code"] != ""].drop_duplicates("area_code")
 

@@ -383,8 +383,8 @@ def test_5_a_first_night_without_a_staff_snapshot_says_so(tmp_path):
     result = run(config)
     assert result.exit_code == ExitCode.BLOCKED, result.text
     assert (
-        "inbox: No staff snapshot is in the inbox, and nothing has been published yet: every "
-        "measure starts from one (found promotion_candidates_2025.csv)."
+        "inbox: No staff snapshot among the extracts read, and nothing has been published yet: "
+        "every measure starts from one (read promotion_candidates_2025.csv)."
     ) in result.text
 
 
