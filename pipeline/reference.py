@@ -108,10 +108,11 @@ def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]])
                 f"(row {table.header_row}) has {width}: a value with a comma that is not in "
                 "quotes? Save the file again from Excel or quote that value."
             )
-    rows = [cells[:width] + [""] * (width - len(cells)) for _, cells in table.rows]
+    rows = [
+        [c.strip() for c in cells[:width]] + [""] * (width - len(cells)) for _, cells in table.rows
+    ]
     frame = pd.DataFrame(rows, columns=[h.strip() for h in table.header], dtype="str")
     frame.index = [number for number, _ in table.rows]
-    frame = frame.apply(lambda s: s.str.strip()) if len(frame.columns) else frame
     frame.attrs["header_row"] = table.header_row
     return frame
 
@@ -386,7 +387,9 @@ def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
     changes = read_district_changes(ref.district_changes_file)
     area_districts = read_area_districts(ref.area_district_file) if ref.area_district_file else None
     names = [force_lookup, changes]
-    names += [read_force_lookup(path) for path in BUNDLED_LOOKUPS if path != ref.force_lookup_file]
+    if not census["area_code"].str.fullmatch(geography.DISTRICT_CODE.pattern).all():
+        # areas below local authorities are placed by their names: every spelling helps
+        names += [read_force_lookup(p) for p in BUNDLED_LOOKUPS if p != ref.force_lookup_file]
     resolved = geography.resolve(
         geography.Inputs(
             census=census,
