@@ -90,6 +90,29 @@ def test_the_oracle_covers_43_forces_and_every_resident():
     assert figures[LTLA.name]["West Midlands"]["total"] == 2_919_655  # SOURCES.md
 
 
+UNITARIES_2023 = {
+    "E06000063": {"E07000026", "E07000028", "E07000029"},  # Cumberland
+    "E06000064": {"E07000027", "E07000030", "E07000031"},  # Westmorland and Furness
+    "E06000065": {f"E0700016{n}" for n in range(3, 10)},  # North Yorkshire
+    "E06000066": {"E07000187", "E07000188", "E07000189", "E07000246"},  # Somerset
+}
+"""The 2023 unitary authorities and the 2021 districts they replaced (the Cumbria, North
+Yorkshire and Somerset (Structural Changes) Orders 2022), written out here by hand."""
+
+
+def test_the_oracles_membership_is_the_raw_2023_lookups():
+    """The oracle's force membership (the 2021 lookup the project built) agrees with ONS's
+    December 2023 lookup as published, read here row by row with the 2023 unitaries
+    expanded by hand: two derivations of which districts make each force."""
+    from_2023: dict[str, set[str]] = defaultdict(set)
+    for row in _rows(LAD23):
+        from_2023[row["PFA23NM"]] |= UNITARIES_2023.get(row["LAD23CD"], {row["LAD23CD"]})
+    from_2021: dict[str, set[str]] = defaultdict(set)
+    for row in _rows(LAD21):
+        from_2021[row["PFANM"]].add(row["LAD21CD"])
+    assert from_2023 == from_2021
+
+
 @cache
 def _read(path: Path):
     if path in (LTLA, MSOA):
