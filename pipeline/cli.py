@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
@@ -35,6 +36,29 @@ ConfigOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"progression {version('progression')}")
+        except PackageNotFoundError:
+            typer.echo("progression (version unknown: not installed as a package)")
+        raise typer.Exit(ExitCode.SUCCESS)
+
+
+@app.callback()
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Nightly workforce representation and progression analytics for a police force."""
 
 
 FAILURE_HEADINGS = {
@@ -80,6 +104,12 @@ def _summarise(result) -> None:
         err.print(
             f"Dropped columns not on the allow-list: {', '.join(dropped)} "
             f"(from {len(result.dropped_columns)} file(s))"
+        )
+    if result.settings_changed:
+        err.print(
+            "Rebuilt because what the published release was built from changed: "
+            + "; ".join(result.settings_changed),
+            markup=False,
         )
     if not result.changed:
         err.print(
@@ -217,15 +247,15 @@ def describe(config: ConfigOption = None) -> None:
         views = describe(con)
     for view in views:
         table = Table(
-            title=f"analytics.{view.name}",
-            caption=view.comment,
+            title=Text(f"analytics.{view.name}"),
+            caption=Text(view.comment),
             caption_justify="left",
             title_justify="left",
         )
         for heading in ("column", "type", "description"):
             table.add_column(heading, overflow="fold")
         for column in view.columns:
-            table.add_row(column.name, column.data_type, column.comment)
+            table.add_row(*map(Text, (column.name, column.data_type, column.comment)))
         out.print(table)
 
 
@@ -255,9 +285,11 @@ def query(
         write_csv(result, sys.stdout)
         return
     out = _stdout()
-    table = Table(*result.columns, caption=f"{len(result.rows):,} row(s)")
-    for row in result.rows:
-        table.add_row(*(cell_text(v) for v in row))
+    table = Table(caption=f"{len(result.rows):,} row(s)")
+    for column in result.columns:
+        table.add_column(Text(column))
+    for row in result.rows:  # Text: cells are data, never read as terminal markup ([c], [x])
+        table.add_row(*(Text(cell_text(v)) for v in row))
     out.print(table)
 
 
@@ -333,3 +365,69 @@ def quarantine(
             typer.echo(f"    values: {row.values}")
         typer.echo(f"    {row.message}\n")
     err.print(f"{len(rows):,} quarantined row(s).")
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder for the new force's files (created if need be).")
+    ],
+    force_name: Annotated[
+        str,
+        typer.Option("--force", help='The police force area, e.g. "Thames Valley".'),
+    ],
+    sample: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A sample extract from the force's HR system (repeat, one of each kind): "
+            "its headers give the column mapping, its values the synonyms to fill in.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the new pseudonym key (default DIRECTORY/pseudonym.key); "
+            "an existing key is kept, never replaced."
+        ),
+    ] = None,
+) -> None:
+    """Set up a new force: a commented configuration, an area -> LPU lookup of its local
+    authorities, a new pseudonym key and an inbox. See docs/first-night.md."""
+    from pipeline.new_force import init_force
+
+    try:
+        written = init_force(force_name, directory, sample or [], key_file)
+    except ConfigError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    say = lambda text: err.print(text, markup=False, highlight=False)  # noqa: E731
+    say(f"Set up {written.force_name} in {written.config.parent}:")
+    say(f"  {written.config.name}: the configuration (read its comments)")
+    say(
+        f"  {written.area_lookup.name}: its {len(written.districts)} local authorities, one "
+        "LPU each; edit lpu_code and lpu_name to group them into the force's LPUs (the codes "
+        "the staff extract's LPU column holds)"
+    )
+    for found in written.samples:
+        guessed = ", ".join(f"{c} = {h!r}" for c, h in found.guessed.items())
+        say(
+            f"  [extracts.{found.kind}] from {found.path.name}: "
+            f"{len(found.columns)} column(s) mapped"
+            + (f"; guessed, check: {guessed}" if guessed else "")
+            + (f"; not found: {', '.join(found.missing)}" if found.missing else "")
+        )
+    if written.key_created:
+        say(
+            f"  {written.key_file}: a new pseudonym key (readable by you only). Back it up "
+            "now, with the force's other secrets, and keep it out of shared folders. Lost or "
+            "replaced, every person gets a new pseudonym and history no longer links up: "
+            "the database must then be rebuilt from the past extracts (docs/first-night.md)."
+        )
+    else:
+        say(f"  {written.key_file}: the existing key is kept.")
+    say(
+        f"Next: put the HR extracts in {written.inbox} and run "
+        f"`progression run --config {written.config}` (docs/first-night.md)."
+    )

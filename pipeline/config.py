@@ -11,7 +11,16 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pipeline import codes
 
 CONFIG_ENV_VAR = "PROGRESSION_CONFIG"
 KEY_ENV_VAR = "PROGRESSION_PSEUDONYM_KEY"
@@ -66,6 +75,16 @@ class ReferenceSettings(_Frozen):
     census_2011_file: Path | None = BUNDLED_REFERENCE / "census2011-qs201ew-la.csv"
     force_lookup_file: Path = BUNDLED_REFERENCE / "lad21-to-police-force-area.csv"
     area_lookup_file: Path
+    district_changes_file: Path = Field(
+        default=BUNDLED_REFERENCE / "lad-changes-2019-2023.csv",
+        description="Local authorities merged into new ones (old_code -> new_code): how a "
+        "force lookup of another vintage than the census is matched to the census's areas.",
+    )
+    area_district_file: Path | None = Field(
+        default=None,
+        description="For a census below local-authority level whose area names do not start "
+        "with their authority's (wards): the census's area codes -> local authority codes.",
+    )
 
 
 class ExtractSettings(_Frozen):
@@ -214,12 +233,96 @@ DEFAULT_WORKER_TYPE_SYNONYMS: dict[str, str] = {
 
 DEFAULT_SEX_SYNONYMS: dict[str, str] = {"Female": "F", "Male": "M", "f": "F", "m": "M"}
 
+# Home Office police workforce statistics and HR systems' wording for leavers.
+DEFAULT_LEAVING_REASON_SYNONYMS: dict[str, str] = {
+    "Voluntary resignation": "resignation",
+    "Resigned": "resignation",
+    "Normal retirement": "retirement",
+    "Age retirement": "retirement",
+    "Medical retirement": "retirement",
+    "Ill-health retirement": "retirement",
+    "Ill health retirement": "retirement",
+    "Retired": "retirement",
+    "Dismissed": "dismissal",
+    "Dismissal or required to resign": "dismissal",
+    "Dismissed or required to resign": "dismissal",
+    "Required to resign": "dismissal",
+    "Transferred": "transfer",
+    "Transfer to another force": "transfer",
+    "Transferred to another force": "transfer",
+    "Transfer out": "transfer",
+    "Died": "death",
+    "Deceased": "death",
+    "Death in service": "death",
+    "Other reason": "other",
+    "Other reasons": "other",
+}
+
+DEFAULT_MOVEMENT_TYPE_SYNONYMS: dict[str, str] = {
+    "Starter": "joiner",
+    "New starter": "joiner",
+    "Joined": "joiner",
+    "Hire": "joiner",
+    "New hire": "joiner",
+    "Appointment": "joiner",
+    "Leaver": "leaver",
+    "Left": "leaver",
+    "Termination": "leaver",
+    "Exit": "leaver",
+}
+
+DEFAULT_OUTCOME_SYNONYMS: dict[str, str] = {
+    "Pass": "passed",
+    "Successful": "passed",
+    "Success": "passed",
+    "Fail": "failed",
+    "Unsuccessful": "failed",
+    "Not successful": "failed",
+    "Withdrawn": "withdrew",
+    "Withdraw": "withdrew",
+    "Withdrawal": "withdrew",
+    "Did not attend": "did_not_attend",
+    "DNA": "did_not_attend",
+    "No show": "did_not_attend",
+    "Absent": "did_not_attend",
+}
+
+DEFAULT_AGE_BAND_SYNONYMS: dict[str, str] = {
+    "16 to 24": "16-24",
+    "18-24": "16-24",
+    "18 to 24": "16-24",
+    "Under 25": "16-24",
+    "25 to 34": "25-34",
+    "35 to 44": "35-44",
+    "45 to 54": "45-54",
+    "55 and over": "55+",
+    "55 or over": "55+",
+    "55 plus": "55+",
+    "Over 55": "55+",
+    "55 and above": "55+",
+}
+
+
+_SYNONYM_DEFAULTS: dict[str, dict[str, str]] = {
+    "rank_synonyms": DEFAULT_RANK_SYNONYMS,
+    "ethnicity_synonyms": DEFAULT_ETHNICITY_SYNONYMS,
+    "worker_type_synonyms": DEFAULT_WORKER_TYPE_SYNONYMS,
+    "sex_synonyms": DEFAULT_SEX_SYNONYMS,
+    "movement_type_synonyms": DEFAULT_MOVEMENT_TYPE_SYNONYMS,
+    "leaving_reason_synonyms": DEFAULT_LEAVING_REASON_SYNONYMS,
+    "outcome_synonyms": DEFAULT_OUTCOME_SYNONYMS,
+    "age_band_synonyms": DEFAULT_AGE_BAND_SYNONYMS,
+    "department_synonyms": {},
+    "lpu_synonyms": {},
+}
+
 
 class CodeSettings(_Frozen):
     """Force-specific code lists and the synonym tables that map HR values onto codes.
 
-    Synonyms are matched case-insensitively after trimming; a value that is neither a code
-    nor a listed synonym is never guessed.
+    Synonyms are matched ignoring case, spaces (ordinary or non-breaking) and the kind of
+    dash (``pipeline.codes.code_key``); a value that is neither a code nor a listed
+    synonym is never guessed. A configured table adds to the defaults below.
     """
 
     staff_bands: tuple[str, ...] = (
@@ -243,6 +346,52 @@ class CodeSettings(_Frozen):
         default_factory=lambda: dict(DEFAULT_WORKER_TYPE_SYNONYMS)
     )
     sex_synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SEX_SYNONYMS))
+    movement_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MOVEMENT_TYPE_SYNONYMS)
+    )
+    leaving_reason_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_LEAVING_REASON_SYNONYMS)
+    )
+    outcome_synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_OUTCOME_SYNONYMS))
+    age_band_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_AGE_BAND_SYNONYMS)
+    )
+    department_synonyms: dict[str, str] = Field(
+        default_factory=dict, description="HR wording -> a name in [[codes.departments]]."
+    )
+    lpu_synonyms: dict[str, str] = Field(
+        default_factory=dict, description="HR wording -> an LPU code of the area lookup."
+    )
+
+    @field_validator(*_SYNONYM_DEFAULTS, mode="before")
+    @classmethod
+    def _added_to_defaults(cls, value, info):
+        return {**_SYNONYM_DEFAULTS[info.field_name], **(value or {})}
+
+    @model_validator(mode="after")
+    def _synonyms_name_codes(self):
+        fixed = {
+            "ethnicity_synonyms": codes.ETHNICITY_CODES,
+            "worker_type_synonyms": frozenset(codes.WORKER_TYPES),
+            "sex_synonyms": frozenset(codes.SEXES),
+            "movement_type_synonyms": frozenset(codes.MOVEMENT_TYPES),
+            "leaving_reason_synonyms": frozenset(codes.LEAVING_REASONS),
+            "outcome_synonyms": frozenset(codes.OUTCOMES),
+            "age_band_synonyms": frozenset(codes.AGE_BANDS),
+            "rank_synonyms": frozenset(
+                (*codes.OFFICER_RANKS, *codes.PCSO_GRADES, *codes.SPECIAL_RANKS, *self.staff_bands)
+            ),
+            "department_synonyms": frozenset(d.name for d in self.departments),
+        }
+        problems = [
+            f"[codes.{table}] {wording!r} = {code!r}: not one of {', '.join(sorted(allowed))}"
+            for table, allowed in fixed.items()
+            for wording, code in getattr(self, table).items()
+            if code not in allowed
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class GroupLabels(_Frozen):
