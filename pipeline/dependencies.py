@@ -27,6 +27,10 @@ REFERENCE_FILES = (
     "area_district_file",
 )
 
+NOT_BUILT_FROM = {"delivery"}
+"""Settings that say where a published release goes, not what it holds: changing them
+must not rebuild the figures (delivery reads its settings afresh on every run)."""
+
 
 @dataclass(frozen=True)
 class Change:
@@ -70,7 +74,7 @@ def _product_version() -> str:
 def fingerprint(settings: Settings) -> dict[str, str]:
     """Setting (dotted) -> its value as JSON, plus a digest of each reference file's
     contents and of the product's SQL models and data contracts."""
-    found = _flatten(settings.model_dump(mode="json"))
+    found = _flatten(settings.model_dump(mode="json", exclude=NOT_BUILT_FROM))
     for name in REFERENCE_FILES:
         path: Path | None = getattr(settings.reference, name)
         if path is not None and path.is_file():

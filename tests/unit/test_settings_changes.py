@@ -93,3 +93,14 @@ def test_a_release_without_a_record_is_rebuilt_once(tmp_path):
     result = _run(config)
     assert "settings of the published release: not recorded -> recorded now" in result.text
     assert "nothing to do" in _run(config).text
+
+
+def test_where_the_report_goes_does_not_rebuild_it(tmp_path):
+    config, _ = _setup(tmp_path)
+    assert _run(config).exit_code == ExitCode.SUCCESS
+    (tmp_path / "share").mkdir()
+    config.write_text(config.read_text() + '[delivery.folder]\npath = "share"\n', encoding="utf-8")
+    assert "nothing to do" in _run(config).text
+    assert not any(
+        k.startswith("delivery.") for k in dependencies.fingerprint(load_settings(config))
+    )
