@@ -104,6 +104,15 @@ def _base_outcomes(cells: Cells) -> tuple[frozenset[str], str]:
     return included, " and ".join(excluded) or "nothing"
 
 
+UNMATCHED_SQL = """
+select bool_or(has_snapshot_match)
+from intermediate.int_selection__candidate_stages
+where process_type = ? and process_id = ?
+"""
+"""Whether any of a process's candidates was found in a staff snapshot (where their
+ethnicity comes from)."""
+
+
 def _section(cells: Cells, process_type: str, process: dict) -> Section:
     comparison = cells.comparison
     raw = cells.con.execute(
@@ -136,6 +145,10 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
     noun = "candidates"
     section_id = f"{process_type}-{process['process_id'].lower()}"
     name = process["process_name"]
+    matched = (
+        cells.con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
+        is not False
+    )
     table = DeclaredTable(
         id=section_id,
         caption=(
@@ -176,7 +189,14 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
         gap = _gap_stage(table, stage_rows)
         assessed, unassessed = _assessment(table, stage_rows, raw, label, reference)
         others = "".join(f"; {clause}" for clause in unassessed) + "."
-        if gap is not None:
+        if not matched:
+            message = (
+                f"{name}: none of its candidates is in a loaded staff snapshot, so their "
+                "ethnicity is unknown and the stages cannot be compared; load the staff "
+                "snapshot from the time of the process, or check the staff ids in the "
+                f"{process_type} file."
+            )
+        elif gap is not None:
             message = (
                 f"{name}: the gap opens at the {gap.lower()}, where "
                 f"{table.text(gap, 'selection_rate')} of {label} candidates passed against "
