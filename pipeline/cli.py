@@ -16,6 +16,7 @@ from rich.table import Table
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
 from pipeline.runs import ExitCode
+from pipeline.safe_text import printable
 
 app = typer.Typer(
     help="Nightly workforce representation and progression analytics for a police force.",
@@ -75,10 +76,10 @@ def _run(settings: Settings, force: bool, quiet: bool, inputs=None, command="run
 
 def _summarise(result) -> None:
     """What the run did, in the words an operator reads in a cron e-mail."""
-    dropped = sorted({c for columns in result.dropped_columns.values() for c in columns})
+    dropped = sorted({printable(c) for columns in result.dropped_columns.values() for c in columns})
     if dropped:
         err.print(
-            f"Dropped columns not on the allow-list: {', '.join(dropped)} "
+            f"Dropped columns not on the allow-list: {escape(', '.join(dropped))} "
             f"(from {len(result.dropped_columns)} file(s))"
         )
     if not result.changed:
@@ -269,10 +270,11 @@ def quarantine(
     rows and the quarantine of the file it corrects at the next run.
     """
     from pipeline.quarantine import quarantined_rows
+    from pipeline.safe_text import safe_cell
 
     rows = quarantined_rows(_settings(config), file)
     if as_csv:
-        rows.to_csv(sys.stdout, index=False)
+        rows.map(safe_cell).to_csv(sys.stdout, index=False)
         raise typer.Exit(ExitCode.SUCCESS)
     if rows.empty:
         err.print("No rows are quarantined.")

@@ -12,6 +12,7 @@ import json
 import pandas as pd
 
 from pipeline.config import Settings
+from pipeline.contracts import format_value
 from pipeline.schemas import EXTRACT_COLUMNS
 from pipeline.warehouse import connect
 
@@ -25,7 +26,7 @@ def shown_values(kind: str, column_names: str, values_json: str) -> str:
     values = json.loads(values_json or "{}")
     named = [c.strip() for part in column_names.split(";") for c in part.split(",")]
     picked = dict.fromkeys(c for c in named if c in shown and c in values)
-    return ", ".join(f"{column} {values[column]!r}" for column in picked)
+    return ", ".join(f"{column} {format_value(values[column])}" for column in picked)
 
 
 def quarantined_rows(settings: Settings, source_file: str | None = None) -> pd.DataFrame:
