@@ -190,9 +190,10 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
             with log.stage("publish"):
                 progress("Publishing")
                 result.report = publish.publish(layout, build_dir, log.run_id)
-                archive.keep(
-                    settings.paths.reports_dir, layout.releases / log.run_id / "report", log.run_id
-                )
+        with log.stage("archive"):
+            archived = archive.sync(settings.paths.reports_dir, layout.releases)
+            if archived and not result.changed:
+                log.event("archive_repaired", dates=archived)
         with log.stage("retention"):
             retention.delete(expired, result.purged)
             if result.purged:
