@@ -266,8 +266,9 @@ def quarantine(
 ) -> None:
     """List quarantined rows: file, row, rule and what to fix (values of code columns only).
 
-    Fix the rows in the source and drop the corrected file in the inbox: it replaces the
-    rows and the quarantine of the file it corrects at the next run.
+    Fix the rows in the source and drop the corrected file in the inbox, under the same name
+    or with 'correction' in its name: it replaces the rows and the quarantine of the file it
+    corrects at the next run.
     """
     from pipeline.quarantine import quarantined_rows
     from pipeline.safe_text import safe_cell

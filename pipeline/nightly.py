@@ -19,7 +19,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline import contracts, cross_checks, extracts, publish, reference, retention, warehouse
+from pipeline import (
+    contracts,
+    cross_checks,
+    extracts,
+    overlaps,
+    publish,
+    reference,
+    retention,
+    warehouse,
+)
 from pipeline.config import ConfigError, Settings
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
@@ -33,9 +42,9 @@ SUPERSEDE_KEYS = {
     "recruitment_applicants": "campaign_id",
     "joiners_leavers": None,
 }
-"""A reloaded extract replaces the rows it describes: a snapshot date, a process or a campaign
-whatever file they came from (so an HR system that writes the same file name every night
-builds up history), or, for joiners and leavers, whatever came from a file of the same name."""
+"""A new extract replaces the rows it describes (``pipeline.overlaps`` decides when it may):
+a snapshot date, a process or a campaign, or, for joiners and leavers (key None), the
+movements in its period."""
 
 BLOCKING_ERRORS: tuple[type[Exception], ...] = (
     extracts.ExtractError,
@@ -216,7 +225,7 @@ def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs
     names = {item.path: item.name for item in inputs}
     with log.stage("validate"):
         progress("Checking the data contracts")
-        loaded, checks = _validate(settings, tables, loaded, blocked, result, names)
+        loaded, checks = _validate(con, settings, tables, loaded, blocked, result, names)
     loaded.sort(key=lambda extract: load_order(extract, names[extract.path]))
     with log.stage("load"):
         progress("Loading raw tables")
@@ -318,8 +327,9 @@ def _read_new_extracts(con, settings, result, tables, progress, inputs):
     return loaded, blocked
 
 
-def _validate(settings, tables, loaded, blocked, result, names):
-    """Run every suite; raise ``BlockedError`` (nothing published) if anything blocks."""
+def _validate(con, settings, tables, loaded, blocked, result, names):
+    """Run every suite, and look for files that describe the same thing
+    (``pipeline.overlaps``); raise ``BlockedError`` (nothing published) if anything blocks."""
     lpu_codes = frozenset(tables["area_lookup"]["lpu_code"])
     parameters = contracts.contract_parameters(settings, lpu_codes, date.today())
     runner = contracts.Contracts()
@@ -341,6 +351,7 @@ def _validate(settings, tables, loaded, blocked, result, names):
         checks += [dataclasses.replace(c, source_file=name) for c in found]
         blocked += [f"{name}{m.removeprefix(base)}" if m.startswith(f"{base}:") else m
                     for m in blocking]  # fmt: skip
+    blocked += overlaps.conflicts(con, checked, names)
     if blocked:
         raise contracts.BlockedError(blocked)
     for extract in checked:
@@ -461,7 +472,7 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
     )
     key = SUPERSEDE_KEYS[extract.kind]
     after = (
-        {name: len(extract.frame)}
+        {_period_text(extract): len(extract.frame)}
         if key is None
         else {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
     )
@@ -469,7 +480,7 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
         {
             "extract_kind": extract.kind,
             "source_file": name,
-            "key": key or "source_file",
+            "key": key or "movement_period",
             "value": value,
             "rows_before": before.get(value, 0),
             "rows_after": after.get(value, 0),
@@ -479,28 +490,38 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
 
 
 def _supersede(con, table: str, extract: extracts.Extract, name: str):
-    """Delete the rows ``extract`` replaces; return their count per key value and the
-    content hashes of the files they came from."""
+    """Delete the rows ``extract`` replaces; return their count per key value (or period)
+    and the content hashes of the files they came from."""
     key = SUPERSEDE_KEYS[extract.kind]
     if key is None:
-        condition, params = "source_file = ?", [name]
+        period = overlaps.scope_of(extract).period
+        if period is None:
+            return {}, set()
+        condition, params = "cast(movement_date as date) between ? and ?", list(period)
+        label = "?"  # one period: counted under the file's period text below
     else:
         values = extract.frame[key].dropna().drop_duplicates()
         if values.empty:
             return {}, set()
         con.register("_keys", values.to_frame("key"))
-        condition, params = f"{key} in (select key from _keys)", []
+        condition, params, label = f"{key} in (select key from _keys)", [], key
     rows = con.execute(
-        f"""select {key or "source_file"} as key_value, source_file_hash, count(*)
+        f"""select {label} as key_value, source_file_hash, count(*)
             from {table} where {condition} group by all""",
-        params,
+        params if key else [_period_text(extract), *params],
     ).fetchall()
     con.execute(f"delete from {table} where {condition}", params)
-    con.unregister("_keys")
+    if key:
+        con.unregister("_keys")
     before: dict[str, int] = {}
     for value, _hash, count in rows:
         before[_key_text(value)] = before.get(_key_text(value), 0) + int(count)
     return before, {row[1] for row in rows}
+
+
+def _period_text(extract: extracts.Extract) -> str:
+    period = overlaps.scope_of(extract).period
+    return f"{period[0].isoformat()} to {period[1].isoformat()}" if period else ""
 
 
 def _key_text(value) -> str:

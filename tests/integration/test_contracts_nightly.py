@@ -95,7 +95,8 @@ def test_blocked_run_names_the_file_and_leaves_the_published_state_intact(config
 
 
 @pytest.mark.parametrize(
-    "corrected_name", ["staff_snapshot_2026-03-31.csv", "staff_snapshot_fix.csv"]
+    "corrected_name",
+    ["staff_snapshot_2026-03-31.csv", "staff_snapshot_2026-03-31_correction.csv"],
 )
 def test_a_corrected_file_replaces_the_quarantined_rows(settings, corrected_name):
     from pipeline.nightly import run_nightly

@@ -159,15 +159,16 @@ def test_the_replacement_is_one_transaction(tiny_force, tmp_path):
 
 
 def test_files_load_in_the_order_of_the_date_they_describe(tiny_force):
-    """Two deliveries for one date in the same run: the later one wins, whatever the names."""
+    """Two deliveries for one date in the same run: the correction wins (two unmarked ones
+    block: tests/unit/test_overlaps.py), whatever the names and times of the files."""
     snapshot(tiny_force, "staff_snapshot_b.csv", "2026-03-31", 4)
     snapshot(tiny_force, "staff_snapshot_a.csv", "2026-04-30", 6)
-    older = tiny_force.paths.inbox / "staff_snapshot_b.csv"
-    snapshot(tiny_force, "staff_snapshot_c.csv", "2026-03-31", 5)
-    newer = tiny_force.paths.inbox / "staff_snapshot_c.csv"
+    original = tiny_force.paths.inbox / "staff_snapshot_b.csv"
+    snapshot(tiny_force, "staff_snapshot_0_correction.csv", "2026-03-31", 5)
+    correction = tiny_force.paths.inbox / "staff_snapshot_0_correction.csv"
     stamp = datetime(2026, 4, 1, tzinfo=UTC).timestamp()
-    os.utime(older, (stamp, stamp))
-    os.utime(newer, (stamp + 3600, stamp + 3600))
+    os.utime(original, (stamp + 3600, stamp + 3600))
+    os.utime(correction, (stamp, stamp))
     run_nightly(tiny_force)
     assert rows_per_date(tiny_force) == {"2026-03-31": 5, "2026-04-30": 6}
 
