@@ -54,13 +54,20 @@ def _settings(config: Path | None) -> Settings:
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
 
 
-def _run(settings: Settings, force: bool, quiet: bool, inputs=None, command="run") -> ExitCode:
+def _run(
+    settings: Settings, force: bool, quiet: bool, inputs=None, command="run", rotation=None
+) -> ExitCode:
     from pipeline.nightly import exit_code_for, log_path, run_nightly
 
     try:
         with for_console(err, quiet) as progress:
             result = run_nightly(
-                settings, force=force, progress=progress, inputs=inputs, command=command
+                settings,
+                force=force,
+                progress=progress,
+                inputs=inputs,
+                command=command,
+                rotation=rotation,
             )
     except Exception as exc:
         code = exit_code_for(exc)
@@ -156,6 +163,45 @@ def backfill(
         err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
     raise typer.Exit(_run(settings, False, quiet, inputs=inputs, command="backfill"))
+
+
+@app.command("rotate-key")
+def rotate_key(
+    config: ConfigOption = None,
+    old_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="The key the history was built with: every pseudonym is recomputed under "
+            "the new key (the one configured now) from the archived extracts.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    new_history: Annotated[
+        bool, typer.Option(help="Start a new history under the new key instead.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Change the pseudonymisation key on purpose (a run with another key is refused).
+
+    Put the new key in place first (the key file or PROGRESSION_PSEUDONYM_KEY), then give
+    either --old-key-file or --new-history; the run then publishes as usual.
+    """
+    from pipeline.keys import Rotation, read_key_file
+
+    settings = _settings(config)
+    if (old_key_file is None) == (not new_history):
+        err.print(
+            FAILURE_HEADINGS[ExitCode.CONFIG_ERROR],
+            "give either --old-key-file FILE (re-pseudonymise) or --new-history.",
+        )
+        raise typer.Exit(ExitCode.CONFIG_ERROR)
+    try:
+        rotation = Rotation(read_key_file(old_key_file) if old_key_file else None)
+    except ConfigError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    raise typer.Exit(_run(settings, True, quiet, command="rotate-key", rotation=rotation))
 
 
 @app.command()

@@ -11,10 +11,11 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 CONFIG_ENV_VAR = "PROGRESSION_CONFIG"
 KEY_ENV_VAR = "PROGRESSION_PSEUDONYM_KEY"
+MIN_KEY_BYTES = 16
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_REFERENCE = REPO_ROOT / "data" / "reference"
 SQL_DIR = REPO_ROOT / "sql"
@@ -367,9 +368,26 @@ class Settings(_Frozen):
             for kind, spec in chosen.items()
         }
 
+    _key_override: bytes | None = PrivateAttr(default=None)
+
+    def with_pseudonym_key(self, key: bytes) -> Settings:
+        """The same settings with another pseudonymisation key (re-pseudonymising a history
+        reads its files with the old key and the new; ``pipeline.keys``)."""
+        copy = self.model_copy()
+        copy._key_override = key
+        return copy
+
     def pseudonym_key(self) -> bytes:
-        """The HMAC key: from the environment, else from the key file; never from the repo."""
+        """The HMAC key: from the environment, else from the key file; never from the repo.
+        Either way at least ``MIN_KEY_BYTES`` long."""
+        if self._key_override is not None:
+            return self._key_override
         if env_key := os.environ.get(KEY_ENV_VAR):
+            if len(env_key.encode()) < MIN_KEY_BYTES:
+                raise ConfigError(
+                    f"The pseudonymisation key in {KEY_ENV_VAR} is shorter than "
+                    f"{MIN_KEY_BYTES} bytes."
+                )
             return env_key.encode()
         key_file = self.paths.pseudonym_key_file
         if key_file is None:
@@ -382,8 +400,10 @@ class Settings(_Frozen):
             raise ConfigError(
                 f"Cannot read the pseudonymisation key file {key_file}: {exc}"
             ) from None
-        if len(key) < 16:
-            raise ConfigError(f"The pseudonymisation key in {key_file} is shorter than 16 bytes.")
+        if len(key) < MIN_KEY_BYTES:
+            raise ConfigError(
+                f"The pseudonymisation key in {key_file} is shorter than {MIN_KEY_BYTES} bytes."
+            )
         return key
 
 

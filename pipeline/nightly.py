@@ -23,6 +23,7 @@ from pipeline import (
     contracts,
     cross_checks,
     extracts,
+    keys,
     overlaps,
     publish,
     reference,
@@ -116,26 +117,28 @@ def run_nightly(
     progress: Progress | None = None,
     inputs: list[InputFile] | None = None,
     command: str = "run",
+    rotation: keys.Rotation | None = None,
 ) -> RunResult:
     """One run under the lock; raises on any failure, having published nothing.
 
     ``inputs`` are the inbox's files unless given (``progression backfill`` gives an
-    archive's). Every run, refused, failed or finished, ends its log with one line that
-    carries its outcome and exit code.
+    archive's); ``rotation`` is a deliberate change of the pseudonymisation key
+    (``progression rotate-key``, ``pipeline.keys``). Every run, refused, failed or
+    finished, ends its log with one line that carries its outcome and exit code.
     """
     log = RunLog(log_path(settings), new_run_id(), command)
     try:
         with run_lock(lock_path(settings)):
-            return _logged_run(settings, log, force, progress or Progress(), inputs)
+            return _logged_run(settings, log, force, progress or Progress(), inputs, rotation)
     except LockedError as exc:
         log.end("run_locked", ExitCode.LOCKED, error=str(exc))
         raise
 
 
-def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
+def _logged_run(settings, log: RunLog, force, progress, inputs, rotation) -> RunResult:
     log.event("run_started", inbox=str(settings.paths.inbox))
     try:
-        result = _run(settings, log, force, progress, inputs)
+        result = _run(settings, log, force, progress, inputs, rotation)
     except BaseException as exc:
         log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
         raise
@@ -154,7 +157,7 @@ def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
     return result
 
 
-def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunResult:
+def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotation) -> RunResult:
     paths = settings.paths
     layout = publish.Layout.of(settings)
     from_inbox = inputs is None
@@ -170,7 +173,7 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
             log.event("leftovers_removed", names=leftovers)
         build_dir = layout.new_build(log.run_id)
         work_db = build_dir / paths.database.name
-        if paths.database.exists():
+        if paths.database.exists() and not (rotation and rotation.new_history):
             shutil.copy2(paths.database, work_db)
     try:
         with warehouse.connect(work_db) as con:
@@ -181,6 +184,7 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
             with log.stage("read_extracts"):
+                _check_key(con, settings, log, rotation, tables, now)
                 inputs = inbox_inputs(settings) if inputs is None else inputs
                 loaded, blocked = _read_new_extracts(
                     con, settings, result, tables, progress, inputs
@@ -217,6 +221,21 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
         return result
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _check_key(con, settings, log: RunLog, rotation, tables, now) -> None:
+    """The key must be the history's, unless this run rotates it (``pipeline.keys``)."""
+    if rotation is None:
+        if reason := keys.check_key(con, settings, log.run_id, now):
+            log.event("key_fingerprint_recorded", reason=reason)
+        return
+    allowed = allowed_codes(settings, frozenset(tables["area_lookup"]["lpu_code"]))
+    replaced = keys.rotate(con, settings, rotation, log.run_id, now, allowed)
+    log.event(
+        "key_rotated",
+        mode="new history" if rotation.new_history else "re-pseudonymised",
+        pseudonyms_replaced=replaced,
+    )
 
 
 def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs, now, report_dir):
