@@ -332,14 +332,15 @@ class RetentionSettings(_Frozen):
 
     Extract files (in the inbox and their archived copies) hold names, National Insurance
     numbers and raw identifiers that never reach the database, and quarantined rows hold
-    values that were never analysed: neither should outlive its use. Unset keeps forever.
+    values that were never analysed: neither should outlive its use (docs/data-protection.md).
     """
 
-    extract_days: int | None = Field(
-        default=None,
+    extract_days: int = Field(
+        default=90,
         ge=1,
         description="Delete an extract's archived copy, and the file in the inbox, this many "
-        "days after it was first loaded.",
+        "days after it was first loaded (long enough to correct and re-send a file; a key "
+        "rotation that re-pseudonymises needs the copies of every file still loaded).",
     )
     quarantine_days: int | None = Field(
         default=365, ge=1, description="Delete quarantined rows older than this many days."

@@ -27,12 +27,14 @@ import pandas as pd
 
 from pipeline.config import CONTRACTS_DIR, Settings
 from pipeline.extracts import Extract, RowProblem
-from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, allowed_codes, rank_order
+from pipeline.schemas import (
+    KEY_COLUMN_FOR_ID,
+    allowed_codes,
+    rank_order,
+    shown_columns,
+)
 
 SEVERITIES = ("blocking", "row", "warning")
-SHOWN_TYPES = {"code", "int", "number", "flag"}
-"""Values of these column types may appear in messages; identifiers, free text and dates
-(a date of birth is personal data) never do."""
 FILE_COLUMN = {key: column for column, key in KEY_COLUMN_FOR_ID.items()}
 """Messages name the column as the analyst sees it in the file (staff_id, not staff_key)."""
 FILE_LEVEL_COLUMNS = {"snapshot_date"}
@@ -277,8 +279,7 @@ def _empty_parameter(expectation: dict, parameters: dict) -> bool:
 
 
 def _shown(kind: str) -> set[str]:
-    columns = EXTRACT_COLUMNS.get(kind, ())
-    return {c.name for c in columns if c.type in SHOWN_TYPES} | FILE_LEVEL_COLUMNS
+    return shown_columns(kind) | FILE_LEVEL_COLUMNS
 
 
 def format_value(value) -> str:

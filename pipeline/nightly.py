@@ -23,6 +23,7 @@ from pipeline import (
     contracts,
     cross_checks,
     extracts,
+    history,
     keys,
     overlaps,
     publish,
@@ -35,7 +36,7 @@ from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
 from pipeline.report import archive
 from pipeline.runs import ExitCode, LockedError, RunLog, new_run_id, run_lock
-from pipeline.schemas import allowed_codes
+from pipeline.schemas import allowed_codes, shown_values_json, stored_select
 
 SUPERSEDE_KEYS = {
     "staff_snapshot": "snapshot_date",
@@ -172,14 +173,16 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
         if leftovers:
             log.event("leftovers_removed", names=leftovers)
         build_dir = layout.new_build(log.run_id)
-        work_db = build_dir / paths.database.name
-        if paths.database.exists() and not (rotation and rotation.new_history):
-            shutil.copy2(paths.database, work_db)
+        work_db = history.private_dir(build_dir) / history.HISTORY
+        seeded = history.seed(layout, work_db, fresh=bool(rotation and rotation.new_history))
     try:
         with warehouse.connect(work_db) as con:
             warehouse.create_schemas(con)
             warehouse.create_raw_tables(con)
             _create_ops_tables(con)
+            migrated = seeded == "migrated" and history.minimise_stored(con)
+            if migrated:
+                log.event("history_minimised")
             with log.stage("reference"):
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
@@ -192,17 +195,23 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
             inbox = inputs if from_inbox else []
             expired = retention.expired_extracts(con, settings, inbox, result.file_hashes, now)
             due = retention.quarantine_due(con, settings, now)
-            if not (loaded or blocked or force or due) and paths.database.exists():
+            if not (loaded or blocked or force or due or migrated) and paths.database.exists():
                 result.changed = False
                 progress("No new or changed extracts: the published database and report stand.")
             else:
                 report_dir = build_dir / "report"
                 _build(con, settings, log, result, progress, tables, loaded, blocked, inputs,
                        now, report_dir)  # fmt: skip
+        work_db.chmod(history.PRIVATE_FILE_MODE)
         if result.changed:
             with log.stage("publish"):
                 progress("Publishing")
+                history.export_published(
+                    work_db, build_dir / paths.database.name, warehouse.discover_models()
+                )
+                previous = layout.current_release()
                 result.report = publish.publish(layout, build_dir, log.run_id)
+                history.protect_retired(layout, previous)
         with log.stage("archive"):
             archived = archive.sync(settings.paths.reports_dir, layout.releases)
             if archived and not result.changed:
@@ -406,12 +415,20 @@ def archive_path(settings: Settings, extract: extracts.Extract) -> Path:
 
 
 def _archive(settings: Settings, extract: extracts.Extract) -> None:
+    """Keep the file as delivered (names, National Insurance numbers and all): in a folder
+    only the service user can open, itself readable by the owner only."""
     target = archive_path(settings, extract)
+    target.parent.mkdir(mode=history.PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    target.parent.chmod(history.PRIVATE_DIR_MODE)
     if target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".partial-{target.name}")
-    shutil.copy2(extract.path, partial)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with (
+        extract.path.open("rb") as source,
+        open(os.open(partial, flags, history.PRIVATE_FILE_MODE), "wb") as copy,
+    ):
+        shutil.copyfileobj(source, copy)
     os.replace(partial, target)
 
 
@@ -451,9 +468,10 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
     table = f"raw.{extract.kind}"
     con.register("_frame", frame)
     before, superseded_hashes = _supersede(con, table, extract, name)
-    con.execute(f"insert into {table} by name select * from _frame")
+    con.execute(f"insert into {table} by name select {stored_select(extract.kind)} from _frame")
     con.unregister("_frame")
     quarantine = extract.quarantined.assign(
+        values_json=lambda q: q["values_json"].map(lambda v: shown_values_json(extract.kind, v)),
         run_id=run_id,
         extract_kind=extract.kind,
         source_file=name,

@@ -13,16 +13,16 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.contracts import format_value
-from pipeline.schemas import EXTRACT_COLUMNS
+from pipeline.history import current_history
+from pipeline.schemas import shown_columns
 from pipeline.warehouse import connect
 
-SHOWN_TYPES = {"code", "int", "number", "flag"}
 COLUMNS = ["source_file", "source_row", "rule", "column_name", "values", "message"]
 
 
 def shown_values(kind: str, column_names: str, values_json: str) -> str:
     """``column 'value'`` for each code-like column the row's problems name."""
-    shown = {c.name for c in EXTRACT_COLUMNS.get(kind, ()) if c.type in SHOWN_TYPES}
+    shown = shown_columns(kind)
     values = json.loads(values_json or "{}")
     named = [c.strip() for part in column_names.split(";") for c in part.split(",")]
     picked = dict.fromkeys(c for c in named if c in shown and c in values)
@@ -30,10 +30,12 @@ def shown_values(kind: str, column_names: str, values_json: str) -> str:
 
 
 def quarantined_rows(settings: Settings, source_file: str | None = None) -> pd.DataFrame:
-    """Rows quarantined in the published database, in file and row order."""
-    if not settings.paths.database.exists():
+    """Rows quarantined in the published release's history, in file and row order (the
+    history is readable by the service user only: quarantined rows are about people)."""
+    path = current_history(settings)
+    if not path.exists():
         return pd.DataFrame(columns=COLUMNS)
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(path, read_only=True) as con:
         frame = con.execute(
             """
             select extract_kind, source_file, source_row, rule, column_name, message, values_json

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import BUNDLED_REFERENCE, load_settings
+from pipeline.history import current_history
 from pipeline.runs import ExitCode
 from pipeline.warehouse import connect
 
@@ -41,7 +42,8 @@ def _published(settings) -> dict[str, bytes]:
 
 
 def _query(settings, sql: str, params=None):
-    with connect(settings.paths.database, read_only=True) as con:
+    """Against the history: it has the analytics views too, and the loaded rows."""
+    with connect(current_history(settings), read_only=True) as con:
         return con.execute(sql, params or []).df()
 
 

@@ -11,6 +11,7 @@ from conftest import STAFF_HEADER, staff_row, write_config
 from processes import LogTap, NthStage, start
 
 from pipeline.config import load_settings
+from pipeline.history import current_history
 from pipeline.nightly import log_path, run_nightly
 from pipeline.publish import Layout
 from pipeline.warehouse import connect
@@ -127,7 +128,7 @@ def test_a_kill_at_any_stage_leaves_the_published_release_whole(tmp_path):
             removed = [e for e in tap.since(mark) if e.get("event") == "leftovers_removed"]
             if leftovers:
                 assert removed and set(removed[0]["names"]) == set(leftovers)
-            with connect(layout.database, read_only=True) as con:
+            with connect(current_history(settings), read_only=True) as con:
                 (dates,) = con.execute(
                     "select count(distinct snapshot_date) from raw.staff_snapshot"
                 ).fetchone()

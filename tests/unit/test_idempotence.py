@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline import extracts, nightly, warehouse
 from pipeline.cli import app
+from pipeline.history import current_history
 from pipeline.nightly import log_path, run_nightly
 from pipeline.progress import Progress
 from pipeline.publish import Layout
@@ -34,7 +35,7 @@ def snapshot(settings, name: str, date: str, people: int, first: int = 1) -> Non
 
 
 def rows_per_date(settings) -> dict[str, int]:
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:
         got = con.execute(
             "select snapshot_date, count(*) from raw.staff_snapshot group by 1 order by 1"
         ).fetchall()
@@ -112,7 +113,7 @@ def test_a_corrected_extract_replaces_that_dates_rows_and_the_log_says_what_chan
     finished = log_events(tiny_force, "run_finished")[-1]
     fields = ("extract_kind", "source_file", "key", "value", "rows_before", "rows_after")
     assert finished["rows_replaced"] == [{field: changed[field] for field in fields}]
-    with connect(tiny_force.paths.database, read_only=True) as con:
+    with connect(current_history(tiny_force), read_only=True) as con:
         files = con.execute(
             "select distinct source_file from raw.staff_snapshot where snapshot_date = '2026-03-31'"
         ).fetchall()

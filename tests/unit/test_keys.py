@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import KEY_ENV_VAR, load_settings
+from pipeline.history import current_history
 from pipeline.keys import fingerprint
 from pipeline.runs import ExitCode
 from pipeline.warehouse import connect
@@ -39,7 +40,7 @@ def invoke(settings, *args):
 
 
 def query(settings, sql: str):
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:
         return con.execute(sql).fetchall()
 
 

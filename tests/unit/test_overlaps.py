@@ -8,6 +8,7 @@ import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
 
 from pipeline.contracts import BlockedError
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 from pipeline.overlaps import is_correction
 from pipeline.publish import Layout
@@ -37,7 +38,7 @@ def movements(settings, name: str, year: int, people: int, reason: str = "resign
 
 
 def query(settings, sql: str) -> list[tuple]:
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:
         return con.execute(sql).fetchall()
 
 
