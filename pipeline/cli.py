@@ -73,6 +73,8 @@ def _run(
         code = exit_code_for(exc)
         message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
         err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)
+        if code == ExitCode.BLOCKED:
+            err.print("The rows it would have quarantined, and why: progression quarantine")
         if code != ExitCode.LOCKED:
             err.print(f"Run log: {log_path(settings)}", highlight=False)
         return code
@@ -312,23 +314,45 @@ def quarantine(
 ) -> None:
     """List quarantined rows: file, row, rule and what to fix (values of code columns only).
 
-    Fix the rows in the source and drop the corrected file in the inbox, under the same name
-    or with 'correction' in its name: it replaces the rows and the quarantine of the file it
-    corrects at the next run.
+    After a blocked run, first what blocked it and the rows it would have quarantined
+    (nothing of it was published). Fix the rows in the source and drop the corrected file in
+    the inbox, under the same name or with 'correction' in its name: it replaces the rows
+    and the quarantine of the file it corrects at the next run.
     """
-    from pipeline.quarantine import quarantined_rows
+    from pipeline.quarantine import blocked_run, quarantined_rows
     from pipeline.safe_text import safe_cell
 
-    rows = quarantined_rows(_settings(config), file)
+    settings = _settings(config)
+    rows = quarantined_rows(settings, file)
     if as_csv:
         rows.map(safe_cell).to_csv(sys.stdout, index=False)
         raise typer.Exit(ExitCode.SUCCESS)
+    if blocked := blocked_run(settings):
+        typer.echo(
+            f"The last run ({blocked['run_id']}, {blocked['blocked_at']}) was blocked; "
+            "nothing was published. What blocked it:"
+        )
+        for problem in blocked["problems"]:
+            typer.echo(f"  - {problem}")
+        typer.echo("")
     if rows.empty:
         err.print("No rows are quarantined.")
         raise typer.Exit(ExitCode.SUCCESS)
-    for row in rows.itertuples(index=False):
-        typer.echo(f"{row.source_file}, row {row.source_row}: {row.rule}")
-        if row.values:
-            typer.echo(f"    values: {row.values}")
-        typer.echo(f"    {row.message}\n")
-    err.print(f"{len(rows):,} quarantined row(s).")
+    for status, heading in (
+        ("blocked", "Rows the blocked run would have quarantined:"),
+        ("quarantined", "Rows quarantined in the published database:"),
+    ):
+        listed = rows[rows["status"] == status]
+        if listed.empty:
+            continue
+        typer.echo(f"{heading}\n")
+        for row in listed.itertuples(index=False):
+            typer.echo(f"{row.source_file}, row {row.source_row}: {row.rule}")
+            if row.values:
+                typer.echo(f"    values: {row.values}")
+            typer.echo(f"    {row.message}\n")
+    counts = rows["status"].value_counts()
+    err.print(
+        f"{counts.get('quarantined', 0):,} quarantined row(s)"
+        + (f"; {counts['blocked']:,} in the blocked run." if "blocked" in counts else ".")
+    )

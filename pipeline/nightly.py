@@ -27,6 +27,7 @@ from pipeline import (
     keys,
     overlaps,
     publish,
+    quarantine,
     reference,
     retention,
     warehouse,
@@ -212,6 +213,7 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                 previous = layout.current_release()
                 result.report = publish.publish(layout, build_dir, log.run_id)
                 history.protect_retired(layout, previous)
+        quarantine.clear_blocked_run(settings)
         with log.stage("archive"):
             archived = archive.sync(settings.paths.reports_dir, layout.releases)
             if archived and not result.changed:
@@ -381,6 +383,7 @@ def _validate(con, settings, tables, loaded, blocked, result, names):
                     for m in blocking]  # fmt: skip
     blocked += overlaps.conflicts(con, checked, names)
     if blocked:
+        quarantine.record_blocked_run(settings, result.run_id, blocked, checked, names)
         raise contracts.BlockedError(blocked)
     for extract in checked:
         result.rows_loaded += len(extract.frame)
