@@ -522,7 +522,16 @@ def read_extract(
 ) -> Extract:
     """Read one file, every row typed; raise only for a file-level fault."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        header, rows, encoding = _read_excel_cells(path, kind, settings)
+        import python_calamine
+
+        try:
+            header, rows, encoding = _read_excel_cells(path, kind, settings)
+        except python_calamine.CalamineError as exc:  # a sheet that opens but cannot be read
+            raise ExtractError(
+                path,
+                f"A sheet of the workbook cannot be read ({type(exc).__name__}: {exc}).",
+                "Open it in Excel, save it as .xlsx and drop it in the inbox again.",
+            ) from None
     else:
         header, rows, encoding = _read_csv_cells(path)
     match = _map_header(path, header, kind, settings)

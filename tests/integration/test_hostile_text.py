@@ -14,13 +14,14 @@ import io
 import json
 import re
 import tempfile
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -300,3 +301,26 @@ def test_a_200000_character_field_a_nul_or_an_escape_is_a_named_row_problem(tmp_
         ["staff_snapshot_2026-03-31.csv", first + 2, "role_printable", "role"],
     ]
     assert rows["message"].str.len().max() < 400
+
+
+def test_a_workbook_cut_short_blocks_naming_the_file(tmp_path):
+    """Was exit 1, "Internal error: XmlError", when the sheet's XML ended early."""
+    config = write_config(tmp_path)
+    good = tmp_path / "whole.xlsx"
+    workbook = Workbook()
+    workbook.active.append(STAFF)
+    for i in range(20):
+        workbook.active.append(list(_officer(f"G{i}", "Response", "W1").values()))
+    workbook.save(good)
+    with (
+        zipfile.ZipFile(good) as whole,
+        zipfile.ZipFile(tmp_path / "inbox" / "staff_snapshot_2026-03-31.xlsx", "w") as cut,
+    ):
+        for item in whole.infolist():
+            data = whole.read(item.filename)
+            cut.writestr(item, data[: len(data) // 2] if "worksheets/" in item.filename else data)
+    result = run(config)
+    assert result.exit_code == ExitCode.BLOCKED, result.output
+    assert "staff_snapshot_2026-03-31.xlsx: A sheet of the workbook cannot be read" in " ".join(
+        result.output.split()
+    )
