@@ -17,9 +17,9 @@ from pipeline.report import formatting as fmt
 from pipeline.report import progression_charts
 from pipeline.report.model import Section, Table
 from pipeline.report.representation import ladder_grid
+from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
 
 GROUP, REFERENCE = "minority_excl_white", "white"
-ADVERSE = "adverse and significant"
 TWO = "{:.2f}".format
 
 
@@ -32,27 +32,30 @@ def _per(scale: int):
 
 
 def _comparison_columns(raw, shown, ratio: str = "ratio") -> list[list[str]]:
-    lower = cf.column(raw, shown, "ci_lower_ratio", TWO)
-    upper = cf.column(raw, shown, "ci_upper_ratio", TWO)
+    lower = cf.column(raw, shown, "ci_lower_ratio", cf.bound)
+    upper = cf.column(raw, shown, "ci_upper_ratio", cf.bound)
     return [
         cf.column(raw, shown, ratio, TWO),
         cf.join_interval(lower, upper),
-        cf.column(raw, shown, "fisher_p_value", cf.how_sure),
+        cf.how_sure_column(raw, shown),
         cf.column(raw, shown, "verdict", str),
     ]
 
 
-COMPARISON_HEADERS = ["Ratio", "95% interval", "How sure", "Verdict"]
+def _comparison_headers(ratio_name: str) -> list[str]:
+    """The comparison's headers, the ratio named for what it divides: the word 'ratio' alone
+    would mean something different in each table."""
+    return [ratio_name, "95% interval", "How sure", "Verdict"]
 
 
 def _table_rows(columns: list[list[str]]) -> list[list[str]]:
     return [list(row) for row in zip(*columns, strict=True)]
 
 
-def _sentence_figures(row, ratio: str = "ratio") -> str:
+def _sentence_figures(row, ratio_name: str) -> str:
     return (
-        f"ratio {fmt.ratio(row[ratio])}, 95% interval {fmt.ratio(row['ci_lower_ratio'])} to "
-        f"{fmt.ratio(row['ci_upper_ratio'])}; {cf.chance_clause(row['fisher_p_value'])}"
+        f"{ratio_name} {fmt.ratio(row['ratio'])}, 95% interval {cf.interval_text(row)}; "
+        f"{cf.chance_clause(row)}"
     )
 
 
@@ -74,7 +77,11 @@ select
     studied.rate_ratio as ratio,
     studied.ci_lower_ratio,
     studied.ci_upper_ratio,
-    studied.fisher_p_value,
+    studied.p_value,
+    studied.adjusted_p_value,
+    studied.family_comparison_count,
+    studied.is_significant,
+    studied.is_significant_after_adjustment,
     studied.verdict
 from analytics.promotion_rates as studied
 inner join analytics.promotion_rates as reference
@@ -121,7 +128,7 @@ def promotion_rates(con: duckdb.DuckDBPyConnection, settings: Settings, _snapsho
         f"In {period}, {cf.mid_sentence(label)} officers were promoted at "
         f"{cf.column(raw, shown, 'promotion_rate', _per(100))[0]} per 100 against "
         f"{cf.column(raw, shown, 'ref_promotion_rate', _per(100))[0]} per 100 White officers "
-        f"({_sentence_figures(everyone)})."
+        f"({_sentence_figures(everyone, 'promotion-rate ratio')})."
         if not cf.missing(everyone["ratio"])
         else f"In {period}, the promotion rates of {cf.mid_sentence(label)} and White officers "
         "cannot be compared: the numbers are too small to show, or there were none."
@@ -162,8 +169,8 @@ def promotion_rates(con: duckdb.DuckDBPyConnection, settings: Settings, _snapsho
         table=Table(
             caption=(
                 f"Promotions in {period}: officers at each rank at the start of the year and "
-                "how many held a higher rank at its end (per 100); ratio = minority rate / "
-                "White rate"
+                "how many held a higher rank at its end (per 100); promotion-rate ratio = "
+                "minority rate / White rate (below 1: promoted less often)"
             ),
             headers=[
                 "Rank at the start",
@@ -175,7 +182,7 @@ def promotion_rates(con: duckdb.DuckDBPyConnection, settings: Settings, _snapsho
                 "White: promoted",
                 "White: per 100",
                 "White: years in rank",
-                *COMPARISON_HEADERS,
+                *_comparison_headers("Promotion-rate ratio"),
             ],
             rows=_table_rows(columns),
         ),
@@ -205,7 +212,11 @@ select
     studied.rate_ratio as ratio,
     studied.ci_lower_ratio,
     studied.ci_upper_ratio,
-    studied.fisher_p_value,
+    studied.p_value,
+    studied.adjusted_p_value,
+    studied.family_comparison_count,
+    studied.is_significant,
+    studied.is_significant_after_adjustment,
     studied.verdict
 from analytics.retention as studied
 inner join analytics.retention as reference
@@ -269,18 +280,27 @@ def retention(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date
         f"In {period}, {cf.mid_sentence(label)} officers left at "
         f"{cf.column(raw, shown, 'leaving_rate', _per(1000))[0]} per 1,000 against "
         f"{cf.column(raw, shown, 'ref_leaving_rate', _per(1000))[0]} for White officers "
-        f"({_sentence_figures(everyone)})."
+        f"({_sentence_figures(everyone, 'leaving-rate ratio')})."
         if not cf.missing(everyone["ratio"])
         else f"In {period}, the leaving rates of {cf.mid_sentence(label)} and White officers "
         "cannot be compared: the numbers are too small to show, or there were none."
     )
     findings = [message]
     for row in officers.iloc[1:].to_dict("records"):
-        if row["verdict"] == ADVERSE:
+        if not cf.is_finding(row):
+            continue
+        reason = row["leaving_reason_label"].lower()
+        if cf.missing(row["ratio"]):  # no White officer left this way: no ratio, a lower bound
+            findings.append(
+                f"{label} officers left by {reason} in {period} while no White officer did "
+                f"(leaving-rate ratio {cf.interval_text(row)} with 95% confidence; "
+                f"{cf.chance_clause(row)})."
+            )
+        elif float(row["ratio"]) > 1 / FOUR_FIFTHS:
             findings.append(
                 f"{label} officers were {fmt.ratio(row['ratio'])} times as likely as White "
-                f"officers to leave by {row['leaving_reason_label'].lower()} in {period} "
-                f"({_sentence_figures(row)})."
+                f"officers to leave by {reason} in {period} "
+                f"({_sentence_figures(row, 'leaving-rate ratio')})."
             )
     reasons = officers.iloc[1:]
     svg = progression_charts.paired_bars(
@@ -322,8 +342,9 @@ def retention(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date
         table=Table(
             caption=(
                 f"Leavers in {period} per 1,000 in post at its start, and the share of leavers "
-                "with under two years' service; ratio = minority rate / White rate (above "
-                "1.25 is adverse: more leave)"
+                "with under two years' service; leaving-rate ratio = minority rate / White "
+                "rate (above 1: more leave); the relative likelihood of leaving, in the style "
+                "of the NHS Workforce Race Equality Standard's indicator 3, is the same figure"
             ),
             headers=[
                 "Worker type and reason",
@@ -335,7 +356,7 @@ def retention(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date
                 "White: leavers",
                 "White: per 1,000",
                 "White: under 2 years' service",
-                *COMPARISON_HEADERS,
+                *_comparison_headers("Leaving-rate ratio"),
             ],
             rows=_table_rows(columns),
         ),
@@ -409,7 +430,7 @@ def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_d
             f"{label} officers are {fmt.percent(shown.iloc[0]['group_share'])} of constables "
             f"but {fmt.percent(row['group_share'])} of {row['rank_or_band'].lower()}s: "
             f"{fmt.ratio(row['ratio'])} times the constables' share "
-            f"({_sentence_figures(row)})."
+            f"({_sentence_figures(row, 'ratio to constables')})."
         )
     svg = progression_charts.share_by_rank(
         "rank-pipeline",
@@ -438,8 +459,8 @@ def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_d
         table=Table(
             caption=(
                 f"{label} officers by rank on {_long_date(snapshot_date)}: step ratio = share "
-                "/ share at the rank below; ratio = share / constables' share (the step "
-                "ratios compounded)"
+                "/ share at the rank below; ratio to constables = share / constables' share "
+                "(the step ratios compounded)"
             ),
             headers=[
                 "Rank",
@@ -448,7 +469,7 @@ def rank_pipeline(con: duckdb.DuckDBPyConnection, settings: Settings, snapshot_d
                 "In group",
                 "Share",
                 "Step ratio",
-                *COMPARISON_HEADERS,
+                *_comparison_headers("Ratio to constables"),
             ],
             rows=_table_rows(columns),
         ),
@@ -462,7 +483,8 @@ UNITS_SQL = """
 select
     unit_label as label, is_specialist, headcount, declared_headcount, group_headcount,
     group_share, rest_declared_headcount, rest_group_headcount, rest_group_share,
-    representation_ratio as ratio, ci_lower_ratio, ci_upper_ratio, fisher_p_value, verdict
+    representation_ratio as ratio, ci_lower_ratio, ci_upper_ratio, p_value, adjusted_p_value,
+    family_comparison_count, is_significant, is_significant_after_adjustment, verdict, note
 from analytics.specialist_roles
 where snapshot_date = ? and grouping_code = ? and worker_type = 'police_officer'
     and unit_type = ?
@@ -482,6 +504,24 @@ UNIT_RULES = {
 }
 
 
+def _units_not_assessed(raw: pd.DataFrame, shown: pd.DataFrame) -> tuple[int, list[str]]:
+    """How many units have a comparison shown, and a clause per reason the others have none,
+    naming them: withheld because the numbers are small, or not computable (nobody there
+    stated an ethnicity, or nobody in the grouping anywhere)."""
+    reasons: dict[str, list[str]] = {}
+    for index in shown.index:
+        before, after = raw.loc[index], shown.loc[index]
+        if bool(after["is_suppressed"]) and cf.missing(after["verdict"]):
+            why = "could not be shown because the numbers are small"
+        elif before["verdict"] == NOT_COMPUTABLE:
+            why = "could not be compared (" + str(before["note"]) + ")"
+        else:
+            continue
+        reasons.setdefault(why, []).append(str(before["label"]))
+    missing = sum(len(names) for names in reasons.values())
+    return len(shown) - missing, [f"{fmt.join(names)} {why}" for why, names in reasons.items()]
+
+
 def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | list:
     headline = settings.groups.headline
     label = getattr(settings.groups, headline)
@@ -490,12 +530,20 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
         return []
     shown = suppress(raw, UNIT_RULES, settings.disclosure.threshold)
     noun = "department" if unit_type == "department" else "role"
-    flagged = shown[shown["verdict"] == ADVERSE].sort_values("ratio")
-    if flagged.empty:
+    flagged = shown[
+        [
+            cf.is_finding(r) and not cf.missing(r["ratio"]) and float(r["ratio"]) < FOUR_FIFTHS
+            for _, r in shown.iterrows()
+        ]
+    ].sort_values("ratio")
+    assessed, unassessed = _units_not_assessed(raw, shown)
+    if flagged.empty and not assessed:
+        message = f"No {noun} could be compared: " + "; ".join(unassessed) + "."
+    elif flagged.empty:
         message = (
             f"No {noun} has a share of {cf.mid_sentence(label)} officers below four-fifths of "
-            "the rest of the force's beyond what chance could explain (where numbers allow a "
-            "test)."
+            f"the rest of the force's beyond what chance could explain, allowing for the "
+            f"number of {noun}s compared" + "".join(f"; {clause}" for clause in unassessed) + "."
         )
     else:
         worst = flagged.iloc[0]
@@ -504,10 +552,10 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
         message = (
             f"{label} officers are {fmt.percent(worst['group_share'])} of officers in {where} "
             f"against {fmt.percent(worst['rest_group_share'])} of other officers "
-            f"({_sentence_figures(worst)})"
+            f"({_sentence_figures(worst, 'representation ratio')})"
             + (
                 f"; {fmt.join(others)} {'fall' if len(others) > 1 else 'falls'} below "
-                "four-fifths too, beyond what chance could explain."
+                "four-fifths too, unlikely to be chance."
                 if others
                 else "."
             )
@@ -551,7 +599,7 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
             caption=(
                 f"Police officers by {noun} on {_long_date(snapshot_date)}: {label} share of "
                 f"those who stated an ethnicity, against the rest of the force's officers; "
-                "ratio = share / rest-of-force share"
+                "representation ratio = share / rest-of-force share"
             ),
             headers=[
                 noun.capitalize(),
@@ -560,7 +608,7 @@ def _units(con, settings: Settings, snapshot_date, unit_type: str) -> Section | 
                 "In group",
                 "Share",
                 "Rest of force",
-                *COMPARISON_HEADERS,
+                *_comparison_headers("Representation ratio"),
             ],
             rows=_table_rows(columns),
         ),

@@ -8,6 +8,7 @@ A withheld value is drawn as nothing and labelled "withheld".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from pipeline.report.charts import DARK_BLUE, DARK_GREY, ORANGE, _to_svg, plt
@@ -107,7 +108,8 @@ def ratio_intervals(
     height = 1.2 + 0.38 * len(categories)
     fig, ax = plt.subplots(figsize=(7.6, height))
     positions = list(range(len(categories)))[::-1]
-    shown = [v for v in (*ratios, *lowers, *uppers) if v is not None and v > 0]
+    # An interval with no upper limit (nobody in the grouping elsewhere) runs to the edge.
+    shown = [v for v in (*ratios, *lowers, *uppers) if v is not None and 0 < v < math.inf]
     low = min([0.25, *shown]) * 0.8
     high = max([4.0, *shown]) * 1.25
     ax.set_xscale("log")

@@ -2,7 +2,9 @@
 between ethnic-minority and White candidates opens called out.
 
 The report shows the latest reporting year's processes, and any earlier process with a stage
-that was adverse and significant, so a finding does not drop out of view after a year.
+below four-fifths that survives the false discovery rate control, so a finding does not drop
+out of view after a year. A sentence that says something of every stage names the stages it
+could not assess and why.
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from pipeline.report import formatting as fmt
 from pipeline.report import progression_charts
 from pipeline.report.model import Section, Table
 from pipeline.safe_text import identifier
+from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
 
 GROUP, REFERENCE = "minority_excl_white", "white"
-ADVERSE = "adverse and significant"
-ADVERSE_SMALL = "adverse but not significant (small numbers)"
 
 PROCESSES_SQL = """
 with processes as (
@@ -34,7 +35,8 @@ flagged as (
     from analytics.disparities
     where process_type = ? and comparison_code = 'ethnic_minority'
         and comparator_basis = 'reference_group' and group_code = ?
-        and not is_end_to_end and verdict = 'adverse and significant'
+        and not is_end_to_end and is_significant_after_adjustment
+        and adverse_impact_ratio < ?
 )
 
 select processes.process_id, processes.process_name, processes.reporting_year
@@ -60,9 +62,14 @@ select
     reference.selection_rate as ref_selection_rate,
     reference.passed_entrant_share as ref_passed_entrant_share,
     disparity.adverse_impact_ratio as ratio,
+    disparity.relative_likelihood_ratio,
     disparity.ci_lower_ratio,
     disparity.ci_upper_ratio,
-    disparity.fisher_p_value,
+    disparity.p_value,
+    disparity.adjusted_p_value,
+    disparity.family_comparison_count,
+    disparity.is_significant,
+    disparity.is_significant_after_adjustment,
     disparity.verdict
 from analytics.selection_rates as studied
 inner join analytics.selection_rates as reference
@@ -92,39 +99,90 @@ RULES = cf.rules(
         "ref_entered_count": ("ref_selection_rate", "ref_passed_entrant_share"),
         "ref_passed_count": ("ref_selection_rate", "ref_passed_entrant_share"),
         "ref_selection_base_count": ("ref_selection_rate",),
-    }
+    },
+    also=("relative_likelihood_ratio",),
 )
 
 
+def _below_four_fifths(shown: pd.DataFrame) -> pd.Series:
+    ratio = pd.to_numeric(shown["ratio"], errors="coerce")
+    return ratio.notna() & (ratio < FOUR_FIFTHS)
+
+
 def _gap_stage(shown: pd.DataFrame) -> pd.Series | None:
-    """The stage where the gap opens: the lowest ratio among adverse-and-significant stages,
-    else among adverse ones; None when no stage is below four-fifths."""
+    """The stage where the gap opens: the lowest ratio below four-fifths among stages whose
+    difference survives the false discovery rate control, else among all shown stages below
+    four-fifths; None when no shown stage is below four-fifths."""
     stages = shown[~shown["is_end_to_end"].astype(bool)]
-    for verdicts in ((ADVERSE,), (ADVERSE, ADVERSE_SMALL)):
-        candidates = stages[stages["verdict"].isin(verdicts)]
+    below = stages[_below_four_fifths(stages)]
+    findings = below[[cf.is_finding(row) for _, row in below.iterrows()]]
+    for candidates in (findings, below):
         if not candidates.empty:
             return candidates.loc[candidates["ratio"].astype(float).idxmin()]
     return None
 
 
-def _message(process_name: str, label: str, shown: pd.DataFrame, gap) -> str:
-    if gap is None:
-        computable = shown["ratio"].notna().any()
-        if not computable:
-            return (
-                f"{process_name}: too few {cf.mid_sentence(label)} or White candidates at each "
-                "stage to compare pass rates without identifying anyone."
-            )
+def _stage_names(names: list[str]) -> str:
+    """'the interview stage', 'the legal exam and interview stages'; 'stage 2' as it is."""
+    lower = [n.lower() for n in names]
+    if all(n.startswith("stage") for n in lower):
+        return fmt.join(lower)
+    return f"the {fmt.join(lower)} {'stages' if len(names) > 1 else 'stage'}"
+
+
+def _why_not_assessed(before, after, group: str) -> str | None:
+    """Why a stage has no comparison to show (None when it has one): withheld because the
+    numbers are small (first: a reason would give away a withheld count), or not
+    computable because there is nobody to compare."""
+    if bool(after["is_suppressed"]) and cf.missing(after["verdict"]):
+        return "could not be shown because the numbers are small"
+    if cf.missing(before["verdict"]) or before["verdict"] == NOT_COMPUTABLE:
+        if before["selection_base_count"] == 0:
+            return f"could not be compared because there were no {group} candidates"
+        if before["ref_selection_base_count"] == 0:
+            return "could not be compared because there were no White candidates"
+        return "could not be compared because no one in either group passed"
+    return None
+
+
+def _assessment(raw: pd.DataFrame, shown: pd.DataFrame, group: str):
+    """The stages (not end to end) with a comparison shown, and a clause for each reason
+    the others have none ('the appointment stage could not be shown because ...')."""
+    assessed, reasons = [], {}
+    for index in shown.index[~shown["is_end_to_end"].astype(bool)]:
+        before, after = raw.loc[index], shown.loc[index]
+        why = _why_not_assessed(before, after, group)
+        if why is None:
+            assessed.append(str(after["stage_name"]))
+        else:
+            reasons.setdefault(why, []).append(str(after["stage_name"]))
+    return assessed, [f"{_stage_names(stages)} {why}" for why, stages in reasons.items()]
+
+
+def _message(process_name: str, label: str, raw: pd.DataFrame, shown: pd.DataFrame, gap) -> str:
+    """The section's headline. A sentence about every stage ("at no stage ...") is said only
+    of the stages that could be compared, and names the others with the reason."""
+    group = cf.mid_sentence(label)
+    assessed, unassessed = _assessment(raw, shown, group)
+    others = "".join(f"; {clause}" for clause in unassessed) + "."
+    if gap is not None:
         return (
-            f"{process_name}: at no stage was the pass rate of {cf.mid_sentence(label)} candidates "
-            "below four-fifths of White candidates' (where numbers allow a comparison)."
+            f"{process_name}: the gap opens at the {gap['stage_name'].lower()}, where "
+            f"{fmt.percent(gap['selection_rate'])} of {group} candidates passed against "
+            f"{fmt.percent(gap['ref_selection_rate'])} of White candidates (pass-rate ratio "
+            f"{fmt.ratio(gap['ratio'])}, 95% interval {cf.interval_text(gap)}); "
+            f"{cf.chance_clause(gap, 'gap')}" + others
+        )
+    if not assessed:
+        return f"{process_name}: no stage could be compared: " + "; ".join(unassessed) + "."
+    if not unassessed:
+        return (
+            f"{process_name}: at no stage was the pass rate of {group} candidates below "
+            "four-fifths of White candidates'."
         )
     return (
-        f"{process_name}: the gap opens at the {gap['stage_name'].lower()}, where "
-        f"{fmt.percent(gap['selection_rate'])} of {cf.mid_sentence(label)} candidates passed "
-        f"against {fmt.percent(gap['ref_selection_rate'])} of White candidates (ratio "
-        f"{fmt.ratio(gap['ratio'])}, 95% interval {fmt.ratio(gap['ci_lower_ratio'])} to "
-        f"{fmt.ratio(gap['ci_upper_ratio'])}); {cf.chance_clause(gap['fisher_p_value'], 'gap')}."
+        f"{process_name}: at {_stage_names(assessed)} the pass rate of {group} candidates was "
+        "not below four-fifths of White candidates'" + others
     )
 
 
@@ -133,7 +191,7 @@ def _rows(raw: pd.DataFrame, shown: pd.DataFrame) -> list[list[str]]:
         return cf.column(raw, shown, name, formatter)
 
     two = "{:.2f}".format
-    lower, upper = col("ci_lower_ratio", two), col("ci_upper_ratio", two)
+    lower, upper = col("ci_lower_ratio", cf.bound), col("ci_upper_ratio", cf.bound)
     columns = [
         list(shown["stage_name"]),
         col("entered_count", fmt.count),
@@ -144,7 +202,8 @@ def _rows(raw: pd.DataFrame, shown: pd.DataFrame) -> list[list[str]]:
         col("ref_selection_rate", fmt.percent),
         col("ratio", two),
         cf.join_interval(lower, upper),
-        col("fisher_p_value", cf.how_sure),
+        col("relative_likelihood_ratio", two),
+        cf.how_sure_column(raw, shown),
         col("verdict", str),
     ]
     return [list(row) for row in zip(*columns, strict=True)]
@@ -155,12 +214,12 @@ def _section(con, settings: Settings, process_type: str, process) -> Section:
     raw = con.execute(STAGES_SQL, [REFERENCE, process_type, process["process_id"], GROUP]).df()
     shown = suppress(raw, RULES, settings.disclosure.threshold)
     gap = _gap_stage(shown)
-    message = _message(process["process_name"], label, shown, gap)
+    message = _message(process["process_name"], label, raw, shown, gap)
     stages = shown[~shown["is_end_to_end"].astype(bool)].reset_index(drop=True)
     callout = None
     if gap is not None:
         index = int(stages.index[stages["stage_order"] == gap["stage_order"]][0])
-        callout = (index, f"Gap opens here: ratio {fmt.ratio(gap['ratio'])}")
+        callout = (index, f"Gap opens here: pass-rate ratio {fmt.ratio(gap['ratio'])}")
     section_id = f"{process_type}-{identifier(process['process_id'])}"
     svg = progression_charts.paired_bars(
         section_id,
@@ -187,8 +246,11 @@ def _section(con, settings: Settings, process_type: str, process) -> Section:
         table=Table(
             caption=(
                 f"{process['process_name']}, stage by stage ({label} against White; pass "
-                "rates leave out withdrawals; ratio = minority rate / White rate; "
-                f"{cf.NOT_COMPUTABLE} = cannot be computed)"
+                "rates leave out withdrawals; pass-rate ratio = minority rate / White rate; "
+                "relative likelihood = White rate / minority rate, the NHS Workforce Race "
+                "Equality Standard's relative likelihood of White candidates being appointed "
+                "compared to ethnic minority candidates; how sure allows for the comparisons "
+                f"made for the process; {cf.NOT_COMPUTABLE} = cannot be computed)"
             ),
             headers=[
                 "Stage",
@@ -198,19 +260,20 @@ def _section(con, settings: Settings, process_type: str, process) -> Section:
                 f"White: {entered.lower()}",
                 "White: passed",
                 "White: pass rate",
-                "Ratio",
+                "Pass-rate ratio",
                 "95% interval",
+                "Relative likelihood (WRES)",
                 "How sure",
                 "Verdict",
             ],
             rows=_rows(raw, shown),
         ),
-        findings=[message] if gap is not None and gap["verdict"] == ADVERSE else [],
+        findings=[message] if gap is not None and cf.is_finding(gap) else [],
     )
 
 
 def _sections(con, settings: Settings, process_type: str) -> list[Section]:
-    processes = con.execute(PROCESSES_SQL, [process_type, process_type, GROUP]).df()
+    processes = con.execute(PROCESSES_SQL, [process_type, process_type, GROUP, FOUR_FIFTHS]).df()
     return [_section(con, settings, process_type, p) for p in processes.to_dict("records")]
 
 

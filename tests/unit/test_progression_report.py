@@ -7,6 +7,7 @@ import re
 
 import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
+from score_reference import score_interval
 from test_selection_models import _write_force
 from test_workforce_models import END, MOVEMENTS, MOVEMENTS_HEADER, START
 
@@ -17,7 +18,6 @@ from pipeline.report import progression, progression_charts, selection
 from pipeline.report.comparison_format import NOT_COMPUTABLE, how_sure
 from pipeline.warehouse import connect
 
-Z = 1.959963984540054
 BUILDERS = (
     selection.promotion_funnels,
     selection.recruitment_funnels,
@@ -73,20 +73,31 @@ def test_funnel_table_and_message(selection_force):
     funnel = sections["promotion-sgt-2025"]
     assert funnel.theme == "processes"
     rows = {row[0]: row for row in funnel.table.rows}
-    # Eligibility: minority 3 of 3, White 2 of 3 (P6 did not attend): ratio 1.5; Katz se
-    # sqrt(1/3 - 1/3 + 1/2 - 1/3); Fisher p = 1.
-    se = math.sqrt(1 / 6)
-    interval = f"{math.exp(math.log(1.5) - Z * se):.2f} to {math.exp(math.log(1.5) + Z * se):.2f}"
-    assert rows["Eligibility"] == [
-        "Eligibility", "3", "3", "100.0%", "3", "2", "66.7%", "1.50", interval,
-        "could be chance (p = 1.000)", "favourable",
+    # Eligibility: minority 3 of 3, White 2 of 3 (P6 did not attend): pass-rate ratio 1.5,
+    # the score interval (statsmodels, inverted), WRES relative likelihood 2/3, p = 0.317.
+    lower, upper = score_interval(3, 3, 2, 3)
+    eligibility = rows["Eligibility"]
+    assert eligibility[:10] == [
+        "Eligibility", "3", "3", "100.0%", "3", "2", "66.7%", "1.50",
+        f"{lower:.2f} to {upper:.2f}", "0.67",
     ]  # fmt: skip
+    assert re.fullmatch(
+        r"could be chance \(p = 0\.317; p = \d\.\d{3} allowing for \w+ comparisons\)",
+        eligibility[10],
+    )
+    assert eligibility[11] == "higher pass rate, not significant"
     # Legal exam: 1 pass on each side is withheld, and so is everything computed from it.
     assert (
         rows["Legal exam"]
-        == ["Legal exam", "2", *[SUPPRESSED_MARK] * 2, "2"] + [SUPPRESSED_MARK] * 6
+        == ["Legal exam", "2", *[SUPPRESSED_MARK] * 2, "2"] + [SUPPRESSED_MARK] * 7
     )
-    assert "at no stage was the pass rate" in funnel.message
+    # A sentence about every stage says which stage it could not assess, and why.
+    assert "at no stage" not in funnel.message
+    assert (
+        "at the eligibility stage the pass rate of ethnic minority (excluding White "
+        "minorities) candidates was not below four-fifths of White candidates'; the legal "
+        "exam stage could not be shown because the numbers are small." in funnel.message
+    )
     assert funnel.findings == []
     assert funnel.chart_svg.startswith("<svg")
 
@@ -97,7 +108,10 @@ def test_a_funnel_with_nobody_in_either_group_says_so(selection_force):
     assert first[1:3] == ["0", "0"]
     assert first[3] == NOT_COMPUTABLE  # no rate for nobody: not computable, not withheld
     assert first[-1] == "not computable"
-    assert "too few" in staff.message
+    assert staff.message == (
+        "STAFF-2025 campaign: no stage could be compared: stage 1 could not be compared "
+        "because there were no ethnic minority (excluding White minorities) candidates."
+    )
 
 
 def test_workforce_sections_read_the_views(workforce_force):
@@ -129,10 +143,19 @@ def test_no_count_from_one_to_the_threshold_is_shown(selection_force, workforce_
 
 
 def test_how_sure_words():
-    assert how_sure(0.0004) == "unlikely to be chance (p < 0.001)"
-    assert how_sure(0.049) == "unlikely to be chance (p = 0.049)"
-    assert how_sure(0.05) == "could be chance (p = 0.050)"
-    assert how_sure(None) == SUPPRESSED_MARK
+    # "Unlikely to be chance" only for a comparison that survives the false discovery rate
+    # control of its family, whatever its own p-value.
+    assert how_sure(0.0004, 0.004, 12, True) == (
+        "unlikely to be chance (p < 0.001; p = 0.004 allowing for 12 comparisons)"
+    )
+    assert how_sure(0.003, 0.12, 40, False) == (
+        "could be chance (p = 0.003; p = 0.120 allowing for 40 comparisons)"
+    )
+    assert how_sure(0.049, 0.049, 1, True) == "unlikely to be chance (p = 0.049)"
+    assert how_sure(0.2, 0.4, 5, False) == (
+        "could be chance (p = 0.200; p = 0.400 allowing for five comparisons)"
+    )
+    assert how_sure(None, None, None, None) == SUPPRESSED_MARK
 
 
 def test_paired_bars_never_rely_on_colour_alone():
@@ -166,8 +189,43 @@ def test_ratio_intervals_mark_the_four_fifths_band():
     assert "withheld or not computable" in svg
 
 
+def test_ratio_intervals_draw_an_interval_with_no_upper_limit():
+    # Nobody in the grouping in the rest of the force: the interval runs off the chart.
+    svg = progression_charts.ratio_intervals(
+        "chart-z",
+        ["Unit A", "Unit B"],
+        [0.5, None],
+        [0.3, 1.4],
+        [0.9, math.inf],
+        xlabel="Ratio",
+        title="Unit B has no upper limit",
+    )
+    assert svg.startswith("<svg") and "0.50" in svg
+
+
 def test_chance_clause_reads_as_a_sentence():
     from pipeline.report.comparison_format import chance_clause
 
-    assert chance_clause(0.002, "gap") == "a gap this size is unlikely to be chance (p = 0.002)"
-    assert chance_clause(0.4) == "a difference this size could be chance (p = 0.400)"
+    finding = {"p_value": 0.002, "adjusted_p_value": 0.01, "family_comparison_count": 5,
+               "is_significant_after_adjustment": True}  # fmt: skip
+    assert chance_clause(finding, "gap") == (
+        "a gap this size is unlikely to be chance (p = 0.002; p = 0.010 allowing for five "
+        "comparisons)"
+    )
+    chance = {**finding, "p_value": 0.03, "adjusted_p_value": 0.4,
+              "is_significant_after_adjustment": False}  # fmt: skip
+    assert chance_clause(chance) == (
+        "a difference this size could be chance (p = 0.030; p = 0.400 allowing for five "
+        "comparisons)"
+    )
+
+
+def test_a_sentence_about_every_unit_names_those_it_could_not_assess(workforce_force):
+    builders = (progression.specialist_departments,)
+    message = _sections(_threshold(workforce_force, 5), builders)["specialist-departments"].message
+    # Every department of this tiny force is small: each is withheld, and the sentence says
+    # so instead of claiming that none is below four-fifths.
+    assert message == (
+        "No department could be compared: Firearms Operations and Local Policing could not be "
+        "shown because the numbers are small."
+    )
