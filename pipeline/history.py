@@ -36,10 +36,14 @@ from pipeline.schemas import STORED_INSTEAD, not_stored, shown_values_json
 
 PRIVATE = "private"
 HISTORY = "history.duckdb"
-PUBLISHED_TABLES = {"ref": None, "marts": None, "ops": ("runs", "load_history", "contract_results")}
+PUBLISHED_TABLES = {
+    "ref": None,
+    "marts": None,
+    "ops": ("runs", "load_history", "contract_results", "deliveries"),
+}
 """What the analysts' database copies from the history: every ``ref`` and ``marts`` table
-and three ``ops`` tables (None: all of the schema's). Never ``raw``, ``ops.quarantine`` or
-the key's fingerprint."""
+and the ``ops`` tables that record runs, loads, checks and deliveries (None: all of the
+schema's). Never ``raw``, ``ops.quarantine`` or the key's fingerprint."""
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 

@@ -98,7 +98,7 @@ def test_the_published_database_holds_aggregates_and_the_record_of_runs_only(dem
     schemas = {t.split(".")[0] for (t,) in tables}
     assert schemas == {"marts", "ref", "ops"}
     assert {t for (t,) in tables if t.startswith("ops.")} == {
-        "ops.runs", "ops.load_history", "ops.contract_results"
+        "ops.runs", "ops.load_history", "ops.contract_results", "ops.deliveries"
     }  # fmt: skip
     assert not columns & {*IDENTIFIERS, *PERSONAL_DATES}
 
