@@ -132,10 +132,32 @@ def export_published(history: Path, target: Path, models: list[warehouse.Model])
                     if only is None or table in only:
                         source = f"history.{schema}.{table}"
                         con.execute(f"create table {schema}.{table} as select * from {source}")
+                        _copy_comments(con, schema, table)
             con.execute("create schema if not exists analytics")
             warehouse.publish_analytics_views(con, models)
         finally:
             con.execute("detach history")
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """A table's documentation (``COMMENT ON``) travels with it."""
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    (comment,) = con.execute(
+        """select comment from duckdb_tables()
+           where database_name = 'history' and schema_name = ? and table_name = ?""",
+        [schema, table],
+    ).fetchone()
+    if comment:
+        con.execute(f"comment on table {schema}.{table} is {literal(comment)}")
+    for column, text in con.execute(
+        """select column_name, comment from duckdb_columns() where database_name = 'history'
+           and schema_name = ? and table_name = ? and comment is not null""",
+        [schema, table],
+    ).fetchall():
+        con.execute(f'comment on column {schema}.{table}."{column}" is {literal(text)}')
 
 
 def protect_retired(layout: Layout, release: str | None) -> None:
