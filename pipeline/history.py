@@ -56,6 +56,15 @@ def private_dir(folder: Path) -> Path:
     return path
 
 
+def make_private(folder: Path) -> None:
+    """Make ``folder`` and the files in it owner-only (0700, 0600), those an earlier version
+    left readable by others included."""
+    folder.chmod(PRIVATE_DIR_MODE)
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(PRIVATE_FILE_MODE)
+
+
 def history_of(release: Path) -> Path:
     return release / PRIVATE / HISTORY
 

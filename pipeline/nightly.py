@@ -450,7 +450,7 @@ def _archive(settings: Settings, extract: extracts.Extract) -> None:
     only the service user can open, itself readable by the owner only."""
     target = archive_path(settings, extract)
     target.parent.mkdir(mode=history.PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    target.parent.chmod(history.PRIVATE_DIR_MODE)
+    history.make_private(target.parent)
     if target.exists():
         return
     partial = target.with_name(f".partial-{target.name}")

@@ -133,3 +133,20 @@ def test_a_failed_run_deletes_no_extract(tmp_path):
 def test_a_retention_period_must_be_a_positive_number_of_days(tmp_path):
     with pytest.raises(ConfigError, match=r"retention\.extract_days"):
         _force(tmp_path, "extract_days = 0")
+
+
+def test_archived_copies_kept_readable_by_others_become_owner_only(tmp_path):
+    """An installation from before archived copies were owner-only (mode 0644) is put right
+    by its next run that archives a file, old copies included."""
+    force = _force(tmp_path, "extract_days = 10")
+    old = _snapshot(force, "staff_snapshot_03.csv", "2026-03-31")
+    run_nightly(force)
+    old_copy = force.paths.archive / f"{hashlib.sha256(old.read_bytes()).hexdigest()}.csv"
+    old_copy.chmod(0o644)
+    _snapshot(force, "staff_snapshot_04.csv", "2026-04-30")
+
+    run_nightly(force)
+
+    modes = {path.name: path.stat().st_mode & 0o777 for path in force.paths.archive.iterdir()}
+    assert len(modes) == 2
+    assert set(modes.values()) == {0o600}, modes
