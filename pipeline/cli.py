@@ -321,12 +321,31 @@ def demo(
     run_pipeline: Annotated[
         bool, typer.Option("--run/--no-run", help="Run the nightly pipeline on the extracts.")
     ] = True,
+    scale: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Copies of each person (new identifiers): a force this many times as big."
+        ),
+    ] = 1,
+    months: Annotated[
+        int | None,
+        typer.Option(min=1, help="Monthly staff snapshots, this many, instead of 5 annual ones."),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write a synthetic West-Midlands-like force's HR extracts, then run the pipeline on them."""
-    from pipeline.demo import write_demo_force
+    """Write a synthetic West-Midlands-like force's HR extracts, then run the pipeline on them.
 
-    config_path = write_demo_force(out, seed=seed)
+    With --scale or --months the extracts (all CSV) are streamed to the inbox, so a force of
+    any size can be written without holding it in memory (``pipeline.demo_scale``)."""
+    from pipeline.demo import write_demo_force
+    from pipeline.demo_scale import write_scaled_force
+
+    if scale > 1 or months is not None:
+        config_path, rows = write_scaled_force(out, scale, months, seed=seed)
+        if not quiet:
+            err.print(f"{rows:,} rows written.")
+    else:
+        config_path = write_demo_force(out, seed=seed)
     if not quiet:
         err.print(f"Demo extracts written to {config_path.parent / 'inbox'}")
         err.print(f"Configuration: {config_path}")
