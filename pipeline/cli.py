@@ -16,7 +16,7 @@ from rich.text import Text
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
-from pipeline.runs import ExitCode, LockedError
+from pipeline.runs import ExitCode, LockedError, Terminated
 
 app = typer.Typer(
     help="Nightly workforce representation and progression analytics for a police force.",
@@ -66,6 +66,7 @@ FAILURE_HEADINGS = {
     ExitCode.CONFIG_ERROR: "[bold red]Configuration error, nothing published:[/bold red]",
     ExitCode.BLOCKED: "[bold red]Blocked, nothing published:[/bold red]",
     ExitCode.INTERNAL_ERROR: "[bold red]Internal error, nothing published:[/bold red]",
+    ExitCode.TERMINATED: "[bold red]Stopped:[/bold red]",
 }
 
 
@@ -85,7 +86,7 @@ def _run(settings: Settings, force: bool, quiet: bool, inputs=None, command="run
             result = run_nightly(
                 settings, force=force, progress=progress, inputs=inputs, command=command
             )
-    except Exception as exc:
+    except (Exception, Terminated) as exc:
         code = exit_code_for(exc)
         message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
         err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)

@@ -34,7 +34,16 @@ from pipeline.delivery import dispatch, ledger
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
 from pipeline.report import archive
-from pipeline.runs import ExitCode, LockedError, RunLog, new_run_id, run_lock
+from pipeline.resources import blas_threads
+from pipeline.runs import (
+    ExitCode,
+    LockedError,
+    RunLog,
+    Terminated,
+    new_run_id,
+    run_lock,
+    sigterm_raises,
+)
 from pipeline.schemas import allowed_codes
 
 SUPERSEDE_KEYS = {
@@ -106,6 +115,8 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.CONFIG_ERROR
     if isinstance(error, BLOCKING_ERRORS):
         return ExitCode.BLOCKED
+    if isinstance(error, Terminated):
+        return ExitCode.TERMINATED
     return ExitCode.INTERNAL_ERROR
 
 
@@ -128,16 +139,17 @@ def run_nightly(
     """One run under the lock; raises on any failure, having published nothing.
 
     ``inputs`` are the inbox's files unless given (``progression backfill`` gives an
-    archive's). Every run, refused, failed or finished, ends its log with one line that
-    carries its outcome and exit code.
+    archive's). Every run, refused, failed, stopped by SIGTERM (``Terminated``) or finished,
+    ends its log with one line that carries its outcome and exit code.
     """
     log = RunLog(log_path(settings), new_run_id(), command)
-    try:
-        with run_lock(lock_path(settings)):
-            return _logged_run(settings, log, force, progress or Progress(), inputs)
-    except LockedError as exc:
-        log.end("run_locked", ExitCode.LOCKED, error=str(exc))
-        raise
+    with sigterm_raises():
+        try:
+            with run_lock(lock_path(settings)), blas_threads(settings.resources.blas_threads):
+                return _logged_run(settings, log, force, progress or Progress(), inputs)
+        except LockedError as exc:
+            log.end("run_locked", ExitCode.LOCKED, error=str(exc))
+            raise
 
 
 def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
@@ -185,7 +197,7 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
         if paths.database.exists():
             shutil.copy2(paths.database, work_db)
     try:
-        with warehouse.connect(work_db) as con:
+        with warehouse.connect(work_db, memory_limit=settings.resources.memory_limit) as con:
             warehouse.create_schemas(con)
             warehouse.create_raw_tables(con)
             _create_ops_tables(con)
