@@ -66,7 +66,7 @@ FAILURE_HEADINGS = {
     ExitCode.CONFIG_ERROR: "[bold red]Configuration error, nothing published:[/bold red]",
     ExitCode.BLOCKED: "[bold red]Blocked, nothing published:[/bold red]",
     ExitCode.INTERNAL_ERROR: "[bold red]Internal error, nothing published:[/bold red]",
-    ExitCode.TERMINATED: "[bold red]Stopped:[/bold red]",
+    ExitCode.TERMINATED: "[bold red]Stopped by SIGTERM, nothing published:[/bold red]",
 }
 
 

@@ -43,6 +43,7 @@ from pipeline.runs import (
     new_run_id,
     run_lock,
     sigterm_raises,
+    stop_requested,
 )
 from pipeline.schemas import allowed_codes
 
@@ -108,15 +109,16 @@ class RunResult:
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
-    """The documented exit code for a run that raised ``error``."""
+    """The documented exit code for a run that raised ``error``: a run stopped by SIGTERM
+    is 143 whatever error the stop surfaced as (DuckDB's "Query interrupted")."""
+    if isinstance(error, Terminated) or stop_requested():
+        return ExitCode.TERMINATED
     if isinstance(error, LockedError):
         return ExitCode.LOCKED
     if isinstance(error, ConfigError):
         return ExitCode.CONFIG_ERROR
     if isinstance(error, BLOCKING_ERRORS):
         return ExitCode.BLOCKED
-    if isinstance(error, Terminated):
-        return ExitCode.TERMINATED
     return ExitCode.INTERNAL_ERROR
 
 

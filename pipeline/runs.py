@@ -46,6 +46,16 @@ class Terminated(BaseException):
     way (a PDF that failed, a delivery) takes it for a fault to work around."""
 
 
+_stop_requested = threading.Event()
+
+
+def stop_requested() -> bool:
+    """SIGTERM arrived during the current ``sigterm_raises`` block. DuckDB checks for
+    signals while a query runs and stops it with its own error ("Query interrupted"), so a
+    run stopped inside a query fails with that error, not ``Terminated``: this says why."""
+    return _stop_requested.is_set()
+
+
 @contextmanager
 def sigterm_raises() -> Iterator[None]:
     """While inside, SIGTERM raises ``Terminated`` in the main thread, so a run unwinds as
@@ -57,11 +67,13 @@ def sigterm_raises() -> Iterator[None]:
         return
 
     def stop(signum, _frame):
+        _stop_requested.set()
         raise Terminated(
             f"Stopped by {signal.Signals(signum).name} (a scheduler's timeout or a "
             "shutdown) before the run finished; nothing was published."
         )
 
+    _stop_requested.clear()
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         yield
