@@ -58,8 +58,10 @@ class Night:
     load: str = ""
 
     def wall_text(self) -> str:
-        stopped = self.outcome not in ("success", "success_with_warnings", "unchanged")
-        return f"{'stopped at ' if stopped else ''}{self.wall:.1f} s"
+        if self.outcome in ("success", "success_with_warnings", "unchanged"):
+            return f"{self.wall:.1f} s"
+        stage = next(reversed(self.stages), "start") if self.stages else "start"
+        return f"stopped at {self.wall:.1f} s ({self.outcome}, in {stage})"
 
 
 def load_average() -> str:
@@ -138,8 +140,8 @@ def table(results: list[dict]) -> str:
             f"{full.cpu:.1f} s",
             *(f"{full.stages[s]:.1f} s" if s in full.stages else "" for s in STAGES),
             f"{full.peak_mb / 1024:.2f} GB",
-            unchanged.wall_text() if unchanged else "",
-            incremental.wall_text() if incremental else "",
+            f"{unchanged.wall_text()} ({unchanged.cpu:.1f} s CPU)" if unchanged else "",
+            f"{incremental.wall_text()} ({incremental.cpu:.1f} s CPU)" if incremental else "",
             full.load,
         ]
         lines.append("| " + " | ".join(cells) + " |")
