@@ -47,3 +47,26 @@ def test_blas_threads_are_limited_inside_and_restored_after():
     assert set(inside) == {1}
     with blas_threads(3):
         assert set(_blas_threads()) == {3}
+
+
+def test_a_night_builds_its_report_with_the_configured_blas_threads(tmp_path, monkeypatch):
+    from conftest import STAFF_HEADER, staff_row
+
+    from pipeline.nightly import run_nightly
+    from pipeline.report import build
+
+    seen: list[list[int]] = []
+    real = build.build_report
+
+    def recording(*args, **kwargs):
+        seen.append(_blas_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "build_report", recording)
+    settings = load_settings(write_config(tmp_path, "[resources]\nblas_threads = 1\n"))
+    rows = [staff_row(f"P{i}", ["W1", "A2", "B1", "NS"][i % 4]) for i in range(9)]
+    (settings.paths.inbox / "staff_snapshot_2024-03-31.csv").write_text(
+        STAFF_HEADER + "\n" + "\n".join(rows) + "\n"
+    )
+    run_nightly(settings)
+    assert seen and set(seen[0]) == {1}
