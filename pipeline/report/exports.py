@@ -24,6 +24,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from pipeline.disclosure import NOT_SHOWN_MARKS
 from pipeline.report.model import ColumnKind, Table
+from pipeline.safe_text import protect_workbook, safe_cell
 
 _COUNT = re.compile(r"^-?\d{1,3}(,\d{3})*$|^-?\d+$")
 _PERCENT = re.compile(r"^-?\d+(\.\d+)?%$")
@@ -99,11 +100,14 @@ def write_csv(export: ExportTable, out_dir: Path) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            [_csv_header(h, k) for h, k in zip(export.table.headers, kinds, strict=True)]
+            [safe_cell(_csv_header(h, k)) for h, k in zip(export.table.headers, kinds, strict=True)]
         )
         for row in export.table.rows:
             writer.writerow(
-                [_csv_value(typed_value(v, k), k) for v, k in zip(row, kinds, strict=True)]
+                [
+                    safe_cell(_csv_value(typed_value(v, k), k))
+                    for v, k in zip(row, kinds, strict=True)
+                ]
             )
     return path
 
@@ -187,6 +191,7 @@ def write_workbook(
     for export, sheet in zip(exports, names, strict=True):
         _table_sheet(workbook.create_sheet(sheet), export, sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
+    protect_workbook(workbook)
     workbook.save(path)
     return path
 

@@ -18,6 +18,7 @@ from pipeline.report import comparison_format as cf
 from pipeline.report import formatting as fmt
 from pipeline.report import progression_charts
 from pipeline.report.model import Section, Table
+from pipeline.safe_text import identifier
 from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
 
 GROUP, REFERENCE = "minority_excl_white", "white"
@@ -238,7 +239,7 @@ def _section(con, settings: Settings, process_type: str, process) -> Section:
     if gap is not None:
         index = int(stages.index[stages["stage_order"] == gap["stage_order"]][0])
         callout = (index, f"Gap opens here: pass-rate ratio {fmt.ratio(gap['ratio'])}")
-    section_id = f"{process_type}-{process['process_id'].lower()}"
+    section_id = f"{process_type}-{identifier(process['process_id'])}"
     svg = progression_charts.paired_bars(
         section_id,
         list(stages["stage_name"]),

@@ -13,6 +13,7 @@ from test_workforce_models import END, MOVEMENTS, MOVEMENTS_HEADER, START
 
 from pipeline.config import DisclosureSettings, load_settings
 from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 from pipeline.report import progression, progression_charts, selection
 from pipeline.report.comparison_format import NOT_COMPUTABLE, how_sure
@@ -57,7 +58,7 @@ def _threshold(settings, threshold: int):
 
 
 def _sections(settings, builders=BUILDERS):
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:  # as the run builds it
         (snapshot,) = con.execute(
             "select max(snapshot_date) from analytics.representation"
         ).fetchone()
