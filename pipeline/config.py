@@ -637,6 +637,23 @@ class DeliverySettings(_Frozen):
         return bool(self.email or self.folder or self.alerts)
 
 
+class ResourceSettings(_Frozen):
+    """What a run may use of the machine; changing these never changes a figure."""
+
+    memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        description="DuckDB's memory limit (e.g. '2GB'): above it DuckDB spills to a temporary "
+        "folder beside the database being built instead of taking the machine's memory.",
+    )
+    blas_threads: int = Field(
+        default=1,
+        ge=1,
+        description="Threads for numpy's and scipy's linear algebra (OpenBLAS). One is fastest "
+        "for the report's many small matrices, and does not fight DuckDB for the cores.",
+    )
+
+
 class Settings(_Frozen):
     force: ForceSettings
     paths: PathSettings
@@ -650,6 +667,7 @@ class Settings(_Frozen):
     retention: RetentionSettings = RetentionSettings()
     report: ReportSettings = ReportSettings()
     delivery: DeliverySettings = DeliverySettings()
+    resources: ResourceSettings = ResourceSettings()
 
     @field_validator("extracts")
     @classmethod

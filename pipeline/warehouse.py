@@ -46,13 +46,20 @@ class ModelError(Exception):
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the database file that never downloads an extension.
 
     The file is attached rather than opened directly so that a new file is created in a
     storage version older DuckDB clients can read; DETACH releases the file lock at once.
+    With ``memory_limit`` (``[resources] memory_limit``), DuckDB keeps under it by spilling
+    to ``<database>.tmp`` beside the file (the build folder, removed with it).
     """
-    con = duckdb.connect(config=_NO_DOWNLOADS)
+    config = dict(_NO_DOWNLOADS)
+    if memory_limit is not None:
+        config |= {"memory_limit": memory_limit, "temp_directory": f"{path}.tmp"}
+    con = duckdb.connect(config=config)
     options = "READ_ONLY" if read_only else f"STORAGE_VERSION '{STORAGE_VERSION}'"
     try:
         con.execute(f"ATTACH '{_quote(path)}' AS warehouse ({options})")
