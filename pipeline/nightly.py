@@ -19,7 +19,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline import contracts, cross_checks, extracts, publish, reference, retention, warehouse
+from pipeline import (
+    contracts,
+    cross_checks,
+    extracts,
+    publish,
+    reference,
+    retention,
+    targets,
+    warehouse,
+)
 from pipeline.config import ConfigError, Settings
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
@@ -171,6 +180,7 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
             with log.stage("reference"):
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
+                targets.check_lpus(settings, set(tables["area_lookup"]["lpu_code"]))
             with log.stage("read_extracts"):
                 inputs = inbox_inputs(settings) if inputs is None else inputs
                 loaded, blocked = _read_new_extracts(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import census_2011
 from pipeline.config import Settings
 
 
@@ -190,4 +191,5 @@ def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
     tables = {"census_population": census, "force_areas": force_areas, "area_lookup": area_lookup}
     if settings.reference.census_2011_file is not None:
         tables["census_2011_population"] = read_census(settings.reference.census_2011_file)
+    tables.update(census_2011.reference_tables(settings, tables))
     return tables

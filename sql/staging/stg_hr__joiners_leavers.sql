@@ -16,6 +16,7 @@ final as (
         ethnicity_code,
         cast(service_start_date as date) as service_start_date,
         leaving_reason,
+        coalesce(nullif(trim(entry_route), ''), 'Not recorded') as entry_route,
         date_sub('day', cast(service_start_date as date), cast(movement_date as date)) / 365.25
             as service_years,
         source_file,
