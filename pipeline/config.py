@@ -388,8 +388,8 @@ class TargetSettings(_Frozen):
     )
     from_date: date | None = Field(
         default=None,
-        description="Joiner targets: count joiners from this date (required). Share "
-        "targets: the baseline snapshot (default: the earliest loaded).",
+        description="Joiner targets: count joiners from this date, a 1 April (required). "
+        "Share targets: the baseline snapshot (default: the earliest loaded).",
     )
     by_date: date = Field(description="The date the target is to be met by.")
 
@@ -406,6 +406,15 @@ class TargetSettings(_Frozen):
             raise ValueError("give exactly one of share (a share by a date) or joiners")
         if self.joiners is not None and self.from_date is None:
             raise ValueError("a joiners target needs from_date (when counting starts)")
+        if self.joiners is not None and (
+            (self.from_date.month, self.from_date.day) != (4, 1)
+            or (self.by_date.month, self.by_date.day) != (3, 31)
+        ):
+            raise ValueError(
+                "a joiners target counts whole reporting years: from_date is a 1 April and "
+                "by_date a 31 March (so its count is the sum of the yearly joiners the report "
+                "shows, and no part-year count can be worked out from the two)"
+            )
         if self.rank_or_band is not None and self.worker_type is None:
             raise ValueError("rank_or_band needs worker_type")
         if self.from_date is not None and self.from_date >= self.by_date:

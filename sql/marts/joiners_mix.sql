@@ -2,7 +2,8 @@
 -- worker type and entry route (and 'All' of each), beside the workforce they join (the same
 -- worker type's share at the last snapshot before the year starts) and the force area's
 -- population (Census 2021). A workforce moves towards its joiners' mix, never past it: when
--- joiners' share is below the workforce's, recruitment is pulling the share down.
+-- joiners' share is below the workforce's, recruitment is pulling the share down. Joiners
+-- are counted up to the latest staff snapshot, the date every figure of a run is as of.
 with joiners as (
     select
         worker_type,
@@ -12,6 +13,7 @@ with joiners as (
             as integer) as reporting_year
     from staging.stg_hr__joiners_leavers
     where movement_type = 'joiner'
+        and movement_date <= (select max(snapshot_date) from staging.stg_hr__staff_snapshots)
 ),
 
 groupings as (

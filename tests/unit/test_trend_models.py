@@ -59,6 +59,8 @@ MOVEMENTS_2026 = [
     "G1,leaver,2025-10-01,police_officer,Sergeant,Local Policing,BHM,F,W1,1995-01-01,retirement,",
     "J3,joiner,2025-09-01,police_officer,Constable,Local Policing,SOL,F,A2,2025-09-01,,PCDA",
     "J4,joiner,2025-09-01,police_officer,Constable,Local Policing,BHM,F,A1,2025-09-01,,Police Now",
+    # After the latest snapshot: not yet in any figure, which are all as of 31 March 2026.
+    "J5,joiner,2026-05-01,police_officer,Constable,Local Policing,BHM,F,A1,2026-05-01,,PCDA",
 ]
 TARGETS = """
 [[targets]]
@@ -272,6 +274,7 @@ def test_joiners_mix_by_year_and_entry_route_against_the_workforce(force):
     assert second.loc["PCDA", "joiner_count"] == 1
     assert second.loc["Police Now", "group_joiner_count"] == 1
     assert not rows["is_partial_year"].any()
+    assert set(rows.index.get_level_values(0)) == {2025, 2026}  # J5 (May 2026) is not counted
 
 
 # --------------------------------------------------------------------------- projection
@@ -418,6 +421,8 @@ def test_promotion_needed_at_each_rank_below_a_rank_target(force):
         ('[[targets]]\nrank_or_band = "Sergeant"\nshare = 0.2\nby_date = 2030-03-31\n',
          "rank_or_band needs worker_type"),
         ("[[targets]]\njoiners = 100\nby_date = 2030-03-31\n", "needs from_date"),
+        ("[[targets]]\njoiners = 100\nfrom_date = 2022-01-01\nby_date = 2030-03-31\n",
+         "whole reporting years"),
         ("[[targets]]\nshare = 1.5\nby_date = 2030-03-31\n", "share"),
     ],
 )  # fmt: skip
