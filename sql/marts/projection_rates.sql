@@ -1,12 +1,12 @@
 -- What the workforce projection is driven by: for each projected grouping
 -- (ref.projection_groups), worker type and rank or band, the people in the group, the rest
 -- who stated an ethnicity, and those who did not: their headcount at the latest snapshot,
--- and their flows over the periods that start in the last [projections] window_years (people
--- in post at the start, leavers, promotions, joiners). Rates are pooled over the window
+-- and their flows (marts.workforce_flows) added over the periods that start in the last
+-- [projections] window_years (people in post at the start, leavers, promotions, joiners). Rates are pooled over the window
 -- (events / people in post) and expressed per year: a period of a year is one step; shorter
 -- periods (monthly or quarterly snapshots) are compounded, 1 - (1 - rate)^(periods a year).
 with flows as (
-    select * from intermediate.int_workforce__flows
+    select * from marts.workforce_flows
 ),
 
 staff as (
@@ -64,6 +64,21 @@ window_span as (
     from window_periods
 ),
 
+window_flows as (
+    select
+        flows.group_code,
+        flows.membership_code,
+        flows.worker_type,
+        flows.rank_or_band,
+        sum(flows.in_post_count) as in_post_count,
+        sum(flows.leaver_count) as leaver_count,
+        sum(flows.promoted_count) as promoted_count,
+        sum(flows.joiner_count) as joiner_count
+    from flows
+    inner join window_periods on flows.period_start_date = window_periods.period_start_date
+    group by all
+),
+
 -- membership of an ethnicity code in each projected group
 coded as (
     select
@@ -79,22 +94,6 @@ coded as (
     left join members
         on projection_groups.group_code = members.group_code
         and ethnicities.ethnicity_code = members.ethnicity_code
-),
-
-window_flows as (
-    select
-        coded.group_code,
-        coded.membership_code,
-        flows.worker_type,
-        flows.rank_or_band,
-        sum(flows.in_post_count) as in_post_count,
-        sum(flows.leaver_count) as leaver_count,
-        sum(flows.promoted_count) as promoted_count,
-        sum(flows.joiner_count) as joiner_count
-    from flows
-    inner join window_periods on flows.period_start_date = window_periods.period_start_date
-    inner join coded on flows.ethnicity_code = coded.ethnicity_code
-    group by all
 ),
 
 stock as (

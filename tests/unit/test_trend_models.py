@@ -303,6 +303,24 @@ def test_projection_rates_pool_the_window_counts(force):
     assert (rows["periods_per_year"] == 1).all() and (rows["period_count"] == 2).all()
 
 
+def test_workforce_flows_give_each_period_apart(force):
+    rows = _query(
+        force,
+        """select * from analytics.workforce_flows
+           where group_code = 'minority_excl_white' and rank_or_band = 'Constable'
+           order by period_start_date, membership_sort_order""",
+    )
+    by_period = {
+        (str(r["period_start_date"])[:10], r["membership_code"]): (
+            r["in_post_count"], r["leaver_count"], r["promoted_count"], r["joiner_count"])
+        for r in rows.to_dict("records")
+    }  # fmt: skip
+    assert by_period[("2024-03-31", "in_group")] == (2, 0, 0, 1)  # C1 C2; J1 joined
+    assert by_period[("2025-03-31", "in_group")] == (3, 0, 1, 2)  # C1 C2 J1; C1 up; J3 J4
+    assert by_period[("2024-03-31", "rest_stated")] == (7, 1, 1, 1)  # C3 left, C4 up, J2
+    assert by_period[("2025-03-31", "not_stated")] == (1, 0, 0, 0)  # C10
+
+
 def test_a_force_already_at_parity_projects_reached(force):
     rows = _query(
         force,
