@@ -164,18 +164,22 @@ def share_at(path_shares: np.ndarray, years: float) -> float:
     return float(path_shares[low] + (path_shares[high] - path_shares[low]) * (years - low))
 
 
-def long_run_share(stock: np.ndarray, rates: Rates, ladder: Ladder, positions) -> float:
-    """The share the model settles at if today's rates held for ever (its fixed point,
-    found by iterating until it moves less than 1e-9 a year, at most 2,000 years)."""
+def settle(stock: np.ndarray, rates: Rates, ladder: Ladder, years: int = 3000) -> np.ndarray:
+    """Where the model settles if today's rates held for ever (its fixed point): stepped
+    until no cell moves by more than 1e-9 of the workforce in a year, at most ``years``."""
     current = np.asarray(stock, dtype=float)
-    share = group_share(current, positions)
-    for _ in range(2000):
-        current = step(current, rates, ladder)
-        new = group_share(current, positions)
-        if np.isfinite(new) and np.isfinite(share) and abs(new - share) < 1e-9:
-            return float(new)
-        share = new
-    return float(share)
+    total = max(current.sum(), 1.0)
+    for _ in range(years):
+        following = step(current, rates, ladder)
+        if np.abs(following - current).max() < 1e-9 * total:
+            return following
+        current = following
+    return current
+
+
+def long_run_share(stock: np.ndarray, rates: Rates, ladder: Ladder, positions) -> float:
+    """The group's share over ``positions`` where the model settles (:func:`settle`)."""
+    return float(group_share(settle(stock, rates, ladder), positions))
 
 
 # --------------------------------------------------------------------------- from counts

@@ -70,19 +70,6 @@ def band(simulated: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray
         )
 
 
-def long_run_state(stock: np.ndarray, rates: flows.Rates, ladder: flows.Ladder) -> np.ndarray:
-    """Where the deterministic model settles (every cell moving less than 1e-9 of the
-    workforce a year), at most 3,000 years on."""
-    current = np.asarray(stock, dtype=float)
-    total = max(current.sum(), 1.0)
-    for _ in range(3000):
-        following = flows.step(current, rates, ladder)
-        if np.abs(following - current).max() < 1e-9 * total:
-            return following
-        current = following
-    return current
-
-
 def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.DataFrame:
     counts = flows.load_counts(con, code)
     if counts is None:
@@ -93,7 +80,7 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
     recruits = flows.recruits_path(path, rates, ladder)
     rng = np.random.default_rng([int(settings["seed"]), order])
     futures = flows.simulate(counts, horizon, int(settings["simulations"]), rng)
-    settled = long_run_state(counts.stock, rates, ladder)
+    settled = flows.settle(counts.stock, rates, ladder)
     (snapshot_date,) = con.execute(
         "select max(snapshot_date) from marts.projection_rates where group_code = ?", [code]
     ).fetchall()[0]

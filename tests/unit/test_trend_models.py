@@ -493,3 +493,19 @@ def test_a_database_built_before_entry_route_gains_the_column(tiny_force):
            order by entry_route""",
     )
     assert rows.values.tolist() == [["All", 1], ["DHEP", 1]]
+
+
+def test_the_projection_is_the_same_every_run(force, tmp_path):
+    """The simulated futures are seeded ([projections] seed): the same data, the same bands."""
+    import shutil
+
+    from pipeline import warehouse
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy2(force.paths.database.resolve(), copy)
+    model = next(m for m in warehouse.discover_models() if m.name == "projections")
+    with connect(copy) as con:
+        before = con.execute("select * from marts.projections order by all").df()
+        warehouse.run_models(con, [model])
+        after = con.execute("select * from marts.projections order by all").df()
+    assert before.equals(after)
