@@ -288,6 +288,14 @@ class ReportSettings(_Frozen):
         default=None, description="The Chromium executable (default: found on PATH)."
     )
     chromium_timeout_seconds: float = Field(default=60, gt=0)
+    marking: str = Field(
+        default="OFFICIAL-SENSITIVE",
+        min_length=1,
+        pattern=r"^[A-Z][A-Z0-9 :/()-]*$",
+        description="The protective marking (UK Government Security Classifications) at the "
+        "top and bottom of every page and PDF page, on every workbook sheet and in every CSV "
+        "and JSON file, e.g. OFFICIAL-SENSITIVE or OFFICIAL-SENSITIVE: PERSONAL.",
+    )
 
 
 class ContractSettings(_Frozen):

@@ -8,6 +8,7 @@ analysts and the report read.
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import importlib.util
 import re
@@ -186,6 +187,13 @@ def _strip_comments(sql: str) -> str:
 
 
 def _load_python_model(path: Path) -> ModuleType:
+    stat = path.stat()
+    return _import_python_model(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _import_python_model(path: Path, _mtime: int, _size: int) -> ModuleType:
+    """Imported once per version of the file (a run reads each model twice)."""
     spec = importlib.util.spec_from_file_location(f"progression_model_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise ModelError(f"{path.name}: cannot be imported as a Python model")

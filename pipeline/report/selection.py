@@ -1,25 +1,28 @@
 """Promotion and recruitment sections: a funnel per process, with the stage where the gap
-between ethnic-minority and White candidates opens called out.
+between the compared groups opens called out.
 
 The report shows the latest reporting year's processes, and any earlier process with a stage
-that was adverse and significant, so a finding does not drop out of view after a year.
+that was adverse and significant, so a finding does not drop out of view after a year. The
+table shows, per stage, the candidates counted in the pass rate (withdrawals, and any other
+outcome ``[fairness] excluded_outcomes`` names, left out), those who passed and the pass
+rate, for both groups; the chart draws exactly those pass rates.
 """
 
 from __future__ import annotations
 
-import duckdb
-import pandas as pd
+from pipeline.report.cells import OUTCOMES, Cells
+from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.model import Prose, Section
+from pipeline.report.progression import (
+    chance_clause,
+    mid_sentence,
+    short_label,
+    statistic_columns,
+)
 
-from pipeline.config import Settings
-from pipeline.disclosure import suppress
-from pipeline.report import comparison_format as cf
-from pipeline.report import formatting as fmt
-from pipeline.report import progression_charts
-from pipeline.report.model import Section, Table
-
-GROUP, REFERENCE = "minority_excl_white", "white"
 ADVERSE = "adverse and significant"
 ADVERSE_SMALL = "adverse but not significant (small numbers)"
+OUTCOME_WORDS = {"withdrew": "withdrawals", "did_not_attend": "non-attendance"}
 
 PROCESSES_SQL = """
 with processes as (
@@ -31,9 +34,8 @@ with processes as (
 flagged as (
     select distinct process_id
     from analytics.disparities
-    where process_type = ? and comparison_code = 'ethnic_minority'
-        and comparator_basis = 'reference_group' and group_code = ?
-        and not is_end_to_end and verdict = 'adverse and significant'
+    where process_type = ? and comparison_code = ? and comparator_basis = 'reference_group'
+        and group_code = ? and not is_end_to_end and verdict = 'adverse and significant'
 )
 
 select processes.process_id, processes.process_name, processes.reporting_year
@@ -45,20 +47,17 @@ order by processes.reporting_year desc, processes.process_id
 
 STAGES_SQL = """
 select
+    case when studied.is_end_to_end then 'End to end' else studied.stage_name end as label,
     studied.stage_order,
     studied.stage_name,
     studied.is_end_to_end,
-    studied.entered_count,
-    studied.passed_count,
     studied.selection_base_count,
+    studied.passed_count,
     studied.selection_rate,
-    studied.passed_entrant_share,
-    reference.entered_count as ref_entered_count,
-    reference.passed_count as ref_passed_count,
-    reference.selection_base_count as ref_selection_base_count,
-    reference.selection_rate as ref_selection_rate,
-    reference.passed_entrant_share as ref_passed_entrant_share,
-    disparity.adverse_impact_ratio as ratio,
+    reference.selection_base_count as reference_selection_base_count,
+    reference.passed_count as reference_passed_count,
+    reference.selection_rate as reference_selection_rate,
+    disparity.adverse_impact_ratio,
     disparity.ci_lower_ratio,
     disparity.ci_upper_ratio,
     disparity.fisher_p_value,
@@ -68,154 +67,170 @@ inner join analytics.selection_rates as reference
     on studied.process_type = reference.process_type
     and studied.process_id = reference.process_id
     and studied.stage_order = reference.stage_order
-    and reference.comparison_code = 'ethnic_minority'
+    and reference.comparison_code = studied.comparison_code
     and reference.group_code = ?
 left join analytics.disparities as disparity
     on studied.process_type = disparity.process_type
     and studied.process_id = disparity.process_id
     and studied.stage_order = disparity.stage_order
-    and disparity.comparison_code = 'ethnic_minority'
+    and disparity.comparison_code = studied.comparison_code
     and disparity.comparator_basis = 'reference_group'
     and disparity.group_code = studied.group_code
     and disparity.comparator_group_code = reference.group_code
 where studied.process_type = ? and studied.process_id = ?
-    and studied.comparison_code = 'ethnic_minority' and studied.group_code = ?
+    and studied.comparison_code = ? and studied.group_code = ?
 order by studied.is_end_to_end, studied.stage_order
 """
 
-RULES = cf.rules(
-    {
-        "entered_count": ("selection_rate", "passed_entrant_share"),
-        "passed_count": ("selection_rate", "passed_entrant_share"),
-        "selection_base_count": ("selection_rate",),
-        "ref_entered_count": ("ref_selection_rate", "ref_passed_entrant_share"),
-        "ref_passed_count": ("ref_selection_rate", "ref_passed_entrant_share"),
-        "ref_selection_base_count": ("ref_selection_rate",),
-    }
-)
+
+def _base_outcomes(cells: Cells) -> tuple[frozenset[str], str]:
+    """The outcomes in the selection base (``ref.selection_outcomes``), and the words for
+    those left out."""
+    rows = cells.con.execute(
+        "select outcome, is_in_selection_base from ref.selection_outcomes"
+    ).fetchall()
+    included = frozenset(o for o, inside in rows if inside)
+    excluded = [OUTCOME_WORDS.get(o, o) for o, inside in rows if not inside]
+    return included, " and ".join(excluded) or "nothing"
 
 
-def _gap_stage(shown: pd.DataFrame) -> pd.Series | None:
-    """The stage where the gap opens: the lowest ratio among adverse-and-significant stages,
-    else among adverse ones; None when no stage is below four-fifths."""
-    stages = shown[~shown["is_end_to_end"].astype(bool)]
+def _section(cells: Cells, process_type: str, process: dict) -> Section:
+    comparison = cells.comparison
+    raw = cells.con.execute(
+        STAGES_SQL,
+        [comparison.reference_code, process_type, process["process_id"], comparison.code,
+         comparison.group_code],
+    ).df()  # fmt: skip
+    stages = [int(s) for s in raw.loc[~raw["is_end_to_end"], "stage_order"]]
+    population = cells.selection(process_type, process["process_id"], stages)
+    included, left_out = _base_outcomes(cells)
+
+    def key(group: str, passed: bool):
+        def make(record):
+            stage = "e2e" if record["is_end_to_end"] else str(int(record["stage_order"]))
+            outcomes = {"passed"} if passed else set(included) & set(OUTCOMES)
+            return cells.key(
+                population, stage=stage, outcome=outcomes, eth=cells.comparison_members[group]
+            )
+
+        return make
+
+    for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
+        raw[f"{prefix}selection_base_count@key"] = [
+            key(group, False)(r) for r in raw.to_dict("records")
+        ]
+        raw[f"{prefix}passed_count@key"] = [key(group, True)(r) for r in raw.to_dict("records")]
+    group, reference = short_label(comparison.group_label), comparison.reference_label
+    counts = ("passed_count", "selection_base_count", "reference_passed_count",
+              "reference_selection_base_count")  # fmt: skip
+    noun = "candidates"
+    section_id = f"{process_type}-{process['process_id'].lower()}"
+    name = process["process_name"]
+    table = DeclaredTable(
+        id=section_id,
+        caption=(
+            f"{name}, stage by stage ({comparison.group_label} against {reference}): "
+            f"candidates counted = those at the stage, {left_out} left out; pass rate = passed "
+            f"/ candidates counted; ratio = {group} rate / {reference} rate"
+        ),
+        columns=(
+            Column("label", "Stage", "label"),
+            Column("selection_base_count", f"{group}: {noun} counted", "count"),
+            Column("passed_count", f"{group}: passed", "count"),
+            Column(
+                "selection_rate",
+                f"{group}: pass rate",
+                "share",
+                of=("passed_count", "selection_base_count"),
+            ),
+            Column("reference_selection_base_count", f"{reference}: {noun} counted", "count"),
+            Column("reference_passed_count", f"{reference}: passed", "count"),
+            Column(
+                "reference_selection_rate",
+                f"{reference}: pass rate",
+                "share",
+                of=("reference_passed_count", "reference_selection_base_count"),
+            ),
+            *statistic_columns("adverse_impact_ratio", "Ratio", counts),
+        ),
+        frame=raw,
+        total_rows=frozenset({"End to end"}),
+    )
+    stage_rows = [str(v) for v in raw.loc[~raw["is_end_to_end"], "label"]]
+
+    def compose() -> Prose:
+        label = mid_sentence(comparison.group_label)
+        gap = _gap_stage(table, stage_rows)
+        if gap is None:
+            computable = any(isinstance(table.value(r, "adverse_impact_ratio"), float)
+                             for r in stage_rows)  # fmt: skip
+            message = (
+                f"{name}: at no stage shown was the pass rate of {label} candidates below "
+                f"four-fifths of {reference} candidates' (where numbers allow a comparison)."
+                if computable
+                else f"{name}: too few {label} or {reference} candidates at each stage to "
+                "compare pass rates without identifying anyone."
+            )
+        else:
+            message = (
+                f"{name}: the gap opens at the {gap.lower()}, where "
+                f"{table.text(gap, 'selection_rate')} of {label} candidates passed against "
+                f"{table.text(gap, 'reference_selection_rate')} of {reference} candidates "
+                f"(ratio {table.text(gap, 'adverse_impact_ratio')}, 95% interval "
+                f"{table.text(gap, 'ci_lower_ratio')}); {chance_clause(table, gap, 'gap')}."
+            )
+        chart = Chart(
+            kind="bars",
+            series=(
+                Series("selection_rate", comparison.group_label),
+                Series("reference_selection_rate", reference),
+            ),
+            axis=(
+                "Pass rate: candidates who passed / candidates at the stage, "
+                f"{left_out} left out (%)"
+            ),
+            title=message,
+            alt=(
+                f"Funnel of {name}: bars show, for each stage, the pass rate of {label} and of "
+                f"{reference} candidates (of those at the stage). {message}"
+            ),
+            rows=tuple(stage_rows),
+            callout=(gap, f"Gap opens here: ratio {table.text(gap, 'adverse_impact_ratio')}")
+            if gap
+            else None,
+        )
+        findings = [message] if gap is not None and table.value(gap, "verdict") == ADVERSE else []
+        return Prose(message=message, chart=chart, findings=findings)
+
+    return Section(section_id, "processes", f"{name}: where candidates fall out", table, compose)
+
+
+def _gap_stage(table: DeclaredTable, stages: list[str]) -> str | None:
+    """The stage where the gap opens: the lowest ratio among adverse-and-significant stages
+    shown, else among adverse ones; None when no stage shown is below four-fifths."""
     for verdicts in ((ADVERSE,), (ADVERSE, ADVERSE_SMALL)):
-        candidates = stages[stages["verdict"].isin(verdicts)]
-        if not candidates.empty:
-            return candidates.loc[candidates["ratio"].astype(float).idxmin()]
+        candidates = [
+            r
+            for r in stages
+            if table.value(r, "verdict") in verdicts
+            and isinstance(table.value(r, "adverse_impact_ratio"), float)
+        ]
+        if candidates:
+            return min(candidates, key=lambda r: table.value(r, "adverse_impact_ratio"))
     return None
 
 
-def _message(process_name: str, label: str, shown: pd.DataFrame, gap) -> str:
-    if gap is None:
-        computable = shown["ratio"].notna().any()
-        if not computable:
-            return (
-                f"{process_name}: too few {cf.mid_sentence(label)} or White candidates at each "
-                "stage to compare pass rates without identifying anyone."
-            )
-        return (
-            f"{process_name}: at no stage was the pass rate of {cf.mid_sentence(label)} candidates "
-            "below four-fifths of White candidates' (where numbers allow a comparison)."
-        )
-    return (
-        f"{process_name}: the gap opens at the {gap['stage_name'].lower()}, where "
-        f"{fmt.percent(gap['selection_rate'])} of {cf.mid_sentence(label)} candidates passed "
-        f"against {fmt.percent(gap['ref_selection_rate'])} of White candidates (ratio "
-        f"{fmt.ratio(gap['ratio'])}, 95% interval {fmt.ratio(gap['ci_lower_ratio'])} to "
-        f"{fmt.ratio(gap['ci_upper_ratio'])}); {cf.chance_clause(gap['fisher_p_value'], 'gap')}."
-    )
+def _sections(cells: Cells, process_type: str) -> list[Section]:
+    comparison = cells.comparison
+    processes = cells.con.execute(
+        PROCESSES_SQL, [process_type, process_type, comparison.code, comparison.group_code]
+    ).df()
+    return [_section(cells, process_type, p) for p in processes.to_dict("records")]
 
 
-def _rows(raw: pd.DataFrame, shown: pd.DataFrame) -> list[list[str]]:
-    def col(name, formatter):
-        return cf.column(raw, shown, name, formatter)
-
-    two = "{:.2f}".format
-    lower, upper = col("ci_lower_ratio", two), col("ci_upper_ratio", two)
-    columns = [
-        list(shown["stage_name"]),
-        col("entered_count", fmt.count),
-        col("passed_count", fmt.count),
-        col("selection_rate", fmt.percent),
-        col("ref_entered_count", fmt.count),
-        col("ref_passed_count", fmt.count),
-        col("ref_selection_rate", fmt.percent),
-        col("ratio", two),
-        cf.join_interval(lower, upper),
-        col("fisher_p_value", cf.how_sure),
-        col("verdict", str),
-    ]
-    return [list(row) for row in zip(*columns, strict=True)]
+def promotion_funnels(cells: Cells, _snapshot_date):
+    return _sections(cells, "promotion")
 
 
-def _section(con, settings: Settings, process_type: str, process) -> Section:
-    label = settings.groups.minority_excl_white
-    raw = con.execute(STAGES_SQL, [REFERENCE, process_type, process["process_id"], GROUP]).df()
-    shown = suppress(raw, RULES, settings.disclosure.threshold)
-    gap = _gap_stage(shown)
-    message = _message(process["process_name"], label, shown, gap)
-    stages = shown[~shown["is_end_to_end"].astype(bool)].reset_index(drop=True)
-    callout = None
-    if gap is not None:
-        index = int(stages.index[stages["stage_order"] == gap["stage_order"]][0])
-        callout = (index, f"Gap opens here: ratio {fmt.ratio(gap['ratio'])}")
-    section_id = f"{process_type}-{process['process_id'].lower()}"
-    svg = progression_charts.paired_bars(
-        section_id,
-        list(stages["stage_name"]),
-        [
-            (f"{label}", [fmt.optional_float(v) for v in stages["passed_entrant_share"]]),
-            ("White", [fmt.optional_float(v) for v in stages["ref_passed_entrant_share"]]),
-        ],
-        xlabel="Share of the group's candidates who passed the stage (%)",
-        callout=callout,
-        title=message,
-    )
-    entered = "Candidates" if process_type == "recruitment" else "Entered"
-    return Section(
-        id=section_id,
-        theme="processes",
-        title=f"{process['process_name']}: where candidates fall out",
-        message=message,
-        chart_svg=svg,
-        chart_alt=(
-            f"Funnel of {process['process_name']}: bars show, for each stage, the share of "
-            f"{cf.mid_sentence(label)} and of White candidates who passed it. {message}"
-        ),
-        table=Table(
-            caption=(
-                f"{process['process_name']}, stage by stage ({label} against White; pass "
-                "rates leave out withdrawals; ratio = minority rate / White rate; "
-                f"{cf.NOT_COMPUTABLE} = cannot be computed)"
-            ),
-            headers=[
-                "Stage",
-                f"{cf.short_label(label)}: {entered.lower()}",
-                f"{cf.short_label(label)}: passed",
-                f"{cf.short_label(label)}: pass rate",
-                f"White: {entered.lower()}",
-                "White: passed",
-                "White: pass rate",
-                "Ratio",
-                "95% interval",
-                "How sure",
-                "Verdict",
-            ],
-            rows=_rows(raw, shown),
-        ),
-        findings=[message] if gap is not None and gap["verdict"] == ADVERSE else [],
-    )
-
-
-def _sections(con, settings: Settings, process_type: str) -> list[Section]:
-    processes = con.execute(PROCESSES_SQL, [process_type, process_type, GROUP]).df()
-    return [_section(con, settings, process_type, p) for p in processes.to_dict("records")]
-
-
-def promotion_funnels(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date):
-    return _sections(con, settings, "promotion")
-
-
-def recruitment_funnels(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date):
-    return _sections(con, settings, "recruitment")
+def recruitment_funnels(cells: Cells, _snapshot_date):
+    return _sections(cells, "recruitment")

@@ -2,11 +2,13 @@
 -- the rank below, and the compounded ratio from constable (the product of the step ratios,
 -- which telescopes to share at the rank / share among constables), beside the constables'
 -- counts that marts.rank_pipeline tests the compounded ratio against.
+-- Every grouping but the single detailed codes, too fine for a pipeline rank by rank.
 with representation as (
     select * from marts.representation
     where worker_type = 'police_officer'
         and lpu_code = 'All'
         and rank_or_band <> 'All'
+        and group_code in (select group_code from ref.groupings where grouping_kind <> 'detailed')
 ),
 
 stepped as (
