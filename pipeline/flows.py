@@ -201,13 +201,22 @@ class Counts:
     periods_per_year: int = 1
 
     def _borrowed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(in_post, leavers, promoted) with each empty cell given its rank's totals."""
+        """(in_post, leavers, promoted) with each empty cell given its rank's totals, and a
+        rank nobody held in the window its worker type's leaving and no promotion (someone
+        promoted into it in a simulated future leaves like the rest of the worker type)."""
         empty = self.in_post <= 0
         out = []
         for counts in (self.in_post, self.leavers, self.promoted):
             counts = counts.astype(float)
             out.append(np.where(empty, counts.sum(axis=0, keepdims=True), counts))
-        return out[0], out[1], out[2]
+        in_post, leavers, promoted = out
+        types = self.ladder.type_index
+        for k in np.flatnonzero(self.in_post.sum(axis=0) <= 0):
+            same = types == types[k]
+            in_post[:, k] = self.in_post[:, same].sum()
+            leavers[:, k] = self.leavers[:, same].sum()
+            promoted[:, k] = 0.0
+        return in_post, leavers, promoted
 
     def _entry_and_mix(self, joiners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ladder = self.ladder

@@ -44,8 +44,10 @@ from pipeline.disclosure import (
     unlisted_zeros,
 )
 from pipeline.report.declared import (
+    INTERVAL_KINDS,
     LINEAR_KINDS,
     NOT_APPLICABLE,
+    PERCENT_KINDS,
     WITHHELD,
     Column,
     DeclaredTable,
@@ -85,11 +87,11 @@ def parse_html_cell(column: Column, text: str):
         return WITHHELD if text == WITHHELD.mark else NOT_APPLICABLE
     if column.kind in ("label", "text"):
         return text
-    if column.kind in ("count", "gap"):
+    if column.kind in ("count", "gap", "number"):
         return int(_number(text))
-    if column.kind == "interval":
+    if column.kind in INTERVAL_KINDS:
         lower, _, upper = text.partition(" to ")
-        return (float(lower), float(upper))
+        return (_number(lower), _number(upper))
     if column.kind == "p_value":
         found = re.search(r"p ([=<]) ([\d.]+)", text)
         if not found:
@@ -106,9 +108,9 @@ def parse_export_cells(column: Column, values: Sequence) -> object:
         return WITHHELD if WITHHELD.mark in marks else NOT_APPLICABLE
     if column.kind in ("label", "text"):
         return "" if texts[0] is None else str(texts[0])
-    if column.kind in ("count", "gap"):
+    if column.kind in ("count", "gap", "number"):
         return int(float(texts[0]))
-    if column.kind == "interval":
+    if column.kind in INTERVAL_KINDS:
         return (float(texts[0]), float(texts[1]))
     return float(texts[0])
 
@@ -125,8 +127,8 @@ def _same(column: Column, a, b) -> bool:
             bound, number = (-a, b) if a < 0 else (-b, a)
             return number < bound
         return abs(a - b) <= 5e-4 + 1e-12
-    if column.kind == "interval":
-        return all(abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
+    if column.kind in INTERVAL_KINDS:
+        return all(abs(x - y) < 1e-6 for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         return abs(float(a) - float(b)) < 1e-6
     return a == b
@@ -285,8 +287,9 @@ def _percent_back(table: DeclaredTable, row: list) -> list:
     position = 0
     for column in table.columns:
         width = len(column.export_headers())
-        if column.kind == "share" and isinstance(out[position], int | float):
-            out[position] = round(out[position] * 100, 6)
+        for offset in range(width):
+            if column.kind in PERCENT_KINDS and isinstance(out[position + offset], int | float):
+                out[position + offset] = round(out[position + offset] * 100, 6)
         position += width
     return out
 
@@ -296,8 +299,10 @@ def _json_back(column: Column, value):
         return WITHHELD
     if value == NOT_APPLICABLE.mark:
         return NOT_APPLICABLE
-    if column.kind == "share":
+    if column.kind in ("share", "percent"):
         return round(float(value) * 100, 6)
+    if column.kind == "percent_interval":
+        return tuple(round(float(v) * 100, 6) for v in value)
     if column.kind == "interval":
         return tuple(value)
     return value

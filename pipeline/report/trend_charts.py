@@ -1,11 +1,14 @@
 """Line charts for trends and projections, drawn from values exactly as a table shows them.
 
-Two drawings: :func:`lines` (one line per series over the table's rows, e.g. each worker
-type's share at each snapshot, with reference lines such as the population share) and
-:func:`fan` (a projection: the central line, its band as a shaded area, the straight line
-beside it, and the population share as a reference). A value that is withheld or not
-applicable is ``None`` and leaves a gap; nothing is interpolated across it. Each line's
-points carry an ``id`` naming the series and row, so tests can read them back.
+Two drawings, chosen by the declared chart's kind (:func:`draw`, called by
+:func:`pipeline.report.charts.render`, which wraps the figure as SVG with the plotted data):
+:func:`lines` (one line per value of the chart's ``line`` column across its ``x`` column,
+e.g. each worker type's share at each snapshot, with reference lines such as the population
+share) and :func:`fan` (a projection: the central line, its band as a shaded area, the
+straight line beside it, and the population share as a reference). A value that is withheld
+or not applicable is ``None`` and leaves a gap; nothing is interpolated across it. Each
+point carries an ``id`` naming its series and the table row it comes from, so tests can read
+the plotted values back and compare them with the table's.
 
 Colour is never the only cue: every line has its own marker and dash pattern, reference
 lines are dashed and named in the legend, and the last value of each line is written at
@@ -20,19 +23,24 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 
+from pipeline.report.declared import Chart, DeclaredTable
+
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
 DARK_PINK = "#801650"
 ORANGE = "#F46A25"
 DARK_GREY = "#3D3D3D"
 LIGHT_BLUE = "#A6C8E8"
+MID_GREY = "#707070"
+BLACK = "#0B0C0C"
 LINE_STYLES = (
     {"color": DARK_BLUE, "marker": "o", "linestyle": "-"},
     {"color": TURQUOISE, "marker": "s", "linestyle": "-"},
     {"color": DARK_PINK, "marker": "^", "linestyle": "-"},
-    {"color": DARK_GREY, "marker": "D", "linestyle": "-"},
-    {"color": ORANGE, "marker": "v", "linestyle": "-"},
+    {"color": MID_GREY, "marker": "D", "linestyle": "-"},
+    {"color": BLACK, "marker": "v", "linestyle": "-"},
 )
+"""Orange is kept for the population share, the reference every chart draws dashed."""
 REFERENCE_STYLES = (
     {"color": ORANGE, "linestyle": (0, (5, 2)), "linewidth": 2.2},
     {"color": DARK_GREY, "linestyle": (0, (1.5, 1.5)), "linewidth": 1.8},
@@ -44,10 +52,60 @@ class Line:
     label: str
     values: Sequence[float | None]
     """One value per x position, as the table shows it (a percentage), None for a gap."""
+    rows: tuple[int | None, ...] | None = None
+    """The position of each point's row among the chart's rows (default: the x position)."""
 
 
 def point_id(chart_id: str, series: int, row: int) -> str:
+    """``row`` is the position among the rows the chart draws, as in its metadata."""
     return f"{chart_id}-point-s{series}-r{row}"
+
+
+def draw(table: DeclaredTable, chart: Chart, rows: list[str], values: dict) -> plt.Figure:
+    """The figure for a ``lines`` or ``fan`` chart, from :func:`charts.plotted`'s values."""
+    frame = table.frame.set_index(table.columns[0].name)
+    xs = [str(frame.at[row, chart.x]) for row in rows]
+    order = list(dict.fromkeys(xs))
+    if chart.kind == "fan":
+        (central, *rest) = chart.series
+        band = values[chart.band.column] if chart.band else [None] * len(rows)
+        return fan(
+            table.id,
+            order,
+            Line(central.label, values[central.column]),
+            [b[0] if b else None for b in band],
+            [b[1] if b else None for b in band],
+            chart.band.label if chart.band else "",
+            Line(rest[0].label, values[rest[0].column]) if rest else None,
+            _references(chart, values, xs, order),
+            chart.axis,
+        )
+    names = [str(frame.at[row, chart.line]) for row in rows]
+    (series,) = chart.series
+    lines_ = []
+    for name in dict.fromkeys(names):
+        points: list[float | None] = [None] * len(order)
+        index: list[int | None] = [None] * len(order)
+        for r, (x, owner) in enumerate(zip(xs, names, strict=True)):
+            if owner == name:
+                points[order.index(x)] = values[series.column][r]
+                index[order.index(x)] = r
+        lines_.append(Line(name, points, tuple(index)))
+    return lines(table.id, order, lines_, _references(chart, values, xs, order), chart.axis)
+
+
+def _references(chart: Chart, values: dict, xs: list[str], order: list[str]) -> list[Line]:
+    """Each reference line's value at each x: the first shown among the rows at that x."""
+    out = []
+    for reference in (chart.benchmark, *chart.references):
+        if reference is None:
+            continue
+        at: dict[str, float] = {}
+        for x, value in zip(xs, values[reference.column], strict=True):
+            if value is not None:
+                at.setdefault(x, value)
+        out.append(Line(reference.label, [at.get(x) for x in order]))
+    return out
 
 
 def _segments(values: Sequence[float | None]) -> list[list[int]]:
@@ -95,7 +153,7 @@ def lines(
                 continue
             (point,) = ax.plot([r], [value], marker=style["marker"], color=style["color"],
                                markersize=6, linestyle="none")  # fmt: skip
-            point.set_gid(point_id(chart_id, s, r))
+            point.set_gid(point_id(chart_id, 0, line.rows[r] if line.rows else r))
             drawn.append(value)
         last = max((i for i, v in enumerate(line.values) if v is not None), default=None)
         if last is not None:

@@ -6,6 +6,25 @@ with projections as (
     select * from marts.projections
 ),
 
+rates as (
+    select * from marts.projection_rates
+),
+
+-- The recruits' mix the projection assumes, for each scope: the group's share of the
+-- stated joiners over the window who joined at a rank or band of the scope.
+recruits as (
+    select
+        group_code,
+        coalesce(worker_type, 'All') as worker_type,
+        coalesce(rank_or_band, 'All') as rank_or_band,
+        sum(joiner_count) filter (where membership_code = 'in_group')
+            / nullif(sum(joiner_count) filter (where membership_code <> 'not_stated'), 0)
+            as recruit_group_share
+    from rates
+    group by grouping sets ((group_code, worker_type, rank_or_band), (group_code, worker_type),
+        (group_code))
+),
+
 horizon as (
     select group_code, worker_type, rank_or_band, max(projection_year) as horizon_years
     from projections
@@ -45,6 +64,7 @@ final as (
         last.straight_line_group_share,
         last.reach_probability,
         now.long_run_group_share,
+        recruits.recruit_group_share,
         cast(year(parity.projection_date) as integer) as parity_year,
         cast(year(straight.projection_date) as integer) as straight_line_parity_year,
         case
@@ -69,6 +89,10 @@ final as (
         and now.worker_type = last.worker_type
         and now.rank_or_band = last.rank_or_band
         and last.projection_year = horizon.horizon_years
+    left join recruits
+        on now.group_code = recruits.group_code
+        and now.worker_type = recruits.worker_type
+        and now.rank_or_band = recruits.rank_or_band
     left join projections as parity
         on now.group_code = parity.group_code
         and now.worker_type = parity.worker_type

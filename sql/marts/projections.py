@@ -104,16 +104,16 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
     )
     years = np.arange(horizon + 1)
     dates = [pd.Timestamp(snapshot_date) + pd.DateOffset(years=int(t)) for t in years]
-    blocks = []
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    n = len(years)
     for worker_type, rank, rank_order in scopes(ladder):
         positions = ladder.positions(
             None if worker_type == ALL else worker_type, None if rank == ALL else rank
         )
-        shares = flows.group_share(path, positions)
         simulated = flows.group_share(futures, positions)  # (draws, years)
         lower, upper = band(simulated, float(settings["band"]))
         if population_share is None:
-            reach = np.full(len(years), np.nan)
+            reach = np.full(n, np.nan)
         else:
             reached = np.nan_to_num(simulated, nan=-1.0) >= population_share
             reach = np.maximum.accumulate(reached, axis=1).mean(axis=0)
@@ -121,38 +121,34 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
         straight = (
             np.clip(fitted + slope * years, 0.0, 1.0)
             if fitted is not None and slope is not None and not pd.isna(slope)
-            else np.full(len(years), np.nan)
+            else np.full(n, np.nan)
         )
-        blocks.append(
-            pd.DataFrame(
-                {
-                    "group_code": code,
-                    "group_label": label,
-                    "group_sort_order": order,
-                    "worker_type": worker_type,
-                    "worker_type_label": labels.get(worker_type, "All worker types"),
-                    "rank_or_band": rank,
-                    "rank_order": rank_order,
-                    "snapshot_date": pd.Timestamp(snapshot_date),
-                    "projection_year": years,
-                    "projection_date": dates,
-                    "projected_headcount": path[:, :, positions].sum(axis=(1, 2)),
-                    "projected_group_headcount": path[:, flows.IN, :][:, positions].sum(axis=1),
-                    "projected_group_share": shares,
-                    "projected_group_share_lower": lower,
-                    "projected_group_share_upper": upper,
-                    "reach_probability": reach,
-                    "projected_joiner_count": recruits[:, :, positions].sum(axis=(1, 2)),
-                    "projected_group_joiner_count": recruits[:, flows.IN, :][:, positions].sum(
-                        axis=1
-                    ),
-                    "straight_line_group_share": straight,
-                    "population_share": population_share,
-                    "long_run_group_share": float(flows.group_share(settled, positions)),
-                }
-            )
-        )
-    return pd.concat(blocks, ignore_index=True)
+        values = {
+            "group_code": [code] * n,
+            "group_label": [label] * n,
+            "group_sort_order": [order] * n,
+            "worker_type": [worker_type] * n,
+            "worker_type_label": [labels.get(worker_type, "All worker types")] * n,
+            "rank_or_band": [rank] * n,
+            "rank_order": [rank_order] * n,
+            "snapshot_date": [pd.Timestamp(snapshot_date)] * n,
+            "projection_year": years,
+            "projection_date": dates,
+            "projected_headcount": path[:, :, positions].sum(axis=(1, 2)),
+            "projected_group_headcount": path[:, flows.IN, :][:, positions].sum(axis=1),
+            "projected_group_share": flows.group_share(path, positions),
+            "projected_group_share_lower": lower,
+            "projected_group_share_upper": upper,
+            "reach_probability": reach,
+            "projected_joiner_count": recruits[:, :, positions].sum(axis=(1, 2)),
+            "projected_group_joiner_count": recruits[:, flows.IN, :][:, positions].sum(axis=1),
+            "straight_line_group_share": straight,
+            "population_share": [population_share] * n,
+            "long_run_group_share": [float(flows.group_share(settled, positions))] * n,
+        }
+        for name, value in values.items():
+            columns[name].extend(list(value))
+    return pd.DataFrame(columns)
 
 
 def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -124,6 +124,17 @@ def test_a_group_with_nobody_at_a_rank_borrows_the_rank_rate():
     assert rates.leaving[IN, 1] == pytest.approx((0 + 24 + 1) / (0 + 240 + 12))
 
 
+def test_a_rank_nobody_held_leaves_like_its_worker_type_and_promotes_nobody():
+    counts = _counts()
+    empty = {name: getattr(counts, name).copy() for name in ("in_post", "leavers", "promoted")}
+    for array in empty.values():
+        array[:, 1] = 0
+    rates = Counts(**{**counts.__dict__, **empty}).point_rates()
+    constables = counts.in_post[:, 0].sum()
+    assert rates.leaving[:, 1] == pytest.approx([108 / constables] * 3)
+    assert (rates.promotion[:, 1] == 0).all()
+
+
 @pytest.mark.parametrize(
     ("positions", "target", "years"),
     [([0, 1], 0.14, 5.0), ([0, 1], 0.12, 2.5), ([0], 0.2, 10.0)],
