@@ -509,3 +509,26 @@ def test_the_projection_is_the_same_every_run(force, tmp_path):
         warehouse.run_models(con, [model])
         after = con.execute("select * from marts.projections order by all").df()
     assert before.equals(after)
+
+
+def test_the_forces_report_protects_the_targets_like_every_table(force):
+    """The run published, so the audit passed with the new tables in it; and on a force
+    this small the targets' counts (5 of 12 officers, 3 joiners) are withheld, with every
+    figure computed from them, while the configured targets themselves are shown."""
+    from report_scan import page_table
+
+    report = force.paths.reports_dir / "latest"
+    names = dict(
+        _query(force, "select target_code, target_name from analytics.target_progress").values
+    )
+    shares = page_table(report, "targets-shares")
+    officers = shares[names["officers"]]
+    assert officers["In the group"] == "[c]"  # 5 of 12
+    assert officers["Share now"] == officers["Status"] == "[c]"
+    assert officers["Flow model, by the date"] == "[c]"
+    assert officers["Target share"] == "50.0%"
+    joiners = page_table(report, "targets-joiners")[names["joiners"]]
+    assert joiners["Joiners from the group so far"] == "[c]"  # 3
+    assert joiners["Status"] == "[c]"
+    assert joiners["Joiners targeted"] == "3"
+    assert "what-it-would-take-sergeants" in (report / "index.html").read_text(encoding="utf-8")
