@@ -17,9 +17,10 @@
 # Where in a promotion process do ethnic-minority candidates fall behind? For every stage
 # of every process, `analytics.disparities` compares the selection rate of the headline
 # minority grouping with that of White candidates: the adverse impact ratio (below 0.8 is
-# adverse under the four-fifths rule), its confidence interval and Fisher's exact test.
-# This notebook lists them, checks the view's counts against the stage rows themselves,
-# re-computes the worst stage independently, and draws that process.
+# large enough to matter, the four-fifths threshold), its score confidence interval, the
+# score test's p-value and that p-value adjusted for the false discovery rate within the
+# process. This notebook lists them, checks the view's counts against the stage rows
+# themselves, re-computes the worst stage independently, and draws that process.
 #
 # The database is opened **read-only**; counts from 1 to the disclosure threshold are
 # withheld from what is shown, with everything computed from them.
@@ -33,7 +34,12 @@ import matplotlib.pyplot as plt
 from pipeline.analysts import connect_published, for_display
 from pipeline.config import load_settings
 from pipeline.disclosure import suppress
-from pipeline.stats import stage_statistics, wilson_interval
+from pipeline.stats import (
+    adverse_impact_ratio,
+    ratio_confidence_interval,
+    score_test_p,
+    wilson_interval,
+)
 
 settings = load_settings()  # the configuration named by $PROGRESSION_CONFIG
 con = connect_published(settings)
@@ -52,7 +58,8 @@ stages = con.execute(
            comparator_group_label, selection_base_count, passed_count,
            comparator_selection_base_count, comparator_passed_count,
            group_selection_rate, comparator_selection_rate, adverse_impact_ratio,
-           ci_lower_ratio, ci_upper_ratio, fisher_p_value, verdict
+           ci_lower_ratio, ci_upper_ratio, p_value, adjusted_p_value,
+           is_significant_after_adjustment, verdict
     from analytics.disparities
     where process_type = 'promotion' and comparison_code = 'ethnic_minority'
       and comparator_basis = 'reference_group' and not is_end_to_end
@@ -60,13 +67,14 @@ stages = con.execute(
     """
 ).df()
 DERIVED = ["group_selection_rate", "adverse_impact_ratio", "ci_lower_ratio",
-           "ci_upper_ratio", "fisher_p_value"]  # fmt: skip
+           "ci_upper_ratio", "p_value", "adjusted_p_value",
+           "is_significant_after_adjustment"]  # fmt: skip
 RULES = {"selection_base_count": DERIVED, "passed_count": DERIVED}
 shown = suppress(stages, RULES, THRESHOLD)
 shown.loc[shown["is_suppressed"], "verdict"] = "withheld (small numbers)"
 columns = ["process_id", "stage_order", "stage_name", "selection_base_count",
            "group_selection_rate", "comparator_selection_rate", "adverse_impact_ratio",
-           "fisher_p_value", "verdict"]  # fmt: skip
+           "p_value", "adjusted_p_value", "verdict"]  # fmt: skip
 print(f"{stages['process_id'].nunique()} process(es), {len(stages)} stage(s)")
 print(for_display(shown[columns]).to_string(index=False))
 
@@ -107,19 +115,22 @@ visible = shown.dropna(subset=["adverse_impact_ratio"])
 if visible.empty:
     raise SystemExit("No stage can be shown without disclosing small numbers.")
 worst = stages.loc[visible["adverse_impact_ratio"].astype(float).idxmin()]
-again = stage_statistics(
-    worst["passed_count"],
-    worst["selection_base_count"],
-    worst["comparator_passed_count"],
-    worst["comparator_selection_base_count"],
-)
-assert abs(again["adverse_impact_ratio"] - worst["adverse_impact_ratio"]) < 1e-9
-assert abs(again["fisher_p_value"] - worst["fisher_p_value"]) < 1e-9
+counts = [
+    int(worst[c])
+    for c in ("passed_count", "selection_base_count", "comparator_passed_count",
+              "comparator_selection_base_count")
+]  # fmt: skip
+assert abs(adverse_impact_ratio(*counts) - worst["adverse_impact_ratio"]) < 1e-9
+assert abs(score_test_p(*counts) - worst["p_value"]) < 1e-9
+lower, upper = ratio_confidence_interval(*counts)
+assert abs(lower - worst["ci_lower_ratio"]) < 1e-9 and abs(upper - worst["ci_upper_ratio"]) < 1e-9
+chance = "unlikely" if worst["is_significant_after_adjustment"] else "could be"
 print(
     f"{worst['process_id']} ({worst['process_name']}): lowest at '{worst['stage_name']}' "
     f"(ratio {worst['adverse_impact_ratio']:.2f}, 95% CI {worst['ci_lower_ratio']:.2f}"
-    f"-{worst['ci_upper_ratio']:.2f}, Fisher p = {worst['fisher_p_value']:.3g}; "
-    f"{worst['verdict']})"
+    f"-{worst['ci_upper_ratio']:.2f}, p = {worst['p_value']:.3g}, "
+    f"{worst['adjusted_p_value']:.3g} adjusted for the process's comparisons; "
+    f"{worst['verdict']}, {chance} to be chance)"
 )
 
 # %% [markdown]

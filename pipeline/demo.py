@@ -31,8 +31,10 @@ from pipeline import codes
 from pipeline.config import CodeSettings
 
 PLANTED_ADVERSE_STAGE = ("INSP-2025", "Assessment centre")
-"""The one stage with a real adverse impact: minority candidates pass ~31%, White ~55%."""
-PLANTED_PASS_RATES = {"minority": 0.31, "other": 0.55}
+"""The one stage with a real adverse impact: minority candidates pass ~25%, White ~55%: large
+enough to stand out among the forty comparisons made for the process (the false discovery
+rate is controlled within each process), as a real gap of this size would."""
+PLANTED_PASS_RATES = {"minority": 0.25, "other": 0.55}
 
 SNAPSHOT_YEARS: tuple[int, ...] = (2022, 2023, 2024, 2025, 2026)
 PROCESS_YEARS: tuple[int, ...] = SNAPSHOT_YEARS[1:]

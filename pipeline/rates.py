@@ -1,133 +1,197 @@
-"""Comparing how often something happens to a group with how often it happens to another.
+"""Comparing how often something happens to one group with how often it happens to another.
 
-Promotion (good for the person), leaving (bad for the force) and being in a specialist unit
-(an opportunity) are all a count of people out of a base. This module applies the
-selection-stage statistics of :mod:`pipeline.stats` to them, the right way round: a verdict
-is *adverse* when the group is worse off, whichever direction that is.
+Passing a selection stage, being promoted, leaving, being in a unit or at a rank: each is a
+count of people out of a base, compared with a comparator group's by the ratio of the two
+rates, its score interval and test (:mod:`pipeline.stats`), the false discovery rate within
+each family of comparisons, and a verdict in the measure's own words. Every analytics view
+with a ratio gets its statistics from :func:`add_rate_comparison`, so the same counts give
+the same figures and the same words in every table.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from pipeline import stats
+from pipeline.stats import Direction
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a rate counts and which way a difference in it goes against the group.
+
+    ``rate_name`` goes into verdicts ("lower pass rate"); ``people``, ``group`` and
+    ``comparator`` name the two sides in notes ("no candidates in this group");
+    ``event`` completes "no one in this group ..." (e.g. "passed").
+    ``relative_likelihood`` says whether, and how, the view shows the NHS WRES relative
+    likelihood: ``"comparator_over_group"`` for a good outcome (WRES indicator 2, White ÷
+    BME rate of appointment from shortlisting), ``"group_over_comparator"`` for a bad one
+    (indicator 3, BME ÷ White rate of entering a formal disciplinary process), ``None``
+    where the measure is not one WRES defines (representation).
+    """
+
+    code: str
+    rate_name: str
+    direction: Direction
+    people: str
+    event: str
+    group: str = "this group"
+    comparator: str = "the comparator group"
+    relative_likelihood: str | None = None
+
+
+SELECTION = Measure(
+    "selection", "pass rate", Direction.HIGHER_IS_BETTER, "candidates", "passed",
+    relative_likelihood="comparator_over_group",
+)  # fmt: skip
+PROMOTION = Measure(
+    "promotion", "promotion rate", Direction.HIGHER_IS_BETTER, "officers in post",
+    "was promoted", comparator="the reference group",
+    relative_likelihood="comparator_over_group",
+)  # fmt: skip
+LEAVING = Measure(
+    "leaving", "leaving rate", Direction.HIGHER_IS_WORSE, "people in post", "left",
+    comparator="the reference group", relative_likelihood="group_over_comparator",
+)  # fmt: skip
+UNIT_REPRESENTATION = Measure(
+    "unit_representation", "share", Direction.NEITHER, "people who stated an ethnicity",
+    "is in the grouping", group="this unit", comparator="the rest of the workforce",
+)  # fmt: skip
+RANK_REPRESENTATION = Measure(
+    "rank_representation", "share", Direction.NEITHER, "officers who stated an ethnicity",
+    "is in the grouping", group="this rank", comparator="constables",
+)  # fmt: skip
 
 RATE_COMPARISON_COLUMNS: tuple[str, ...] = (
     "rate_ratio",
     "relative_likelihood_ratio",
     "ci_lower_ratio",
     "ci_upper_ratio",
-    "fisher_p_value",
+    "p_value",
+    "adjusted_p_value",
+    "family_comparison_count",
+    "is_significant",
+    "is_significant_after_adjustment",
     "verdict",
     "note",
 )
-_FLOATS = RATE_COMPARISON_COLUMNS[:5]
+"""The columns :func:`add_rate_comparison` adds (``rate_ratio`` under the name it is given;
+``relative_likelihood_ratio`` only for measures WRES defines)."""
 
 
-def compare(
-    events: int,
-    base: int,
-    ref_events: int,
-    ref_base: int,
-    *,
-    higher_is_better: bool,
-    event: str,
-    confidence: float = 0.95,
-) -> dict[str, float | str | None]:
-    """The figures for one group against its reference group.
-
-    ``rate_ratio`` is always group rate / reference rate, with its Katz interval
-    (Katz et al. 1978). ``relative_likelihood_ratio`` follows the NHS WRES convention for
-    the kind of event: for a good outcome (indicator 2, appointment) reference rate / group
-    rate, so above 1 favours the reference group; for a bad outcome (indicator 3,
-    disciplinary) group rate / reference rate, so above 1 means the group is more likely to
-    suffer it. Either way above 1 is the group's disadvantage. The verdict applies the
-    0.8-1.25 band (29 CFR 1607.4(D); NHS England's non-adverse range) to the ratio of the
-    good outcome, with Fisher's exact test for significance. ``event`` completes "no one in
-    this group ..." in notes (e.g. "was promoted", "left").
-    """
-    fisher = stats.fisher_exact_p(events, base, ref_events, ref_base)
-    interval = stats.ratio_confidence_interval(events, base, ref_events, ref_base, confidence)
-    rate_ratio = stats.adverse_impact_ratio(events, base, ref_events, ref_base)
-    if higher_is_better:
-        likelihood = stats.relative_likelihood(events, base, ref_events, ref_base)
-        favourable_ratio = _favourable_ratio(events, base, ref_events, ref_base)
-    else:
-        likelihood = rate_ratio
-        favourable_ratio = _favourable_ratio(ref_events, ref_base, events, base)
-    return {
-        "rate_ratio": rate_ratio,
-        "relative_likelihood_ratio": likelihood,
-        "ci_lower_ratio": None if interval is None else interval[0],
-        "ci_upper_ratio": None if interval is None else interval[1],
-        "fisher_p_value": fisher,
-        "verdict": stats.verdict(favourable_ratio, fisher),
-        "note": _note(events, base, ref_events, ref_base, event),
-    }
+def note(
+    events: int, base: int, comparator_events: int, comparator_base: int, measure: Measure
+) -> str | None:
+    """Why a figure is missing or 0, in words for a report; ``None`` when nothing is."""
+    counts = (np.array([v]) for v in (events, base, comparator_events, comparator_base))
+    return notes(*counts, measure)[0]
 
 
-def _favourable_ratio(good: int, base: int, ref_good: int, ref_base: int) -> float | None:
-    """Group rate / reference rate of the good outcome; infinite (so "favourable") when only
-    the group had it, rather than "not computable"."""
-    ratio = stats.adverse_impact_ratio(good, base, ref_good, ref_base)
-    if ratio is None and base and ref_base and good and not ref_good:
-        return math.inf
-    return ratio
-
-
-def _note(events: int, base: int, ref_events: int, ref_base: int, event: str) -> str | None:
-    if base == 0:
-        return "no one in this group"
-    if ref_base == 0:
-        return "no one in the reference group"
-    if events == 0 and ref_events == 0:
-        return f"no one in either group {event}"
-    if ref_events == 0:
-        return f"no one in the reference group {event}"
-    if events == 0:
-        return f"no one in this group {event}"
-    return None
+def _relative_likelihood(result: stats.RatioComparison, measure: Measure) -> np.ndarray:
+    if measure.relative_likelihood == "group_over_comparator":
+        return result.ratio
+    with np.errstate(divide="ignore"):
+        inverse = 1.0 / result.ratio
+    return np.where(np.isfinite(inverse), inverse, np.nan)
 
 
 def add_rate_comparison(
     frame: pd.DataFrame,
     events: str,
     base: str,
-    ref_events: str,
-    ref_base: str,
+    comparator_events: str,
+    comparator_base: str,
     *,
-    higher_is_better: bool,
-    event: str,
+    measure: Measure,
+    family: Sequence[str],
     confidence: float = 0.95,
+    ratio_column: str = "rate_ratio",
 ) -> pd.DataFrame:
-    """A copy of ``frame`` with :data:`RATE_COMPARISON_COLUMNS` for every row that has a
-    reference (reference counts present) and is not the reference group itself (equal
-    ``group_code`` and ``reference_group_code``, when the frame has them); other rows get
-    missing values. Counts come from SQL, which coalesces true zeros."""
-    rows = []
-    for record in frame.to_dict("records"):
-        counts = [record[events], record[base], record[ref_events], record[ref_base]]
-        is_self = record.get("group_code") is not None and record.get("group_code") == record.get(
-            "reference_group_code"
-        )
-        if is_self or any(pd.isna(c) for c in counts):
-            rows.append(dict.fromkeys(RATE_COMPARISON_COLUMNS))
-            continue
-        rows.append(
-            compare(
-                *(int(c) for c in counts),
-                higher_is_better=higher_is_better,
-                event=event,
-                confidence=confidence,
-            )
-        )
+    """A copy of ``frame`` with the comparison columns (:data:`RATE_COMPARISON_COLUMNS`).
+
+    A row is compared when its comparator counts are present and it is not the comparator
+    itself (equal ``group_code`` and ``reference_group_code``, when the frame has them);
+    other rows get missing values. ``family`` names the columns whose values define a
+    family of comparisons: the Benjamini-Hochberg adjustment is made within each, at the
+    level 1 - ``confidence``, counting the comparisons that could be made
+    (``family_comparison_count``); with no columns the whole frame is one family. Counts
+    come from SQL, which coalesces true zeros.
+
+    Columns: the ratio (group rate ÷ comparator rate, as ``ratio_column``); the WRES
+    relative likelihood (see :class:`Measure`); the score interval (upper bound ``inf``
+    when no one in the comparator had the event); the score test's p-value and its adjusted
+    value; ``is_significant`` (the interval excludes 1, the same as p < 1 - confidence);
+    ``is_significant_after_adjustment`` (adjusted p < 1 - confidence: what a report may call
+    unlikely to be chance); the verdict (:func:`pipeline.stats.verdict`); the note.
+    """
+    alpha = 1.0 - confidence
+    counts = frame[[events, base, comparator_events, comparator_base]]
+    compared = counts.notna().all(axis=1).to_numpy().copy()
+    if "group_code" in frame and "reference_group_code" in frame:
+        is_self = frame["group_code"] == frame["reference_group_code"]
+        compared &= ~is_self.fillna(False).to_numpy(bool)
+    rows = counts[compared].to_numpy(dtype=float)
+    result = stats.compare_rates(*rows.T, confidence=confidence)
+
+    def spread(values: np.ndarray, empty=np.nan) -> np.ndarray:
+        full = np.full(len(frame), empty, dtype=object if empty is None else float)
+        full[compared] = values
+        return full
+
+    ratio, lower, upper = spread(result.ratio), spread(result.ci_lower), spread(result.ci_upper)
+    p_value = spread(result.p_value)
+    computable = np.zeros(len(frame), dtype=bool)
+    computable[compared] = result.is_computable
+    significant = computable & ((lower > 1.0) | (upper < 1.0))
+    codes = frame.groupby(list(family), dropna=False, sort=False).ngroup() if family else None
+    adjusted, sizes = stats.benjamini_hochberg(p_value, None if codes is None else codes.to_numpy())
     out = frame.copy()
-    for column in RATE_COMPARISON_COLUMNS:
-        values = [r[column] for r in rows]
-        if column in _FLOATS:
-            out[column] = pd.array(values, dtype="Float64")
-        else:
-            out[column] = pd.Series(values, index=frame.index, dtype=object)
+    out[ratio_column] = pd.array(ratio, dtype="Float64")  # NaN becomes missing
+    if measure.relative_likelihood is not None:
+        likelihood = _relative_likelihood(result, measure)
+        out["relative_likelihood_ratio"] = pd.array(spread(likelihood), dtype="Float64")
+    out["ci_lower_ratio"] = pd.array(lower, dtype="Float64")
+    out["ci_upper_ratio"] = pd.array(upper, dtype="Float64")
+    out["p_value"] = pd.array(p_value, dtype="Float64")
+    out["adjusted_p_value"] = pd.array(adjusted, dtype="Float64")
+    out["family_comparison_count"] = pd.array(np.where(sizes > 0, sizes, None), dtype="Int64")
+    # Missing where no comparison could be made; the adjusted decision implies the raw one.
+    out["is_significant"] = pd.array(np.where(computable, significant, None), dtype="boolean")
+    out["is_significant_after_adjustment"] = pd.array(
+        np.where(computable, significant & (adjusted < alpha), None), dtype="boolean"
+    )
+    words = stats.verdicts(
+        ratio, lower, upper, direction=measure.direction, rate_name=measure.rate_name
+    )
+    out["verdict"] = pd.Series(np.where(compared, words, None), index=frame.index, dtype=object)
+    out["note"] = pd.Series(spread(notes(*rows.T, measure), None), index=frame.index, dtype=object)
     return out
+
+
+def notes(
+    events: np.ndarray,
+    base: np.ndarray,
+    comparator_events: np.ndarray,
+    comparator_base: np.ndarray,
+    measure: Measure,
+) -> np.ndarray:
+    """:func:`note` for arrays of counts: an object array of ``str`` or ``None``."""
+    conditions = [
+        base == 0,
+        comparator_base == 0,
+        (events == 0) & (comparator_events == 0),
+        comparator_events == 0,
+        events == 0,
+    ]
+    words = [
+        f"no {measure.people} in {measure.group}",
+        f"no {measure.people} in {measure.comparator}",
+        f"no one in {measure.group} or {measure.comparator} {measure.event}",
+        f"no one in {measure.comparator} {measure.event}",
+        f"no one in {measure.group} {measure.event}",
+    ]
+    return np.select(conditions, words, default=None).astype(object)

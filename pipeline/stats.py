@@ -1,74 +1,76 @@
-"""Fairness statistics for selection stages (recruitment, promotion) and representation.
+"""Fairness statistics: rates, the ratio of two rates with its score interval and score test,
+the false discovery rate, and the words of a verdict.
 
-Everything here works on plain counts and returns plain Python ``float``/``str``/``None``:
-an undefined quantity (a zero denominator, a rate of zero on the bottom of a ratio) is
-``None``, never NaN or inf, so a report can say *why* a figure is missing instead of
-printing "nan". Counts must be non-negative whole numbers with passed <= entered; anything
-else raises ``ValueError`` because it is a data error upstream, not a statistical result.
+One method family for every comparison of two groups' rates: the **Miettinen-Nurminen score
+test** of "the ratio of the two rates is R" and the **score interval** obtained by inverting
+it (every R the test does not reject). Because the interval is the set of ratios the test
+accepts, the test of R = 1 is significant exactly when the interval excludes 1, and the point
+estimate (where the statistic is 0) always lies inside its interval. Zero cells need no
+correction: no passes in the group gives an estimate of 0 with a lower bound of exactly 0;
+no passes in the comparator gives an unbounded (infinite) upper side and no point estimate.
+Sources: Miettinen O, Nurminen M (1985), "Comparative analysis of two rates", *Statistics in
+Medicine* 4:213-226; Koopman PAR (1984), *Biometrics* 40:513-517 (the same interval without
+the N/(N-1) variance factor); recommended for the ratio of two independent proportions by
+Fagerland MW, Lydersen S, Laake P (2015), *Statistical Methods in Medical Research*
+24:224-254. Identical to statsmodels' ``test_proportions_2indep(method="score",
+compare="ratio")`` and the set of ratios it accepts (checked in the test suite).
+
+Everything is vectorised over arrays of counts and computed once per distinct table, so a
+large force's thousands of rows cost milliseconds. Counts must be non-negative whole numbers
+with events <= base; anything else raises ``ValueError`` (a data error upstream).
 
 Convention: the *group* is the group under study (e.g. ethnic-minority candidates) and the
-*reference* is the comparison group (e.g. White candidates). Ratios are computed from
-integer cross-products so the result is correctly rounded, which keeps the four-fifths
-boundary exact (4 of 10 against 5 of 10 gives exactly ``0.8``).
+*comparator* the group it is compared with (e.g. White candidates). Ratios are group rate ÷
+comparator rate unless named otherwise.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+import pandas as pd
+from scipy import special as _special
 from scipy import stats as _sps
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 __all__ = [
-    "NO_GROUP_CANDIDATES",
-    "NO_REFERENCE_CANDIDATES",
-    "NO_REFERENCE_PASSES",
-    "STAGE_STATISTICS_COLUMNS",
-    "WITHIN_DEFAULT",
-    "add_stage_statistics",
+    "FOUR_FIFTHS",
+    "NOT_COMPUTABLE",
+    "NO_CLEAR_DIFFERENCE",
+    "Direction",
+    "RatioComparison",
     "adverse_impact_ratio",
+    "benjamini_hochberg",
+    "compare_rates",
     "compounded_ratio",
-    "describe_missing",
-    "fisher_exact_p",
     "parity_gap",
     "ratio_confidence_interval",
     "relative_likelihood",
+    "score_test_p",
     "selection_rate",
-    "stage_statistics",
     "verdict",
+    "verdicts",
     "wilson_interval",
 ]
 
-#: Keys of :func:`stage_statistics`, in order; also the columns :func:`add_stage_statistics` adds.
-STAGE_STATISTICS_COLUMNS: tuple[str, ...] = (
-    "group_selection_rate",
-    "reference_selection_rate",
-    "adverse_impact_ratio",
-    "relative_likelihood",
-    "ratio_ci_lower",
-    "ratio_ci_upper",
-    "fisher_p_value",
-    "verdict",
-    "note",
-)
-
-_FLOAT_COLUMNS = STAGE_STATISTICS_COLUMNS[:7]
-_TEXT_COLUMNS = STAGE_STATISTICS_COLUMNS[7:]
-
-# Tolerance for the verdict bands, so a ratio computed elsewhere as rate/rate (which can
-# land one ulp either side of 0.8) is still classed by its exact value.
-_BOUNDARY_TOLERANCE = 1e-12
-
+FOUR_FIFTHS = 0.8
+"""The four-fifths threshold: below it a ratio of rates is large enough to matter. Its origin
+is the US Uniform Guidelines (29 CFR 1607.4(D)); UK practice uses it through the NHS WRES
+"non-adverse range" 0.80-1.25 and EHRC guidance. Its reciprocal, 1.25, is the upper end."""
 EN_DASH = "\u2013"
-WITHIN_DEFAULT = f"within 0.8{EN_DASH}1.25"
-NO_GROUP_CANDIDATES = "no candidates in this group"
-NO_REFERENCE_CANDIDATES = "no candidates in the reference group"
-NO_REFERENCE_PASSES = "no one in the reference group passed"
+NOT_COMPUTABLE = "not computable"
+NO_CLEAR_DIFFERENCE = "no clear difference"
+
+# Ratios searched for the interval's bounds: exp(-60) to exp(60). A bound beyond this range
+# would need a rate ratio of 10^26, which no count of people can produce.
+_LOG_LIMIT = 60.0
+# Bisection steps on the log scale: 120 / 2**64 is below double precision.
+_BISECTIONS = 64
 
 
 # --------------------------------------------------------------------------- validation
@@ -105,32 +107,50 @@ def _table(
     return a, n1, c, n2
 
 
-def _z(confidence: float) -> float:
-    """Two-sided standard-normal critical value; isf as statsmodels uses, to match it."""
+def _alpha(confidence: float) -> float:
     if not (isinstance(confidence, Real) and 0.0 < float(confidence) < 1.0):
         raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
-    z = float(_sps.norm.isf((1.0 - float(confidence)) / 2.0))
+    return 1.0 - float(confidence)
+
+
+def _z(confidence: float) -> float:
+    """Two-sided standard-normal critical value; isf as statsmodels uses, to match it."""
+    z = float(_sps.norm.isf(_alpha(confidence) / 2.0))
     if not math.isfinite(z):
         raise ValueError(f"confidence {confidence!r} is too close to 1")
     return z
-
-
-def _finite_or_none(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
 
 
 def _is_missing(x: float | None) -> bool:
     return x is None or (isinstance(x, Real) and math.isnan(float(x)))
 
 
+def _count_arrays(*columns: Any) -> list[np.ndarray]:
+    """Four equal-length arrays of counts as int64, validated: whole, >= 0, events <= base."""
+    names = ("group_events", "group_base", "comparator_events", "comparator_base")
+    out = []
+    for name, column in zip(names, columns, strict=True):
+        values = np.asarray(column, dtype=float)
+        bad = ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{name} must be whole numbers >= 0; row {row} is {column[row]!r}")
+        out.append(values.astype(np.int64))
+    for events, base, name in ((out[0], out[1], "group"), (out[2], out[3], "comparator")):
+        over = events > base
+        if over.any():
+            row = int(np.flatnonzero(over)[0])
+            raise ValueError(
+                f"{name} events ({events[row]}) are more than its base ({base[row]}) in row {row}"
+            )
+    return out
+
+
 # --------------------------------------------------------------------------- rates
 
 
 def selection_rate(passed: int, entered: int) -> float | None:
-    """Share of those who entered a stage who passed it; ``None`` when nobody entered.
-
-    The basic quantity behind every comparison below (29 CFR 1607.16(R), "selection rate").
-    """
+    """Share of those who entered a stage who passed it; ``None`` when nobody entered."""
     p, n = _pair(passed, entered, "passed", "entered")
     return None if n == 0 else p / n
 
@@ -140,9 +160,9 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
 
     Why Wilson: unlike the normal (Wald) interval it stays inside [0, 1] and keeps close to
     nominal coverage at the small counts typical of minority groups at senior ranks
-    (Wilson 1927, JASA 22:209-212; Newcombe 1998, Stat Med 17:857-872, method 3).
-    Bounds are clipped to [0, 1] exactly as
-    ``statsmodels.stats.proportion.proportion_confint(method="wilson")`` does.
+    (Wilson 1927, JASA 22:209-212; Newcombe 1998, Stat Med 17:857-872, method 3). It is the
+    one-sample member of the score family used for ratios below. Bounds are clipped to
+    [0, 1] exactly as ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
     """
     x, m = _pair(successes, n, "successes", "n")
     z = _z(confidence)
@@ -156,18 +176,17 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     return (min(max(centre - half, 0.0), 1.0), min(max(centre + half, 0.0), 1.0))
 
 
-# --------------------------------------------------------------------------- ratios
+# --------------------------------------------------------------------------- point ratios
 
 
 def adverse_impact_ratio(
     group_passed: int, group_entered: int, ref_passed: int, ref_entered: int
 ) -> float | None:
-    """Group selection rate / reference selection rate (the "impact ratio").
+    """Group selection rate ÷ comparator selection rate (the "impact ratio").
 
-    Below 0.8 is evidence of adverse impact under the four-fifths rule of the US Uniform
-    Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D). ``None`` when either
-    group had no candidates or nobody in the reference group passed (rate of 0 below).
-    A group with no passes against a reference with some gives ``0.0``.
+    Below 0.8 (:data:`FOUR_FIFTHS`) is large enough to matter. ``None`` when either group
+    had nobody in its base or the comparator had no passes (a rate of 0 below the line).
+    Computed from integer cross-products, so 4 of 10 against 5 of 10 is exactly 0.8.
     """
     a, n1, c, n2 = _table(group_passed, group_entered, ref_passed, ref_entered)
     if n1 == 0 or n2 == 0 or c == 0:
@@ -178,18 +197,147 @@ def adverse_impact_ratio(
 def relative_likelihood(
     group_passed: int, group_entered: int, ref_passed: int, ref_entered: int
 ) -> float | None:
-    """Reference selection rate / group selection rate; above 1 favours the reference group.
+    """Comparator selection rate ÷ group selection rate; above 1 favours the comparator.
 
-    The NHS Workforce Race Equality Standard, indicator 2 ("relative likelihood of White
-    staff being appointed from shortlisting compared to BME staff"), NHS England WRES
-    technical guidance. This is the reciprocal of :func:`adverse_impact_ratio`. ``None``
-    when either group had no candidates or nobody in the group passed.
+    NHS Workforce Race Equality Standard, indicator 2: "relative likelihood of White staff
+    being appointed from shortlisting compared to BME staff" (NHS England, WRES technical
+    guidance). The reciprocal of :func:`adverse_impact_ratio`; ``None`` when either group
+    had nobody in its base or the group had no passes.
     Example: White 117 of 389 (0.3008), BME 2 of 10 (0.2) gives 1.5039.
     """
     a, n1, c, n2 = _table(group_passed, group_entered, ref_passed, ref_entered)
     if n1 == 0 or n2 == 0 or a == 0:
         return None
     return (c * n1) / (n2 * a)
+
+
+# --------------------------------------------------------------------------- score method
+
+
+def _score_z(a, n1, c, n2, ratio):
+    """Miettinen-Nurminen score statistic for H0: (a/n1) ÷ (c/n2) = ratio (arrays).
+
+    The variance is evaluated at the maximum-likelihood rates under H0 (the smaller root of
+    a quadratic, written in its cancellation-free form) and multiplied by N/(N-1). A zero
+    residual is 0 whatever the variance (everyone or nobody passed in both groups at R = 1);
+    a non-zero residual over a zero variance is infinite.
+    """
+    n = n1 + n2
+    events = a + c
+    qa = n * ratio
+    qb = -(n1 * ratio + a + n2 + c * ratio)
+    root = np.sqrt(np.maximum(qb * qb - 4.0 * qa * events, 0.0))
+    p2 = np.clip(2.0 * events / (-qb + root), 0.0, 1.0)
+    p1 = np.clip(ratio * p2, 0.0, 1.0)
+    variance = (p1 * (1.0 - p1) / n1 + ratio * ratio * p2 * (1.0 - p2) / n2) * n / (n - 1.0)
+    residual = a / n1 - ratio * (c / n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = residual / np.sqrt(variance)
+    z = np.where(residual == 0.0, 0.0, z)
+    return np.where(np.isnan(z), np.copysign(np.inf, residual), z)
+
+
+def _two_sided_p(z):
+    return np.minimum(2.0 * _special.ndtr(-np.abs(z)), 1.0)
+
+
+def _accepts(a, n1, c, n2, log_ratio, alpha):
+    return _two_sided_p(_score_z(a, n1, c, n2, np.exp(log_ratio))) >= alpha
+
+
+def _bisect(a, n1, c, n2, accepted, rejected, alpha):
+    """The boundary of the accepted ratios between a log ratio the test accepts and one it
+    rejects; returns the accepted end, so the bound itself belongs to the interval."""
+    for _ in range(_BISECTIONS):
+        middle = (accepted + rejected) / 2.0
+        ok = _accepts(a, n1, c, n2, middle, alpha)
+        accepted = np.where(ok, middle, accepted)
+        rejected = np.where(ok, rejected, middle)
+    return accepted
+
+
+@dataclass(frozen=True)
+class RatioComparison:
+    """Figures for many 2x2 tables at once, one element per table (float arrays, NaN where a
+    figure does not exist).
+
+    ``ratio``: group rate ÷ comparator rate; NaN when a base is 0 or the comparator rate is 0
+    (then the ratio is unbounded and the interval has no upper limit). ``ci_lower`` and
+    ``ci_upper``: the score interval; ``ci_upper`` is ``inf`` when no one in the comparator
+    had the event, ``ci_lower`` 0 when no one in the group had it. ``p_value``: the score
+    test of ratio = 1, two-sided. ``is_computable``: both bases > 0 and someone in either
+    group had the event; where it is False every figure above is NaN.
+    """
+
+    ratio: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    p_value: np.ndarray
+    is_computable: np.ndarray
+
+    @property
+    def is_significant(self) -> np.ndarray:
+        """The interval excludes 1 (False where not computable)."""
+        return self.is_computable & ((self.ci_lower > 1.0) | (self.ci_upper < 1.0))
+
+
+def _compare_distinct(a, n1, c, n2, alpha) -> tuple[np.ndarray, ...]:
+    """The score figures for tables that are all computable (n1, n2 > 0 and a + c > 0)."""
+    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (a, n1, c, n2))
+    p = _two_sided_p(_score_z(a, n1, c, n2, np.ones_like(a)))
+    one_accepted = p >= alpha
+    with np.errstate(divide="ignore"):
+        log_estimate = np.log(a * n2) - np.log(n1 * c)  # -inf when a = 0, +inf when c = 0
+    log_estimate = np.clip(log_estimate, -_LOG_LIMIT, _LOG_LIMIT)
+    # Each search starts between a ratio the test accepts and one it rejects. Where it
+    # accepts 1, 1 is a starting point on the accepted side of both searches, so the
+    # interval contains 1; where it rejects 1, 1 is the rejected end of the search on that
+    # side, so the interval excludes it. The estimate (statistic 0) is always accepted.
+    lower_from = np.where(one_accepted, np.minimum(log_estimate, 0.0), log_estimate)
+    lower_to = np.where(one_accepted | (log_estimate < 0.0), -_LOG_LIMIT, 0.0)
+    upper_from = np.where(one_accepted, np.maximum(log_estimate, 0.0), log_estimate)
+    upper_to = np.where(one_accepted | (log_estimate > 0.0), _LOG_LIMIT, 0.0)
+    lower = np.exp(_bisect(a, n1, c, n2, lower_from, lower_to, alpha))
+    upper = np.exp(_bisect(a, n1, c, n2, upper_from, upper_to, alpha))
+    # Open ends: no one in the group had the event (the test accepts every ratio down to 0),
+    # or no one in the comparator did (every ratio up to infinity).
+    lower = np.where((a == 0) | _accepts(a, n1, c, n2, lower_to, alpha), 0.0, lower)
+    upper = np.where((c == 0) | _accepts(a, n1, c, n2, upper_to, alpha), np.inf, upper)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(c > 0, (a * n2) / (n1 * c), np.nan)
+    return ratio, lower, upper, p
+
+
+def compare_rates(
+    group_events: Sequence[int] | np.ndarray,
+    group_base: Sequence[int] | np.ndarray,
+    comparator_events: Sequence[int] | np.ndarray,
+    comparator_base: Sequence[int] | np.ndarray,
+    confidence: float = 0.95,
+) -> RatioComparison:
+    """The ratio of two rates, its score interval and score test, for arrays of 2x2 tables.
+
+    Each distinct table is computed once. ``confidence`` is the interval's level; the test
+    is significant at 1 - confidence exactly when the interval excludes 1.
+    Raises ``ValueError`` naming the first row with a count that is negative, not whole,
+    missing, or (events) larger than its base.
+    """
+    alpha = _alpha(confidence)
+    a, n1, c, n2 = _count_arrays(group_events, group_base, comparator_events, comparator_base)
+    size = a.size
+    ratio, lower, upper, p = (np.full(size, np.nan) for _ in range(4))
+    computable = (n1 > 0) & (n2 > 0) & ((a + c) > 0)
+    if computable.any():
+        tables = np.column_stack([a, n1, c, n2])[computable]
+        distinct, inverse = np.unique(tables, axis=0, return_inverse=True)
+        figures = _compare_distinct(*distinct.T, alpha)
+        for target, values in zip((ratio, lower, upper, p), figures, strict=True):
+            target[computable] = values[inverse.ravel()]
+    return RatioComparison(ratio, lower, upper, p, computable)
+
+
+def _one(a: Any, n1: Any, c: Any, n2: Any, confidence: float) -> RatioComparison:
+    return compare_rates(*([v] for v in _table(a, n1, c, n2)), confidence)
 
 
 def ratio_confidence_interval(
@@ -199,191 +347,138 @@ def ratio_confidence_interval(
     ref_entered: int,
     confidence: float = 0.95,
 ) -> tuple[float, float] | None:
-    """Confidence interval for the risk ratio group rate / reference rate (the impact ratio).
+    """The score interval for group rate ÷ comparator rate (see the module docstring).
 
-    Why: an impact ratio from 3 of 7 people is not the same evidence as one from 300 of
-    700; the interval shows how far chance alone could move it. Katz log method
-    (Katz, Baptista, Azen & Pike 1978, Biometrics 34:469-474):
-    ``exp(ln RR ± z * sqrt(1/a - 1/n1 + 1/c - 1/n2))`` with ``a``, ``c`` the passes and
-    ``n1``, ``n2`` the candidates. Equals statsmodels ``Table2x2.riskratio_confint()``
-    when no cell of the 2x2 table is zero.
-
-    Zero passes in either group make ``ln RR`` or ``1/a`` infinite, so then (and only then)
-    the Haldane-Anscombe correction is applied: 0.5 is added to every cell, i.e. ``a`` and
-    ``c`` get +0.5 and ``n1`` and ``n2`` get +1 (Haldane 1956, Ann Hum Genet 20:309;
-    Anscombe 1956, Biometrika 43:461). The corrected interval is around the *corrected*
-    ratio, so the uncorrected point estimate (e.g. an impact ratio of 0.0) can fall outside
-    it. Everyone passing (a zero failure cell) needs no correction: Katz is defined there,
-    and when both groups all passed the interval collapses to (1.0, 1.0).
-
-    ``None`` when either group had no candidates or neither group had any passes.
+    ``(0.0, upper)`` when the group had no passes; ``(lower, math.inf)`` when the comparator
+    had none; ``None`` when either base is 0 or neither group had any passes.
+    Example: 0 of 10 against 5 of 10 gives (0.0, 0.641), whose upper bound is below 1, so
+    the difference is significant at 5% (:func:`score_test_p` gives 0.0118).
     """
-    a, n1, c, n2 = _table(group_passed, group_entered, ref_passed, ref_entered)
-    z = _z(confidence)
-    if n1 == 0 or n2 == 0 or (a == 0 and c == 0):
+    result = _one(group_passed, group_entered, ref_passed, ref_entered, confidence)
+    if not result.is_computable[0]:
         return None
-    if a == 0 or c == 0:
-        a_, n1_, c_, n2_ = a + 0.5, n1 + 1.0, c + 0.5, n2 + 1.0
-    else:
-        a_, n1_, c_, n2_ = float(a), float(n1), float(c), float(n2)
-    log_rr = math.log(a_ * n2_) - math.log(n1_ * c_)
-    # max(): the exact variance is >= 0; guard against -1e-17 from rounding when a == n1.
-    se = math.sqrt(max(1.0 / a_ - 1.0 / n1_ + 1.0 / c_ - 1.0 / n2_, 0.0))
-    try:
-        return (math.exp(log_rr - z * se), math.exp(log_rr + z * se))
-    except OverflowError:  # only reachable with an absurd confidence such as 1 - 1e-300
-        return None
+    return float(result.ci_lower[0]), float(result.ci_upper[0])
 
 
-def fisher_exact_p(
+def score_test_p(
     group_passed: int, group_entered: int, ref_passed: int, ref_entered: int
 ) -> float | None:
-    """Two-sided Fisher exact p-value for table [[group pass, fail], [reference pass, fail]].
+    """Two-sided p-value of the score test that the two rates are equal (ratio = 1).
 
-    Why exact: with a handful of minority candidates the chi-squared approximation is
-    unreliable; Fisher's test conditions on the margins and is exact at any size
-    (Fisher 1935, J R Stat Soc 98:39-54). Delegates to ``scipy.stats.fisher_exact``
-    (two-sided: sum of tables no more probable than the one observed). ``None`` when
-    either group had no candidates; a zero column margin (all or nobody passed) gives 1.0.
+    The test whose inversion is :func:`ratio_confidence_interval`. ``None`` when either base
+    is 0 or neither group had any passes; 1.0 when the two rates are equal.
     """
-    a, n1, c, n2 = _table(group_passed, group_entered, ref_passed, ref_entered)
-    if n1 == 0 or n2 == 0:
-        return None
-    result = _sps.fisher_exact([[a, n1 - a], [c, n2 - c]], alternative="two-sided")
-    p = float(result.pvalue)
-    return min(p, 1.0) if math.isfinite(p) else None
+    result = _one(group_passed, group_entered, ref_passed, ref_entered, 0.95)
+    return float(result.p_value[0]) if result.is_computable[0] else None
 
 
-# --------------------------------------------------------------------------- labels
+# --------------------------------------------------------------------------- many comparisons
 
 
-def describe_missing(
-    group_entered: int, ref_entered: int, ref_passed: int, group_passed: int
-) -> str | None:
-    """Why the impact ratio cannot be computed, in words for a report; ``None`` if it can.
+def benjamini_hochberg(
+    p_values: Sequence[float] | np.ndarray, families: Sequence[int] | np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Benjamini-Hochberg adjusted p-values within each family of comparisons.
 
-    Checked in this order (the first that applies is returned): no candidates in the
-    group, no candidates in the reference group, nobody in the reference group passed.
-    Note the argument order differs from the other functions; pass by keyword.
+    A comparison whose adjusted p-value is below q is a discovery with the false discovery
+    rate controlled at q (Benjamini Y, Hochberg Y (1995), *J R Stat Soc B* 57:289-300):
+    within a family of m, adjusted p(i) = min over j >= i of m p(j) / j, capped at 1, where
+    p(1) <= ... <= p(m). ``families`` gives each comparison's family as an integer (all
+    one family when None). NaN entries (comparisons that could not be made) are not counted
+    in m and stay NaN. Returns the adjusted p-values and each comparison's family size m
+    (0 where NaN). The same values as ``statsmodels.stats.multitest.multipletests(
+    method="fdr_bh")`` applied to each family; vectorised over all families at once.
     """
-    _a, n1, c, n2 = _table(group_passed, group_entered, ref_passed, ref_entered)
-    if n1 == 0:
-        return NO_GROUP_CANDIDATES
-    if n2 == 0:
-        return NO_REFERENCE_CANDIDATES
-    if c == 0:
-        return NO_REFERENCE_PASSES
-    return None
+    p = np.asarray(p_values, dtype=float)
+    codes = np.zeros(p.shape, dtype=np.int64) if families is None else np.asarray(families)
+    adjusted, sizes = np.full(p.shape, np.nan), np.zeros(p.shape, dtype=np.int64)
+    tested = ~np.isnan(p)
+    if not tested.any():
+        return adjusted, sizes
+    values, family = p[tested], codes[tested]
+    order = np.lexsort((values, family))
+    ranked, family = values[order], family[order]
+    starts = np.flatnonzero(np.r_[True, family[1:] != family[:-1]])
+    counts = np.diff(np.r_[starts, family.size])
+    member = np.repeat(np.arange(starts.size), counts)
+    m = counts[member]
+    scaled = ranked * m / (np.arange(family.size) - starts[member] + 1)
+    # The running minimum from the largest p-value down, within each family.
+    step_up = _running_minimum(scaled[::-1], member[::-1])[::-1]
+    # Never below the raw p-value (m p / m can round one ulp under p).
+    within = np.empty(family.size)
+    within[order] = np.maximum(np.minimum(step_up, 1.0), ranked)
+    family_size = np.empty(family.size, dtype=np.int64)
+    family_size[order] = m
+    adjusted[tested], sizes[tested] = within, family_size
+    return adjusted, sizes
+
+
+def _running_minimum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Running minimum of ``values`` within each group (groups contiguous)."""
+    return pd.Series(values).groupby(groups, sort=False).cummin().to_numpy()
+
+
+# --------------------------------------------------------------------------- words
+
+
+class Direction(StrEnum):
+    """Which way a difference in a rate goes against the group studied."""
+
+    HIGHER_IS_BETTER = "higher is better"
+    """Passing a stage, being promoted: a lower rate is the group's disadvantage."""
+    HIGHER_IS_WORSE = "higher is worse"
+    """Leaving, entering a disciplinary process: a higher rate is the disadvantage."""
+    NEITHER = "neither"
+    """Representation in a unit or rank: under- or over-represented, neither good in itself."""
 
 
 def verdict(
-    air: float | None,
-    p_value: float | None,
-    alpha: float = 0.05,
-    lower: float = 0.8,
-    upper: float = 1.25,
+    ratio: float | None,
+    ci_lower: float | None,
+    ci_upper: float | None,
+    *,
+    direction: Direction,
+    rate_name: str,
 ) -> str:
-    """Plain-language label for an impact ratio and its Fisher p-value.
+    """The plain reading of a ratio of rates and its interval.
 
-    The band 0.8-1.25 is the four-fifths rule (29 CFR 1607.4(D)) and its reciprocal, so a
-    ratio and its inverse get mirror-image labels. Both bounds are inclusive ("within").
-    Returns exactly one of: ``"adverse and significant"`` (air < lower, p < alpha),
-    ``"adverse but not significant (small numbers)"`` (air < lower, p >= alpha or no p),
-    ``f"within {lower:g}\u2013{upper:g}"`` (en dash U+2013; default "within 0.8\u20131.25",
-    also exported as ``WITHIN_DEFAULT``),
-    ``"favourable"`` (air > upper; not split by significance), ``"not computable"``
-    (air is None/NaN; use :func:`describe_missing` for the reason).
+    One of: ``"not computable"`` (no interval: nobody in a base, or nobody in either group
+    had the event); ``"no clear difference"`` (the interval includes 1 and the ratio lies
+    within 0.8-1.25); otherwise the direction of the difference followed by ``", significant"``
+    when the interval excludes 1, else ``", not significant"``. The direction is "lower
+    <rate_name>" or "higher <rate_name>" for a rate (``direction`` says which of the two is
+    the group's disadvantage, so the words never need to), and "under-represented" or
+    "over-represented" for representation (:attr:`Direction.NEITHER`). A missing ratio with
+    an interval means the comparator's rate was 0 (the ratio is unbounded): "higher".
     """
-    if not lower < upper:
-        raise ValueError(f"lower ({lower}) must be below upper ({upper})")
-    if air is None or math.isnan(air):
-        return "not computable"
-    if air < lower - _BOUNDARY_TOLERANCE:
-        if p_value is not None and not math.isnan(p_value) and p_value < alpha:
-            return "adverse and significant"
-        return "adverse but not significant (small numbers)"
-    if air > upper + _BOUNDARY_TOLERANCE:
-        return "favourable"
-    return f"within {lower:g}{EN_DASH}{upper:g}"
+    ratio_, lower, upper = ([np.nan if v is None else v] for v in (ratio, ci_lower, ci_upper))
+    return str(verdicts(ratio_, lower, upper, direction=direction, rate_name=rate_name)[0])
 
 
-# --------------------------------------------------------------------------- bundles
-
-
-def stage_statistics(
-    group_passed: int,
-    group_entered: int,
-    ref_passed: int,
-    ref_entered: int,
-    confidence: float = 0.95,
-) -> dict[str, float | str | None]:
-    """All the figures for one selection stage, keyed as :data:`STAGE_STATISTICS_COLUMNS`.
-
-    ``ratio_ci_lower``/``ratio_ci_upper`` bound the *impact ratio* (group/reference), not
-    the relative likelihood. ``verdict`` uses the impact ratio and Fisher p at alpha 0.05;
-    ``note`` is :func:`describe_missing` (why the impact ratio is missing, else None).
-    Values are plain floats, strings or None; never NaN or inf.
-    """
-    a, n1, c, n2 = _table(group_passed, group_entered, ref_passed, ref_entered)
-    air = adverse_impact_ratio(a, n1, c, n2)
-    p = fisher_exact_p(a, n1, c, n2)
-    ci = ratio_confidence_interval(a, n1, c, n2, confidence)
-    return {
-        "group_selection_rate": selection_rate(a, n1),
-        "reference_selection_rate": selection_rate(c, n2),
-        "adverse_impact_ratio": air,
-        "relative_likelihood": relative_likelihood(a, n1, c, n2),
-        "ratio_ci_lower": None if ci is None else ci[0],
-        "ratio_ci_upper": None if ci is None else ci[1],
-        "fisher_p_value": p,
-        "verdict": verdict(air, p),
-        "note": describe_missing(group_entered=n1, ref_entered=n2, ref_passed=c, group_passed=a),
-    }
-
-
-def add_stage_statistics(
-    df: pd.DataFrame,
-    group_passed: str = "group_passed_count",
-    group_entered: str = "group_entered_count",
-    ref_passed: str = "reference_passed_count",
-    ref_entered: str = "reference_entered_count",
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """A copy of ``df`` (e.g. a SQL mart result) with the :func:`stage_statistics` columns.
-
-    Row-wise: these tables are a few hundred rows at most. Numeric columns are pandas
-    ``Float64`` (missing values are ``pd.NA``); ``verdict`` and ``note`` are ``object``
-    (missing is ``None``). Existing columns of the same names are overwritten. A missing
-    (NA) count raises ``ValueError`` naming the row: coalesce true zeros in SQL first.
-    """
-    import pandas as pd
-
-    absent = [c for c in (group_passed, group_entered, ref_passed, ref_entered) if c not in df]
-    if absent:
-        raise KeyError(f"add_stage_statistics: missing column(s) {absent}")
-
-    rows: list[Mapping[str, float | str | None]] = []
-    for idx, gp, ge, rp, re in zip(
-        df.index,
-        df[group_passed],
-        df[group_entered],
-        df[ref_passed],
-        df[ref_entered],
-        strict=True,
-    ):
-        if any(pd.isna(v) for v in (gp, ge, rp, re)):
-            raise ValueError(f"add_stage_statistics: missing count in row {idx!r}")
-        try:
-            rows.append(stage_statistics(gp, ge, rp, re, confidence))
-        except ValueError as exc:
-            raise ValueError(f"add_stage_statistics: row {idx!r}: {exc}") from exc
-
-    out = df.copy()
-    for col in _FLOAT_COLUMNS:
-        out[col] = pd.array([r[col] for r in rows], dtype="Float64")
-    for col in _TEXT_COLUMNS:
-        out[col] = pd.Series([r[col] for r in rows], index=df.index, dtype=object)
-    return out
+def verdicts(
+    ratio: Sequence[float] | np.ndarray,
+    ci_lower: Sequence[float] | np.ndarray,
+    ci_upper: Sequence[float] | np.ndarray,
+    *,
+    direction: Direction,
+    rate_name: str,
+) -> np.ndarray:
+    """:func:`verdict` for arrays (NaN for a missing figure); an array of ``str``."""
+    ratio, lower, upper = (np.asarray(v, dtype=float) for v in (ratio, ci_lower, ci_upper))
+    value = np.where(np.isnan(ratio), np.inf, ratio)
+    computable = ~np.isnan(lower) & ~np.isnan(upper)
+    significant = (lower > 1.0) | (upper < 1.0)
+    within = ~significant & (value >= FOUR_FIFTHS) & (value <= 1.0 / FOUR_FIFTHS + 1e-12)
+    if direction is Direction.NEITHER:
+        below, above = "under-represented", "over-represented"
+    else:
+        below, above = f"lower {rate_name}", f"higher {rate_name}"
+    words = np.where(value < 1.0, below, above).astype(object)
+    decided = words + np.where(significant, ", significant", ", not significant")
+    return np.where(
+        ~computable, NOT_COMPUTABLE, np.where(within, NO_CLEAR_DIFFERENCE, decided)
+    ).astype(object)
 
 
 # --------------------------------------------------------------------------- pipelines
@@ -393,9 +488,8 @@ def compounded_ratio(ratios: Sequence[float | None]) -> float | None:
     """Product of per-step ratios: the cumulative effect through a rank pipeline.
 
     Why: small disparities compound; 0.9 at each of four promotion steps is 0.9**4 =
-    0.6561 end to end, below four-fifths though no single step is. (Ratios multiply
-    because the end-to-end selection rate is the product of the step rates, conditional
-    on reaching each step.) ``None`` if any step is None/NaN or the sequence is empty.
+    0.6561 end to end, below four-fifths though no single step is. ``None`` if any step is
+    None/NaN or the sequence is empty.
     """
     if len(ratios) == 0:
         return None
@@ -407,7 +501,7 @@ def compounded_ratio(ratios: Sequence[float | None]) -> float | None:
         if r < 0 or math.isinf(r):
             raise ValueError(f"step ratios must be finite and non-negative, got {r!r}")
         product *= float(r)
-    return _finite_or_none(product)
+    return product if math.isfinite(product) else None
 
 
 def parity_gap(
@@ -415,11 +509,10 @@ def parity_gap(
 ) -> float | None:
     """Headcount gap to parity: population share x declared headcount - minority headcount.
 
-    Why: "the force needs N more minority officers to mirror its area" is clearer than a
-    percentage-point gap. Positive = under-represented by that many people; negative =
-    over-represented. Declared headcount excludes staff who did not state an ethnicity,
-    the same base the Home Office "Police workforce, England and Wales" statistics use
-    for representation. ``None`` when the population share is missing (None/NaN).
+    Positive = under-represented by that many people; negative = over-represented. Declared
+    headcount excludes staff who did not state an ethnicity, the base the Home Office
+    "Police workforce, England and Wales" statistics use. ``None`` when the population
+    share is missing (None/NaN).
     """
     if _is_missing(population_share):
         return None

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,6 +49,7 @@ from pipeline.report.declared import (
     LINEAR_KINDS,
     NOT_APPLICABLE,
     PERCENT_KINDS,
+    UNBOUNDED,
     WITHHELD,
     Column,
     DeclaredTable,
@@ -91,13 +93,20 @@ def parse_html_cell(column: Column, text: str):
         return int(_number(text))
     if column.kind in INTERVAL_KINDS:
         lower, _, upper = text.partition(" to ")
-        return (_number(lower), _number(upper))
+        if column.kind == "percent_interval":
+            return (_number(lower), _number(upper))
+        return (_bound(lower), _bound(upper))
     if column.kind == "p_value":
-        found = re.search(r"p ([=<]) ([\d.]+)", text)
+        found = re.findall(r"p ([=<]) ([\d.]+)", text)
         if not found:
             raise ValueError(f"not a p-value as the page writes it: {text!r}")
-        return -float(found.group(2)) if found.group(1) == "<" else float(found.group(2))
+        values = tuple(-float(v) if sign == "<" else float(v) for sign, v in found)
+        return values if len(values) > 1 or column.adjusted else values[0]
     return _number(text)
+
+
+def _bound(text) -> float:
+    return math.inf if str(text).strip() == UNBOUNDED else float(text)
 
 
 def parse_export_cells(column: Column, values: Sequence) -> object:
@@ -110,8 +119,12 @@ def parse_export_cells(column: Column, values: Sequence) -> object:
         return "" if texts[0] is None else str(texts[0])
     if column.kind in ("count", "gap", "number"):
         return int(float(texts[0]))
-    if column.kind in INTERVAL_KINDS:
+    if column.kind == "interval":
+        return (_bound(texts[0]), _bound(texts[1]))
+    if column.kind == "percent_interval":
         return (float(texts[0]), float(texts[1]))
+    if column.kind == "p_value" and len(texts) > 1:
+        return tuple(float(t) for t in texts if t not in (None, ""))
     return float(texts[0])
 
 
@@ -119,19 +132,27 @@ def _same(column: Column, a, b) -> bool:
     if isinstance(a, Withheld) or isinstance(b, Withheld):
         return a is b
     if column.kind == "p_value":
-        # The page writes "p = 0.046" (three decimals) or "p < 0.001" (read as -0.001);
-        # the exports hold the number to four significant figures.
-        if a < 0 and b < 0:
-            return a == b
-        if a < 0 or b < 0:
-            bound, number = (-a, b) if a < 0 else (-b, a)
-            return number < bound
-        return abs(a - b) <= 5e-4 + 1e-12
-    if column.kind in INTERVAL_KINDS:
+        # The page writes "p = 0.046" (three decimals) or "p < 0.001" (read as -0.001),
+        # the adjusted value after the raw one; the exports hold numbers to four figures.
+        a, b = (a if isinstance(a, tuple) else (a,)), (b if isinstance(b, tuple) else (b,))
+        pairs = zip(a, b, strict=False)  # the page leaves the adjusted value out for one
+        return all(_same_p(x, y) for x, y in pairs)
+    if column.kind == "interval":
+        return all(x == y or abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
+    if column.kind == "percent_interval":
         return all(abs(x - y) < 1e-6 for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         return abs(float(a) - float(b)) < 1e-6
     return a == b
+
+
+def _same_p(a: float, b: float) -> bool:
+    if a < 0 and b < 0:
+        return a == b
+    if a < 0 or b < 0:
+        bound, number = (-a, b) if a < 0 else (-b, a)
+        return number < bound
+    return abs(a - b) <= 5e-4 + 1e-12
 
 
 class _Page(HTMLParser):
@@ -274,7 +295,7 @@ def read_outputs(folder: Path, tables: Sequence[DeclaredTable], workbook_name: s
             shown["summary.json"][table.id] = [
                 [_json_back(c, row.get(c.name)) for c in table.columns] for row in headline["rows"]
             ]
-    texts = [cell for rows in page.tables.values() for row in rows[1:] for cell in row[1:]]
+    texts = [cell for rows in page.tables.values() for row in rows for cell in row]
     prose = [p for p in page.prose if p.strip()]
     for part in ("findings", "changes", "caveats"):
         prose += summary.get(part, [])

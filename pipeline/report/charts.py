@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 import textwrap
@@ -227,8 +228,9 @@ def _intervals(table: DeclaredTable, chart: Chart, rows: list[str], values: dict
     height = 1.2 + 0.38 * len(rows)
     fig, ax = plt.subplots(figsize=(7.6, height))
     positions = list(range(len(rows)))[::-1]
-    shown = [v for v in ratios if v is not None and v > 0]
-    shown += [b for i in intervals if i is not None for b in i if b > 0]
+    # An interval with no upper limit (nobody in the group elsewhere) runs to the edge.
+    shown = [v for v in ratios if v is not None and 0 < v < math.inf]
+    shown += [b for i in intervals if i is not None for b in i if 0 < b < math.inf]
     low = min([0.25, *shown]) * 0.8
     high = max([4.0, *shown]) * 1.25
     ax.set_xscale("log")

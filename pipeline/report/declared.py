@@ -72,11 +72,40 @@ def missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-def how_sure(p_value: float) -> str:
-    """The plain-English reading of a p-value used throughout the report."""
-    shown = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
-    words = "unlikely to be chance" if p_value < ALPHA else "could be chance"
-    return f"{words} ({shown})"
+UNLIKELY = "unlikely to be chance"
+COULD_BE = "could be chance"
+UNBOUNDED = "no upper limit"
+_SMALL_NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _p(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
+def how_sure(
+    p_value: float,
+    adjusted_p_value: float | None = None,
+    family_count: int | None = None,
+    is_finding: bool | None = None,
+) -> str:
+    """The plain-English reading of a score-test p-value and its adjusted value.
+
+    'unlikely to be chance' only when the comparison survives the false discovery rate
+    control of its family (``is_finding``), else 'could be chance'; the raw p-value, and the
+    adjusted one when the family has more than one comparison, follow in brackets (the
+    family's size in words below ten, ONS style, so it never reads like a count of people).
+    Without ``is_finding`` (a single comparison), p < 0.05 decides."""
+    finding = p_value < ALPHA if is_finding is None else bool(is_finding)
+    figures = _p(p_value)
+    if adjusted_p_value is not None and family_count is not None and family_count > 1:
+        many = _SMALL_NUMBERS[family_count - 2] if family_count < 10 else str(family_count)
+        figures += f"; {_p(adjusted_p_value)} allowing for {many} comparisons"
+    return f"{UNLIKELY if finding else COULD_BE} ({figures})"
+
+
+def bound(value: float) -> str:
+    """An interval bound: two decimals, or 'no upper limit' for an infinite upper bound."""
+    return UNBOUNDED if math.isinf(value) else f"{value:.2f}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +118,9 @@ class Column:
     per: int = 100
     constant: str | None = None
     upper: str | None = None
+    adjusted: tuple[str, str, str] | None = None
+    """p_value: the frame columns of the adjusted p-value, the family's number of comparisons
+    and whether the comparison survives the false discovery rate control."""
 
     @property
     def decimals(self) -> int:
@@ -103,6 +135,8 @@ class Column:
         if self.kind == "percent_interval":
             return [f"{self.header}: lower (%)", f"{self.header}: upper (%)"]
         if self.kind == "p_value":
+            if self.adjusted:
+                return [f"{self.header}: p-value", f"{self.header}: adjusted p-value"]
             return [f"{self.header}: p-value"]
         if self.kind in ("share", "percent"):
             return [f"{self.header} (%)"]
@@ -123,12 +157,20 @@ class Column:
         if self.kind == "gap":
             return round(float(value))
         if self.kind in ("ratio_to", "ratio", "interval"):
-            return round(float(value), 2)
+            return value if math.isinf(float(value)) else round(float(value), 2)
         if self.kind == "years":
             return round(float(value), 1)
         if self.kind == "points":
             return round(float(value) * 100, 1) + 0.0
         if self.kind == "p_value":
+            if isinstance(value, tuple):
+                p, adjusted, count, finding = value
+                return (
+                    float(f"{float(p):.4g}"),
+                    None if missing(adjusted) else float(f"{float(adjusted):.4g}"),
+                    None if missing(count) else int(count),
+                    None if missing(finding) else bool(finding),
+                )
             return float(f"{float(value):.4g}")
         return value
 
@@ -155,17 +197,21 @@ class Column:
             return f"{shown:.2f}"
         if self.kind == "interval":
             lower, upper = shown
-            return f"{lower:.2f} to {upper:.2f}"
+            return f"{bound(lower)} to {bound(upper)}"
         if self.kind == "p_value":
-            return how_sure(shown)
+            return how_sure(*shown) if isinstance(shown, tuple) else how_sure(shown)
         return str(shown)
 
     def exported(self, shown) -> list:
         """The numbers (or marks) the CSV and the workbook hold: one per export header."""
         if isinstance(shown, Withheld):
             return [shown.mark] * len(self.export_headers())
-        if self.kind in INTERVAL_KINDS:
+        if self.kind == "interval":
+            return [UNBOUNDED if math.isinf(v) else v for v in shown]
+        if self.kind == "percent_interval":
             return list(shown)
+        if self.kind == "p_value" and isinstance(shown, tuple):
+            return [shown[0], shown[1]] if self.adjusted else [shown[0]]
         return [shown]
 
 
@@ -307,6 +353,10 @@ class DeclaredTable:
             if missing(value) or missing(upper):
                 return NOT_APPLICABLE
             return (column.rounded(value), column.rounded(upper))
+        if column.kind == "p_value" and column.adjusted:
+            if missing(value):
+                return NOT_APPLICABLE
+            return column.rounded((value, *(record[name] for name in column.adjusted)))
         if missing(value) or (isinstance(value, float) and math.isinf(value)):
             return NOT_APPLICABLE
         return column.rounded(value)
@@ -380,6 +430,7 @@ class DeclaredTable:
                     "kind": c.kind,
                     "export_headers": c.export_headers(),
                     **({"per": c.per} if c.kind == "rate" else {}),
+                    **({"adjusted": True} if c.adjusted else {}),
                 }
                 for c in self.columns
             ],
@@ -395,7 +446,8 @@ def from_manifest(entry: dict) -> DeclaredTable:
     value (what an audit from the files alone needs)."""
     columns = tuple(
         Column(c["name"], c["header"], c["kind"], per=c.get("per", 100),
-               upper=f"{c['name']}:upper" if c["kind"] in INTERVAL_KINDS else None)
+               upper=f"{c['name']}:upper" if c["kind"] in INTERVAL_KINDS else None,
+               adjusted=("", "", "") if c.get("adjusted") else None)
         for c in entry["columns"]
     )  # fmt: skip
     records = []
@@ -417,7 +469,7 @@ def from_manifest(entry: dict) -> DeclaredTable:
                           if isinstance(cells.get(c.name), dict)), default=0)
              for c in columns}  # fmt: skip
     columns = tuple(
-        Column(c.name, c.header, c.kind, per=c.per, upper=c.upper,
+        Column(c.name, c.header, c.kind, per=c.per, upper=c.upper, adjusted=c.adjusted,
                of=tuple(f"{c.name}:of{i}" for i in range(width[c.name])),
                constant=f"{c.name}:constant" if width[c.name] else None)
         if width[c.name] else c

@@ -273,7 +273,9 @@ def json_rows(table: DeclaredTable) -> list[dict]:
             elif column.kind == "percent_interval":
                 record[column.name] = [round(v / 100, 6) for v in value]
             elif column.kind == "interval":
-                record[column.name] = list(value)
+                record[column.name] = column.exported(value)
+            elif column.kind == "p_value":
+                record[column.name] = column.exported(value)[0]
             else:
                 record[column.name] = value
         out.append(record)

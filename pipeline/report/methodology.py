@@ -67,27 +67,37 @@ MEASURES: tuple[Measure, ...] = (
         "Defined for this report: the representation ratio expressed in people.",
     ),
     Measure(
-        "Selection rate",
+        "Selection rate (pass rate)",
         "The share of candidates entering a stage who pass it. Withdrawals are reported and, "
         "by a documented rule, left out of the denominator.",
         "passed \u00f7 entered",
-        "US Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D).",
+        "The quantity behind NHS England's Workforce Race Equality Standard (WRES) indicator 2 "
+        "and the four-fifths comparison.",
     ),
     Measure(
-        "Adverse impact ratio",
-        "A group's selection rate against the reference group's (White by default). Below "
-        "0.80 is adverse under the four-fifths rule, which also asks for a significance test "
-        "when numbers are small.",
-        "group selection rate \u00f7 reference selection rate",
-        "29 CFR 1607.4(D) (the four-fifths rule).",
+        "Rate ratios: pass-rate, promotion-rate and leaving-rate ratio",
+        "A group's rate divided by the comparison group's (White by default): 1.00 is the same "
+        "rate. A ratio below 0.80 or above 1.25 is large enough to matter; whether a higher "
+        "rate is better (passing, promotion) or worse (leaving) is said in the verdict.",
+        "group rate \u00f7 comparison group's rate",
+        "NHS England, WRES technical guidance: the non-adverse range 0.80\u20131.25. The "
+        "0.80 threshold comes from the US four-fifths rule (29 CFR 1607.4(D)).",
     ),
     Measure(
-        "Relative likelihood",
+        "Representation ratio and ratio to constables",
+        "A group's share of a department, role or rank divided by its share of the rest of the "
+        "force (or of constables): below 1.00 under-represented, above 1.00 over-represented.",
+        "share in the unit or rank \u00f7 share in the rest of the force or among constables",
+        "Defined for this report, read against the same 0.80\u20131.25 range.",
+    ),
+    Measure(
+        "Relative likelihood (WRES)",
         "How many times more likely White candidates are to be appointed than ethnic-minority "
         "candidates: above 1.00 favours White candidates; 0.80 to 1.25 is NHS England's "
-        "non-adverse range.",
-        "White selection rate \u00f7 ethnic-minority selection rate",
-        "NHS Workforce Race Equality Standard, technical guidance, indicator 2.",
+        "non-adverse range. For leaving, the likelihood of leaving (minority \u00f7 White), "
+        "as WRES indicator 3 is for a disciplinary process.",
+        "White pass rate \u00f7 ethnic-minority pass rate",
+        "NHS England, Workforce Race Equality Standard technical guidance, indicators 2 and 3.",
     ),
     Measure(
         "Leaving rate",
@@ -96,29 +106,39 @@ MEASURES: tuple[Measure, ...] = (
         "Home Office, Police workforce, England and Wales (leavers).",
     ),
     Measure(
-        "Fisher's exact test",
-        "Whether a difference between two groups' rates is larger than chance alone would "
-        "often produce, computed exactly so that it is valid for small numbers. A p-value "
-        "below 0.05 is called 'unlikely to be chance'.",
-        "two-sided p-value of the 2\u00d72 table (passed/failed \u00d7 group/reference)",
-        "Fisher (1922); scipy.stats.fisher_exact.",
+        "95% interval and p-value (score method)",
+        "The range of ratios the data are consistent with, and how often chance alone would give "
+        "a difference at least this large. Both come from one test (the score test), so a "
+        "difference is significant exactly when its interval leaves out 1.00. Where nobody in "
+        "the group had the outcome the ratio is 0 and the interval starts at 0; where nobody in "
+        "the comparison group did, the interval has no upper limit. Wilson intervals, from the "
+        "same family, are used for single proportions.",
+        "Miettinen\u2013Nurminen score interval for a ratio of two proportions, and its test",
+        "Miettinen and Nurminen (1985), Statistics in Medicine 4; recommended by Fagerland, "
+        "Lydersen and Laake (2015); Wilson (1927).",
     ),
     Measure(
-        "Confidence intervals",
-        "The range within which the true value plausibly lies (95%): Wilson intervals for "
-        "proportions, Katz log intervals for ratios of proportions.",
-        "Wilson score interval; Katz log interval for a ratio",
-        "Wilson (1927), JASA 22; Katz et al. (1978), Biometrics 34.",
+        "Allowing for many comparisons",
+        "Each report table makes many comparisons, and about one in twenty fair ones would look "
+        "significant by chance. The p-value is therefore adjusted within each family of "
+        "comparisons (every stage and group of one promotion process or campaign; every rank, "
+        "reason, department or role of one table), and only a difference whose adjusted "
+        "p-value is below 0.05 is called 'unlikely to be chance' or reaches the summary.",
+        "Benjamini\u2013Hochberg false discovery rate, 5%",
+        "Benjamini and Hochberg (1995), J R Stat Soc B 57.",
     ),
     Measure(
         "Verdict",
-        "A plain reading of a ratio and its test: adverse and significant; adverse but not "
-        "significant (small numbers); within 0.8\u20131.25; or favourable. For leaving rates, "
-        "where more is worse, above 1.25 is adverse. \u2013 in a table means the figure "
-        "cannot be computed (for example, nobody in a group).",
-        "adverse when the ratio is below 0.80; significant when Fisher's p < 0.05",
-        "29 CFR 1607.4(D); NHS England's non-adverse range 0.80\u20131.25; "
-        "docs/methodology.md in the pipeline's repository.",
+        "A plain reading of a ratio and its interval, in the measure's own words: 'lower pass "
+        "rate', 'higher leaving rate', 'under-represented', 'over-represented', followed by "
+        "'significant' (the interval leaves out 1.00) or 'not significant'; 'no clear "
+        "difference' when the interval includes 1.00 and the ratio is within 0.80\u20131.25; "
+        "'not computable' when there is nobody to compare (nobody in a group, or nobody on "
+        "either side with the outcome), the same in every table. \u2013 in a table marks a "
+        "figure that cannot be computed.",
+        "significant when the 95% interval excludes 1.00",
+        "NHS England's WRES non-adverse range 0.80\u20131.25; docs/methodology.md in the "
+        "pipeline's repository.",
     ),
 )
 

@@ -16,18 +16,45 @@ from pipeline.report.cells import Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 from pipeline.report.representation import ladder_grid
+from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
 
-ADVERSE = "adverse and significant"
+STATISTICS_SQL = """studied.ci_lower_ratio,
+    studied.ci_upper_ratio,
+    studied.p_value,
+    studied.adjusted_p_value,
+    studied.family_comparison_count,
+    studied.is_significant,
+    studied.is_significant_after_adjustment,
+    studied.verdict,
+    studied.note"""
+"""The comparison's columns (pipeline.rates), as the sections select them."""
 
 
-def statistic_columns(ratio: str, header: str, counts: tuple[str, ...]) -> tuple[Column, ...]:
-    """The comparison's ratio, interval, test and verdict, computed from ``counts``."""
+def statistic_columns(
+    ratio: str, header: str, counts: tuple[str, ...], *, likelihood: bool = False
+) -> tuple[Column, ...]:
+    """The comparison's ratio, interval, WRES relative likelihood (where the table shows
+    it), test (with its false-discovery-rate adjustment) and verdict, computed from
+    ``counts``. The ratio is named for what it divides: the word alone would mean something
+    different in each table."""
+    adjusted = ("adjusted_p_value", "family_comparison_count", "is_significant_after_adjustment")
+    likelihood_column = Column(
+        "relative_likelihood_ratio", "Relative likelihood (WRES)", "ratio", of=counts
+    )
     return (
         Column(ratio, header, "ratio", of=counts),
         Column("ci_lower_ratio", "95% interval", "interval", of=counts, upper="ci_upper_ratio"),
-        Column("fisher_p_value", "How sure", "p_value", of=counts),
+        *((likelihood_column,) if likelihood else ()),
+        Column("p_value", "How sure", "p_value", of=counts, adjusted=adjusted),
         Column("verdict", "Verdict", "text", of=counts),
     )
+
+
+def is_finding(table: DeclaredTable, row: str) -> bool:
+    """The comparison is shown and survives the false discovery rate control of its family:
+    only these are called 'unlikely to be chance' or reach the summary."""
+    shown = table.value(row, "p_value")
+    return isinstance(shown, tuple) and bool(shown[3])
 
 
 def short_label(label: str) -> str:
@@ -43,18 +70,19 @@ def mid_sentence(label: str) -> str:
 
 
 def chance_clause(table: DeclaredTable, row: str, noun: str = "difference") -> str:
-    """'a difference this size is unlikely to be chance (p = 0.002)', or 'could be chance'."""
-    words = table.text(row, "fisher_p_value")
+    """'a difference this size is unlikely to be chance (p = 0.002; ...)', or 'could be
+    chance'."""
+    words = table.text(row, "p_value")
     if words in ("[c]", "[x]"):
         return f"whether a {noun} this size could be chance cannot be shown"
     verb = "is " if words.startswith("unlikely") else ""
     return f"a {noun} this size {verb}{words}"
 
 
-def sentence_figures(table: DeclaredTable, row: str, ratio: str = "ratio") -> str:
+def sentence_figures(table: DeclaredTable, row: str, ratio: str, ratio_name: str) -> str:
     return (
-        f"ratio {table.text(row, ratio)}, 95% interval {table.text(row, 'ci_lower_ratio')}; "
-        f"{chance_clause(table, row)}"
+        f"{ratio_name} {table.text(row, ratio)}, 95% interval "
+        f"{table.text(row, 'ci_lower_ratio')}; {chance_clause(table, row)}"
     )
 
 
@@ -88,10 +116,7 @@ select
     reference.promotion_rate as reference_promotion_rate,
     reference.average_years_in_rank as reference_average_years_in_rank,
     studied.rate_ratio,
-    studied.ci_lower_ratio,
-    studied.ci_upper_ratio,
-    studied.fisher_p_value,
-    studied.verdict
+    {statistics}
 from analytics.promotion_rates as studied
 inner join analytics.promotion_rates as reference
     on studied.period_start_date = reference.period_start_date
@@ -102,7 +127,7 @@ where studied.comparison_code = ? and studied.group_code = ?
     and studied.period_end_date = (select max(period_end_date) from analytics.promotion_rates)
     and studied.rank_or_band <> ?
 order by studied.rank_order nulls first
-"""
+""".replace("{statistics}", STATISTICS_SQL)
 
 
 def promotion_rates(cells: Cells, _snapshot_date):
@@ -144,8 +169,8 @@ def promotion_rates(cells: Cells, _snapshot_date):
         id="promotion-rates",
         caption=(
             f"Promotions in {period}: officers at each rank at the start of the year and how "
-            f"many held a higher rank at its end (per 100); ratio = {group} rate / "
-            f"{reference} rate"
+            f"many held a higher rank at its end (per 100); promotion-rate ratio = {group} "
+            f"rate / {reference} rate (below 1: promoted less often)"
         ),
         columns=(
             Column("label", "Rank at the start", "label"),
@@ -174,7 +199,7 @@ def promotion_rates(cells: Cells, _snapshot_date):
                 "years",
                 of=("reference_promoted_count",),
             ),
-            *statistic_columns("rate_ratio", "Ratio", counts),
+            *statistic_columns("rate_ratio", "Promotion-rate ratio", counts),
         ),
         frame=raw,
         total_rows=frozenset({"All ranks"}),
@@ -184,12 +209,13 @@ def promotion_rates(cells: Cells, _snapshot_date):
     def compose() -> Prose:
         everyone = "All ranks"
         label = mid_sentence(comparison.group_label)
+        figures = sentence_figures(table, everyone, "rate_ratio", "promotion-rate ratio")
         if _number(table, everyone, "rate_ratio") is not None:
             message = (
                 f"In {period}, {label} officers were promoted at "
                 f"{table.text(everyone, 'promotion_rate')} per 100 against "
                 f"{table.text(everyone, 'reference_promotion_rate')} per 100 {reference} "
-                f"officers ({sentence_figures(table, everyone, 'rate_ratio')})."
+                f"officers ({figures})."
             )
         else:
             message = (
@@ -234,10 +260,7 @@ select
     reference.short_service_leaver_count as reference_short_service_leaver_count,
     reference.short_service_share as reference_short_service_share,
     studied.rate_ratio,
-    studied.ci_lower_ratio,
-    studied.ci_upper_ratio,
-    studied.fisher_p_value,
-    studied.verdict
+    {statistics}
 from analytics.retention as studied
 inner join analytics.retention as reference
     on studied.period_start_date = reference.period_start_date
@@ -251,7 +274,7 @@ where studied.comparison_code = ? and studied.group_code = ?
 order by
     case studied.worker_type when 'police_officer' then 1 when 'police_staff' then 2 else 3 end,
     studied.leaving_reason_sort_order
-"""
+""".replace("{statistics}", STATISTICS_SQL)
 
 REASONS = ("resignation", "retirement", "dismissal", "other")
 
@@ -288,8 +311,9 @@ def retention(cells: Cells, _snapshot_date):
         id="retention",
         caption=(
             f"Leavers in {period} per 1,000 in post at its start, and the share of leavers "
-            f"with under two years' service; ratio = {group} rate / {reference} rate (above "
-            "1.25 is adverse: more leave)"
+            f"with under two years' service; leaving-rate ratio = {group} rate / {reference} "
+            "rate (above 1: more leave); the relative likelihood of leaving, in the style of "
+            "the NHS Workforce Race Equality Standard's indicator 3, is the same figure"
         ),
         columns=(
             Column("label", "Worker type and reason", "label"),
@@ -323,7 +347,7 @@ def retention(cells: Cells, _snapshot_date):
                 "share",
                 of=("reference_short_service_leaver_count", "reference_leaver_count"),
             ),
-            *statistic_columns("rate_ratio", "Ratio", counts),
+            *statistic_columns("rate_ratio", "Leaving-rate ratio", counts),
         ),
         frame=raw,
         total_rows=frozenset(raw.loc[raw["leaving_reason_code"] == "all", "label"].astype(str)),
@@ -334,11 +358,12 @@ def retention(cells: Cells, _snapshot_date):
 
     def compose() -> Prose:
         label = mid_sentence(comparison.group_label)
+        figures = sentence_figures(table, everyone, "rate_ratio", "leaving-rate ratio")
         if _number(table, everyone, "rate_ratio") is not None:
             message = (
                 f"In {period}, {label} officers left at {table.text(everyone, 'leaving_rate')} "
                 f"per 1,000 against {table.text(everyone, 'reference_leaving_rate')} for "
-                f"{reference} officers ({sentence_figures(table, everyone, 'rate_ratio')})."
+                f"{reference} officers ({figures})."
             )
         else:
             message = (
@@ -347,11 +372,22 @@ def retention(cells: Cells, _snapshot_date):
             )
         findings = [message]
         for row, reason in zip(reasons, officers["leaving_reason_label"].iloc[1:], strict=True):
-            if table.value(row, "verdict") == ADVERSE:
+            if not is_finding(table, row):
+                continue
+            ratio = _number(table, row, "rate_ratio")
+            if ratio is None:  # no reference officer left this way: no ratio, a lower bound
+                findings.append(
+                    f"{comparison.group_label} officers left by {reason.lower()} in {period} "
+                    f"while no {reference} officer did (leaving-rate ratio "
+                    f"{table.text(row, 'ci_lower_ratio')} with 95% confidence; "
+                    f"{chance_clause(table, row)})."
+                )
+            elif ratio > 1 / FOUR_FIFTHS:
+                figures = sentence_figures(table, row, "rate_ratio", "leaving-rate ratio")
                 findings.append(
                     f"{comparison.group_label} officers were {table.text(row, 'rate_ratio')} "
                     f"times as likely as {reference} officers to leave by {reason.lower()} in "
-                    f"{period} ({sentence_figures(table, row, 'rate_ratio')})."
+                    f"{period} ({figures})."
                 )
         chart = Chart(
             kind="bars",
@@ -445,7 +481,7 @@ def rank_pipeline(cells: Cells, snapshot_date):
                 f"{label} officers are {table.text(constable, 'group_share')} of constables "
                 f"but {table.text(row, 'group_share')} of {row.lower()}s: "
                 f"{table.text(row, 'compounded_ratio')} times the constables' share "
-                f"({sentence_figures(table, row, 'compounded_ratio')})."
+                f"({sentence_figures(table, row, 'compounded_ratio', 'ratio to constables')})."
             )
         notes = {
             r: f"(x{table.text(r, 'compounded_ratio')} of constables)"
@@ -473,7 +509,8 @@ select
     coalesce(unit_label, '(not recorded)') as label, unit_label, is_specialist, headcount,
     declared_headcount, group_headcount, group_share, rest_declared_headcount,
     rest_group_headcount, rest_group_share, unit_to_rest_ratio, ci_lower_ratio,
-    ci_upper_ratio, fisher_p_value, verdict
+    ci_upper_ratio, p_value, adjusted_p_value, family_comparison_count, is_significant,
+    is_significant_after_adjustment, verdict, note
 from analytics.specialist_roles
 where snapshot_date = ? and group_code = ? and worker_type = 'police_officer'
     and unit_type = ?
@@ -545,7 +582,7 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
                 "share",
                 of=("rest_group_headcount", "rest_declared_headcount"),
             ),
-            *statistic_columns("unit_to_rest_ratio", "Ratio to the rest", counts),
+            *statistic_columns("unit_to_rest_ratio", "Ratio to the rest of the force", counts),
         ),
         frame=raw,
     )
@@ -556,24 +593,32 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
     ]
 
     def compose() -> Prose:
-        flagged = [r for r in table.labels if table.value(r, "verdict") == ADVERSE]
+        flagged = [
+            r
+            for r in table.labels
+            if is_finding(table, r) and (_number(table, r, "unit_to_rest_ratio") or 1) < FOUR_FIFTHS
+        ]
         flagged.sort(key=lambda r: _number(table, r, "unit_to_rest_ratio") or 0)
-        if not flagged:
+        assessed, unassessed = _units_not_assessed(table, raw)
+        if not flagged and not assessed:
+            message = f"No {noun} could be compared: " + "; ".join(unassessed) + "."
+        elif not flagged:
             message = (
                 f"No {noun} has a share of {mid_sentence(label)} officers below four-fifths of "
-                "the rest of the force's beyond what chance could explain (where numbers allow "
-                "a test)."
+                f"the rest of the force's beyond what chance could explain, allowing for the "
+                f"number of {noun}s compared" + "".join(f"; {c}" for c in unassessed) + "."
             )
         else:
             worst, *others = flagged
             where = worst if noun == "department" else f"the {worst} role"
+            figures = sentence_figures(table, worst, "unit_to_rest_ratio", "ratio to the rest")
             message = (
                 f"{label} officers are {table.text(worst, 'group_share')} of officers in "
                 f"{where} against {table.text(worst, 'rest_group_share')} of other officers "
-                f"({sentence_figures(table, worst, 'unit_to_rest_ratio')})"
+                f"({figures})"
                 + (
                     f"; {fmt.join(others)} {'fall' if len(others) > 1 else 'falls'} below "
-                    "four-fifths too, beyond what chance could explain."
+                    "four-fifths too, unlikely to be chance."
                     if others
                     else "."
                 )
@@ -603,6 +648,27 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
         table,
         compose,
     )
+
+
+def _units_not_assessed(table: DeclaredTable, raw: pd.DataFrame) -> tuple[int, list[str]]:
+    """How many units have a comparison shown, and a clause per reason the others have none,
+    naming them: withheld because the numbers are small, or not computable (nobody there
+    stated an ethnicity, or nobody in the group anywhere)."""
+    reasons: dict[str, list[str]] = {}
+    for label, note in zip(table.labels, raw["note"], strict=True):
+        shown = table.value(label, "verdict")
+        if shown == NOT_COMPUTABLE:  # shown only when its counts are: the note tells no more
+            why = f"could not be compared ({note})" if isinstance(note, str) and note else (
+                "could not be compared")  # fmt: skip
+        elif not isinstance(shown, str):
+            why = "could not be shown because the numbers are small"
+        else:
+            continue
+        reasons.setdefault(why, []).append(label)
+    missing = sum(len(names) for names in reasons.values())
+    return len(table.labels) - missing, [
+        f"{fmt.join(names)} {why}" for why, names in reasons.items()
+    ]
 
 
 def specialist_departments(cells: Cells, snapshot_date):

@@ -2,7 +2,9 @@
 between the compared groups opens called out.
 
 The report shows the latest reporting year's processes, and any earlier process with a stage
-that was adverse and significant, so a finding does not drop out of view after a year. The
+below four-fifths that survives the false discovery rate control, so a finding does not drop
+out of view after a year. A sentence that says something of every stage names the stages it
+could not assess and why. The
 table shows, per stage, the candidates counted in the pass rate (withdrawals, and any other
 outcome ``[fairness] excluded_outcomes`` names, left out), those who passed and the pass
 rate, for both groups; the chart draws exactly those pass rates.
@@ -10,18 +12,19 @@ rate, for both groups; the chart draws exactly those pass rates.
 
 from __future__ import annotations
 
+from pipeline.report import formatting as fmt
 from pipeline.report.cells import OUTCOMES, Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 from pipeline.report.progression import (
     chance_clause,
+    is_finding,
     mid_sentence,
     short_label,
     statistic_columns,
 )
+from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
 
-ADVERSE = "adverse and significant"
-ADVERSE_SMALL = "adverse but not significant (small numbers)"
 OUTCOME_WORDS = {"withdrew": "withdrawals", "did_not_attend": "non-attendance"}
 
 PROCESSES_SQL = """
@@ -35,7 +38,8 @@ flagged as (
     select distinct process_id
     from analytics.disparities
     where process_type = ? and comparison_code = ? and comparator_basis = 'reference_group'
-        and group_code = ? and not is_end_to_end and verdict = 'adverse and significant'
+        and group_code = ? and not is_end_to_end
+        and is_significant_after_adjustment and adverse_impact_ratio < ?
 )
 
 select processes.process_id, processes.process_name, processes.reporting_year
@@ -58,10 +62,16 @@ select
     reference.passed_count as reference_passed_count,
     reference.selection_rate as reference_selection_rate,
     disparity.adverse_impact_ratio,
+    disparity.relative_likelihood_ratio,
     disparity.ci_lower_ratio,
     disparity.ci_upper_ratio,
-    disparity.fisher_p_value,
-    disparity.verdict
+    disparity.p_value,
+    disparity.adjusted_p_value,
+    disparity.family_comparison_count,
+    disparity.is_significant,
+    disparity.is_significant_after_adjustment,
+    disparity.verdict,
+    disparity.note
 from analytics.selection_rates as studied
 inner join analytics.selection_rates as reference
     on studied.process_type = reference.process_type
@@ -131,7 +141,10 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
         caption=(
             f"{name}, stage by stage ({comparison.group_label} against {reference}): "
             f"candidates counted = those at the stage, {left_out} left out; pass rate = passed "
-            f"/ candidates counted; ratio = {group} rate / {reference} rate"
+            f"/ candidates counted; pass-rate ratio = {group} rate / {reference} rate; relative "
+            f"likelihood = {reference} rate / {group} rate, the NHS Workforce Race Equality "
+            f"Standard's relative likelihood of {reference} candidates being appointed compared "
+            f"to {group} candidates; how sure allows for the comparisons made for the process"
         ),
         columns=(
             Column("label", "Stage", "label"),
@@ -151,7 +164,7 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
                 "share",
                 of=("reference_passed_count", "reference_selection_base_count"),
             ),
-            *statistic_columns("adverse_impact_ratio", "Ratio", counts),
+            *statistic_columns("adverse_impact_ratio", "Pass-rate ratio", counts, likelihood=True),
         ),
         frame=raw,
         total_rows=frozenset({"End to end"}),
@@ -161,23 +174,27 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
     def compose() -> Prose:
         label = mid_sentence(comparison.group_label)
         gap = _gap_stage(table, stage_rows)
-        if gap is None:
-            computable = any(isinstance(table.value(r, "adverse_impact_ratio"), float)
-                             for r in stage_rows)  # fmt: skip
-            message = (
-                f"{name}: at no stage shown was the pass rate of {label} candidates below "
-                f"four-fifths of {reference} candidates' (where numbers allow a comparison)."
-                if computable
-                else f"{name}: too few {label} or {reference} candidates at each stage to "
-                "compare pass rates without identifying anyone."
-            )
-        else:
+        assessed, unassessed = _assessment(table, stage_rows, raw, label, reference)
+        others = "".join(f"; {clause}" for clause in unassessed) + "."
+        if gap is not None:
             message = (
                 f"{name}: the gap opens at the {gap.lower()}, where "
                 f"{table.text(gap, 'selection_rate')} of {label} candidates passed against "
                 f"{table.text(gap, 'reference_selection_rate')} of {reference} candidates "
-                f"(ratio {table.text(gap, 'adverse_impact_ratio')}, 95% interval "
-                f"{table.text(gap, 'ci_lower_ratio')}); {chance_clause(table, gap, 'gap')}."
+                f"(pass-rate ratio {table.text(gap, 'adverse_impact_ratio')}, 95% interval "
+                f"{table.text(gap, 'ci_lower_ratio')}); {chance_clause(table, gap, 'gap')}" + others
+            )
+        elif not assessed:
+            message = f"{name}: no stage could be compared: " + "; ".join(unassessed) + "."
+        elif not unassessed:
+            message = (
+                f"{name}: at no stage was the pass rate of {label} candidates below "
+                f"four-fifths of {reference} candidates'."
+            )
+        else:
+            message = (
+                f"{name}: at {_stage_names(assessed)} the pass rate of {label} candidates was "
+                f"not below four-fifths of {reference} candidates'" + others
             )
         chart = Chart(
             kind="bars",
@@ -195,35 +212,74 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
                 f"{reference} candidates (of those at the stage). {message}"
             ),
             rows=tuple(stage_rows),
-            callout=(gap, f"Gap opens here: ratio {table.text(gap, 'adverse_impact_ratio')}")
+            callout=(
+                gap,
+                f"Gap opens here: pass-rate ratio {table.text(gap, 'adverse_impact_ratio')}",
+            )
             if gap
             else None,
         )
-        findings = [message] if gap is not None and table.value(gap, "verdict") == ADVERSE else []
+        findings = [message] if gap is not None and is_finding(table, gap) else []
         return Prose(message=message, chart=chart, findings=findings)
 
     return Section(section_id, "processes", f"{name}: where candidates fall out", table, compose)
 
 
 def _gap_stage(table: DeclaredTable, stages: list[str]) -> str | None:
-    """The stage where the gap opens: the lowest ratio among adverse-and-significant stages
-    shown, else among adverse ones; None when no stage shown is below four-fifths."""
-    for verdicts in ((ADVERSE,), (ADVERSE, ADVERSE_SMALL)):
-        candidates = [
-            r
-            for r in stages
-            if table.value(r, "verdict") in verdicts
-            and isinstance(table.value(r, "adverse_impact_ratio"), float)
-        ]
+    """The stage where the gap opens: the lowest pass-rate ratio below four-fifths among
+    stages shown whose difference survives the false discovery rate control, else among all
+    shown stages below four-fifths; None when no shown stage is below four-fifths."""
+    below = [
+        r
+        for r in stages
+        if isinstance(table.value(r, "adverse_impact_ratio"), float)
+        and table.value(r, "adverse_impact_ratio") < FOUR_FIFTHS
+    ]
+    for candidates in ([r for r in below if is_finding(table, r)], below):
         if candidates:
             return min(candidates, key=lambda r: table.value(r, "adverse_impact_ratio"))
     return None
 
 
+def _stage_names(names: list[str]) -> str:
+    """'the interview stage', 'the legal exam and interview stages'; 'stage 2' as it is."""
+    lower = [n.lower() for n in names]
+    if all(n.startswith("stage") for n in lower):
+        return fmt.join(lower)
+    return f"the {fmt.join(lower)} {'stages' if len(names) > 1 else 'stage'}"
+
+
+def _assessment(table: DeclaredTable, stages: list[str], raw, group: str, reference: str):
+    """The stages with a comparison shown, and a clause for each reason the others have
+    none ('the appointment stage could not be shown because the numbers are small'). A
+    reason is given only from what the table shows, so it cannot hint at a withheld count."""
+    assessed, reasons = [], {}
+    records = {str(r["label"]): r for r in raw.to_dict("records")}
+    for stage in stages:
+        shown = table.value(stage, "verdict")
+        if shown == NOT_COMPUTABLE:
+            record = records[stage]
+            why = (
+                f"could not be compared because there were no {group} candidates"
+                if record["selection_base_count"] == 0
+                else f"could not be compared because there were no {reference} candidates"
+                if record["reference_selection_base_count"] == 0
+                else "could not be compared because no one in either group passed"
+            )
+        elif not isinstance(shown, str):
+            why = "could not be shown because the numbers are small"
+        else:
+            assessed.append(stage)
+            continue
+        reasons.setdefault(why, []).append(stage)
+    return assessed, [f"{_stage_names(names)} {why}" for why, names in reasons.items()]
+
+
 def _sections(cells: Cells, process_type: str) -> list[Section]:
     comparison = cells.comparison
     processes = cells.con.execute(
-        PROCESSES_SQL, [process_type, process_type, comparison.code, comparison.group_code]
+        PROCESSES_SQL,
+        [process_type, process_type, comparison.code, comparison.group_code, FOUR_FIFTHS],
     ).df()
     return [_section(cells, process_type, p) for p in processes.to_dict("records")]
 

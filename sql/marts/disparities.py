@@ -1,11 +1,13 @@
 """Disparity statistics for every row of ``marts.selection_rates`` (a Python model).
 
-Fisher's exact test and the Katz interval are not SQL, so SQL pairs each group's counts
-with those of the group it is compared with, and ``pipeline.stats`` adds the figures.
-Each group is compared twice: with its comparison's reference group (White by default,
-``[fairness] reference_group``) and with the group that had the highest selection rate at
-that stage (the four-fifths rule's comparator, 29 CFR 1607.4(D)). A group is never
-compared with itself.
+The score interval and test are not SQL, so SQL pairs each group's counts with those of the
+group it is compared with, and ``pipeline.rates`` adds the figures. Each group is compared
+twice: with its comparison's reference group (White by default, ``[fairness]
+reference_group``) and with the group that had the highest selection rate at that stage
+(the comparator the four-fifths rule names). A group is never compared with itself.
+
+Family of comparisons for the false discovery rate: one process or campaign against one
+comparator basis, i.e. all its stages (and the end-to-end row) for all its groups.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.stats import add_stage_statistics
+from pipeline.rates import SELECTION, add_rate_comparison
 
 DEPENDS_ON = ["marts.selection_rates", "ref.comparison_groups", "ref.fairness_settings"]
 
@@ -90,7 +92,9 @@ final as (
         rates.selection_base_count,
         rates.passed_count,
         comparator.selection_base_count as comparator_selection_base_count,
-        comparator.passed_count as comparator_passed_count
+        comparator.passed_count as comparator_passed_count,
+        rates.selection_rate as group_selection_rate,
+        comparator.selection_rate as comparator_selection_rate
     from pairs
     inner join rates
         on pairs.process_type = rates.process_type
@@ -111,23 +115,19 @@ select * from final
 order by process_type, process_id, stage_order, comparator_basis, group_sort_order
 """
 
-RENAMED = {
-    "reference_selection_rate": "comparator_selection_rate",
-    "relative_likelihood": "relative_likelihood_ratio",
-    "ratio_ci_lower": "ci_lower_ratio",
-    "ratio_ci_upper": "ci_upper_ratio",
-}
+FAMILY = ("process_type", "process_id", "comparator_basis")
 
 
 def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     (confidence,) = con.execute("select confidence from ref.fairness_settings").fetchone()
-    counts = con.execute(COUNTS_SQL).df()
-    with_statistics = add_stage_statistics(
-        counts,
-        group_passed="passed_count",
-        group_entered="selection_base_count",
-        ref_passed="comparator_passed_count",
-        ref_entered="comparator_selection_base_count",
+    return add_rate_comparison(
+        con.execute(COUNTS_SQL).df(),
+        "passed_count",
+        "selection_base_count",
+        "comparator_passed_count",
+        "comparator_selection_base_count",
+        measure=SELECTION,
+        family=FAMILY,
         confidence=confidence,
+        ratio_column="adverse_impact_ratio",
     )
-    return with_statistics.rename(columns=RENAMED)

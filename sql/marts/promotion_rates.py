@@ -1,8 +1,9 @@
 """Promotion rates from movements between snapshots, by group (a Python model).
 
 SQL (intermediate.int_workforce__promotion_counts) counts officers in post and promoted;
-this adds the rates and the comparison with the reference group (pipeline.rates), which
-needs Fisher's exact test and the Katz interval.
+this adds the rates and the comparison with the reference group (pipeline.rates): the
+score interval and test, and the false discovery rate within each family (one period and
+comparison: every rank, the all-ranks row included, for every group).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.rates import add_rate_comparison
+from pipeline.rates import PROMOTION, add_rate_comparison
 
 DEPENDS_ON = ["intermediate.int_workforce__promotion_counts", "ref.fairness_settings"]
 
@@ -50,7 +51,7 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "in_post_count",
         "reference_promoted_count",
         "reference_in_post_count",
-        higher_is_better=True,
-        event="was promoted",
+        measure=PROMOTION,
+        family=("period_start_date", "comparison_code"),
         confidence=confidence,
     )

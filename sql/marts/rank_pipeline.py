@@ -2,9 +2,10 @@
 
 SQL (intermediate.int_workforce__rank_shares) computes the shares, step ratios and the
 compounded ratio from constable (share at the rank / share among constables); this adds the
-Katz interval and Fisher's exact test for that ratio (pipeline.rates): officers at a rank
-and constables are different people, so the 2x2 table (in the grouping or not) x (this rank,
-constable) is a fair test of whether the grouping thins out by this rank.
+score interval and test for that ratio (pipeline.rates): officers at a rank and constables
+are different people, so the 2x2 table (in the grouping or not) x (this rank, constable) is
+a fair test of whether the grouping thins out by this rank. Family for the false discovery
+rate: one snapshot and grouping (every rank above constable).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.rates import add_rate_comparison
+from pipeline.rates import RANK_REPRESENTATION, add_rate_comparison
 
 DEPENDS_ON = ["intermediate.int_workforce__rank_shares", "ref.fairness_settings"]
 
@@ -54,10 +55,10 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "declared_headcount",
         "constable_group_headcount",
         "constable_declared_headcount",
-        higher_is_better=True,
-        event="is in the grouping",
+        measure=RANK_REPRESENTATION,
+        family=("snapshot_date", "group_code"),
         confidence=confidence,
     )
     return compared.assign(constable_declared_headcount=frame["constable_declared_headcount"]).drop(
-        columns=["rate_ratio", "relative_likelihood_ratio"]
+        columns="rate_ratio"
     )

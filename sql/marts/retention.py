@@ -2,7 +2,9 @@
 
 SQL (intermediate.int_workforce__leaver_counts) counts people in post at the start of each
 period and the leavers among them; this adds the rates and the comparison with the
-reference group (pipeline.rates), where leaving more often is the adverse direction.
+reference group (pipeline.rates), where leaving more often is the adverse direction. The
+false discovery rate is controlled within each family: one period and comparison (every
+worker type and leaving reason, for every group).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.rates import add_rate_comparison
+from pipeline.rates import LEAVING, add_rate_comparison
 
 DEPENDS_ON = ["intermediate.int_workforce__leaver_counts", "ref.fairness_settings"]
 
@@ -54,7 +56,7 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "in_post_count",
         "reference_leaver_count",
         "reference_in_post_count",
-        higher_is_better=False,
-        event="left",
+        measure=LEAVING,
+        family=("period_start_date", "comparison_code"),
         confidence=confidence,
     )

@@ -3,8 +3,10 @@ model).
 
 SQL (intermediate.int_workforce__unit_counts) counts each unit and the rest of the same
 worker type's workforce; this adds the shares and compares the unit's share with the rest's
-share (pipeline.rates): Katz interval and Fisher's exact test on the 2x2 table
-(in the grouping or not) x (in the unit or not), among those who stated an ethnicity.
+share (pipeline.rates): the score interval and test on the 2x2 table (in the grouping or
+not) x (in the unit or not), among those who stated an ethnicity. Family for the false
+discovery rate: one snapshot, worker type, kind of unit and grouping (every department, or
+every role, of the table a report shows).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.rates import add_rate_comparison
+from pipeline.rates import UNIT_REPRESENTATION, add_rate_comparison
 
 DEPENDS_ON = [
     "intermediate.int_workforce__unit_counts",
@@ -82,10 +84,9 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "declared_headcount",
         "rest_group_headcount",
         "rest_declared_headcount",
-        higher_is_better=True,
-        event="is in the grouping",
+        measure=UNIT_REPRESENTATION,
+        family=("snapshot_date", "worker_type", "unit_type", "group_code"),
         confidence=confidence,
+        ratio_column="unit_to_rest_ratio",
     )
-    return compared.rename(columns={"rate_ratio": "unit_to_rest_ratio"}).drop(
-        columns="relative_likelihood_ratio"
-    )
+    return compared

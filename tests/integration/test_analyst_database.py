@@ -111,4 +111,4 @@ def test_the_notebooks_run_from_start_to_end_against_the_demo_database(demo, tmp
     process_id, stage = PLANTED_ADVERSE_STAGE
     assert f"{process_id} (" in printed["promotion_process"]
     assert f"lowest at '{stage}' (ratio 0." in printed["promotion_process"]
-    assert "adverse and significant)" in printed["promotion_process"]
+    assert "lower pass rate, significant, unlikely to be chance)" in printed["promotion_process"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -68,10 +69,14 @@ def test_funnel_table_and_message(selection_force):
     # Eligibility: minority 3 of 3; White 2 of 3 (P6 did not attend, counted: only
     # withdrawals are left out). White's 2 passes would give the 1 who did not pass (3 - 2),
     # a count of 1, so they are withheld, with everything computed from them.
-    assert rows["Eligibility"] == ["Eligibility", "3", "3", "100.0%", "3", *[C] * 6]
+    assert rows["Eligibility"] == ["Eligibility", "3", "3", "100.0%", "3", *[C] * 7]
     # Legal exam: 1 counted and 1 pass on the minority side; White 1 of 2.
-    assert rows["Legal exam"] == ["Legal exam", C, C, C, "2", *[C] * 6]
-    assert "too few" in funnel.message
+    assert rows["Legal exam"] == ["Legal exam", C, C, C, "2", *[C] * 7]
+    # A sentence about every stage says which stages it could not assess, and why.
+    assert funnel.message == (
+        "Sergeant promotion 2025: no stage could be compared: the eligibility and legal exam "
+        "stages could not be shown because the numbers are small."
+    )
     assert funnel.findings == []
     assert funnel.chart_svg.startswith("<svg")
 
@@ -82,7 +87,10 @@ def test_a_funnel_with_nobody_in_either_group_says_so(selection_force):
     assert first[1:3] == ["0", "0"]
     assert first[3] == NOT_APPLICABLE  # no rate for nobody: does not exist, not withheld
     assert first[-1] == "not computable"
-    assert "too few" in staff.message
+    assert staff.message == (
+        "STAFF-2025 campaign: no stage could be compared: stage 1 could not be compared "
+        "because there were no ethnic minority (excluding White minorities) candidates."
+    )
 
 
 def test_workforce_sections_read_the_views(workforce_force):
@@ -116,9 +124,18 @@ def test_no_count_from_one_to_the_threshold_is_shown(selection_force, workforce_
 
 
 def test_how_sure_words():
-    assert how_sure(0.0004) == "unlikely to be chance (p < 0.001)"
-    assert how_sure(0.049) == "unlikely to be chance (p = 0.049)"
-    assert how_sure(0.05) == "could be chance (p = 0.050)"
+    # "Unlikely to be chance" only for a comparison that survives the false discovery rate
+    # control of its family, whatever its own p-value.
+    assert how_sure(0.0004, 0.004, 12, True) == (
+        "unlikely to be chance (p < 0.001; p = 0.004 allowing for 12 comparisons)"
+    )
+    assert how_sure(0.003, 0.12, 40, False) == (
+        "could be chance (p = 0.003; p = 0.120 allowing for 40 comparisons)"
+    )
+    assert how_sure(0.049, 0.049, 1, True) == "unlikely to be chance (p = 0.049)"
+    assert how_sure(0.2, 0.4, 5, False) == (
+        "could be chance (p = 0.200; p = 0.400 allowing for five comparisons)"
+    )
 
 
 def _chart_table() -> DeclaredTable:
@@ -188,12 +205,48 @@ def test_ratio_intervals_mark_the_four_fifths_band():
     assert "withheld or not computable" in svg
 
 
+def test_ratio_intervals_draw_an_interval_with_no_upper_limit():
+    # Nobody in the group in the rest of the force: the interval runs off the chart, and
+    # the table says "no upper limit".
+    table = _chart_table()
+    table.shown_rows[1][3:5] = [1.5, (1.4, math.inf)]
+    svg = charts.render(
+        table,
+        Chart(
+            kind="intervals",
+            series=(Series("ratio", "Ratio"),),
+            axis="Ratio",
+            title="Stage two has no upper limit",
+            alt="",
+        ),
+    )
+    assert svg.startswith("<svg") and "1.50" in svg
+    assert table.html_rows()[1][4] == "1.40 to no upper limit"
+
+
 def test_chance_clause_reads_as_a_sentence():
     table = _chart_table()
-    table.columns = (*table.columns, Column("fisher_p_value", "How sure", "p_value"))
-    table.frame["fisher_p_value"] = [0.002, 0.4]
-    table.shown_rows = [[*row, p] for row, p in zip(table.shown_rows, [0.002, 0.4], strict=True)]
+    adjusted = ("adjusted", "family", "finding")
+    table.columns = (*table.columns, Column("p_value", "How sure", "p_value", adjusted=adjusted))
+    table.shown_rows = [
+        [*table.shown_rows[0], (0.002, 0.01, 5, True)],
+        [*table.shown_rows[1], (0.03, 0.4, 5, False)],
+    ]
     assert chance_clause(table, "Stage one", "gap") == (
-        "a gap this size is unlikely to be chance (p = 0.002)"
+        "a gap this size is unlikely to be chance (p = 0.002; p = 0.010 allowing for five "
+        "comparisons)"
     )
-    assert chance_clause(table, "Stage two") == "a difference this size could be chance (p = 0.400)"
+    assert chance_clause(table, "Stage two") == (
+        "a difference this size could be chance (p = 0.030; p = 0.400 allowing for five "
+        "comparisons)"
+    )
+
+
+def test_a_sentence_about_every_unit_names_those_it_could_not_assess(workforce_force):
+    message = _sections(_threshold(workforce_force, 5))["specialist-departments"].message
+    # Every department of this tiny force is small: each is withheld, and the sentence says
+    # so instead of claiming that none is below four-fifths.
+    assert message == (
+        "No department could be compared: Firearms Operations (specialist) and Local Policing "
+        "could not be shown because the numbers are small."
+    )

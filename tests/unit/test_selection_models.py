@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
+from score_reference import score_interval, score_p
 
 from pipeline.config import load_settings
 from pipeline.nightly import run_nightly
@@ -21,7 +23,6 @@ RECRUITMENT_HEADER = (
     "campaign_id,campaign_name,worker_type,entry_route,applicant_id,sex,ethnicity_code,"
     "age_band,stage_order,stage_name,outcome,outcome_date"
 )
-Z = 1.959963984540054
 
 # Who is who. P1 was W1 on 2024-03-31 and A2 on 2025-03-31: the process starts on 2024-06-03,
 # so the 2024 snapshot (the most recent on or before it) applies and P1 counts as White.
@@ -216,18 +217,17 @@ def test_disparity_against_the_reference_group(processes):
     assert row["comparator_group_code"] == "white"
     assert row["adverse_impact_ratio"] == pytest.approx((3 / 3) / (2 / 3))  # 1.5
     assert row["relative_likelihood_ratio"] == pytest.approx((2 / 3) / (3 / 3))
-    # Katz: se = sqrt(1/3 - 1/3 + 1/2 - 1/3) = sqrt(1/6).
-    se = math.sqrt(1 / 6)
-    assert row["ci_lower_ratio"] == pytest.approx(math.exp(math.log(1.5) - Z * se))
-    assert row["ci_upper_ratio"] == pytest.approx(math.exp(math.log(1.5) + Z * se))
-    # Fisher, margins 3/3 rows and 5/1 columns: P(a=3) = P(a=2) = 3/6, so p = 1.
-    assert row["fisher_p_value"] == pytest.approx(1.0)
-    assert row["verdict"] == "favourable"
+    # The score interval and test on (3 of 3, 2 of 3), recomputed with statsmodels.
+    lower, upper = score_interval(3, 3, 2, 3)
+    assert row["ci_lower_ratio"] == pytest.approx(lower, rel=1e-9)
+    assert row["ci_upper_ratio"] == pytest.approx(upper, rel=1e-9)
+    assert row["p_value"] == pytest.approx(score_p(3, 3, 2, 3), rel=1e-9)
+    assert row["verdict"] == "higher pass rate, not significant"
     # Women against men at stage 1: 3/4 against 2/3 = 1.125, within the band.
     women = _disparity(processes, "SGT-2025", 1, "female")
     assert women["comparator_group_code"] == "male"
     assert women["adverse_impact_ratio"] == pytest.approx(0.75 / (2 / 3))
-    assert women["verdict"] == "within 0.8\u20131.25"
+    assert women["verdict"] == "no clear difference"
     # Ethnicity within sex: minority women (2 of 2) against White women (P1: 1 of 1).
     within_sex = _disparity(processes, "SGT-2025", 1, "minority_excl_white_female")
     assert within_sex["comparator_group_code"] == "white_female"
@@ -236,14 +236,14 @@ def test_disparity_against_the_reference_group(processes):
 
 def test_disparity_against_the_highest_rate_group(processes):
     # Broad groups at stage 1: Asian, Black, Mixed all 1 of 1 (tie: the first listed, Asian),
-    # White 2 of 3: ratio 2/3, below four-fifths; Fisher on [[2, 1], [1, 0]] gives p = 1.
+    # White 2 of 3: ratio 2/3, below four-fifths, and nothing like significant.
     white = _disparity(
         processes, "SGT-2025", 1, "white", basis="highest_rate_group", comparison="broad_group"
     )
     assert white["comparator_group_code"] == "asian"
     assert white["adverse_impact_ratio"] == pytest.approx(2 / 3)
-    assert white["fisher_p_value"] == pytest.approx(1.0)
-    assert white["verdict"] == "adverse but not significant (small numbers)"
+    assert white["p_value"] == pytest.approx(score_p(2, 3, 1, 1), rel=1e-9)
+    assert white["verdict"] == "lower pass rate, not significant"
     with connect(processes.paths.database, read_only=True) as con:
         (self_pairs,) = con.execute(
             "select count(*) from analytics.disparities where group_code = comparator_group_code"
@@ -260,13 +260,28 @@ def test_zero_candidates_and_empty_margins_say_why(processes):
     row = _disparity(processes, "STAFF-2025", 1, "minority_excl_white")
     assert row["verdict"] == "not computable"
     assert row["note"] == "no candidates in this group"
-    assert math.isnan(row["fisher_p_value"])
+    assert math.isnan(row["p_value"]) and pd.isna(row["is_significant"])
     # All one group: no minority candidates against 2 of 4 White.
     row = _disparity(processes, "PCSO-2025", 1, "minority_excl_white")
     assert row["note"] == "no candidates in this group"
     # An empty margin: at PCSO stage 2 nobody passed (women 0 of 1 against men 0 of 1).
     women = _disparity(processes, "PCSO-2025", 2, "female")
-    assert women["note"] == "no one in the reference group passed"
-    assert women["fisher_p_value"] == pytest.approx(1.0)
+    assert women["note"] == "no one in this group or the comparator group passed"
+    assert women["verdict"] == "not computable"
+    assert math.isnan(women["p_value"])
     assert math.isnan(women["adverse_impact_ratio"])
     assert math.isnan(women["ci_lower_ratio"])
+
+
+def test_one_false_discovery_family_per_process_and_comparator_basis(processes):
+    with connect(processes.paths.database, read_only=True) as con:
+        families = con.execute(
+            """select process_id, comparator_basis, count(p_value) as tested,
+                      min(family_comparison_count), max(family_comparison_count),
+                      bool_and(adjusted_p_value >= p_value)
+               from analytics.disparities where p_value is not null group by all"""
+        ).fetchall()
+    assert families
+    for process_id, basis, tested, smallest, largest, never_below in families:
+        assert smallest == largest == tested, (process_id, basis)
+        assert never_below

@@ -11,13 +11,13 @@ from datetime import date
 import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
+from score_reference import score_interval, score_p
 
 from pipeline import stats
 from pipeline.config import load_settings
 from pipeline.nightly import run_nightly
 from pipeline.warehouse import connect
 
-Z = 1.959963984540054
 MOVEMENTS_HEADER = (
     "staff_id,movement_type,movement_date,worker_type,rank_or_band,department,lpu_code,sex,"
     "ethnicity_code,service_start_date,leaving_reason"
@@ -118,12 +118,14 @@ def test_promotions_between_snapshots(force):
     assert [white["in_post_count"], white["promoted_count"]] == [2, 1]  # P1 P2
     assert white["average_years_in_rank"] == pytest.approx(_years("2018-01-01", "2024-10-01"))
     assert minority["average_years_in_rank"] == pytest.approx(_years("2018-01-01", "2025-01-06"))
-    # 1 of 2 against 1 of 2: ratio 1; Katz se = sqrt(1 - 1/2 + 1 - 1/2) = 1; Fisher p = 1.
+    # 1 of 2 against 1 of 2: ratio 1, the score interval around it, p = 1.
     assert minority["rate_ratio"] == pytest.approx(1.0)
-    assert minority["ci_lower_ratio"] == pytest.approx(math.exp(-Z))
-    assert minority["ci_upper_ratio"] == pytest.approx(math.exp(Z))
-    assert minority["fisher_p_value"] == pytest.approx(1.0)
-    assert minority["verdict"] == "within 0.8\u20131.25"
+    lower, upper = score_interval(1, 2, 1, 2)
+    assert minority["ci_lower_ratio"] == pytest.approx(lower, rel=1e-9)
+    assert minority["ci_upper_ratio"] == pytest.approx(upper, rel=1e-9)
+    assert minority["p_value"] == pytest.approx(1.0)
+    assert minority["verdict"] == "no clear difference"
+    assert not minority["is_significant"] and not minority["is_significant_after_adjustment"]
     assert math.isnan(white["rate_ratio"])  # the reference group is not compared with itself
 
 
@@ -138,17 +140,15 @@ def test_promotion_of_nobody_in_a_group(force):
     assert women["rate_ratio"] == pytest.approx(0.0)
     assert math.isnan(women["relative_likelihood_ratio"])
     assert women["note"] == "no one in this group was promoted"
-    # Fisher [[0, 2], [2, 1]], margins 2, 3 by 2, 3: P(a=0) = C(3,2)/C(5,2) = 3/10,
-    # P(1) = 6/10, P(2) = 1/10; p = P(0) + P(2) = 0.4.
-    assert women["fisher_p_value"] == pytest.approx(0.4)
-    assert women["verdict"] == "adverse but not significant (small numbers)"
-    # Haldane: (0.5/3) / (2.5/4); se = sqrt(1/0.5 - 1/3 + 1/2.5 - 1/4).
-    log_rr = math.log((0.5 / 3) / (2.5 / 4))
-    se = math.sqrt(2 - 1 / 3 + 0.4 - 0.25)
-    assert women["ci_upper_ratio"] == pytest.approx(math.exp(log_rr + Z * se))
+    # 0 of 2 against 2 of 3: the estimate 0 is the interval's lower bound, no correction.
+    assert women["p_value"] == pytest.approx(score_p(0, 2, 2, 3), rel=1e-9)
+    assert women["verdict"] == "lower promotion rate, not significant"
+    assert women["ci_lower_ratio"] == 0.0
+    assert women["ci_upper_ratio"] == pytest.approx(score_interval(0, 2, 2, 3)[1], rel=1e-9)
     other = constables.loc["other"]  # nobody at all
     assert other["in_post_count"] == 0
-    assert other["note"] == "no one in this group"
+    assert other["note"] == "no officers in post in this group"
+    assert other["verdict"] == "not computable"
     everyone = _by_group(_rows(force, "promotion_rates", "rank_or_band = 'All'")).loc["all"]
     assert [everyone["in_post_count"], everyone["promoted_count"]] == [6, 2]  # + P5 sergeant
 
@@ -181,10 +181,9 @@ def test_leaving_rates(force):
     assert minority["reference_leaving_rate"] == pytest.approx(1 / 3)  # P1 P2 P5: P5 left
     assert minority["rate_ratio"] == pytest.approx(1.5)
     assert minority["relative_likelihood_ratio"] == pytest.approx(1.5)
-    # Fisher [[1, 1], [1, 2]]: P(a=0) = 3/10, P(1) = 6/10, P(2) = 1/10; observed 1, p = 1.
-    assert minority["fisher_p_value"] == pytest.approx(1.0)
-    # Leaving more often is the adverse direction: 1.5 > 1.25.
-    assert minority["verdict"] == "adverse but not significant (small numbers)"
+    assert minority["p_value"] == pytest.approx(score_p(1, 2, 1, 3), rel=1e-9)
+    # The words name the direction of the rate, whichever way is worse for the group.
+    assert minority["verdict"] == "higher leaving rate, not significant"
 
 
 def test_leaving_by_reason_and_worker_type(force):
@@ -192,10 +191,15 @@ def test_leaving_by_reason_and_worker_type(force):
     assert [resigned["leaver_count"], resigned["reference_leaver_count"]] == [1, 0]
     assert resigned["note"] == "no one in the reference group left"
     assert math.isnan(resigned["rate_ratio"])
+    # The reference group's rate is 0: no upper limit, the same words as any higher rate.
+    assert resigned["ci_upper_ratio"] == math.inf
+    assert resigned["ci_lower_ratio"] == pytest.approx(score_interval(1, 2, 0, 3)[0], rel=1e-9)
+    assert resigned["verdict"] == "higher leaving rate, not significant"
     retired = _retention(force, "police_officer", "retirement").loc["minority_excl_white"]
     assert [retired["leaver_count"], retired["reference_leaver_count"]] == [0, 1]
     assert retired["rate_ratio"] == pytest.approx(0.0)
-    assert retired["verdict"] == "favourable"  # nobody in the group left, some others did
+    # Nobody in the group retired, one of three others did: a lower rate, nothing more.
+    assert retired["verdict"] == "lower leaving rate, not significant"
     assert retired["note"] == "no one in this group left"
     staff_other = _retention(force, "police_staff", "other").loc["all"]
     assert [staff_other["in_post_count"], staff_other["leaver_count"]] == [2, 1]  # transfer
@@ -221,11 +225,12 @@ def test_specialist_department_against_the_rest_of_the_workforce(force):
     assert [minority["rest_declared_headcount"], minority["rest_group_headcount"]] == [2, 1]
     assert minority["workforce_group_share"] == pytest.approx(2 / 5)
     assert minority["unit_to_rest_ratio"] == pytest.approx((1 / 3) / (1 / 2))
-    se = math.sqrt(1 - 1 / 3 + 1 - 1 / 2)
-    assert minority["ci_lower_ratio"] == pytest.approx(math.exp(math.log(2 / 3) - Z * se))
-    # Fisher [[1, 2], [1, 1]]: P(a=0) = 1/10, P(1) = 6/10, P(2) = 3/10; p = 1.
-    assert minority["fisher_p_value"] == pytest.approx(1.0)
-    assert minority["verdict"] == "adverse but not significant (small numbers)"
+    lower, upper = score_interval(1, 3, 1, 2)
+    assert minority["ci_lower_ratio"] == pytest.approx(lower, rel=1e-9)
+    assert minority["ci_upper_ratio"] == pytest.approx(upper, rel=1e-9)
+    assert minority["p_value"] == pytest.approx(score_p(1, 3, 1, 2), rel=1e-9)
+    assert minority["verdict"] == "under-represented, not significant"
+    assert "relative_likelihood_ratio" not in got  # representation is not a WRES measure
     black = got.loc["black"]  # 0 of 3 in firearms against P4, 1 of 2, in the rest
     assert black["unit_to_rest_ratio"] == pytest.approx(0.0)
 
@@ -238,7 +243,7 @@ def test_a_unit_that_is_the_whole_workforce_has_no_comparison(force):
            and unit_label = 'Local Policing' and group_code = 'minority_excl_white'""",
     ).iloc[0]
     assert [got["declared_headcount"], got["rest_declared_headcount"]] == [2, 0]
-    assert got["note"] == "no one in the reference group"
+    assert got["note"] == "no people who stated an ethnicity in the rest of the workforce"
     assert got["verdict"] == "not computable"
     role = _rows(
         force,
@@ -277,13 +282,17 @@ def test_rank_pipeline_steps_and_compounding(tiny_force):
     for rank, n in (("Sergeant", 1), ("Inspector", 2), ("Chief Inspector", 3)):
         assert got.loc[rank, "compounded_ratio"] == pytest.approx(stats.compounded_ratio(steps[:n]))
     assert got.loc["Superintendent", "compounded_ratio"] == pytest.approx(2.0)
-    # Each rank against constables (different people): Sergeant 2 of 5 against 2 of 4,
-    # Fisher margins 5, 4 by 4, 5: P(a) = C(5,a) C(4,4-a) / 126 = 1, 20, 60, 40, 5 (/126);
-    # observed a = 2 is the most probable, so p = 1.
-    assert got.loc["Sergeant", "fisher_p_value"] == pytest.approx(1.0)
-    assert got.loc["Sergeant", "verdict"] == "within 0.8\u20131.25"
-    # Chief Inspector 0 of 2 against 2 of 4: P(a) = 6, 8, 1 (/15); p = (6 + 1) / 15.
-    assert got.loc["Chief Inspector", "fisher_p_value"] == pytest.approx(7 / 15)
-    assert got.loc["Chief Inspector", "verdict"] == "adverse but not significant (small numbers)"
-    assert pd.isna(got.loc["Constable", "fisher_p_value"])
+    # Each rank against constables (different people): Sergeant 2 of 5 against 2 of 4.
+    assert got.loc["Sergeant", "p_value"] == pytest.approx(score_p(2, 5, 2, 4), rel=1e-9)
+    assert got.loc["Sergeant", "verdict"] == "no clear difference"
+    # Chief Inspector 0 of 2 against 2 of 4: representation, so under-represented.
+    assert got.loc["Chief Inspector", "p_value"] == pytest.approx(score_p(0, 2, 2, 4), rel=1e-9)
+    assert got.loc["Chief Inspector", "verdict"] == "under-represented, not significant"
+    assert got.loc["Chief Inspector", "ci_lower_ratio"] == 0.0
+    assert pd.isna(got.loc["Constable", "p_value"])
+    # One family per snapshot and grouping: the four ranks above constable.
+    assert (got["family_comparison_count"].iloc[1:] == 4).all()
+    p = got["p_value"].iloc[1:].astype(float).to_numpy()
+    expected = [min(min(4 * q / k for k, q in enumerate(sorted(p), 1) if q >= v), 1) for v in p]
+    assert got["adjusted_p_value"].iloc[1:].astype(float).tolist() == pytest.approx(expected)
     assert got.loc["Constable", "constable_declared_headcount"] == 4
