@@ -104,8 +104,20 @@ def _base_outcomes(cells: Cells) -> tuple[frozenset[str], str]:
     return included, " and ".join(excluded) or "nothing"
 
 
+UNMATCHED_SQL = """
+select bool_or(has_snapshot_match)
+from intermediate.int_selection__candidate_stages
+where process_type = ? and process_id = ?
+"""
+"""Whether any of a process's candidates was found in a staff snapshot (where their
+ethnicity comes from)."""
+
+
 def _section(cells: Cells, process_type: str, process: dict) -> Section:
     comparison = cells.comparison
+    ((matched,),) = cells.con.execute(
+        UNMATCHED_SQL, [process_type, process["process_id"]]
+    ).fetchall()
     raw = cells.con.execute(
         STAGES_SQL,
         [comparison.reference_code, process_type, process["process_id"], comparison.code,
@@ -176,7 +188,14 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
         gap = _gap_stage(table, stage_rows)
         assessed, unassessed = _assessment(table, stage_rows, raw, label, reference)
         others = "".join(f"; {clause}" for clause in unassessed) + "."
-        if gap is not None:
+        if matched is False:
+            message = (
+                f"{name}: none of its candidates is in a loaded staff snapshot, so their "
+                "ethnicity is unknown and the stages cannot be compared; load the staff "
+                "snapshot from the time of the process, or check the staff ids in the "
+                "promotion file."
+            )
+        elif gap is not None:
             message = (
                 f"{name}: the gap opens at the {gap.lower()}, where "
                 f"{table.text(gap, 'selection_rate')} of {label} candidates passed against "
