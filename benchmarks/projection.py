@@ -5,7 +5,8 @@
 Writes the demo force into DIR (default: a temporary folder) and runs the nightly pipeline
 once to build its database; then, on a copy of it, rebuilds the models behind the
 projection N times in this process and prints the median and the fastest for each and for
-all of them together: the flows SQL (int_workforce__flows, projection_rates), the
+all of them together: the flows SQL (int_workforce__flows, workforce_flows,
+projection_rates), the
 simulation (projections: the central path, [projections] simulations simulated futures
 and the long-run share for every projected group, worker type and rank), the outlook, and
 the targets' progress and requirements (the "what it would take" solvers). A first,
@@ -29,6 +30,7 @@ from pipeline.nightly import run_nightly
 
 MODELS = (
     "int_workforce__flows",
+    "workforce_flows",
     "projection_rates",
     "projections",
     "projection_outlook",
