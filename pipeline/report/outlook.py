@@ -430,10 +430,7 @@ def _outlook_frame(cells: Cells, snapshot_date, mid: int) -> pd.DataFrame:
     frame["as_of"] = snapshot_date
     add_scope_counts(cells, frame, "as_of", "group_code")
     years = window_reporting_years(cells, snapshot_date)
-    add_recruit_cells(cells, frame, years, cells.headline)
-    # Recruits join at the entry ranks only: elsewhere the mart has no share, and no cell.
-    for name in RECRUITS:
-        frame.loc[frame["recruit_group_share"].isna(), f"{name}@key"] = None
+    add_recruit_cells(cells, frame, years, cells.headline)  # [x] above the entry ranks
     return frame
 
 
@@ -653,44 +650,41 @@ def promotion_needed(cells: Cells, snapshot_date):
         [start.date()],
     ).df()
     return [
-        _promotion_section(cells, code, target, flows)
+        section
         for code, target in needs.groupby("target_code", sort=False)
+        for section in _promotion_sections(cells, code, target, flows)
     ]
 
 
-def _promotion_section(cells: Cells, code: str, target: pd.DataFrame, flows) -> Section:
+def _promotion_sections(
+    cells: Cells, code: str, target: pd.DataFrame, flows: pd.DataFrame
+) -> list[Section]:
+    """Two tables: the rates a rank target needs (one row per rank below it) and, after it,
+    the counts of each period those rates come from (the cells every rate names)."""
     group = target["group_code"].iloc[0]
-    rows = []
+    members = cells.eth(group)
+    others = cells.eth("stated") - members
+    counts, rates = [], []
     for need in target.to_dict("records"):
         part = flows[(flows["group_code"] == group) & (flows["worker_type"] == need["worker_type"])
                      & (flows["rank_or_band"] == need["rank_or_band"])]  # fmt: skip
         periods = sorted(part["period_start_date"].unique())
         for period in periods:
             at = part[part["period_start_date"] == period].set_index("membership_code")
-            rows.append({
+            counts.append({
                 "label": f"{need['rank_or_band']}, {fmt.date(period)} to "
                          f"{fmt.date(at['period_end_date'].iloc[0])}",
                 "period_start_date": period, "worker_type": need["worker_type"],
-                "rank_or_band": need["rank_or_band"], "pooled": False,
+                "rank_or_band": need["rank_or_band"],
                 "group_in_post": at.at["in_group", "in_post_count"],
                 "group_promoted": at.at["in_group", "promoted_count"],
                 "rest_in_post": at.at["rest_stated", "in_post_count"],
                 "rest_promoted": at.at["rest_stated", "promoted_count"],
             })  # fmt: skip
-        rows.append({
-            "label": f"{need['rank_or_band']}, the {in_words(len(periods))} years together",
-            "period_start_date": None, "worker_type": need["worker_type"],
-            "rank_or_band": need["rank_or_band"], "pooled": True,
-            **{name: need[name] for name in ("promotion_rate", "reference_promotion_rate",
-                                              "needed_promotion_rate", "promotion_rate_factor")},
-        })  # fmt: skip
-    frame = pd.DataFrame(rows)
-    members = cells.eth(group)
-    others = cells.eth("stated") - members
+        rates.append({"label": need["rank_or_band"], **need})
+    counted = pd.DataFrame(counts)
 
     def key(record, eth, promoted: bool):
-        if record["pooled"]:
-            return None
         population = cells.staff(record["period_start_date"], movements=True)
         return cells.key(
             population,
@@ -703,47 +697,53 @@ def _promotion_section(cells: Cells, code: str, target: pd.DataFrame, flows) -> 
                                 ("group_promoted", members, True),
                                 ("rest_in_post", others, False),
                                 ("rest_promoted", others, True)):  # fmt: skip
-        add_keys(frame, name, lambda r, e=eth, p=promoted: key(r, e, p))
-    # A pooled row's rates come from every period's cells of its rank.
+        add_keys(counted, name, lambda r, e=eth, p=promoted: key(r, e, p))
+    # Each rank's rates come from every period's cells of that rank.
+    frame = pd.DataFrame(rates)
+    per_rank = {rank: part.reset_index(drop=True)
+                for rank, part in counted.groupby("rank_or_band", sort=False)}  # fmt: skip
     sources = []
-    per_rank = {
-        rank: part[~part["pooled"]].reset_index(drop=True)
-        for rank, part in frame.groupby("rank_or_band", sort=False)
-    }
-    width = max(len(p) for p in per_rank.values())
-    for i in range(width):
+    for i in range(max((len(p) for p in per_rank.values()), default=0)):
         for name in FLOW_COLUMNS:
             column = f"p{i}_{name}"
             sources.append(column)
-            values, keys = [], []
-            for r in frame.to_dict("records"):
-                own = per_rank[r["rank_or_band"]]
-                use = r["pooled"] and i < len(own)
-                values.append(own.at[i, name] if use else None)
-                keys.append(own.at[i, f"{name}@key"] if use else None)
-            frame[column] = values
-            frame[f"{column}@key"] = pd.Series(keys, dtype=object)
+            own = [per_rank.get(r) for r in frame["rank_or_band"]]
+            frame[column] = [o.at[i, name] if o is not None and i < len(o) else None for o in own]
+            frame[f"{column}@key"] = pd.Series(
+                [o.at[i, f"{name}@key"] if o is not None and i < len(o) else None for o in own],
+                dtype=object,
+            )
     name = target["target_name"].iloc[0]
     rank = target["target_rank_or_band"].iloc[0]
     years = in_words(cells.settings.projections.window_years)
-    columns = (
-        Column("label", "Rank promoted from, and period", "label"),
-        Column("group_in_post", "Group: in post at the start", "count"),
-        Column("group_promoted", "Group: promoted by the end", "count"),
-        Column("rest_in_post", "Everyone else who stated: in post", "count"),
-        Column("rest_promoted", "Everyone else who stated: promoted", "count"),
-        Column("promotion_rate", "Group's promotion rate (a year)", "percent", of=tuple(sources)),
-        Column("reference_promotion_rate", "Everyone else's (a year)", "percent",
-               of=tuple(sources)),
-        Column("needed_promotion_rate", "Group's rate the target needs", "percent",
-               of=tuple(sources)),
-        Column("promotion_rate_factor", "Times the recent rate", "ratio", of=tuple(sources)),
-    )  # fmt: skip
     title = f"What it would take: promotion to {rank}"
     table = DeclaredTable(
-        id=f"what-it-would-take-{code}", caption=f"{title}, for the target {name}",
-        columns=columns, frame=frame, total_rows=frozenset(frame.loc[frame["pooled"], "label"]),
+        id=f"what-it-would-take-{code}",
+        caption=f"{title}, for the target {name}: rates over the last {years} years",
+        columns=(
+            Column("label", "Rank promoted from", "label"),
+            Column("promotion_rate", "Group's promotion rate (a year)", "percent",
+                   of=tuple(sources)),
+            Column("reference_promotion_rate", "Everyone else's (a year)", "percent",
+                   of=tuple(sources)),
+            Column("needed_promotion_rate", "Group's rate the target needs", "percent",
+                   of=tuple(sources)),
+            Column("promotion_rate_factor", "Times the recent rate", "ratio", of=tuple(sources)),
+        ),
+        frame=frame,
     )  # fmt: skip
+    behind = DeclaredTable(
+        id=f"what-it-would-take-{code}-counts",
+        caption=f"{title}: the promotions each period, behind the rates",
+        columns=(
+            Column("label", "Rank promoted from, and period", "label"),
+            Column("group_in_post", "Group: in post at the start", "count"),
+            Column("group_promoted", "Group: promoted by the end", "count"),
+            Column("rest_in_post", "Everyone else who stated: in post", "count"),
+            Column("rest_promoted", "Everyone else who stated: promoted", "count"),
+        ),
+        frame=counted,
+    )
     definition = (
         "Promotion rate the target needs",
         f"Found by running the flow model with the group's promotion rate at every rank below "
@@ -753,27 +753,37 @@ def _promotion_section(cells: Cells, code: str, target: pd.DataFrame, flows) -> 
     scope = scope_words({**target.iloc[0].to_dict(), "rank_or_band": rank, "lpu_code": "All"})
 
     def compose() -> Prose:
-        pooled = [r for r in table.labels if r in table.total_rows]
-        factors = [r for r in pooled if number(table, r, "promotion_rate_factor") is not None]
-        if not factors:
+        shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
+        if not shown:
             message = (
                 f"{scope}: the promotion rates the target would need cannot be shown, or "
                 "promotion alone cannot meet it by the date."
             )
         else:
             parts = [
-                f"from {r.split(',')[0]} {table.text(r, 'needed_promotion_rate')} a year "
-                f"(recently {table.text(r, 'promotion_rate')}; everyone else "
+                f"from {r} {table.text(r, 'needed_promotion_rate')} a year (recently "
+                f"{table.text(r, 'promotion_rate')}; everyone else "
                 f"{table.text(r, 'reference_promotion_rate')})"
-                for r in pooled
+                for r in table.labels
                 if number(table, r, "needed_promotion_rate") is not None
             ]
             message = (
                 f"{scope}: to meet the target with recruitment and leaving as they are, the "
-                f"group's promotion "
-                f"rates would need to be {table.text(factors[0], 'promotion_rate_factor')} "
-                f"times their recent level" + (f": {fmt.join(parts)}." if parts else ".")
+                f"group's promotion rates would need to be "
+                f"{table.text(shown[0], 'promotion_rate_factor')} times their recent level"
+                + (f": {fmt.join(parts)}." if parts else ".")
             )
         return Prose(message=message, findings=[message], definitions=[definition])
 
-    return Section(f"what-it-would-take-{code}", THEME, title, table, compose)
+    def compose_counts() -> Prose:
+        return Prose(
+            message=f"The promotions each year behind the rates above, rank by rank: over "
+            f"the last {years} years, those in post at the start of each year and how many of "
+            "them held a higher rank a year later."
+        )
+
+    return [
+        Section(f"what-it-would-take-{code}", THEME, title, table, compose),
+        Section(f"what-it-would-take-{code}-counts", THEME,
+                f"{title}: the numbers behind it", behind, compose_counts),
+    ]  # fmt: skip
