@@ -77,6 +77,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     selection.promotion_funnels,
     selection.recruitment_funnels,
     trends.trend_by_worker_type,
+    trends.trend_by_rank_over_time,
     trends.trend_by_group,
     trends.trend_by_rank,
     trends.trend_by_band,

@@ -1,5 +1,5 @@
-"""Trend sections: the workforce over time, each group, rank, band and LPU a year on, and
-joiners against the workforce they join.
+"""Trend sections: the workforce and officers by rank over time, each group, rank, band and
+LPU a year on, and joiners against the workforce they join.
 
 Every figure is selected from ``analytics.representation_trend`` and
 ``analytics.joiners_mix`` (changes, the straight line and the trended benchmark are computed
@@ -85,47 +85,60 @@ def year_label(reporting_year: int) -> str:
 
 TREND_SQL = """
 select * from analytics.representation_trend
-where group_code = ? and rank_or_band = 'All' and lpu_code = 'All'
-    and snapshot_date >= ? and snapshot_date <= ?
+where group_code = ? and lpu_code = 'All' and snapshot_date >= ? and snapshot_date <= ?
+    and {where}
 """
+ESTIMATE_NOTE = (
+    "The estimated population share is on the straight line through the 2011 and 2021 "
+    "censuses, carried on past 2021: an estimate, not a census count. Every share, ratio "
+    "and gap elsewhere in the report is against Census 2021."
+)
+ESTIMATE_DEFINITION = (
+    "Estimated population share",
+    "The share on the straight line through Census 2011 and Census 2021, interpolated "
+    "between them and extrapolated after 2021: an estimate of how the population has moved, "
+    "not a count.",
+)
 
 
-def trend_by_worker_type(cells: Cells, snapshot_date):
-    """Each worker type's share at every snapshot of the window: the change since the
-    previous snapshot, the straight line's slope, and the benchmark estimated for the date."""
-    dates = window_dates(cells, snapshot_date)
-    if len(dates) < 2:
-        return []
-    label = headline_label(cells)
-    raw = cells.con.execute(
-        TREND_SQL, [cells.headline, pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()]
-    ).df()
-    order = {w: i for i, w in enumerate((*WORKER_TYPE_ORDER, "All"))}
-    raw = raw[raw["worker_type"].isin(order)].copy()
-    raw["order"] = raw["worker_type"].map(order)
-    frame = raw.sort_values(["order", "snapshot_date"]).reset_index(drop=True)
-    names = {**codes.WORKER_TYPES, "All": ALL_WORKERS}
-    frame["line"] = frame["worker_type"].map(names)
+def over_time_table(
+    cells: Cells,
+    dates: list,
+    frame: pd.DataFrame,
+    *,
+    unit: str,
+    table_id: str,
+    caption: str,
+    first_header: str,
+) -> DeclaredTable:
+    """One row per line and snapshot of the window (``frame``: representation_trend rows
+    in table order with ``line`` naming each row's line and ``is_total``; ``unit`` is the
+    column that tells lines apart, ``worker_type`` or ``rank_or_band``): the counts and
+    share, the change since the previous snapshot, the straight line's slope at the latest
+    snapshot, and the benchmark estimated for each date."""
+    frame = frame.reset_index(drop=True)
     frame["x"] = frame["snapshot_date"].map(fmt.date)
     frame["label"] = frame["line"] + ", " + frame["x"]
+
+    def key(record, date, eth):
+        return staff_key(cells, date, record["worker_type"], record["rank_or_band"], "All", eth)
+
     for name, eth, when in (
         ("declared_headcount", "stated", "snapshot_date"),
         ("group_headcount", cells.headline, "snapshot_date"),
         ("previous_declared_headcount", "stated", "previous_snapshot_date"),
         ("previous_group_headcount", cells.headline, "previous_snapshot_date"),
     ):
-        add_keys(frame, name, lambda r, e=eth, d=when: None if pd.isna(r[d]) else staff_key(
-            cells, r[d], r["worker_type"], "All", "All", e))  # fmt: skip
+        add_keys(frame, name, lambda r, e=eth, d=when: None if pd.isna(r[d]) else key(r, r[d], e))
     # The straight line at the latest snapshot is fitted to every snapshot of the window.
     sources = []
     for i, date in enumerate(dates):
-        at = frame[frame["snapshot_date"] == pd.Timestamp(date)].set_index("worker_type")
+        at = frame[frame["snapshot_date"] == pd.Timestamp(date)].set_index(unit)
         for name, eth in (("group_headcount", cells.headline), ("declared_headcount", "stated")):
             column = f"window{i}_{name}"
             sources.append(column)
-            frame[column] = frame["worker_type"].map(at[name]).fillna(0)
-            add_keys(frame, column, lambda r, d=date, e=eth: staff_key(
-                cells, d, r["worker_type"], "All", "All", e))  # fmt: skip
+            frame[column] = frame[unit].map(at[name]).fillna(0)
+            add_keys(frame, column, lambda r, d=date, e=eth: key(r, d, e))
     for name in ("previous_declared_headcount", "previous_group_headcount"):
         frame[name] = frame[name].where(
             frame["previous_snapshot_date"].isna(), frame[name].fillna(0)
@@ -133,8 +146,9 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
     latest = frame["snapshot_date"] == frame["snapshot_date"].max()
     frame.loc[~latest, "trend_share_change_per_year"] = None
     previous = ("previous_group_headcount", "previous_declared_headcount")
+    label = headline_label(cells)
     columns = (
-        Column("label", "Worker type and snapshot", "label"),
+        Column("label", first_header, "label"),
         Column("declared_headcount", "Stated an ethnicity", "count"),
         Column("group_headcount", f"{label}: people", "count"),
         Column("group_share", f"{label}: share of those stating", "share", of=COUNTS),
@@ -146,20 +160,61 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
         Column("estimated_population_share", ESTIMATE_LABEL, "share"),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
-    title = "The workforce over time"
-    first, last = fmt.date(dates[0]), fmt.date(dates[-1])
-    table = DeclaredTable(
-        id="trend-by-worker-type",
-        caption=f"{title}: {label}, by worker type, {first} to {last}",
+    return DeclaredTable(
+        id=table_id,
+        caption=caption,
         columns=columns,
         frame=frame,
-        total_rows=frozenset(frame.loc[frame["worker_type"] == "All", "label"]),
-        notes=(
-            "The estimated population share is on the straight line through the 2011 and "
-            "2021 censuses, carried on past 2021: an estimate, not a census count. Every "
-            "share, ratio and gap elsewhere in the report is against Census 2021.",
-        ),
+        total_rows=frozenset(frame.loc[frame["is_total"], "label"]),
+        notes=(ESTIMATE_NOTE,),
     )
+
+
+def over_time_chart(
+    table: DeclaredTable, title: str, axis: str, alt: str, rows: tuple[str, ...]
+) -> Chart:
+    """A line per unit across the snapshots, the trended benchmark dashed, Census 2021
+    dotted."""
+    return Chart(
+        kind="lines",
+        series=(Series("group_share", "Share of those who stated an ethnicity"),),
+        benchmark=Series("estimated_population_share", ESTIMATE_LABEL),
+        references=(Series("population_share", CENSUS_LABEL),),
+        axis=axis,
+        title=title,
+        alt=alt,
+        x="x",
+        line="line",
+        rows=rows,
+    )
+
+
+def trend_by_worker_type(cells: Cells, snapshot_date):
+    """Each worker type's share at every snapshot of the window: the change since the
+    previous snapshot, the straight line's slope, and the benchmark estimated for the date."""
+    dates = window_dates(cells, snapshot_date)
+    if len(dates) < 2:
+        return []
+    label = headline_label(cells)
+    raw = cells.con.execute(
+        TREND_SQL.format(where="rank_or_band = 'All'"),
+        [cells.headline, pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()],
+    ).df()
+    order = {w: i for i, w in enumerate((*WORKER_TYPE_ORDER, "All"))}
+    raw = raw[raw["worker_type"].isin(order)].copy()
+    raw["order"] = raw["worker_type"].map(order)
+    frame = raw.sort_values(["order", "snapshot_date"])
+    names = {**codes.WORKER_TYPES, "All": ALL_WORKERS}
+    frame = frame.assign(
+        line=frame["worker_type"].map(names), is_total=frame["worker_type"] == "All"
+    )
+    title = "The workforce over time"
+    first, last = fmt.date(dates[0]), fmt.date(dates[-1])
+    table = over_time_table(
+        cells, dates, frame, unit="worker_type", table_id="trend-by-worker-type",
+        caption=f"{title}: {label}, by worker type, {first} to {last}",
+        first_header="Worker type and snapshot",
+    )  # fmt: skip
     whole = [r for r in table.labels if r.startswith(f"{ALL_WORKERS}, ")]
 
     def compose() -> Prose:
@@ -186,35 +241,97 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
             )
         return Prose(
             message=message,
-            chart=Chart(
-                kind="lines",
-                series=(Series("group_share", "Share of those who stated an ethnicity"),),
-                benchmark=Series("estimated_population_share", ESTIMATE_LABEL),
-                references=(Series("population_share", CENSUS_LABEL),),
-                axis=f"{label} share of those who stated an ethnicity (%)",
-                title=title_text,
-                alt=(
-                    f"Line chart of the {label} share of each worker type and of the whole "
-                    f"workforce at each snapshot from {first} to {last}, with the population "
-                    "share estimated from the census trend as a dashed line and the Census "
-                    "2021 share as a dotted line; the values are in the table."
-                ),
-                x="x",
-                line="line",
-                rows=tuple(table.labels),
+            chart=over_time_chart(
+                table,
+                title_text,
+                f"{label} share of those who stated an ethnicity (%)",
+                f"Line chart of the {label} share of each worker type and of the whole "
+                f"workforce at each snapshot from {first} to {last}, with the population "
+                "share estimated from the census trend as a dashed line and the Census "
+                "2021 share as a dotted line; the values are in the table.",
+                tuple(table.labels),
             ),
             findings=[message] if number(table, end, "group_share") is not None else [],
-            definitions=[
-                (
-                    "Estimated population share",
-                    "The share on the straight line through Census 2011 and Census 2021, "
-                    "interpolated between them and extrapolated after 2021: an estimate of how "
-                    "the population has moved, not a count.",
-                )
-            ],
+            definitions=[ESTIMATE_DEFINITION],
         )
 
     return Section("trend-by-worker-type", THEME, title, table, compose)
+
+
+RANK_LINES = 4
+"""The officer ranks drawn as lines (the lowest ranks whose latest share is shown), beside
+all officers: more lines than that cannot be told apart; the table holds every rank."""
+
+
+def trend_by_rank_over_time(cells: Cells, snapshot_date):
+    """Each officer rank's share at every snapshot of the window, as for worker types;
+    the chart draws the lowest ranks whose latest share can be shown, and all officers."""
+    dates = window_dates(cells, snapshot_date)
+    if len(dates) < 2:
+        return []
+    label = headline_label(cells)
+    frame = cells.con.execute(
+        TREND_SQL.format(where="worker_type = 'police_officer'")
+        + " order by rank_or_band = 'All', rank_order, rank_or_band, snapshot_date",
+        [cells.headline, pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()],
+    ).df()
+    if frame.empty:
+        return []
+    total = frame["rank_or_band"] == "All"
+    frame = frame.assign(line=frame["rank_or_band"].where(~total, "All officers"), is_total=total)
+    title = "Officers by rank over time"
+    first, last = fmt.date(dates[0]), fmt.date(dates[-1])
+    table = over_time_table(
+        cells, dates, frame, unit="rank_or_band", table_id="trend-by-rank-over-time",
+        caption=f"{title}: {label}, {first} to {last}", first_header="Rank and snapshot",
+    )  # fmt: skip
+    lines = list(dict.fromkeys(table.frame["line"]))
+    line_of = dict(zip(table.frame["label"], table.frame["line"], strict=True))
+
+    def compose() -> Prose:
+        moved = []
+        for line in lines:
+            start, end = f"{line}, {first}", f"{line}, {last}"
+            if (
+                start in table.labels
+                and end in table.labels
+                and None
+                not in (number(table, start, "group_share"), number(table, end, "group_share"))
+            ):
+                moved.append((line, start, end))
+        ranks = [m for m in moved if m[0] != "All officers"][:RANK_LINES]
+        everyone = [m for m in moved if m[0] == "All officers"]
+        drawn = {m[0] for m in (*ranks, *everyone)}
+        if not ranks:
+            message = f"No rank's {label} share over time can be shown; the numbers are too small."
+        else:
+            message = (
+                f"{label} share of officers at each rank from {first} to {last}: "
+                + "; ".join(
+                    f"{line} from {table.text(start, 'group_share')} to "
+                    f"{table.text(end, 'group_share')}"
+                    for line, start, end in (*ranks, *everyone)
+                )
+                + "."
+            )
+        return Prose(
+            message=message,
+            chart=over_time_chart(
+                table,
+                message,
+                f"{label} share of officers who stated an ethnicity (%)",
+                f"Line chart of the {label} share of officers"
+                + (f" at each of {fmt.join([m[0] for m in ranks])} and" if ranks else "")
+                + f" of all officers at each snapshot from {first} to {last}, with the "
+                "population share estimated from the census trend as a dashed line and the "
+                "Census 2021 share as a dotted line; "
+                "every rank's values are in the table.",
+                tuple(r for r in table.labels if line_of[r] in drawn),
+            ),
+            definitions=[ESTIMATE_DEFINITION],
+        )
+
+    return Section("trend-by-rank-over-time", THEME, title, table, compose)
 
 
 # --------------------------------------------------------------------------- a year on

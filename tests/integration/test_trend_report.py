@@ -18,6 +18,7 @@ from pipeline.report.declared import Column, Withheld
 
 TREND_SECTIONS = (
     "trend-by-worker-type",
+    "trend-by-rank-over-time",
     "trend-by-group",
     "trend-by-rank",
     "trend-by-band",
@@ -73,7 +74,7 @@ def test_every_trend_section_is_in_the_report_and_declared(page, manifest):
 def test_the_trend_and_projection_charts_draw_their_tables_figures(text, manifest, page):
     """Each point's value in the chart's data is the table's shown value, and the heights
     of the points are one straight line in those values (the chart is drawn to scale)."""
-    for table_id in ("trend-by-worker-type", "projection-officers"):
+    for table_id in ("trend-by-worker-type", "trend-by-rank-over-time", "projection-officers"):
         data = _chart_data(text, table_id)
         entry = next(t for t in manifest["tables"] if t["id"] == table_id)
         header, *rows = page.tables[f"{table_id}-table"]
@@ -127,6 +128,21 @@ def test_the_lines_chart_has_a_line_per_worker_type_and_the_trended_benchmark(te
     by_date = [estimate[x] for x in dict.fromkeys(data["x"])]
     assert by_date == sorted(by_date) and by_date[0] < by_date[-1]
     assert len(set(data["references"][0]["values"])) == 1
+
+
+def test_the_rank_lines_chart_draws_the_lowest_ranks_shown_and_all_officers(text, page):
+    """The table holds every rank at every snapshot; the chart draws the four lowest ranks
+    whose latest share is shown (the senior ranks are withheld in the demo) and all
+    officers, against the trended benchmark."""
+    data = _chart_data(text, "trend-by-rank-over-time")
+    assert list(dict.fromkeys(data["lines"])) == [
+        "Constable", "Sergeant", "Inspector", "Chief Inspector", "All officers"
+    ]  # fmt: skip
+    assert data["benchmark"]["label"].startswith("Population share, estimated")
+    _, *rows = page.tables["trend-by-rank-over-time-table"]
+    labels = [r[0] for r in rows]
+    assert "Chief Constable, 31 March 2026" in labels  # every rank is in the table
+    assert len(data["rows"]) == 5 * len(set(data["x"]))
 
 
 def test_the_demos_targets_are_tracked_with_what_it_would_take(page):
