@@ -314,21 +314,20 @@ def trend_by_rank_over_time(cells: Cells, snapshot_date):
                 )
                 + "."
             )
+        rows = tuple(r for r in table.labels if line_of[r] in drawn)
+        chart = over_time_chart(
+            table,
+            message,
+            f"{label} share of officers who stated an ethnicity (%)",
+            f"Line chart of the {label} share of officers"
+            + (f" at each of {fmt.join([m[0] for m in ranks])} and" if ranks else "")
+            + f" of all officers at each snapshot from {first} to {last}, with the "
+            "population share estimated from the census trend as a dashed line and the "
+            "Census 2021 share as a dotted line; every rank's values are in the table.",
+            rows,
+        )
         return Prose(
-            message=message,
-            chart=over_time_chart(
-                table,
-                message,
-                f"{label} share of officers who stated an ethnicity (%)",
-                f"Line chart of the {label} share of officers"
-                + (f" at each of {fmt.join([m[0] for m in ranks])} and" if ranks else "")
-                + f" of all officers at each snapshot from {first} to {last}, with the "
-                "population share estimated from the census trend as a dashed line and the "
-                "Census 2021 share as a dotted line; "
-                "every rank's values are in the table.",
-                tuple(r for r in table.labels if line_of[r] in drawn),
-            ),
-            definitions=[ESTIMATE_DEFINITION],
+            message=message, chart=chart if rows else None, definitions=[ESTIMATE_DEFINITION]
         )
 
     return Section("trend-by-rank-over-time", THEME, title, table, compose)
