@@ -29,7 +29,6 @@ Column kinds:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -489,10 +488,3 @@ def from_manifest(entry: dict) -> DeclaredTable:
         notes=tuple(entry.get("notes", ())),
         total_rows=frozenset(entry.get("total_rows", ())),
     )
-
-
-def key_column(keys: Sequence[Key | None]) -> pd.Series:
-    return pd.Series(list(keys), dtype=object)
-
-
-Formatter = Callable[[object], str]

@@ -115,9 +115,6 @@ ethnicity comes from)."""
 
 def _section(cells: Cells, process_type: str, process: dict) -> Section:
     comparison = cells.comparison
-    ((matched,),) = cells.con.execute(
-        UNMATCHED_SQL, [process_type, process["process_id"]]
-    ).fetchall()
     raw = cells.con.execute(
         STAGES_SQL,
         [comparison.reference_code, process_type, process["process_id"], comparison.code,
@@ -148,6 +145,10 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
     noun = "candidates"
     section_id = f"{process_type}-{process['process_id'].lower()}"
     name = process["process_name"]
+    matched = (
+        cells.con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
+        is not False
+    )
     table = DeclaredTable(
         id=section_id,
         caption=(
@@ -188,12 +189,12 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
         gap = _gap_stage(table, stage_rows)
         assessed, unassessed = _assessment(table, stage_rows, raw, label, reference)
         others = "".join(f"; {clause}" for clause in unassessed) + "."
-        if matched is False:
+        if not matched:
             message = (
                 f"{name}: none of its candidates is in a loaded staff snapshot, so their "
                 "ethnicity is unknown and the stages cannot be compared; load the staff "
                 "snapshot from the time of the process, or check the staff ids in the "
-                "promotion file."
+                f"{process_type} file."
             )
         elif gap is not None:
             message = (
