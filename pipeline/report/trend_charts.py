@@ -126,6 +126,24 @@ def _limits(ax, values: list[float]) -> None:
     ax.set_ylim(0, min(100.0, top * 1.18 + 1))
 
 
+def _end_labels(ax, ends: list[tuple[int, float, str]]) -> None:
+    """Each line's last value written at its end (x, value, colour), spread apart where
+    labels would overlap: the mean of pushing each label up from the one below and down
+    from the one above, so neighbours stay a label's height apart around their points."""
+    low, high = ax.get_ylim()
+    gap = (high - low) * 0.05
+    ends = sorted(ends, key=lambda end: end[1])
+    up: list[float] = []
+    for _, value, _ in ends:
+        up.append(value if not up else max(value, up[-1] + gap))
+    down: list[float] = []
+    for _, value, _ in reversed(ends):
+        down.append(value if not down else min(value, down[-1] - gap))
+    for (x, value, color), y_up, y_down in zip(ends, up, reversed(down), strict=True):
+        ax.annotate(f"{value:.1f}%", (x, value), xytext=(x + 0.08, (y_up + y_down) / 2),
+                    textcoords="data", va="center", fontsize=9, color=color)  # fmt: skip
+
+
 def lines(
     chart_id: str,
     x_labels: Sequence[str],
@@ -137,6 +155,7 @@ def lines(
     fig, ax = plt.subplots(figsize=(7.6, 4.2))
     x = list(range(len(x_labels)))
     drawn: list[float] = []
+    ends: list[tuple[int, float, str]] = []
     for s, line in enumerate(series):
         style = LINE_STYLES[s % len(LINE_STYLES)]
         for n, run in enumerate(_segments(line.values)):
@@ -157,9 +176,7 @@ def lines(
             drawn.append(value)
         last = max((i for i, v in enumerate(line.values) if v is not None), default=None)
         if last is not None:
-            ax.annotate(f"{line.values[last]:.1f}%", (last, line.values[last]),
-                        xytext=(6, 0), textcoords="offset points", va="center", fontsize=9,
-                        color=style["color"])  # fmt: skip
+            ends.append((last, line.values[last], style["color"]))
     for r, reference in enumerate(references):
         style = REFERENCE_STYLES[r % len(REFERENCE_STYLES)]
         for n, run in enumerate(_segments(reference.values)):
@@ -173,6 +190,7 @@ def lines(
     ax.set_xticks(x, [textwrap.fill(label, 12) for label in x_labels])
     ax.set_xlim(-0.4, len(x_labels) - 0.4)
     _limits(ax, drawn)
+    _end_labels(ax, ends)
     ax.set_ylabel(textwrap.fill(axis, 40))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=9)
     return fig
