@@ -123,3 +123,8 @@ LEAVING_REASONS: tuple[str, ...] = (
     "other",
 )
 AGE_BANDS: tuple[str, ...] = ("16-24", "25-34", "35-44", "45-54", "55+")
+SERVICE_BANDS: tuple[tuple[str, float], ...] = (
+    ("<2", 2), ("2-4", 5), ("5-9", 10), ("10-19", 20), ("20-29", 30), ("30+", float("inf")),
+)  # fmt: skip
+"""Length of service bands: (code, upper bound in years of days / 365.25, exclusive). The
+first is the short-service definition the retention measures use (under two years)."""

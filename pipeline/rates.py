@@ -126,7 +126,8 @@ def add_rate_comparison(
     when no one in the comparator had the event); the score test's p-value and its adjusted
     value; ``is_significant`` (the interval excludes 1, the same as p < 1 - confidence);
     ``is_significant_after_adjustment`` (adjusted p < 1 - confidence: what a report may call
-    unlikely to be chance); the verdict (:func:`pipeline.stats.verdict`); the note.
+    unlikely to be chance); the verdict (:func:`pipeline.stats.verdicts`, which says when a
+    difference significant on its own could be chance among its family); the note.
     """
     alpha = 1.0 - confidence
     counts = frame[[events, base, comparator_events, comparator_base]]
@@ -165,7 +166,13 @@ def add_rate_comparison(
         np.where(computable, significant & (adjusted < alpha), None), dtype="boolean"
     )
     words = stats.verdicts(
-        ratio, lower, upper, direction=measure.direction, rate_name=measure.rate_name
+        ratio,
+        lower,
+        upper,
+        direction=measure.direction,
+        rate_name=measure.rate_name,
+        survives_adjustment=significant & (adjusted < alpha),
+        comparisons=sizes,
     )
     out["verdict"] = pd.Series(np.where(compared, words, None), index=frame.index, dtype=object)
     out["note"] = pd.Series(spread(notes(*rows.T, measure), None), index=frame.index, dtype=object)
