@@ -25,6 +25,7 @@ from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 
 from pipeline import flows
 from pipeline.config import BUNDLED_REFERENCE, ConfigError, load_settings
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 from pipeline.warehouse import connect
 
@@ -468,11 +469,11 @@ def test_a_target_naming_what_the_force_does_not_have_stops_the_run(tmp_path, ex
 
 
 def test_a_database_built_before_entry_route_gains_the_column(tiny_force):
-    """A force's database published by an earlier version has no entry_route in its raw
+    """A force's history built by an earlier version has no entry_route in its raw
     joiners table; the next run adds it rather than failing to load."""
     write_inbox(tiny_force, "staff_snapshot_2026.csv", STAFF_HEADER + "\n" + staff_row("X1", "A1"))
     run_nightly(tiny_force)
-    with connect(tiny_force.paths.database) as con:
+    with connect(current_history(tiny_force)) as con:
         con.execute("alter table raw.joiners_leavers drop column entry_route")
     write_inbox(
         tiny_force,
