@@ -543,7 +543,11 @@ def _match_header(header: list[str], kind: str, settings: Settings) -> _HeaderMa
             repeated.append(canonical)
         else:
             positions[position] = canonical
-    missing = [c.name for c in EXTRACT_COLUMNS[kind] if c.name not in positions.values()]
+    missing = [
+        c.name
+        for c in EXTRACT_COLUMNS[kind]
+        if c.in_every_file and c.name not in positions.values()
+    ]
     return _HeaderMatch(positions, dropped, missing, repeated)
 
 
@@ -726,6 +730,9 @@ def read_extract(
             for pos, canonical in match.positions.items()
         }
     )
+    for column in EXTRACT_COLUMNS[kind]:
+        if column.name not in cells:  # a column the file may leave out
+            cells[column.name] = pd.Series([""] * len(rows), dtype="str")
     cells["source_row"] = [number for number, _ in rows]
     typed, problems = _convert(cells, kind, settings, allowed)
     temporary = typed.attrs.pop("temporary_from_rank", None)

@@ -31,6 +31,7 @@ from pipeline import (
     quarantine,
     reference,
     retention,
+    targets,
     warehouse,
 )
 from pipeline.config import ConfigError, Settings
@@ -217,6 +218,7 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                 tables = reference.load_reference(settings)
                 for note in reference.geography_notes(tables):
                     log.event("force_geography", message=note)
+                targets.check_lpus(settings, set(tables["area_lookup"]["lpu_code"]))
             with log.stage("read_extracts"):
                 _check_key(con, settings, log, rotation, tables, now)
                 inputs = inbox_inputs(settings) if inputs is None else inputs

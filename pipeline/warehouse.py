@@ -21,7 +21,7 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 
-from pipeline import codes, comparisons, groupings
+from pipeline import codes, comparisons, groupings, targets
 from pipeline.config import SQL_DIR, Settings
 from pipeline.dictionary import DictionaryError, ViewDocs, casts_needed
 from pipeline.schemas import (
@@ -130,6 +130,9 @@ def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     replace_table(con, "ref.comparison_members", comparisons.comparison_members_frame(settings))
     replace_table(con, "ref.selection_outcomes", comparisons.selection_outcomes_frame(settings))
     replace_table(con, "ref.fairness_settings", comparisons.fairness_settings_frame(settings))
+    replace_table(con, "ref.targets", targets.targets_frame(settings))
+    replace_table(con, "ref.projection_groups", targets.projection_groups_frame(settings))
+    replace_table(con, "ref.projection_settings", targets.projection_settings_frame(settings))
 
 
 _SQL_TYPES = {
@@ -163,6 +166,8 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             "loaded_at timestamptz",
         ]
         con.execute(f"create table if not exists raw.{kind} ({', '.join(typed + metadata)})")
+        for column in typed:  # a column added since the database was first built
+            con.execute(f"alter table raw.{kind} add column if not exists {column}")
 
 
 @dataclass(frozen=True)

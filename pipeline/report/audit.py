@@ -45,8 +45,10 @@ from pipeline.disclosure import (
     unlisted_zeros,
 )
 from pipeline.report.declared import (
+    INTERVAL_KINDS,
     LINEAR_KINDS,
     NOT_APPLICABLE,
+    PERCENT_KINDS,
     UNBOUNDED,
     WITHHELD,
     Column,
@@ -88,10 +90,12 @@ def parse_html_cell(column: Column, text: str):
         return WITHHELD if text == WITHHELD.mark else NOT_APPLICABLE
     if column.kind in ("label", "text"):
         return text
-    if column.kind in ("count", "gap"):
+    if column.kind in ("count", "gap", "number"):
         return int(_number(text))
-    if column.kind == "interval":
+    if column.kind in INTERVAL_KINDS:
         lower, _, upper = text.partition(" to ")
+        if column.kind == "percent_interval":
+            return (_number(lower), _number(upper))
         return (_bound(lower), _bound(upper))
     if column.kind == "p_value":
         found = re.findall(r"p ([=<]) ([\d.]+)", text)
@@ -114,10 +118,12 @@ def parse_export_cells(column: Column, values: Sequence) -> object:
         return WITHHELD if WITHHELD.mark in marks else NOT_APPLICABLE
     if column.kind in ("label", "text"):
         return "" if texts[0] is None else str(texts[0])
-    if column.kind in ("count", "gap"):
+    if column.kind in ("count", "gap", "number"):
         return int(float(texts[0]))
     if column.kind == "interval":
         return (_bound(texts[0]), _bound(texts[1]))
+    if column.kind == "percent_interval":
+        return (float(texts[0]), float(texts[1]))
     if column.kind == "p_value" and len(texts) > 1:
         return tuple(float(t) for t in texts if t not in (None, ""))
     return float(texts[0])
@@ -134,6 +140,8 @@ def _same(column: Column, a, b) -> bool:
         return all(_same_p(x, y) for x, y in pairs)
     if column.kind == "interval":
         return all(x == y or abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
+    if column.kind == "percent_interval":
+        return all(abs(x - y) < 1e-6 for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         return abs(float(a) - float(b)) < 1e-6
     if column.kind in ("label", "text"):
@@ -312,8 +320,9 @@ def _percent_back(table: DeclaredTable, row: list) -> list:
     position = 0
     for column in table.columns:
         width = len(column.export_headers())
-        if column.kind == "share" and isinstance(out[position], int | float):
-            out[position] = round(out[position] * 100, 6)
+        for offset in range(width):
+            if column.kind in PERCENT_KINDS and isinstance(out[position + offset], int | float):
+                out[position + offset] = round(out[position + offset] * 100, 6)
         position += width
     return out
 
@@ -323,8 +332,10 @@ def _json_back(column: Column, value):
         return WITHHELD
     if value == NOT_APPLICABLE.mark:
         return NOT_APPLICABLE
-    if column.kind == "share":
+    if column.kind in ("share", "percent"):
         return round(float(value) * 100, 6)
+    if column.kind == "percent_interval":
+        return tuple(round(float(v) * 100, 6) for v in value)
     if column.kind == "interval":
         return tuple(value)
     return value

@@ -16,12 +16,13 @@ from typing import Literal
 
 from pipeline.report.declared import Chart, DeclaredTable
 
-Theme = Literal["summary", "operational", "people", "processes", "data_quality"]
+Theme = Literal["summary", "operational", "people", "processes", "trends", "data_quality"]
 
 THEME_TITLES: dict[str, str] = {
     "operational": "Operational and service delivery",
     "people": "People and culture",
     "processes": "Organisational processes",
+    "trends": "Trends, targets and projections",
     "data_quality": "Data quality",
 }
 
@@ -30,6 +31,10 @@ THEME_INTROS: dict[str, str] = {
     "and band and in each Local Policing Unit.",
     "people": "Progression, retention and access to specialist roles.",
     "processes": "Whether promotion and recruitment are fair, stage by stage.",
+    "trends": "Whether the force is moving towards a representative workforce, how fast, "
+    "progress against its targets, and what it would take. Projections are statistical: "
+    "what the recent rates imply if they continue, with their assumptions stated; they are "
+    "not forecasts, and not targets for any individual.",
     "data_quality": "How complete and reliable the figures in this report are.",
 }
 
