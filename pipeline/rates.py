@@ -162,8 +162,9 @@ def add_rate_comparison(
     out["family_comparison_count"] = pd.array(np.where(sizes > 0, sizes, None), dtype="Int64")
     # Missing where no comparison could be made; the adjusted decision implies the raw one.
     out["is_significant"] = pd.array(np.where(computable, significant, None), dtype="boolean")
+    survives = significant & (adjusted < alpha)
     out["is_significant_after_adjustment"] = pd.array(
-        np.where(computable, significant & (adjusted < alpha), None), dtype="boolean"
+        np.where(computable, survives, None), dtype="boolean"
     )
     words = stats.verdicts(
         ratio,
@@ -171,7 +172,7 @@ def add_rate_comparison(
         upper,
         direction=measure.direction,
         rate_name=measure.rate_name,
-        survives_adjustment=significant & (adjusted < alpha),
+        survives_adjustment=survives,
         comparisons=sizes,
     )
     out["verdict"] = pd.Series(np.where(compared, words, None), index=frame.index, dtype=object)
