@@ -382,8 +382,9 @@ def _validate(con, settings, tables, loaded, blocked, result, names):
         checks += found
         blocked += blocking
     checked = []
-    for extract in loaded:
-        extract, found, blocking = contracts.validate_extract(runner, extract, parameters, settings)
+    for extract, found, blocking in contracts.validate_extracts(
+        runner, loaded, parameters, settings
+    ):
         checked.append(extract)
         name, base = names[extract.path], extract.path.name
         checks += [dataclasses.replace(c, source_file=name) for c in found]
