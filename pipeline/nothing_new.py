@@ -122,8 +122,9 @@ def record(
     }
     path = state_path(settings)
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-    partial.chmod(0o600)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with open(os.open(partial, flags, 0o600), "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(state, sort_keys=True))
     os.replace(partial, path)
 
 
