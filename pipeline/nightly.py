@@ -134,7 +134,7 @@ def _logged_run(settings, log: RunLog, force, progress, inputs, rotation) -> Run
 
 def log_failure(settings: Settings, log: RunLog, exc: BaseException) -> None:
     """A failed run's alert (``[delivery.alerts]``) and its last line in the run log."""
-    if isinstance(exc, Exception):
+    if isinstance(exc, Exception | Terminated):
         dispatch.alert(settings, log, exc, exit_code_for(exc))
     log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
 
