@@ -48,11 +48,14 @@ def state_path(settings: Settings) -> Path:
     return settings.paths.work_dir / STATE
 
 
-def inbox_state(settings: Settings) -> dict[str, list[int]]:
-    """Every file the inbox holds that a run might read: name -> [size, mtime in ns]."""
+def inbox_state(settings: Settings) -> dict[str, list[int]] | None:
+    """Every file the inbox holds that a run might read: name -> [size, mtime in ns]; None
+    without an inbox folder (the full run says so)."""
     inbox = settings.paths.inbox
+    if not inbox.is_dir():
+        return None
     found = {}
-    for entry in sorted(os.scandir(inbox), key=lambda e: e.name) if inbox.is_dir() else []:
+    for entry in sorted(os.scandir(inbox), key=lambda e: e.name):
         if entry.name.startswith((".", "~$")) or not entry.is_file():
             continue
         found[entry.name] = _stat(Path(entry.path))

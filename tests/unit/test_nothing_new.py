@@ -14,6 +14,7 @@ from conftest import STAFF_HEADER, staff_row, write_inbox
 
 from pipeline.config import ConfigError
 from pipeline.contracts import BlockedError
+from pipeline.extracts import ExtractError
 from pipeline.nightly import log_path, run_nightly
 from pipeline.quarantine import blocked_run_path
 
@@ -92,3 +93,8 @@ def test_anything_that_could_change_the_release_takes_the_full_run(tiny_force):
     _snapshot(tiny_force, "staff_snapshot_2026-04-30.csv", "2026-04-30")
     result = run_nightly(tiny_force)
     assert result.changed and result.rows_loaded == 9
+
+    # No inbox folder at all: said, not taken for a night with nothing new.
+    tiny_force.paths.inbox.rename(tiny_force.paths.inbox.with_name("elsewhere"))
+    with pytest.raises(ExtractError, match="inbox folder does not exist"):
+        run_nightly(tiny_force)
