@@ -4,8 +4,9 @@ in about a second. The readers and the data contracts are tested elsewhere; what
 forces exercise is what a report publishes about a force of 5 to 200 people.
 
 Each force: two staff snapshots a year apart (ranks, bands, LPUs, departments, roles,
-ethnicity codes with some not stated), promotions and leavers between them (with the
-joiners/leavers extract), a promotion process and a recruitment campaign.
+ethnicity codes with some not stated), promotions, leavers and joiners between them (with
+the joiners/leavers extract; some joiners leave within the year, so the flow from one
+snapshot to the next is not always exact), a promotion process and a recruitment campaign.
 """
 
 from __future__ import annotations
@@ -182,6 +183,31 @@ def random_force(seed: int, size: int | None = None, units: int = 0) -> dict[str
             )
             if outcome != "passed":
                 break
+    joiners = random_people(rng, int(rng.integers(0, size // 4 + 2)), units)
+    for number, person in enumerate(joiners):
+        joined = START + pd.Timedelta(days=int(rng.integers(1, 365)))
+        person = Person(**{**person.__dict__, "key": f"J{number:04d}", "service_start": joined})
+        movement = {
+            "staff_key": person.key,
+            "movement_type": "joiner",
+            "movement_date": person.service_start,
+            "worker_type": person.worker_type,
+            "rank_or_band": person.rank,
+            "department": person.department,
+            "lpu_code": person.lpu,
+            "sex": person.sex,
+            "ethnicity_code": person.ethnicity,
+            "service_start_date": person.service_start,
+            "entry_route": str(rng.choice(["PCDA", "DHEP", "Direct entry"])),
+        }
+        movements.append(movement)
+        if rng.random() < 0.1 and person.service_start < END - pd.Timedelta(days=2):
+            movements.append({**movement, "movement_type": "leaver", "entry_route": None,
+                              "movement_date": END - pd.Timedelta(days=1),
+                              "leaving_reason": "resignation"})  # fmt: skip
+        else:
+            end.append(person)
+    staff = pd.DataFrame(_snapshot_rows(start, START) + _snapshot_rows(end, END))
     return {
         "staff_snapshot": staff,
         "joiners_leavers": pd.DataFrame(movements),

@@ -140,11 +140,14 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     threshold = cells.settings.disclosure.threshold
     values: dict[Key, int] = {}
     published: set[Key] = set()
+    denominators: dict[Key, set[Key]] = {}
     for table in tables:
         for key, value in table.counts().items():
             if values.setdefault(key, value) != value:
                 raise ValueError(f"{table.id}: cell {key.id} has two values in the report")
         published |= table.published_keys()
+        for key, over in table.denominators().items():
+            denominators.setdefault(key, set()).update(over)
     keys, relations = derive_relations(set(values) | published, cells.universe)
     truth = complete_values(values, keys, relations)
     zeros = unlisted_zeros(truth, published, cells.universe)
@@ -157,15 +160,16 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     extra: set[Key] = set()
     for _ in range(REPAIR_ROUNDS):
         protection = protect(
-            truth, published, relations, threshold, known_zeros=zeros, withheld=extra
-        )
+            truth, published, relations, threshold, known_zeros=zeros, withheld=extra,
+            denominators=denominators,
+        )  # fmt: skip
         for table in tables:
             table.protect_with(protection)
         problems = audit.audit_publication(
             tables, audit.in_memory(tables), cells.universe, truth, threshold
         )
         exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
-        added = {p.key for p in problems if p.kind == "zero beside a small total"}
+        added = {p.key for p in problems if p.kind in audit.ZERO_KINDS}
         for key in exposed:
             shown = [
                 k

@@ -306,6 +306,21 @@ class DeclaredTable:
             if isinstance(key, Key)
         }
 
+    def denominators(self) -> dict[Key, set[Key]]:
+        """For each count a share, rate, ratio to the population or gap divides, the counts
+        it is divided by (``of = (numerator, denominator)``): its totals as a reader sees
+        them, so a 0 beside a withheld one is withheld too."""
+        out: dict[Key, set[Key]] = {}
+        for column in self.columns:
+            if column.kind not in LINEAR_KINDS or len(column.of) != 2:
+                continue
+            numerator, denominator = (f"{name}@key" for name in column.of)
+            for record in self.records:
+                top, bottom = record[numerator], record[denominator]
+                if isinstance(top, Key) and isinstance(bottom, Key) and top != bottom:
+                    out.setdefault(top, set()).add(bottom)
+        return out
+
     @property
     def records(self) -> list[dict]:
         """The frame's rows as dicts, read once (the frame is not changed after declaring)."""
