@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline import codes
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
-from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 from pipeline.report.trends import (
     CENSUS_LABEL,
@@ -26,6 +26,7 @@ from pipeline.report.trends import (
     THEME,
     add_keys,
     headline_label,
+    in_words,
     joiner_key,
     joiner_years,
     number,
@@ -38,16 +39,11 @@ NOT_FOR_INDIVIDUALS = (
     "assumptions stated: not forecasts, and not targets for any individual. No one's "
     "recruitment, promotion or departure is, or should be, decided by them."
 )
-WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
-         8: "eight", 9: "nine", 10: "ten"}  # fmt: skip
 WORKER_TYPE_ORDER = ("police_officer", "police_staff", "pcso", "special_constable")
 RECRUITS = ("window_group_joiners", "window_declared_joiners")
 ALL_OFFICERS = "All officers"
-
-
-def in_words(n: int) -> str:
-    """Small numbers in words: a sentence may only quote numbers a table shows."""
-    return WORDS.get(n, str(n))
+PEOPLE = {"police_officer": "officers", "police_staff": "police staff", "pcso": "PCSOs",
+          "special_constable": "special constables", "All": "the workforce"}  # fmt: skip
 
 
 def scope_words(record: dict) -> str:
@@ -64,6 +60,15 @@ def scope_words(record: dict) -> str:
     if record["lpu_code"] != "All":
         scope += f" in {record['lpu_code']}"
     return f"{record['group_label']}, {scope}"
+
+
+def share_of(frame: pd.DataFrame) -> str:
+    """What the rows' shares are of, for an axis: "<group> share of <people>" when every row
+    is one group and one worker type ("Each target group's share", "those" otherwise)."""
+    groups, types = set(frame["group_label"]), set(frame["worker_type"])
+    subject = f"{groups.pop()} share" if len(groups) == 1 else "Each target group's share"
+    people = PEOPLE.get(types.pop(), "those") if len(types) == 1 else "those"
+    return f"{subject} of {people}"
 
 
 def assumptions(cells: Cells) -> str:
@@ -199,6 +204,7 @@ def share_targets(cells: Cells, snapshot_date):
          "force-wide by rank)."),
     ]  # fmt: skip
     scopes = dict(zip(table.labels, frame["scope"], strict=True))
+    axis = f"{share_of(frame)} who stated an ethnicity, in each target's scope (%)"
 
     def compose() -> Prose:
         sentences = [_share_sentence(table, row, scopes[row]) for row in table.labels]
@@ -212,7 +218,7 @@ def share_targets(cells: Cells, snapshot_date):
                     Series("projected_group_share", "Flow model, by the date"),
                 ),
                 benchmark=Series("target_share", "Target"),
-                axis="Share of those who stated an ethnicity (%)",
+                axis=axis,
                 title="Each share target now, at the current rate and in the flow model, "
                 "against the target",
                 alt="Bar chart of each share target's share now, where the current rate "
@@ -698,21 +704,35 @@ def _promotion_sections(
                                 ("rest_in_post", others, False),
                                 ("rest_promoted", others, True)):  # fmt: skip
         add_keys(counted, name, lambda r, e=eth, p=promoted: key(r, e, p))
-    # Each rank's rates come from every period's cells of that rank.
+    # Each rank's rates come from every period's cells of that rank (the group's from the
+    # group's, everyone else's from theirs). The factor is one figure for the target, solved
+    # with every rank's rates at once, and each needed rate is the factor times the rank's
+    # own: they come from every rank's cells, so one rank's withheld promotions withhold
+    # them in every row (and in every sentence), not only in that rank's.
     frame = pd.DataFrame(rates)
     per_rank = {rank: part.reset_index(drop=True)
                 for rank, part in counted.groupby("rank_or_band", sort=False)}  # fmt: skip
-    sources = []
+    own_sources: dict[str, list[str]] = {"group": [], "rest": []}
     for i in range(max((len(p) for p in per_rank.values()), default=0)):
         for name in FLOW_COLUMNS:
             column = f"p{i}_{name}"
-            sources.append(column)
+            own_sources[name.split("_")[0]].append(column)
             own = [per_rank.get(r) for r in frame["rank_or_band"]]
             frame[column] = [o.at[i, name] if o is not None and i < len(o) else None for o in own]
             frame[f"{column}@key"] = pd.Series(
                 [o.at[i, f"{name}@key"] if o is not None and i < len(o) else None for o in own],
                 dtype=object,
             )
+    every_rank = []
+    for j, part in enumerate(per_rank.values()):
+        for i in range(len(part)):
+            for name in FLOW_COLUMNS:
+                column = f"r{j}_p{i}_{name}"
+                every_rank.append(column)
+                frame[column] = part.at[i, name]
+                frame[f"{column}@key"] = pd.Series([part.at[i, f"{name}@key"]] * len(frame),
+                                                   dtype=object)  # fmt: skip
+    group_sources = (*own_sources["group"], *own_sources["rest"])
     name = target["target_name"].iloc[0]
     rank = target["target_rank_or_band"].iloc[0]
     years = in_words(cells.settings.projections.window_years)
@@ -723,12 +743,13 @@ def _promotion_sections(
         columns=(
             Column("label", "Rank promoted from", "label"),
             Column("promotion_rate", "Group's promotion rate (a year)", "percent",
-                   of=tuple(sources)),
+                   of=group_sources),
             Column("reference_promotion_rate", "Everyone else's (a year)", "percent",
-                   of=tuple(sources)),
+                   of=tuple(own_sources["rest"])),
             Column("needed_promotion_rate", "Group's rate the target needs", "percent",
-                   of=tuple(sources)),
-            Column("promotion_rate_factor", "Times the recent rate", "ratio", of=tuple(sources)),
+                   of=tuple(every_rank)),
+            Column("promotion_rate_factor", "Times the recent rate", "ratio",
+                   of=tuple(every_rank)),
         ),
         frame=frame,
     )  # fmt: skip
@@ -754,10 +775,18 @@ def _promotion_sections(
 
     def compose() -> Prose:
         shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
-        if not shown:
+        withheld = [r for r in table.labels if table.value(r, "promotion_rate_factor") is WITHHELD]
+        if withheld:
+            few = [r for r in table.labels if table.value(r, "promotion_rate") is WITHHELD]
             message = (
-                f"{scope}: the promotion rates the target would need cannot be shown, or "
-                "promotion alone cannot meet it by the date."
+                f"{scope}: the promotion rates the target would need are withheld: they are "
+                "solved from every rank's promotions together"
+                + (f", and those from {fmt.join(few)} are too few to show." if few else ".")
+            )
+        elif not shown:
+            message = (
+                f"{scope}: promotion alone cannot meet the target by its date, with "
+                "recruitment and leaving as they are."
             )
         else:
             parts = [
@@ -773,7 +802,9 @@ def _promotion_sections(
                 f"{table.text(shown[0], 'promotion_rate_factor')} times their recent level"
                 + (f": {fmt.join(parts)}." if parts else ".")
             )
-        return Prose(message=message, findings=[message], definitions=[definition])
+        return Prose(
+            message=message, findings=[] if withheld else [message], definitions=[definition]
+        )
 
     def compose_counts() -> Prose:
         return Prose(

@@ -9,11 +9,14 @@ import html
 import json
 import re
 
+import duckdb
 import numpy as np
 import pytest
 from report_scan import parse_page
 
-from pipeline.report.audit import parse_html_cell
+from pipeline.disclosure import Key
+from pipeline.report import formatting as fmt
+from pipeline.report.audit import _numbers, parse_html_cell
 from pipeline.report.declared import Column, Withheld
 
 TREND_SECTIONS = (
@@ -183,3 +186,193 @@ def test_the_outlook_says_when_each_rank_reaches_the_population_share(page):
         "All officers"
     ].startswith("by ")
     assert "Constable" in shown
+
+
+# --------------------------------------------------------------------------- over time
+
+OVER_TIME = ("trend-by-worker-type", "trend-by-rank-over-time")
+
+
+@pytest.fixture(scope="module")
+def database(demo_run):
+    out, done = demo_run
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(out / "var" / "progression.duckdb"), read_only=True) as con:
+        yield con
+
+
+def _rows_by_date(page, table_id: str) -> dict[str, list[list[str]]]:
+    """A table over time's rows by the snapshot date their label ends with."""
+    _, *rows = page.tables[f"{table_id}-table"]
+    out: dict[str, list[list[str]]] = {}
+    for row in rows:
+        out.setdefault(row[0].rsplit(", ", 1)[1], []).append(row)
+    return out
+
+
+def test_the_tables_over_time_cover_every_snapshot_loaded(page, text, database):
+    """The issue: trends "over every snapshot loaded" (the demo loads five, 2022 to 2026;
+    the tables once began at the rates window's first)."""
+    loaded = [
+        fmt.date(d)
+        for (d,) in database.execute(
+            "select distinct snapshot_date from analytics.representation order by 1"
+        ).fetchall()
+    ]
+    assert len(loaded) == 5
+    for table_id in OVER_TIME:
+        by_date = _rows_by_date(page, table_id)
+        assert list(by_date) == loaded, table_id
+        assert len({len(rows) for rows in by_date.values()}) == 1  # every line at every date
+        assert list(dict.fromkeys(_chart_data(text, table_id)["x"])) == loaded
+
+
+def test_a_change_that_does_not_exist_is_marked_x_never_c(page):
+    """The first snapshot has no previous one, so its change does not exist ([x], as the
+    methodology defines it), whether or not its counts are withheld; the straight line's
+    slope is only at the latest snapshot. [c] is only for a figure that exists."""
+    for table_id in OVER_TIME:
+        header, *_ = page.tables[f"{table_id}-table"]
+        change = header.index("Change since the previous snapshot (percentage points)")
+        slope = next(i for i, h in enumerate(header) if h.startswith("Straight-line trend"))
+        by_date = _rows_by_date(page, table_id)
+        dates = list(by_date)
+        assert {row[change] for row in by_date[dates[0]]} == {"[x]"}, table_id
+        for date in dates[:-1]:
+            assert {row[slope] for row in by_date[date]} == {"[x]"}, (table_id, date)
+        later = [row[change] for date in dates[1:] for row in by_date[date]]
+        assert "[x]" not in later and any(c != "[c]" for c in later)
+    # a rank whose counts are withheld: its later changes are withheld, its first is [x]
+    rows = {r[0]: r for r in page.tables["trend-by-rank-over-time-table"][1:]}
+    header = page.tables["trend-by-rank-over-time-table"][0]
+    change = header.index("Change since the previous snapshot (percentage points)")
+    assert rows["Chief Constable, 31 March 2022"][change] == "[x]"
+    assert rows["Chief Constable, 31 March 2023"][change] == "[c]"
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def _section_sentences(text: str, section_id: str) -> list[str]:
+    start = text.index(f'<section id="{section_id}"')
+    section = text[start : text.index("</section>", start)]
+    found = re.findall(r'<(?:p|figcaption|h4)[^>]*class="(?:message|chart-title)"[^>]*>(.*?)</',
+                       section, re.S)  # fmt: skip
+    return [html.unescape(re.sub(r"<[^>]+>", "", s)).strip() for s in found]
+
+
+def _trend_ids(manifest) -> list[str]:
+    return [*TREND_SECTIONS, *(t["id"] for t in manifest["tables"]
+                               if t["id"].startswith("what-it-would-take-"))]  # fmt: skip
+
+
+def test_every_number_a_trend_sentence_quotes_is_shown_in_the_trend_tables(text, page, manifest):
+    """Sentences are written from the protected tables' shown values: every number one
+    quotes (a share, a change, a factor, a count) is a cell these sections' tables show,
+    never a withheld one, nor one read from a frame the tables do not publish."""
+    ids = _trend_ids(manifest)
+    shown = set()
+    for table_id in ids:
+        for row in page.tables[f"{table_id}-table"]:
+            for cell in row:
+                shown.update(_numbers(cell))
+    quoted = 0
+    for section_id in ids:
+        sentences = _section_sentences(text, section_id)
+        assert sentences, section_id
+        for sentence in sentences:
+            for number in _numbers(sentence):
+                quoted += 1
+                assert number in shown, (section_id, number, sentence)
+    assert quoted > 50
+
+
+def test_a_figure_solved_for_the_whole_target_is_shown_in_every_row_or_none(page, text, database):
+    """The promotion factor is one figure for a target, solved from every rank's
+    promotions at once (and each needed rate is it times the rank's own rate): it cannot be
+    withheld for one rank and shown for another, nor quoted by the sentence when any rank's
+    promotions are withheld (the demo's Sergeant promotions are)."""
+    factors = database.execute(
+        """select target_code, count(distinct promotion_rate_factor), any_value(
+               promotion_rate_factor) from analytics.target_requirements group by 1"""
+    ).fetchall()
+    assert factors
+    for code, distinct, factor in factors:
+        assert distinct == 1
+        header, *rows = page.tables[f"what-it-would-take-{code}-table"]
+        for name in ("Times the recent rate", "Group's rate the target needs"):
+            cells = {row[header.index(name)] for row in rows}
+            assert cells == {"[c]"} or "[c]" not in cells, (code, name, cells)
+        rates = {row[header.index("Group's promotion rate (a year)")] for row in rows}
+        message = " ".join(_section_sentences(text, f"what-it-would-take-{code}"))
+        if "[c]" in rates:  # the demo: Sergeant's promotions are too few to show
+            assert {row[header.index("Times the recent rate")] for row in rows} == {"[c]"}
+            assert f"{factor:.2f}" not in message
+            assert "withheld" in message and "Sergeant" in message
+
+
+# --------------------------------------------------------------------------- chart axes
+
+
+def _group_labels(database) -> dict[frozenset[str], str]:
+    members: dict[str, set[str]] = {}
+    for group, code in database.execute(
+        "select group_code, ethnicity_code from ref.grouping_members"
+    ).fetchall():
+        members.setdefault(group, set()).add(code)
+    labels = dict(database.execute("select group_code, group_label from ref.groupings").fetchall())
+    return {frozenset(codes): labels[group] for group, codes in members.items()}
+
+
+def _worker_types(key: Key) -> frozenset[str] | None:
+    """The worker types a cell is of (None: every one): a joiners' cell lists them, a staff
+    snapshot's its posts ("police_officer/Constable")."""
+    if key.population == "joiners":
+        return key.values("wt")
+    posts = key.values("post")
+    return None if posts is None else frozenset(p.split("/")[0] for p in posts)
+
+
+def test_each_trend_charts_axis_says_what_its_declared_columns_plot(text, manifest, database):
+    """The axis of every trend chart names what its plotted columns hold, as their
+    declarations say: a share's ``of`` is (the group's count, the count it is a share of),
+    so the numerator's ethnicity codes name the group (one group: its name; a group per row:
+    "Each group's share"), the denominator's say whether it is of those who stated an
+    ethnicity, and its population and posts say of whom (joiners, officers, police staff)."""
+    labels = _group_labels(database)
+    stated = frozenset(
+        c for (c,) in database.execute(
+            "select ethnicity_code from ref.ethnicities where is_stated").fetchall()
+    )  # fmt: skip
+    tables = {t["id"]: t for t in manifest["tables"]}
+    checked = 0
+    for table_id in _trend_ids(manifest):
+        if f'id="{table_id}-chart-data"' not in text:
+            continue
+        data, table = _chart_data(text, table_id), tables[table_id]
+        kinds = {c["name"]: c["kind"] for c in table["columns"]}
+        cells = dict(zip(table["rows"], table["cells"], strict=True))
+        numerators, denominators = set(), []
+        for series in data["series"]:
+            assert kinds[series["column"]] in ("share", "percent"), table_id
+            for row in data["rows"]:
+                of = [Key.from_id(k) for k in cells[row][series["column"]]["of"]]
+                numerators.add(of[0].values("eth"))
+                denominators.append(of[1])
+        axis = data["axis"]
+        assert axis.endswith("(%)"), table_id
+        if len(numerators) == 1:
+            assert axis.startswith(f"{labels[numerators.pop()]} share of "), (table_id, axis)
+        else:
+            assert axis.startswith("Each "), (table_id, axis)
+        if all(d.values("eth") == stated for d in denominators):
+            assert "who stated an ethnicity" in axis, (table_id, axis)
+        if all(d.population == "joiners" for d in denominators):
+            assert " joiners " in axis, (table_id, axis)
+        types = {_worker_types(d) for d in denominators}
+        if types == {frozenset({"police_officer"})}:
+            assert " officer" in axis, (table_id, axis)
+        elif types == {frozenset({"police_staff"})}:
+            assert " police staff " in axis, (table_id, axis)
+        checked += 1
+    assert checked >= 10
