@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import codes
+from pipeline.disclosure import Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import ETHNICITY_CODES, Cells
 from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
@@ -89,6 +90,12 @@ def window_dates(cells: Cells, snapshot_date) -> list:
         years=cells.settings.projections.window_years
     )
     return [d for d in trend_dates(cells, snapshot_date) if pd.Timestamp(d) >= start]
+
+
+def held(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Whether each row's count ``name`` is a cell: False where there was no snapshot, or
+    nobody held the unit on it (its 0 names no one), so a change from it does not exist."""
+    return frame[f"{name}@key"].map(lambda key: isinstance(key, Key))
 
 
 def sources_where(frame: pd.DataFrame, exists: pd.Series, names, prefix: str) -> tuple[str, ...]:
@@ -183,7 +190,7 @@ def over_time_table(
             frame["previous_snapshot_date"].isna(), frame[name].fillna(0)
         )
     previous = ("previous_group_headcount", "previous_declared_headcount")
-    changed = sources_where(frame, frame["previous_snapshot_date"].notna(), COUNTS, "change")
+    changed = sources_where(frame, held(frame, "previous_declared_headcount"), COUNTS, "change")
     label = headline_label(cells)
     years = in_words(cells.settings.projections.window_years)
     columns = (
@@ -412,6 +419,7 @@ def year_on_table(
     then = fmt.date(frame["year_earlier_snapshot_date"].iloc[0])
     now = fmt.date(snapshot_date)
     earlier = ("year_earlier_group_headcount", "year_earlier_declared_headcount")
+    changed = sources_where(frame, held(frame, earlier[1]), COUNTS, "change")
     columns = (
         Column("label", first_header, "label"),
         Column("year_earlier_declared_headcount", f"{then}: stated an ethnicity", "count"),
@@ -421,7 +429,7 @@ def year_on_table(
         Column("group_headcount", f"{now}: in the group", "count"),
         Column("group_share", f"{now}: share", "share", of=COUNTS),
         Column("annual_group_share_change", "Change over the year (percentage points)",
-               "points", of=(*COUNTS, *earlier)),
+               "points", of=(*changed, *earlier)),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
     return DeclaredTable(id=table_id, caption=caption, columns=columns, frame=frame,
