@@ -172,19 +172,20 @@ def over_time_table(
     ):
         add_keys(frame, name, lambda r, e=eth, d=when: None if pd.isna(r[d]) else key(r, r[d], e))
     # The straight line at the latest snapshot is fitted to every snapshot of the window;
-    # at the others it is not shown, so it has no counts there.
-    newest = frame["snapshot_date"].max()
-    latest = frame["snapshot_date"] == newest
+    # it exists there only where the unit was held at two of them at least, and is not
+    # shown at the other snapshots.
+    latest = frame["snapshot_date"] == frame["snapshot_date"].max()
     frame.loc[~latest, "trend_share_change_per_year"] = None
-    sources = []
+    window_columns = []
     for i, date in enumerate(window):
         at = frame[frame["snapshot_date"] == pd.Timestamp(date)].set_index(unit)
         for name, eth in (("group_headcount", cells.headline), ("declared_headcount", "stated")):
             column = f"window{i}_{name}"
-            sources.append(column)
+            window_columns.append(column)
             frame[column] = frame[unit].map(at[name]).fillna(0)
-            add_keys(frame, column, lambda r, d=date, e=eth: key(r, d, e)
-                     if r["snapshot_date"] == newest else None)  # fmt: skip
+            add_keys(frame, column, lambda r, d=date, e=eth: key(r, d, e))
+    points = sum(held(frame, f"window{i}_declared_headcount") for i in range(len(window)))
+    sources = sources_where(frame, latest & (points >= 2), window_columns, "slope")
     for name in ("previous_declared_headcount", "previous_group_headcount"):
         frame[name] = frame[name].where(
             frame["previous_snapshot_date"].isna(), frame[name].fillna(0)
