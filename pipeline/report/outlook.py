@@ -189,7 +189,7 @@ def share_targets(cells: Cells, snapshot_date):
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*COUNTS, *RECRUITS)),
-        Column("target_status", "Status", "text", of=COUNTS),
+        Column("target_status", "Status", "text", of=(*COUNTS, *sources)),
     )  # fmt: skip
     title = "Targets: where each stands"
     table = DeclaredTable(
@@ -363,7 +363,7 @@ def joiner_targets(cells: Cells, snapshot_date):
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*so_far, *RECRUITS)),
-        Column("target_status", "Status", "text", of=so_far),
+        Column("target_status", "Status", "text", of=(*so_far, *RECRUITS)),
     )  # fmt: skip
     title = "Targets: joiners"
     table = DeclaredTable(

@@ -376,3 +376,14 @@ def test_each_trend_charts_axis_says_what_its_declared_columns_plot(text, manife
             assert " police staff " in axis, (table_id, axis)
         checked += 1
     assert checked >= 10
+
+
+def test_a_targets_status_names_every_count_of_the_straight_line_it_is_decided_by(manifest):
+    """ "On track" means the straight line reaches the target by the date, so the status is
+    shown only when every count behind the line is (the status of a target whose line is
+    withheld would say on which side of the target it falls)."""
+    tables = {t["id"]: t for t in manifest["tables"]}
+    for table_id, line in (("targets-shares", "straight_line_group_share"),
+                           ("targets-joiners", "straight_line_joiner_count")):  # fmt: skip
+        for cells in tables[table_id]["cells"]:
+            assert set(cells[line]["of"]) <= set(cells["target_status"]["of"]), table_id
