@@ -533,3 +533,28 @@ def test_the_forces_report_protects_the_targets_like_every_table(force):
     assert joiners["Status"] == "[c]"
     assert joiners["Joiners targeted"] == "3"
     assert "what-it-would-take-sergeants" in (report / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('[[targets]]\ncode = "past"\nworker_type = "police_officer"\nshare = 0.2\n'
+         "by_date = 2020-03-31\n", r"\[\[targets\]\] past: by_date 2020-03-31 is before the first"),
+        ('[[targets]]\ncode = "old-joiners"\nworker_type = "police_officer"\njoiners = 100\n'
+         "from_date = 2019-04-01\nby_date = 2021-03-31\n",
+         r"\[\[targets\]\] old-joiners: by_date 2021-03-31 is before the first"),
+        ('[[targets]]\ncode = "early-joiners"\njoiners = 100\n'
+         "from_date = 2019-04-01\nby_date = 2030-03-31\n",
+         r"\[\[targets\]\] early-joiners: from_date 2019-04-01 is before the first"),
+    ],
+)  # fmt: skip
+def test_a_target_before_the_data_is_a_configuration_error_not_a_crash_or_a_zero(
+    tmp_path, extra, message
+):
+    """Hostile 2 and 4: a share target dated before the first snapshot crashed (exit 1); a
+    joiners target before the data published '0 so far ... missed'."""
+    settings = load_settings(write_config(tmp_path, extra))
+    write_inbox(settings, "staff_snapshot_2026.csv", STAFF_HEADER + "\n" + staff_row("X1", "A1"))
+    with pytest.raises(ConfigError, match=message) as caught:
+        run_nightly(settings)
+    assert "the data cover 31 March 2026 to 31 March 2026" in str(caught.value)
