@@ -387,3 +387,31 @@ def test_a_targets_status_names_every_count_of_the_straight_line_it_is_decided_b
                            ("targets-joiners", "straight_line_joiner_count")):  # fmt: skip
         for cells in tables[table_id]["cells"]:
             assert set(cells[line]["of"]) <= set(cells["target_status"]["of"]), table_id
+
+
+def test_every_share_in_the_analysts_views_is_within_0_and_1(database):
+    """Hostile 9: trend_group_share ran from -0.133 to 1.133 though declared a fraction. Every
+    column the dictionary declares a fraction (a share; a change of one may be negative)."""
+    import tomllib
+
+    from pipeline.dictionary import DICTIONARY_PATH
+
+    declared = tomllib.loads(DICTIONARY_PATH.read_text(encoding="utf-8"))
+    shares = {
+        name
+        for name, entry in declared.items()
+        if isinstance(entry, dict) and entry.get("unit") == "fraction" and "change" not in name
+    }
+    checked = []
+    for view, column in database.execute(
+        """select table_name, column_name from information_schema.columns
+           where table_schema = 'analytics'"""
+    ).fetchall():
+        if column in shares:
+            low, high = database.execute(
+                f'select min("{column}"), max("{column}") from analytics."{view}"'
+            ).fetchone()
+            checked.append(f"{view}.{column}")
+            if low is not None:
+                assert low >= 0.0 and high <= 1.0, (view, column, low, high)
+    assert "representation_trend.trend_group_share" in checked
