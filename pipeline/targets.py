@@ -40,10 +40,17 @@ def target_code(index: int, target: TargetSettings) -> str:
     return target.code or f"target-{index}"
 
 
+def _in_sentence(label: str) -> str:
+    """'Police officers' -> 'police officers'; an abbreviation ('PCSOs') is kept as it is."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def default_label(settings: Settings, target: TargetSettings) -> str:
     """E.g. "Ethnic minority ... police officers at Inspector: 15% by 31 March 2030"."""
     group = _group_codes(settings)[target.group or settings.groups.headline]
-    scope = codes.WORKER_TYPES[target.worker_type].lower() if target.worker_type else "workforce"
+    scope = (
+        _in_sentence(codes.WORKER_TYPES[target.worker_type]) if target.worker_type else "workforce"
+    )
     if target.rank_or_band:
         scope += f" at {target.rank_or_band}"
     if target.lpu_code:

@@ -200,8 +200,10 @@ def share_targets(cells: Cells, snapshot_date):
          f"the snapshots of the last {years} years: what 'at this rate' means."),
         ("Recruits' share needed", "The group's share of recruits, from now on, with which "
          "the flow model meets a target on its date, everything else as observed; [x] where "
-         "even every recruit from the group would not, or for an LPU (the flow model is "
-         "force-wide by rank)."),
+         "even every recruit from the group would not, for an LPU (the flow model is "
+         "force-wide by rank), or where the target is already met."),
+        ("Needed from now (of a target)", "The change a year from now on that meets the "
+         "target on its date; [x] where the target is already met (nothing more is needed)."),
     ]  # fmt: skip
     scopes = dict(zip(table.labels, frame["scope"], strict=True))
     axis = f"{share_of(frame)} who stated an ethnicity, in each target's scope (%)"
