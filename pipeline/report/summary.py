@@ -118,6 +118,7 @@ def changes_table(cells: Cells, snapshot_date) -> DeclaredTable | None:
             "Change (percentage points)",
             "points",
             of=("then_people", "then_out_of", "now_people", "now_out_of"),
+            difference=("then_rate", "now_rate"),
         )
     )
     return DeclaredTable(

@@ -200,7 +200,8 @@ def over_time_table(
         Column("group_headcount", f"{label}: people", "count"),
         Column("group_share", f"{label}: share of those stating", "share", of=COUNTS),
         Column("group_share_change", "Change since the previous snapshot (percentage points)",
-               "points", of=(*changed, *previous)),
+               "points", of=(*changed, *previous),
+               difference=("previous_group_share", "group_share")),
         Column("trend_share_change_per_year",
                f"Straight-line trend over the last {years} years' snapshots (percentage "
                "points a year)", "points", of=tuple(sources)),
@@ -430,7 +431,8 @@ def year_on_table(
         Column("group_headcount", f"{now}: in the group", "count"),
         Column("group_share", f"{now}: share", "share", of=COUNTS),
         Column("annual_group_share_change", "Change over the year (percentage points)",
-               "points", of=(*changed, *earlier)),
+               "points", of=(*changed, *earlier),
+               difference=("year_earlier_group_share", "group_share")),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
     return DeclaredTable(id=table_id, caption=caption, columns=columns, frame=frame,

@@ -6,6 +6,7 @@ targets are tracked, and the report says plainly what the projections are and ar
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 
@@ -415,3 +416,45 @@ def test_every_share_in_the_analysts_views_is_within_0_and_1(database):
             if low is not None:
                 assert low >= 0.0 and high <= 1.0, (view, column, low, high)
     assert "representation_trend.trend_group_share" in checked
+
+
+def _percent(cell: str) -> float | None:
+    return None if cell in ("[c]", "[x]") else float(cell.rstrip("%").replace("+", ""))
+
+
+def test_a_change_beside_its_two_shares_is_their_difference_as_printed(page):
+    """Hostile 6: "rose from 11.0% to 11.4% (+0.3 percentage points)": the change was
+    rounded from the unrounded difference. Every change printed beside (or between the rows
+    of) its two shares is their difference as printed."""
+    checked = 0
+
+    def check(earlier: str, later: str, change: str, where) -> None:
+        nonlocal checked
+        terms, shown = (_percent(earlier), _percent(later)), _percent(change)
+        if None not in terms and shown is not None:
+            assert shown == pytest.approx(round(terms[1] - terms[0], 1), abs=1e-9), where
+            checked += 1
+
+    for table_id in OVER_TIME:
+        header, *_ = page.tables[f"{table_id}-table"]
+        change = header.index("Change since the previous snapshot (percentage points)")
+        share = next(i for i, h in enumerate(header) if h.endswith("share of those stating"))
+        by_date = _rows_by_date(page, table_id)
+        dates = list(by_date)
+        for before, after in itertools.pairwise(dates):
+            for old, new in zip(by_date[before], by_date[after], strict=True):
+                check(old[share], new[share], new[change], (table_id, new[0]))
+    year_on = 0
+    for table_id, (header, *rows) in page.tables.items():
+        if "Change over the year (percentage points)" in header:
+            year_on += 1
+            change = header.index("Change over the year (percentage points)")
+            then, now = (i for i, h in enumerate(header) if h.endswith(": share"))
+            for row in rows:
+                check(row[then], row[now], row[change], (table_id, row[0]))
+    assert year_on >= 3
+    header, *rows = page.tables["changes-since-last-report-table"]
+    then, now = (i for i, h in enumerate(header) if h.endswith(": rate"))
+    for row in rows:
+        check(row[then], row[now], row[-1], ("changes", row[0]))
+    assert checked > 50
