@@ -120,6 +120,8 @@ class Column:
     adjusted: tuple[str, str, str] | None = None
     """p_value: the frame columns of the adjusted p-value, the family's number of comparisons
     and whether the comparison survives the false discovery rate control."""
+    integer: bool = False
+    """label: the row labels are whole numbers (years), exported as numbers, not text."""
     difference: tuple[str, str] | None = None
     """points: the frame columns (earlier, later) of the two shares this change is the
     difference of, printed beside it: the change shown is the difference of the two as
@@ -215,6 +217,8 @@ class Column:
             return list(shown)
         if self.kind == "p_value" and isinstance(shown, tuple):
             return [shown[0], shown[1]] if self.adjusted else [shown[0]]
+        if self.integer:
+            return [int(shown)]
         return [shown]
 
 

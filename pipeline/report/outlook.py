@@ -343,7 +343,6 @@ def joiner_targets(cells: Cells, snapshot_date):
     frame["label"] = frame["target_name"]
     frame["scope"] = [scope_words(r) for r in frame.to_dict("records")]
     frame["by"] = frame["target_date"].map(fmt.date)
-    frame["target"] = frame["target_joiner_count"].map(lambda n: f"{int(n):,}")
     add_keys(frame, "group_joiner_count", lambda r: joiner_key(
         cells, years_of(r), r["worker_type"], None, r["group_code"]
     ) if years_of(r) else None)  # fmt: skip
@@ -353,7 +352,7 @@ def joiner_targets(cells: Cells, snapshot_date):
     columns = (
         Column("label", "Target", "label"),
         Column("group_joiner_count", "Joiners from the group so far", "count"),
-        Column("target", "Joiners targeted", "text"),
+        Column("target_joiner_count", "Joiners targeted", "number"),
         Column("by", "By", "text"),
         Column("needed_joiners_per_year", "Needed from now (a year)", "number", of=so_far),
         Column("current_joiners_per_year", "Current rate (a year)", "number", of=RECRUITS),
@@ -380,7 +379,8 @@ def joiner_targets(cells: Cells, snapshot_date):
             status = table.text(row, "target_status")
             sentence = (
                 f"{scopes[row]}, joiners: {table.text(row, 'group_joiner_count')} so far "
-                f"against a target of {table.text(row, 'target')} by {table.text(row, 'by')}, "
+                f"against a target of {table.text(row, 'target_joiner_count')} by "
+                f"{table.text(row, 'by')}, "
                 f"{status}"
             )
             if status == "not on track":
@@ -553,7 +553,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
     label = headline_label(cells)
     band = f"Band ({band_words(cells)} simulated futures)"
     columns = (
-        Column("label", "Year", "label"),
+        Column("label", "Year", "label", integer=True),
         Column("projected_group_share", "Flow model", "percent", of=COUNTS),
         Column("projected_group_share_lower", band, "percent_interval", of=COUNTS,
                upper="projected_group_share_upper"),

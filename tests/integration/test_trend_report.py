@@ -458,3 +458,43 @@ def test_a_change_beside_its_two_shares_is_their_difference_as_printed(page):
     for row in rows:
         check(row[then], row[now], row[-1], ("changes", row[0]))
     assert checked > 50
+
+
+def test_no_number_in_any_exported_table_is_stored_as_text(demo_report, manifest):
+    """Hostile 11: "Joiners targeted" was the text "1,000" in the CSV and the workbook, and
+    the projection's years were text in the workbook. Every column of a numeric kind (and a
+    label column of years) holds numbers in both, or the marks [c] and [x]."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    marks = {"[c]", "[x]"}
+    book = load_workbook(next(demo_report.glob("*.xlsx")), read_only=True)
+    checked = 0
+    for table in manifest["tables"]:
+        kinds = [c["kind"] for c in table["columns"] for _ in c["export_headers"]]
+        headers = [h for c in table["columns"] for h in c["export_headers"]]
+        numeric = [
+            k not in ("label", "text") or h == "Year" for k, h in zip(kinds, headers, strict=True)
+        ]
+        lines = (demo_report / table["csv"]).read_text(encoding="utf-8-sig").splitlines()
+        rows = list(csv.reader(line for line in lines if not line.startswith("#")))[1:]
+        for row in rows:
+            for cell, is_number in zip(row, numeric, strict=False):
+                if is_number and cell not in marks:
+                    float(cell)  # "1,000" or "12.3%" would raise
+                    checked += 1
+        sheet = book[table["sheet"]]
+        body, started = [], False
+        for values in sheet.iter_rows(values_only=True):
+            if started and values[0] is None:
+                break
+            if started:
+                body.append(values)
+            started = started or (values[0] == headers[0] and values[1:2] == tuple(headers[1:2]))
+        assert len(body) == len(rows), table["id"]
+        for values in body:
+            for value, is_number in zip(values, numeric, strict=False):
+                if is_number and value not in marks:
+                    assert isinstance(value, int | float), (table["id"], value)
+    assert checked > 1000
