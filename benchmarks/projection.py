@@ -26,6 +26,7 @@ from pathlib import Path
 from pipeline import warehouse
 from pipeline.config import load_settings
 from pipeline.demo import write_demo_force
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 
 MODELS = (
@@ -51,7 +52,8 @@ def main() -> int:
         if not settings.paths.database.exists():
             run_nightly(settings)
         copy = Path(temp) / "bench.duckdb"
-        shutil.copy2(settings.paths.database.resolve(), copy)
+        # the release's private history: the models' inputs (the analysts' file has marts only)
+        shutil.copy2(current_history(settings), copy)
         models = {m.name: m for m in warehouse.discover_models()}
         timings: dict[str, list[float]] = {name: [] for name in (*MODELS, "all")}
         with warehouse.connect(copy) as con:

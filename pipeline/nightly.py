@@ -280,6 +280,12 @@ def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs
         models = warehouse.discover_models()
         warehouse.run_models(con, models)
         warehouse.publish_analytics_views(con, models)
+        targets.check_dates(
+            settings,
+            *con.execute(
+                "select min(snapshot_date), max(snapshot_date) from marts.representation"
+            ).fetchone(),
+        )
     with log.stage("report"):
         from pipeline.report.build import build_report
 

@@ -40,10 +40,17 @@ def target_code(index: int, target: TargetSettings) -> str:
     return target.code or f"target-{index}"
 
 
+def _in_sentence(label: str) -> str:
+    """'Police officers' -> 'police officers'; an abbreviation ('PCSOs') is kept as it is."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def default_label(settings: Settings, target: TargetSettings) -> str:
     """E.g. "Ethnic minority ... police officers at Inspector: 15% by 31 March 2030"."""
     group = _group_codes(settings)[target.group or settings.groups.headline]
-    scope = codes.WORKER_TYPES[target.worker_type].lower() if target.worker_type else "workforce"
+    scope = (
+        _in_sentence(codes.WORKER_TYPES[target.worker_type]) if target.worker_type else "workforce"
+    )
     if target.rank_or_band:
         scope += f" at {target.rank_or_band}"
     if target.lpu_code:
@@ -108,6 +115,31 @@ def check_lpus(settings: Settings, lpu_codes: Collection[str]) -> None:
             raise ConfigError(
                 f"[[targets]] {target_code(index, target)}: LPU '{target.lpu_code}' is not in "
                 f"the area -> LPU lookup; use one of {', '.join(sorted(lpu_codes))}."
+            )
+
+
+def check_dates(settings: Settings, first_snapshot, latest_snapshot) -> None:
+    """Every target's period lies within the data: a share target's date is on or after the
+    first snapshot loaded (one dated between snapshots is judged at the snapshot on or before
+    it), a joiners target starts on or after it (joiners before the first snapshot are not
+    known). Otherwise a :class:`ConfigError` naming the target, its date and the data's range:
+    no data are never published as a share or as 0 joiners."""
+    if first_snapshot is None:
+        return
+    first, latest = pd.Timestamp(first_snapshot), pd.Timestamp(latest_snapshot)
+    covered = f"the data cover {first.day} {first:%B %Y} to {latest.day} {latest:%B %Y}"
+    for index, target in enumerate(settings.targets, start=1):
+        where = f"[[targets]] {target_code(index, target)}"
+        if pd.Timestamp(target.by_date) < first:
+            raise ConfigError(
+                f"{where}: by_date {target.by_date} is before the first staff snapshot loaded; "
+                f"{covered}. Remove the target or give a date on or after the first snapshot."
+            )
+        if target.kind == "joiners" and pd.Timestamp(target.from_date) < first:
+            raise ConfigError(
+                f"{where}: from_date {target.from_date} is before the first staff snapshot "
+                f"loaded, so its joiners before then are not known; {covered}. Give a "
+                "from_date on or after the first snapshot."
             )
 
 

@@ -120,6 +120,12 @@ class Column:
     adjusted: tuple[str, str, str] | None = None
     """p_value: the frame columns of the adjusted p-value, the family's number of comparisons
     and whether the comparison survives the false discovery rate control."""
+    integer: bool = False
+    """label: the row labels are whole numbers (years), exported as numbers, not text."""
+    difference: tuple[str, str] | None = None
+    """points: the frame columns (earlier, later) of the two shares this change is the
+    difference of, printed beside it: the change shown is the difference of the two as
+    shown (11.0% -> 11.4% is +0.4, never +0.3), so the page agrees with itself."""
 
     @property
     def decimals(self) -> int:
@@ -211,6 +217,8 @@ class Column:
             return list(shown)
         if self.kind == "p_value" and isinstance(shown, tuple):
             return [shown[0], shown[1]] if self.adjusted else [shown[0]]
+        if self.integer:
+            return [int(shown)]
         return [shown]
 
 
@@ -373,6 +381,11 @@ class DeclaredTable:
             return column.rounded((value, *(record[name] for name in column.adjusted)))
         if missing(value) or (isinstance(value, float) and math.isinf(value)):
             return NOT_APPLICABLE
+        if column.difference is not None:
+            earlier, later = (record[name] for name in column.difference)
+            if not (missing(earlier) or missing(later)):
+                shown = [round(float(term) * 100, 1) for term in (earlier, later)]
+                return round(shown[1] - shown[0], 1) + 0.0
         return column.rounded(value)
 
     # ------------------------------------------------------------------ reading it back

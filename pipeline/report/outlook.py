@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline import codes
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
-from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 from pipeline.report.trends import (
     CENSUS_LABEL,
@@ -26,6 +26,7 @@ from pipeline.report.trends import (
     THEME,
     add_keys,
     headline_label,
+    in_words,
     joiner_key,
     joiner_years,
     number,
@@ -38,16 +39,11 @@ NOT_FOR_INDIVIDUALS = (
     "assumptions stated: not forecasts, and not targets for any individual. No one's "
     "recruitment, promotion or departure is, or should be, decided by them."
 )
-WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
-         8: "eight", 9: "nine", 10: "ten"}  # fmt: skip
 WORKER_TYPE_ORDER = ("police_officer", "police_staff", "pcso", "special_constable")
 RECRUITS = ("window_group_joiners", "window_declared_joiners")
 ALL_OFFICERS = "All officers"
-
-
-def in_words(n: int) -> str:
-    """Small numbers in words: a sentence may only quote numbers a table shows."""
-    return WORDS.get(n, str(n))
+PEOPLE = {"police_officer": "officers", "police_staff": "police staff", "pcso": "PCSOs",
+          "special_constable": "special constables", "All": "the workforce"}  # fmt: skip
 
 
 def scope_words(record: dict) -> str:
@@ -64,6 +60,15 @@ def scope_words(record: dict) -> str:
     if record["lpu_code"] != "All":
         scope += f" in {record['lpu_code']}"
     return f"{record['group_label']}, {scope}"
+
+
+def share_of(frame: pd.DataFrame) -> str:
+    """What the rows' shares are of, for an axis: "<group> share of <people>" when every row
+    is one group and one worker type ("Each target group's share", "those" otherwise)."""
+    groups, types = set(frame["group_label"]), set(frame["worker_type"])
+    subject = f"{groups.pop()} share" if len(groups) == 1 else "Each target group's share"
+    people = PEOPLE.get(types.pop(), "those") if len(types) == 1 else "those"
+    return f"{subject} of {people}"
 
 
 def assumptions(cells: Cells) -> str:
@@ -184,7 +189,7 @@ def share_targets(cells: Cells, snapshot_date):
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*COUNTS, *RECRUITS)),
-        Column("target_status", "Status", "text", of=COUNTS),
+        Column("target_status", "Status", "text", of=(*COUNTS, *sources)),
     )  # fmt: skip
     title = "Targets: where each stands"
     table = DeclaredTable(
@@ -195,10 +200,13 @@ def share_targets(cells: Cells, snapshot_date):
          f"the snapshots of the last {years} years: what 'at this rate' means."),
         ("Recruits' share needed", "The group's share of recruits, from now on, with which "
          "the flow model meets a target on its date, everything else as observed; [x] where "
-         "even every recruit from the group would not, or for an LPU (the flow model is "
-         "force-wide by rank)."),
+         "even every recruit from the group would not, for an LPU (the flow model is "
+         "force-wide by rank), or where the target is already met."),
+        ("Needed from now (of a target)", "The change a year from now on that meets the "
+         "target on its date; [x] where the target is already met (nothing more is needed)."),
     ]  # fmt: skip
     scopes = dict(zip(table.labels, frame["scope"], strict=True))
+    axis = f"{share_of(frame)} who stated an ethnicity, in each target's scope (%)"
 
     def compose() -> Prose:
         sentences = [_share_sentence(table, row, scopes[row]) for row in table.labels]
@@ -212,7 +220,7 @@ def share_targets(cells: Cells, snapshot_date):
                     Series("projected_group_share", "Flow model, by the date"),
                 ),
                 benchmark=Series("target_share", "Target"),
-                axis="Share of those who stated an ethnicity (%)",
+                axis=axis,
                 title="Each share target now, at the current rate and in the flow model, "
                 "against the target",
                 alt="Bar chart of each share target's share now, where the current rate "
@@ -335,7 +343,6 @@ def joiner_targets(cells: Cells, snapshot_date):
     frame["label"] = frame["target_name"]
     frame["scope"] = [scope_words(r) for r in frame.to_dict("records")]
     frame["by"] = frame["target_date"].map(fmt.date)
-    frame["target"] = frame["target_joiner_count"].map(lambda n: f"{int(n):,}")
     add_keys(frame, "group_joiner_count", lambda r: joiner_key(
         cells, years_of(r), r["worker_type"], None, r["group_code"]
     ) if years_of(r) else None)  # fmt: skip
@@ -345,7 +352,7 @@ def joiner_targets(cells: Cells, snapshot_date):
     columns = (
         Column("label", "Target", "label"),
         Column("group_joiner_count", "Joiners from the group so far", "count"),
-        Column("target", "Joiners targeted", "text"),
+        Column("target_joiner_count", "Joiners targeted", "number"),
         Column("by", "By", "text"),
         Column("needed_joiners_per_year", "Needed from now (a year)", "number", of=so_far),
         Column("current_joiners_per_year", "Current rate (a year)", "number", of=RECRUITS),
@@ -357,7 +364,7 @@ def joiner_targets(cells: Cells, snapshot_date):
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*so_far, *RECRUITS)),
-        Column("target_status", "Status", "text", of=so_far),
+        Column("target_status", "Status", "text", of=(*so_far, *RECRUITS)),
     )  # fmt: skip
     title = "Targets: joiners"
     table = DeclaredTable(
@@ -372,7 +379,8 @@ def joiner_targets(cells: Cells, snapshot_date):
             status = table.text(row, "target_status")
             sentence = (
                 f"{scopes[row]}, joiners: {table.text(row, 'group_joiner_count')} so far "
-                f"against a target of {table.text(row, 'target')} by {table.text(row, 'by')}, "
+                f"against a target of {table.text(row, 'target_joiner_count')} by "
+                f"{table.text(row, 'by')}, "
                 f"{status}"
             )
             if status == "not on track":
@@ -545,7 +553,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
     label = headline_label(cells)
     band = f"Band ({band_words(cells)} simulated futures)"
     columns = (
-        Column("label", "Year", "label"),
+        Column("label", "Year", "label", integer=True),
         Column("projected_group_share", "Flow model", "percent", of=COUNTS),
         Column("projected_group_share_lower", band, "percent_interval", of=COUNTS,
                upper="projected_group_share_upper"),
@@ -698,21 +706,35 @@ def _promotion_sections(
                                 ("rest_in_post", others, False),
                                 ("rest_promoted", others, True)):  # fmt: skip
         add_keys(counted, name, lambda r, e=eth, p=promoted: key(r, e, p))
-    # Each rank's rates come from every period's cells of that rank.
+    # Each rank's rates come from every period's cells of that rank (the group's from the
+    # group's, everyone else's from theirs). The factor is one figure for the target, solved
+    # with every rank's rates at once, and each needed rate is the factor times the rank's
+    # own: they come from every rank's cells, so one rank's withheld promotions withhold
+    # them in every row (and in every sentence), not only in that rank's.
     frame = pd.DataFrame(rates)
     per_rank = {rank: part.reset_index(drop=True)
                 for rank, part in counted.groupby("rank_or_band", sort=False)}  # fmt: skip
-    sources = []
+    own_sources: dict[str, list[str]] = {"group": [], "rest": []}
     for i in range(max((len(p) for p in per_rank.values()), default=0)):
         for name in FLOW_COLUMNS:
             column = f"p{i}_{name}"
-            sources.append(column)
+            own_sources[name.split("_")[0]].append(column)
             own = [per_rank.get(r) for r in frame["rank_or_band"]]
             frame[column] = [o.at[i, name] if o is not None and i < len(o) else None for o in own]
             frame[f"{column}@key"] = pd.Series(
                 [o.at[i, f"{name}@key"] if o is not None and i < len(o) else None for o in own],
                 dtype=object,
             )
+    every_rank = []
+    for j, part in enumerate(per_rank.values()):
+        for i in range(len(part)):
+            for name in FLOW_COLUMNS:
+                column = f"r{j}_p{i}_{name}"
+                every_rank.append(column)
+                frame[column] = part.at[i, name]
+                frame[f"{column}@key"] = pd.Series([part.at[i, f"{name}@key"]] * len(frame),
+                                                   dtype=object)  # fmt: skip
+    group_sources = (*own_sources["group"], *own_sources["rest"])
     name = target["target_name"].iloc[0]
     rank = target["target_rank_or_band"].iloc[0]
     years = in_words(cells.settings.projections.window_years)
@@ -723,12 +745,13 @@ def _promotion_sections(
         columns=(
             Column("label", "Rank promoted from", "label"),
             Column("promotion_rate", "Group's promotion rate (a year)", "percent",
-                   of=tuple(sources)),
+                   of=group_sources),
             Column("reference_promotion_rate", "Everyone else's (a year)", "percent",
-                   of=tuple(sources)),
+                   of=tuple(own_sources["rest"])),
             Column("needed_promotion_rate", "Group's rate the target needs", "percent",
-                   of=tuple(sources)),
-            Column("promotion_rate_factor", "Times the recent rate", "ratio", of=tuple(sources)),
+                   of=tuple(every_rank)),
+            Column("promotion_rate_factor", "Times the recent rate", "ratio",
+                   of=tuple(every_rank)),
         ),
         frame=frame,
     )  # fmt: skip
@@ -754,10 +777,18 @@ def _promotion_sections(
 
     def compose() -> Prose:
         shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
-        if not shown:
+        withheld = [r for r in table.labels if table.value(r, "promotion_rate_factor") is WITHHELD]
+        if withheld:
+            few = [r for r in table.labels if table.value(r, "promotion_rate") is WITHHELD]
             message = (
-                f"{scope}: the promotion rates the target would need cannot be shown, or "
-                "promotion alone cannot meet it by the date."
+                f"{scope}: the promotion rates the target would need are withheld: they are "
+                "solved from every rank's promotions together"
+                + (f", and those from {fmt.join(few)} are too few to show." if few else ".")
+            )
+        elif not shown:
+            message = (
+                f"{scope}: promotion alone cannot meet the target by its date, with "
+                "recruitment and leaving as they are."
             )
         else:
             parts = [
@@ -773,7 +804,9 @@ def _promotion_sections(
                 f"{table.text(shown[0], 'promotion_rate_factor')} times their recent level"
                 + (f": {fmt.join(parts)}." if parts else ".")
             )
-        return Prose(message=message, findings=[message], definitions=[definition])
+        return Prose(
+            message=message, findings=[] if withheld else [message], definitions=[definition]
+        )
 
     def compose_counts() -> Prose:
         return Prose(

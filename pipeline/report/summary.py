@@ -63,24 +63,17 @@ def changes_table(cells: Cells, snapshot_date) -> DeclaredTable | None:
     frame = (
         cells.con.execute(
             """
-        with picked as (
-            select snapshot_date, worker_type, headcount, declared_headcount, declaration_rate,
-                   group_headcount, group_share
-            from analytics.representation
-            where group_code = ? and rank_or_band = 'All' and lpu_code = 'All'
-        )
-        select later.worker_type,
-               earlier.headcount as then_headcount, earlier.declared_headcount as then_declared,
-               earlier.declaration_rate as then_declaration_rate,
-               earlier.group_headcount as then_group, earlier.group_share as then_group_share,
-               later.headcount as now_headcount, later.declared_headcount as now_declared,
-               later.declaration_rate as now_declaration_rate,
-               later.group_headcount as now_group, later.group_share as now_group_share,
-               later.group_share - earlier.group_share as group_share_change,
-               later.declaration_rate - earlier.declaration_rate as declaration_rate_change
-        from picked as later
-        inner join picked as earlier on later.worker_type = earlier.worker_type
-        where later.snapshot_date = ? and earlier.snapshot_date = ?
+        select worker_type,
+               previous_headcount as then_headcount, previous_declared_headcount as then_declared,
+               previous_declaration_rate as then_declaration_rate,
+               previous_group_headcount as then_group, previous_group_share as then_group_share,
+               headcount as now_headcount, declared_headcount as now_declared,
+               declaration_rate as now_declaration_rate,
+               group_headcount as now_group, group_share as now_group_share,
+               group_share_change, declaration_rate_change
+        from analytics.representation_trend
+        where group_code = ? and rank_or_band = 'All' and lpu_code = 'All'
+          and snapshot_date = ? and previous_snapshot_date = ?
         """,
             [cells.headline, pd.Timestamp(snapshot_date).date(), pd.Timestamp(previous).date()],
         )
@@ -125,6 +118,7 @@ def changes_table(cells: Cells, snapshot_date) -> DeclaredTable | None:
             "Change (percentage points)",
             "points",
             of=("then_people", "then_out_of", "now_people", "now_out_of"),
+            difference=("then_rate", "now_rate"),
         )
     )
     return DeclaredTable(

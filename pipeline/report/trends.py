@@ -13,9 +13,10 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import codes
+from pipeline.disclosure import Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import ETHNICITY_CODES, Cells
-from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 
 THEME = "trends"
@@ -63,17 +64,56 @@ def staff_key(cells: Cells, date, worker_type, rank, lpu, eth: str):
     )
 
 
+WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+         8: "eight", 9: "nine", 10: "ten"}  # fmt: skip
+
+
+def in_words(n: int) -> str:
+    """Small numbers in words: a sentence may only quote numbers a table shows."""
+    return WORDS.get(n, str(n))
+
+
+def trend_dates(cells: Cells, snapshot_date) -> list:
+    """Every snapshot loaded, up to ``snapshot_date``: the rows of the tables over time."""
+    rows = cells.con.execute(
+        """select distinct snapshot_date from analytics.representation_trend
+           where snapshot_date <= ? order by 1""",
+        [pd.Timestamp(snapshot_date).date()],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def window_dates(cells: Cells, snapshot_date) -> list:
-    """The snapshots of the trend window: [projections] window_years up to the latest."""
+    """The snapshots of the trend window: [projections] window_years up to the latest (the
+    points the straight line, the "current rate", is fitted to)."""
     start = pd.Timestamp(snapshot_date) - pd.DateOffset(
         years=cells.settings.projections.window_years
     )
-    rows = cells.con.execute(
-        """select distinct snapshot_date from analytics.representation_trend
-           where snapshot_date >= ? and snapshot_date <= ? order by 1""",
-        [start.date(), pd.Timestamp(snapshot_date).date()],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return [d for d in trend_dates(cells, snapshot_date) if pd.Timestamp(d) >= start]
+
+
+def held(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Whether each row's count ``name`` is a cell: False where there was no snapshot, or
+    nobody held the unit on it (its 0 names no one), so a change from it does not exist."""
+    return frame[f"{name}@key"].map(lambda key: isinstance(key, Key))
+
+
+def sources_where(frame: pd.DataFrame, exists: pd.Series, names, prefix: str) -> tuple[str, ...]:
+    """The count columns ``names`` as the sources of a figure that exists only in the rows
+    where ``exists`` holds (a change needs a previous snapshot): copies keyed in those rows
+    alone, so that elsewhere the figure is [x], whatever its counts, and never [c] (it does
+    not exist by the table's design, not because of a count). Returns the copies' names."""
+    copies = []
+    for name in names:
+        copy = f"{prefix}_{name}"
+        frame[copy] = frame[name]
+        frame[f"{copy}@key"] = pd.Series(
+            [k if e else None for k, e in zip(frame[f"{name}@key"], exists, strict=True)],
+            dtype=object,
+            index=frame.index,
+        )
+        copies.append(copy)
+    return tuple(copies)
 
 
 def year_label(reporting_year: int) -> str:
@@ -103,7 +143,7 @@ ESTIMATE_DEFINITION = (
 
 def over_time_table(
     cells: Cells,
-    dates: list,
+    window: list,
     frame: pd.DataFrame,
     *,
     unit: str,
@@ -111,11 +151,12 @@ def over_time_table(
     caption: str,
     first_header: str,
 ) -> DeclaredTable:
-    """One row per line and snapshot of the window (``frame``: representation_trend rows
-    in table order with ``line`` naming each row's line and ``is_total``; ``unit`` is the
-    column that tells lines apart, ``worker_type`` or ``rank_or_band``): the counts and
-    share, the change since the previous snapshot, the straight line's slope at the latest
-    snapshot, and the benchmark estimated for each date."""
+    """One row per line and snapshot loaded (``frame``: representation_trend rows in table
+    order with ``line`` naming each row's line and ``is_total``; ``unit`` is the column that
+    tells lines apart, ``worker_type`` or ``rank_or_band``): the counts and share, the change
+    since the previous snapshot ([x] at the first, which has none), the straight line's
+    slope at the latest snapshot (fitted to the snapshots of the ``window``; [x] at the
+    others), and the benchmark estimated for each date."""
     frame = frame.reset_index(drop=True)
     frame["x"] = frame["snapshot_date"].map(fmt.date)
     frame["label"] = frame["line"] + ", " + frame["x"]
@@ -130,33 +171,40 @@ def over_time_table(
         ("previous_group_headcount", cells.headline, "previous_snapshot_date"),
     ):
         add_keys(frame, name, lambda r, e=eth, d=when: None if pd.isna(r[d]) else key(r, r[d], e))
-    # The straight line at the latest snapshot is fitted to every snapshot of the window.
-    sources = []
-    for i, date in enumerate(dates):
+    # The straight line at the latest snapshot is fitted to every snapshot of the window;
+    # it exists there only where the unit was held at two of them at least, and is not
+    # shown at the other snapshots.
+    latest = frame["snapshot_date"] == frame["snapshot_date"].max()
+    frame.loc[~latest, "trend_share_change_per_year"] = None
+    window_columns = []
+    for i, date in enumerate(window):
         at = frame[frame["snapshot_date"] == pd.Timestamp(date)].set_index(unit)
         for name, eth in (("group_headcount", cells.headline), ("declared_headcount", "stated")):
             column = f"window{i}_{name}"
-            sources.append(column)
+            window_columns.append(column)
             frame[column] = frame[unit].map(at[name]).fillna(0)
             add_keys(frame, column, lambda r, d=date, e=eth: key(r, d, e))
+    points = sum(held(frame, f"window{i}_declared_headcount") for i in range(len(window)))
+    sources = sources_where(frame, latest & (points >= 2), window_columns, "slope")
     for name in ("previous_declared_headcount", "previous_group_headcount"):
         frame[name] = frame[name].where(
             frame["previous_snapshot_date"].isna(), frame[name].fillna(0)
         )
-    latest = frame["snapshot_date"] == frame["snapshot_date"].max()
-    frame.loc[~latest, "trend_share_change_per_year"] = None
     previous = ("previous_group_headcount", "previous_declared_headcount")
+    changed = sources_where(frame, held(frame, "previous_declared_headcount"), COUNTS, "change")
     label = headline_label(cells)
+    years = in_words(cells.settings.projections.window_years)
     columns = (
         Column("label", first_header, "label"),
         Column("declared_headcount", "Stated an ethnicity", "count"),
         Column("group_headcount", f"{label}: people", "count"),
         Column("group_share", f"{label}: share of those stating", "share", of=COUNTS),
         Column("group_share_change", "Change since the previous snapshot (percentage points)",
-               "points", of=(*COUNTS, *previous)),
+               "points", of=(*changed, *previous),
+               difference=("previous_group_share", "group_share")),
         Column("trend_share_change_per_year",
-               "Straight-line trend over these snapshots (percentage points a year)", "points",
-               of=tuple(sources)),
+               f"Straight-line trend over the last {years} years' snapshots (percentage "
+               "points a year)", "points", of=tuple(sources)),
         Column("estimated_population_share", ESTIMATE_LABEL, "share"),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
@@ -190,9 +238,9 @@ def over_time_chart(
 
 
 def trend_by_worker_type(cells: Cells, snapshot_date):
-    """Each worker type's share at every snapshot of the window: the change since the
-    previous snapshot, the straight line's slope, and the benchmark estimated for the date."""
-    dates = window_dates(cells, snapshot_date)
+    """Each worker type's share at every snapshot loaded: the change since the previous
+    snapshot, the straight line's slope, and the benchmark estimated for the date."""
+    dates = trend_dates(cells, snapshot_date)
     if len(dates) < 2:
         return []
     label = headline_label(cells)
@@ -211,7 +259,8 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
     title = "The workforce over time"
     first, last = fmt.date(dates[0]), fmt.date(dates[-1])
     table = over_time_table(
-        cells, dates, frame, unit="worker_type", table_id="trend-by-worker-type",
+        cells, window_dates(cells, snapshot_date), frame, unit="worker_type",
+        table_id="trend-by-worker-type",
         caption=f"{title}: {label}, by worker type, {first} to {last}",
         first_header="Worker type and snapshot",
     )  # fmt: skip
@@ -227,12 +276,15 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
                 f"{label}: {table.text(start, 'group_share')} of the workforce who stated an "
                 f"ethnicity on {first}, {table.text(end, 'group_share')} on {last}"
             )
-            slope = number(table, end, "trend_share_change_per_year")
+            slope = table.value(end, "trend_share_change_per_year")
+            years = in_words(cells.settings.projections.window_years)
             pace = (
-                f"a straight line through the snapshots moves "
+                f"a straight line through the snapshots of the last {years} years moves "
                 f"{table.text(end, 'trend_share_change_per_year')} percentage points a year"
-                if slope is not None
-                else "too few snapshots for a straight line"
+                if number(table, end, "trend_share_change_per_year") is not None
+                else "the straight line's slope is withheld"
+                if slope is WITHHELD
+                else f"too few snapshots in the last {years} years for a straight line"
             )
             message = (
                 f"{title_text} ({pace}), while the population's share is estimated to have "
@@ -264,9 +316,9 @@ all officers: more lines than that cannot be told apart; the table holds every r
 
 
 def trend_by_rank_over_time(cells: Cells, snapshot_date):
-    """Each officer rank's share at every snapshot of the window, as for worker types;
+    """Each officer rank's share at every snapshot loaded, as for worker types;
     the chart draws the lowest ranks whose latest share can be shown, and all officers."""
-    dates = window_dates(cells, snapshot_date)
+    dates = trend_dates(cells, snapshot_date)
     if len(dates) < 2:
         return []
     label = headline_label(cells)
@@ -282,7 +334,8 @@ def trend_by_rank_over_time(cells: Cells, snapshot_date):
     title = "Officers by rank over time"
     first, last = fmt.date(dates[0]), fmt.date(dates[-1])
     table = over_time_table(
-        cells, dates, frame, unit="rank_or_band", table_id="trend-by-rank-over-time",
+        cells, window_dates(cells, snapshot_date), frame, unit="rank_or_band",
+        table_id="trend-by-rank-over-time",
         caption=f"{title}: {label}, {first} to {last}", first_header="Rank and snapshot",
     )  # fmt: skip
     lines = list(dict.fromkeys(table.frame["line"]))
@@ -368,6 +421,7 @@ def year_on_table(
     then = fmt.date(frame["year_earlier_snapshot_date"].iloc[0])
     now = fmt.date(snapshot_date)
     earlier = ("year_earlier_group_headcount", "year_earlier_declared_headcount")
+    changed = sources_where(frame, held(frame, earlier[1]), COUNTS, "change")
     columns = (
         Column("label", first_header, "label"),
         Column("year_earlier_declared_headcount", f"{then}: stated an ethnicity", "count"),
@@ -377,33 +431,55 @@ def year_on_table(
         Column("group_headcount", f"{now}: in the group", "count"),
         Column("group_share", f"{now}: share", "share", of=COUNTS),
         Column("annual_group_share_change", "Change over the year (percentage points)",
-               "points", of=(*COUNTS, *earlier)),
+               "points", of=(*changed, *earlier),
+               difference=("year_earlier_group_share", "group_share")),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
     return DeclaredTable(id=table_id, caption=caption, columns=columns, frame=frame,
                          total_rows=frozenset(frame.loc[frame["is_total"], "label"]))  # fmt: skip
 
 
-def year_on_prose(table: DeclaredTable, noun: str, people: str) -> Prose:
+def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | None) -> Prose:
+    """The rows' changes over the year, largest rise and largest fall, and the chart of each
+    row's share a year earlier and now. ``group``: the one group every row's share is of
+    (None: each row is a group of its own)."""
     body = [r for r in table.labels if r not in table.total_rows]
     changes = [(r, number(table, r, "annual_group_share_change")) for r in body]
     changes = [(r, c) for r, c in changes if c is not None]
     earlier = next(c.header for c in table.columns if c.name == "year_earlier_group_share")
     now = next(c.header for c in table.columns if c.name == "group_share")
+    share = f"the {group} share of {people}" if group else f"each group's share of {people}"
     if not changes:
         message = f"No {noun}'s change over the year can be shown; the numbers are too small."
     else:
-        up = max(changes, key=lambda item: item[1])[0]
-        down = min(changes, key=lambda item: item[1])[0]
-        message = (
-            f"Over the year the share of {people} moved most for {up} "
-            f"({table.text(up, 'annual_group_share_change')} percentage points)"
-            + (
-                f" and least for {down} ({table.text(down, 'annual_group_share_change')})."
-                if down != up
-                else "."
-            )
+        (high, most), (low, least) = (
+            max(changes, key=lambda item: item[1]),
+            min(changes, key=lambda item: item[1]),
         )
+
+        def moved(row: str, unit: str = "") -> str:
+            return f"{row} ({table.text(row, 'annual_group_share_change')}{unit})"
+
+        points = " percentage points"
+        if low == high:
+            change = f"{'rose' if most > 0 else 'fell' if most < 0 else 'did not move'} for "
+            message = f"Over the year {share} {change}{moved(high, points)}."
+        elif most > 0 > least:
+            message = (
+                f"Over the year {share} rose most for {moved(high, points)} and fell most for "
+                f"{moved(low)}."
+            )
+        elif least >= 0:
+            message = (
+                f"Over the year {share} rose most for {moved(high, points)} and least for "
+                f"{moved(low)}."
+            )
+        else:
+            message = (
+                f"Over the year {share} fell most for {moved(low, points)} and least for "
+                f"{moved(high)}."
+            )
+    subject = f"{group} share" if group else "Each group's share"
     return Prose(
         message=message,
         chart=Chart(
@@ -413,11 +489,12 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str) -> Prose:
                 Series("group_share", now.removesuffix(": share")),
             ),
             benchmark=Series("population_share", CENSUS_LABEL),
-            axis=f"Share of {people} who stated an ethnicity (%)",
+            axis=f"{subject} of {people} who stated an ethnicity (%)",
             title=message,
             alt=(
-                f"Bar chart of each {noun}'s share a year earlier and now, with the Census "
-                "2021 population share as a dashed marker; the values are in the table."
+                f"Bar chart of {share} at each {noun} a year earlier and now, with the "
+                "Census 2021 population share as a dashed marker; the values are in the "
+                "table."
             ),
             rows=tuple(body),
         ),
@@ -443,7 +520,7 @@ def trend_by_group(cells: Cells, snapshot_date):
         caption=f"{title}: the whole workforce", first_header="Ethnic group",
     )  # fmt: skip
     return Section("trend-by-group", THEME, title, table,
-                   lambda: year_on_prose(table, "group", "the workforce"))  # fmt: skip
+                   lambda: year_on_prose(table, "group", "the workforce", None))  # fmt: skip
 
 
 def _ladder_year_on(cells: Cells, snapshot_date, worker_type: str, noun: str, section_id: str):
@@ -465,7 +542,13 @@ def _ladder_year_on(cells: Cells, snapshot_date, worker_type: str, noun: str, se
         cells, snapshot_date, frame, table_id=section_id,
         caption=f"{title}: {headline_label(cells)}", first_header=noun.capitalize(),
     )  # fmt: skip
-    return Section(section_id, THEME, title, table, lambda: year_on_prose(table, noun, people))
+    return Section(
+        section_id,
+        THEME,
+        title,
+        table,
+        lambda: year_on_prose(table, noun, people, headline_label(cells)),
+    )
 
 
 def trend_by_rank(cells: Cells, snapshot_date):
@@ -495,8 +578,9 @@ def trend_by_lpu(cells: Cells, snapshot_date):
         caption=f"{title}: {headline_label(cells)}, against each LPU's population",
         first_header="LPU",
     )  # fmt: skip
+    group = headline_label(cells)
     return Section("trend-by-lpu", THEME, title, table,
-                   lambda: year_on_prose(table, "LPU", "officers"))  # fmt: skip
+                   lambda: year_on_prose(table, "LPU", "officers", group))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- joiners
@@ -631,7 +715,8 @@ def joiners_mix(cells: Cells, snapshot_date):
                 series=(Series("group_share", "Joiners"),
                         Series("workforce_group_share", "Officers at the start of the year")),
                 benchmark=Series("population_share", CENSUS_LABEL),
-                axis=f"{label} share of those who stated an ethnicity (%)",
+                axis=f"{label} share of officer joiners, and of officers at the start of the "
+                "year, who stated an ethnicity (%)",
                 title="Officer joiners each year against officers at the start of the year",
                 alt=(
                     "Bar chart of the share of officer joiners each year beside the officers' "
@@ -696,7 +781,7 @@ def joiners_by_route(cells: Cells, snapshot_date):
             chart=Chart(
                 kind="bars",
                 series=(Series("group_share", "Share of joiners who stated an ethnicity"),),
-                axis=f"{label} share of joiners who stated an ethnicity (%)",
+                axis=f"{label} share of officer joiners who stated an ethnicity (%)",
                 title=f"Officer joiners by entry route, {year_label(latest)}",
                 alt="Bar chart of the share of officer joiners by entry route in the latest "
                 "reporting year; the values are in the table.",

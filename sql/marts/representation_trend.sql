@@ -90,12 +90,16 @@ final as (
         representation.headcount,
         representation.declared_headcount,
         representation.group_headcount,
+        representation.declaration_rate,
         representation.group_share,
         representation.population_share,
         benchmark.estimated_population_share,
         benchmark.population_estimate_method,
         previous.previous_snapshot_date,
+        before.headcount as previous_headcount,
         before.declared_headcount as previous_declared_headcount,
+        before.declaration_rate as previous_declaration_rate,
+        representation.declaration_rate - before.declaration_rate as declaration_rate_change,
         before.group_headcount as previous_group_headcount,
         before.group_share as previous_group_share,
         representation.group_share - before.group_share as group_share_change,
@@ -107,10 +111,13 @@ final as (
         trend.trend_snapshot_count,
         case when trend.trend_snapshot_count >= 2 then trend.trend_share_change_per_year end
             as trend_share_change_per_year,
+        -- A share: the line's value kept within 0-1 here, once, for every reader.
         case
             when trend.trend_snapshot_count >= 2
-                then trend.trend_intercept + trend.trend_share_change_per_year
+                then greatest(0.0, least(1.0,
+                    trend.trend_intercept + trend.trend_share_change_per_year
                     * date_diff('day', date '2000-01-01', representation.snapshot_date) / 365.25
+                ))
         end as trend_group_share
     from representation
     inner join previous on representation.snapshot_date = previous.snapshot_date

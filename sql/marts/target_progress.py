@@ -221,7 +221,10 @@ def progress(ctx: Context, target: dict) -> dict:
         slope = None if slope is None or pd.isna(slope) else float(slope)
         out["trend_share_change_per_year"] = slope
         straight = None
-        if value is not None and not passed:
+        met = value is not None and value >= target["target_share"] - 1e-12
+        if met and not passed:
+            notes.append("Already met: nothing more is needed, so no rate or recruits' share is.")
+        if value is not None and not passed and not met:
             out["needed_share_change_per_year"] = (target["target_share"] - value) / years
             if slope is not None:
                 straight = min(max(value + slope * years, 0.0), 1.0)
@@ -236,7 +239,7 @@ def progress(ctx: Context, target: dict) -> dict:
                 counts.stock, counts.point_rates(), counts.ladder, positions,
                 target["target_share"], years, types,
             )  # fmt: skip
-            out["needed_recruit_share"] = solution.value
+            out["needed_recruit_share"] = None if met else solution.value
             if not solution.reachable:
                 notes.append(
                     "Not reachable by recruitment alone by the date, even if every recruit "
@@ -274,7 +277,7 @@ def progress(ctx: Context, target: dict) -> dict:
                     counts.stock, counts.point_rates(), counts.ladder, positions,
                     remaining, years, types,
                 )  # fmt: skip
-                out["needed_recruit_share"] = solution.value
+                out["needed_recruit_share"] = solution.value if remaining > 0 else None
                 if not solution.reachable:
                     notes.append(
                         "Not reachable by the date even if every recruit were from the group."

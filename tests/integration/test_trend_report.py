@@ -6,14 +6,18 @@ targets are tracked, and the report says plainly what the projections are and ar
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 
+import duckdb
 import numpy as np
 import pytest
 from report_scan import parse_page
 
-from pipeline.report.audit import parse_html_cell
+from pipeline.disclosure import Key
+from pipeline.report import formatting as fmt
+from pipeline.report.audit import _numbers, parse_html_cell
 from pipeline.report.declared import Column, Withheld
 
 TREND_SECTIONS = (
@@ -183,3 +187,314 @@ def test_the_outlook_says_when_each_rank_reaches_the_population_share(page):
         "All officers"
     ].startswith("by ")
     assert "Constable" in shown
+
+
+# --------------------------------------------------------------------------- over time
+
+OVER_TIME = ("trend-by-worker-type", "trend-by-rank-over-time")
+
+
+@pytest.fixture(scope="module")
+def database(demo_run):
+    out, done = demo_run
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(out / "var" / "progression.duckdb"), read_only=True) as con:
+        yield con
+
+
+def _rows_by_date(page, table_id: str) -> dict[str, list[list[str]]]:
+    """A table over time's rows by the snapshot date their label ends with."""
+    _, *rows = page.tables[f"{table_id}-table"]
+    out: dict[str, list[list[str]]] = {}
+    for row in rows:
+        out.setdefault(row[0].rsplit(", ", 1)[1], []).append(row)
+    return out
+
+
+def test_the_tables_over_time_cover_every_snapshot_loaded(page, text, database):
+    """The issue: trends "over every snapshot loaded" (the demo loads five, 2022 to 2026;
+    the tables once began at the rates window's first)."""
+    loaded = [
+        fmt.date(d)
+        for (d,) in database.execute(
+            "select distinct snapshot_date from analytics.representation order by 1"
+        ).fetchall()
+    ]
+    assert len(loaded) == 5
+    for table_id in OVER_TIME:
+        by_date = _rows_by_date(page, table_id)
+        assert list(by_date) == loaded, table_id
+        assert len({len(rows) for rows in by_date.values()}) == 1  # every line at every date
+        assert list(dict.fromkeys(_chart_data(text, table_id)["x"])) == loaded
+
+
+def test_a_change_that_does_not_exist_is_marked_x_never_c(page):
+    """The first snapshot has no previous one, so its change does not exist ([x], as the
+    methodology defines it), whether or not its counts are withheld; the straight line's
+    slope is only at the latest snapshot. [c] is only for a figure that exists."""
+    for table_id in OVER_TIME:
+        header, *_ = page.tables[f"{table_id}-table"]
+        change = header.index("Change since the previous snapshot (percentage points)")
+        slope = next(i for i, h in enumerate(header) if h.startswith("Straight-line trend"))
+        by_date = _rows_by_date(page, table_id)
+        dates = list(by_date)
+        assert {row[change] for row in by_date[dates[0]]} == {"[x]"}, table_id
+        for date in dates[:-1]:
+            assert {row[slope] for row in by_date[date]} == {"[x]"}, (table_id, date)
+        later = [row[change] for date in dates[1:] for row in by_date[date]]
+        assert "[x]" not in later and any(c != "[c]" for c in later)
+    # a rank whose counts are withheld: its later changes are withheld, its first is [x]
+    rows = {r[0]: r for r in page.tables["trend-by-rank-over-time-table"][1:]}
+    header = page.tables["trend-by-rank-over-time-table"][0]
+    change = header.index("Change since the previous snapshot (percentage points)")
+    assert rows["Chief Constable, 31 March 2022"][change] == "[x]"
+    assert rows["Chief Constable, 31 March 2023"][change] == "[c]"
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def _section_sentences(text: str, section_id: str) -> list[str]:
+    start = text.index(f'<section id="{section_id}"')
+    section = text[start : text.index("</section>", start)]
+    found = re.findall(r'<(?:p|figcaption|h4)[^>]*class="(?:message|chart-title)"[^>]*>(.*?)</',
+                       section, re.S)  # fmt: skip
+    return [html.unescape(re.sub(r"<[^>]+>", "", s)).strip() for s in found]
+
+
+def _trend_ids(manifest) -> list[str]:
+    return [*TREND_SECTIONS, *(t["id"] for t in manifest["tables"]
+                               if t["id"].startswith("what-it-would-take-"))]  # fmt: skip
+
+
+def test_every_number_a_trend_sentence_quotes_is_shown_in_the_trend_tables(text, page, manifest):
+    """Sentences are written from the protected tables' shown values: every number one
+    quotes (a share, a change, a factor, a count) is a cell these sections' tables show,
+    never a withheld one, nor one read from a frame the tables do not publish."""
+    ids = _trend_ids(manifest)
+    shown = set()
+    for table_id in ids:
+        for row in page.tables[f"{table_id}-table"]:
+            for cell in row:
+                shown.update(_numbers(cell))
+    quoted = 0
+    for section_id in ids:
+        sentences = _section_sentences(text, section_id)
+        assert sentences, section_id
+        for sentence in sentences:
+            for number in _numbers(sentence):
+                quoted += 1
+                assert number in shown, (section_id, number, sentence)
+    assert quoted > 50
+
+
+def test_a_figure_solved_for_the_whole_target_is_shown_in_every_row_or_none(page, text, database):
+    """The promotion factor is one figure for a target, solved from every rank's
+    promotions at once (and each needed rate is it times the rank's own rate): it cannot be
+    withheld for one rank and shown for another, nor quoted by the sentence when any rank's
+    promotions are withheld (the demo's Sergeant promotions are)."""
+    factors = database.execute(
+        """select target_code, count(distinct promotion_rate_factor), any_value(
+               promotion_rate_factor) from analytics.target_requirements group by 1"""
+    ).fetchall()
+    assert factors
+    for code, distinct, factor in factors:
+        assert distinct == 1
+        header, *rows = page.tables[f"what-it-would-take-{code}-table"]
+        for name in ("Times the recent rate", "Group's rate the target needs"):
+            cells = {row[header.index(name)] for row in rows}
+            assert cells == {"[c]"} or "[c]" not in cells, (code, name, cells)
+        rates = {row[header.index("Group's promotion rate (a year)")] for row in rows}
+        message = " ".join(_section_sentences(text, f"what-it-would-take-{code}"))
+        if "[c]" in rates:  # the demo: Sergeant's promotions are too few to show
+            assert {row[header.index("Times the recent rate")] for row in rows} == {"[c]"}
+            assert f"{factor:.2f}" not in message
+            assert "withheld" in message and "Sergeant" in message
+
+
+# --------------------------------------------------------------------------- chart axes
+
+
+def _group_labels(database) -> dict[frozenset[str], str]:
+    members: dict[str, set[str]] = {}
+    for group, code in database.execute(
+        "select group_code, ethnicity_code from ref.grouping_members"
+    ).fetchall():
+        members.setdefault(group, set()).add(code)
+    labels = dict(database.execute("select group_code, group_label from ref.groupings").fetchall())
+    return {frozenset(codes): labels[group] for group, codes in members.items()}
+
+
+def _worker_types(key: Key) -> frozenset[str] | None:
+    """The worker types a cell is of (None: every one): a joiners' cell lists them, a staff
+    snapshot's its posts ("police_officer/Constable")."""
+    if key.population == "joiners":
+        return key.values("wt")
+    posts = key.values("post")
+    return None if posts is None else frozenset(p.split("/")[0] for p in posts)
+
+
+def test_each_trend_charts_axis_says_what_its_declared_columns_plot(text, manifest, database):
+    """The axis of every trend chart names what its plotted columns hold, as their
+    declarations say: a share's ``of`` is (the group's count, the count it is a share of),
+    so the numerator's ethnicity codes name the group (one group: its name; a group per row:
+    "Each group's share"), the denominator's say whether it is of those who stated an
+    ethnicity, and its population and posts say of whom (joiners, officers, police staff)."""
+    labels = _group_labels(database)
+    stated = frozenset(
+        c for (c,) in database.execute(
+            "select ethnicity_code from ref.ethnicities where is_stated").fetchall()
+    )  # fmt: skip
+    tables = {t["id"]: t for t in manifest["tables"]}
+    checked = 0
+    for table_id in _trend_ids(manifest):
+        if f'id="{table_id}-chart-data"' not in text:
+            continue
+        data, table = _chart_data(text, table_id), tables[table_id]
+        kinds = {c["name"]: c["kind"] for c in table["columns"]}
+        cells = dict(zip(table["rows"], table["cells"], strict=True))
+        numerators, denominators = set(), []
+        for series in data["series"]:
+            assert kinds[series["column"]] in ("share", "percent"), table_id
+            for row in data["rows"]:
+                of = [Key.from_id(k) for k in cells[row][series["column"]]["of"]]
+                numerators.add(of[0].values("eth"))
+                denominators.append(of[1])
+        axis = data["axis"]
+        assert axis.endswith("(%)"), table_id
+        if len(numerators) == 1:
+            assert axis.startswith(f"{labels[numerators.pop()]} share of "), (table_id, axis)
+        else:
+            assert axis.startswith("Each "), (table_id, axis)
+        if all(d.values("eth") == stated for d in denominators):
+            assert "who stated an ethnicity" in axis, (table_id, axis)
+        if all(d.population == "joiners" for d in denominators):
+            assert " joiners " in axis, (table_id, axis)
+        types = {_worker_types(d) for d in denominators}
+        if types == {frozenset({"police_officer"})}:
+            assert " officer" in axis, (table_id, axis)
+        elif types == {frozenset({"police_staff"})}:
+            assert " police staff " in axis, (table_id, axis)
+        checked += 1
+    assert checked >= 10
+
+
+def test_a_targets_status_names_every_count_of_the_straight_line_it_is_decided_by(manifest):
+    """ "On track" means the straight line reaches the target by the date, so the status is
+    shown only when every count behind the line is (the status of a target whose line is
+    withheld would say on which side of the target it falls)."""
+    tables = {t["id"]: t for t in manifest["tables"]}
+    for table_id, line in (("targets-shares", "straight_line_group_share"),
+                           ("targets-joiners", "straight_line_joiner_count")):  # fmt: skip
+        for cells in tables[table_id]["cells"]:
+            assert set(cells[line]["of"]) <= set(cells["target_status"]["of"]), table_id
+
+
+def test_every_share_in_the_analysts_views_is_within_0_and_1(database):
+    """Hostile 9: trend_group_share ran from -0.133 to 1.133 though declared a fraction. Every
+    column the dictionary declares a fraction (a share; a change of one may be negative)."""
+    import tomllib
+
+    from pipeline.dictionary import DICTIONARY_PATH
+
+    declared = tomllib.loads(DICTIONARY_PATH.read_text(encoding="utf-8"))
+    shares = {
+        name
+        for name, entry in declared.items()
+        if isinstance(entry, dict) and entry.get("unit") == "fraction" and "change" not in name
+    }
+    checked = []
+    for view, column in database.execute(
+        """select table_name, column_name from information_schema.columns
+           where table_schema = 'analytics'"""
+    ).fetchall():
+        if column in shares:
+            low, high = database.execute(
+                f'select min("{column}"), max("{column}") from analytics."{view}"'
+            ).fetchone()
+            checked.append(f"{view}.{column}")
+            if low is not None:
+                assert low >= 0.0 and high <= 1.0, (view, column, low, high)
+    assert "representation_trend.trend_group_share" in checked
+
+
+def _percent(cell: str) -> float | None:
+    return None if cell in ("[c]", "[x]") else float(cell.rstrip("%").replace("+", ""))
+
+
+def test_a_change_beside_its_two_shares_is_their_difference_as_printed(page):
+    """Hostile 6: "rose from 11.0% to 11.4% (+0.3 percentage points)": the change was
+    rounded from the unrounded difference. Every change printed beside (or between the rows
+    of) its two shares is their difference as printed."""
+    checked = 0
+
+    def check(earlier: str, later: str, change: str, where) -> None:
+        nonlocal checked
+        terms, shown = (_percent(earlier), _percent(later)), _percent(change)
+        if None not in terms and shown is not None:
+            assert shown == pytest.approx(round(terms[1] - terms[0], 1), abs=1e-9), where
+            checked += 1
+
+    for table_id in OVER_TIME:
+        header, *_ = page.tables[f"{table_id}-table"]
+        change = header.index("Change since the previous snapshot (percentage points)")
+        share = next(i for i, h in enumerate(header) if h.endswith("share of those stating"))
+        by_date = _rows_by_date(page, table_id)
+        dates = list(by_date)
+        for before, after in itertools.pairwise(dates):
+            for old, new in zip(by_date[before], by_date[after], strict=True):
+                check(old[share], new[share], new[change], (table_id, new[0]))
+    year_on = 0
+    for table_id, (header, *rows) in page.tables.items():
+        if "Change over the year (percentage points)" in header:
+            year_on += 1
+            change = header.index("Change over the year (percentage points)")
+            then, now = (i for i, h in enumerate(header) if h.endswith(": share"))
+            for row in rows:
+                check(row[then], row[now], row[change], (table_id, row[0]))
+    assert year_on >= 3
+    header, *rows = page.tables["changes-since-last-report-table"]
+    then, now = (i for i, h in enumerate(header) if h.endswith(": rate"))
+    for row in rows:
+        check(row[then], row[now], row[-1], ("changes", row[0]))
+    assert checked > 50
+
+
+def test_no_number_in_any_exported_table_is_stored_as_text(demo_report, manifest):
+    """Hostile 11: "Joiners targeted" was the text "1,000" in the CSV and the workbook, and
+    the projection's years were text in the workbook. Every column of a numeric kind (and a
+    label column of years) holds numbers in both, or the marks [c] and [x]."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    marks = {"[c]", "[x]"}
+    book = load_workbook(next(demo_report.glob("*.xlsx")), read_only=True)
+    checked = 0
+    for table in manifest["tables"]:
+        kinds = [c["kind"] for c in table["columns"] for _ in c["export_headers"]]
+        headers = [h for c in table["columns"] for h in c["export_headers"]]
+        numeric = [
+            k not in ("label", "text") or h == "Year" for k, h in zip(kinds, headers, strict=True)
+        ]
+        lines = (demo_report / table["csv"]).read_text(encoding="utf-8-sig").splitlines()
+        rows = list(csv.reader(line for line in lines if not line.startswith("#")))[1:]
+        for row in rows:
+            for cell, is_number in zip(row, numeric, strict=False):
+                if is_number and cell not in marks:
+                    float(cell)  # "1,000" or "12.3%" would raise
+                    checked += 1
+        sheet = book[table["sheet"]]
+        body, started = [], False
+        for values in sheet.iter_rows(values_only=True):
+            if started and values[0] is None:
+                break
+            if started:
+                body.append(values)
+            started = started or (values[0] == headers[0] and values[1:2] == tuple(headers[1:2]))
+        assert len(body) == len(rows), table["id"]
+        for values in body:
+            for value, is_number in zip(values, numeric, strict=False):
+                if is_number and value not in marks:
+                    assert isinstance(value, int | float), (table["id"], value)
+    assert checked > 1000

@@ -533,3 +533,54 @@ def test_the_forces_report_protects_the_targets_like_every_table(force):
     assert joiners["Status"] == "[c]"
     assert joiners["Joiners targeted"] == "3"
     assert "what-it-would-take-sergeants" in (report / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('[[targets]]\ncode = "past"\nworker_type = "police_officer"\nshare = 0.2\n'
+         "by_date = 2020-03-31\n", r"\[\[targets\]\] past: by_date 2020-03-31 is before the first"),
+        ('[[targets]]\ncode = "old-joiners"\nworker_type = "police_officer"\njoiners = 100\n'
+         "from_date = 2019-04-01\nby_date = 2021-03-31\n",
+         r"\[\[targets\]\] old-joiners: by_date 2021-03-31 is before the first"),
+        ('[[targets]]\ncode = "early-joiners"\njoiners = 100\n'
+         "from_date = 2019-04-01\nby_date = 2030-03-31\n",
+         r"\[\[targets\]\] early-joiners: from_date 2019-04-01 is before the first"),
+    ],
+)  # fmt: skip
+def test_a_target_before_the_data_is_a_configuration_error_not_a_crash_or_a_zero(
+    tmp_path, extra, message
+):
+    """Hostile 2 and 4: a share target dated before the first snapshot crashed (exit 1); a
+    joiners target before the data published '0 so far ... missed'."""
+    settings = load_settings(write_config(tmp_path, extra))
+    write_inbox(settings, "staff_snapshot_2026.csv", STAFF_HEADER + "\n" + staff_row("X1", "A1"))
+    with pytest.raises(ConfigError, match=message) as caught:
+        run_nightly(settings)
+    assert "the data cover 31 March 2026 to 31 March 2026" in str(caught.value)
+
+
+def test_a_target_already_met_needs_nothing_and_a_pcso_label_keeps_its_capitals(tmp_path):
+    """Hostile 8: a met target showed 'Needed from now -1.1' points a year and a recruits'
+    share needed; the automatic label said 'pcsos'."""
+    extra = (
+        '[[targets]]\ncode = "met"\nworker_type = "police_officer"\nshare = 0.2\n'
+        "by_date = 2030-03-31\n\n"
+        '[[targets]]\ncode = "pcsos"\nworker_type = "pcso"\nshare = 0.21\nby_date = 2030-03-31\n'
+    )
+    settings = load_settings(write_config(tmp_path, extra))
+    rows = [staff_row(f"X{i}", "A1" if i < 4 else "W1") for i in range(10)]
+    rows += [staff_row(f"P{i}", "W1", worker_type="pcso", rank="PCSO") for i in range(3)]
+    write_inbox(settings, "staff_snapshot_2026.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    run_nightly(settings)
+    met = _query(settings, "select * from analytics.target_progress where target_code = 'met'")
+    met = met.iloc[0]
+    assert met["group_share"] == pytest.approx(0.4)
+    assert met["target_status"] == "met"
+    assert pd_isna(met["needed_share_change_per_year"])
+    assert pd_isna(met["needed_recruit_share"])
+    assert "Already met" in met["note"]
+    (name,) = _query(
+        settings, "select target_name from analytics.target_progress where target_code = 'pcsos'"
+    )["target_name"]
+    assert ", PCSOs: 21% by 31 March 2030" in name
