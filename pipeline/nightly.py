@@ -32,10 +32,19 @@ SUPERSEDE_KEYS = {
     "promotion_candidates": "process_id",
     "recruitment_applicants": "campaign_id",
     "joiners_leavers": None,
+    "misconduct_cases": "case_key",
+    "grievances": "case_key",
+    "training_development": "programme_id",
+    "appraisal_ratings": "appraisal_year",
+    "staff_survey": "survey_id",
 }
-"""A reloaded extract replaces the rows it describes: a snapshot date, a process or a campaign
+"""A reloaded extract replaces the rows it describes: a snapshot date, a process, a campaign,
+a misconduct or grievance case, a development programme, an appraisal year or a survey,
 whatever file they came from (so an HR system that writes the same file name every night
 builds up history), or, for joiners and leavers, whatever came from a file of the same name."""
+
+PSEUDONYMOUS_KEYS = frozenset({"case_key"})
+"""Keys whose values are pseudonyms: changes are reported per file, not per case."""
 
 BLOCKING_ERRORS: tuple[type[Exception], ...] = (
     extracts.ExtractError,
@@ -459,6 +468,8 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
         ],
     )
     key = SUPERSEDE_KEYS[extract.kind]
+    if key in PSEUDONYMOUS_KEYS:  # one line per file: a case's pseudonym says nothing
+        before, after, key = {name: sum(before.values())}, {name: len(extract.frame)}, None
     after = (
         {name: len(extract.frame)}
         if key is None

@@ -15,7 +15,7 @@ from pipeline.config import Settings
 from pipeline.schemas import EXTRACT_COLUMNS
 from pipeline.warehouse import connect
 
-SHOWN_TYPES = {"code", "int", "number", "flag"}
+SHOWN_TYPES = {"code", "int", "number", "flag", "year"}
 COLUMNS = ["source_file", "source_row", "rule", "column_name", "values", "message"]
 
 

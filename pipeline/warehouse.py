@@ -147,6 +147,7 @@ _SQL_TYPES = {
     "int": "bigint",
     "number": "double",
     "flag": "boolean",
+    "year": "bigint",
 }
 
 
