@@ -380,6 +380,51 @@ HEADERS: dict[str, dict[str, str]] = {
         "outcome": "Stage Outcome",
         "outcome_date": "Outcome Date",
     },
+    "misconduct_cases": {
+        "case_id": "Case Reference",
+        "staff_id": "Subject Payroll No",
+        "opened_date": "Date Recorded",
+        "case_source": "Case Type",
+        "misconduct_stage": "Furthest Stage",
+        "misconduct_outcome": "Finding / Outcome",
+        "suspension_status": "Suspension/Restriction",
+        "closed_date": "Date Finalised",
+    },
+    "grievances": {
+        "case_id": "Case Ref",
+        "staff_id": "Employee Number",
+        "grievance_type": "Case Type",
+        "raised_date": "Date Raised",
+        "alleges_discrimination": "Discrimination Alleged",
+        "grievance_outcome": "Outcome",
+        "closed_date": "Date Closed",
+    },
+    "training_development": {
+        "programme_id": "Course Code",
+        "programme_name": "Course Title",
+        "programme_type": "Category",
+        "staff_id": "Employee Number",
+        "stage_order": "Step",
+        "stage_name": "Step Name",
+        "stage_type": "Step Type",
+        "outcome": "Status",
+        "outcome_date": "Status Date",
+    },
+    "appraisal_ratings": {
+        "staff_id": "Payroll Number",
+        "appraisal_year": "PDR Year",
+        "rating": "Overall Rating",
+    },
+    "staff_survey": {
+        "survey_id": "Survey",
+        "survey_date": "Fieldwork Closed",
+        "question_code": "Question No",
+        "question_text": "Question",
+        "ethnicity_code": "Ethnic Group",
+        "sex": "Gender",
+        "respondent_count": "Base (n)",
+        "agreeing_count": "Agree (n)",
+    },
 }
 """canonical column -> header in the demo HR system's export (written into the config)."""
 EXTRA_SNAPSHOT_COLUMNS = {"surname": "Surname", "ni_number": "NI Number"}
@@ -978,17 +1023,46 @@ def _recruitment(rng: np.random.Generator, campaign: _Campaign, first_id: int) -
     return pd.concat(frames, ignore_index=True)
 
 
+def _people_in_post(force: _Force, idx: np.ndarray, on: np.datetime64) -> pd.DataFrame:
+    """What the monitoring extracts need to know about people (pipeline.demo_monitoring.Year)."""
+    a = force.a
+    return pd.DataFrame(
+        {
+            "staff_id": _payroll(a["number"][idx]),
+            "wt": a["wt"][idx],
+            "rank": a["rank"][idx],
+            "ethnicity_code": np.array(ETH_CODES, dtype=object)[a["eth"][idx]],
+            "stratum": ETH_STRATUM[a["eth"][idx]],
+            "sex": a["sex"][idx],
+            "service": _years(on, a["start"][idx]),
+            "left": np.full(idx.size, np.datetime64("NaT"), dtype="datetime64[D]"),
+            "dismissed": np.zeros(idx.size, dtype=bool),
+        }
+    )
+
+
 def _simulate(seed: int) -> list[tuple[str, str, pd.DataFrame]]:
     """(kind, file stem, canonical frame) for every extract, in the order they are written."""
-    force_rng, recruitment_rng = np.random.default_rng(seed).spawn(2)
+    from pipeline import demo_monitoring
+
+    force_rng, recruitment_rng, monitoring_rng = np.random.default_rng(seed).spawn(3)
     force = _Force()
     first = _snapshot_date(SNAPSHOT_YEARS[0])
     _initial_stock(force_rng, force, first)
     out = [("staff_snapshot", f"staff_snapshot_{first}", _snapshot(force_rng, force, first))]
     next_applicant = 1_000_000
+    dismissal = codes.LEAVING_REASONS.index("dismissal")
     for year in PROCESS_YEARS:
+        t0 = _snapshot_date(year - 1)
+        stock = force.active()
+        at_start = _people_in_post(force, stock, t0)
         movements, promotions = _simulate_year(force_rng, force, year)
         on = _snapshot_date(year)
+        at_start["left"] = force.a["left"][stock]
+        at_start["dismissed"] = ~force.a["active"][stock] & (force.a["reason"][stock] == dismissal)
+        monitored = demo_monitoring.Year(
+            year, t0, on, at_start, _people_in_post(force, force.active(), on)
+        )
         recruitment = []
         for campaign in _campaigns(year):
             recruitment.append(_recruitment(recruitment_rng, campaign, next_applicant))
@@ -1002,19 +1076,28 @@ def _simulate(seed: int) -> list[tuple[str, str, pd.DataFrame]]:
                 f"recruitment_applicants_{year}",
                 pd.concat(recruitment, ignore_index=True),
             ),
+            *demo_monitoring.year_extracts(monitoring_rng, monitored),
         ]
     return out
 
 
 # --------------------------------------------------------------------------- writing files
 
-EXCEL_KINDS = frozenset(("promotion_candidates", "recruitment_applicants"))
+EXCEL_KINDS = frozenset(
+    ("promotion_candidates", "recruitment_applicants", "grievances", "training_development",
+     "staff_survey")
+)  # fmt: skip
 """In the "mixed" format these come as workbooks (as from an ATS), the rest as CSV exports."""
 SHEET_NAMES = {
     "staff_snapshot": "Establishment",
     "joiners_leavers": "Starters and Leavers",
     "promotion_candidates": "Candidates",
     "recruitment_applicants": "Applicants",
+    "misconduct_cases": "Cases",
+    "grievances": "Case register",
+    "training_development": "Learning records",
+    "staff_survey": "Results by group",
+    "appraisal_ratings": "PDR",
 }
 
 
@@ -1213,6 +1296,21 @@ def _config_text(seed: int) -> str:
             "# canonical column = header in the HR system's export",
             *(f"{canonical} = {json.dumps(header)}" for canonical, header in headers.items()),
         ]
+    from pipeline.demo_monitoring import SURVEY_INDICATORS
+
+    lines += [
+        "",
+        "# The staff survey's questions the WRES reports (indicators 5 to 8).",
+        "[survey]",
+        "min_respondents = 10",
+        "",
+        "[survey.questions]",
+        *(f"{code} = {json.dumps(kind)}" for code, kind in SURVEY_INDICATORS.items()),
+        "",
+        "# Police staff bands in senior leadership (beside superintendents and above).",
+        "[leadership]",
+        'senior_bands = ["Band I", "Band J"]',
+    ]
     lines += ["", "# Departments; specialist units are compared with the rest in the reports."]
     for dept in DEPARTMENTS:
         lines += [
