@@ -21,7 +21,7 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 
-from pipeline import codes, comparisons
+from pipeline import codes, comparisons, monitoring
 from pipeline.config import SQL_DIR, Settings
 from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, rank_order
 
@@ -137,6 +137,8 @@ def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     replace_table(con, "ref.comparison_members", comparisons.comparison_members_frame(settings))
     replace_table(con, "ref.selection_outcomes", comparisons.selection_outcomes_frame(settings))
     replace_table(con, "ref.fairness_settings", comparisons.fairness_settings_frame(settings))
+    for name, frame in monitoring.reference_tables(settings).items():
+        replace_table(con, name, frame)
 
 
 _SQL_TYPES = {
