@@ -12,10 +12,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
-from pipeline.runs import ExitCode
+from pipeline.runs import ExitCode, LockedError
 
 app = typer.Typer(
     help="Nightly workforce representation and progression analytics for a police force.",
@@ -35,6 +36,29 @@ ConfigOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"progression {version('progression')}")
+        except PackageNotFoundError:
+            typer.echo("progression (version unknown: not installed as a package)")
+        raise typer.Exit(ExitCode.SUCCESS)
+
+
+@app.callback()
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Nightly workforce representation and progression analytics for a police force."""
 
 
 FAILURE_HEADINGS = {
@@ -81,6 +105,12 @@ def _summarise(result) -> None:
             f"Dropped columns not on the allow-list: {', '.join(dropped)} "
             f"(from {len(result.dropped_columns)} file(s))"
         )
+    if result.settings_changed:
+        err.print(
+            "Rebuilt because what the published release was built from changed: "
+            + "; ".join(result.settings_changed),
+            markup=False,
+        )
     if not result.changed:
         err.print(
             "No new or changed extracts, nothing to do: the "
@@ -111,6 +141,7 @@ def _summarise(result) -> None:
             f"Retention: deleted {len(result.purged.archived_copies)} archived extract(s) "
             "first loaded before the retention period."
         )
+    _print_deliveries(result.deliveries)
     if result.report is not None:
         err.print(f"Report:   {result.report}")
     err.print(f"Database: {result.database}")
@@ -157,6 +188,55 @@ def backfill(
     raise typer.Exit(_run(settings, False, quiet, inputs=inputs, command="backfill"))
 
 
+def _print_deliveries(outcomes) -> None:
+    for outcome in outcomes:
+        colour = "yellow" if outcome.failed else "default"
+        err.print(f"[{colour}]{escape(outcome.text)}[/{colour}]", highlight=False)
+
+
+@app.command()
+def deliver(
+    config: ConfigOption = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would be sent to whom; send nothing."),
+    ] = False,
+) -> None:
+    """Deliver the published report now (e-mail, shared folder): whatever has not been
+    delivered yet, as a night does after publishing. With --dry-run, print what would be
+    sent, to whom, and any problem, without connecting to anything.
+
+    Exit codes: 0 delivered (or nothing to do), 5 a delivery failed (the next run retries
+    it), 2 configuration problem, 4 a run holds the lock.
+    """
+    from pipeline.delivery import dispatch, plan
+
+    settings = _settings(config)
+    if dry_run:
+        found = plan.dry_run(settings)
+        typer.echo(found.text)
+        raise typer.Exit(ExitCode.CONFIG_ERROR if found.problems else ExitCode.SUCCESS)
+    if not dispatch.configured_channels(settings):
+        err.print(
+            "[bold red]Configuration error:[/bold red]",
+            escape("no [delivery.email] or [delivery.folder] in the configuration."),
+            highlight=False,
+        )
+        raise typer.Exit(ExitCode.CONFIG_ERROR)
+    try:
+        code, outcomes = dispatch.deliver_now(settings)
+    except dispatch.NothingPublished as exc:
+        err.print("[bold red]Not published yet:[/bold red]", escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    except LockedError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.LOCKED], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.LOCKED) from None
+    _print_deliveries(outcomes)
+    if not outcomes:
+        err.print("Nothing to deliver: the current report has been delivered everywhere.")
+    raise typer.Exit(code)
+
+
 @app.command()
 def describe(config: ConfigOption = None) -> None:
     """List every view of the analysts' interface (schema analytics) and its columns."""
@@ -167,15 +247,15 @@ def describe(config: ConfigOption = None) -> None:
         views = describe(con)
     for view in views:
         table = Table(
-            title=f"analytics.{view.name}",
-            caption=view.comment,
+            title=Text(f"analytics.{view.name}"),
+            caption=Text(view.comment),
             caption_justify="left",
             title_justify="left",
         )
         for heading in ("column", "type", "description"):
             table.add_column(heading, overflow="fold")
         for column in view.columns:
-            table.add_row(column.name, column.data_type, column.comment)
+            table.add_row(*map(Text, (column.name, column.data_type, column.comment)))
         out.print(table)
 
 
@@ -205,9 +285,11 @@ def query(
         write_csv(result, sys.stdout)
         return
     out = _stdout()
-    table = Table(*result.columns, caption=f"{len(result.rows):,} row(s)")
-    for row in result.rows:
-        table.add_row(*(cell_text(v) for v in row))
+    table = Table(caption=f"{len(result.rows):,} row(s)")
+    for column in result.columns:
+        table.add_column(Text(column))
+    for row in result.rows:  # Text: cells are data, never read as terminal markup ([c], [x])
+        table.add_row(*(Text(cell_text(v)) for v in row))
     out.print(table)
 
 
@@ -283,3 +365,69 @@ def quarantine(
             typer.echo(f"    values: {row.values}")
         typer.echo(f"    {row.message}\n")
     err.print(f"{len(rows):,} quarantined row(s).")
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder for the new force's files (created if need be).")
+    ],
+    force_name: Annotated[
+        str,
+        typer.Option("--force", help='The police force area, e.g. "Thames Valley".'),
+    ],
+    sample: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A sample extract from the force's HR system (repeat, one of each kind): "
+            "its headers give the column mapping, its values the synonyms to fill in.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the new pseudonym key (default DIRECTORY/pseudonym.key); "
+            "an existing key is kept, never replaced."
+        ),
+    ] = None,
+) -> None:
+    """Set up a new force: a commented configuration, an area -> LPU lookup of its local
+    authorities, a new pseudonym key and an inbox. See docs/first-night.md."""
+    from pipeline.new_force import init_force
+
+    try:
+        written = init_force(force_name, directory, sample or [], key_file)
+    except ConfigError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    say = lambda text: err.print(text, markup=False, highlight=False)  # noqa: E731
+    say(f"Set up {written.force_name} in {written.config.parent}:")
+    say(f"  {written.config.name}: the configuration (read its comments)")
+    say(
+        f"  {written.area_lookup.name}: its {len(written.districts)} local authorities, one "
+        "LPU each; edit lpu_code and lpu_name to group them into the force's LPUs (the codes "
+        "the staff extract's LPU column holds)"
+    )
+    for found in written.samples:
+        guessed = ", ".join(f"{c} = {h!r}" for c, h in found.guessed.items())
+        say(
+            f"  [extracts.{found.kind}] from {found.path.name}: "
+            f"{len(found.columns)} column(s) mapped"
+            + (f"; guessed, check: {guessed}" if guessed else "")
+            + (f"; not found: {', '.join(found.missing)}" if found.missing else "")
+        )
+    if written.key_created:
+        say(
+            f"  {written.key_file}: a new pseudonym key (readable by you only). Back it up "
+            "now, with the force's other secrets, and keep it out of shared folders. Lost or "
+            "replaced, every person gets a new pseudonym and history no longer links up: "
+            "the database must then be rebuilt from the past extracts (docs/first-night.md)."
+        )
+    else:
+        say(f"  {written.key_file}: the existing key is kept.")
+    say(
+        f"Next: put the HR extracts in {written.inbox} and run "
+        f"`progression run --config {written.config}` (docs/first-night.md)."
+    )

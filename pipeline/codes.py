@@ -6,7 +6,21 @@ code; anything a force varies (staff bands, departments, synonyms, labels) is co
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import NamedTuple
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_SPACES = re.compile(r"\s+")
+
+
+def code_key(value: str) -> str:
+    """A code or label as it is compared with the code lists and synonym tables: without
+    case, spaces of any kind (non-breaking ones included) or the kind of dash, so that
+    ``White  -  British``, ``White -British`` and ``White\u00a0- British`` are one label and
+    ``a 2`` and `` w 1 `` are A2 and W1. Nothing else is ever guessed."""
+    text = unicodedata.normalize("NFKC", value)
+    return _SPACES.sub("", _DASHES.sub("-", text)).casefold()
 
 
 class Ethnicity(NamedTuple):

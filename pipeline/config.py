@@ -82,6 +82,16 @@ class ReferenceSettings(_Frozen):
     census_2011_file: Path | None = BUNDLED_REFERENCE / "census2011-qs201ew-la.csv"
     force_lookup_file: Path = BUNDLED_REFERENCE / "lad21-to-police-force-area.csv"
     area_lookup_file: Path
+    district_changes_file: Path = Field(
+        default=BUNDLED_REFERENCE / "lad-changes-2019-2023.csv",
+        description="Local authorities merged into new ones (old_code -> new_code): how a "
+        "force lookup of another vintage than the census is matched to the census's areas.",
+    )
+    area_district_file: Path | None = Field(
+        default=None,
+        description="For a census below local-authority level whose area names do not start "
+        "with their authority's (wards): the census's area codes -> local authority codes.",
+    )
 
 
 class ExtractSettings(_Frozen):
@@ -337,12 +347,97 @@ DEFAULT_MONITORING_SYNONYMS: dict[str, dict[str, str]] = {
     },
 }
 
+# Home Office police workforce statistics and HR systems' wording for leavers.
+DEFAULT_LEAVING_REASON_SYNONYMS: dict[str, str] = {
+    "Voluntary resignation": "resignation",
+    "Resigned": "resignation",
+    "Normal retirement": "retirement",
+    "Age retirement": "retirement",
+    "Medical retirement": "retirement",
+    "Ill-health retirement": "retirement",
+    "Ill health retirement": "retirement",
+    "Retired": "retirement",
+    "Dismissed": "dismissal",
+    "Dismissal or required to resign": "dismissal",
+    "Dismissed or required to resign": "dismissal",
+    "Required to resign": "dismissal",
+    "Transferred": "transfer",
+    "Transfer to another force": "transfer",
+    "Transferred to another force": "transfer",
+    "Transfer out": "transfer",
+    "Died": "death",
+    "Deceased": "death",
+    "Death in service": "death",
+    "Other reason": "other",
+    "Other reasons": "other",
+}
+
+DEFAULT_MOVEMENT_TYPE_SYNONYMS: dict[str, str] = {
+    "Starter": "joiner",
+    "New starter": "joiner",
+    "Joined": "joiner",
+    "Hire": "joiner",
+    "New hire": "joiner",
+    "Appointment": "joiner",
+    "Leaver": "leaver",
+    "Left": "leaver",
+    "Termination": "leaver",
+    "Exit": "leaver",
+}
+
+DEFAULT_OUTCOME_SYNONYMS: dict[str, str] = {
+    "Pass": "passed",
+    "Successful": "passed",
+    "Success": "passed",
+    "Fail": "failed",
+    "Unsuccessful": "failed",
+    "Not successful": "failed",
+    "Withdrawn": "withdrew",
+    "Withdraw": "withdrew",
+    "Withdrawal": "withdrew",
+    "Did not attend": "did_not_attend",
+    "DNA": "did_not_attend",
+    "No show": "did_not_attend",
+    "Absent": "did_not_attend",
+}
+
+DEFAULT_AGE_BAND_SYNONYMS: dict[str, str] = {
+    "16 to 24": "16-24",
+    "18-24": "16-24",
+    "18 to 24": "16-24",
+    "Under 25": "16-24",
+    "25 to 34": "25-34",
+    "35 to 44": "35-44",
+    "45 to 54": "45-54",
+    "55 and over": "55+",
+    "55 or over": "55+",
+    "55 plus": "55+",
+    "Over 55": "55+",
+    "55 and above": "55+",
+}
+
+
+_SYNONYM_DEFAULTS: dict[str, dict[str, str]] = {
+    "rank_synonyms": DEFAULT_RANK_SYNONYMS,
+    "ethnicity_synonyms": DEFAULT_ETHNICITY_SYNONYMS,
+    "worker_type_synonyms": DEFAULT_WORKER_TYPE_SYNONYMS,
+    "sex_synonyms": DEFAULT_SEX_SYNONYMS,
+    "movement_type_synonyms": DEFAULT_MOVEMENT_TYPE_SYNONYMS,
+    "leaving_reason_synonyms": DEFAULT_LEAVING_REASON_SYNONYMS,
+    "outcome_synonyms": DEFAULT_OUTCOME_SYNONYMS,
+    "age_band_synonyms": DEFAULT_AGE_BAND_SYNONYMS,
+    "department_synonyms": {},
+    "lpu_synonyms": {},
+    **{f"{column}_synonyms": table for column, table in DEFAULT_MONITORING_SYNONYMS.items()},
+}
+
 
 class CodeSettings(_Frozen):
     """Force-specific code lists and the synonym tables that map HR values onto codes.
 
-    Synonyms are matched case-insensitively after trimming; a value that is neither a code
-    nor a listed synonym is never guessed.
+    Synonyms are matched ignoring case, spaces (ordinary or non-breaking) and the kind of
+    dash (``pipeline.codes.code_key``); a value that is neither a code nor a listed
+    synonym is never guessed. A configured table adds to the defaults below.
     """
 
     staff_bands: tuple[str, ...] = (
@@ -366,26 +461,78 @@ class CodeSettings(_Frozen):
         default_factory=lambda: dict(DEFAULT_WORKER_TYPE_SYNONYMS)
     )
     sex_synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SEX_SYNONYMS))
+    movement_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MOVEMENT_TYPE_SYNONYMS)
+    )
+    leaving_reason_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_LEAVING_REASON_SYNONYMS)
+    )
+    outcome_synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_OUTCOME_SYNONYMS))
+    age_band_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_AGE_BAND_SYNONYMS)
+    )
+    department_synonyms: dict[str, str] = Field(
+        default_factory=dict, description="HR wording -> a name in [[codes.departments]]."
+    )
+    lpu_synonyms: dict[str, str] = Field(
+        default_factory=dict, description="HR wording -> an LPU code of the area lookup."
+    )
     # The monitoring extracts' code columns (docs/extracts.md); a force's table adds to these.
-    case_source_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
-    misconduct_stage_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
-    misconduct_outcome_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
-    suspension_status_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
-    grievance_type_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
-    grievance_outcome_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
-    programme_type_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
-    stage_type_synonyms: dict[str, str] = Field(default_factory=dict, validate_default=True)
+    case_source_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["case_source"])
+    )
+    misconduct_stage_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["misconduct_stage"])
+    )
+    misconduct_outcome_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["misconduct_outcome"])
+    )
+    suspension_status_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["suspension_status"])
+    )
+    grievance_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["grievance_type"])
+    )
+    grievance_outcome_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["grievance_outcome"])
+    )
+    programme_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["programme_type"])
+    )
+    stage_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["stage_type"])
+    )
 
-    @field_validator(*(f"{column}_synonyms" for column in DEFAULT_MONITORING_SYNONYMS))
+    @field_validator(*_SYNONYM_DEFAULTS, mode="before")
     @classmethod
-    def _monitoring_synonyms(cls, value: dict[str, str], info) -> dict:
-        """Added to the defaults; each must name a code of its column."""
-        column = info.field_name.removesuffix("_synonyms")
-        allowed = MONITORING_CODES[column]
-        wrong = [f"{k!r} = {v!r}" for k, v in value.items() if v not in allowed]
-        if wrong:
-            raise ValueError(f"{', '.join(wrong)}: not one of {', '.join(allowed)}")
-        return {**DEFAULT_MONITORING_SYNONYMS[column], **value}
+    def _added_to_defaults(cls, value, info):
+        return {**_SYNONYM_DEFAULTS[info.field_name], **(value or {})}
+
+    @model_validator(mode="after")
+    def _synonyms_name_codes(self):
+        fixed = {
+            "ethnicity_synonyms": codes.ETHNICITY_CODES,
+            "worker_type_synonyms": frozenset(codes.WORKER_TYPES),
+            "sex_synonyms": frozenset(codes.SEXES),
+            "movement_type_synonyms": frozenset(codes.MOVEMENT_TYPES),
+            "leaving_reason_synonyms": frozenset(codes.LEAVING_REASONS),
+            "outcome_synonyms": frozenset(codes.OUTCOMES),
+            "age_band_synonyms": frozenset(codes.AGE_BANDS),
+            "rank_synonyms": frozenset(
+                (*codes.OFFICER_RANKS, *codes.PCSO_GRADES, *codes.SPECIAL_RANKS, *self.staff_bands)
+            ),
+            "department_synonyms": frozenset(d.name for d in self.departments),
+            **{f"{c}_synonyms": frozenset(v) for c, v in MONITORING_CODES.items()},
+        }
+        problems = [
+            f"[codes.{table}] {wording!r} = {code!r}: not one of {', '.join(sorted(allowed))}"
+            for table, allowed in fixed.items()
+            for wording, code in getattr(self, table).items()
+            if code not in allowed
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class GroupLabels(_Frozen):
@@ -422,6 +569,12 @@ class ReportSettings(_Frozen):
         default=None, description="The Chromium executable (default: found on PATH)."
     )
     chromium_timeout_seconds: float = Field(default=60, gt=0)
+    marking: str = Field(
+        default="OFFICIAL-SENSITIVE",
+        min_length=1,
+        description="The protective marking (Government Security Classifications) the "
+        "report and every message about it carry.",
+    )
 
 
 class ContractSettings(_Frozen):
@@ -566,6 +719,138 @@ class LeadershipSettings(_Frozen):
     )
 
 
+# [delivery]: where the published report goes, and who hears about a failed night
+# (pipeline/delivery/, docs/operations.md). Secrets never come from this file.
+SMTP_USERNAME_ENV_VAR = "PROGRESSION_SMTP_USERNAME"
+SMTP_PASSWORD_ENV_VAR = "PROGRESSION_SMTP_PASSWORD"
+
+
+def _address(value: str) -> str:
+    """An e-mail address (``name@domain``), checked by the standard library's parser."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    try:
+        address = Address(addr_spec=value.strip())
+    except (HeaderParseError, ValueError, IndexError) as exc:
+        raise ValueError(f"{value!r} is not an e-mail address ({exc})") from None
+    if not address.domain:
+        raise ValueError(f"{value!r} is not an e-mail address (no domain)")
+    return address.addr_spec
+
+
+class SmtpSettings(_Frozen):
+    """The mail server: TLS always (STARTTLS or implicit), never a plain connection."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(
+        default=None, ge=1, le=65535, description="Default 587 (starttls) or 465 (tls)."
+    )
+    security: Literal["starttls", "tls"] = "starttls"
+    from_address: str
+    ca_file: Path | None = Field(
+        default=None,
+        description="PEM certificates to trust for the server (an internal CA); default: "
+        "the system's.",
+    )
+    credentials_file: Path | None = Field(
+        default=None,
+        description="A netrc file (machine <host> login <user> password <password>) outside "
+        f"the repository; {SMTP_USERNAME_ENV_VAR} and {SMTP_PASSWORD_ENV_VAR} take precedence. "
+        "Neither: the server is used without logging in.",
+    )
+    timeout_seconds: float = Field(default=30, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data):
+        if isinstance(data, dict) and {"password", "username", "user"} & set(data):
+            raise ValueError(
+                "credentials never go in the configuration file: set "
+                f"{SMTP_USERNAME_ENV_VAR} and {SMTP_PASSWORD_ENV_VAR}, or name a netrc file "
+                "outside the repository as credentials_file"
+            )
+        return data
+
+    @field_validator("from_address")
+    @classmethod
+    def _valid_from(cls, value: str) -> str:
+        return _address(value)
+
+    @field_validator("credentials_file")
+    @classmethod
+    def _outside_repository(cls, value: Path | None) -> Path | None:
+        if value is not None and value.resolve().is_relative_to(REPO_ROOT):
+            raise ValueError(f"{value} is inside the repository; keep credentials outside it")
+        return value
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (587 if self.security == "starttls" else 465)
+
+
+class EmailDeliverySettings(_Frozen):
+    """The report to the BME Progression Group: one message per published report."""
+
+    recipients: tuple[str, ...] = Field(min_length=1)
+    attach_pdf: bool = True
+    max_message_bytes: int = Field(
+        default=10_000_000,
+        ge=10_000,
+        description="The largest message to send; a PDF that would make it larger (or larger "
+        "than the server's advertised SIZE) is linked instead of attached.",
+    )
+    report_link: str | None = Field(
+        default=None,
+        description="Where readers open the report (intranet, SharePoint or share path); "
+        "'{folder}' is replaced by the dated folder name (YYYY-MM-DD).",
+    )
+    top_findings: int = Field(default=5, ge=1, le=8)
+
+    @field_validator("recipients")
+    @classmethod
+    def _valid_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_address(v) for v in value))
+
+
+class FolderDeliverySettings(_Frozen):
+    """A shared folder (mounted share, SharePoint-synchronised folder): one dated subfolder
+    per report, copied aside and renamed into place, readable by owner and group only."""
+
+    path: Path = Field(description="Must exist: a missing mount is a failure, not a new folder.")
+
+
+class AlertSettings(_Frozen):
+    recipients: tuple[str, ...] = Field(min_length=1, description="The operators' addresses.")
+    digest_on_warnings: bool = Field(
+        default=False,
+        description="Also send a digest after a night that published with warnings, or "
+        "whose delivery failed (exit code 5).",
+    )
+
+    @field_validator("recipients")
+    @classmethod
+    def _valid_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_address(v) for v in value))
+
+
+class DeliverySettings(_Frozen):
+    smtp: SmtpSettings | None = None
+    email: EmailDeliverySettings | None = None
+    folder: FolderDeliverySettings | None = None
+    alerts: AlertSettings | None = None
+
+    @model_validator(mode="after")
+    def _mail_needs_server(self) -> DeliverySettings:
+        if (self.email or self.alerts) and self.smtp is None:
+            raise ValueError("[delivery.email] and [delivery.alerts] need [delivery.smtp]")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.email or self.folder or self.alerts)
+
+
 class Settings(_Frozen):
     force: ForceSettings
     paths: PathSettings
@@ -581,6 +866,7 @@ class Settings(_Frozen):
     appraisal: AppraisalSettings = AppraisalSettings()
     survey: SurveySettings = SurveySettings()
     leadership: LeadershipSettings = LeadershipSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @field_validator("extracts")
     @classmethod
@@ -640,6 +926,10 @@ def _resolve_paths(raw: dict, base: Path) -> dict:
                 # abspath, not resolve: the database path is a link to the current
                 # release, and must stay the link rather than become one release's file.
                 raw[section][key] = Path(os.path.abspath(base / path))
+    for section, key in (("smtp", "ca_file"), ("smtp", "credentials_file"), ("folder", "path")):
+        table = raw.get("delivery", {}).get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:
+            table[key] = Path(os.path.abspath(base / Path(table[key]).expanduser()))
     return raw
 
 

@@ -501,8 +501,9 @@ def validate_reference(
     contracts: Contracts, name: str, frame: pd.DataFrame, source: Path, parameters: dict
 ) -> tuple[list[ContractResult], list[str]]:
     """Reference tables cannot be partly loaded: every failure of theirs blocks."""
+    rows = frame.attrs.get("source_rows")  # the file's row numbers, from the reader
     frame = frame.reset_index(drop=True)
-    frame.index = frame.index + 2  # the file's row numbers: the header is row 1
+    frame.index = rows if rows is not None else frame.index + 2  # else the header is row 1
     results, blocking = [], []
     for rule, outcome in contracts.run(name, frame, parameters):
         success = outcome is None or outcome["success"]

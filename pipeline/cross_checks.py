@@ -94,7 +94,11 @@ CHECKS: tuple[CrossCheck, ...] = (
         fix="Load the staff snapshot from the time of the process, or correct the staff ids "
         "in the promotion file.",
         describe=lambda row, s: (
-            f"Process {row['process_id']}: "
+            f"Process {row['process_id']}: none of its "
+            f"{_count(int(row['candidate_count']), s)} candidates is in a loaded staff "
+            "snapshot, so their ethnicity is unknown and the process cannot be analysed."
+            if row["missing_candidate_count"] == row["candidate_count"]
+            else f"Process {row['process_id']}: "
             f"{_count(int(row['missing_candidate_count']), s)} candidate(s) in no snapshot."
         ),
         count_column="missing_candidate_count",

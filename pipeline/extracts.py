@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -24,6 +25,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from pipeline.codes import code_key
 from pipeline.config import EXTRACT_KINDS, Settings
 from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, Column, synonyms_for
 
@@ -44,7 +46,10 @@ PLAUSIBLE_DATES = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
 REPORTING_YEAR = re.compile(r"^(?P<first>(?:19|20|21)\d\d)(?:\s*[/-]\s*(?P<second>\d{2}|\d{4}))?$")
 """2025, or a year written over two calendar years as HR systems do: 2024/25, 2024-2025."""
 HEADER_ROW = 1
-"""Row numbers are as an analyst sees them in Excel or a text editor: the header is row 1."""
+"""Row numbers are as an analyst sees them in Excel or a text editor: the first row is 1."""
+HEADER_SEARCH_ROWS = 20
+"""How far down (in non-blank rows) the header is looked for: a report title, a run date or
+a download's metadata lines above the real header are common."""
 
 
 class ExtractError(Exception):
@@ -130,6 +135,30 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     return values.map(mapping).astype("str")
 
 
+_NUMBER_ID = re.compile(r"(?P<digits>\d+)(?:\.0+)?")
+_EXPONENT_ID = re.compile(r"\d+(?:\.\d+)?[eE]\+?\d+")
+
+
+def normalise_identifiers(values: pd.Series) -> pd.Series:
+    """One spelling per identifier, whatever the file type: HR systems hold payroll numbers
+    as text (``00100170``) while a workbook or a CSV saved from Excel turns them into
+    numbers (``100170``, ``100170.0``, ``1.0017E+05``). Spaces anywhere (including non-breaking
+    ones) are dropped, letters upper-cased, and an all-digit identifier loses its leading
+    zeros, so that the same person gets the same pseudonym from every extract.
+
+    Assumes no force issues two identifiers that differ only in leading zeros or case."""
+    text = values.str.replace(r"\s+", "", regex=True).str.upper()
+
+    def one(value: str) -> str:
+        if match := _NUMBER_ID.fullmatch(value):
+            return match["digits"].lstrip("0") or "0"
+        if _EXPONENT_ID.fullmatch(value) and float(value).is_integer():
+            return str(int(float(value)))
+        return value
+
+    return text.map(one, na_action="ignore")
+
+
 def classify(path: Path, settings: Settings) -> str | None:
     """The extract kind whose file pattern matches the file name, if any."""
     for kind in EXTRACT_KINDS:
@@ -156,15 +185,55 @@ def inbox_files(settings: Settings) -> list[tuple[str, Path]]:
     return found
 
 
+def nothing_to_load(settings: Settings, inputs) -> ExtractError:
+    """The first night's inbox holds no staff snapshot (every measure starts from one):
+    say what is there and what is expected."""
+    inbox = settings.paths.inbox
+    read = {item.path for item in inputs}
+    others = sorted(
+        p.name
+        for p in inbox.iterdir()
+        if p.is_file() and not p.name.startswith((".", "~$")) and p not in read
+    )
+    patterns = ", ".join(settings.extracts[kind].file_pattern for kind in EXTRACT_KINDS)
+    if read:
+        problem = (
+            "No staff snapshot among the extracts read, and nothing has been published yet: "
+            f"every measure starts from one (read {', '.join(sorted(i.name for i in inputs))})."
+        )
+    else:
+        problem = (
+            "The inbox holds no extract to load, and nothing has been published yet"
+            + (f" (the file(s) there, {', '.join(others)}, match no extract's name)" if others
+               else "")
+            + "."
+        )  # fmt: skip
+    return ExtractError(
+        inbox,
+        problem,
+        f"Put the HR extracts in {inbox}, named {patterns} (docs/extracts.md), or correct "
+        "[paths] inbox or [extracts.<kind>] file_pattern in the configuration.",
+    )
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-class _Cells(NamedTuple):
+class Table(NamedTuple):
+    """A file's cells below the header row it was found to have."""
+
     header: list[str]
     rows: list[tuple[int, list[str]]]
     """(row number as the analyst sees it, cells) for every non-blank row after the header."""
     encoding: str
+    header_row: int
+    """The header's row number: 1 unless title or blank rows stand above it."""
+    sheet: str | None = None
+
+
+Numbered = list[tuple[int, list[str]]]
+"""Rows with the number Excel or a text editor shows them under (the first row is 1)."""
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
@@ -210,22 +279,49 @@ def _is_blank(cells: list[str]) -> bool:
     return not any(cell.strip() for cell in cells)
 
 
-def _header_and_rows(path: Path, numbered: list[tuple[int, list[str]]], encoding: str) -> _Cells:
-    """The first non-blank row is the header; blank rows after it hold nothing and are skipped
-    (row numbers still count them, so they match what the analyst sees)."""
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter the most fields are split by on some line near the top: a title line
+    above the header ("Staff in post, March 2026") has fewer than the header itself."""
+    lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()]
+    return max(DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
+
+
+def read_text_rows(path: Path) -> tuple[Numbered, str]:
+    """Every row of a delimited text file, numbered, and the encoding it was read in:
+    UTF-8 (with or without a byte-order mark), UTF-16 with a mark, else Windows-1252;
+    comma, semicolon, tab or pipe. Raises ``ExtractError`` for a file that is not text."""
+    text, encoding = _decode(path, path.read_bytes())
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    return list(enumerate(records, start=HEADER_ROW)), encoding
+
+
+def locate_header(
+    path: Path,
+    numbered: Numbered,
+    encoding: str,
+    score: Callable[[list[str]], tuple[bool, int]],
+    sheet: str | None = None,
+) -> Table:
+    """The header is the first row, among the first ``HEADER_SEARCH_ROWS`` non-blank ones,
+    that ``score`` says fits (title rows and blank rows above it are skipped); if none
+    fits, the row with the most recognised columns (the first non-blank row if none has
+    any), so that the caller's message names what that row lacks.
+
+    ``score(cells)`` returns (fits, number of recognised columns). Blank rows after the
+    header hold nothing and are skipped; row numbers still count them."""
     content = [(number, cells) for number, cells in numbered if not _is_blank(cells)]
     if not content:
         raise ExtractError(path, "The file is empty.", "Export the extract again.")
-    (_, header), *rows = content
-    return _Cells(header, rows, encoding)
-
-
-def _read_csv_cells(path: Path) -> _Cells:
-    text, encoding = _decode(path, path.read_bytes())
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max([",", ";", "\t", "|"], key=first_line.count)
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return _header_and_rows(path, list(enumerate(records, start=HEADER_ROW)), encoding)
+    candidates = content[:HEADER_SEARCH_ROWS]
+    scores = [score(cells) for _, cells in candidates]
+    fitting = [i for i, (fits, _) in enumerate(scores) if fits]
+    best = fitting[0] if fitting else max(range(len(scores)), key=lambda i: (scores[i][1], -i))
+    header_row, header = candidates[best]
+    rows = [(number, cells) for number, cells in content if number > header_row]
+    return Table(header, rows, encoding, header_row, sheet)
 
 
 def _cell_text(value: object) -> str:
@@ -253,7 +349,7 @@ def _open_workbook(path: Path):
         ) from None
 
 
-def _sheet_rows(sheet) -> list[tuple[int, list[str]]]:
+def _sheet_rows(sheet) -> Numbered:
     return [
         (number, [_cell_text(value) for value in row])
         for number, row in enumerate(sheet.iter_rows(), start=HEADER_ROW)
@@ -279,63 +375,82 @@ def _merged_header_cells(sheet, header_row: int) -> list[str]:
     ]
 
 
-def _read_excel_cells(path: Path, kind: str, settings: Settings) -> _Cells:
-    """The configured sheet, or else the only sheet whose first row has every required
-    column: a workbook with a notes sheet in front is common, and picking the one sheet
-    that fits is not a guess; two that fit is ambiguous and blocks."""
+def read_table(
+    path: Path,
+    score: Callable[[list[str]], tuple[bool, int]],
+    sheet: str | int | None = None,
+    sheet_setting: str = "sheet",
+    expected: str = "the extract's columns",
+) -> Table:
+    """A CSV/text file or a workbook as a header and numbered rows (see ``locate_header``).
+
+    In a workbook the sheet read is ``sheet`` (a name or 0-based position), or else the
+    only sheet with a header that fits: a workbook with a notes sheet in front is common,
+    and picking the one sheet that fits is not a guess; two that fit is ambiguous and
+    blocks. With no fitting sheet, the first sheet that has anything is returned (and a
+    header with merged cells, the usual reason, is named)."""
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        numbered, encoding = read_text_rows(path)
+        return locate_header(path, numbered, encoding, score)
     workbook = _open_workbook(path)
     names = workbook.sheet_names
-    wanted = settings.extracts[kind].sheet
-    if wanted is not None:
-        exists = wanted in names if isinstance(wanted, str) else 0 <= wanted < len(names)
+    if sheet is not None:
+        exists = sheet in names if isinstance(sheet, str) else 0 <= sheet < len(names)
         if not exists:
             raise ExtractError(
                 path,
-                f"The workbook has no sheet {wanted!r}; its sheets are {', '.join(names)}.",
-                f"Correct [extracts.{kind}] sheet, or remove it to pick the sheet by its header.",
+                f"The workbook has no sheet {sheet!r}; its sheets are {', '.join(names)}.",
+                f"Correct {sheet_setting}, or remove it to pick the sheet by its header.",
             )
-        sheet = workbook.get_sheet_by_name(names[wanted] if isinstance(wanted, int) else wanted)
-        cells = _header_and_rows(path, _sheet_rows(sheet), "xlsx")
-        _explain_bad_header(path, sheet, cells, kind, settings)
-        return cells
+        chosen = workbook.get_sheet_by_name(names[sheet] if isinstance(sheet, int) else sheet)
+        table = locate_header(path, _sheet_rows(chosen), "xlsx", score, chosen.name)
+        _explain_merged_header(path, chosen, table, score)
+        return table
     fitting, tried = [], []
     for name in names:
-        sheet = workbook.get_sheet_by_name(name)
-        rows = _sheet_rows(sheet)
+        candidate = workbook.get_sheet_by_name(name)
+        rows = _sheet_rows(candidate)
         if all(_is_blank(cells) for _, cells in rows):
             continue
-        cells = _header_and_rows(path, rows, "xlsx")
-        tried.append((sheet, cells))
-        if not _match_header(cells.header, kind, settings).missing:
-            fitting.append((name, cells))
+        table = locate_header(path, rows, "xlsx", score, name)
+        tried.append((candidate, table))
+        if score(table.header)[0]:
+            fitting.append(table)
     if len(fitting) == 1:
-        return fitting[0][1]
+        return fitting[0]
     if len(fitting) > 1:
         raise ExtractError(
             path,
-            f"Sheets {', '.join(repr(n) for n, _ in fitting)} all have the extract's columns.",
-            f"Delete the extra sheets, or name the one to read in [extracts.{kind}] sheet.",
+            f"Sheets {', '.join(repr(t.sheet) for t in fitting)} all have {expected}.",
+            f"Delete the extra sheets, or name the one to read in {sheet_setting}.",
         )
     if not tried:
         raise ExtractError(path, "The workbook's sheets are empty.", "Export the extract again.")
-    sheet, cells = tried[0]
-    _explain_bad_header(path, sheet, cells, kind, settings)
-    return cells
+    first, table = tried[0]
+    _explain_merged_header(path, first, table, score)
+    return table
 
 
-def _explain_bad_header(path: Path, sheet, cells: _Cells, kind: str, settings: Settings):
+def _explain_merged_header(path: Path, sheet, table: Table, score) -> None:
     """A header with merged cells is the usual reason an Excel header does not match."""
-    if not _match_header(cells.header, kind, settings).missing:
+    if score(table.header)[0]:
         return
-    header_row = next(number for number, row in _sheet_rows(sheet) if not _is_blank(row))
-    merged = _merged_header_cells(sheet, header_row)
+    merged = _merged_header_cells(sheet, table.header_row)
     if merged:
         raise ExtractError(
             path,
-            f"Sheet {sheet.name!r}: the header row {header_row} has merged cells "
+            f"Sheet {sheet.name!r}: the header row {table.header_row} has merged cells "
             f"({', '.join(merged)}), so some columns have no name.",
             "Unmerge the header cells and give every column its own name in one header row.",
         )
+
+
+def _read_cells(path: Path, kind: str, settings: Settings) -> Table:
+    def score(cells: list[str]) -> tuple[bool, int]:
+        match = _match_header(cells, kind, settings)
+        return not match.missing, len(match.positions)
+
+    return read_table(path, score, settings.extracts[kind].sheet, f"[extracts.{kind}] sheet")
 
 
 class _HeaderMatch(NamedTuple):
@@ -346,7 +461,9 @@ class _HeaderMatch(NamedTuple):
 
 
 def _normalise_header(name: str) -> str:
-    return " ".join(name.replace("\ufeff", "").split()).casefold()
+    """Headers compare without case, and with spaces, underscores and hyphens alike:
+    ``Snapshot Date``, ``snapshot_date`` and ``SNAPSHOT-DATE`` are one column."""
+    return " ".join(re.sub(r"[_\-]", " ", name.replace("\ufeff", "")).split()).casefold()
 
 
 def _match_header(header: list[str], kind: str, settings: Settings) -> _HeaderMatch:
@@ -376,24 +493,40 @@ def _match_header(header: list[str], kind: str, settings: Settings) -> _HeaderMa
     return _HeaderMatch(positions, dropped, missing, repeated)
 
 
-def _map_header(path: Path, header: list[str], kind: str, settings: Settings) -> _HeaderMatch:
-    match = _match_header(header, kind, settings)
+def _map_header(path: Path, table: Table, kind: str, settings: Settings) -> _HeaderMatch:
+    match = _match_header(table.header, kind, settings)
     mapping = settings.extracts[kind].columns
     if match.missing:
         expected = ", ".join(f"'{mapping.get(c, c)}'" for c in match.missing)
         raise ExtractError(
             path,
-            f"Required column(s) missing: {expected}.",
+            f"Required column(s) missing: {expected}{_where_header(table, match)}.",
             f"Add them to the export, or map the force's header in [extracts.{kind}.columns].",
         )
     if match.repeated:
         raise ExtractError(
             path,
             f"Column(s) {', '.join(repr(c) for c in match.repeated)} appear more than once "
-            "in the header.",
+            f"in the header (row {table.header_row}).",
             "Keep one column of each; delete or rename the others.",
         )
     return match
+
+
+def _where_header(table: Table, match: _HeaderMatch) -> str:
+    """Which row was read as the header, when that is not obvious."""
+    sheet = f"sheet {table.sheet!r}, " if table.sheet else ""
+    if not match.positions:
+        return (
+            f" ({sheet}no row among the first {HEADER_SEARCH_ROWS} has any of the extract's "
+            f"columns; the header is expected in row {table.header_row}, above the data)"
+        )
+    if table.header_row != HEADER_ROW:
+        return (
+            f" ({sheet}the header was read from row {table.header_row}, the row with most of "
+            "the extract's columns; the rows above it were skipped)"
+        )
+    return ""
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
@@ -469,7 +602,7 @@ def _target_name(column: Column) -> str:
 def _convert_column(column, values, blank, kind, settings, allowed, checker, out) -> pd.Series:
     name = column.name
     if column.type == "id":
-        return pseudonymise(values.mask(blank), settings.pseudonym_key())
+        return pseudonymise(normalise_identifiers(values).mask(blank), settings.pseudonym_key())
     if column.type == "text":
         return values.mask(blank)
     if column.type == "date":
@@ -514,8 +647,9 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
 
 
 def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Series:
-    """Exact code, then a case-only difference, then the configured synonym table; a value
-    that is none of these is kept as written, for the contract to quarantine by name."""
+    """Exact code, then a difference of case, spacing or dash only (``codes.code_key``),
+    then the configured synonym table; a value that is none of these is kept as written,
+    for the contract to quarantine by name."""
     if name == "rank_or_band" and "is_temporary_rank" in {c.name for c in EXTRACT_COLUMNS[kind]}:
         is_temporary = values.str.contains(TEMPORARY_RANK_PREFIX, na=False)
         values = values.str.replace(TEMPORARY_RANK_PREFIX, "", regex=True)
@@ -523,9 +657,9 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
     valid = allowed.get(name)
     if not valid:
         return values.mask(blank)
-    by_case = {code.casefold(): code for code in valid}
-    lookup = {**synonyms_for(settings, name), **by_case}
-    mapped = values.where(values.isin(valid), values.str.casefold().map(lookup))
+    by_key = {code_key(code): code for code in valid}
+    lookup = {**synonyms_for(settings, name), **by_key}
+    mapped = values.where(values.isin(valid), values.map(code_key, na_action="ignore").map(lookup))
     return mapped.fillna(values).mask(blank).astype("str")
 
 
@@ -533,11 +667,9 @@ def read_extract(
     path: Path, kind: str, settings: Settings, allowed: dict[str, frozenset[str]]
 ) -> Extract:
     """Read one file, every row typed; raise only for a file-level fault."""
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        header, rows, encoding = _read_excel_cells(path, kind, settings)
-    else:
-        header, rows, encoding = _read_csv_cells(path)
-    match = _map_header(path, header, kind, settings)
+    table = _read_cells(path, kind, settings)
+    header, rows, encoding = table.header, table.rows, table.encoding
+    match = _map_header(path, table, kind, settings)
     if not rows:
         raise ExtractError(path, "The file has a header but no rows.", "Export the extract again.")
     width = len(header)

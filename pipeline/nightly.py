@@ -19,8 +19,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline import contracts, cross_checks, extracts, publish, reference, retention, warehouse
+from pipeline import (
+    contracts,
+    cross_checks,
+    dependencies,
+    extracts,
+    publish,
+    reference,
+    retention,
+    warehouse,
+)
 from pipeline.config import ConfigError, Settings
+from pipeline.delivery import dispatch, ledger
 from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
 from pipeline.report import archive
@@ -73,6 +83,12 @@ class RunResult:
     """Rows before and after, per snapshot date, process, campaign or file an extract loaded."""
     purged: retention.Purge = field(default_factory=retention.Purge)
     changed: bool = True
+    deliveries: list[dispatch.Outcome] = field(default_factory=list)
+    """The report's deliveries this run made or tried (``pipeline.delivery``)."""
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    """Settings, reference files and models the release is built from (``dependencies``)."""
+    settings_changed: list[str] = field(default_factory=list)
+    """What differs from the published release's fingerprint: a reason to rebuild."""
 
     @property
     def replaced(self) -> list[dict]:
@@ -81,7 +97,8 @@ class RunResult:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.rows_quarantined or self.warnings:
+        failed_delivery = any(outcome.failed for outcome in self.deliveries)
+        if self.rows_quarantined or self.warnings or failed_delivery:
             return ExitCode.SUCCESS_WITH_WARNINGS
         return ExitCode.SUCCESS
 
@@ -137,8 +154,11 @@ def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
     try:
         result = _run(settings, log, force, progress, inputs)
     except BaseException as exc:
+        if isinstance(exc, Exception):
+            dispatch.alert(settings, log, exc, exit_code_for(exc))
         log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
         raise
+    dispatch.after_run(settings, log, result, progress)
     log.end(
         "run_finished",
         result.exit_code,
@@ -150,6 +170,7 @@ def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
         rows_quarantined=result.rows_quarantined,
         rows_replaced=result.replaced,
         warnings=result.warnings,
+        deliveries=[outcome.as_log() for outcome in result.deliveries],
     )
     return result
 
@@ -180,15 +201,29 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
             with log.stage("reference"):
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
+                for note in reference.geography_notes(tables):
+                    log.event("force_geography", message=note)
             with log.stage("read_extracts"):
                 inputs = inbox_inputs(settings) if inputs is None else inputs
                 loaded, blocked = _read_new_extracts(
                     con, settings, result, tables, progress, inputs
                 )
+            first_night = not paths.database.exists()
+            if first_night and not blocked and "staff_snapshot" not in {e.kind for e in loaded}:
+                raise extracts.nothing_to_load(settings, inputs)
             inbox = inputs if from_inbox else []
             expired = retention.expired_extracts(con, settings, inbox, result.file_hashes, now)
             due = retention.quarantine_due(con, settings, now)
-            if not (loaded or blocked or force or due) and paths.database.exists():
+            result.fingerprint = dependencies.fingerprint(settings)
+            if paths.database.exists():
+                before = dependencies.recorded(con)
+                changed = dependencies.changes(before, result.fingerprint)
+                result.settings_changed = [str(change) for change in changed]
+                if changed:
+                    log.event("settings_changed", changes=result.settings_changed)
+            if not (loaded or blocked or force or due or result.settings_changed) and (
+                paths.database.exists()
+            ):
                 result.changed = False
                 progress("No new or changed extracts: the published database and report stand.")
             else:
@@ -248,6 +283,7 @@ def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs
 
         progress("Rendering the report")
         build_report(con, settings, report_dir, log.run_id)
+    ledger.copy_into(con, settings)
     _record_run(con, log, result)
 
 
@@ -293,6 +329,7 @@ _RUNS_COLUMNS = (
     "rows_changed json",
     "quarantine_rows_purged bigint",
     "warnings varchar[]",
+    "settings json",
 )
 """ops.runs, one row per published run. Columns are only ever added (``add column if not
 exists``), so a database published by an earlier version keeps working."""
@@ -548,6 +585,7 @@ def _record_run(con, log: RunLog, result: RunResult) -> None:
         "quarantine_rows_purged": result.purged.quarantine_rows,
         "warnings": result.warnings,
         "outcome": result.outcome,
+        "settings": json.dumps(result.fingerprint),
     }
     columns = ", ".join(row)
     con.execute(

@@ -1,21 +1,32 @@
 """Census tables in the Nomis bulk layout, and the lookups from areas to forces and LPUs.
 
 The census reader works from the column labels as Nomis publishes them, not from column
-positions, so a newer or finer-grained Nomis file (ward, MSOA) can be dropped in.
+positions, so a newer or finer-grained Nomis file (ward, MSOA, LSOA) can be dropped in.
+Every reader goes through the extract readers' table reading (``pipeline.extracts``):
+the same encodings (UTF-8, Windows-1252, UTF-16), delimiters, header case and spacing,
+workbooks as well as CSV, and a header found below title or metadata rows. Row numbers in
+messages are the file's, as a spreadsheet or an editor shows them.
+
+Which census areas make up the force and each LPU is worked out, and checked, by
+``pipeline.geography``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.config import Settings
+from pipeline import geography
+from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
+from pipeline.extracts import ExtractError, read_table
 
 
 class ReferenceDataError(Exception):
-    """A reference file that cannot be used; the message names the file and the fix."""
+    """A reference file that cannot be used; the message names the file, row and column,
+    and the fix (exit code 3: nothing is published until it is corrected)."""
 
 
 # Detailed census categories → police 18+1 codes, matched on the label after the broad
@@ -44,7 +55,6 @@ _DETAIL_PATTERNS: dict[str, tuple[tuple[str, str], ...]] = {
     "black": ((r"caribbean", "B1"), (r"african", "B2"), (r"other", "B9")),
     "other": ((r"arab", "O2"), (r"any other|other", "O9")),
 }
-_ID_COLUMNS = {"date", "geography", "geography code"}
 
 
 def _classify_label(label: str) -> tuple[str, str | None] | None:
@@ -70,24 +80,105 @@ def _classify_label(label: str) -> tuple[str, str | None] | None:
     return None
 
 
+def _key(name: str) -> str:
+    """A header as compared: case, spaces, underscores and hyphens do not matter."""
+    return re.sub(r"[\s_\-]+", " ", name.replace("\ufeff", "")).strip().casefold()
+
+
+def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]]) -> pd.DataFrame:
+    """A reference file as text cells under its header, indexed by the file's row numbers.
+
+    Raises ``ReferenceDataError`` for a file that cannot be read; the caller checks that
+    the columns it needs are there (the header is the first row that has them)."""
+    try:
+        table = read_table(path, score, expected=f"the columns of {what}")
+    except ExtractError as exc:
+        raise ReferenceDataError(f"{path.name} ({what}): {exc.problem} {exc.fix}") from None
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{what}: {path} does not exist; correct the path in the configuration."
+        ) from None
+    except OSError as exc:
+        raise ReferenceDataError(f"Cannot read {what} {path}: {exc.strerror or exc}.") from None
+    width = len(table.header)
+    for number, cells in table.rows:
+        if any(cell.strip() for cell in cells[width:]):
+            raise ReferenceDataError(
+                f"{path.name} ({what}): row {number} has {len(cells)} fields but the header "
+                f"(row {table.header_row}) has {width}: a value with a comma that is not in "
+                "quotes? Save the file again from Excel or quote that value."
+            )
+    rows = [
+        [c.strip() for c in cells[:width]] + [""] * (width - len(cells)) for _, cells in table.rows
+    ]
+    frame = pd.DataFrame(rows, columns=[h.strip() for h in table.header], dtype="str")
+    frame.index = [number for number, _ in table.rows]
+    frame.attrs["header_row"] = table.header_row
+    return frame
+
+
+def _columns_found(frame_or_header, patterns: dict[str, str]) -> dict[str, str]:
+    """Canonical name -> the file's column, for every pattern matched by a header."""
+    found = {}
+    for canonical, pattern in patterns.items():
+        for column in frame_or_header:
+            if re.fullmatch(pattern, _key(column)) and canonical not in found:
+                found[canonical] = column
+    return found
+
+
+def _score(patterns: dict[str, str], required: tuple[str, ...]):
+    def score(cells: list[str]) -> tuple[bool, int]:
+        found = _columns_found(cells, patterns)
+        return all(c in found for c in required), len(found)
+
+    return score
+
+
+def _missing_columns(path: Path, what: str, frame, needed: list[str], layout: str) -> None:
+    if needed:
+        row = frame.attrs.get("header_row", 1)
+        raise ReferenceDataError(
+            f"{path.name} ({what}): no column for {', '.join(needed)} in the header "
+            f"(row {row}: {', '.join(repr(c) for c in frame.columns[:8])}"
+            f"{', ...' if len(frame.columns) > 8 else ''}); expected {layout}."
+        )
+
+
+def _read_columns(
+    path: Path, what: str, patterns: dict[str, str], required: tuple[str, ...], layout: str
+) -> pd.DataFrame:
+    """The columns of a reference file that match ``patterns``, under their canonical names
+    and indexed by the file's row numbers; a required column missing is named, with the
+    header row read."""
+    frame = _read(path, what, _score(patterns, required))
+    found = _columns_found(frame.columns, patterns)
+    _missing_columns(path, what, frame, [c for c in required if c not in found], layout)
+    columns = [c for c in patterns if c in found]
+    return frame[[found[c] for c in columns]].set_axis(columns, axis=1)
+
+
+_CENSUS_IDS = {"date": r"date", "geography": r"geography", "code": r"geography code"}
+
+
 def read_census(path: Path) -> pd.DataFrame:
     """Long table: area_code, area_name, census_year, ethnicity_code, population_count.
 
     Several census categories may map to one police code (Roma and Other White to W9);
-    they are summed. Checked: the detailed groups add up to each area's total.
+    they are summed. Checked: the detailed groups add up to each area's total. Rows with
+    no area code below the data (a download's footnotes) are ignored.
     """
-    try:
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ReferenceDataError(f"{path.name}: cannot read the census file ({exc}).") from None
-    columns = {c.strip().casefold(): c for c in frame.columns}
-    missing = [c for c in ("date", "geography", "geography code") if c not in columns]
-    if missing:
-        raise ReferenceDataError(
-            f"{path.name}: column(s) {', '.join(missing)} missing; expected the Nomis bulk "
-            "layout (date, geography, geography code, then one column per ethnic group)."
-        )
-    labels = {c: _classify_label(c) for c in frame.columns if c.casefold() not in _ID_COLUMNS}
+    what = "the census file"
+    frame = _read(path, what, _score(_CENSUS_IDS, ("code", "geography")))
+    ids = _columns_found(frame.columns, _CENSUS_IDS)
+    _missing_columns(
+        path,
+        what,
+        frame,
+        [f"'{_CENSUS_IDS[c]}'" for c in _CENSUS_IDS if c not in ids],
+        "the Nomis bulk layout (date, geography, geography code, then one column per ethnic group)",
+    )
+    labels = {c: _classify_label(c) for c in frame.columns if c not in ids.values()}
     totals = [c for c, kind in labels.items() if kind and kind[0] == "total"]
     details = {c: kind[1] for c, kind in labels.items() if kind and kind[0] == "detail"}
     expected_codes = {code for patterns in _DETAIL_PATTERNS.values() for _, code in patterns}
@@ -99,30 +190,46 @@ def read_census(path: Path) -> pd.DataFrame:
             + ("no total column; " if not totals else "")
             + "download the whole Nomis table (all categories)."
         )
-    if "rural urban" in columns:
-        frame = frame[frame[columns["rural urban"]].str.casefold() == "total"]
-    numbers = frame[[totals[0], *details]].apply(
-        lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce")
-    )
+    frame = frame[frame[ids["code"]] != ""]
+    rural_urban = _columns_found(frame.columns, {"ru": r"rural urban"})
+    if rural_urban:
+        frame = frame[frame[rural_urban["ru"]].str.casefold() == "total"]
+    if frame.empty:
+        raise ReferenceDataError(f"{path.name} ({what}): the file has a header but no areas.")
+    counts = [totals[0], *details]
+    numbers = frame[counts].apply(lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce"))
     if numbers.isna().any().any():
-        bad = numbers.isna().any(axis=1).idxmax()
-        raise ReferenceDataError(f"{path.name}: a count is not a number in data row {bad + 2}.")
+        row = numbers.isna().any(axis=1).idxmax()
+        column = numbers.columns[numbers.loc[row].isna().argmax()]
+        raise ReferenceDataError(
+            f"{path.name}: a count is not a number in row {row}, column {column!r} "
+            f"({frame.at[row, column]!r}); download the file again from Nomis."
+        )
     detail_sum = numbers[list(details)].sum(axis=1)
     mismatch = detail_sum != numbers[totals[0]]
     if mismatch.any():
         row = mismatch.idxmax()
         raise ReferenceDataError(
-            f"{path.name}: detailed groups do not add up to the total in data row {row + 2}."
+            f"{path.name}: detailed groups do not add up to the total in row {row} "
+            f"(area {frame.at[row, ids['code']]}); download the whole table again."
         )
+    repeated = frame[ids["code"]].duplicated()
+    if repeated.any():
+        row = repeated.idxmax()
+        raise ReferenceDataError(
+            f"{path.name}: area {frame.at[row, ids['code']]} appears again in row {row}; "
+            "a census table has one row an area (filter a rural/urban split to its total)."
+        )
+    year = pd.to_numeric(frame[ids["date"]], errors="coerce") if "date" in ids else pd.NA
     long = (
         numbers[list(details)]
         .rename(columns=details)
         .T.groupby(level=0)
         .sum()
         .T.assign(
-            area_code=frame[columns["geography code"]].str.strip(),
-            area_name=frame[columns["geography"]].str.strip(),
-            census_year=pd.to_numeric(frame[columns["date"]], errors="coerce").astype("Int64"),
+            area_code=frame[ids["code"]],
+            area_name=frame[ids["geography"]],
+            census_year=pd.Series(year, index=frame.index).astype("Int64"),
         )
         .melt(
             id_vars=["area_code", "area_name", "census_year"],
@@ -134,60 +241,183 @@ def read_census(path: Path) -> pd.DataFrame:
     return long.sort_values(["area_code", "ethnicity_code"]).reset_index(drop=True)
 
 
-def read_force_areas(path: Path, force_name: str) -> pd.DataFrame:
-    """The local authorities that make up the named force area, with the force's code."""
-    lookup = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    code_col = next(c for c in lookup.columns if re.fullmatch(r"LAD\d\dCD", c))
-    name_col = next(c for c in lookup.columns if re.fullmatch(r"LAD\d\dNM", c))
-    force_col = next(c for c in lookup.columns if re.fullmatch(r"PFA(\d\d)?NM", c))
-    force_code_col = next(c for c in lookup.columns if re.fullmatch(r"PFA(\d\d)?CD", c))
-    chosen = lookup[lookup[force_col].str.casefold() == force_name.strip().casefold()]
-    if chosen.empty:
-        forces = ", ".join(sorted(lookup[force_col].unique()))
-        raise ReferenceDataError(
-            f"No local authorities for force '{force_name}' in {path.name}; "
-            f"[force] name must be one of: {forces}."
-        )
-    return (
-        chosen[[code_col, name_col, force_code_col, force_col]]
-        .set_axis(["area_code", "area_name", "force_code", "force_name"], axis=1)
-        .sort_values("area_code")
-        .reset_index(drop=True)
+_FORCE_LOOKUP = {
+    "district_code": r"(lad|ltla)\d\dcd|district code|lad code",
+    "district_name": r"(lad|ltla)\d\dnm|district name|lad name",
+    "force_code": r"pfa(\d\d)?cd|force code|pfa code",
+    "force_name": r"pfa(\d\d)?nm|force name|force|pfa name",
+}
+
+
+def read_force_lookup(path: Path) -> pd.DataFrame:
+    """Every district -> police force area row of an ONS lookup (LADyyCD, LADyyNM,
+    PFAyyCD, PFAyyNM in any case; other columns such as community safety partnerships
+    ignored), one row a district: ONS's lookups with a row per community safety
+    partnership repeat a district once for each of its partnerships.
+
+    Columns: district_code, district_name, force_code, force_name, source_row.
+    """
+    lookup = _read_columns(
+        path,
+        "the district → police force area lookup ([reference] force_lookup_file)",
+        _FORCE_LOOKUP,
+        tuple(_FORCE_LOOKUP),
+        "an ONS lookup with LADyyCD, LADyyNM, PFAyyCD and PFAyyNM columns",
     )
-
-
-def read_area_lookup(path: Path) -> pd.DataFrame:
-    """area_code → lpu_code; every area must belong to exactly one LPU."""
-    try:
-        lookup = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except OSError as exc:
-        raise ReferenceDataError(f"Cannot read the area → LPU lookup {path}: {exc}") from None
-    lookup.columns = [c.strip().casefold() for c in lookup.columns]
-    needed = ["area_code", "area_name", "lpu_code", "lpu_name"]
-    missing = [c for c in needed if c not in lookup.columns]
-    if missing:
-        raise ReferenceDataError(f"{path.name}: column(s) {', '.join(missing)} missing.")
-    lookup = lookup[needed].apply(lambda s: s.str.strip())
-    duplicated = lookup["area_code"].duplicated()
-    if duplicated.any():
-        row = duplicated.idxmax() + 2
-        raise ReferenceDataError(f"{path.name}: area code repeated in row {row}; one LPU an area.")
+    lookup = lookup.assign(source_row=lookup.index)[lookup["district_code"] != ""]
+    forces = lookup.groupby("district_code")["force_name"].nunique()
+    if (forces > 1).any():
+        code = forces[forces > 1].index[0]
+        rows = lookup[lookup["district_code"] == code].drop_duplicates("force_name")
+        where = [f"{f!r} in row {r}" for f, r in zip(rows["force_name"], rows["source_row"])]  # noqa: B905
+        raise ReferenceDataError(
+            f"{path.name}: district {code} is in more than one police force area "
+            f"({', '.join(where)}); "
+            "a district lies in one force area."
+        )
+    counts = lookup["district_code"].value_counts()
+    lookup = lookup.drop_duplicates("district_code").reset_index(drop=True)
+    lookup.attrs["repeated_districts"] = counts[counts > 1].to_dict()
     return lookup
 
 
-def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
-    """Every reference table the SQL models read, checked against each other."""
-    census = read_census(settings.reference.census_file)
-    force_areas = read_force_areas(settings.reference.force_lookup_file, settings.force.name)
-    area_lookup = read_area_lookup(settings.reference.area_lookup_file)
-    unknown = sorted(set(area_lookup["area_code"]) - set(census["area_code"]))
-    if unknown:
+def read_force_areas(path: Path, force_name: str) -> pd.DataFrame:
+    """The districts the lookup puts in the named force area (as listed there, one row a
+    district), with the force's code: district_code, district_name, force_code, force_name.
+
+    Raises ``geography.GeographyError`` (a configuration error) for a name that is not one
+    of the lookup's forces, suggesting the nearest."""
+    lookup = read_force_lookup(path)
+    chosen = geography.choose_force(lookup, force_name, path)
+    return chosen.drop(columns="source_row").sort_values("district_code").reset_index(drop=True)
+
+
+_AREA_LOOKUP = {
+    "area_code": r"area code",
+    "area_name": r"area name",
+    "lpu_code": r"lpu code",
+    "lpu_name": r"lpu name",
+}
+
+
+def read_area_lookup(path: Path) -> pd.DataFrame:
+    """area_code -> lpu_code; every area must belong to exactly one LPU. Area codes may be
+    the census's own areas or whole local authorities (which then stand for every census
+    area in them). ``attrs["source_rows"]`` holds each row's number in the file."""
+    lookup = _read_columns(
+        path,
+        "the area → LPU lookup ([reference] area_lookup_file)",
+        _AREA_LOOKUP,
+        tuple(_AREA_LOOKUP),
+        "the columns area_code, area_name, lpu_code, lpu_name",
+    )
+    duplicated = lookup["area_code"].duplicated() & (lookup["area_code"] != "")
+    if duplicated.any():
+        row = duplicated.idxmax()
         raise ReferenceDataError(
-            f"{settings.reference.area_lookup_file.name}: area code(s) {', '.join(unknown)} "
-            f"are not in the census file {settings.reference.census_file.name}; the lookup "
-            "and the census must use the same geography."
+            f"{path.name}: area code {lookup.at[row, 'area_code']} repeated in row {row}; "
+            "one LPU an area."
         )
-    tables = {"census_population": census, "force_areas": force_areas, "area_lookup": area_lookup}
-    if settings.reference.census_2011_file is not None:
-        tables["census_2011_population"] = read_census(settings.reference.census_2011_file)
+    rows = list(lookup.index)
+    lookup = lookup.reset_index(drop=True)
+    lookup.attrs["source_rows"] = rows
+    return lookup
+
+
+_CHANGES = {
+    "old_code": r"old code",
+    "new_code": r"new code",
+}
+
+
+def read_district_changes(path: Path) -> pd.DataFrame:
+    """Local authorities merged into new ones (old_code -> new_code, with names): how a
+    lookup's newer or older district codes are matched to the census's."""
+    changes = _read_columns(
+        path,
+        "the district changes lookup ([reference] district_changes_file)",
+        {**_CHANGES, "old_name": r"old name", "new_name": r"new name"},
+        tuple(_CHANGES),
+        "old_code and new_code",
+    )
+    for column in ("old_name", "new_name"):
+        if column not in changes:
+            changes[column] = ""
+    return changes[changes["old_code"] != ""].reset_index(drop=True)
+
+
+_AREA_DISTRICTS = {
+    "area_code": r"area code|(oa|lsoa|msoa|wd)\d\dcd",
+    "district_code": r"district code|(lad|ltla)\d\dcd",
+}
+
+
+def read_area_districts(path: Path) -> pd.DataFrame:
+    """A census geography's areas -> the local authority each lies in (area_code,
+    district_code): an ONS lookup such as ward to LAD (WDyyCD, LADyyCD) or a file with
+    those two columns."""
+    lookup = _read_columns(
+        path,
+        "the area → local authority lookup ([reference] area_district_file)",
+        _AREA_DISTRICTS,
+        tuple(_AREA_DISTRICTS),
+        "an area code column (area_code, or an ONS code such as WD22CD or MSOA21CD) and a "
+        "local authority code column (district_code or LADyyCD)",
+    )
+    return lookup[lookup["area_code"] != ""].drop_duplicates("area_code")
+
+
+BUNDLED_LOOKUPS = (
+    BUNDLED_REFERENCE / "lad21-to-police-force-area.csv",
+    BUNDLED_REFERENCE / "lad23-to-police-force-area-ons-2023.csv",
+    BUNDLED_REFERENCE / "lad16-to-police-force-area-ons-2016.csv",
+)
+"""The shipped ONS lookups: the names local authorities go by, which a census area's name
+starts with (MSOA "Birmingham 001", LSOA "Birmingham 001A")."""
+
+
+def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Every reference table the SQL models read, checked against each other and against
+    the configured force (``geography.resolve``): census_population, force_areas,
+    lpu_areas, area_lookup and, when configured, census_2011_population."""
+    ref = settings.reference
+    census = read_census(ref.census_file)
+    force_lookup = read_force_lookup(ref.force_lookup_file)
+    area_lookup = read_area_lookup(ref.area_lookup_file)
+    changes = read_district_changes(ref.district_changes_file)
+    area_districts = read_area_districts(ref.area_district_file) if ref.area_district_file else None
+    names = [force_lookup, changes]
+    if not census["area_code"].str.fullmatch(geography.DISTRICT_CODE.pattern).all():
+        # areas below local authorities are placed by their names: every spelling helps
+        names += [read_force_lookup(p) for p in BUNDLED_LOOKUPS if p != ref.force_lookup_file]
+    resolved = geography.resolve(
+        geography.Inputs(
+            census=census,
+            census_file=ref.census_file,
+            force_lookup=force_lookup,
+            force_lookup_file=ref.force_lookup_file,
+            force_name=settings.force.name,
+            area_lookup=area_lookup,
+            area_lookup_file=ref.area_lookup_file,
+            changes=changes,
+            changes_file=ref.district_changes_file,
+            area_districts=area_districts,
+            district_names=geography.district_names(*names),
+        )
+    )
+    resolved.force_areas.attrs["notes"] = resolved.notes
+    tables = {
+        "census_population": census,
+        "force_areas": resolved.force_areas,
+        "lpu_areas": resolved.lpu_areas,
+        "area_lookup": area_lookup,
+    }
+    if ref.census_2011_file is not None:
+        tables["census_2011_population"] = read_census(ref.census_2011_file)
     return tables
+
+
+def geography_notes(tables: dict[str, pd.DataFrame]) -> tuple[str, ...]:
+    """How the force's districts were matched to the census, where not code for code (a
+    district listed more than once, a newer or older code): for the run log."""
+    return tables["force_areas"].attrs.get("notes", ())

@@ -70,6 +70,8 @@ class RunLog:
     command: str = "run"
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    failed_stage: str | None = None
+    """The first stage an exception left (the one a failed night's alert names)."""
 
     def event(self, event: str, **fields) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +91,9 @@ class RunLog:
         self.event("stage_started", stage=name)
         try:
             yield
+        except BaseException:
+            self.failed_stage = self.failed_stage or name
+            raise
         finally:
             self.stage_seconds[name] = round(time.perf_counter() - start, 3)
             self.event("stage_finished", stage=name, seconds=self.stage_seconds[name])

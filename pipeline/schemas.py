@@ -167,14 +167,20 @@ def allowed_codes(settings: Settings, lpu_codes: frozenset[str]) -> dict[str, fr
 
 
 def synonyms_for(settings: Settings, column: str) -> dict[str, str]:
-    """The synonym table that applies to a code column, keyed case-insensitively."""
+    """The synonym table that applies to a code column, keyed by ``codes.code_key``."""
     table = {
         "rank_or_band": settings.codes.rank_synonyms,
         "target_rank": settings.codes.rank_synonyms,
         "ethnicity_code": settings.codes.ethnicity_synonyms,
         "worker_type": settings.codes.worker_type_synonyms,
         "sex": settings.codes.sex_synonyms,
+        "movement_type": settings.codes.movement_type_synonyms,
+        "leaving_reason": settings.codes.leaving_reason_synonyms,
+        "outcome": settings.codes.outcome_synonyms,
+        "age_band": settings.codes.age_band_synonyms,
+        "department": settings.codes.department_synonyms,
+        "lpu_code": settings.codes.lpu_synonyms,
         **{column: getattr(settings.codes, f"{column}_synonyms") for column in MONITORING_CODES},
         "rating": settings.appraisal.synonyms,
     }.get(column, {})
-    return {key.strip().casefold(): value for key, value in table.items()}
+    return {codes.code_key(key): value for key, value in table.items()}

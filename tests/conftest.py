@@ -21,7 +21,14 @@ AREA_LOOKUP = """\
 area_code,area_name,lpu_code,lpu_name
 E08000025,Birmingham,BHM,Birmingham
 E08000029,Solihull,SOL,Solihull
+E08000026,Coventry,COV,Coventry
+E08000027,Dudley,DUD,Dudley
+E08000028,Sandwell,SAN,Sandwell
+E08000030,Walsall,WAL,Walsall
+E08000031,Wolverhampton,WOL,Wolverhampton
 """
+"""The West Midlands force area: its seven local authorities, one LPU each (the LPUs must
+cover the force, so that they add up to it)."""
 
 STAFF_HEADER = (
     "staff_id,snapshot_date,worker_type,rank_or_band,department,lpu_code,role,sex,"

@@ -158,9 +158,27 @@ def _assessment(raw: pd.DataFrame, shown: pd.DataFrame, group: str):
     return assessed, [f"{_stage_names(stages)} {why}" for why, stages in reasons.items()]
 
 
-def _message(process_name: str, label: str, raw: pd.DataFrame, shown: pd.DataFrame, gap) -> str:
+UNMATCHED_SQL = """
+select bool_or(has_snapshot_match)
+from intermediate.int_selection__candidate_stages
+where process_type = ? and process_id = ?
+"""
+"""Whether any of a process's candidates was found in a staff snapshot (where their
+ethnicity comes from)."""
+
+
+def _message(
+    process_name: str, label: str, raw: pd.DataFrame, shown: pd.DataFrame, gap, matched=True
+) -> str:
     """The section's headline. A sentence about every stage ("at no stage ...") is said only
-    of the stages that could be compared, and names the others with the reason."""
+    of the stages that could be compared, and names the others with the reason; a process
+    none of whose candidates is in a staff snapshot says that instead."""
+    if not matched:
+        return (
+            f"{process_name}: none of its candidates is in a loaded staff snapshot, so their "
+            "ethnicity is unknown and the stages cannot be compared; load the staff snapshot "
+            "from the time of the process, or check the staff ids in the promotion file."
+        )
     group = cf.mid_sentence(label)
     assessed, unassessed = _assessment(raw, shown, group)
     others = "".join(f"; {clause}" for clause in unassessed) + "."
@@ -213,7 +231,8 @@ def _section(con, settings: Settings, process_type: str, process) -> Section:
     raw = con.execute(STAGES_SQL, [REFERENCE, process_type, process["process_id"], GROUP]).df()
     shown = suppress(raw, RULES, settings.disclosure.threshold)
     gap = _gap_stage(shown)
-    message = _message(process["process_name"], label, raw, shown, gap)
+    matched = con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
+    message = _message(process["process_name"], label, raw, shown, gap, matched is not False)
     stages = shown[~shown["is_end_to_end"].astype(bool)].reset_index(drop=True)
     callout = None
     if gap is not None:

@@ -11,11 +11,12 @@ staff as (
 final as (
     select
         candidates.process_id,
-        count(*) as missing_candidate_count
+        count(*) filter (where staff.staff_key is null) as missing_candidate_count,
+        count(*) as candidate_count
     from candidates
     left join staff on candidates.staff_key = staff.staff_key
-    where staff.staff_key is null
     group by candidates.process_id
+    having count(*) filter (where staff.staff_key is null) > 0
 )
 
 select * from final order by process_id

@@ -1,5 +1,6 @@
 -- Census population and group share for the force area, each of its local authorities and
--- each LPU (the sum of the areas the area -> LPU lookup assigns to it).
+-- each LPU: sums of the census areas (local authorities, MSOAs, LSOAs or wards) that
+-- pipeline.geography placed in each, having checked that the LPUs cover the force once.
 with census as (
     select * from staging.stg_census__population
 ),
@@ -8,8 +9,8 @@ force_areas as (
     select * from raw.force_areas
 ),
 
-area_lookup as (
-    select * from raw.area_lookup
+lpu_areas as (
+    select * from raw.lpu_areas
 ),
 
 groupings as (
@@ -36,25 +37,26 @@ by_area as (
 
     select
         'local_authority' as area_level,
-        census.area_code,
-        census.area_name,
+        force_areas.district_code as area_code,
+        force_areas.district_name as area_name,
         census.census_year,
         census.ethnicity_code,
-        census.population_count
+        sum(census.population_count) as population_count
     from census
     inner join force_areas on census.area_code = force_areas.area_code
+    group by all
 
     union all
 
     select
         'lpu' as area_level,
-        area_lookup.lpu_code as area_code,
-        area_lookup.lpu_name as area_name,
+        lpu_areas.lpu_code as area_code,
+        lpu_areas.lpu_name as area_name,
         census.census_year,
         census.ethnicity_code,
         sum(census.population_count) as population_count
     from census
-    inner join area_lookup on census.area_code = area_lookup.area_code
+    inner join lpu_areas on census.area_code = lpu_areas.area_code
     group by all
 ),
 

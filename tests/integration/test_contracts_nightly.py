@@ -249,12 +249,15 @@ def test_census_file_with_a_column_missing_blocks(tmp_path):
     )
 
 
-def test_area_code_absent_from_the_census_blocks(tmp_path):
+def test_area_code_absent_from_the_census_is_a_configuration_error(tmp_path):
     lookup = "area_code,area_name,lpu_code,lpu_name\nE08000025,Birmingham,BHM,Birmingham\n"
     lookup += "E99999999,Nowhere,NOW,Nowhere\n"
     result = _run(_reference_config(tmp_path, lookup=lookup))
-    assert result.exit_code == ExitCode.BLOCKED
-    assert "area code(s) E99999999 are not in the census file" in " ".join(result.output.split())
+    assert result.exit_code == ExitCode.CONFIG_ERROR
+    assert (
+        "area_to_lpu.csv: row 3 (E99999999) is neither an area of the census file "
+        "census2021-ts021-ltla.csv nor a local authority made of its areas"
+    ) in " ".join(result.output.split())
 
 
 def test_area_lookup_with_a_blank_lpu_blocks_naming_the_row(tmp_path):

@@ -53,7 +53,7 @@ def _recruitment_file() -> str:
         "okonkwo-featherstonehaugh@example.org"
         for a in APPLICANT_IDS
     ]
-    rows[0] = rows[0].replace("25-34", "25 to 34")  # quarantined
+    rows[0] = rows[0].replace("25-34", "25 to 35")  # no such band: quarantined
     return header + "\n" + "\n".join(rows) + "\n"
 
 

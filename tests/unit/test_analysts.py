@@ -82,6 +82,19 @@ def test_query_prints_a_table(published):
     assert "2026-03-31" in result.stdout and "1 row(s)" in result.stdout
 
 
+def test_query_and_describe_print_cell_text_exactly_as_stored(published):
+    """[c] and [x] are the disclosure marks and [fairness] a setting's name: text, never
+    terminal markup that would make them vanish."""
+    sql = "select '[c]' as \"[withheld]\", '[x]' as b, '[bold]n[/bold] [fairness] x' as c"
+    result = _invoke(published, "query", sql)
+    assert result.exit_code == 0, result.stderr
+    for text in ("[withheld]", "[c]", "[x]", "[bold]n[/bold] [fairness] x"):
+        assert text in result.stdout, text
+
+    described = " ".join(_invoke(published, "describe").stdout.split())
+    assert "([fairness] reference_group, White by default;" in described
+
+
 @pytest.mark.parametrize(
     "sql",
     [

@@ -615,7 +615,7 @@ def test_recruitment_age_band_and_free_text_ethnicity(contracts_runner, tiny_for
             **changes,
         }  # fmt: skip
 
-    rows = [applicant(0, age_band="25 to 34")] + [applicant(i) for i in range(1, 20)]
+    rows = [applicant(0, age_band="25 to 35")] + [applicant(i) for i in range(1, 20)]
     got = check(
         contracts_runner, tiny_force, "recruitment_applicants_x.csv",
         csv_text(rows, RECRUITMENT_COLUMNS), "recruitment_applicants",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import BUNDLED_REFERENCE
+from pipeline.geography import GeographyError
 from pipeline.reference import (
     ReferenceDataError,
     read_area_lookup,
@@ -40,9 +41,9 @@ def test_west_midlands_force_area_from_the_real_census():
 
     census = read_census(TS021)
     areas = read_force_areas(FORCES, "West Midlands")
-    assert set(areas["area_code"]) == WEST_MIDLANDS
+    assert set(areas["district_code"]) == WEST_MIDLANDS
     assert set(areas["force_code"]) == {"E23000014"}
-    wm = census[census["area_code"].isin(areas["area_code"])]
+    wm = census[census["area_code"].isin(areas["district_code"])]
     assert wm["population_count"].sum() == total
     not_white = wm[~wm["ethnicity_code"].str.startswith("W")]["population_count"].sum()
     assert not_white / total == pytest.approx(minority / total, abs=0)
@@ -90,13 +91,28 @@ def test_detailed_groups_must_add_up_to_the_total(tmp_path: Path):
     fields[3] = str(int(fields[3]) + 1)
     path = tmp_path / "census.csv"
     path.write_text("\n".join([text[0], ",".join(fields)]) + "\n", encoding="utf-8")
-    with pytest.raises(ReferenceDataError, match=r"do not add up .* data row 2"):
+    with pytest.raises(ReferenceDataError, match=r"do not add up .* in row 2 \(area E06000001\)"):
         read_census(path)
 
 
-def test_an_unknown_force_lists_the_valid_names():
-    with pytest.raises(ReferenceDataError, match=r"must be one of: .*West Midlands"):
+def test_an_unknown_force_is_a_configuration_error_listing_the_valid_names():
+    with pytest.raises(GeographyError, match=r"Set it to one of the 43 names there: .*West Midl"):
         read_force_areas(FORCES, "Midsomer")
+    with pytest.raises(GeographyError, match=r"did you mean 'West Midlands'"):
+        read_force_areas(FORCES, "West Midland")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["west midlands", "West Midlands Police", "  WEST MIDLANDS  "],
+)
+def test_a_force_name_written_another_way_is_the_same_force(written):
+    assert set(read_force_areas(FORCES, written)["force_name"]) == {"West Midlands"}
+
+
+def test_ampersand_and_city_of_london_spellings():
+    assert len(read_force_areas(FORCES, "Devon and Cornwall Police")) == 12
+    assert set(read_force_areas(FORCES, "City of London Police")["district_code"]) == {"E09000001"}
 
 
 def test_every_one_of_the_43_forces_has_areas():

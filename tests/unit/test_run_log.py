@@ -88,8 +88,14 @@ def test_a_blocked_run_is_logged_and_publishes_nothing(tiny_force):
     assert tiny_force.paths.database.read_bytes() == published
 
 
-def test_an_internal_error_is_exit_code_1_and_logged(tiny_force):
-    # No staff snapshot at all: the report cannot be built.
+def test_an_internal_error_is_exit_code_1_and_logged(tiny_force, monkeypatch):
+    from pipeline import warehouse
+
+    def fault(*_args):  # a fault of the software itself, not of any input
+        raise ValueError("a model could not be built")
+
+    _snapshot(tiny_force)
+    monkeypatch.setattr(warehouse, "run_models", fault)
     result = _invoke(tiny_force, "run")
     assert result.exit_code == ExitCode.INTERNAL_ERROR
     assert "Internal error, nothing published: ValueError" in result.stderr
@@ -123,7 +129,7 @@ def test_a_configuration_error_is_exit_code_2(tmp_path):
 
 
 def test_every_run_ends_with_exactly_one_terminal_line(tiny_force):
-    _invoke(tiny_force, "run")  # internal error: nothing to report on
+    _invoke(tiny_force, "run")  # blocked: the first night's inbox is empty
     _snapshot(tiny_force)
     _invoke(tiny_force, "run")  # success
     _invoke(tiny_force, "run")  # unchanged
@@ -138,7 +144,7 @@ def test_every_run_ends_with_exactly_one_terminal_line(tiny_force):
         assert ends[0]["exit_code"] in {int(code) for code in ExitCode}
         assert ends[0] is [e for e in events if e["run_id"] == run_id][-1]
     assert [e["outcome"] for e in events if e["event"] in TERMINAL_EVENTS] == [
-        "internal_error",
+        "blocked",
         "success",
         "unchanged",
         "locked",

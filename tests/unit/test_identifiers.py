@@ -1,0 +1,118 @@
+"""Identifiers are the same person across CSV and Excel (text or number, leading zeros,
+spaces) before they are pseudonymised; a promotion process none of whose candidates is in
+a staff snapshot is named as such in the report and the run's warnings (issue 11, item 6)."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import STAFF_HEADER, staff_row, write_inbox
+
+from pipeline.extracts import normalise_identifiers, read_extract
+from pipeline.nightly import run_nightly
+from pipeline.schemas import allowed_codes
+from pipeline.warehouse import connect
+
+PROMOTION_COLUMNS = ["process_id", "process_name", "target_rank", "staff_id", "stage_order",
+                     "stage_name", "outcome", "outcome_date"]  # fmt: skip
+LPUS = frozenset({"BHM", "SOL"})
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("00100170", "100170"),
+        ("100170", "100170"),
+        ("100170.0", "100170"),
+        (" 100170 ", "100170"),
+        ("1.0017E+05", "100170"),
+        ("0000", "0"),
+        ("wm\u00a0123 4", "WM1234"),
+        ("A00123", "A00123"),
+    ],
+)
+def test_one_spelling_per_identifier(written, expected):
+    assert normalise_identifiers(pd.Series([written])).iloc[0] == expected
+
+
+def _workbook(path, rows: list[list]) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(PROMOTION_COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def _promotion_rows(ids) -> list[list]:
+    return [
+        ["SGT-2025", "Sergeant 2025", "Sergeant", staff_id, 1, "Exam",
+         "passed" if i % 3 else "failed", "2025-06-01"]
+        for i, staff_id in enumerate(ids)
+    ]  # fmt: skip
+
+
+def _snapshot(settings, ids: list[str]) -> None:
+    ethnicities = ["W1", "A2", "B1", "W1", "M1", "W1"]
+    rows = [staff_row(staff_id, ethnicities[i % 6]) for i, staff_id in enumerate(ids)]
+    write_inbox(settings, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+
+
+def test_text_in_csv_and_numbers_in_a_workbook_get_the_same_pseudonym(tiny_force):
+    _snapshot(tiny_force, ["00100170", " 00100171"])
+    _workbook(
+        tiny_force.paths.inbox / "promotion_candidates_2025.xlsx",
+        _promotion_rows([100170, 100171.0]),
+    )
+    allowed = allowed_codes(tiny_force, LPUS)
+    staff = read_extract(
+        tiny_force.paths.inbox / "staff_snapshot_2026-03-31.csv",
+        "staff_snapshot",
+        tiny_force,
+        allowed,
+    )
+    candidates = read_extract(
+        tiny_force.paths.inbox / "promotion_candidates_2025.xlsx",
+        "promotion_candidates",
+        tiny_force,
+        allowed,
+    )
+    assert list(candidates.frame["staff_key"]) == list(staff.frame["staff_key"])
+
+
+def test_candidates_found_across_formats_are_analysed(tiny_force):
+    ids = [f"{100100 + i:08d}" for i in range(60)]  # 00100100 ... as HR's text
+    _snapshot(tiny_force, ids)
+    _workbook(
+        tiny_force.paths.inbox / "promotion_candidates_2025.xlsx",
+        _promotion_rows([int(i) for i in ids]),  # the same numbers, as Excel keeps them
+    )
+    result = run_nightly(tiny_force)
+    assert not [w for w in result.warnings if "candidate_in_staff_snapshot" in w]
+    with connect(tiny_force.paths.database, read_only=True) as con:
+        entered = con.execute(
+            """select group_code, entered_count from analytics.selection_rates
+               where comparison_code = 'ethnic_minority' and stage_order = 1
+               order by group_code"""
+        ).fetchall()
+    assert dict(entered) == {"minority_excl_white": 30, "white": 30}
+    page = (tiny_force.paths.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
+    assert "none of its candidates is in a loaded staff snapshot" not in page
+
+
+def test_a_process_whose_candidates_match_no_snapshot_says_so(tiny_force):
+    _snapshot(tiny_force, [f"S{i}" for i in range(60)])
+    _workbook(
+        tiny_force.paths.inbox / "promotion_candidates_2025.xlsx",
+        _promotion_rows([f"X{i}" for i in range(60)]),
+    )
+    result = run_nightly(tiny_force)
+    warning = next(w for w in result.warnings if "candidate_in_staff_snapshot" in w)
+    assert "Process SGT-2025: none of its 60 candidates is in a loaded staff snapshot" in warning
+    page = (tiny_force.paths.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
+    assert (
+        "Sergeant 2025: none of its candidates is in a loaded staff snapshot, so their "
+        "ethnicity is unknown and the stages cannot be compared"
+    ) in " ".join(page.split())
+    assert "Sergeant 2025: too few" not in page
