@@ -427,7 +427,9 @@ def _programme_rows(rng, year: Year, programme: _Programme, at: pd.DataFrame) ->
                     "stage_order": order,
                     "stage_name": name,
                     "stage_type": stage_type,
-                    "outcome": np.array(codes.OUTCOMES, dtype=object)[outcome],
+                    "outcome": np.array(["Pass", "Fail", "Withdrawn", "DNA"], dtype=object)[
+                        outcome
+                    ],
                     "outcome_date": on,
                 }
             )
