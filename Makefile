@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= var/demo
 
-.PHONY: demo test lint format bench screenshots clean
+.PHONY: demo test lint format bench screenshots clean property
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,10 @@ format: $(STAMP)
 
 clean:
 	rm -rf var .pytest_cache
+
+# The disclosure property test on a larger seeded set of random forces (make test runs 200).
+PROPERTY_FORCES ?= 2000
+PROPERTY_SEED ?= 1000
+property: $(STAMP)
+	PROGRESSION_PROPERTY_FORCES=$(PROPERTY_FORCES) PROGRESSION_PROPERTY_SEED=$(PROPERTY_SEED) \
+		$(BIN)/python -m pytest tests/unit/test_property.py -q

@@ -47,7 +47,7 @@ with officers as (
            group_share
     from analytics.representation
     where worker_type = 'police_officer' and lpu_code = 'All' and rank_or_band <> 'All'
-      and grouping_code = $grouping
+      and group_code = $grouping
 ),
 
 bounds as (

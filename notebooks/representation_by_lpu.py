@@ -55,11 +55,11 @@ RULES = {
 by_lpu = con.execute(
     """
     select lpu_code, lpu_name, headcount, declared_headcount, declaration_rate,
-           group_headcount, group_share, benchmark_share, representation_ratio,
+           group_headcount, group_share, population_share, representation_ratio,
            parity_gap_headcount
     from analytics.representation
     where snapshot_date = (select max(snapshot_date) from analytics.representation)
-      and grouping_code = ? and worker_type = 'All' and rank_or_band = 'All'
+      and group_code = ? and worker_type = 'All' and rank_or_band = 'All'
     order by lpu_code = 'All', representation_ratio
     """,
     [HEADLINE],
@@ -81,7 +81,7 @@ fig, ax = plt.subplots(figsize=(8, 0.5 * len(plotted) + 2), layout="constrained"
 positions = range(len(plotted))
 ax.barh(positions, plotted["group_share"].astype(float), color="#1f5fa8", label="Workforce")
 ax.scatter(
-    plotted["benchmark_share"], positions, color="#d95f02", zorder=3, label="Population (census)"
+    plotted["population_share"], positions, color="#d95f02", zorder=3, label="Population (census)"
 )
 ax.set_yticks(list(positions), plotted["lpu_name"])
 ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
@@ -98,7 +98,7 @@ trend = con.execute(
     """
     select snapshot_date, lpu_name, group_headcount, representation_ratio
     from analytics.representation
-    where grouping_code = ? and worker_type = 'All' and rank_or_band = 'All'
+    where group_code = ? and worker_type = 'All' and rank_or_band = 'All'
       and lpu_code <> 'All'
     order by snapshot_date, lpu_name
     """,
@@ -126,7 +126,7 @@ ranks = con.execute(
     select lpu_name, rank_or_band, rank_order, group_headcount, group_share
     from analytics.representation
     where snapshot_date = (select max(snapshot_date) from analytics.representation)
-      and grouping_code = ? and worker_type = 'police_officer'
+      and group_code = ? and worker_type = 'police_officer'
       and rank_or_band <> 'All' and lpu_code <> 'All'
     """,
     [HEADLINE],

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from pipeline import codes
+from pipeline import codes, groupings
 from pipeline.config import Settings
 
 ALL = "all"
@@ -40,8 +40,6 @@ COMPARISON_LABELS: dict[str, str] = {
     "ethnic_minority_by_sex": "Ethnic minority and White, within each sex",
 }
 SEX_LABELS = {"F": "Women", "M": "Men"}
-WHITE_BRITISH = frozenset({"W1"})
-WHITE_BRITISH_LABEL = "White British"
 SEX_CODES = {"F": "female", "M": "male"}
 
 
@@ -63,11 +61,12 @@ def groups(settings: Settings) -> list[Group]:
     ]
     # The second headline definition: White minorities join the minority, compared with
     # White British, which stands for the reference White group in this comparison.
+    white_british = next(g for g in groupings.groupings(settings) if g.code == "white_british")
     out += [
         Group("ethnic_minority_incl_white", "minority_incl_white", labels.minority_incl_white,
               _members("minority_incl_white"), None, ("minority_incl_white", None)),
-        Group("ethnic_minority_incl_white", "white_british", WHITE_BRITISH_LABEL,
-              WHITE_BRITISH, None, ("white", None)),
+        Group("ethnic_minority_incl_white", "white_british", white_british.label,
+              white_british.members, None, ("white", None)),
     ]  # fmt: skip
     out += [
         Group("broad_group", code, getattr(labels, code), _members(code), None, (code, None))

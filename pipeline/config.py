@@ -572,8 +572,10 @@ class ReportSettings(_Frozen):
     marking: str = Field(
         default="OFFICIAL-SENSITIVE",
         min_length=1,
-        description="The protective marking (Government Security Classifications) the "
-        "report and every message about it carry.",
+        pattern=r"^[A-Z][A-Z0-9 :/()-]*$",
+        description="The protective marking (UK Government Security Classifications) at the "
+        "top and bottom of every page and PDF page, on every workbook sheet and in every CSV "
+        "and JSON file, e.g. OFFICIAL-SENSITIVE or OFFICIAL-SENSITIVE: PERSONAL.",
     )
 
 

@@ -1,28 +1,40 @@
-"""Disclosure control: one rule, applied to every table before it leaves the database.
+"""Disclosure control: one mechanism for every published figure, across tables.
 
 Ethnicity is special-category data; a count from 1 to the threshold could identify a
-colleague. The rule, with the threshold from ``[disclosure]`` in the configuration:
+colleague. Every count the report publishes is a **cell**: a set of people, named by a
+:class:`Key` (a population, such as the staff snapshot of a date, and for each of its
+dimensions the values the cell covers: ranks, ethnicity codes, LPUs, outcomes). A cell
+published in two tables, or quoted in a sentence, is one cell; a total in one table and its
+parts in another are related because their sets are. From the keys alone
+:func:`derive_relations` finds every additive relation a reader can use (a set that is the
+union of others, along any one dimension, with the unpublished remainders it implies, such
+as "not stated" = headcount - stated), so the relations between tables never have to be
+declared by hand.
 
-1. **Primary**: a count from 1 to the threshold is withheld, and so is every rate, share or
-   ratio computed from it (a share with its denominator would give the count back).
-2. **Secondary**: no withheld count, and no *unpublished* count from 1 to the threshold (the
-   "not stated" a table implies as headcount minus declared), may be worked out from what is
-   shown, row and column totals included. Recovery is found by linear algebra over every
-   sum the table states, not by a rule of thumb, so chains across rows and columns are
-   caught; it is repaired by also withholding the smallest count that breaks the chain.
-3. **Aggregation**: where a breakdown would be mostly withheld, the next coarser grouping is
-   used (detailed -> broad -> ethnic minority vs White) and the section says so
-   (:func:`choose_grouping`).
+The rule, with the threshold from ``[disclosure]`` (:func:`protect`):
 
-Tables describe how their counts add up with a :class:`Layout`; the same layout lets the
-tests audit every generated output (:func:`audit_table`) from the shown values alone.
+1. **Primary**: a published count from 1 to the threshold is withheld.
+2. **Zeros**: a published 0 beside a total of 1 to the threshold is withheld too: "0
+   ethnic minority" among three inspectors says something about all three.
+3. **Secondary**, across every table at once: no withheld count, and no unpublished count
+   of an ethnic group from 1 to the threshold, may be worked out from what is shown.
+   Recovery is found by linear algebra over every relation (so chains through several
+   tables are caught) and repaired by withholding one more count, the cheapest that breaks
+   the chain, until nothing is exposed.
+4. A rate, share, ratio or statistic is shown only when every count it is computed from is
+   shown or can be worked out from what is shown, so no derived figure adds anything.
+
+Aggregation to coarser groups, where a breakdown would be mostly withheld, is chosen per
+table (:func:`choose_grouping`). The independent proof that the published outputs hold no
+recoverable cell is :mod:`pipeline.report.audit` (integer programming over every figure
+actually written, rounding included).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
@@ -30,14 +42,15 @@ import pandas as pd
 
 SUPPRESSED_MARK = "[c]"
 """The ONS/GSS convention for a value withheld for confidentiality."""
-NOT_SHOWN_MARKS = frozenset({SUPPRESSED_MARK, "[x]"})
-"""Marks that show no number: withheld, or not applicable (a share of nobody)."""
+NOT_APPLICABLE_MARK = "[x]"
+"""The GSS convention for a figure that does not exist (a share of nobody)."""
+NOT_SHOWN_MARKS = frozenset({SUPPRESSED_MARK, NOT_APPLICABLE_MARK})
 
-Cell = Hashable
 _TOLERANCE = 1e-9
-
-
-# --------------------------------------------------------------------------- primary only
+SHORTLIST = 24
+"""Secondary suppression weighs this many candidates (the most preferable) at each step."""
+PAIRS = 8
+"""When no single count frees an exposed cell, pairs of this many candidates each are tried."""
 
 
 def is_small(counts: pd.Series, threshold: int) -> pd.Series:
@@ -48,12 +61,12 @@ def is_small(counts: pd.Series, threshold: int) -> pd.Series:
 def suppress(
     frame: pd.DataFrame, rules: Mapping[str, Sequence[str]], threshold: int
 ) -> pd.DataFrame:
-    """Primary suppression only: withhold small counts and what is derived from them.
+    """Primary suppression of one frame, for analysts' own tables (notebooks).
 
     ``rules`` maps each count column to the columns computed from it; a row whose count is
     in 1..threshold has the count and those columns set to missing, and ``is_suppressed``
-    says that something in the row was withheld. Enough for a single figure whose totals are
-    not shown; a table of several rows needs :func:`protect_table` (secondary suppression).
+    says so. The report itself uses :func:`protect`, which also withholds what could be
+    worked out across tables.
     """
     out = frame.copy()
     any_suppressed = pd.Series(False, index=out.index)
@@ -66,280 +79,585 @@ def suppress(
     return out
 
 
-# --------------------------------------------------------------------------- cells and sums
+# --------------------------------------------------------------------------- cells
 
 
-@dataclass(frozen=True)
-class Sum:
-    """``total`` equals the sum of ``parts``: one fact a reader of the table can use."""
+@dataclass(frozen=True, order=True)
+class Key:
+    """A cell: the people of ``population`` whose value on each listed dimension is one of
+    the listed values. A dimension not listed is not restricted (every value)."""
 
-    total: Cell
-    parts: tuple[Cell, ...]
+    population: str
+    coords: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-
-def _system(unknown: Sequence[Cell], sums: Sequence[Sum], known: Mapping[Cell, float]):
-    """The sums as ``A x = b`` over the unknown cells (known cells moved to the right)."""
-    index = {cell: i for i, cell in enumerate(unknown)}
-    rows, rhs = [], []
-    for s in sums:
-        row = np.zeros(len(unknown))
-        constant = 0.0
-        for cell, sign in ((s.total, -1.0), *((p, 1.0) for p in s.parts)):
-            if cell in index:
-                row[index[cell]] += sign
-            else:
-                constant += sign * known.get(cell, 0.0)
-        if row.any():
-            rows.append(row)
-            rhs.append(-constant)
-    return index, np.array(rows).reshape(len(rows), len(unknown)), np.array(rhs)
-
-
-class _Structure:
-    """The sums as one coefficient matrix over every cell, built once: asking which cells a
-    set of unknowns leaves determined is then a column selection and one SVD."""
-
-    def __init__(self, sums: Sequence[Sum]) -> None:
-        cells = sorted({c for s in sums for c in (s.total, *s.parts)}, key=repr)
-        self.index = {cell: i for i, cell in enumerate(cells)}
-        self.matrix = np.zeros((len(sums), len(cells)))
-        for row, s in enumerate(sums):
-            self.matrix[row, self.index[s.total]] -= 1.0
-            for part in s.parts:
-                self.matrix[row, self.index[part]] += 1.0
-
-    def determined(self, unknown: Collection[Cell]) -> set[Cell]:
-        ordered = [c for c in unknown if c in self.index]
-        if not ordered:
-            return set()
-        matrix = self.matrix[:, [self.index[c] for c in ordered]]
-        matrix = matrix[np.any(matrix != 0, axis=1)]
-        if not len(matrix):
-            return set()
-        _, singular, vt = np.linalg.svd(matrix)
-        rank = int((singular > _TOLERANCE * max(1.0, singular.max())).sum())
-        null = vt[rank:]
-        if not len(null):
-            return set(ordered)
-        return {cell for i, cell in enumerate(ordered) if np.abs(null[:, i]).max() < 1e-7}
-
-
-def determined(unknown: Collection[Cell], sums: Sequence[Sum]) -> set[Cell]:
-    """The unknown cells whose value the sums fix, given every other cell.
-
-    A cell ``x_j`` is fixed exactly when no solution of the homogeneous system moves it:
-    every vector of the null space has a zero ``j``-th component.
-    """
-    return _Structure(sums).determined(unknown)
-
-
-def recover(values: Mapping[Cell, float | None], sums: Sequence[Sum]) -> dict[Cell, float]:
-    """What a reader can work out: the value of every unknown cell the sums fix.
-
-    ``values`` holds what is shown (``None`` where withheld); a cell used by a sum but absent
-    from ``values`` is unpublished and also unknown.
-    """
-    cells = {c for s in sums for c in (s.total, *s.parts)} | set(values)
-    unknown = sorted((c for c in cells if values.get(c) is None), key=repr)
-    fixed = determined(unknown, sums)
-    if not fixed:
-        return {}
-    known = {c: float(v) for c, v in values.items() if v is not None}
-    index, matrix, rhs = _system(unknown, sums, known)
-    solution, *_ = np.linalg.lstsq(matrix, rhs, rcond=None)
-    return {cell: float(solution[index[cell]]) for cell in fixed}
-
-
-def protect(
-    values: Mapping[Cell, int],
-    sums: Sequence[Sum],
-    threshold: int,
-    *,
-    published: Collection[Cell],
-    avoid: Collection[Cell] = (),
-    withheld: Collection[Cell] = (),
-) -> frozenset[Cell]:
-    """The published cells to withhold so that no small or withheld count can be worked out.
-
-    ``values`` holds every count, published or not (unpublished ones are implied by the
-    sums). Primary: every published count in 1..threshold. Secondary cells are then added
-    one at a time, choosing the one that leaves the fewest cells exposed, then the fewest
-    sums with a single unknown cell (the classic "lonely suppression" a reader subtracts),
-    then by preference: not in ``avoid`` (e.g. a table's total row), sharing a sum with the
-    exposed cell, non-zero, smallest. ``withheld`` are cells withheld from the start.
-    """
-    published = set(published)
-    implicit = set(values) - published
-    avoid = set(avoid)
-
-    def small(cell: Cell) -> bool:
-        return 1 <= values[cell] <= threshold
-
-    neighbours: dict[Cell, set[Cell]] = {}
-    for s in sums:
-        members = {s.total, *s.parts}
-        for cell in members:
-            neighbours.setdefault(cell, set()).update(members - {cell})
-
-    structure = _Structure(sums)
-
-    def exposed(hidden: set[Cell]) -> list[Cell]:
-        fixed = structure.determined(hidden | implicit)
-        return sorted((c for c in fixed if c in hidden or small(c)), key=repr)
-
-    def lonely(hidden: set[Cell]) -> int:
-        unknown = hidden | implicit
-        return sum(1 for s in sums if sum(c in unknown for c in (s.total, *s.parts)) == 1)
-
-    def preference(cell: Cell, target: Cell) -> tuple:
-        return (
-            cell in avoid,
-            cell not in neighbours.get(target, ()),
-            values[cell] == 0,
-            values[cell],
-            repr(cell),
-        )
-
-    withheld = {c for c in published if small(c)} | (set(withheld) & published)
-    current = exposed(withheld)
-    while current:
-        near = set().union(*(neighbours.get(c, set()) for c in current))
-        available = published - withheld
-        pool = available & near or available
-        if not pool:
-            raise ValueError("Nothing left to withhold: the table cannot be protected.")
-        chosen = min(
-            pool,
-            key=lambda c: (
-                len(exposed(withheld | {c})),
-                lonely(withheld | {c}),
-                preference(c, current[0]),
-            ),
-        )
-        withheld.add(chosen)
-        current = exposed(withheld)
-    return frozenset(withheld)
-
-
-# --------------------------------------------------------------------------- tables
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How a table's counts add up: what disclosure control and its audit need to know.
-
-    Cells are ``(row label, column)``. ``row_sums`` are sums within every row, such as
-    ``("headcount", ("declared", "not stated"))``; a part that is not a shown column is an
-    unpublished count, which the table implies and which must not be recoverable when small.
-    ``total_row`` names the row that is the sum of the others in every count column (and
-    every unpublished count). ``derived`` maps a rate, share or ratio column to the counts it
-    is computed from: it is withheld whenever one of them is.
-    """
-
-    count_columns: tuple[str, ...]
-    row_sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    total_row: str | None = None
-    derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    def values(self, dim: str) -> frozenset[str] | None:
+        for name, values in self.coords:
+            if name == dim:
+                return frozenset(values)
+        return None
 
     @property
-    def unpublished_columns(self) -> tuple[str, ...]:
-        parts = (p for _, ps in self.row_sums for p in ps)
-        return tuple(dict.fromkeys(p for p in parts if p not in self.count_columns))
+    def id(self) -> str:
+        """A stable text form, used in tables.json and in messages."""
+        parts = [self.population, *(f"{d}={'+'.join(v)}" for d, v in self.coords)]
+        return " | ".join(parts)
 
-    def sums(self, row_labels: Sequence[str]) -> list[Sum]:
-        out = [
-            Sum((row, total), tuple((row, part) for part in parts))
-            for row in row_labels
-            for total, parts in self.row_sums
-        ]
-        if self.total_row is not None:
-            body = [r for r in row_labels if r != self.total_row]
-            out += [
-                Sum((self.total_row, column), tuple((r, column) for r in body))
-                for column in (*self.count_columns, *self.unpublished_columns)
-            ]
+    @classmethod
+    def from_id(cls, text: str) -> Key:
+        population, *parts = text.split(" | ")
+        coords = []
+        for part in parts:
+            dim, _, values = part.partition("=")
+            coords.append((dim, tuple(values.split("+"))))
+        return cls(population, tuple(coords))
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Universe:
+    """The dimensions of each population and every value each can take: what a key's
+    sets are subsets of, so that "all values" is one key however it is written.
+
+    ``listing`` names the dimensions whose values tables list as rows only when someone
+    has them (ranks, LPUs, departments, stages): a reader can take a value no table lists
+    to be empty, so a cell of unlisted values that is 0 counts as known (see
+    :func:`unlisted_zeros`)."""
+
+    def __init__(self, listing: Collection[str] = ()) -> None:
+        self.domains: dict[str, dict[str, frozenset[str]]] = {}
+        self.listing = frozenset(listing)
+
+    def add(self, population: str, **domains: Iterable[str]) -> None:
+        cleaned = {dim: frozenset(str(v) for v in values) for dim, values in domains.items()}
+        existing = self.domains.setdefault(population, {})
+        for dim, values in cleaned.items():
+            existing[dim] = existing.get(dim, frozenset()) | values
+
+    def dims(self, population: str) -> dict[str, frozenset[str]]:
+        return self.domains[population]
+
+    def key(self, population: str, **dims: str | Iterable[str] | None) -> Key:
+        """The key of a cell; ``None`` or the whole domain means "every value"."""
+        domains = self.domains.get(population)
+        if domains is None:
+            raise KeyError(f"Unknown population {population!r}")
+        coords = []
+        for dim, values in sorted(dims.items()):
+            if values is None:
+                continue
+            chosen = frozenset([values] if isinstance(values, str) else (str(v) for v in values))
+            domain = domains[dim]
+            if not chosen:
+                raise ValueError(f"{population}: a cell needs at least one {dim} value")
+            unknown = chosen - domain
+            if unknown:
+                raise ValueError(f"{population}: {sorted(unknown)} not among the {dim} values")
+            if chosen != domain:
+                coords.append((dim, tuple(sorted(chosen))))
+        return Key(population, tuple(coords))
+
+    def with_values(self, key: Key, dim: str, values: Iterable[str] | None) -> Key:
+        """The same cell with another set on one dimension."""
+        dims: dict[str, object] = {d: v for d, v in key.coords}
+        dims[dim] = None if values is None else frozenset(values)
+        return self.key(key.population, **dims)
+
+    def complement(self, key: Key, dim: str) -> Key:
+        """The rest of the cell's parent along ``dim``: e.g. the rest of the force."""
+        values = key.values(dim)
+        domain = self.domains[key.population][dim]
+        return self.with_values(key, dim, domain - (values or domain))
+
+
+@dataclass(frozen=True, order=True)
+class Relation:
+    """``total`` is the sum of ``parts``: a fact a reader of the outputs can use."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+
+def _refine(sets: Collection[frozenset[str]]) -> list[frozenset[str]]:
+    """The coarsest partition of the union in which every set is a union of blocks."""
+    ordered = list(sets)
+    signature: dict[str, tuple[bool, ...]] = {}
+    for value in frozenset().union(*ordered):
+        signature[value] = tuple(value in s for s in ordered)
+    blocks: dict[tuple[bool, ...], set[str]] = defaultdict(set)
+    for value, sig in signature.items():
+        blocks[sig].add(value)
+    return [frozenset(b) for b in blocks.values()]
+
+
+def derive_relations(
+    keys: Iterable[Key], universe: Universe, passes: int = 4
+) -> tuple[set[Key], list[Relation]]:
+    """Every key (those given and the remainders they imply) and every additive relation
+    among them: along each dimension, among keys that agree on every other dimension, each
+    set is the sum of the blocks of the finest partition their sets share. Remainders
+    (e.g. "not stated", "the rest of the force") become keys and are related in turn."""
+    all_keys = set(keys)
+    relations: set[Relation] = set()
+    for _ in range(passes):
+        groups: dict[tuple, dict[frozenset[str], Key]] = defaultdict(dict)
+        for key in all_keys:
+            domains = universe.dims(key.population)
+            for dim, domain in domains.items():
+                values = key.values(dim) or domain
+                rest = tuple(c for c in key.coords if c[0] != dim)
+                groups[(key.population, dim, rest)][values] = key
+        new: set[Key] = set()
+        for (population, dim, rest), members in groups.items():
+            if len(members) < 2:
+                continue
+            blocks = _refine(members.keys())
+            if len(blocks) == len(members) and all(b in members for b in blocks):
+                continue  # disjoint sets, no set the union of others
+            for values, key in members.items():
+                parts = [b for b in blocks if b <= values]
+                if len(parts) < 2:
+                    continue
+                part_keys = []
+                for block in parts:
+                    part = members.get(block)
+                    if part is None:
+                        dims: dict[str, object] = {d: v for d, v in rest}
+                        dims[dim] = block
+                        part = universe.key(population, **dims)
+                        new.add(part)
+                    part_keys.append(part)
+                relations.add(Relation(key, tuple(sorted(part_keys))))
+        new -= all_keys
+        if not new:
+            break
+        all_keys |= new
+    return all_keys, sorted(relations)
+
+
+def complete_values(
+    values: Mapping[Key, int], keys: Iterable[Key], relations: Sequence[Relation]
+) -> dict[Key, int]:
+    """The true value of every key the relations fix given ``values`` (the counts the
+    marts hold); keys left free by them are absent."""
+    known = dict(values)
+    unknown = [k for k in keys if k not in known]
+    if not unknown:
+        return known
+    system = LinearSystem(relations, [*known, *unknown])
+    fixed = system.solve(known)
+    for key, value in fixed.items():
+        known[key] = round(value)
+    return known
+
+
+# --------------------------------------------------------------------------- linear algebra
+
+
+class LinearSystem:
+    """The relations as sparse rows over integer-indexed keys, with components and
+    determinedness computed per component (most are small: a shown count separates them)."""
+
+    def __init__(self, relations: Sequence[Relation], keys: Iterable[Key] = ()) -> None:
+        self.keys: list[Key] = []
+        self.index: dict[Key, int] = {}
+        for key in keys:
+            self._add(key)
+        self.rows: list[dict[int, float]] = []
+        for relation in relations:
+            row: dict[int, float] = defaultdict(float)
+            row[self._add(relation.total)] -= 1.0
+            for part in relation.parts:
+                row[self._add(part)] += 1.0
+            self.rows.append({i: c for i, c in row.items() if c})
+        self.rows_of: list[list[int]] = [[] for _ in self.keys]
+        for r, row in enumerate(self.rows):
+            for i in row:
+                self.rows_of[i].append(r)
+
+    def _add(self, key: Key) -> int:
+        if key not in self.index:
+            self.index[key] = len(self.keys)
+            self.keys.append(key)
+        return self.index[key]
+
+    def components(self, unknown: set[int]) -> list[set[int]]:
+        """Unknown cells connected by a relation with two or more unknown cells."""
+        seen: set[int] = set()
+        out = []
+        for start in unknown:
+            if start in seen:
+                continue
+            component = {start}
+            stack = [start]
+            seen.add(start)
+            while stack:
+                i = stack.pop()
+                for r in self.rows_of[i]:
+                    for j in self.rows[r]:
+                        if j in unknown and j not in seen:
+                            seen.add(j)
+                            component.add(j)
+                            stack.append(j)
+            out.append(component)
         return out
 
-    def renamed(self, names: Mapping[str, str]) -> Layout:
-        """The same layout in other column names (database names -> headers)."""
+    def determined_in(self, component: set[int]) -> set[int]:
+        """The cells of one component whose value the relations fix, given every cell
+        outside it.
 
-        def n(column: str) -> str:
-            return names.get(column, column)
+        A cell that occurs in one relation only is set aside with that relation first
+        (peeling): the relation cannot constrain the others, and the cell is fixed exactly
+        when the relation's other cells are. What remains is solved by the null space: a
+        cell is fixed when every vector of it is zero at the cell."""
+        rows = {r: [i for i in self.rows[r] if i in component]
+                for c in component for r in self.rows_of[c]}  # fmt: skip
+        uses: dict[int, set[int]] = {c: set() for c in component}
+        for r, cells in rows.items():
+            for c in cells:
+                uses[c].add(r)
+        peeled: list[tuple[int, int]] = []
+        lonely = [c for c, used in uses.items() if len(used) == 1]
+        while lonely:
+            cell = lonely.pop()
+            if len(uses.get(cell, ())) != 1:
+                continue
+            (row,) = uses.pop(cell)
+            peeled.append((cell, row))
+            for other in rows[row]:
+                if other != cell and other in uses:
+                    uses[other].discard(row)
+                    if len(uses[other]) == 1:
+                        lonely.append(other)
+        core = sorted(uses)
+        freedom = self._freedom(core, {r for c in core for r in uses[c]})
+        for cell, row in reversed(peeled):
+            coefficients = self.rows[row]
+            vector = 0.0
+            for other in rows[row]:
+                if other != cell:
+                    vector = vector - coefficients[other] * freedom[other]
+            freedom[cell] = vector / coefficients[cell]
+        return {c for c, v in freedom.items() if np.abs(np.atleast_1d(v)).max(initial=0.0) < 1e-7}
 
-        return replace(
-            self,
-            count_columns=tuple(n(c) for c in self.count_columns),
-            row_sums=tuple((n(t), tuple(n(p) for p in ps)) for t, ps in self.row_sums),
-            derived={n(d): tuple(n(s) for s in src) for d, src in self.derived.items()},
-        )
+    def _freedom(self, cells: list[int], row_ids: set[int]) -> dict[int, np.ndarray]:
+        """How each cell can move among the solutions: its column of the projection onto
+        the null space (zero exactly when the cell is fixed)."""
+        if not cells:
+            return {}
+        position = {c: p for p, c in enumerate(cells)}
+        ordered = sorted(row_ids)
+        matrix = np.zeros((len(ordered), len(cells)))
+        for m, r in enumerate(ordered):
+            for i, coefficient in self.rows[r].items():
+                if i in position:
+                    matrix[m, position[i]] = coefficient
+        free = np.eye(len(cells))
+        if len(ordered):
+            # The row space's orthonormal basis is the left singular vectors of the transpose.
+            basis, singular, _ = np.linalg.svd(matrix.T, full_matrices=False)
+            rank = int((singular > _TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
+            basis = basis[:, :rank]
+            free = free - basis @ basis.T
+        return {c: free[:, p] for p, c in enumerate(cells)}
 
-    def as_dict(self) -> dict:
-        return {
-            "count_columns": list(self.count_columns),
-            "row_sums": [{"total": t, "parts": list(ps)} for t, ps in self.row_sums],
-            "unpublished_columns": list(self.unpublished_columns),
-            "total_row": self.total_row,
-            "derived": {d: list(src) for d, src in self.derived.items()},
-        }
+    def determined(self, unknown: set[int]) -> set[int]:
+        out: set[int] = set()
+        for component in self.components(unknown):
+            out |= self.determined_in(component)
+        return out
+
+    def solve(self, known: Mapping[Key, float]) -> dict[Key, float]:
+        """Values of the unknown keys that the relations fix, given ``known``."""
+        unknown = {i for i, k in enumerate(self.keys) if k not in known}
+        fixed = self.determined(unknown)
+        if not fixed:
+            return {}
+        cells = sorted(fixed | self._neighbours_unknown(fixed, unknown))
+        position = {c: p for p, c in enumerate(cells)}
+        row_ids = sorted({r for c in cells for r in self.rows_of[c]})
+        matrix = np.zeros((len(row_ids), len(cells)))
+        rhs = np.zeros(len(row_ids))
+        for m, r in enumerate(row_ids):
+            for i, coefficient in self.rows[r].items():
+                if i in position:
+                    matrix[m, position[i]] = coefficient
+                elif i in unknown:
+                    continue  # a free cell: its row cannot be used (its value is unknown)
+                else:
+                    rhs[m] -= coefficient * float(known[self.keys[i]])
+        usable = [m for m, r in enumerate(row_ids) if all(
+            i in position or i not in unknown for i in self.rows[r])]  # fmt: skip
+        solution, *_ = np.linalg.lstsq(matrix[usable], rhs[usable], rcond=None)
+        return {self.keys[c]: float(solution[position[c]]) for c in fixed}
+
+    def _neighbours_unknown(self, cells: set[int], unknown: set[int]) -> set[int]:
+        """The whole components the fixed cells belong to (a fixed cell's rows may involve
+        free cells whose combination is fixed)."""
+        out: set[int] = set()
+        for component in self.components(unknown):
+            if component & cells:
+                out |= component
+        return out
 
 
-def protect_table(
-    frame: pd.DataFrame,
-    layout: Layout,
-    threshold: int,
-    *,
-    label: str = "label",
-    withheld: Collection[tuple[str, str]] = (),
-) -> pd.DataFrame:
-    """Primary and secondary suppression of a table of counts.
+# --------------------------------------------------------------------------- protection
 
-    ``frame`` has one row per table row (``label`` names it) with every count column and
-    every unpublished count of the layout; ``withheld`` are cells to withhold whatever their
-    value (a total another table had to withhold, so that both agree). Returns a copy in
-    which withheld counts and the columns derived from them are ``None``, with
-    ``withheld_columns`` (a frozenset) and ``is_suppressed`` per row.
-    """
-    labels = [str(v) for v in frame[label]]
-    if len(set(labels)) != len(labels):
-        raise ValueError(f"Row labels must be unique to protect a table: {labels}")
-    records = dict(zip(labels, frame.to_dict("records"), strict=True))
-    values = {
-        (row, column): int(records[row][column])
-        for row in labels
-        for column in (*layout.count_columns, *layout.unpublished_columns)
-    }
-    published = {(r, c) for r, c in values if c in layout.count_columns}
-    margins = {(layout.total_row, c) for c in layout.count_columns} if layout.total_row else ()
-    hidden_cells = protect(
-        values,
-        layout.sums(labels),
-        threshold,
-        published=published,
-        avoid=margins,
-        withheld=withheld,
-    )
-    out = frame.copy()
-    per_row = []
-    for position, row in enumerate(labels):
-        hidden = {column for (r, column) in hidden_cells if r == row}
-        hidden |= {d for d, src in layout.derived.items() if hidden & set(src)}
-        for column in hidden:
-            out[column] = out[column].astype("object")
-            out.iloc[position, out.columns.get_loc(column)] = None
-        per_row.append(frozenset(hidden))
-    out["withheld_columns"] = per_row
-    out["is_suppressed"] = [bool(h) for h in per_row]
+
+@dataclass
+class Protection:
+    """What :func:`protect` decided: the published counts to withhold, and which keys are
+    known to a reader (shown, or worked out from what is shown)."""
+
+    withheld: frozenset[Key]
+    known: frozenset[Key]
+    reasons: dict[Key, str] = field(default_factory=dict)
+    """Why each count is withheld: primary, zero beside a small total, or secondary."""
+
+    def shows(self, key: Key) -> bool:
+        return key not in self.withheld
+
+    def knows(self, keys: Iterable[Key]) -> bool:
+        """Whether a figure computed from these counts may be shown: all are known."""
+        return all(k in self.known for k in keys)
+
+
+def unlisted_zeros(
+    values: Mapping[Key, int | None], published: Collection[Key], universe: Universe
+) -> set[Key]:
+    """Unpublished cells that cover, on a listing dimension, only values no published cell
+    covers (an LPU no table lists, say): a reader knows them to be empty, since a table
+    lists every row with anyone in it. Only those that are indeed 0 are returned."""
+    listed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key in published:
+        for dim, chosen in key.coords:
+            listed[(key.population, dim)].update(chosen)
+    out = set()
+    for key, value in values.items():
+        if value != 0 or key in published:
+            continue
+        for dim, chosen in key.coords:
+            if dim in universe.listing and not set(chosen) & listed[(key.population, dim)]:
+                out.add(key)
+                break
     return out
 
 
-def withheld_share(shown: pd.DataFrame, original: pd.DataFrame, layout: Layout) -> float:
-    """Of the non-zero counts below the total row, the share a protected table withholds."""
-    body = shown.index if layout.total_row is None else shown.index[:-1]
-    columns = list(layout.count_columns)
-    before = original.loc[body, columns].to_numpy(dtype=float)
-    after = shown.loc[body, columns].isna().to_numpy()
-    nonzero = before != 0
-    return float((after & nonzero).sum() / nonzero.sum()) if nonzero.any() else 0.0
+def contains(wider: Key, narrower: Key) -> bool:
+    """Whether every person of ``narrower`` is in ``wider`` (same population)."""
+    if wider.population != narrower.population:
+        return False
+    mine = dict(narrower.coords)
+    for dim, values in wider.coords:
+        if dim not in mine or not set(mine[dim]) <= set(values):
+            return False
+    return True
+
+
+def implied_by_a_shown_zero(key: Key, shown_zeros: Iterable[Key]) -> bool:
+    """A zero that follows from a zero shown for a wider group: hiding it protects nothing."""
+    return any(other != key and contains(other, key) for other in shown_zeros)
+
+
+def is_ethnic(key: Key, dim: str = "eth") -> bool:
+    """A cell of an ethnic group (not everyone): the cells whose small values are personal."""
+    return key.values(dim) is not None
+
+
+def zeros_beside_small_totals(
+    values: Mapping[Key, int], published: Collection[Key], threshold: int
+) -> set[Key]:
+    """Published zeros whose cell lies inside a cell of 1..threshold people that differs on
+    one dimension: '0 ethnic minority' among 3 inspectors tells something about all three."""
+    smalls: dict[tuple, list[Key]] = defaultdict(list)
+    for key, value in values.items():
+        if value is not None and 1 <= value <= threshold:
+            smalls[(key.population, key.coords, None)].append(key)
+            for position, (dim, _) in enumerate(key.coords):
+                rest = key.coords[:position] + key.coords[position + 1 :]
+                smalls[(key.population, rest, dim)].append(key)
+    out = set()
+    for key in published:
+        if values.get(key) != 0:
+            continue
+        for position, (dim, cell_values) in enumerate(key.coords):
+            rest = key.coords[:position] + key.coords[position + 1 :]
+            wider = [*smalls.get((key.population, rest, None), ())] + [
+                total
+                for total in smalls.get((key.population, rest, dim), ())
+                if set(cell_values) < (total.values(dim) or set())
+            ]
+            if wider:
+                out.add(key)
+                break
+    return out
+
+
+def protect(
+    values: Mapping[Key, int],
+    published: Collection[Key],
+    relations: Sequence[Relation],
+    threshold: int,
+    *,
+    sensitive: Callable[[Key], bool] = is_ethnic,
+    withheld: Collection[Key] = (),
+    known_zeros: Collection[Key] = (),
+) -> Protection:
+    """The published counts to withhold so that no small or withheld count can be worked
+    out from what is shown, across every table at once.
+
+    ``values`` holds the true value of every key (published, or implied by the relations:
+    see :func:`complete_values`); a key whose value is unknown stays unknown.
+    ``known_zeros`` are unpublished cells a reader knows to be 0 (:func:`unlisted_zeros`).
+    ``sensitive`` says which
+    unpublished keys must not be worked out when they are 1..threshold (ethnic-group cells);
+    ``withheld`` are withheld whatever their value.
+    """
+    published = set(published)
+    system = LinearSystem(relations, sorted({*published, *values}))
+    n = len(system.keys)
+    value = [values.get(k) for k in system.keys]
+    is_published = [k in published for k in system.keys]
+
+    def small(i: int) -> bool:
+        return value[i] is not None and 1 <= value[i] <= threshold
+
+    protected_implied = {
+        i for i in range(n) if not is_published[i] and small(i) and sensitive(system.keys[i])
+    }
+    known_zeros = set(known_zeros)
+    structural = {i for i in range(n) if not is_published[i] and system.keys[i] in known_zeros}
+    reasons: dict[Key, str] = {}
+    hidden: set[int] = set()
+    for i in range(n):
+        key = system.keys[i]
+        if is_published[i] and small(i):
+            hidden.add(i)
+            reasons[key] = "primary"
+        elif is_published[i] and key in withheld:
+            hidden.add(i)
+            reasons[key] = "withheld with another table"
+    beside_small = zeros_beside_small_totals(values, published, threshold)
+    wide_zeros = [k for k in published if values.get(k) == 0 and k not in beside_small]
+    for key in beside_small:
+        i = system.index[key]
+        if key in withheld:
+            continue
+        if implied_by_a_shown_zero(key, wide_zeros):
+            continue
+        if i not in hidden:
+            hidden.add(i)
+            reasons[key] = "zero beside a small total"
+    implied = {i for i in range(n) if not is_published[i] and i not in structural}
+
+    total_of = {system.index[r.total] for r in relations}
+    cache: dict[frozenset[int], set[int]] = {}
+
+    def determined(component: set[int]) -> set[int]:
+        frozen = frozenset(component)
+        if frozen not in cache:
+            cache[frozen] = system.determined_in(component)
+        return cache[frozen]
+
+    def exposed_in(component: set[int]) -> list[int]:
+        fixed = determined(component)
+        return sorted(i for i in fixed if i in hidden or i in protected_implied)
+
+    def component_of(cell: int, unknown: set[int]) -> set[int]:
+        stack, seen = [cell], {cell}
+        while stack:
+            i = stack.pop()
+            for r in system.rows_of[i]:
+                for j in system.rows[r]:
+                    if j in unknown and j not in seen:
+                        seen.add(j)
+                        stack.append(j)
+        return seen
+
+    unknown = hidden | implied
+    queue = [c for comp in system.components(unknown) for c in exposed_in(comp)]
+    while queue:
+        target = queue.pop()
+        if target not in unknown:
+            continue
+        component = component_of(target, unknown)
+        exposed = exposed_in(component)
+        if target not in exposed:
+            continue
+        near = {j for r in system.rows_of[target] for j in system.rows[r]}
+        pool = [j for j in near if is_published[j] and j not in hidden]
+        if not pool:
+            neighbours = {j for i in component for r in system.rows_of[i] for j in system.rows[r]}
+            pool = [j for j in neighbours if is_published[j] and j not in hidden]
+        if not pool:
+            pool = [j for j in range(n) if is_published[j] and j not in hidden]
+        if not pool:
+            raise ValueError("Nothing left to withhold: the outputs cannot be protected.")
+
+        def preference(candidate: int, near: set[int] = near) -> tuple:
+            return (
+                candidate in total_of,
+                candidate not in near,
+                value[candidate] or 0,
+                system.keys[candidate].id,
+            )
+
+        def score(*candidates: int, target: int = target) -> tuple:
+            """Whether the target stays exposed, then how many more cells are exposed than
+            before in the components the candidates join, then preference."""
+            trial = unknown | set(candidates)
+            grown = component_of(candidates[0], trial)
+            for extra in candidates[1:]:
+                if extra not in grown:
+                    grown |= component_of(extra, trial)
+            after = exposed_in(grown)
+            rest, before = grown - set(candidates), 0
+            while rest:
+                part = component_of(next(iter(rest)), unknown)
+                before += len(exposed_in(part))
+                rest -= part
+            return (target in after, len(after) - before,
+                    *(p for c in candidates for p in preference(c)))  # fmt: skip
+
+        shortlist = sorted(pool, key=preference)[:SHORTLIST]
+        chosen = [min(shortlist, key=score)]
+        if score(*chosen)[0]:
+            # No single count frees the target (each could be worked out another way):
+            # look one step further, at pairs.
+            pairs = [
+                (first, second)
+                for first in shortlist[:PAIRS]
+                for second in sorted(
+                    {j for r in system.rows_of[first] for j in system.rows[r]
+                     if is_published[j] and j not in hidden and j != first},
+                    key=preference,
+                )[:PAIRS]
+            ]  # fmt: skip
+            best = min(pairs, key=lambda pair: score(*pair), default=None)
+            if best is not None and not score(*best)[0]:
+                chosen = list(best)
+        for cell in chosen:
+            hidden.add(cell)
+            unknown.add(cell)
+            reasons[system.keys[cell]] = "secondary"
+        grown = component_of(chosen[0], unknown)
+        queue.extend(exposed_in(grown))
+    unknown = hidden | implied
+    fixed = system.determined(unknown)
+    known = {system.keys[i] for i in range(n) if i not in unknown or i in fixed}
+    return Protection(
+        withheld=frozenset(system.keys[i] for i in hidden),
+        known=frozenset(known),
+        reasons=reasons,
+    )
+
+
+def withheld_share(protection: Protection, keys: Iterable[Key], values: Mapping[Key, int]):
+    """Of the non-zero counts among ``keys``, the share withheld."""
+    nonzero = [k for k in keys if values.get(k)]
+    if not nonzero:
+        return 0.0
+    return sum(k in protection.withheld for k in nonzero) / len(nonzero)
 
 
 T = TypeVar("T")
@@ -358,62 +676,3 @@ def choose_grouping(
         if protect_level(level) <= max_withheld_share or position == len(levels) - 1:
             return level, position > 0
     raise ValueError("choose_grouping needs at least one level")
-
-
-# --------------------------------------------------------------------------- auditing outputs
-
-
-_COUNT = re.compile(r"^-?[\d,]+$")
-
-
-def parse_count(text: str) -> float | None:
-    """A count as shown ("1,234"); ``None`` for the suppression mark."""
-    text = str(text).strip()
-    if text == SUPPRESSED_MARK:
-        return None
-    if not _COUNT.match(text):
-        raise ValueError(f"Not a count as reports show them: {text!r}")
-    return float(text.replace(",", ""))
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One way a shown table discloses something; never carries the disclosed value."""
-
-    cell: tuple[str, str]
-    kind: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}: row {self.cell[0]!r}, column {self.cell[1]!r}"
-
-
-def audit_table(
-    rows: Sequence[Sequence[object]],
-    headers: Sequence[str],
-    layout: Layout,
-    threshold: int,
-) -> list[Problem]:
-    """Check a table as shown: no count in 1..threshold, nothing derived from a withheld count,
-    no withheld count and no small unpublished count recoverable from the sums."""
-    column = {h: i for i, h in enumerate(headers)}
-    labels = [str(r[0]) for r in rows]
-    problems: list[Problem] = []
-    values: dict[Cell, float | None] = {}
-    for label, row in zip(labels, rows, strict=True):
-        for name in layout.count_columns:
-            shown = row[column[name]]
-            value = shown if isinstance(shown, int | float) else parse_count(str(shown))
-            values[(label, name)] = value
-            if value is not None and 1 <= value <= threshold:
-                problems.append(Problem((label, name), "small count shown"))
-        for name, sources in layout.derived.items():
-            withheld_source = any(values[(label, s)] is None for s in sources)
-            if withheld_source and str(row[column[name]]).strip() not in NOT_SHOWN_MARKS:
-                problems.append(Problem((label, name), "derived from a withheld count"))
-    recovered = recover(values, layout.sums(labels))
-    for cell, value in sorted(recovered.items(), key=repr):
-        if cell in values:
-            problems.append(Problem(cell, "withheld count recoverable"))
-        elif 1 <= round(value) <= threshold:
-            problems.append(Problem(cell, "small unpublished count recoverable"))
-    return problems

@@ -8,10 +8,10 @@ analysts and the report read.
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import importlib.util
 import re
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,8 +21,9 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 
-from pipeline import codes, comparisons, monitoring
+from pipeline import codes, comparisons, groupings, monitoring
 from pipeline.config import SQL_DIR, Settings
+from pipeline.dictionary import DictionaryError, ViewDocs, casts_needed
 from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, rank_order
 
 STORAGE_VERSION = "v1.5.0"
@@ -79,7 +80,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame
 
 def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """The code lists the models join to, from codes.py and the force's configuration."""
-    labels = settings.groups
     replace_table(
         con,
         "ref.ethnicities",
@@ -87,29 +87,9 @@ def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
         .assign(is_stated=lambda f: f["code"] != codes.NOT_STATED)
         .rename(columns={"code": "ethnicity_code", "label": "ethnicity_label"}),
     )
-    replace_table(
-        con,
-        "ref.groupings",
-        pd.DataFrame(
-            [
-                {
-                    "grouping_code": g.code,
-                    "grouping_label": getattr(labels, g.code),
-                    "sort_order": order,
-                    "is_headline": g.code == labels.headline,
-                }
-                for order, g in enumerate(codes.GROUPINGS, start=1)
-            ]
-        ),
-    )
-    replace_table(
-        con,
-        "ref.grouping_members",
-        pd.DataFrame(
-            [(g.code, member) for g in codes.GROUPINGS for member in sorted(g.member_codes)],
-            columns=["grouping_code", "ethnicity_code"],
-        ),
-    )
+    replace_table(con, "ref.groupings", groupings.groupings_frame(settings))
+    replace_table(con, "ref.grouping_members", groupings.grouping_members_frame(settings))
+    replace_table(con, "ref.grouping_levels", groupings.grouping_levels_frame(settings))
     replace_table(
         con,
         "ref.ranks",
@@ -205,6 +185,13 @@ def _strip_comments(sql: str) -> str:
 
 
 def _load_python_model(path: Path) -> ModuleType:
+    stat = path.stat()
+    return _import_python_model(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _import_python_model(path: Path, _mtime: int, _size: int) -> ModuleType:
+    """Imported once per version of the file (a run reads each model twice)."""
     spec = importlib.util.spec_from_file_location(f"progression_model_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise ModelError(f"{path.name}: cannot be imported as a Python model")
@@ -252,7 +239,8 @@ def _run_python_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]:
-    """Build every model; mart tables are rebuilt whole, so a run never half-updates one."""
+    """Build every model; mart tables are rebuilt whole, so a run never half-updates one,
+    and each is checked against the column dictionary as it is built."""
     built = []
     for model in models:
         try:
@@ -262,39 +250,53 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]
                 kind = LAYERS[model.layer]
                 body = model.sql.strip().rstrip(";")
                 con.execute(f"create or replace {kind} {model.relation} as\n{body}")
-        except (duckdb.Error, ValueError, KeyError) as exc:
+            if model.layer == "marts":
+                conform(con, model)
+        except (duckdb.Error, ValueError, KeyError, DictionaryError) as exc:
             raise ModelError(f"{model.path.relative_to(model.path.parents[2])}: {exc}") from None
         built.append(model.relation)
     return built
 
 
-def model_docs(model: Model) -> dict:
-    """The documentation beside a model's SQL (``<model>.toml``: description and columns)."""
-    doc_path = model.path.with_suffix(".toml")
-    if not doc_path.exists():
-        return {}
-    return tomllib.loads(doc_path.read_text(encoding="utf-8"))
+def conform(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Give a mart the dictionary's column types, or refuse it (:mod:`pipeline.dictionary`).
+
+    A cast that could lose information is made only once its values are shown to fit it:
+    whole numbers for a float column becoming an integer, no value at all for a column
+    whose type pandas could not know."""
+    docs = ViewDocs.read(model.path.with_suffix(".toml"))
+    actual = [(r[0], r[1]) for r in con.execute(f"describe {model.relation}").fetchall()]
+    for column, cast in casts_needed(docs, actual).items():
+        if cast.condition is not None:
+            test = "round({c}) <> {c}" if cast.condition == "integral" else "{c} is not null"
+            (bad,) = con.execute(
+                f"select count(*) from {model.relation} where {test.format(c=column)}"
+            ).fetchone()
+            if bad:
+                raise DictionaryError(
+                    f"{model.name}: column {column} is {dict(actual)[column]}, but the "
+                    f"dictionary says {cast.type} and its values cannot be cast without loss"
+                )
+        con.execute(f"alter table {model.relation} alter {column} type {cast.type}")
 
 
 def publish_analytics_views(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]:
-    """One documented view per mart; an undocumented column is an error, not a silent gap."""
+    """One documented view per mart, its columns in the order its ``.toml`` lists them and
+    each commented with the dictionary's meaning and unit (or the view's override)."""
     published = []
     for model in (m for m in models if m.layer == "marts"):
-        docs = model_docs(model)
+        try:
+            docs = ViewDocs.read(model.path.with_suffix(".toml"))
+        except DictionaryError as exc:
+            raise ModelError(str(exc)) from None
         view = f"analytics.{model.name}"
-        con.execute(f"create or replace view {view} as select * from {model.relation}")
-        columns = [r[0] for r in con.execute(f"describe {view}").fetchall()]
-        described = docs.get("columns", {})
-        missing = [c for c in columns if c not in described]
-        if "description" not in docs or missing:
-            raise ModelError(
-                f"{model.path.with_suffix('.toml').name}: document "
-                + ("the model's description and " if "description" not in docs else "")
-                + (f"column(s) {', '.join(missing)}" if missing else "")
-            )
-        con.execute(f"comment on view {view} is {_literal(docs['description'])}")
-        for column in columns:
-            con.execute(f"comment on column {view}.{column} is {_literal(described[column])}")
+        con.execute(
+            f"create or replace view {view} as select {', '.join(docs.columns)} "
+            f"from {model.relation}"
+        )
+        con.execute(f"comment on view {view} is {_literal(docs.description)}")
+        for column in docs.columns:
+            con.execute(f"comment on column {view}.{column} is {_literal(docs.comment(column))}")
         published.append(view)
     return published
 

@@ -117,8 +117,9 @@ class Page:
         self.send("Input.dispatchKeyEvent", {"type": "keyDown", **event})
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", **event})
 
-    def print_pdf(self, path: Path, footer: str) -> Path:
-        """A4, the page's own print styles, and a footer with the title and page numbers."""
+    def print_pdf(self, path: Path, footer: str, header: str = "") -> Path:
+        """A4, the page's own print styles, a header (the protective marking) and a footer
+        with the title and page numbers on every page."""
         template = (
             '<div style="font-size:8px;width:100%;padding:0 12mm;display:flex;'
             'justify-content:space-between;font-family:sans-serif;color:#3d3d3d">'
@@ -132,7 +133,12 @@ class Page:
                 "printBackground": True,
                 "preferCSSPageSize": True,
                 "displayHeaderFooter": True,
-                "headerTemplate": "<span></span>",
+                "headerTemplate": (
+                    '<div style="font-size:9px;width:100%;text-align:center;font-weight:bold;'
+                    f'font-family:sans-serif">{html.escape(header)}</div>'
+                    if header
+                    else "<span></span>"
+                ),
                 "footerTemplate": template,
                 "generateDocumentOutline": True,
                 "generateTaggedPDF": True,
@@ -268,8 +274,10 @@ def chromium(executable: Path, timeout: float = 60) -> Iterator[Browser]:
         browser.close()
 
 
-def print_to_pdf(executable: Path, page_file: Path, pdf: Path, footer: str, timeout: float):
+def print_to_pdf(
+    executable: Path, page_file: Path, pdf: Path, footer: str, timeout: float, header: str = ""
+):
     with chromium(executable, timeout) as browser:
         page = browser.new_page()
         page.goto(page_file.resolve().as_uri())
-        return page.print_pdf(pdf, footer)
+        return page.print_pdf(pdf, footer, header)

@@ -1,30 +1,49 @@
 """The BME Progression Group report: reads ``analytics`` views through section builders,
-then writes every output of a run into one folder: ``index.html`` (self-contained: inline
-SVG and CSS, no external requests), the same report as PDF, an Excel workbook, a CSV per
-table, ``summary.json`` (headline figures) and ``tables.json`` (what each table holds).
+protects every table together, then writes every output of a run into one folder:
+``index.html`` (self-contained: inline SVG and CSS, no external requests), the same report as
+PDF, an Excel workbook, a CSV per table, ``summary.json`` (headline figures) and
+``tables.json`` (what each table holds), and finally audits them all.
 
-Every number comes from a documented view; builders select rows, protect and format.
-Statistics are never computed here, and every output is written from the same protected,
-formatted tables, so disclosure control is applied once and holds everywhere.
+1. Each builder declares its table (:mod:`pipeline.report.declared`): selected from a view,
+   with the cell behind every count. Nothing is computed here that a mart holds.
+2. Every table is protected at once (:func:`protect_tables`): a cell in two tables, a
+   total in one and its parts in another, are one system.
+3. Each section writes its words and chart from its protected table.
+4. Every output is written from the same protected tables.
+5. The audit (:mod:`pipeline.report.audit`) reads every output back and proves no withheld
+   count can be worked out; if it finds anything, :class:`DisclosureAuditError` is raised
+   and the run publishes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import jinja2
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from pipeline.config import TEMPLATES_DIR, Settings
-from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.disclosure import (
+    SUPPRESSED_MARK,
+    Key,
+    Protection,
+    complete_values,
+    derive_relations,
+    protect,
+    unlisted_zeros,
+)
 from pipeline.report import (
+    audit,
+    charts,
     data_quality,
     exports,
-    groups,
     methodology,
     progression,
     representation,
@@ -32,14 +51,17 @@ from pipeline.report import (
 )
 from pipeline.report import formatting as fmt
 from pipeline.report.browser import BrowserError, find_chromium, print_to_pdf
+from pipeline.report.cells import Cells
+from pipeline.report.declared import DeclaredTable
 from pipeline.report.model import THEME_INTROS, THEME_TITLES, Section
-from pipeline.report.summary import Summary, build_summary
+from pipeline.report.summary import CHANGES_TABLE_ID, Summary, build_summary, changes_table
 
 log = logging.getLogger(__name__)
 
-SectionBuilder = Callable[[duckdb.DuckDBPyConnection, Settings, object], Section | list[Section]]
+SectionBuilder = Callable[[Cells, object], Section | Sequence[Section]]
 
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
+    representation.by_worker_type,
     representation.by_worker_type_and_group,
     representation.by_rank,
     representation.by_rank_and_group,
@@ -60,7 +82,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
 """In reading order within each theme; add a builder here to add a section. A builder may
 return several sections (one per process) or none (no data)."""
 
-CHANGES_TABLE_ID = "changes-since-last-report"
+HEADLINE_TABLE = "representation-by-worker-type"
 
 
 def latest_snapshot_date(con: duckdb.DuckDBPyConnection):
@@ -72,12 +94,75 @@ def latest_snapshot_date(con: duckdb.DuckDBPyConnection):
     return snapshot_date
 
 
-def build_sections(con, settings: Settings, snapshot_date) -> list[Section]:
+def build_sections(cells: Cells, snapshot_date) -> list[Section]:
     sections: list[Section] = []
     for builder in SECTION_BUILDERS:
-        built = builder(con, settings, snapshot_date)
+        built = builder(cells, snapshot_date)
         sections.extend(built if isinstance(built, Sequence) else [built])
     return sections
+
+
+@dataclass
+class Protected:
+    protection: Protection
+    truth: dict[Key, int]
+    seconds: float
+    cells: int
+
+
+REPAIR_ROUNDS = 50
+"""At most this many rounds of repairs the integer programme asks for (each adds counts)."""
+
+
+def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
+    """Protect every table at once and set each one's shown values.
+
+    The linear algebra of :func:`pipeline.disclosure.protect` cannot see what bounds give
+    away (counts are never negative: 96 stated out of 64 + 11 + 21 people leaves no room),
+    so the audit's integer programme is run on the result before anything is written, and
+    every cell it can pin down gets one more count withheld beside it, until it pins none."""
+    started = time.perf_counter()
+    threshold = cells.settings.disclosure.threshold
+    values: dict[Key, int] = {}
+    published: set[Key] = set()
+    for table in tables:
+        for key, value in table.counts().items():
+            if values.setdefault(key, value) != value:
+                raise ValueError(f"{table.id}: cell {key.id} has two values in the report")
+        published |= table.published_keys()
+    keys, relations = derive_relations(set(values) | published, cells.universe)
+    truth = complete_values(values, keys, relations)
+    zeros = unlisted_zeros(truth, published, cells.universe)
+    members: dict[Key, set[Key]] = {}
+    for relation in relations:
+        together = {relation.total, *relation.parts}
+        for key in together:
+            members.setdefault(key, set()).update(together)
+    totals = {r.total for r in relations}
+    extra: set[Key] = set()
+    for _ in range(REPAIR_ROUNDS):
+        protection = protect(
+            truth, published, relations, threshold, known_zeros=zeros, withheld=extra
+        )
+        for table in tables:
+            table.protect_with(protection)
+        problems = audit.audit_publication(
+            tables, audit.in_memory(tables), cells.universe, truth, threshold
+        )
+        exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
+        added = {p.key for p in problems if p.kind == "zero beside a small total"}
+        for key in exposed:
+            shown = [
+                k
+                for k in members.get(key, ())
+                if k in published and k not in protection.withheld and k not in added
+            ]
+            if shown:
+                added.add(min(shown, key=lambda k: (k in totals, truth.get(k) or 0, k.id)))
+        if not added:
+            break
+        extra |= added | protection.withheld
+    return Protected(protection, truth, time.perf_counter() - started, len(keys))
 
 
 def output_names(snapshot_date) -> dict[str, str]:
@@ -118,6 +203,7 @@ def render_html(
     ]
     return environment.get_template("report.html.j2").render(
         force_name=settings.force.name,
+        marking=settings.report.marking,
         snapshot_date=fmt.date(snapshot_date),
         previous_snapshot=summary.previous_snapshot,
         run_id=run_id,
@@ -139,35 +225,10 @@ def render_html(
     )
 
 
-def _headline_json(row: dict) -> dict:
-    keys = (
-        "headcount",
-        "declared_headcount",
-        "declaration_rate",
-        "group_headcount",
-        "group_share",
-        "benchmark_share",
-        "representation_ratio",
-    )
-    hidden = row["withheld_columns"]
-    out: dict = {}
-    for key in keys:
-        value = fmt.optional_float(row[key])
-        if key in hidden or value is None:
-            out[key] = None
-        elif key.endswith("headcount"):
-            out[key] = int(value)
-        else:
-            out[key] = round(value, 4)
-    out["withheld"] = sorted(k for k in keys if k in hidden)
-    return out
-
-
 def summary_json(
-    con, settings: Settings, snapshot_date, run_id: str, summary: Summary, outputs: dict
+    settings: Settings, snapshot_date, run_id: str, summary: Summary, sections, outputs: dict
 ) -> dict:
-    grid = representation.workforce_grid(con, settings, snapshot_date)
-    rows = {str(r["label"]): r for r in grid.frame.to_dict("records")}
+    headline = next(s.table for s in sections if s.id == HEADLINE_TABLE)
     return {
         "force": settings.force.name,
         "snapshot_date": str(pd.Timestamp(snapshot_date).date()),
@@ -183,17 +244,7 @@ def summary_json(
             "code": settings.groups.headline,
             "label": representation.headline_label(settings),
         },
-        "headline": {
-            key: _headline_json(rows[label])
-            for key, label in (
-                ("workforce", representation.ALL_WORKERS),
-                *(
-                    (w, representation.codes.WORKER_TYPES[w])
-                    for w in representation.WORKER_TYPE_ORDER
-                ),
-            )
-            if label in rows
-        },
+        "headline": {"table": headline.id, "rows": exports.json_rows(headline)},
         "findings": summary.findings,
         "changes": summary.changes,
         "caveats": summary.caveats,
@@ -216,7 +267,12 @@ def write_pdf(settings: Settings, page: Path, pdf: Path, footer: str) -> tuple[P
         return None, reason
     try:
         return print_to_pdf(
-            executable, page, pdf, footer, settings.report.chromium_timeout_seconds
+            executable,
+            page,
+            pdf,
+            footer,
+            settings.report.chromium_timeout_seconds,
+            settings.report.marking,
         ), ""
     except (BrowserError, OSError) as exc:
         reason = f"PDF skipped: Chromium failed ({type(exc).__name__}: {exc})."
@@ -227,45 +283,73 @@ def write_pdf(settings: Settings, page: Path, pdf: Path, footer: str) -> tuple[P
 def build_report(
     con: duckdb.DuckDBPyConnection, settings: Settings, out_dir: Path, run_id: str
 ) -> Path:
-    """Write every output of the report into ``out_dir`` and return the folder."""
-    with groups.one_build():
+    """Write every output of the report into ``out_dir``, audit them, and return the folder.
+
+    Raises :class:`pipeline.report.audit.DisclosureAuditError` when the audit finds a
+    shown small count or a recoverable withheld cell (the caller publishes nothing)."""
+    # Disclosure control solves thousands of small linear systems: one thread each is
+    # fastest, and a multi-threaded BLAS on a shared machine is many times slower.
+    with threadpool_limits(limits=1):
         return _build_report(con, settings, out_dir, run_id)
+
+
+@dataclass
+class Prepared:
+    """Everything the outputs are written from: declared, protected, with their words."""
+
+    cells: Cells
+    snapshot_date: object
+    sections: list[Section]
+    tables: list[DeclaredTable]
+    protected: Protected
+    summary: Summary
+
+
+def prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> Prepared:
+    """Declare every table, protect them together, and write the sections' words and charts
+    (no file is written)."""
+    cells = Cells(con, settings)
+    snapshot_date = latest_snapshot_date(con)
+    sections = build_sections(cells, snapshot_date)
+    changes = changes_table(cells, snapshot_date)
+    tables = ([changes] if changes is not None else []) + [s.table for s in sections]
+    protected = protect_tables(cells, tables)
+    for section in sections:
+        section.prose = section.compose()
+        if section.prose.chart is not None:
+            section.chart_svg = charts.render(section.table, section.prose.chart)
+    summary = build_summary(cells, snapshot_date, sections, changes)
+    return Prepared(cells, snapshot_date, sections, tables, protected, summary)
 
 
 def _build_report(con, settings: Settings, out_dir: Path, run_id: str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    snapshot_date = latest_snapshot_date(con)
-    sections = build_sections(con, settings, snapshot_date)
-    summary = build_summary(con, settings, snapshot_date, sections)
+    prepared = prepare(con, settings)
+    cells, snapshot_date, sections = prepared.cells, prepared.snapshot_date, prepared.sections
+    tables, protected, summary = prepared.tables, prepared.protected, prepared.summary
     names = output_names(snapshot_date)
-    tables = export_tables(sections, summary)
-    csv_names = {t.id: t.csv_name for t in tables}
+    export = export_tables(sections, summary)
+    csv_names = {t.id: t.csv_name for t in export}
     title = f"Workforce representation and progression: {settings.force.name} Police"
-
+    marking = settings.report.marking
     page = out_dir / "index.html"
 
     def write_page(pdf_name: str | None) -> None:
         html = render_html(
-            settings,
-            snapshot_date,
-            run_id,
-            sections,
-            summary,
-            pdf_name=pdf_name,
-            workbook_name=names["workbook"],
-            csv_names=csv_names,
-        )
+            settings, snapshot_date, run_id, sections, summary,
+            pdf_name=pdf_name, workbook_name=names["workbook"], csv_names=csv_names,
+        )  # fmt: skip
         page.write_text(html, encoding="utf-8")
 
     write_page(names["pdf"])
     pdf, pdf_note = write_pdf(
-        settings, page, out_dir / names["pdf"], f"{title}, {fmt.date(snapshot_date)}"
+        settings, page, out_dir / names["pdf"], f"{marking} · {title}, {fmt.date(snapshot_date)}"
     )
     if pdf is None:
         write_page(None)  # no link to a PDF that is not there
 
-    for table in tables:
-        exports.write_csv(table, out_dir)
+    for table in export:
+        exports.write_csv(table, out_dir, marking)
     exports.write_workbook(
         out_dir / names["workbook"],
         title,
@@ -274,7 +358,7 @@ def _build_report(con, settings: Settings, out_dir: Path, run_id: str) -> Path:
             f"Counts from 1 to {settings.disclosure.threshold} are withheld ({SUPPRESSED_MARK}), "
             "with every figure that would reveal them; [x] means not applicable.",
         ],
-        tables,
+        export,
         [
             ("Findings", summary.findings),
             ("What changed since the last report", summary.changes),
@@ -290,19 +374,41 @@ def _build_report(con, settings: Settings, out_dir: Path, run_id: str) -> Path:
             ("Ethnicity groupings", [f"{g}: {m}" for g, m in methodology.groupings(settings)]),
             ("Glossary", [f"{t}: {d}" for t, d in methodology.GLOSSARY]),
         ],
+        marking,
     )
-    exports.write_json(out_dir / "tables.json", exports.tables_manifest(tables, names["workbook"]))
+    exports.write_json(
+        out_dir / "tables.json",
+        exports.tables_manifest(export, names["workbook"], cells.universe),
+        marking,
+    )
     outputs = {
         "html": "index.html",
         "pdf": pdf.name if pdf else None,
         "workbook": names["workbook"],
-        "csv": [t.csv_name for t in tables],
+        "csv": [t.csv_name for t in export],
         "tables": "tables.json",
     }
     if pdf is None:
         outputs["pdf_skipped"] = pdf_note
     exports.write_json(
         out_dir / "summary.json",
-        summary_json(con, settings, snapshot_date, run_id, summary, outputs),
+        summary_json(settings, snapshot_date, run_id, summary, sections, outputs),
+        marking,
     )
+    started = time.perf_counter()
+    problems = audit.audit_report(
+        out_dir, tables, cells.universe, protected.truth, settings.disclosure.threshold,
+        names["workbook"],
+    )  # fmt: skip
+    log.info(
+        "Disclosure: %d tables, %d cells, %d withheld; protection %.2f s, audit %.2f s",
+        len(tables), protected.cells, len(protected.protection.withheld), protected.seconds,
+        time.perf_counter() - started,
+    )  # fmt: skip
+    if problems:
+        listed = "; ".join(str(p) for p in problems[:10])
+        raise audit.DisclosureAuditError(
+            f"The disclosure audit found {len(problems)} problem(s) in the report, so nothing "
+            f"is published: {listed}"
+        )
     return out_dir

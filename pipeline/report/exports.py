@@ -2,8 +2,14 @@
 (a contents sheet, a notes sheet, one sheet per table formatted as an Excel table), a
 ``summary.json`` of the headline figures and a ``tables.json`` describing every table.
 
-Values are exported exactly as the page shows them (parsed back from the shown text), so no
-output is more precise or less protected than the page: withheld stays ``[c]``.
+Every value comes from the declared, protected table (:meth:`DeclaredTable.export_rows`),
+at the precision the page shows, so no output is more precise or less protected than the
+page. Numbers are numbers: counts are integers, percentages numbers (a fraction formatted as
+a percentage in the workbook, 12.3 under a header ending "(%)" in a CSV), an interval is a
+lower and an upper column, a p-value a number; ``[c]`` is withheld and ``[x]`` not
+applicable. Every file carries the protective marking: the first line of a CSV (``#``,
+so ``pandas.read_csv(..., comment="#")`` skips it), the top and the print header and footer
+of every sheet, a ``protective_marking`` key in every JSON file.
 """
 
 from __future__ import annotations
@@ -22,12 +28,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
-from pipeline.disclosure import NOT_SHOWN_MARKS
-from pipeline.report.model import ColumnKind, Table
-
-_COUNT = re.compile(r"^-?\d{1,3}(,\d{3})*$|^-?\d+$")
-_PERCENT = re.compile(r"^-?\d+(\.\d+)?%$")
-_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+from pipeline.disclosure import Universe
+from pipeline.report.declared import DeclaredTable
 
 
 @dataclass(frozen=True)
@@ -37,75 +39,38 @@ class ExportTable:
     id: str
     section_title: str
     theme: str
-    table: Table
+    table: DeclaredTable
 
     @property
     def csv_name(self) -> str:
         return f"csv/{self.id}.csv"
 
 
-def infer_kinds(table: Table) -> tuple[ColumnKind, ...]:
-    """Column kinds from the shown values, for builders that do not declare them.
-
-    Whole numbers are taken to be counts, so disclosure checks err on the safe side."""
-    if table.column_kinds is not None:
-        return table.column_kinds
-    kinds: list[ColumnKind] = ["label"]
-    for index in range(1, len(table.headers)):
-        values = [str(r[index]).strip() for r in table.rows]
-        values = [v for v in values if v not in NOT_SHOWN_MARKS]
-        if values and all(_COUNT.match(v) for v in values):
-            kinds.append("count")
-        elif values and all(_PERCENT.match(v) for v in values):
-            kinds.append("percent")
-        elif values and all(_DECIMAL.match(v) for v in values):
-            kinds.append("ratio")
-        else:
-            kinds.append("text")
-    return tuple(kinds)
+def csv_marking(marking: str) -> str:
+    return f"# {marking}"
 
 
-def typed_value(text: str, kind: ColumnKind):
-    """The shown text as a number where it is one: '1,234' -> 1234, '12.3%' -> 0.123."""
-    text = str(text).strip()
-    if text in NOT_SHOWN_MARKS or kind in ("label", "text"):
-        return text
-    try:
-        if kind == "percent" and text.endswith("%"):
-            return round(float(text[:-1]) / 100, 6)
-        if kind == "count":
-            return int(text.replace(",", ""))
-        return float(text.replace(",", ""))
-    except ValueError:
-        return text
-
-
-def _csv_header(header: str, kind: ColumnKind) -> str:
-    return f"{header} (%)" if kind == "percent" else header
-
-
-def _csv_value(value, kind: ColumnKind):
-    if kind == "percent" and isinstance(value, float):
-        return f"{value * 100:.1f}"
-    return value
-
-
-def write_csv(export: ExportTable, out_dir: Path) -> Path:
-    """One table: plain numbers (no thousands separators), percentages as 12.3 under a
-    header ending "(%)", [c] where withheld and [x] where not applicable."""
+def write_csv(export: ExportTable, out_dir: Path, marking: str) -> Path:
+    """One table: its marking on a comment line, then the header and the rows."""
     path = out_dir / export.csv_name
     path.parent.mkdir(parents=True, exist_ok=True)
-    kinds = infer_kinds(export.table)
+    table = export.table
+    kinds = table.export_kinds()
     with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(csv_marking(marking) + "\n")
         writer = csv.writer(handle)
-        writer.writerow(
-            [_csv_header(h, k) for h, k in zip(export.table.headers, kinds, strict=True)]
-        )
-        for row in export.table.rows:
-            writer.writerow(
-                [_csv_value(typed_value(v, k), k) for v, k in zip(row, kinds, strict=True)]
-            )
+        writer.writerow(table.export_headers())
+        for row in table.export_rows():
+            writer.writerow([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)])
     return path
+
+
+def _csv_value(value, kind: str):
+    if isinstance(value, float) and kind in ("share", "rate", "years", "points"):
+        return f"{value:.1f}"
+    if isinstance(value, float) and kind in ("ratio", "ratio_to", "interval"):
+        return f"{value:.2f}"
+    return value
 
 
 def _unique(names: Sequence[str], limit: int) -> list[str]:
@@ -133,20 +98,31 @@ def _unique_headers(headers: Sequence[str]) -> list[str]:
     return _unique([str(h) or f"Column {i + 1}" for i, h in enumerate(headers)], 255)
 
 
+def _mark_sheet(sheet, marking: str) -> None:
+    """The marking at the top and bottom of every printed page of a sheet."""
+    sheet.oddHeader.center.text = marking
+    sheet.oddFooter.center.text = marking
+    sheet.evenHeader.center.text = marking
+    sheet.evenFooter.center.text = marking
+
+
 def write_workbook(
     path: Path,
     title: str,
     about: Sequence[str],
     exports: Sequence[ExportTable],
     notes: Sequence[tuple[str, Sequence[str]]],
+    marking: str,
 ) -> Path:
     """Contents, Notes, then one sheet per table, each an Excel table analysts can paste."""
     workbook = Workbook()
     contents = workbook.active
     contents.title = "Contents"
-    contents["A1"] = title
-    contents["A1"].font = Font(bold=True, size=14)
-    row = 2
+    contents["A1"] = marking
+    contents["A1"].font = Font(bold=True)
+    contents["A2"] = title
+    contents["A2"].font = Font(bold=True, size=14)
+    row = 3
     for line in about:
         contents.cell(row=row, column=1, value=line)
         row += 1
@@ -170,11 +146,15 @@ def write_workbook(
         )
     for column, width in zip("ABCD", (34, 80, 60, 24), strict=True):
         contents.column_dimensions[column].width = width
+    contents.cell(row=row + 2, column=1, value=marking).font = Font(bold=True)
+    _mark_sheet(contents, marking)
 
     notes_sheet = workbook.create_sheet("Notes")
-    notes_sheet["A1"] = "Notes"
-    notes_sheet["A1"].font = Font(bold=True, size=14)
-    row = 2
+    notes_sheet["A1"] = marking
+    notes_sheet["A1"].font = Font(bold=True)
+    notes_sheet["A2"] = "Notes"
+    notes_sheet["A2"].font = Font(bold=True, size=14)
+    row = 3
     for heading, lines in notes:
         row += 1
         notes_sheet.cell(row=row, column=1, value=heading).font = Font(bold=True)
@@ -182,10 +162,12 @@ def write_workbook(
             row += 1
             cell = notes_sheet.cell(row=row, column=1, value=line)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    notes_sheet.cell(row=row + 2, column=1, value=marking).font = Font(bold=True)
     notes_sheet.column_dimensions["A"].width = 120
+    _mark_sheet(notes_sheet, marking)
 
     for export, sheet in zip(exports, names, strict=True):
-        _table_sheet(workbook.create_sheet(sheet), export, sheet)
+        _table_sheet(workbook.create_sheet(sheet), export, sheet, marking)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
@@ -203,60 +185,111 @@ def _excel_table(name: str, ref: str) -> ExcelTable:
     return table
 
 
-_NUMBER_FORMATS = {"count": "#,##0", "percent": "0.0%", "ratio": "0.00", "number": "#,##0"}
+_NUMBER_FORMATS = {
+    "count": "#,##0",
+    "share": "0.0%",
+    "rate": "0.0",
+    "years": "0.0",
+    "points": "+0.0;-0.0;0.0",
+    "ratio": "0.00",
+    "ratio_to": "0.00",
+    "interval": "0.00",
+    "gap": "#,##0",
+    "p_value": "0.0000",
+}
 
 
-def _table_sheet(sheet, export: ExportTable, name: str) -> None:
+def _table_sheet(sheet, export: ExportTable, name: str, marking: str) -> None:
     table = export.table
-    kinds = infer_kinds(table)
-    sheet["A1"] = table.caption
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet["A2"] = f"Section: {export.section_title}. [c] withheld, [x] not applicable."
+    kinds = table.export_kinds()
+    sheet["A1"] = marking
+    sheet["A1"].font = Font(bold=True)
+    sheet["A2"] = table.caption
+    sheet["A2"].font = Font(bold=True, size=12)
+    sheet["A3"] = f"Section: {export.section_title}. [c] withheld, [x] not applicable."
     for offset, note in enumerate(table.notes):
-        sheet.cell(row=3 + offset, column=1, value=note)
-    first = 4 + len(table.notes)
-    for column, header in enumerate(_unique_headers(table.headers), start=1):
+        sheet.cell(row=4 + offset, column=1, value=note)
+    first = 5 + len(table.notes)
+    headers = table.export_headers()
+    for column, header in enumerate(_unique_headers(headers), start=1):
         cell = sheet.cell(row=first, column=column, value=header)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r, values in enumerate(table.rows, start=first + 1):
-        for c, (text, kind) in enumerate(zip(values, kinds, strict=True), start=1):
-            value = typed_value(text, kind)
+    rows = table.export_rows()
+    for r, values in enumerate(rows, start=first + 1):
+        for c, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
+            if kind == "share" and isinstance(value, float):
+                value = round(value / 100, 6)
             cell = sheet.cell(row=r, column=c, value=value)
             if not isinstance(value, str) and kind in _NUMBER_FORMATS:
                 cell.number_format = _NUMBER_FORMATS[kind]
             elif isinstance(value, str) and kind not in ("label", "text"):
                 cell.alignment = Alignment(horizontal="right")
-    last = f"{get_column_letter(len(table.headers))}{first + max(len(table.rows), 1)}"
-    sheet.add_table(_excel_table(_excel_table_name(name), f"A{first}:{last}"))
+    last_row = first + max(len(rows), 1)
+    sheet.add_table(
+        _excel_table(
+            _excel_table_name(name), f"A{first}:{get_column_letter(len(headers))}{last_row}"
+        )
+    )
+    sheet.cell(row=last_row + 2, column=1, value=marking).font = Font(bold=True)
     sheet.freeze_panes = sheet.cell(row=first + 1, column=2)
     sheet.column_dimensions["A"].width = 42
-    for column in range(2, len(table.headers) + 1):
+    for column in range(2, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 16
+    _mark_sheet(sheet, marking)
 
 
-def write_json(path: Path, content: dict) -> Path:
-    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_json(path: Path, content: dict, marking: str) -> Path:
+    """A JSON file whose first key is the protective marking."""
+    document = {"protective_marking": marking, **content}
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
-def tables_manifest(exports: Sequence[ExportTable], workbook_name: str) -> dict:
-    """What each table is and how its counts add up: lets anyone (and the tests) audit the
-    outputs for disclosure from the shown values alone."""
+def json_rows(table: DeclaredTable) -> list[dict]:
+    """A table's rows as JSON objects by column name: numbers as numbers (shares as
+    fractions), withheld as null, not applicable as "[x]"."""
+    out = []
+    for row in table.shown_rows or []:
+        record = {}
+        for column, value in zip(table.columns, row, strict=True):
+            if column.kind == "label":
+                record[column.name] = value
+            elif getattr(value, "mark", None) == "[c]":
+                record[column.name] = None
+            elif getattr(value, "mark", None) == "[x]":
+                record[column.name] = "[x]"
+            elif column.kind == "share":
+                record[column.name] = round(value / 100, 6)
+            elif column.kind == "interval":
+                record[column.name] = column.exported(value)
+            elif column.kind == "p_value":
+                record[column.name] = column.exported(value)[0]
+            else:
+                record[column.name] = value
+        out.append(record)
+    return out
+
+
+def tables_manifest(exports: Sequence[ExportTable], workbook_name: str, universe: Universe) -> dict:
+    """What each table is: its columns and their kinds, the cell behind every count and the
+    counts behind every figure, and the dimensions the cells are sets of, so anyone can
+    check the outputs for disclosure from the shown values alone
+    (:func:`pipeline.report.audit.audit_folder`)."""
     names = sheet_names(exports)
     return {
         "workbook": workbook_name,
+        "populations": {
+            population: {dim: sorted(values) for dim, values in dims.items()}
+            for population, dims in universe.domains.items()
+        },
+        "listing": sorted(universe.listing),
         "tables": [
             {
-                "id": e.id,
-                "caption": e.table.caption,
+                **e.table.manifest(),
                 "section": e.section_title,
                 "theme": e.theme,
                 "csv": e.csv_name,
                 "sheet": sheet,
-                "headers": list(e.table.headers),
-                "column_kinds": list(infer_kinds(e.table)),
-                "layout": e.table.layout.as_dict() if e.table.layout else None,
-                "notes": list(e.table.notes),
             }
             for e, sheet in zip(exports, names, strict=True)
         ],

@@ -1,271 +1,126 @@
-"""Ethnic groupings at three levels of detail, and the protected grids the sections share.
+"""Grids of people by ethnic group: the representation tables' rows and every group's count
+and share, selected from ``analytics.representation`` (every share is computed there), at
+the level of detail the disclosure rule allows.
 
-A breakdown is shown at the finest level whose table is not mostly withheld: detailed
-(the police 18+1 codes) -> broad (Asian, Black, Mixed, White, Other) -> the headline group
-against the rest. Every level is a partition of the codes in which the headline group is a
-union of categories, so a table's headline count is always the sum of the categories it
-shows and disclosure control sees that relation too.
+A breakdown is shown at the finest level of ``ref.grouping_levels`` whose table is not
+mostly withheld: detailed (the police 18+1 codes) -> broad -> the headline group against
+the rest. Every level partitions the stated codes with the headline group a union of its
+groups, so the cells' sets say how they add up and disclosure control sees it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
 
-import duckdb
 import pandas as pd
 
-from pipeline import codes
 from pipeline.config import Settings
-from pipeline.disclosure import Layout, choose_grouping, protect_table, withheld_share
+from pipeline.disclosure import Key, choose_grouping, derive_relations, protect, withheld_share
+from pipeline.report.cells import Cells
 
-COUNTS = ("headcount", "declared_headcount", "group_headcount")
-
-_MEMO: ContextVar[dict | None] = ContextVar("report_grid_memo", default=None)
-T = TypeVar("T")
-
-
-@contextmanager
-def one_build() -> Iterator[None]:
-    """Within one report build, each protected grid is computed once: several sections and
-    the summary read the same grid, and protecting it is the costly part of a build."""
-    token = _MEMO.set({})
-    try:
-        yield
-    finally:
-        _MEMO.reset(token)
+REPRESENTATION_SQL = """
+select
+    worker_type, worker_type_label, rank_or_band, rank_order, lpu_code, lpu_name, group_code,
+    headcount, declared_headcount, not_stated_headcount, declaration_rate, group_headcount,
+    group_share, population_share, representation_ratio, parity_gap_headcount
+from analytics.representation
+where snapshot_date = ? and {where}
+"""
 
 
-def memoised(key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, remembered for the rest of the build (not at all outside one)."""
-    store = _MEMO.get()
-    if store is None:
-        return compute()
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+def representation_rows(con, snapshot_date, where: str, params=()) -> pd.DataFrame:
+    """Rows of analytics.representation for one snapshot (``where`` picks them)."""
+    return con.execute(
+        REPRESENTATION_SQL.format(where=where), [pd.Timestamp(snapshot_date).date(), *params]
+    ).df()
 
 
 @dataclass(frozen=True)
-class Category:
-    key: str
+class GridRow:
     label: str
-    members: frozenset[str]
-    benchmark_code: str | None = None
-    """The grouping in ``analytics.population_benchmark`` with the same members, if any."""
+    posts: frozenset[str] | None
+    """The posts the row covers; None for everyone."""
+    is_total: bool = False
+
+
+@dataclass
+class Grid:
+    """People by group for a set of rows (worker types, or the ranks of one worker type),
+    with the row's measures for every grouping, and the level of detail chosen."""
+
+    population: str
+    rows: list[GridRow]
+    measures: dict[tuple[str, str], dict]
+    """(row label, group code) -> the representation row (counts, shares, ratio, gap)."""
+    level: tuple[str, str, tuple[str, ...]]
+    coarsened: bool
 
     @property
-    def is_stated(self) -> bool:
-        return codes.NOT_STATED not in self.members
+    def total(self) -> GridRow:
+        return next(r for r in self.rows if r.is_total)
+
+    @property
+    def body(self) -> list[GridRow]:
+        return [r for r in self.rows if not r.is_total]
+
+    def measure(self, row: str, group: str, name: str):
+        return self.measures[(row, group)][name]
 
 
-@dataclass(frozen=True)
-class Level:
-    name: str
-    description: str
-    categories: tuple[Category, ...]
-
-
-def headline_members(settings: Settings) -> frozenset[str]:
-    return next(g.member_codes for g in codes.GROUPINGS if g.code == settings.groups.headline)
-
-
-def levels(settings: Settings) -> tuple[Level, ...]:
-    labels = settings.groups
-    group = headline_members(settings)
-    not_stated = Category("NS", "Not stated", frozenset({codes.NOT_STATED}))
-    detailed = tuple(
-        Category(e.code, f"{e.label} ({e.code})", frozenset({e.code}))
-        for e in codes.ETHNICITIES
-        if e.code != codes.NOT_STATED
-    )
-    white = frozenset(e.code for e in codes.ETHNICITIES if e.broad_group_code == "white")
-    if white <= group or not white & group:
-        whites = (Category("white", labels.white, white, "white"),)
-    else:  # the headline counts White minorities in, so White must be split to add up
-        whites = (
-            Category("white_british", "White: British", white - group),
-            Category("white_other", "White: other White backgrounds", white & group),
-        )
-    broad = tuple(
-        Category(code, getattr(labels, code), members, code)
-        for code, members in (
-            (b, frozenset(e.code for e in codes.ETHNICITIES if e.broad_group_code == b))
-            for b in codes.BROAD_GROUPS
-            if b != "white"
-        )
-    )
-    stated = frozenset(e.code for e in codes.ETHNICITIES if e.code != codes.NOT_STATED)
-    rest_label = labels.white if stated - group == white else "White: British"
-    rest_code = "white" if stated - group == white else None
-    return (
-        Level("detailed", "detailed ethnic groups (police 18+1 codes)", (*detailed, not_stated)),
-        Level("broad", "broad ethnic groups", (*broad[:3], *whites, broad[3], not_stated)),
-        Level(
-            "binary",
-            f"{getattr(labels, settings.groups.headline)} against the rest",
-            (
-                Category("group", getattr(labels, settings.groups.headline), group,
-                         settings.groups.headline),
-                Category("rest", rest_label, stated - group, rest_code),
-                not_stated,
-            ),
-        ),
-    )  # fmt: skip
-
-
-def ethnicity_counts(
-    con: duckdb.DuckDBPyConnection, snapshot_date, by: str, where: str = "true"
-) -> pd.DataFrame:
-    """Headcount by ``by`` (a column of ``analytics.workforce_by_ethnicity``) x code."""
-    frame = con.execute(
-        f"""
-        select {by} as row_key, min(rank_order) as row_order, ethnicity_code,
-               sum(headcount) as headcount
-        from analytics.workforce_by_ethnicity
-        where snapshot_date = ? and {where}
-        group by all
-        """,
-        [snapshot_date],
-    ).df()
-    wide = frame.pivot_table(
-        index=["row_order", "row_key"] if by == "rank_or_band" else ["row_key"],
-        columns="ethnicity_code",
-        values="headcount",
-        aggfunc="sum",
-        fill_value=0,
-    )
-    wide = wide.reindex(columns=[e.code for e in codes.ETHNICITIES], fill_value=0)
-    return wide.reset_index().set_index("row_key").drop(columns="row_order", errors="ignore")
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A protected table: one row per row label (the last is the total), with every
-    category count, the three headline counts and their derived shares and rates."""
-
-    level: Level
-    coarsened: bool
-    frame: pd.DataFrame
-    layout: Layout
-    total_label: str
-
-    def body(self) -> pd.DataFrame:
-        return self.frame.iloc[:-1]
-
-    def total(self) -> dict:
-        return self.frame.iloc[-1].to_dict()
-
-
-BLACK = frozenset(e.code for e in codes.ETHNICITIES if e.broad_group_code == "black")
-
-
-def black_categories(level: Level) -> tuple[str, ...] | None:
-    """The categories that make up Black (the Police Race Action Plan's focus), if the level
-    shows Black as a whole number of categories."""
-    keys = tuple(c.key for c in level.categories if c.members <= BLACK)
-    covered = frozenset().union(*(c.members for c in level.categories if c.key in keys))
-    return keys if keys and covered == BLACK else None
-
-
-def grid_layout(level: Level, group: frozenset[str], total_label: str) -> Layout:
-    """Every category, the three headline counts as sums of categories, and Black on its
-    own where the level allows: all published together, so protected together."""
-    keys = tuple(c.key for c in level.categories)
-    stated = tuple(c.key for c in level.categories if c.is_stated)
-    in_group = tuple(c.key for c in level.categories if c.members <= group)
-    if frozenset().union(*(c.members for c in level.categories if c.key in in_group)) != group:
-        raise ValueError(f"The {level.name} level does not add up to the headline group.")
-    derived = {
-        "declaration_rate": ("declared_headcount", "headcount"),
-        "group_share": ("group_headcount", "declared_headcount"),
-        "representation_ratio": ("group_headcount", "declared_headcount"),
-        "parity_gap_headcount": ("group_headcount", "declared_headcount"),
-    }
-    derived |= {f"share_{k}": (k, "declared_headcount") for k in stated}
-    row_sums = [
-        ("headcount", keys),
-        ("declared_headcount", stated),
-        ("group_headcount", in_group),
-    ]
-    extra: tuple[str, ...] = ()
-    if (black := black_categories(level)) is not None:
-        extra = ("black_headcount",)
-        row_sums.append(("black_headcount", black))
-        derived["black_share"] = ("black_headcount", "declared_headcount")
-    return Layout(
-        count_columns=(*keys, *COUNTS, *extra),
-        row_sums=tuple(row_sums),
-        total_row=total_label,
-        derived=derived,
-    )
-
-
-def _grid_frame(
-    counts: pd.DataFrame, level: Level, group: frozenset[str], total_label: str, benchmark
-) -> pd.DataFrame:
-    frame = pd.DataFrame(index=counts.index)
-    for category in level.categories:
-        frame[category.key] = counts[sorted(category.members)].sum(axis=1).astype(int)
-    codes_stated = [c for c in counts.columns if c != codes.NOT_STATED]
-    frame["headcount"] = counts.sum(axis=1).astype(int)
-    frame["declared_headcount"] = counts[codes_stated].sum(axis=1).astype(int)
-    frame["group_headcount"] = counts[sorted(group)].sum(axis=1).astype(int)
-    if black_categories(level) is not None:
-        frame["black_headcount"] = counts[sorted(BLACK)].sum(axis=1).astype(int)
-    total = frame.sum().to_frame(total_label).T
-    frame = pd.concat([frame, total])
-    frame.index.name = "label"
-    frame = frame.reset_index()
-    declared = frame["declared_headcount"].where(frame["declared_headcount"] > 0)
-    frame["declaration_rate"] = frame["declared_headcount"] / frame["headcount"].where(
-        frame["headcount"] > 0
-    )
-    frame["group_share"] = frame["group_headcount"] / declared
-    if "black_headcount" in frame:
-        frame["black_share"] = frame["black_headcount"] / declared
-    frame["benchmark_share"] = benchmark
-    frame["representation_ratio"] = frame["group_share"] / frame["benchmark_share"]
-    frame["parity_gap_headcount"] = (
-        frame["benchmark_share"] * frame["declared_headcount"] - frame["group_headcount"]
-    )
-    for category in level.categories:
-        if category.is_stated:
-            frame[f"share_{category.key}"] = frame[category.key] / declared
-    return frame
-
-
-def protected_grid(
-    counts: pd.DataFrame,
-    settings: Settings,
-    total_label: str,
-    *,
-    benchmark: float | None = None,
-    withheld: tuple[tuple[str, str], ...] = (),
+def build_grid(
+    cells: Cells,
+    snapshot_date,
+    rows: list[GridRow],
+    frame: pd.DataFrame,
+    label_of,
 ) -> Grid:
-    """The counts at the finest level that is not mostly withheld, protected."""
-    group = headline_members(settings)
+    """A grid from representation rows (``label_of(record)`` names each row's label)."""
+    population = cells.staff(snapshot_date)
+    measures = {(label_of(r), r["group_code"]): r for r in frame.to_dict("records")}
+    settings = cells.settings
+    levels = cells.levels
+
+    def attempt(level) -> float:
+        return _withheld_share(cells, population, rows, measures, level, settings)
+
+    level, coarsened = choose_grouping(levels, attempt, settings.disclosure.max_withheld_share)
+    return Grid(population, rows, measures, level, coarsened)
+
+
+def category_key(cells: Cells, population: str, row: GridRow, group: str) -> Key:
+    return cells.key(population, post=row.posts, eth=cells.eth(group))
+
+
+def _withheld_share(cells, population, rows, measures, level, settings: Settings) -> float:
+    """The share of the level's non-zero group counts (below the total) that protecting
+    this table alone would withhold."""
     threshold = settings.disclosure.threshold
-    results: dict[str, Grid] = {}
-
-    all_levels = levels(settings)
-    limit = settings.disclosure.max_withheld_share
-
-    def attempt(level: Level) -> float:
-        frame = _grid_frame(counts, level, group, total_label, benchmark)
-        columns = [c.key for c in level.categories]
-        body = frame.iloc[:-1][columns].to_numpy()
-        primary = ((body >= 1) & (body <= threshold)).sum() / max((body != 0).sum(), 1)
-        if primary > limit and level is not all_levels[-1]:
-            return float(primary)  # secondary suppression only adds to it: skip the work
-        layout = grid_layout(level, group, total_label)
-        shown = protect_table(frame, layout, threshold, withheld=withheld)
-        results[level.name] = Grid(level, False, shown, layout, total_label)
-        return withheld_share(shown, frame, Layout(tuple(columns), total_row=total_label))
-
-    level, coarsened = choose_grouping(all_levels, attempt, limit)
-    grid = results[level.name]
-    return Grid(grid.level, coarsened, grid.frame, grid.layout, total_label)
+    groups = [*level[2], "NS"]
+    values: dict[Key, int] = {}
+    body: list[Key] = []
+    for row in rows:
+        for group in [*groups, "all", "stated", cells.headline]:
+            column = "not_stated_headcount" if group == "NS" else "group_headcount"
+            source = "NS" if group == "NS" else group
+            if group in ("all", "stated"):
+                name = "headcount" if group == "all" else "declared_headcount"
+                record = measures.get((row.label, cells.headline))
+                value = None if record is None else record[name]
+            else:
+                record = measures.get((row.label, cells.headline if group == "NS" else source))
+                value = None if record is None else record[column]
+            if value is None:
+                continue
+            key = category_key(cells, population, row, group)
+            values[key] = int(value)
+            if not row.is_total and group in groups:
+                body.append(key)
+    counts = [values[k] for k in body]
+    small = sum(1 <= v <= threshold for v in counts)
+    nonzero = sum(v != 0 for v in counts)
+    primary = small / max(nonzero, 1)
+    if primary > settings.disclosure.max_withheld_share and level is not cells.levels[-1]:
+        return primary  # secondary suppression only adds to it: skip the work
+    _, relations = derive_relations(values, cells.universe)
+    protection = protect(values, set(values), relations, threshold)
+    return withheld_share(protection, body, values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline import codes
+from pipeline import groupings as pipeline_groupings
 from pipeline.config import Settings
 from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.report.formatting import NOT_APPLICABLE
@@ -175,17 +176,15 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 
 
 def groupings(settings: Settings) -> list[tuple[str, str]]:
-    """Each grouping's label and the codes in it, spelled out."""
+    """Each grouping's label and the codes in it, spelled out (:mod:`pipeline.groupings`)."""
     labels = {e.code: e.label for e in codes.ETHNICITIES}
+    order = [e.code for e in codes.ETHNICITIES]
     out = []
-    for grouping in codes.GROUPINGS:
-        members = sorted(grouping.member_codes, key=[e.code for e in codes.ETHNICITIES].index)
-        out.append(
-            (
-                getattr(settings.groups, grouping.code),
-                "; ".join(f"{labels[c]} ({c})" for c in members),
-            )
-        )
+    for grouping in pipeline_groupings.groupings(settings):
+        if grouping.kind == "detailed":
+            continue
+        members = sorted(grouping.members, key=order.index)
+        out.append((grouping.label, "; ".join(f"{labels[c]} ({c})" for c in members)))
     out.append(("Not stated", f"{labels[codes.NOT_STATED]} ({codes.NOT_STATED}), including "
                 "'prefer not to say': left out of every share's denominator."))  # fmt: skip
     return out
@@ -196,16 +195,22 @@ def disclosure_rule(settings: Settings) -> list[str]:
     share = settings.disclosure.max_withheld_share
     return [
         f"Counts from 1 to {threshold} are withheld and shown as {SUPPRESSED_MARK}, and so is "
-        "every rate, share or ratio computed from them. Zero is shown.",
-        f"{SUPPRESSED_MARK} also marks counts withheld so that a withheld count cannot be "
-        "worked out by subtraction from a row or column total (secondary suppression); the "
-        "same holds for the 'not stated' count implied by headcount minus those who stated.",
+        "every rate, share, ratio or statistic computed from a count a reader could not work "
+        "out. Zero is shown, except beside a total of 1 to "
+        f"{threshold}, where it would say something about everyone in that total.",
+        f"{SUPPRESSED_MARK} also marks counts withheld so that no withheld count, and no "
+        "unpublished count of an ethnic group such as 'not stated', can be worked out from "
+        "what is published: every table, chart, sentence and download is protected together, "
+        "so a total in one table and its parts in another, or the same figure shown twice, "
+        "are taken into account (secondary suppression across linked tables).",
         f"Where a breakdown would withhold more than {share:.0%} of its counts, it is shown "
         "for coarser groups (detailed groups, then broad groups, then the headline group "
         "against the rest), and the table says so.",
         f"{NOT_APPLICABLE} marks a figure that does not exist, such as a share of nobody.",
-        "The same rule is applied to every output: this page, the PDF, the workbook, the CSV "
-        "files and summary.json.",
+        "Before anything is published, every output (this page, the workbook, each CSV file "
+        "and summary.json) is read back and checked by integer programming: every withheld "
+        "count must still have more than one possible value given everything published, "
+        "rounded percentages included. If one has not, nothing is published.",
     ]
 
 

@@ -1,18 +1,22 @@
-"""What a report section is: tidy, already-suppressed values ready to render.
+"""What a report section is: a declared table, and the words written once it is protected.
 
-Section builders (one module per theme) return these; the template and the exports only lay
-them out, so a new analysis adds a builder without touching the page structure. The optional
-fields default to "nothing to add", so a builder that sets only the required ones still works.
+A section builder (one module per theme) reads the analytics views and declares its table
+(:class:`~pipeline.report.declared.DeclaredTable`). Every table of the report is then
+protected together, across tables (:func:`pipeline.disclosure.protect`), and only then is
+each section's ``compose`` called: it writes the message, the findings and the chart from
+the table's *shown* values (``table.text(row, column)``), so a sentence can only repeat what
+the table shows. The template and the exports lay the results out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline.disclosure import Layout
+from pipeline.report.declared import Chart, DeclaredTable
 
-Theme = Literal["operational", "people", "processes", "data_quality"]
+Theme = Literal["summary", "operational", "people", "processes", "data_quality"]
 
 THEME_TITLES: dict[str, str] = {
     "operational": "Operational and service delivery",
@@ -29,41 +33,48 @@ THEME_INTROS: dict[str, str] = {
     "data_quality": "How complete and reliable the figures in this report are.",
 }
 
-ColumnKind = Literal["label", "count", "percent", "ratio", "number", "text"]
-"""``count`` is a number of people (disclosure control applies); ``number`` is any other
-figure (a gap to parity, years); ``percent`` is shown as "12.3%" and exported as a fraction."""
 
+@dataclass
+class Prose:
+    """The words and the chart of a section, written from its protected table."""
 
-@dataclass(frozen=True)
-class Table:
-    caption: str
-    headers: list[str]
-    """The first header names the row labels; the rest name the value columns."""
-    rows: list[list[str]]
-    column_kinds: tuple[ColumnKind, ...] | None = None
-    """One per header; when absent, exports infer them from the shown values."""
-    layout: Layout | None = None
-    """How the counts add up, in header names: lets the tests audit every output."""
-    notes: tuple[str, ...] = ()
-    """Said under the table and in the workbook's notes sheet (e.g. why groups are merged)."""
-
-
-@dataclass(frozen=True)
-class Section:
-    id: str
-    theme: Theme
-    title: str
     message: str
     """One plain-English sentence: what the numbers show and how sure we are."""
-    table: Table
-    chart_svg: str | None = None
-    chart_alt: str = ""
-    """The chart's text alternative: what it shows, in words, for a screen reader."""
+    chart: Chart | None = None
     findings: list[str] = field(default_factory=list)
     """Sentences for the summary page, most important first."""
-    chart_title: str = ""
-    """A title stating the chart's message; the section's message when empty."""
     caveats: list[str] = field(default_factory=list)
     """Data-quality caveats for the summary page."""
     definitions: list[tuple[str, str]] = field(default_factory=list)
     """(term, definition) pairs this section adds to the methodology."""
+
+
+@dataclass
+class Section:
+    id: str
+    theme: Theme
+    title: str
+    table: DeclaredTable
+    compose: Callable[[], Prose]
+    prose: Prose | None = None
+    chart_svg: str | None = None
+
+    @property
+    def message(self) -> str:
+        return self.prose.message if self.prose else ""
+
+    @property
+    def findings(self) -> list[str]:
+        return self.prose.findings if self.prose else []
+
+    @property
+    def caveats(self) -> list[str]:
+        return self.prose.caveats if self.prose else []
+
+    @property
+    def definitions(self) -> list[tuple[str, str]]:
+        return self.prose.definitions if self.prose else []
+
+    @property
+    def chart(self) -> Chart | None:
+        return self.prose.chart if self.prose else None

@@ -1,10 +1,8 @@
 """Representation sections: the workforce against the community it polices.
 
-Every table is protected (:mod:`pipeline.disclosure`) with its total row. Tables that show
-the same people in different cuts are protected together as one grid (officers by rank, and
-by rank and ethnic group, come from one grid), and a ladder's total row withholds whatever
-the workforce table withholds for that worker type, so no table can be subtracted from
-another.
+Every figure is selected from ``analytics.representation`` (shares, ratios and gaps are
+computed there); each table is declared with the cell behind every count, and protected
+with every other table of the report at once.
 """
 
 from __future__ import annotations
@@ -13,75 +11,22 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.config import Settings
-from pipeline.disclosure import Layout, protect_table
-from pipeline.report import charts
 from pipeline.report import formatting as fmt
-from pipeline.report.groups import (
-    COUNTS,
-    Grid,
-    ethnicity_counts,
-    memoised,
-    protected_grid,
-)
-from pipeline.report.model import Section, Table
+from pipeline.report.cells import Cells
+from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.groups import Grid, GridRow, build_grid, category_key, representation_rows
+from pipeline.report.model import Prose, Section
 
 WORKER_TYPE_ORDER = ("police_officer", "police_staff", "pcso", "special_constable")
 ALL_WORKERS = "Whole workforce"
 LADDER_TOTALS = {"police_officer": "All officers", "police_staff": "All police staff"}
 LADDER_PEOPLE = {"police_officer": "officers", "police_staff": "police staff"}
 ALL_OFFICERS = LADDER_TOTALS["police_officer"]
-
-HEADERS = {
-    "headcount": "Headcount",
-    "declared_headcount": "Stated an ethnicity",
-    "declaration_rate": "Declaration rate",
-    "group_headcount": "In the group",
-    "group_share": "Group share",
-    "benchmark_share": "Population share",
-    "representation_ratio": "Ratio to population",
-    "parity_gap_headcount": "Gap to parity (people)",
-}
-KINDS = {
-    "headcount": "count",
-    "declared_headcount": "count",
-    "declaration_rate": "percent",
-    "group_headcount": "count",
-    "group_share": "percent",
-    "benchmark_share": "percent",
-    "representation_ratio": "ratio",
-    "parity_gap_headcount": "number",
-    "black_headcount": "count",
-    "black_share": "percent",
-}
-FORMATS = {"count": fmt.count, "percent": fmt.percent, "ratio": fmt.ratio, "number": fmt.people}
-REPRESENTATION_LAYOUT = Layout(
-    count_columns=COUNTS,
-    row_sums=(
-        ("headcount", ("declared_headcount", "not_stated_headcount")),
-        ("declared_headcount", ("group_headcount", "other_headcount")),
-    ),
-    derived={
-        "declaration_rate": ("declared_headcount", "headcount"),
-        "group_share": ("group_headcount", "declared_headcount"),
-        "representation_ratio": ("group_headcount", "declared_headcount"),
-        "parity_gap_headcount": ("group_headcount", "declared_headcount"),
-    },
-)
-"""The representation table as shown: "not stated" and "not in the group" are implied."""
+POPULATION_LABEL = "Population share (Census 2021)"
 
 
 def headline_label(settings: Settings) -> str:
     return getattr(settings.groups, settings.groups.headline)
-
-
-def show(row: dict, column: str) -> str:
-    """A protected value as the report writes it: [c] if withheld, [x] if undefined."""
-    kind = KINDS.get(column, "percent" if column.startswith("share_") else "count")
-    return FORMATS[kind](row[column], column in row["withheld_columns"])
-
-
-def is_shown(row: dict, column: str) -> bool:
-    return column not in row["withheld_columns"] and pd.notna(row[column])
 
 
 def in_sentence(label: str) -> str:
@@ -89,454 +34,510 @@ def in_sentence(label: str) -> str:
     return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
-def _force_benchmark(con, grouping_code: str) -> float | None:
-    row = con.execute(
-        """select population_share from analytics.population_benchmark
-           where area_level = 'force' and grouping_code = ?""",
-        [grouping_code],
-    ).fetchone()
-    return None if row is None else float(row[0])
+def representation_columns(first_header: str, label: str) -> tuple[Column, ...]:
+    return (
+        Column("label", first_header, "label"),
+        Column("headcount", "Headcount", "count"),
+        Column("declared_headcount", "Stated an ethnicity", "count"),
+        Column("declaration_rate", "Declaration rate", "share",
+               of=("declared_headcount", "headcount")),
+        Column("group_headcount", f"{label}: people", "count"),
+        Column("group_share", f"{label}: share of those stating", "share",
+               of=("group_headcount", "declared_headcount")),
+        Column("population_share", POPULATION_LABEL, "share"),
+        Column("representation_ratio", "Ratio to population", "ratio_to",
+               of=("group_headcount", "declared_headcount"), constant="population_share"),
+        Column("parity_gap_headcount", "Gap to parity (people)", "gap",
+               of=("group_headcount", "declared_headcount"), constant="population_share"),
+    )  # fmt: skip
+
+
+def representation_frame(
+    cells: Cells, population: str, rows: list[tuple[GridRow, dict, str | None]]
+) -> pd.DataFrame:
+    """One table row per (grid row, representation record of the headline group, LPU)."""
+    out = []
+    for row, record, lpu in rows:
+        key = {"post": row.posts, "lpu": lpu}
+        out.append(
+            {
+                "label": row.label,
+                "headcount": record["headcount"],
+                "headcount@key": cells.key(population, **key),
+                "declared_headcount": record["declared_headcount"],
+                "declared_headcount@key": cells.key(population, **key, eth=cells.eth("stated")),
+                "declaration_rate": record["declaration_rate"],
+                "group_headcount": record["group_headcount"],
+                "group_headcount@key": cells.key(population, **key, eth=cells.eth(cells.headline)),
+                "group_share": record["group_share"],
+                "population_share": record["population_share"],
+                "representation_ratio": record["representation_ratio"],
+                "parity_gap_headcount": record["parity_gap_headcount"],
+            }
+        )
+    return pd.DataFrame(out)
 
 
 # --------------------------------------------------------------------------- grids
 
 
-def workforce_grid(con, settings: Settings, snapshot_date) -> Grid:
+def workforce_grid(cells: Cells, snapshot_date) -> Grid:
     """Worker types x ethnic groups, with the whole workforce as the total row."""
-    return memoised(
-        ("workforce", str(snapshot_date)), lambda: _workforce_grid(con, settings, snapshot_date)
-    )
+    memo = cells.memo.setdefault("workforce", {})
+    date = pd.Timestamp(snapshot_date)
+    if date not in memo:
+        population = cells.staff(date)
+        frame = representation_rows(cells.con, date, "rank_or_band = 'All' and lpu_code = 'All'")
+        present = set(frame["worker_type"])
+        rows = [
+            GridRow(codes.WORKER_TYPES[w], cells.posts(population, w))
+            for w in WORKER_TYPE_ORDER
+            if w in present
+        ] + [GridRow(ALL_WORKERS, None, is_total=True)]
+        labels = {**codes.WORKER_TYPES, "All": ALL_WORKERS}
+        memo[date] = build_grid(cells, date, rows, frame, lambda r: labels[r["worker_type"]])
+    return memo[date]
 
 
-def _workforce_grid(con, settings: Settings, snapshot_date) -> Grid:
-    counts = ethnicity_counts(con, snapshot_date, "worker_type")
-    order = [w for w in WORKER_TYPE_ORDER if w in counts.index]
-    counts = counts.loc[order].rename(index=codes.WORKER_TYPES)
-    return protected_grid(
-        counts, settings, ALL_WORKERS, benchmark=_force_benchmark(con, settings.groups.headline)
-    )
+def ladder_grid(cells: Cells, snapshot_date, worker_type: str) -> Grid | None:
+    """The ranks (or bands) of one worker type x ethnic groups, with its total row."""
+    memo = cells.memo.setdefault(f"ladder {worker_type}", {})
+    date = pd.Timestamp(snapshot_date)
+    if date not in memo:
+        population = cells.staff(date)
+        frame = representation_rows(
+            cells.con, date, "worker_type = ? and lpu_code = 'All'", [worker_type]
+        )
+        ranks = (
+            frame[frame["rank_or_band"] != "All"]
+            .drop_duplicates("rank_or_band")
+            .sort_values("rank_order")["rank_or_band"]
+        )
+        if ranks.empty:
+            memo[date] = None
+            return None
+        total = LADDER_TOTALS[worker_type]
+        rows = [GridRow(r, cells.posts(population, worker_type, r)) for r in ranks] + [
+            GridRow(total, cells.posts(population, worker_type), is_total=True)
+        ]
+        memo[date] = build_grid(
+            cells,
+            date,
+            rows,
+            frame,
+            lambda r: total if r["rank_or_band"] == "All" else r["rank_or_band"],
+        )
+    return memo[date]
 
 
-def _totals_withheld(con, settings, snapshot_date, worker_type: str) -> tuple:
-    """What the workforce table withholds for a worker type, withheld in its ladder too."""
-    rows = workforce_grid(con, settings, snapshot_date).frame.set_index("label")
-    label = codes.WORKER_TYPES[worker_type]
-    hidden = rows.loc[label, "withheld_columns"] if label in rows.index else frozenset()
-    return tuple((LADDER_TOTALS[worker_type], c) for c in COUNTS if c in hidden)
-
-
-def ladder_grid(con, settings: Settings, snapshot_date, worker_type: str) -> Grid:
-    """Ranks (or bands) of one worker type x ethnic groups, with its total row."""
-    return memoised(
-        ("ladder", worker_type, str(snapshot_date)),
-        lambda: protected_grid(
-            ethnicity_counts(con, snapshot_date, "rank_or_band", f"worker_type = '{worker_type}'"),
-            settings,
-            LADDER_TOTALS[worker_type],
-            benchmark=_force_benchmark(con, settings.groups.headline),
-            withheld=_totals_withheld(con, settings, snapshot_date, worker_type),
-        ),
-    )
-
-
-# --------------------------------------------------------------------------- pieces
-
-
-def _representation_table(frame: pd.DataFrame, caption: str, first_header: str, total: str):
-    columns = list(HEADERS)
-    layout = Layout(
-        REPRESENTATION_LAYOUT.count_columns,
-        REPRESENTATION_LAYOUT.row_sums,
-        total,
-        REPRESENTATION_LAYOUT.derived,
-    ).renamed(HEADERS)
-    return Table(
+def grid_table(cells: Cells, grid: Grid, table_id: str, caption: str, first_header: str):
+    """The headline representation of each row of a grid."""
+    label = headline_label(cells.settings)
+    rows = [(row, grid.measures[(row.label, cells.headline)], None) for row in grid.rows]
+    return DeclaredTable(
+        id=table_id,
         caption=caption,
-        headers=[first_header, *(HEADERS[c] for c in columns)],
-        rows=[
-            [str(row["label"]), *(show(row, c) for c in columns)]
-            for row in frame.to_dict("records")
-        ],
-        column_kinds=("label", *(KINDS[c] for c in columns)),
-        layout=layout,
+        columns=representation_columns(first_header, label),
+        frame=representation_frame(cells, grid.population, rows),
+        total_rows=frozenset({grid.total.label}),
     )
 
 
-def _shown_rows(frame: pd.DataFrame, column: str = "group_share") -> list[dict]:
-    return [row for row in frame.to_dict("records") if is_shown(row, column)]
+# --------------------------------------------------------------------------- words
 
 
-def _message(frame: pd.DataFrame, noun: str, people: str, label: str) -> str:
+def _shown_rows(table: DeclaredTable, rows: list[str], column: str = "group_share"):
+    return [r for r in rows if table.is_shown(r, column) and table.value(r, column) is not None
+            and not isinstance(table.value(r, column), str)]  # fmt: skip
+
+
+def _number(table: DeclaredTable, row: str, column: str) -> float | None:
+    value = table.value(row, column)
+    return value if isinstance(value, int | float) else None
+
+
+def _message(table: DeclaredTable, rows: list[str], noun: str, people: str, label: str) -> str:
     """One sentence naming the highest and lowest shares, and whether all are below the
     population's."""
-    shown = _shown_rows(frame)
+    shown = [r for r in rows if _number(table, r, "group_share") is not None]
     if not shown:
         return f"{label}: no figures by {noun} can be shown; the numbers are too small."
-    top = max(shown, key=lambda r: r["group_share"])
-    low = min(shown, key=lambda r: r["group_share"])
-    below = all(is_shown(r, "representation_ratio") and r["representation_ratio"] < 1
-                for r in shown)  # fmt: skip
+    top = max(shown, key=lambda r: _number(table, r, "group_share"))
+    low = min(shown, key=lambda r: _number(table, r, "group_share"))
+    below = all((_number(table, r, "representation_ratio") or 99) < 1 for r in shown)
     return (
-        f"{label}: the share of {people} is highest for {top['label']} "
-        f"({show(top, 'group_share')}) and lowest for {low['label']} "
-        f"({show(low, 'group_share')})"
+        f"{label}: the share of {people} is highest for {top} "
+        f"({table.text(top, 'group_share')}) and lowest for {low} "
+        f"({table.text(low, 'group_share')})"
         + (f"; every {noun} shown is below the population share." if below else ".")
     )
 
 
-def _ladder_title(frame: pd.DataFrame, people: str, label: str) -> str:
-    """A chart title that states the message: how the share moves up the ladder."""
-    shown = _shown_rows(frame)
+def _ladder_title(table: DeclaredTable, rows: list[str], people: str, label: str) -> str:
+    shown = [r for r in rows if _number(table, r, "group_share") is not None]
     if len(shown) < 2:
         return f"{label}: too few {people} at most levels to show a share"
     first, last = shown[0], shown[-1]
-    verb = "falls" if last["group_share"] < first["group_share"] else "rises"
-    bench = show(first, "benchmark_share")
+    falls = _number(table, last, "group_share") < _number(table, first, "group_share")
+    verb = "falls" if falls else "rises"
     return (
-        f"The {label} share {verb} from {show(first, 'group_share')} at {first['label']} "
-        f"to {show(last, 'group_share')} at {last['label']}, against {bench} of the population"
+        f"The {label} share {verb} from {table.text(first, 'group_share')} at {first} to "
+        f"{table.text(last, 'group_share')} at {last}, against "
+        f"{table.text(first, 'population_share')} of the population"
     )
 
 
-def _chart(section_id: str, frame: pd.DataFrame, people: str, title: str) -> str:
-    return charts.share_against_benchmark(
-        section_id,
-        [str(v) for v in frame["label"]],
-        [
-            None if not is_shown(r, "group_share") else float(r["group_share"])
-            for r in frame.to_dict("records")
-        ],
-        [fmt.optional_float(v) for v in frame["benchmark_share"]],
-        share_label=f"Share of {people}",
-        benchmark_label="Population share (Census 2021)",
-        title=title,
-    )
-
-
-def _alt(frame: pd.DataFrame, people: str, noun: str) -> str:
-    parts = [
-        f"{row['label']} {show(row, 'group_share')} (population {show(row, 'benchmark_share')})"
-        for row in frame.to_dict("records")
-    ]
-    return (
-        f"Horizontal bar chart of the group's share of {people} by {noun}, with the population "
-        f"share marked as a dashed line on each bar: {'; '.join(parts)}. [c] means withheld."
-    )
-
-
-def _gradient_finding(grid: Grid, people: str, column: str, label: str) -> str | None:
+def _gradient_finding(table: DeclaredTable, rows: list[str], people: str, label: str):
     """'<label>: a% of constables (n of d) but b% of chief inspectors (n of d).'"""
-    count = column.replace("_share", "_headcount")
-    shown = [r for r in grid.body().to_dict("records") if is_shown(r, column)]
+    shown = [r for r in rows if _number(table, r, "group_share") is not None]
     if len(shown) < 2:
         return None
     first, last = shown[0], shown[-1]
-    cut_short = last["label"] != grid.body().iloc[-1]["label"]
+    cut_short = last != rows[-1]
     return (
-        f"{label}: {show(first, column)} of {people} at {first['label']} "
-        f"({show(first, count)} of {show(first, 'declared_headcount')}) but "
-        f"{show(last, column)} at {last['label']} ({show(last, count)} of "
-        f"{show(last, 'declared_headcount')})"
+        f"{label}: {table.text(first, 'group_share')} of {people} at {first} "
+        f"({table.text(first, 'group_headcount')} of {table.text(first, 'declared_headcount')})"
+        f" but {table.text(last, 'group_share')} at {last} "
+        f"({table.text(last, 'group_headcount')} of {table.text(last, 'declared_headcount')})"
         + ("; above that the numbers are too small to show." if cut_short else ".")
     )
+
+
+def _share_chart(table: DeclaredTable, people: str, title: str, noun: str, rows=None) -> Chart:
+    chosen = rows if rows is not None else table.labels
+    parts = [
+        f"{r} {table.text(r, 'group_share')} (population {table.text(r, 'population_share')})"
+        for r in chosen
+    ]
+    return Chart(
+        kind="benchmark_bars",
+        series=(Series("group_share", f"Share of {people} who stated an ethnicity"),),
+        benchmark=Series("population_share", POPULATION_LABEL),
+        axis=f"{headline_label_of(table)} share of {people} who stated an ethnicity (%)",
+        title=title,
+        alt=(
+            f"Horizontal bar chart of the group's share of {people} by {noun}, with the "
+            f"population share marked as a dashed line on each bar: {'; '.join(parts)}. "
+            "[c] means withheld."
+        ),
+        rows=tuple(chosen),
+    )
+
+
+def headline_label_of(table: DeclaredTable) -> str:
+    header = next(c.header for c in table.columns if c.name == "group_headcount")
+    return header.removesuffix(": people")
 
 
 # --------------------------------------------------------------------------- sections
 
 
-def _ladder_section(
-    con, settings: Settings, snapshot_date, worker_type: str, *, section_id: str, noun: str
-) -> Section:
-    label = headline_label(settings)
-    grid = ladder_grid(con, settings, snapshot_date, worker_type)
+def _ladder_section(cells: Cells, snapshot_date, worker_type: str, *, section_id: str, noun: str):
+    grid = ladder_grid(cells, snapshot_date, worker_type)
+    if grid is None:
+        return []
+    label = headline_label(cells.settings)
     people = LADDER_PEOPLE[worker_type]
     title = f"{people[0].upper()}{people[1:]} by {noun} against the force-area population"
-    chart_title = _ladder_title(grid.body(), people, label)
-    findings = [
-        _gradient_finding(grid, people, "group_share", label),
-        _gradient_finding(grid, people, "black_share", settings.groups.black)
-        if "black_share" in grid.frame
-        else None,
+    table = grid_table(
+        cells, grid, section_id, f"{title}: {label}, the numbers behind the chart",
+        noun.capitalize(),
+    )  # fmt: skip
+    body = [r.label for r in grid.body]
+
+    def compose() -> Prose:
+        chart_title = _ladder_title(table, body, people, label)
+        finding = _gradient_finding(table, body, people, label)
+        return Prose(
+            message=_message(table, body, noun, people, label),
+            chart=_share_chart(table, people, chart_title, noun),
+            findings=[finding] if finding else [],
+        )
+
+    return Section(section_id, "operational", title, table, compose)
+
+
+def by_rank(cells: Cells, snapshot_date):
+    return _ladder_section(
+        cells, snapshot_date, "police_officer", section_id="representation-by-rank", noun="rank"
+    )
+
+
+def by_band(cells: Cells, snapshot_date):
+    return _ladder_section(
+        cells, snapshot_date, "police_staff", section_id="representation-by-band", noun="band"
+    )
+
+
+def by_worker_type(cells: Cells, snapshot_date) -> Section:
+    """The headline figures: each worker type and the whole workforce against the
+    force area's population (summary.json's headline is this table)."""
+    grid = workforce_grid(cells, snapshot_date)
+    label = headline_label(cells.settings)
+    title = "The workforce against the force area's population"
+    table = grid_table(
+        cells, grid, "representation-by-worker-type",
+        f"{title}: {label}, by worker type", "Worker type",
+    )  # fmt: skip
+    _add_black(cells, grid, table)
+    body = [r.label for r in grid.body]
+
+    def compose() -> Prose:
+        total = ALL_WORKERS
+        if (
+            table.is_shown(total, "group_share")
+            and _number(table, total, "group_share") is not None
+        ):
+            headline = (
+                f"{label}: {table.text(total, 'group_share')} of the workforce who stated an "
+                f"ethnicity ({table.text(total, 'group_headcount')} of "
+                f"{table.text(total, 'declared_headcount')}), against "
+                f"{table.text(total, 'population_share')} of the force area's population at "
+                f"the 2021 Census; a ratio of {table.text(total, 'representation_ratio')}, "
+                "where 1.00 would be representative."
+            )
+        else:
+            headline = f"{label}: the workforce's share cannot be shown; the numbers are too small."
+        by_type = [f"{in_sentence(r)} {table.text(r, 'group_share')}" for r in body]
+        findings = [headline]
+        if by_type:
+            findings.append(f"The {label} share differs by worker type: {fmt.join(by_type)}.")
+        findings += _black_finding(cells, table, body)
+        return Prose(
+            message=headline,
+            chart=_share_chart(table, "each worker type", headline, "worker type"),
+            findings=findings,
+        )
+
+    return Section("representation-by-worker-type", "operational", title, table, compose)
+
+
+def by_lpu(cells: Cells, snapshot_date):
+    label = headline_label(cells.settings)
+    population = cells.staff(snapshot_date)
+    frame = representation_rows(
+        cells.con,
+        snapshot_date,
+        "group_code = ? and worker_type = 'police_officer' and rank_or_band = 'All'",
+        [cells.headline],
+    )
+    if frame.empty:
+        return []
+    frame = frame.sort_values(["lpu_code"], key=lambda s: s.eq("All")).reset_index(drop=True)
+    body = frame[frame["lpu_code"] != "All"].sort_values("lpu_name")
+    officers = cells.posts(population, "police_officer")
+    rows = [
+        (GridRow(str(r["lpu_name"]), officers), r, str(r["lpu_code"]))
+        for r in body.to_dict("records")
     ]
-    return Section(
-        id=section_id,
-        theme="operational",
-        title=title,
-        message=_message(grid.body(), noun, people, label),
-        chart_title=chart_title,
-        chart_svg=_chart(section_id, grid.frame, people, chart_title),
-        chart_alt=_alt(grid.frame, people, noun),
-        table=_representation_table(
-            grid.frame,
-            f"{title}: {label}, the numbers behind the chart",
-            noun.capitalize(),
-            grid.total_label,
-        ),
-        findings=[f for f in findings if f],
-    )
-
-
-def by_rank(con, settings: Settings, snapshot_date) -> Section:
-    return _ladder_section(
-        con,
-        settings,
-        snapshot_date,
-        "police_officer",
-        section_id="representation-by-rank",
-        noun="rank",
-    )
-
-
-def by_band(con, settings: Settings, snapshot_date) -> Section:
-    return _ladder_section(
-        con,
-        settings,
-        snapshot_date,
-        "police_staff",
-        section_id="representation-by-band",
-        noun="band",
-    )
-
-
-def by_lpu(con, settings: Settings, snapshot_date) -> Section:
-    label = headline_label(settings)
-    frame = con.execute(
-        """
-        select case when lpu_code = 'All' then ? else lpu_name end as label, *
-        from analytics.representation
-        where snapshot_date = ? and grouping_code = ? and worker_type = 'police_officer'
-          and rank_or_band = 'All'
-        order by lpu_code = 'All', lpu_name
-        """,
-        [ALL_OFFICERS, snapshot_date, settings.groups.headline],
-    ).df()
-    frame = frame.assign(
-        not_stated_headcount=frame["headcount"] - frame["declared_headcount"],
-        other_headcount=frame["declared_headcount"] - frame["group_headcount"],
-    )
-    layout = Layout(
-        REPRESENTATION_LAYOUT.count_columns,
-        REPRESENTATION_LAYOUT.row_sums,
-        ALL_OFFICERS,
-        REPRESENTATION_LAYOUT.derived,
-    )
-    shown = protect_table(
-        frame,
-        layout,
-        settings.disclosure.threshold,
-        withheld=_totals_withheld(con, settings, snapshot_date, "police_officer"),
-    )
-    body = shown.iloc[:-1]
+    total = frame[frame["lpu_code"] == "All"].iloc[0].to_dict()
+    rows.append((GridRow(ALL_OFFICERS, officers, is_total=True), total, None))
     title = "Officers by Local Policing Unit against each LPU's population"
-    rows = _shown_rows(body)
-    below = [
-        r for r in rows if is_shown(r, "representation_ratio") and r["representation_ratio"] < 1
-    ]
-    chart_title = (
-        f"In every LPU shown, the {label} share of officers is below the share of residents"
-        if rows and len(below) == len(rows)
-        else f"The {label} share of officers is below the residents' share in {len(below)} "
-        f"of {len(rows)} LPUs shown"
-    )
-    return Section(
+    table = DeclaredTable(
         id="representation-by-lpu",
-        theme="operational",
-        title=title,
-        message=_message(body, "LPU", "officers", label),
-        chart_title=chart_title,
-        chart_svg=_chart("representation-by-lpu", shown, "officers", chart_title),
-        chart_alt=_alt(shown, "officers", "Local Policing Unit"),
-        table=_representation_table(
-            shown, f"{title}: {label}, the numbers behind the chart", "LPU", ALL_OFFICERS
-        ),
-        findings=[f for f in [lpu_gap_finding(body, label)] if f],
+        caption=f"{title}: {label}, the numbers behind the chart",
+        columns=representation_columns("LPU", label),
+        frame=representation_frame(cells, population, rows),
+        total_rows=frozenset({ALL_OFFICERS}),
     )
+    names = [r[0].label for r in rows[:-1]]
 
+    def compose() -> Prose:
+        shown = [r for r in names if _number(table, r, "group_share") is not None]
+        below = [r for r in shown if (_number(table, r, "representation_ratio") or 99) < 1]
+        chart_title = (
+            f"In every LPU shown, the {label} share of officers is below the share of residents"
+            if shown and len(below) == len(shown)
+            else f"The {label} share of officers is below the residents' share in some LPUs"
+            if below
+            else f"The {label} share of officers by LPU, against the residents' share"
+        )
+        gap = [r for r in names if _number(table, r, "parity_gap_headcount") is not None]
+        findings = []
+        if gap:
+            widest = max(gap, key=lambda r: _number(table, r, "parity_gap_headcount"))
+            findings.append(
+                f"The widest gap to the local population is in {widest}: {label} officers "
+                f"are {table.text(widest, 'group_share')} of its officers against "
+                f"{table.text(widest, 'population_share')} of its residents; about "
+                f"{table.text(widest, 'parity_gap_headcount')} more officers from the group "
+                "would match the population."
+            )
+        return Prose(
+            message=_message(table, names, "LPU", "officers", label),
+            chart=_share_chart(table, "officers", chart_title, "Local Policing Unit"),
+            findings=findings,
+        )
 
-def lpu_gap_finding(frame: pd.DataFrame, label: str) -> str | None:
-    shown = _shown_rows(frame, "parity_gap_headcount")
-    if not shown:
-        return None
-    widest = max(shown, key=lambda r: r["parity_gap_headcount"])
-    return (
-        f"The widest gap to the local population is in {widest['label']}: {label} officers "
-        f"are {show(widest, 'group_share')} of its officers against "
-        f"{show(widest, 'benchmark_share')} of its residents; about "
-        f"{show(widest, 'parity_gap_headcount')} more officers from the group would match "
-        "the population."
-    )
+    return Section("representation-by-lpu", "operational", title, table, compose)
 
 
 # --------------------------------------------------------------------------- by ethnic group
 
 
-def _transposed_table(grid: Grid, caption: str, total_column: str) -> Table:
-    """Ethnic groups as rows, the grid's rows as columns, with the share of those stating."""
-    body_labels = [str(v) for v in grid.body()["label"]]
-    columns = [*body_labels, grid.total_label]
-    records = {str(r["label"]): r for r in grid.frame.to_dict("records")}
-    total = records[grid.total_label]
-    share_header = f"Share of those who stated ({total_column})"
-    rows = [
-        [
-            category.label,
-            *(show(records[c], category.key) for c in columns),
-            show(total, f"share_{category.key}") if category.is_stated else fmt.NOT_APPLICABLE,
-        ]
-        for category in grid.level.categories
-    ]
-    rows.append(["All ethnic groups", *(show(records[c], "headcount") for c in columns), "[x]"])
-    headers = [*body_labels, total_column]
-    return Table(
+def _group_table(cells: Cells, grid: Grid, table_id: str, caption: str) -> DeclaredTable:
+    """Ethnic groups as rows, the grid's rows as columns (counts), then each group's share
+    of those who stated in the total column and its population share."""
+    groups = [*grid.level[2], "NS"]
+    columns = [r.label for r in grid.rows]
+    total = grid.total
+    out = []
+    for group in [*groups, "all"]:
+        record: dict = {"label": "All ethnic groups" if group == "all" else (
+            "Not stated" if group == "NS" else cells.labels[group])}  # fmt: skip
+        for position, row in enumerate(grid.rows):
+            name = f"c{position}"
+            source = cells.headline if group in ("NS", "all") else group
+            measure = grid.measures.get((row.label, source))
+            value = (
+                0 if measure is None
+                else measure["not_stated_headcount"] if group == "NS"
+                else measure["headcount"] if group == "all"
+                else measure["group_headcount"]
+            )  # fmt: skip
+            record[name] = int(value)
+            record[f"{name}@key"] = category_key(cells, grid.population, row, group)
+        stated = grid.measures[(total.label, cells.headline)]
+        is_group = group not in ("NS", "all")
+        own = grid.measures.get((total.label, group)) if is_group else None
+        record["share"] = own["group_share"] if own else None
+        record["population_share"] = own["population_share"] if own else None
+        record["stated"] = int(stated["declared_headcount"])
+        record["stated@key"] = category_key(cells, grid.population, total, "stated")
+        record["own"] = record[f"c{len(grid.rows) - 1}"]
+        record["own@key"] = record[f"c{len(grid.rows) - 1}@key"] if is_group else None
+        out.append(record)
+    frame = pd.DataFrame(out)
+    share_header = f"Share of those who stated ({total.label})"
+    declared = (
+        Column("label", "Ethnic group", "label"),
+        *(Column(f"c{i}", name, "count") for i, name in enumerate(columns)),
+        Column("share", share_header, "share", of=("own", "stated")),
+        Column("population_share", POPULATION_LABEL, "share"),
+    )
+    notes = (
+        (
+            f"Shown as {grid.level[1]}: at a finer level more than half of the counts would "
+            "have to be withheld.",
+        )
+        if grid.coarsened
+        else ()
+    )
+    frame.loc[frame["own@key"].isna(), "share"] = None
+    return DeclaredTable(
+        id=table_id,
         caption=caption,
-        headers=["Ethnic group", *headers, share_header],
-        rows=rows,
-        column_kinds=("label", *("count" for _ in headers), "percent"),
-        layout=Layout(
-            count_columns=tuple(headers),
-            row_sums=((total_column, tuple(body_labels)),),
-            total_row="All ethnic groups",
-            derived={share_header: (total_column,)},
-        ),
-        notes=(
-            (
-                f"Shown as {grid.level.description}: at a finer level more than half of the "
-                "counts would have to be withheld.",
+        columns=declared,
+        frame=frame,
+        notes=notes,
+        total_rows=frozenset({"All ethnic groups"}),
+    )
+
+
+def _group_section(cells: Cells, grid: Grid | None, *, section_id: str, title: str, people: str):
+    if grid is None:
+        return []
+    table = _group_table(cells, grid, section_id, f"{title}: headcount")
+    groups = [cells.labels[g] for g in grid.level[2]]
+
+    def compose() -> Prose:
+        shares = [(g, _number(table, g, "share")) for g in groups]
+        ranked = sorted((x for x in shares if x[1] is not None), key=lambda x: -x[1])
+        if not ranked:
+            message = f"Ethnic groups among {people} are too small to show separately."
+        else:
+            (name, _), *rest = ranked
+            message = f"{name}: {table.text(name, 'share')} of {people} who stated an ethnicity"
+            if rest:
+                message += "; the next largest groups are " + fmt.join(
+                    [f"{n} ({table.text(n, 'share')})" for n, _ in rest[:3]]
+                )
+            message += "."
+        if table.notes:
+            message += f" {table.notes[0]}"
+        majority = [g for g, s in shares if s is not None and s > 50]
+        charted = [g for g in groups if g not in majority]
+        chart_title = (
+            f"Each ethnic group's share of {people} who stated an ethnicity, against the "
+            "force area's population"
+        )
+        if majority:
+            chart_title += (
+                f" (not drawn: {majority[0]}, {table.text(majority[0], 'share')}, which "
+                "would dwarf the others)"
             )
-            if grid.coarsened
-            else ()
-        ),
-    )
-
-
-def _group_shares(grid: Grid) -> list[tuple[str, float | None]]:
-    total = grid.total()
-    return [
-        (c.label, float(total[f"share_{c.key}"]) if is_shown(total, f"share_{c.key}") else None)
-        for c in grid.level.categories
-        if c.is_stated
-    ]
-
-
-def _group_message(grid: Grid, people: str) -> str:
-    ranked = sorted(((n, s) for n, s in _group_shares(grid) if s is not None), key=lambda x: -x[1])
-    if not ranked:
-        return f"Ethnic groups among {people} are too small to show separately."
-    (name, share), *rest = ranked
-    message = f"{name}: {fmt.percent(share)} of {people} who stated an ethnicity"
-    if rest:
-        message += "; the next largest groups are " + fmt.join(
-            [f"{n} ({fmt.percent(s)})" for n, s in rest[:3]]
+        alt = (
+            f"Horizontal bar chart of each ethnic group's share of {people} who stated an "
+            "ethnicity, with the population share marked as a dashed line: "
+            + "; ".join(f"{g} {table.text(g, 'share')}" for g in groups)
+            + "."
         )
-    return message + "."
-
-
-def _group_section(con, grid: Grid, *, section_id: str, title: str, people: str) -> Section:
-    """A chart of each group's share (leaving out a majority group, which would flatten the
-    others to slivers: the title says so) and the table of counts beside it."""
-    stated = [c for c in grid.level.categories if c.is_stated]
-    shares = _group_shares(grid)
-    majority = [(c, s) for c, (_, s) in zip(stated, shares, strict=True) if s and s > 0.5]
-    charted = [(c, s) for c, (_, s) in zip(stated, shares, strict=True) if (c, s) not in majority]
-    benchmarks = [
-        None if c.benchmark_code is None else _force_benchmark(con, c.benchmark_code)
-        for c, _ in charted
-    ]
-    message = _group_message(grid, people)
-    chart_title = f"Each ethnic group's share of {people} who stated an ethnicity" + (
-        ", against the force area's population" if any(benchmarks) else ""
-    )
-    if majority:
-        chart_title += (
-            f" (not drawn: {majority[0][0].label}, {fmt.percent(majority[0][1])}, "
-            "which would dwarf the others)"
-        )
-    alt = (
-        f"Horizontal bar chart of each ethnic group's share of {people} who stated an "
-        "ethnicity"
-        + (", with the population share marked as a dashed line" if any(benchmarks) else "")
-        + ": "
-        + "; ".join(f"{name} {fmt.percent(share, share is None)}" for name, share in shares)
-        + "."
-    )
-    table = _transposed_table(grid, f"{title}: headcount", grid.total_label)
-    return Section(
-        id=section_id,
-        theme="operational",
-        title=title,
-        message=message + (f" {table.notes[0]}" if table.notes else ""),
-        chart_title=chart_title,
-        chart_svg=charts.share_against_benchmark(
-            section_id,
-            [c.label for c, _ in charted],
-            [share for _, share in charted],
-            benchmarks,
-            share_label=f"Share of {people}",
-            benchmark_label="Population share (Census 2021)",
+        chart = Chart(
+            kind="benchmark_bars",
+            series=(Series("share", f"Share of {people} who stated an ethnicity"),),
+            benchmark=Series("population_share", POPULATION_LABEL),
+            axis=f"Each group's share of {people} who stated an ethnicity (%)",
             title=chart_title,
-        ),
-        chart_alt=alt,
-        table=table,
-    )
+            alt=alt,
+            rows=tuple(charted),
+        )
+        return Prose(message=message, chart=chart)
+
+    return Section(section_id, "operational", title, table, compose)
 
 
-def by_worker_type_and_group(con, settings: Settings, snapshot_date) -> Section:
+def by_worker_type_and_group(cells: Cells, snapshot_date):
     return _group_section(
-        con,
-        workforce_grid(con, settings, snapshot_date),
+        cells,
+        workforce_grid(cells, snapshot_date),
         section_id="workforce-by-group",
         title="The workforce by ethnic group and worker type",
         people="the workforce",
     )
 
 
-def by_rank_and_group(con, settings: Settings, snapshot_date) -> Section:
+def by_rank_and_group(cells: Cells, snapshot_date):
     return _group_section(
-        con,
-        ladder_grid(con, settings, snapshot_date, "police_officer"),
+        cells,
+        ladder_grid(cells, snapshot_date, "police_officer"),
         section_id="officers-by-rank-and-group",
         title="Officers by rank and ethnic group",
         people="officers",
     )
 
 
-# --------------------------------------------------------------------------- headline
-
-
-def headline_findings(con, settings: Settings, snapshot_date) -> list[str]:
-    grid = workforce_grid(con, settings, snapshot_date)
-    label = headline_label(settings)
-    row = grid.total()
-    by_type = [
-        f"{in_sentence(str(r['label']))} {show(r, 'group_share')}"
-        for r in grid.body().to_dict("records")
+def _add_black(cells: Cells, grid: Grid, table: DeclaredTable) -> None:
+    """Black colleagues on their own, the Police Race Action Plan's focus: two more columns."""
+    black = cells.settings.groups.black
+    frame = table.frame
+    records = [grid.measures[(row.label, "black")] for row in grid.rows]
+    frame["black_headcount"] = [r["group_headcount"] for r in records]
+    frame["black_headcount@key"] = [
+        category_key(cells, grid.population, row, "black") for row in grid.rows
     ]
-    return [
-        f"{label}: {show(row, 'group_share')} of the workforce who stated an ethnicity "
-        f"({show(row, 'group_headcount')} of {show(row, 'declared_headcount')}), against "
-        f"{show(row, 'benchmark_share')} of the force area's population at the 2021 Census; "
-        f"a ratio of {show(row, 'representation_ratio')}, where 1.00 would be representative.",
-        f"The {label} share differs by worker type: {fmt.join(by_type)}.",
-        *_black_finding(grid, settings.groups.black),
-    ]
+    frame["black_share"] = [r["group_share"] for r in records]
+    table.columns = (
+        *table.columns,
+        Column("black_headcount", f"{black}: people", "count"),
+        Column("black_share", f"{black}: share of those stating", "share",
+               of=("black_headcount", "declared_headcount")),
+    )  # fmt: skip
 
 
-def _black_finding(grid: Grid, label: str) -> list[str]:
-    """Black colleagues on their own: the Police Race Action Plan's focus."""
-    if "black_share" not in grid.frame:
-        return []
-    total = grid.total()
-    if not is_shown(total, "black_share"):
+def _black_finding(cells: Cells, table: DeclaredTable, body: list[str]) -> list[str]:
+    label = cells.settings.groups.black
+    total = ALL_WORKERS
+    if _number(table, total, "black_share") is None:
         return []
     parts = [
-        f"{show(r, 'black_share')} of {in_sentence(str(r['label']))} "
-        f"({show(r, 'black_headcount')} of {show(r, 'declared_headcount')})"
-        for r in grid.body().to_dict("records")
-        if is_shown(r, "black_share")
+        f"{table.text(r, 'black_share')} of {in_sentence(r)} "
+        f"({table.text(r, 'black_headcount')} of {table.text(r, 'declared_headcount')})"
+        for r in body
+        if _number(table, r, "black_share") is not None
     ]
     return [
         f"{label} colleagues, the Police Race Action Plan's focus, are "
-        f"{show(total, 'black_share')} of the workforce who stated an ethnicity "
-        f"({show(total, 'black_headcount')} of {show(total, 'declared_headcount')})"
+        f"{table.text(total, 'black_share')} of the workforce who stated an ethnicity "
+        f"({table.text(total, 'black_headcount')} of {table.text(total, 'declared_headcount')})"
         + (f": {fmt.join(parts)}." if parts else ".")
     ]

@@ -1,26 +1,31 @@
 """Promotion and recruitment sections: a funnel per process, with the stage where the gap
-between ethnic-minority and White candidates opens called out.
+between the compared groups opens called out.
 
 The report shows the latest reporting year's processes, and any earlier process with a stage
 below four-fifths that survives the false discovery rate control, so a finding does not drop
 out of view after a year. A sentence that says something of every stage names the stages it
-could not assess and why.
+could not assess and why. The
+table shows, per stage, the candidates counted in the pass rate (withdrawals, and any other
+outcome ``[fairness] excluded_outcomes`` names, left out), those who passed and the pass
+rate, for both groups; the chart draws exactly those pass rates.
 """
 
 from __future__ import annotations
 
-import duckdb
-import pandas as pd
-
-from pipeline.config import Settings
-from pipeline.disclosure import suppress
-from pipeline.report import comparison_format as cf
 from pipeline.report import formatting as fmt
-from pipeline.report import progression_charts
-from pipeline.report.model import Section, Table
+from pipeline.report.cells import OUTCOMES, Cells
+from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.model import Prose, Section
+from pipeline.report.progression import (
+    chance_clause,
+    is_finding,
+    mid_sentence,
+    short_label,
+    statistic_columns,
+)
 from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
 
-GROUP, REFERENCE = "minority_excl_white", "white"
+OUTCOME_WORDS = {"withdrew": "withdrawals", "did_not_attend": "non-attendance"}
 
 PROCESSES_SQL = """
 with processes as (
@@ -32,10 +37,9 @@ with processes as (
 flagged as (
     select distinct process_id
     from analytics.disparities
-    where process_type = ? and comparison_code = 'ethnic_minority'
-        and comparator_basis = 'reference_group' and group_code = ?
-        and not is_end_to_end and is_significant_after_adjustment
-        and adverse_impact_ratio < ?
+    where process_type = ? and comparison_code = ? and comparator_basis = 'reference_group'
+        and group_code = ? and not is_end_to_end
+        and is_significant_after_adjustment and adverse_impact_ratio < ?
 )
 
 select processes.process_id, processes.process_name, processes.reporting_year
@@ -47,20 +51,17 @@ order by processes.reporting_year desc, processes.process_id
 
 STAGES_SQL = """
 select
+    case when studied.is_end_to_end then 'End to end' else studied.stage_name end as label,
     studied.stage_order,
     studied.stage_name,
     studied.is_end_to_end,
-    studied.entered_count,
-    studied.passed_count,
     studied.selection_base_count,
+    studied.passed_count,
     studied.selection_rate,
-    studied.passed_entrant_share,
-    reference.entered_count as ref_entered_count,
-    reference.passed_count as ref_passed_count,
-    reference.selection_base_count as ref_selection_base_count,
-    reference.selection_rate as ref_selection_rate,
-    reference.passed_entrant_share as ref_passed_entrant_share,
-    disparity.adverse_impact_ratio as ratio,
+    reference.selection_base_count as reference_selection_base_count,
+    reference.passed_count as reference_passed_count,
+    reference.selection_rate as reference_selection_rate,
+    disparity.adverse_impact_ratio,
     disparity.relative_likelihood_ratio,
     disparity.ci_lower_ratio,
     disparity.ci_upper_ratio,
@@ -69,93 +70,27 @@ select
     disparity.family_comparison_count,
     disparity.is_significant,
     disparity.is_significant_after_adjustment,
-    disparity.verdict
+    disparity.verdict,
+    disparity.note
 from analytics.selection_rates as studied
 inner join analytics.selection_rates as reference
     on studied.process_type = reference.process_type
     and studied.process_id = reference.process_id
     and studied.stage_order = reference.stage_order
-    and reference.comparison_code = 'ethnic_minority'
+    and reference.comparison_code = studied.comparison_code
     and reference.group_code = ?
 left join analytics.disparities as disparity
     on studied.process_type = disparity.process_type
     and studied.process_id = disparity.process_id
     and studied.stage_order = disparity.stage_order
-    and disparity.comparison_code = 'ethnic_minority'
+    and disparity.comparison_code = studied.comparison_code
     and disparity.comparator_basis = 'reference_group'
     and disparity.group_code = studied.group_code
     and disparity.comparator_group_code = reference.group_code
 where studied.process_type = ? and studied.process_id = ?
-    and studied.comparison_code = 'ethnic_minority' and studied.group_code = ?
+    and studied.comparison_code = ? and studied.group_code = ?
 order by studied.is_end_to_end, studied.stage_order
 """
-
-RULES = cf.rules(
-    {
-        "entered_count": ("selection_rate", "passed_entrant_share"),
-        "passed_count": ("selection_rate", "passed_entrant_share"),
-        "selection_base_count": ("selection_rate",),
-        "ref_entered_count": ("ref_selection_rate", "ref_passed_entrant_share"),
-        "ref_passed_count": ("ref_selection_rate", "ref_passed_entrant_share"),
-        "ref_selection_base_count": ("ref_selection_rate",),
-    },
-    also=("relative_likelihood_ratio",),
-)
-
-
-def _below_four_fifths(shown: pd.DataFrame) -> pd.Series:
-    ratio = pd.to_numeric(shown["ratio"], errors="coerce")
-    return ratio.notna() & (ratio < FOUR_FIFTHS)
-
-
-def _gap_stage(shown: pd.DataFrame) -> pd.Series | None:
-    """The stage where the gap opens: the lowest ratio below four-fifths among stages whose
-    difference survives the false discovery rate control, else among all shown stages below
-    four-fifths; None when no shown stage is below four-fifths."""
-    stages = shown[~shown["is_end_to_end"].astype(bool)]
-    below = stages[_below_four_fifths(stages)]
-    findings = below[[cf.is_finding(row) for _, row in below.iterrows()]]
-    for candidates in (findings, below):
-        if not candidates.empty:
-            return candidates.loc[candidates["ratio"].astype(float).idxmin()]
-    return None
-
-
-def _stage_names(names: list[str]) -> str:
-    """'the interview stage', 'the legal exam and interview stages'; 'stage 2' as it is."""
-    lower = [n.lower() for n in names]
-    if all(n.startswith("stage") for n in lower):
-        return fmt.join(lower)
-    return f"the {fmt.join(lower)} {'stages' if len(names) > 1 else 'stage'}"
-
-
-def _why_not_assessed(before, after, group: str) -> str | None:
-    """Why a stage has no comparison to show (None when it has one): withheld because the
-    numbers are small (first: a reason would give away a withheld count), or not
-    computable because there is nobody to compare."""
-    if bool(after["is_suppressed"]) and cf.missing(after["verdict"]):
-        return "could not be shown because the numbers are small"
-    if cf.missing(before["verdict"]) or before["verdict"] == NOT_COMPUTABLE:
-        if before["selection_base_count"] == 0:
-            return f"could not be compared because there were no {group} candidates"
-        if before["ref_selection_base_count"] == 0:
-            return "could not be compared because there were no White candidates"
-        return "could not be compared because no one in either group passed"
-    return None
-
-
-def _assessment(raw: pd.DataFrame, shown: pd.DataFrame, group: str):
-    """The stages (not end to end) with a comparison shown, and a clause for each reason
-    the others have none ('the appointment stage could not be shown because ...')."""
-    assessed, reasons = [], {}
-    for index in shown.index[~shown["is_end_to_end"].astype(bool)]:
-        before, after = raw.loc[index], shown.loc[index]
-        why = _why_not_assessed(before, after, group)
-        if why is None:
-            assessed.append(str(after["stage_name"]))
-        else:
-            reasons.setdefault(why, []).append(str(after["stage_name"]))
-    return assessed, [f"{_stage_names(stages)} {why}" for why, stages in reasons.items()]
 
 
 UNMATCHED_SQL = """
@@ -167,137 +102,214 @@ where process_type = ? and process_id = ?
 ethnicity comes from)."""
 
 
-def _message(
-    process_name: str, label: str, raw: pd.DataFrame, shown: pd.DataFrame, gap, matched=True
-) -> str:
-    """The section's headline. A sentence about every stage ("at no stage ...") is said only
-    of the stages that could be compared, and names the others with the reason; a process
-    none of whose candidates is in a staff snapshot says that instead."""
-    if not matched:
-        return (
-            f"{process_name}: none of its candidates is in a loaded staff snapshot, so their "
-            "ethnicity is unknown and the stages cannot be compared; load the staff snapshot "
-            "from the time of the process, or check the staff ids in the promotion file."
-        )
-    group = cf.mid_sentence(label)
-    assessed, unassessed = _assessment(raw, shown, group)
-    others = "".join(f"; {clause}" for clause in unassessed) + "."
-    if gap is not None:
-        return (
-            f"{process_name}: the gap opens at the {gap['stage_name'].lower()}, where "
-            f"{fmt.percent(gap['selection_rate'])} of {group} candidates passed against "
-            f"{fmt.percent(gap['ref_selection_rate'])} of White candidates (pass-rate ratio "
-            f"{fmt.ratio(gap['ratio'])}, 95% interval {cf.interval_text(gap)}); "
-            f"{cf.chance_clause(gap, 'gap')}" + others
-        )
-    if not assessed:
-        return f"{process_name}: no stage could be compared: " + "; ".join(unassessed) + "."
-    if not unassessed:
-        return (
-            f"{process_name}: at no stage was the pass rate of {group} candidates below "
-            "four-fifths of White candidates'."
-        )
-    return (
-        f"{process_name}: at {_stage_names(assessed)} the pass rate of {group} candidates was "
-        "not below four-fifths of White candidates'" + others
-    )
+def base_outcomes(cells: Cells) -> tuple[frozenset[str], str]:
+    """The outcomes in the selection base (``ref.selection_outcomes``), and the words for
+    those left out."""
+    rows = cells.con.execute(
+        "select outcome, is_in_selection_base from ref.selection_outcomes"
+    ).fetchall()
+    included = frozenset(o for o, inside in rows if inside)
+    excluded = [OUTCOME_WORDS.get(o, o) for o, inside in rows if not inside]
+    return included, " and ".join(excluded) or "nothing"
 
 
-def _rows(raw: pd.DataFrame, shown: pd.DataFrame) -> list[list[str]]:
-    def col(name, formatter):
-        return cf.column(raw, shown, name, formatter)
+def _section(cells: Cells, process_type: str, process: dict) -> Section:
+    comparison = cells.comparison
+    raw = cells.con.execute(
+        STAGES_SQL,
+        [comparison.reference_code, process_type, process["process_id"], comparison.code,
+         comparison.group_code],
+    ).df()  # fmt: skip
+    stages = [int(s) for s in raw.loc[~raw["is_end_to_end"], "stage_order"]]
+    population = cells.selection(process_type, process["process_id"], stages)
+    included, left_out = base_outcomes(cells)
 
-    two = "{:.2f}".format
-    lower, upper = col("ci_lower_ratio", cf.bound), col("ci_upper_ratio", cf.bound)
-    columns = [
-        list(shown["stage_name"]),
-        col("entered_count", fmt.count),
-        col("passed_count", fmt.count),
-        col("selection_rate", fmt.percent),
-        col("ref_entered_count", fmt.count),
-        col("ref_passed_count", fmt.count),
-        col("ref_selection_rate", fmt.percent),
-        col("ratio", two),
-        cf.join_interval(lower, upper),
-        col("relative_likelihood_ratio", two),
-        cf.how_sure_column(raw, shown),
-        col("verdict", str),
-    ]
-    return [list(row) for row in zip(*columns, strict=True)]
+    def key(group: str, passed: bool):
+        def make(record):
+            stage = "e2e" if record["is_end_to_end"] else str(int(record["stage_order"]))
+            outcomes = {"passed"} if passed else set(included) & set(OUTCOMES)
+            return cells.key(
+                population, stage=stage, outcome=outcomes, eth=cells.comparison_members[group]
+            )
 
+        return make
 
-def _section(con, settings: Settings, process_type: str, process) -> Section:
-    label = settings.groups.minority_excl_white
-    raw = con.execute(STAGES_SQL, [REFERENCE, process_type, process["process_id"], GROUP]).df()
-    shown = suppress(raw, RULES, settings.disclosure.threshold)
-    gap = _gap_stage(shown)
-    matched = con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
-    message = _message(process["process_name"], label, raw, shown, gap, matched is not False)
-    stages = shown[~shown["is_end_to_end"].astype(bool)].reset_index(drop=True)
-    callout = None
-    if gap is not None:
-        index = int(stages.index[stages["stage_order"] == gap["stage_order"]][0])
-        callout = (index, f"Gap opens here: pass-rate ratio {fmt.ratio(gap['ratio'])}")
+    for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
+        raw[f"{prefix}selection_base_count@key"] = [
+            key(group, False)(r) for r in raw.to_dict("records")
+        ]
+        raw[f"{prefix}passed_count@key"] = [key(group, True)(r) for r in raw.to_dict("records")]
+    group, reference = short_label(comparison.group_label), comparison.reference_label
+    counts = ("passed_count", "selection_base_count", "reference_passed_count",
+              "reference_selection_base_count")  # fmt: skip
+    noun = "candidates"
     section_id = f"{process_type}-{process['process_id'].lower()}"
-    svg = progression_charts.paired_bars(
-        section_id,
-        list(stages["stage_name"]),
-        [
-            (f"{label}", [fmt.optional_float(v) for v in stages["passed_entrant_share"]]),
-            ("White", [fmt.optional_float(v) for v in stages["ref_passed_entrant_share"]]),
-        ],
-        xlabel="Share of the group's candidates who passed the stage (%)",
-        callout=callout,
-        title=message,
-    )
-    entered = "Candidates" if process_type == "recruitment" else "Entered"
-    return Section(
+    name = process["process_name"]
+    table = DeclaredTable(
         id=section_id,
-        theme="processes",
-        title=f"{process['process_name']}: where candidates fall out",
-        message=message,
-        chart_svg=svg,
-        chart_alt=(
-            f"Funnel of {process['process_name']}: bars show, for each stage, the share of "
-            f"{cf.mid_sentence(label)} and of White candidates who passed it. {message}"
+        caption=(
+            f"{name}, stage by stage ({comparison.group_label} against {reference}): "
+            f"candidates counted = those at the stage, {left_out} left out; pass rate = passed "
+            f"/ candidates counted; pass-rate ratio = {group} rate / {reference} rate; relative "
+            f"likelihood = {reference} rate / {group} rate, the NHS Workforce Race Equality "
+            f"Standard's relative likelihood of {reference} candidates being appointed compared "
+            f"to {group} candidates; how sure allows for the comparisons made for the process"
         ),
-        table=Table(
-            caption=(
-                f"{process['process_name']}, stage by stage ({label} against White; pass "
-                "rates leave out withdrawals; pass-rate ratio = minority rate / White rate; "
-                "relative likelihood = White rate / minority rate, the NHS Workforce Race "
-                "Equality Standard's relative likelihood of White candidates being appointed "
-                "compared to ethnic minority candidates; how sure allows for the comparisons "
-                f"made for the process; {cf.NOT_COMPUTABLE} = cannot be computed)"
+        columns=(
+            Column("label", "Stage", "label"),
+            Column("selection_base_count", f"{group}: {noun} counted", "count"),
+            Column("passed_count", f"{group}: passed", "count"),
+            Column(
+                "selection_rate",
+                f"{group}: pass rate",
+                "share",
+                of=("passed_count", "selection_base_count"),
             ),
-            headers=[
-                "Stage",
-                f"{cf.short_label(label)}: {entered.lower()}",
-                f"{cf.short_label(label)}: passed",
-                f"{cf.short_label(label)}: pass rate",
-                f"White: {entered.lower()}",
-                "White: passed",
-                "White: pass rate",
-                "Pass-rate ratio",
-                "95% interval",
-                "Relative likelihood (WRES)",
-                "How sure",
-                "Verdict",
-            ],
-            rows=_rows(raw, shown),
+            Column("reference_selection_base_count", f"{reference}: {noun} counted", "count"),
+            Column("reference_passed_count", f"{reference}: passed", "count"),
+            Column(
+                "reference_selection_rate",
+                f"{reference}: pass rate",
+                "share",
+                of=("reference_passed_count", "reference_selection_base_count"),
+            ),
+            *statistic_columns("adverse_impact_ratio", "Pass-rate ratio", counts, likelihood=True),
         ),
-        findings=[message] if gap is not None and cf.is_finding(gap) else [],
+        frame=raw,
+        total_rows=frozenset({"End to end"}),
     )
+    stage_rows = [str(v) for v in raw.loc[~raw["is_end_to_end"], "label"]]
+    matched = cells.con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
+
+    def compose() -> Prose:
+        label = mid_sentence(comparison.group_label)
+        gap = _gap_stage(table, stage_rows)
+        assessed, unassessed = _assessment(table, stage_rows, raw, label, reference)
+        others = "".join(f"; {clause}" for clause in unassessed) + "."
+        if matched is False:
+            gap = None
+            message = (
+                f"{name}: none of its candidates is in a loaded staff snapshot, so their "
+                "ethnicity is unknown and the stages cannot be compared; load the staff "
+                "snapshot from the time of the process, or check the staff ids in the "
+                "promotion file."
+            )
+        elif gap is not None:
+            message = (
+                f"{name}: the gap opens at the {gap.lower()}, where "
+                f"{table.text(gap, 'selection_rate')} of {label} candidates passed against "
+                f"{table.text(gap, 'reference_selection_rate')} of {reference} candidates "
+                f"(pass-rate ratio {table.text(gap, 'adverse_impact_ratio')}, 95% interval "
+                f"{table.text(gap, 'ci_lower_ratio')}); {chance_clause(table, gap, 'gap')}" + others
+            )
+        elif not assessed:
+            message = f"{name}: no stage could be compared: " + "; ".join(unassessed) + "."
+        elif not unassessed:
+            message = (
+                f"{name}: at no stage was the pass rate of {label} candidates below "
+                f"four-fifths of {reference} candidates'."
+            )
+        else:
+            message = (
+                f"{name}: at {_stage_names(assessed)} the pass rate of {label} candidates was "
+                f"not below four-fifths of {reference} candidates'" + others
+            )
+        chart = Chart(
+            kind="bars",
+            series=(
+                Series("selection_rate", comparison.group_label),
+                Series("reference_selection_rate", reference),
+            ),
+            axis=(
+                "Pass rate: candidates who passed / candidates at the stage, "
+                f"{left_out} left out (%)"
+            ),
+            title=message,
+            alt=(
+                f"Funnel of {name}: bars show, for each stage, the pass rate of {label} and of "
+                f"{reference} candidates (of those at the stage). {message}"
+            ),
+            rows=tuple(stage_rows),
+            callout=(
+                gap,
+                f"Gap opens here: pass-rate ratio {table.text(gap, 'adverse_impact_ratio')}",
+            )
+            if gap
+            else None,
+        )
+        findings = [message] if gap is not None and is_finding(table, gap) else []
+        return Prose(message=message, chart=chart, findings=findings)
+
+    return Section(section_id, "processes", f"{name}: where candidates fall out", table, compose)
 
 
-def _sections(con, settings: Settings, process_type: str) -> list[Section]:
-    processes = con.execute(PROCESSES_SQL, [process_type, process_type, GROUP, FOUR_FIFTHS]).df()
-    return [_section(con, settings, process_type, p) for p in processes.to_dict("records")]
+def _gap_stage(table: DeclaredTable, stages: list[str]) -> str | None:
+    """The stage where the gap opens: the lowest pass-rate ratio below four-fifths among
+    stages shown whose difference survives the false discovery rate control, else among all
+    shown stages below four-fifths; None when no shown stage is below four-fifths."""
+    below = [
+        r
+        for r in stages
+        if isinstance(table.value(r, "adverse_impact_ratio"), float)
+        and table.value(r, "adverse_impact_ratio") < FOUR_FIFTHS
+    ]
+    for candidates in ([r for r in below if is_finding(table, r)], below):
+        if candidates:
+            return min(candidates, key=lambda r: table.value(r, "adverse_impact_ratio"))
+    return None
 
 
-def promotion_funnels(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date):
-    return _sections(con, settings, "promotion")
+def _stage_names(names: list[str]) -> str:
+    """'the interview stage', 'the legal exam and interview stages'; 'stage 2' as it is."""
+    lower = [n.lower() for n in names]
+    if all(n.startswith("stage") for n in lower):
+        return fmt.join(lower)
+    return f"the {fmt.join(lower)} {'stages' if len(names) > 1 else 'stage'}"
 
 
-def recruitment_funnels(con: duckdb.DuckDBPyConnection, settings: Settings, _snapshot_date):
-    return _sections(con, settings, "recruitment")
+def _assessment(table: DeclaredTable, stages: list[str], raw, group: str, reference: str):
+    """The stages with a comparison shown, and a clause for each reason the others have
+    none ('the appointment stage could not be shown because the numbers are small'). A
+    reason is given only from what the table shows, so it cannot hint at a withheld count."""
+    assessed, reasons = [], {}
+    records = {str(r["label"]): r for r in raw.to_dict("records")}
+    for stage in stages:
+        shown = table.value(stage, "verdict")
+        if shown == NOT_COMPUTABLE:
+            record = records[stage]
+            why = (
+                f"could not be compared because there were no {group} candidates"
+                if record["selection_base_count"] == 0
+                else f"could not be compared because there were no {reference} candidates"
+                if record["reference_selection_base_count"] == 0
+                else "could not be compared because no one in either group passed"
+            )
+        elif not isinstance(shown, str):
+            why = "could not be shown because the numbers are small"
+        else:
+            assessed.append(stage)
+            continue
+        reasons.setdefault(why, []).append(stage)
+    return assessed, [f"{_stage_names(names)} {why}" for why, names in reasons.items()]
+
+
+def _sections(cells: Cells, process_type: str) -> list[Section]:
+    comparison = cells.comparison
+    processes = cells.con.execute(
+        PROCESSES_SQL,
+        [process_type, process_type, comparison.code, comparison.group_code, FOUR_FIFTHS],
+    ).df()
+    return [_section(cells, process_type, p) for p in processes.to_dict("records")]
+
+
+def promotion_funnels(cells: Cells, _snapshot_date):
+    return _sections(cells, "promotion")
+
+
+def recruitment_funnels(cells: Cells, _snapshot_date):
+    return _sections(cells, "recruitment")
+
+
+def development_funnels(cells: Cells, _snapshot_date):
+    """Development programmes with selection (a sift, an interview), stage by stage."""
+    return _sections(cells, "development")

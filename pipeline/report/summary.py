@@ -1,31 +1,37 @@
 """The summary page: findings, what changed since the last report, data-quality caveats.
 
-Every sentence is generated from protected figures (the same grids the sections show), so a
-withheld count can no more leak through a sentence than through a table.
+Every sentence is written from protected tables (``table.text(row, column)``), so a
+sentence can only repeat a figure a table shows; the audit checks that too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
-from pipeline.config import Settings
 from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.report import formatting as fmt
-from pipeline.report import representation
-from pipeline.report.model import Section, Table
-from pipeline.report.representation import show
+from pipeline.report.cells import Cells
+from pipeline.report.declared import Column, DeclaredTable
+from pipeline.report.model import Section
+from pipeline.report.representation import (
+    ALL_WORKERS,
+    headline_label,
+    in_sentence,
+)
 
 MAX_FINDINGS = 8
+CHANGES_TABLE_ID = "changes-since-last-report"
+SIGNIFICANT = "unlikely to be chance"
+"""The phrase every section uses for a difference its test says is real."""
 
 
 @dataclass(frozen=True)
 class Summary:
     findings: list[str]
     changes: list[str]
-    changes_table: Table | None
+    changes_table: DeclaredTable | None
     previous_snapshot: str | None
     """As the report writes it ('31 March 2025')."""
     previous_snapshot_date: str | None
@@ -33,125 +39,161 @@ class Summary:
     caveats: list[str]
 
 
-def previous_snapshot_date(con: duckdb.DuckDBPyConnection, snapshot_date):
+def previous_snapshot_date(con, snapshot_date):
     (previous,) = con.execute(
         "select max(snapshot_date) from analytics.representation where snapshot_date < ?",
-        [snapshot_date],
+        [pd.Timestamp(snapshot_date).date()],
     ).fetchone()
     return previous
 
 
-SIGNIFICANT = "unlikely to be chance"
-"""The phrase every section uses for a difference its test says is real."""
+def changes_table(cells: Cells, snapshot_date) -> DeclaredTable | None:
+    """Headline share and declaration rate, for the workforce and for officers, then and now."""
+    previous = previous_snapshot_date(cells.con, snapshot_date)
+    if previous is None:
+        return None
+    label = headline_label(cells.settings)
+    dates = {"then": previous, "now": snapshot_date}
+    measures = [
+        (f"{label} share of the workforce", "All", "group"),
+        (f"{label} share of police officers", "police_officer", "group"),
+        ("Declaration rate, whole workforce", "All", "declaration"),
+        ("Declaration rate, police officers", "police_officer", "declaration"),
+    ]
+    frame = (
+        cells.con.execute(
+            """
+        with picked as (
+            select snapshot_date, worker_type, headcount, declared_headcount, declaration_rate,
+                   group_headcount, group_share
+            from analytics.representation
+            where group_code = ? and rank_or_band = 'All' and lpu_code = 'All'
+        )
+        select later.worker_type,
+               earlier.headcount as then_headcount, earlier.declared_headcount as then_declared,
+               earlier.declaration_rate as then_declaration_rate,
+               earlier.group_headcount as then_group, earlier.group_share as then_group_share,
+               later.headcount as now_headcount, later.declared_headcount as now_declared,
+               later.declaration_rate as now_declaration_rate,
+               later.group_headcount as now_group, later.group_share as now_group_share,
+               later.group_share - earlier.group_share as group_share_change,
+               later.declaration_rate - earlier.declaration_rate as declaration_rate_change
+        from picked as later
+        inner join picked as earlier on later.worker_type = earlier.worker_type
+        where later.snapshot_date = ? and earlier.snapshot_date = ?
+        """,
+            [cells.headline, pd.Timestamp(snapshot_date).date(), pd.Timestamp(previous).date()],
+        )
+        .df()
+        .set_index("worker_type")
+    )
+    populations = {w: cells.staff(d) for w, d in dates.items()}
+    rows = []
+    for name, worker_type, kind in measures:
+        if worker_type not in frame.index:
+            continue
+        item = frame.loc[worker_type]
+        row: dict = {"label": name}
+        for when, population in populations.items():
+            posts = None if worker_type == "All" else cells.posts(population, worker_type)
+            if kind == "group":
+                row[f"{when}_rate"] = item[f"{when}_group_share"]
+                row[f"{when}_people"] = item[f"{when}_group"]
+                row[f"{when}_out_of"] = item[f"{when}_declared"]
+                people_eth, base_eth = cells.eth(cells.headline), cells.eth("stated")
+            else:
+                row[f"{when}_rate"] = item[f"{when}_declaration_rate"]
+                row[f"{when}_people"] = item[f"{when}_declared"]
+                row[f"{when}_out_of"] = item[f"{when}_headcount"]
+                people_eth, base_eth = cells.eth("stated"), None
+            row[f"{when}_people@key"] = cells.key(population, post=posts, eth=people_eth)
+            row[f"{when}_out_of@key"] = cells.key(population, post=posts, eth=base_eth)
+        row["change"] = item["group_share_change" if kind == "group" else "declaration_rate_change"]
+        rows.append(row)
+    then_text, now_text = fmt.date(previous), fmt.date(snapshot_date)
+    columns = [Column("label", "Measure", "label")]
+    for when, text in (("then", then_text), ("now", now_text)):
+        columns += [
+            Column(f"{when}_rate", f"{text}: rate", "share",
+                   of=(f"{when}_people", f"{when}_out_of")),
+            Column(f"{when}_people", f"{text}: people", "count"),
+            Column(f"{when}_out_of", f"{text}: out of", "count"),
+        ]  # fmt: skip
+    columns.append(
+        Column(
+            "change",
+            "Change (percentage points)",
+            "points",
+            of=("then_people", "then_out_of", "now_people", "now_out_of"),
+        )
+    )
+    return DeclaredTable(
+        id=CHANGES_TABLE_ID,
+        caption=f"What changed since the snapshot of {then_text}",
+        columns=tuple(columns),
+        frame=pd.DataFrame(rows),
+    )
 
 
-def findings(con, settings: Settings, snapshot_date, sections: list[Section]) -> list[str]:
+def _change_sentences(table: DeclaredTable | None) -> list[str]:
+    if table is None:
+        return ["This is the first report: there is no earlier snapshot to compare with."]
+    sentences = []
+    for name in table.labels:
+        change = table.value(name, "change")
+        if not isinstance(change, float):
+            continue
+        then, now = table.text(name, "then_rate"), table.text(name, "now_rate")
+        if change == 0:
+            sentences.append(f"{name}: unchanged at {now}.")
+        else:
+            direction = "rose" if change > 0 else "fell"
+            sentences.append(
+                f"{name}: {direction} from {then} to {now} "
+                f"({table.text(name, 'change')} percentage points)."
+            )
+    return sentences
+
+
+def findings(sections: list[Section]) -> list[str]:
     """The headline, then the sections' findings, at most eight: differences unlikely to be
-    chance first (a gap the group should act on must not fall off the page), then the rest
-    in reading order."""
-    found = representation.headline_findings(con, settings, snapshot_date)
-    own = [finding for section in sections for finding in section.findings]
-    found += [f for f in own if SIGNIFICANT in f] + [f for f in own if SIGNIFICANT not in f]
+    chance first (a gap the group should act on must not fall off the page), those where a
+    selection process's gap opens before the rest, then the others in reading order."""
+    first = next((s for s in sections if s.id == "representation-by-worker-type"), None)
+    headline = first.findings[:1] if first else []
+    rest = [(s.theme, f) for s in sections for f in s.findings if f not in headline]
+    order = {"processes": 0, "people": 1}
+    significant = sorted(
+        (pair for pair in rest if SIGNIFICANT in pair[1]), key=lambda p: order.get(p[0], 2)
+    )
+    others = [f for _, f in rest if SIGNIFICANT not in f]
+    found = headline + [f for _, f in significant] + others
     return list(dict.fromkeys(found))[:MAX_FINDINGS]
 
 
-def _row(grid, label: str) -> dict | None:
-    rows = {str(r["label"]): r for r in grid.frame.to_dict("records")}
-    return rows.get(label)
-
-
-def _shown(row: dict, column: str) -> bool:
-    return column not in row["withheld_columns"] and pd.notna(row[column])
-
-
-def changes(con, settings: Settings, snapshot_date) -> tuple[list[str], Table | None, str | None]:
-    """Headline share and declaration rate, for the workforce and for officers, then and now."""
-    previous = previous_snapshot_date(con, snapshot_date)
-    if previous is None:
-        first = "This is the first report: there is no earlier snapshot to compare with."
-        return [first], None, None
-    now_grid = representation.workforce_grid(con, settings, snapshot_date)
-    then_grid = representation.workforce_grid(con, settings, previous)
-    label = representation.headline_label(settings)
-    officers = representation.codes.WORKER_TYPES["police_officer"]
-    measures = [
-        (f"{label} share of the workforce", representation.ALL_WORKERS, "group_share",
-         "group_headcount", "declared_headcount"),
-        (f"{label} share of police officers", officers, "group_share", "group_headcount",
-         "declared_headcount"),
-        ("Declaration rate, whole workforce", representation.ALL_WORKERS, "declaration_rate",
-         "declared_headcount", "headcount"),
-        ("Declaration rate, police officers", officers, "declaration_rate",
-         "declared_headcount", "headcount"),
-    ]  # fmt: skip
-    rows, sentences = [], []
-    for name, row_label, rate, numerator, denominator in measures:
-        then, now = _row(then_grid, row_label), _row(now_grid, row_label)
-        if then is None or now is None:
-            continue
-        cells = []
-        for row in (then, now):
-            cells += [show(row, rate), show(row, numerator), show(row, denominator)]
-        both = _shown(then, rate) and _shown(now, rate)
-        change = float(now[rate]) - float(then[rate]) if both else None
-        cells.append(fmt.points(change).split()[0] if change is not None else SUPPRESSED_MARK)
-        rows.append([name, *cells])
-        if change is not None:
-            if abs(change) < 0.0005:
-                sentences.append(f"{name}: unchanged at {fmt.percent(now[rate])}.")
-            else:
-                direction = "rose" if change > 0 else "fell"
-                sentences.append(
-                    f"{name}: {direction} from {fmt.percent(then[rate])} to "
-                    f"{fmt.percent(now[rate])} ({fmt.points(change)})."
-                )
-    then_text, now_text = fmt.date(previous), fmt.date(snapshot_date)
-    table = Table(
-        caption=f"What changed since the snapshot of {then_text}",
-        headers=[
-            "Measure",
-            f"{then_text}: rate",
-            f"{then_text}: people",
-            f"{then_text}: out of",
-            f"{now_text}: rate",
-            f"{now_text}: people",
-            f"{now_text}: out of",
-            "Change (percentage points)",
-        ],
-        rows=rows,
-        column_kinds=("label", "percent", "count", "count", "percent", "count", "count", "number"),
-    )
-    return sentences, table, then_text
-
-
-def caveats(con, settings: Settings, snapshot_date, sections: list[Section]) -> list[str]:
-    grid = representation.workforce_grid(con, settings, snapshot_date)
-    total = grid.total()
-    threshold = settings.disclosure.threshold
+def caveats(cells: Cells, sections: list[Section]) -> list[str]:
+    threshold = cells.settings.disclosure.threshold
     out = []
-    if _shown(total, "declaration_rate"):
+    headline = next((s for s in sections if s.id == "representation-by-worker-type"), None)
+    if headline is not None and headline.table.is_shown(ALL_WORKERS, "declaration_rate"):
+        table = headline.table
+        body = [r for r in table.labels if r != ALL_WORKERS]
         rates = [
-            (str(r["label"]).lower(), r["declaration_rate"])
-            for r in grid.body().to_dict("records")
-            if _shown(r, "declaration_rate")
+            (r, table.value(r, "declaration_rate"))
+            for r in body
+            if isinstance(table.value(r, "declaration_rate"), float)
         ]
-        lowest = min(rates, key=lambda item: item[1]) if rates else None
+        lowest = min(rates, key=lambda item: item[1])[0] if rates else None
         out.append(
-            f"{fmt.percent(total['declaration_rate'])} of the workforce have stated their "
+            f"{table.text(ALL_WORKERS, 'declaration_rate')} of the workforce have stated their "
             "ethnicity; every share in this report is of those who did"
-            + (f" (lowest among {lowest[0]}: {fmt.percent(lowest[1])})." if lowest else ".")
+            + (
+                f" (lowest among {in_sentence(lowest)}: {table.text(lowest, 'declaration_rate')})."
+                if lowest
+                else "."
+            )
         )
-    quarantined = _quarantined_rows(con)
-    if quarantined > threshold:
-        out.append(
-            f"{quarantined:,} rows of the HR extracts failed the data checks and are left out "
-            "of these figures until corrected (see Data quality)."
-        )
-    elif quarantined > 0:
-        out.append(
-            "A few rows of the HR extracts failed the data checks and are left out of these "
-            "figures until corrected (the number is small, so it is withheld)."
-        )
+    out += [caveat for s in sections for caveat in s.caveats]
     out.append(
         "Population shares come from the 2021 Census: the population has changed since, "
         "and the census counts residents of every age, not only those of working age."
@@ -161,26 +203,18 @@ def caveats(con, settings: Settings, snapshot_date, sections: list[Section]) -> 
         "would reveal them; senior ranks and small units are therefore often not shown."
     )
     out += [f"{s.title}: {note[:1].lower()}{note[1:]}" for s in sections for note in s.table.notes]
-    out += [caveat for s in sections for caveat in s.caveats]
     return list(dict.fromkeys(out))
 
 
-def _quarantined_rows(con) -> int:
-    try:
-        (count,) = con.execute("select count(*) from ops.quarantine").fetchone()
-    except duckdb.CatalogException:
-        return 0
-    return int(count)
-
-
-def build_summary(con, settings: Settings, snapshot_date, sections: list[Section]) -> Summary:
-    change_sentences, table, previous = changes(con, settings, snapshot_date)
-    previous_date = previous_snapshot_date(con, snapshot_date)
+def build_summary(
+    cells: Cells, snapshot_date, sections: list[Section], table: DeclaredTable | None
+) -> Summary:
+    previous = previous_snapshot_date(cells.con, snapshot_date)
     return Summary(
-        previous_snapshot_date=None if previous_date is None else str(previous_date)[:10],
-        findings=findings(con, settings, snapshot_date, sections),
-        changes=change_sentences,
+        findings=findings(sections),
+        changes=_change_sentences(table),
         changes_table=table,
-        previous_snapshot=previous,
-        caveats=caveats(con, settings, snapshot_date, sections),
+        previous_snapshot=None if previous is None else fmt.date(previous),
+        previous_snapshot_date=None if previous is None else str(previous)[:10],
+        caveats=caveats(cells, sections),
     )

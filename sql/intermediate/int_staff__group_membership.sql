@@ -25,12 +25,12 @@ final as (
         staff.sex,
         staff.fte,
         staff.is_stated,
-        groupings.grouping_code,
+        groupings.group_code,
         members.ethnicity_code is not null as is_member
     from staff
     cross join groupings
     left join members
-        on groupings.grouping_code = members.grouping_code
+        on groupings.group_code = members.group_code
         and staff.ethnicity_code = members.ethnicity_code
 )
 

@@ -2,19 +2,21 @@
 -- the rank below, and the compounded ratio from constable (the product of the step ratios,
 -- which telescopes to share at the rank / share among constables), beside the constables'
 -- counts that marts.rank_pipeline tests the compounded ratio against.
+-- Every grouping but the single detailed codes, too fine for a pipeline rank by rank.
 with representation as (
     select * from marts.representation
     where worker_type = 'police_officer'
         and lpu_code = 'All'
         and rank_or_band <> 'All'
+        and group_code in (select group_code from ref.groupings where grouping_kind <> 'detailed')
 ),
 
 stepped as (
     select
         snapshot_date,
-        grouping_code,
-        grouping_label,
-        grouping_sort_order,
+        group_code,
+        group_label,
+        group_sort_order,
         rank_or_band,
         rank_order,
         headcount,
@@ -29,15 +31,15 @@ stepped as (
         first_value(declared_headcount) over ranks as first_rank_declared_headcount,
         first_value(group_headcount) over ranks as first_rank_group_headcount
     from representation
-    window ranks as (partition by snapshot_date, grouping_code order by rank_order)
+    window ranks as (partition by snapshot_date, group_code order by rank_order)
 ),
 
 final as (
     select
         snapshot_date,
-        grouping_code,
-        grouping_label,
-        grouping_sort_order,
+        group_code,
+        group_label,
+        group_sort_order,
         rank_or_band,
         rank_order,
         headcount,

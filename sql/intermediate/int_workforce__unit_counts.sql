@@ -1,8 +1,10 @@
 -- Each department and each role against the rest of the same worker type's workforce, per
 -- snapshot and ethnic grouping: who is in the unit, and who is in the rest of the workforce.
+-- Every grouping but the single detailed codes, which are too fine to test unit by unit.
 with membership as (
     select * from intermediate.int_staff__group_membership
     where worker_type in ('police_officer', 'police_staff')
+        and group_code in (select group_code from ref.groupings where grouping_kind <> 'detailed')
 ),
 
 departments as (
@@ -11,14 +13,14 @@ departments as (
 
 units as (
     select
-        snapshot_date, worker_type, grouping_code, is_stated, is_member,
+        snapshot_date, worker_type, group_code, is_stated, is_member,
         'department' as unit_type, department as unit_label
     from membership
 
     union all
 
     select
-        snapshot_date, worker_type, grouping_code, is_stated, is_member,
+        snapshot_date, worker_type, group_code, is_stated, is_member,
         'role' as unit_type, role as unit_label
     from membership
 ),
@@ -29,7 +31,7 @@ in_unit as (
         worker_type,
         unit_type,
         unit_label,
-        grouping_code,
+        group_code,
         count(*) as headcount,
         count(*) filter (where is_stated) as declared_headcount,
         count(*) filter (where is_member) as group_headcount
@@ -41,7 +43,7 @@ workforce as (
     select
         snapshot_date,
         worker_type,
-        grouping_code,
+        group_code,
         count(*) filter (where is_stated) as declared_headcount,
         count(*) filter (where is_member) as group_headcount
     from membership
@@ -56,7 +58,7 @@ final as (
         in_unit.unit_label,
         case when in_unit.unit_type = 'department' then departments.is_specialist end
             as is_specialist,
-        in_unit.grouping_code,
+        in_unit.group_code,
         in_unit.headcount,
         in_unit.declared_headcount,
         in_unit.group_headcount,
@@ -68,7 +70,7 @@ final as (
     inner join workforce
         on in_unit.snapshot_date = workforce.snapshot_date
         and in_unit.worker_type = workforce.worker_type
-        and in_unit.grouping_code = workforce.grouping_code
+        and in_unit.group_code = workforce.group_code
     left join departments on in_unit.unit_label = departments.department
 )
 

@@ -50,7 +50,7 @@ groupings as (
 ),
 
 population as (
-    select grouping_code, census_year, population_share
+    select group_code, census_year, population_share
     from marts.population_benchmark
     where area_level = 'force'
 ),
@@ -59,7 +59,7 @@ in_tier as (
     select
         membership.snapshot_date,
         tiers.tier_code,
-        membership.grouping_code,
+        membership.group_code,
         count(*) as headcount,
         count(*) filter (where membership.is_stated) as declared_headcount,
         count(*) filter (where membership.is_member) as group_headcount
@@ -73,7 +73,7 @@ in_tier as (
 workforce as (
     select
         snapshot_date,
-        grouping_code,
+        group_code,
         count(*) filter (where is_stated) as declared_headcount,
         count(*) filter (where is_member) as group_headcount
     from membership
@@ -81,7 +81,7 @@ workforce as (
 ),
 
 grid as (
-    select distinct workforce.snapshot_date, workforce.grouping_code, tier_names.*
+    select distinct workforce.snapshot_date, workforce.group_code, tier_names.*
     from workforce
     cross join tier_names
 ),
@@ -92,9 +92,9 @@ final as (
         grid.tier_code,
         grid.tier_label,
         grid.tier_sort_order,
-        grid.grouping_code,
-        groupings.grouping_label,
-        groupings.sort_order as grouping_sort_order,
+        grid.group_code,
+        groupings.group_label,
+        groupings.sort_order as group_sort_order,
         coalesce(in_tier.headcount, 0) as headcount,
         coalesce(in_tier.declared_headcount, 0) as declared_headcount,
         coalesce(in_tier.group_headcount, 0) as group_headcount,
@@ -111,6 +111,7 @@ final as (
         workforce.group_headcount - coalesce(in_tier.group_headcount, 0)
             as rest_group_headcount,
         group_share - workforce_group_share as workforce_gap_share,
+        group_share / nullif(workforce_group_share, 0) as workforce_ratio,
         population.census_year,
         population.population_share,
         group_share - population.population_share as population_gap_share,
@@ -118,17 +119,17 @@ final as (
     from grid
     inner join workforce
         on grid.snapshot_date = workforce.snapshot_date
-        and grid.grouping_code = workforce.grouping_code
-    inner join groupings on grid.grouping_code = groupings.grouping_code
+        and grid.group_code = workforce.group_code
+    inner join groupings on grid.group_code = groupings.group_code
     left join in_tier
         on grid.snapshot_date = in_tier.snapshot_date
         and grid.tier_code = in_tier.tier_code
-        and grid.grouping_code = in_tier.grouping_code
-    left join population on grid.grouping_code = population.grouping_code
+        and grid.group_code = in_tier.group_code
+    left join population on grid.group_code = population.group_code
 )
 
 select * from final
-order by snapshot_date, tier_sort_order, grouping_sort_order
+order by snapshot_date, tier_sort_order, group_sort_order
 """
 
 
@@ -141,7 +142,7 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "rest_group_headcount",
         "rest_declared_headcount",
         measure=TIER_REPRESENTATION,
-        family=("snapshot_date", "grouping_code"),
+        family=("snapshot_date", "group_code"),
         confidence=confidence,
         ratio_column="representation_ratio",
     )

@@ -75,9 +75,9 @@ final as (
         by_area.area_code,
         by_area.area_name,
         by_area.census_year,
-        groupings.grouping_code,
-        groupings.grouping_label,
-        groupings.sort_order as grouping_sort_order,
+        groupings.group_code,
+        groupings.group_label,
+        groupings.sort_order as group_sort_order,
         coalesce(sum(by_area.population_count) filter (where members.ethnicity_code is not null), 0)
             as population_count,
         totals.total_population_count,
@@ -89,11 +89,11 @@ final as (
         and by_area.area_code = totals.area_code
     cross join groupings
     left join members
-        on groupings.grouping_code = members.grouping_code
+        on groupings.group_code = members.group_code
         and by_area.ethnicity_code = members.ethnicity_code
     group by
         by_area.area_level, by_area.area_code, by_area.area_name, by_area.census_year,
-        groupings.grouping_code, groupings.grouping_label, groupings.sort_order,
+        groupings.group_code, groupings.group_label, groupings.sort_order,
         totals.total_population_count
 )
 

@@ -20,9 +20,9 @@ DEPENDS_ON = ["intermediate.int_workforce__rank_shares", "ref.fairness_settings"
 SQL = """
 select
     snapshot_date,
-    grouping_code,
-    grouping_label,
-    grouping_sort_order,
+    group_code,
+    group_label,
+    group_sort_order,
     rank_or_band,
     rank_order,
     headcount,
@@ -37,7 +37,7 @@ select
     constable_declared_headcount,
     constable_group_headcount
 from intermediate.int_workforce__rank_shares
-order by snapshot_date, grouping_sort_order, rank_order
+order by snapshot_date, group_sort_order, rank_order
 """
 
 
@@ -56,7 +56,7 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "constable_group_headcount",
         "constable_declared_headcount",
         measure=RANK_REPRESENTATION,
-        family=("snapshot_date", "grouping_code"),
+        family=("snapshot_date", "group_code"),
         confidence=confidence,
     )
     return compared.assign(constable_declared_headcount=frame["constable_declared_headcount"]).drop(

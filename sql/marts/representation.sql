@@ -1,6 +1,7 @@
 -- Workforce against community: headcount, declaration and each grouping's share of those who
 -- stated an ethnicity, for every snapshot x worker type x rank or band x LPU and every
--- total above them ('All'), beside the census share for the same area.
+-- total above them ('All'), beside the census share for the same area. Every grouping of
+-- ref.groupings is here, down to each detailed code, so the report only selects.
 with membership as (
     select * from intermediate.int_staff__group_membership
 ),
@@ -24,7 +25,7 @@ lpus as (
 counted as (
     select
         snapshot_date,
-        grouping_code,
+        group_code,
         coalesce(worker_type, 'All') as worker_type,
         coalesce(rank_or_band, 'All') as rank_or_band,
         coalesce(lpu_code, 'All') as lpu_code,
@@ -35,12 +36,12 @@ counted as (
         count(*) filter (where is_member) as group_headcount
     from membership
     group by grouping sets (
-        (snapshot_date, grouping_code, worker_type, rank_or_band, lpu_code),
-        (snapshot_date, grouping_code, worker_type, rank_or_band),
-        (snapshot_date, grouping_code, worker_type, lpu_code),
-        (snapshot_date, grouping_code, worker_type),
-        (snapshot_date, grouping_code, lpu_code),
-        (snapshot_date, grouping_code)
+        (snapshot_date, group_code, worker_type, rank_or_band, lpu_code),
+        (snapshot_date, group_code, worker_type, rank_or_band),
+        (snapshot_date, group_code, worker_type, lpu_code),
+        (snapshot_date, group_code, worker_type),
+        (snapshot_date, group_code, lpu_code),
+        (snapshot_date, group_code)
     )
 ),
 
@@ -50,10 +51,10 @@ with_benchmark as (
         case when counted.lpu_code = 'All' then 'force' else 'lpu' end as benchmark_area_level,
         benchmark.area_code as benchmark_area_code,
         benchmark.census_year,
-        benchmark.population_share as benchmark_share
+        benchmark.population_share
     from counted
     left join benchmark
-        on counted.grouping_code = benchmark.grouping_code
+        on counted.group_code = benchmark.group_code
         and benchmark.area_level = case when counted.lpu_code = 'All' then 'force' else 'lpu' end
         and (counted.lpu_code = 'All' or benchmark.area_code = counted.lpu_code)
 ),
@@ -69,12 +70,13 @@ final as (
         with_benchmark.lpu_code,
         case when with_benchmark.lpu_code = 'All' then 'Force-wide' else lpus.lpu_name end
             as lpu_name,
-        with_benchmark.grouping_code,
-        groupings.grouping_label,
-        groupings.sort_order as grouping_sort_order,
+        with_benchmark.group_code,
+        groupings.group_label,
+        groupings.sort_order as group_sort_order,
         with_benchmark.headcount,
         with_benchmark.fte,
         with_benchmark.declared_headcount,
+        with_benchmark.headcount - with_benchmark.declared_headcount as not_stated_headcount,
         with_benchmark.declared_headcount / with_benchmark.headcount as declaration_rate,
         with_benchmark.group_headcount,
         case
@@ -84,16 +86,16 @@ final as (
         with_benchmark.benchmark_area_level,
         with_benchmark.benchmark_area_code,
         with_benchmark.census_year,
-        with_benchmark.benchmark_share,
+        with_benchmark.population_share,
         case
-            when with_benchmark.declared_headcount > 0 and with_benchmark.benchmark_share > 0
+            when with_benchmark.declared_headcount > 0 and with_benchmark.population_share > 0
                 then (with_benchmark.group_headcount / with_benchmark.declared_headcount)
-                    / with_benchmark.benchmark_share
+                    / with_benchmark.population_share
         end as representation_ratio,
-        with_benchmark.benchmark_share * with_benchmark.declared_headcount
+        with_benchmark.population_share * with_benchmark.declared_headcount
             - with_benchmark.group_headcount as parity_gap_headcount
     from with_benchmark
-    inner join groupings on with_benchmark.grouping_code = groupings.grouping_code
+    inner join groupings on with_benchmark.group_code = groupings.group_code
     left join worker_types on with_benchmark.worker_type = worker_types.worker_type
     left join lpus on with_benchmark.lpu_code = lpus.lpu_code
 )

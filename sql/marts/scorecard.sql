@@ -2,8 +2,9 @@
 -- indicator, this year's figure beside last year's, which way it moved, and whether this
 -- year's difference is unlikely to be chance (the false discovery rate controlled in the
 -- indicator's own view). Every figure is selected from the view that computes it; nothing is
--- computed here but the direction of change. The group is the headline group
--- ([groups] headline) in its comparison, against that comparison's reference group.
+-- computed here but the direction of change. One scorecard for each definition of the ethnic
+-- minority (excluding and including White minorities), against its comparison's reference
+-- group (White; White British).
 with headline as (
     select
         comparison_groups.comparison_code,
@@ -11,13 +12,11 @@ with headline as (
         comparison_groups.group_label,
         reference.group_label as reference_group_label
     from ref.comparison_groups as comparison_groups
-    inner join ref.groupings as groupings
-        on comparison_groups.group_code = groupings.grouping_code
-        and groupings.is_headline
-    left join ref.comparison_groups as reference
+    inner join ref.comparison_groups as reference
         on comparison_groups.comparison_code = reference.comparison_code
         and comparison_groups.reference_group_code = reference.group_code
     where comparison_groups.comparison_code in ('ethnic_minority', 'ethnic_minority_incl_white')
+        and comparison_groups.group_code in ('minority_excl_white', 'minority_incl_white')
 ),
 
 worker_types as (
@@ -30,12 +29,16 @@ worker_types as (
 representation as (
     select
         'representation_' || representation.worker_type as indicator_code,
+        headline.group_code,
+        representation.snapshot_date as period_start_date,
+        cast(null as varchar) as source_id,
+        cast(null as varchar) as source_item,
         'WRES 1' as wres_indicator,
         representation.worker_type,
         representation.snapshot_date as period_end_date,
         representation.representation_ratio as figure,
         representation.group_share as group_rate,
-        representation.benchmark_share as reference_rate,
+        representation.population_share as reference_rate,
         representation.group_headcount as event_count,
         representation.declared_headcount as base_count,
         cast(null as bigint) as reference_event_count,
@@ -43,7 +46,7 @@ representation as (
         cast(null as boolean) as is_significant_after_adjustment,
         cast(null as varchar) as verdict
     from marts.representation as representation
-    inner join headline on representation.grouping_code = headline.group_code
+    inner join headline on representation.group_code = headline.group_code
     where representation.worker_type in ('police_officer', 'police_staff')
         and representation.rank_or_band = 'All' and representation.lpu_code = 'All'
 ),
@@ -51,6 +54,10 @@ representation as (
 rank_pipeline as (
     select
         'rank_' || lower(replace(rank_pipeline.rank_or_band, ' ', '_')) as indicator_code,
+        headline.group_code,
+        rank_pipeline.snapshot_date as period_start_date,
+        cast(null as varchar) as source_id,
+        cast(null as varchar) as source_item,
         'WRES 1' as wres_indicator,
         'police_officer' as worker_type,
         rank_pipeline.snapshot_date as period_end_date,
@@ -65,13 +72,17 @@ rank_pipeline as (
         rank_pipeline.is_significant_after_adjustment,
         rank_pipeline.verdict
     from marts.rank_pipeline as rank_pipeline
-    inner join headline on rank_pipeline.grouping_code = headline.group_code
+    inner join headline on rank_pipeline.group_code = headline.group_code
     where rank_pipeline.rank_or_band in ('Sergeant', 'Inspector')
 ),
 
 recruitment as (
     select
         'recruitment_' || worker_types.worker_type as indicator_code,
+        headline.group_code,
+        cast(null as date) as period_start_date,
+        disparities.process_id as source_id,
+        cast(null as varchar) as source_item,
         'WRES 2' as wres_indicator,
         worker_types.worker_type,
         make_date(disparities.reporting_year, 3, 31) as period_end_date,
@@ -94,7 +105,7 @@ recruitment as (
         and worker_types.worker_type in ('police_officer', 'police_staff')
     -- a year with several campaigns for the same posts: the largest stands for it
     qualify row_number() over (
-        partition by worker_types.worker_type, disparities.reporting_year
+        partition by headline.group_code, worker_types.worker_type, disparities.reporting_year
         order by disparities.selection_base_count + disparities.comparator_selection_base_count
             desc, disparities.process_id
     ) = 1
@@ -103,6 +114,10 @@ recruitment as (
 promotion as (
     select
         'promotion' as indicator_code,
+        headline.group_code,
+        promotion.period_start_date as period_start_date,
+        cast(null as varchar) as source_id,
+        cast(null as varchar) as source_item,
         'WRES 2' as wres_indicator,
         'police_officer' as worker_type,
         promotion.period_end_date,
@@ -125,6 +140,10 @@ promotion as (
 leaving as (
     select
         'leaving_' || retention.worker_type as indicator_code,
+        headline.group_code,
+        retention.period_start_date as period_start_date,
+        cast(null as varchar) as source_id,
+        cast(null as varchar) as source_item,
         cast(null as varchar) as wres_indicator,
         retention.worker_type,
         retention.period_end_date,
@@ -159,6 +178,10 @@ events as (
 event_rates as (
     select
         events.measure_code || '_' || events.worker_type as indicator_code,
+        headline.group_code,
+        events.period_start_date as period_start_date,
+        cast(null as varchar) as source_id,
+        cast(null as varchar) as source_item,
         measures.wres_indicator,
         events.worker_type,
         events.period_end_date,
@@ -183,6 +206,10 @@ event_rates as (
 appraisal as (
     select
         appraisal.measure_code || '_' || appraisal.worker_type as indicator_code,
+        headline.group_code,
+        make_date(appraisal.appraisal_year - 1, 4, 1) as period_start_date,
+        cast(null as varchar) as source_id,
+        cast(null as varchar) as source_item,
         cast(null as varchar) as wres_indicator,
         appraisal.worker_type,
         make_date(appraisal.appraisal_year, 3, 31) as period_end_date,
@@ -205,6 +232,10 @@ appraisal as (
 survey as (
     select
         'survey_' || survey.indicator_code as indicator_code,
+        headline.group_code,
+        cast(null as date) as period_start_date,
+        survey.survey_id as source_id,
+        survey.question_code as source_item,
         survey.wres_indicator,
         cast(null as varchar) as worker_type,
         survey.survey_date as period_end_date,
@@ -221,15 +252,24 @@ survey as (
     inner join headline
         on survey.comparison_code = headline.comparison_code
         and survey.group_code = headline.group_code
+    -- two questions configured as one indicator: the first stands for it
+    qualify row_number() over (
+        partition by survey.indicator_code, survey.survey_id, headline.group_code
+        order by survey.question_code
+    ) = 1
 ),
 
 leadership as (
     select
         leadership.tier_code as indicator_code,
+        headline.group_code,
+        leadership.snapshot_date as period_start_date,
+        cast(null as varchar) as source_id,
+        cast(null as varchar) as source_item,
         'WRES 9' as wres_indicator,
         cast(null as varchar) as worker_type,
         leadership.snapshot_date as period_end_date,
-        leadership.workforce_gap_share as figure,
+        leadership.workforce_ratio as figure,
         leadership.group_share as group_rate,
         leadership.workforce_group_share as reference_rate,
         leadership.group_headcount as event_count,
@@ -239,7 +279,7 @@ leadership as (
         leadership.is_significant_after_adjustment,
         leadership.verdict
     from marts.leadership_representation as leadership
-    inner join headline on leadership.grouping_code = headline.group_code
+    inner join headline on leadership.group_code = headline.group_code
 ),
 
 indicators as (
@@ -255,13 +295,11 @@ indicators as (
             ('rank_inspector', 4, 'Representation', 'Inspectors against constables',
                 'ratio', 'share of inspectors / share of constables', 'neither'),
             ('senior_leadership', 5, 'Representation',
-                'Senior leadership against the workforce', 'points',
-                'share in senior leadership - share of the workforce (percentage points)',
-                'neither'),
+                'Senior leadership against the workforce', 'ratio',
+                'share in senior leadership / share of the workforce', 'neither'),
             ('chief_officer_team', 6, 'Representation',
-                'Chief officer team against the workforce', 'points',
-                'share of the chief officer team - share of the workforce (percentage points)',
-                'neither'),
+                'Chief officer team against the workforce', 'ratio',
+                'share of the chief officer team / share of the workforce', 'neither'),
             ('recruitment_police_officer', 7, 'Recruitment',
                 'Appointed from applying: police officers', 'likelihood',
                 'relative likelihood of the reference group being appointed', 'better'),
@@ -334,8 +372,9 @@ by_period as (
 ranked as (
     select
         *,
-        row_number() over (partition by indicator_code order by period_end_date desc)
-            as recency
+        row_number() over (
+            partition by indicator_code, group_code order by period_end_date desc
+        ) as recency
     from by_period
 ),
 
@@ -354,7 +393,10 @@ final as (
         headline.group_code,
         headline.group_label,
         headline.reference_group_label,
+        this_year.period_start_date,
         this_year.period_end_date,
+        this_year.source_id,
+        this_year.source_item,
         this_year.figure,
         this_year.group_rate,
         this_year.reference_rate,
@@ -364,7 +406,10 @@ final as (
         this_year.reference_base_count,
         this_year.is_significant_after_adjustment,
         this_year.verdict,
+        last_year.period_start_date as previous_period_start_date,
         last_year.period_end_date as previous_period_end_date,
+        last_year.source_id as previous_source_id,
+        last_year.source_item as previous_source_item,
         last_year.figure as previous_figure,
         last_year.event_count as previous_event_count,
         last_year.base_count as previous_base_count,
@@ -378,18 +423,20 @@ final as (
         end as change_direction,
         case
             when this_year.figure is null or last_year.figure is null then null
-            when indicators.figure_kind = 'points'
-                then abs(this_year.figure) < abs(last_year.figure)
             when this_year.figure <= 0 or last_year.figure <= 0 then null
             else abs(ln(this_year.figure)) < abs(ln(last_year.figure))
         end as is_towards_parity
     from indicators
     cross join headline
     inner join ranked as this_year
-        on indicators.indicator_code = this_year.indicator_code and this_year.recency = 1
+        on indicators.indicator_code = this_year.indicator_code
+        and headline.group_code = this_year.group_code
+        and this_year.recency = 1
     left join ranked as last_year
-        on indicators.indicator_code = last_year.indicator_code and last_year.recency = 2
+        on indicators.indicator_code = last_year.indicator_code
+        and headline.group_code = last_year.group_code
+        and last_year.recency = 2
 )
 
 select * from final
-order by indicator_sort_order
+order by comparison_code, indicator_sort_order

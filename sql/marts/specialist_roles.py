@@ -44,9 +44,9 @@ final as (
         units.unit_type,
         units.unit_label,
         units.is_specialist,
-        units.grouping_code,
-        groupings.grouping_label,
-        groupings.sort_order as grouping_sort_order,
+        units.group_code,
+        groupings.group_label,
+        groupings.sort_order as group_sort_order,
         units.headcount,
         units.declared_headcount,
         units.group_headcount,
@@ -67,12 +67,12 @@ final as (
                 then units.rest_group_headcount / units.rest_declared_headcount
         end as rest_group_share
     from units
-    inner join groupings on units.grouping_code = groupings.grouping_code
+    inner join groupings on units.group_code = groupings.group_code
     inner join worker_types on units.worker_type = worker_types.worker_type
 )
 
 select * from final
-order by snapshot_date, worker_type, unit_type, unit_label, grouping_sort_order
+order by snapshot_date, worker_type, unit_type, unit_label, group_sort_order
 """
 
 
@@ -85,8 +85,8 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "rest_group_headcount",
         "rest_declared_headcount",
         measure=UNIT_REPRESENTATION,
-        family=("snapshot_date", "worker_type", "unit_type", "grouping_code"),
+        family=("snapshot_date", "worker_type", "unit_type", "group_code"),
         confidence=confidence,
-        ratio_column="representation_ratio",
+        ratio_column="unit_to_rest_ratio",
     )
     return compared

@@ -27,7 +27,7 @@ VIEWS = {
                   "reference_in_post_count"),
     "rank_pipeline": ("compounded_ratio", "group_headcount", "declared_headcount",
                       "constable_group_headcount", "constable_declared_headcount"),
-    "specialist_roles": ("representation_ratio", "group_headcount", "declared_headcount",
+    "specialist_roles": ("unit_to_rest_ratio", "group_headcount", "declared_headcount",
                          "rest_group_headcount", "rest_declared_headcount"),
 }  # fmt: skip
 

@@ -23,7 +23,7 @@ def test_demo_ends_with_a_report_and_a_database(demo_run):
         (officers,) = con.execute(
             """select headcount from analytics.representation
                where worker_type = 'police_officer' and rank_or_band = 'All'
-               and lpu_code = 'All' and grouping_code = 'black'
+               and lpu_code = 'All' and group_code = 'black'
                and snapshot_date = (select max(snapshot_date) from analytics.representation)"""
         ).fetchone()
     assert 6000 < officers < 7600

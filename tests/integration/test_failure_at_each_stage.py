@@ -14,7 +14,7 @@ from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 
 from pipeline import contracts, cross_checks, extracts, nightly, publish, reference, warehouse
 from pipeline.config import load_settings
-from pipeline.report import build
+from pipeline.report import audit, build
 from pipeline.warehouse import connect
 
 
@@ -67,6 +67,8 @@ STAGES = {
         warehouse, "publish_analytics_views", _after(warehouse.publish_analytics_views)
     ),
     "report": lambda mp, s: mp.setattr(build, "render_html", _fail),
+    # The disclosure audit reads back every output written, before anything is published.
+    "disclosure_audit": lambda mp, s: mp.setattr(audit, "audit_report", _fail),
     # Publication is two renames: the build folder into releases/, then the `current` link.
     "publish_release": lambda mp, s: _INTO_RELEASES(mp, s, "rename"),
     "publish_switch": lambda mp, s: _SWITCH(mp, s, "replace"),

@@ -116,7 +116,7 @@ def benchmark(config: Path, level: str = "force") -> dict:
         row = con.execute(
             """select area_code, area_name, total_population_count, population_share
                from analytics.population_benchmark
-               where area_level = ? and grouping_code = 'minority_excl_white'""",
+               where area_level = ? and group_code = 'minority_excl_white'""",
             [level],
         ).df()
     return row.iloc[0].to_dict() if level == "force" else row
@@ -253,12 +253,12 @@ def test_4_an_msoa_census_with_a_district_lpu_lookup_keeps_every_benchmark(tmp_p
     settings = load_settings(config)
     with connect(settings.paths.database, read_only=True) as con:
         missing, rows = con.execute(
-            """select count(*) filter (where benchmark_share is null), count(*)
+            """select count(*) filter (where population_share is null), count(*)
                from analytics.representation where lpu_code = 'All'"""
         ).fetchone()
         local = con.execute(
             """select count(*) from analytics.population_benchmark
-               where area_level = 'local_authority' and grouping_code = 'white'"""
+               where area_level = 'local_authority' and group_code = 'white'"""
         ).fetchone()[0]
     assert rows > 0 and missing == 0
     assert local == 7

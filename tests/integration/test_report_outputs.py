@@ -1,28 +1,25 @@
-"""Every output of the demo run, scanned for disclosure from what it shows: no count from
-1 to the threshold, nothing computed from a withheld count, no withheld (or small
-unpublished) count recoverable from the sums a table states. Each output is read back in its
-own format (HTML tables, CSV files, workbook sheets, summary.json, the PDF's text), so a
-leak introduced by any one writer is caught."""
+"""Every output of the demo run, read back and audited from the files alone: the page, every
+CSV, every workbook sheet, summary.json and the PDF's text. Every table is declared (the
+cell behind every count is in tables.json) and so in the audit; every chart plots exactly
+its table's figures; numbers are numbers; every output carries the protective marking."""
 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import subprocess
 
 import pytest
 from openpyxl import load_workbook
-from report_scan import (
-    THRESHOLD,
-    check_table,
-    csv_rows,
-    parse_page,
-    sheet_rows,
-    small_numbers_in,
-)
+from report_scan import parse_page, scan_report
 
-from pipeline.disclosure import NOT_SHOWN_MARKS
+from pipeline.demo import PLANTED_ADVERSE_STAGE
+from pipeline.report.audit import parse_html_cell
+from pipeline.report.declared import Column, Withheld
+
+MARKING = "OFFICIAL-SENSITIVE"
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +30,18 @@ def manifest(demo_report) -> dict:
 @pytest.fixture(scope="module")
 def page(demo_report):
     return parse_page(demo_report / "index.html")
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(demo_report) -> list[str]:
+    summary = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(demo_report / summary["outputs"]["pdf"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [p for p in text.split("\f") if p.strip()]
 
 
 def test_every_output_is_written(demo_report, manifest):
@@ -82,162 +91,211 @@ def test_five_to_eight_findings_and_a_comparison_with_the_last_snapshot(demo_rep
     assert summary["caveats"]
 
 
-def test_html_tables_show_no_small_or_recoverable_count(page, manifest):
-    problems = []
-    for entry in manifest["tables"]:
-        header, *rows = page.tables[f"{entry['id']}-table"]
-        assert header == entry["headers"]
-        problems += check_table(rows, header, entry, f"index.html {entry['id']}")
-    assert problems == []
-
-
-def test_csv_files_show_no_small_or_recoverable_count(demo_report, manifest):
-    problems = []
-    for entry in manifest["tables"]:
-        headers, rows = csv_rows(demo_report / entry["csv"], entry)
-        problems += check_table(rows, headers, entry, entry["csv"])
-    assert problems == []
-
-
-def test_workbook_sheets_show_no_small_or_recoverable_count(demo_report, manifest):
-    workbook = load_workbook(demo_report / manifest["workbook"])
-    assert workbook.sheetnames[:2] == ["Contents", "Notes"]
-    assert sorted(workbook.sheetnames[2:]) == sorted(t["sheet"] for t in manifest["tables"])
-    problems = []
-    for entry in manifest["tables"]:
-        headers, rows = sheet_rows(workbook, entry)
-        assert headers == entry["headers"]
-        problems += check_table(rows, headers, entry, f"workbook {entry['sheet']}")
-    assert problems == []
-
-
-def test_every_output_shows_the_same_values(demo_report, page, manifest):
-    """The HTML, CSV and workbook agree cell by cell (so none is less protected)."""
-    workbook = load_workbook(demo_report / manifest["workbook"])
-    for entry in manifest["tables"]:
-        _, *html_rows = page.tables[f"{entry['id']}-table"]
-        _, from_csv = csv_rows(demo_report / entry["csv"], entry)
-        _, from_sheet = sheet_rows(workbook, entry)
-        for html_row, csv_row, sheet_row in zip(html_rows, from_csv, from_sheet, strict=True):
-            for kind, h, c, x in zip(entry["column_kinds"], html_row, csv_row, sheet_row,
-                                     strict=True):  # fmt: skip
-                if h in NOT_SHOWN_MARKS:
-                    assert c == h and x == h, (entry["id"], html_row[0])
-                elif kind == "count":
-                    assert int(h.replace(",", "")) == int(c) == x, (entry["id"], html_row[0])
-                elif kind == "percent":
-                    assert float(h.rstrip("%")) == float(c) == pytest.approx(x * 100)
-
-
-def test_summary_json_shows_no_small_count(demo_report):
+def test_the_planted_gap_is_on_the_first_page(demo_report, pdf_pages):
+    _, stage = PLANTED_ADVERSE_STAGE
     summary = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))
-    for group, figures in summary["headline"].items():
-        for key, value in figures.items():
-            if key.endswith("headcount") and value is not None:
-                assert not 1 <= value <= THRESHOLD, (group, key)
-            if value is None:
-                assert key in figures["withheld"] or key.endswith(("share", "rate", "ratio"))
+    gap = [f for f in summary["findings"] if f"gap opens at the {stage.lower()}" in f]
+    assert len(gap) == 1 and summary["findings"].index(gap[0]) <= 2
+    first_page = " ".join(pdf_pages[0].split())
+    assert f"gap opens at the {stage.lower()}" in first_page
 
 
-def test_generated_sentences_quote_no_small_count(page, demo_report):
-    summary = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))
-    sentences = page.prose + summary["findings"] + summary["changes"] + summary["caveats"]
-    assert len(page.prose) > 10
-    assert small_numbers_in(sentences) == []
+# --------------------------------------------------------------------------- the audit
 
 
-def test_the_prose_check_would_catch_a_small_count():
-    assert small_numbers_in(["Black officers: 3 of 40 inspectors."]) != []
-    assert small_numbers_in(["12.2% of constables (621 of 5,095)."]) == []
+def test_every_output_passes_the_audit_from_the_files_alone(demo_report):
+    """No count from 1 to the threshold shown; no withheld count, and no small unpublished
+    count of an ethnic group, that can be worked out from everything published together
+    (the page, every CSV, every sheet, summary.json; shares to their rounding); the outputs
+    agree cell by cell; every sentence quotes only figures a table shows."""
+    assert scan_report(demo_report) == []
+
+
+def test_every_table_on_the_page_is_declared_and_audited(page, manifest):
+    declared = {f"{t['id']}-table": t for t in manifest["tables"]}
+    unaudited = [table_id for table_id in page.tables if table_id not in declared]
+    assert unaudited == []
+    for entry in manifest["tables"]:
+        counts = [c["name"] for c in entry["columns"] if c["kind"] == "count"]
+        for row, cells in zip(entry["rows"], entry["cells"], strict=True):
+            assert all(cells[name] for name in counts), (entry["id"], row)
+        derived = [c["name"] for c in entry["columns"]
+                   if c["kind"] not in ("label", "count", "text")]  # fmt: skip
+        for cells in entry["cells"]:
+            for name in derived:
+                assert name not in cells or cells[name]["of"], (entry["id"], name)
+
+
+def test_the_audit_would_catch_a_withheld_count_put_back(demo_report, tmp_path):
+    """Put the true value back into one withheld cell of one CSV: the outputs disagree, and
+    the cell's partner can be worked out. The scan above is not passing vacuously."""
+    import shutil
+
+    copy = tmp_path / "report"
+    shutil.copytree(demo_report, copy)
+    path = copy / "csv" / "representation-by-rank.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        marking, header, *rows = list(csv.reader(handle))
+    column = header.index("Headcount")
+    withheld = [i for i, row in enumerate(rows) if row[column] == "[c]"]
+    assert withheld
+    rows[withheld[0]][column] = "110"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(marking[0] + "\n")
+        csv.writer(handle).writerows([header, *rows])
+    kinds = {p.split(":")[0] for p in scan_report(copy)}
+    assert "outputs disagree" in kinds
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def test_csv_and_workbook_hold_numbers_with_intervals_and_p_values_in_their_own_columns(
+    demo_report, manifest, page
+):
+    header, *html_rows = page.tables["promotion-insp-2025-table"]
+    shown = dict(
+        zip(header, next(r for r in html_rows if r[0] == "Assessment centre"), strict=True)
+    )
+    rate = float(shown["Ethnic minority: pass rate"].rstrip("%"))
+    (entry,) = [t for t in manifest["tables"] if t["id"] == "promotion-insp-2025"]
+    with (demo_report / entry["csv"]).open(encoding="utf-8", newline="") as handle:
+        assert handle.readline().strip() == f"# {MARKING}"
+        rows = {r["Stage"]: r for r in csv.DictReader(handle)}
+    centre = rows["Assessment centre"]
+    assert float(centre["95% interval: lower"]) < float(centre["95% interval: upper"]) < 1
+    assert 0 < float(centre["How sure: p-value"]) < 0.05
+    assert 0 < float(centre["How sure: adjusted p-value"]) < 0.05
+    assert float(centre["Ethnic minority: pass rate (%)"]) == rate
+    workbook = load_workbook(demo_report / manifest["workbook"])
+    sheet = workbook[entry["sheet"]]
+    (table,) = sheet.tables.values()
+    header, *body = [[c.value for c in row] for row in sheet[table.ref]]
+    centre = dict(zip(header, next(r for r in body if r[0] == "Assessment centre"), strict=True))
+    assert isinstance(centre["95% interval: lower"], float)
+    assert isinstance(centre["How sure: p-value"], float)
+    assert centre["Ethnic minority: pass rate (%)"] == pytest.approx(rate / 100)
+    assert isinstance(centre["Ethnic minority: candidates counted"], int)
+
+
+def test_the_page_keeps_the_readable_forms(page):
+    header, *rows = page.tables["promotion-insp-2025-table"]
+    centre = dict(zip(header, next(r for r in rows if r[0] == "Assessment centre"), strict=True))
+    assert re.fullmatch(r"\d\.\d\d to \d\.\d\d", centre["95% interval"])
+    assert re.fullmatch(
+        r"unlikely to be chance \(p [<=] 0\.\d{3}; p = 0\.0\d\d allowing for \d+ comparisons\)",
+        centre["How sure"],
+    )
+
+
+# --------------------------------------------------------------------------- marking
+
+
+def test_every_output_carries_the_protective_marking(demo_report, manifest, page, pdf_pages):
+    text = (demo_report / "index.html").read_text(encoding="utf-8")
+    assert text.count(f'class="marking marking-top">{MARKING}<') == 1
+    assert text.count(f'class="marking marking-bottom">{MARKING}<') == 1
+    for entry in manifest["tables"]:
+        with (demo_report / entry["csv"]).open(encoding="utf-8") as handle:
+            assert handle.readline().strip() == f"# {MARKING}", entry["csv"]
+    workbook = load_workbook(demo_report / manifest["workbook"])
+    for sheet in workbook.worksheets:
+        assert sheet["A1"].value == MARKING, sheet.title
+        assert sheet.oddHeader.center.text == sheet.oddFooter.center.text == MARKING
+    for name in ("summary.json", "tables.json"):
+        content = json.loads((demo_report / name).read_text(encoding="utf-8"))
+        assert next(iter(content)) == "protective_marking"
+        assert content["protective_marking"] == MARKING
+    for number, text in enumerate(pdf_pages, start=1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[0] == MARKING, number
+        assert lines[-1].startswith(MARKING), number
 
 
 def _numbers(text: str) -> set[str]:
     return set(re.findall(r"\d[\d,]*(?:\.\d+)?%?", text))
 
 
-def test_the_pdf_shows_nothing_the_page_does_not(demo_report, page):
+def test_the_pdf_shows_nothing_the_page_does_not(pdf_pages, page):
     """The PDF is the page printed: every number in its text is a number the page shows
     (the page is audited above), apart from the page numbers in its footer."""
-    summary = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(demo_report / summary["outputs"]["pdf"]), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    body = re.sub(r"Page \d+ of \d+", "", text)
+    body = re.sub(r"Page \d+ of \d+", "", "\f".join(pdf_pages))
     body = re.sub(r"(?m)^\s*\d{1,2}\. ", "", body)  # list numbers, drawn by CSS
     assert "Findings" in body and "[c]" in body
     page_numbers = _numbers(" ".join(page.text))
     assert sorted(_numbers(body) - page_numbers) == []
 
 
-def test_reports_are_archived_by_run_date_with_an_index(demo_run, demo_report):
-    out, _ = demo_run
-    reports = out / "var" / "reports"
-    (dated,) = [p for p in reports.iterdir() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.name)]
-    assert (dated / "index.html").read_bytes() == (demo_report / "index.html").read_bytes()
-    index = parse_page(reports / "index.html")
-    assert f"{dated.name}/index.html" in index.urls
-    summary = json.loads((dated / "summary.json").read_text(encoding="utf-8"))
-    assert f"{dated.name}/{summary['outputs']['pdf']}" in index.urls
+# --------------------------------------------------------------------------- charts
 
 
-def test_the_audit_would_catch_a_withheld_count_put_back(page, manifest):
-    """Put back any one withheld group count of the rank table: its partner becomes
-    recoverable, so the scan above is not passing vacuously."""
-    (entry,) = [t for t in manifest["tables"] if t["id"] == "representation-by-rank"]
-    header, *rows = page.tables["representation-by-rank-table"]
-    column = header.index("In the group")
-    withheld = [i for i, row in enumerate(rows) if row[column] == "[c]"]
-    assert len(withheld) >= 2
-    changed = [list(row) for row in rows]
-    changed[withheld[0]][column] = "50"
-    kinds = {p.split(": ")[1] for p in check_table(changed, header, entry, "mutated")}
-    assert "withheld count recoverable" in kinds
+def _chart_data(text: str, table_id: str) -> dict:
+    found = re.search(rf'<metadata id="{table_id}-chart-data">(.*?)</metadata>', text, re.S)
+    assert found, table_id
+    return json.loads(html.unescape(found.group(1)))
 
 
-def _one_withheld_part(total: str, parts: list[str]) -> bool:
-    """A total shown with exactly one of its parts withheld gives that part back."""
-    return total != "[c]" and sum(p == "[c]" for p in parts) == 1
-
-
-def test_fairness_tables_leave_no_withheld_count_recoverable_from_their_totals(demo_report):
-    """Leavers by reason add up to all reasons within a worker type; promotions by rank add
-    up to all ranks: no total may be shown beside exactly one withheld part."""
-    with (demo_report / "csv" / "retention.csv").open(encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
-    for column in (2, 6):  # minority leavers, White leavers
-        blocks: dict[str, list[list[str]]] = {}
-        for row in rows:
-            blocks.setdefault(row[0].split(":")[0], []).append(row)
-        for block in blocks.values():
-            assert block[0][0].endswith("all reasons")
-            assert not _one_withheld_part(block[0][column], [r[column] for r in block[1:]]), (
-                header[column],
-                block[0][0],
-            )
-    with (demo_report / "csv" / "promotion-rates.csv").open(encoding="utf-8", newline="") as f:
-        header, total, *ranks = list(csv.reader(f))
-    assert total[0] == "All ranks"
-    for column in (1, 2, 5, 6):  # in post and promoted, both groups
-        assert not _one_withheld_part(total[column], [r[column] for r in ranks]), header[column]
-
-
-def test_the_rank_pipeline_shows_no_count_the_rank_table_withholds(demo_report):
-    """Both tables give officers, those who stated and those in the group by rank: a count
-    one of them withholds (secondary suppression included) must not stand in the other."""
-
-    def by_rank(name: str, columns: tuple[str, str, str]) -> dict[str, list[str]]:
-        with (demo_report / "csv" / name).open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        return {row["Rank"]: [row[c] for c in columns] for row in rows}
-
-    table = by_rank(
-        "representation-by-rank.csv", ("Headcount", "Stated an ethnicity", "In the group")
+def _bar_width(text: str, table_id: str, series: int, row: int) -> float | None:
+    found = re.search(
+        rf'<g id="{table_id}-bar-s{series}-r{row}">\s*<path d="M ([\d.]+) [\d.]+ \s*L ([\d.]+)',
+        text,
     )
-    pipeline = by_rank("rank-pipeline.csv", ("Officers", "Stated ethnicity", "In group"))
-    assert any("[c]" in cells for cells in table.values())
-    for rank, cells in pipeline.items():
-        for theirs, ours in zip(table[rank], cells, strict=True):
-            assert ours == "[c]" or theirs != "[c]", rank
+    return None if not found else float(found.group(2)) - float(found.group(1))
+
+
+def test_every_chart_plots_its_tables_figures(demo_report, manifest, page):
+    """For every chart (every funnel included), the values in the SVG are the values its
+    table shows, row by row, and the bars are drawn to those lengths."""
+    text = (demo_report / "index.html").read_text(encoding="utf-8")
+    charts = re.findall(r'<metadata id="([\w-]+)-chart-data">', text)
+    ids = [t["id"] for t in manifest["tables"]]
+    funnels = [i for i in ids if i.startswith(("promotion-", "recruitment-"))]
+    assert set(funnels) - {"promotion-rates"} <= set(charts)
+    assert len(charts) >= 15
+    for table_id in charts:
+        data = _chart_data(text, table_id)
+        entry = next(t for t in manifest["tables"] if t["id"] == table_id)
+        header, *rows = page.tables[f"{table_id}-table"]
+        by_label = {row[0]: row for row in rows}
+        columns = {c["name"]: c for c in entry["columns"]}
+        widths = []
+        for s, series in enumerate(data["series"]):
+            column = columns[series["column"]]
+            position = header.index(column["header"])
+            for r, (label, value) in enumerate(zip(data["rows"], series["values"], strict=True)):
+                shown = parse_html_cell(Column(column["name"], column["header"], column["kind"]),
+                                        by_label[label][position])  # fmt: skip
+                if isinstance(shown, Withheld):
+                    assert value is None, (table_id, label)
+                    continue
+                assert value == shown, (table_id, label, series["column"])
+                width = _bar_width(text, table_id, s, r)
+                if width is not None and value:
+                    widths.append(width / value)
+        assert not widths or max(widths) / min(widths) == pytest.approx(1, abs=1e-3), table_id
+
+
+def test_every_funnel_chart_says_exactly_what_it_plots(demo_report, manifest):
+    text = (demo_report / "index.html").read_text(encoding="utf-8")
+    ids = [t["id"] for t in manifest["tables"]]
+    funnels = [i for i in ids if re.match(r"(promotion|recruitment)-[a-z]+-\d", i)]
+    assert funnels
+    for table_id in funnels:
+        data = _chart_data(text, table_id)
+        assert data["axis"].startswith("Pass rate: candidates who passed / candidates at the stage")
+        assert [s["column"] for s in data["series"]] == [
+            "selection_rate",
+            "reference_selection_rate",
+        ]
+        assert html.escape(data["axis"]) in text or data["axis"] in text
+
+
+def test_summary_json_headline_is_the_declared_table(demo_report, manifest):
+    summary = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))
+    headline = summary["headline"]
+    entry = next(t for t in manifest["tables"] if t["id"] == headline["table"])
+    assert [r["label"] for r in headline["rows"]] == entry["rows"]
+    for row in headline["rows"]:
+        for key, value in row.items():
+            if key.endswith("headcount") and isinstance(value, int):
+                assert not 1 <= value <= 5, (row["label"], key)

@@ -13,10 +13,11 @@ from typer.testing import CliRunner
 from pipeline.analysts import connect_published, describe, for_display
 from pipeline.cli import app
 from pipeline.config import load_settings
+from pipeline.dictionary import ViewDocs
 from pipeline.disclosure import suppress
 from pipeline.nightly import run_nightly
 from pipeline.runs import ExitCode
-from pipeline.warehouse import discover_models, model_docs
+from pipeline.warehouse import discover_models
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +35,12 @@ def _invoke(settings, *args):
     return CliRunner().invoke(app, [*args, "--config", str(config)])
 
 
-def _documented_marts() -> dict[str, dict]:
-    return {m.name: model_docs(m) for m in discover_models() if m.layer == "marts"}
+def _documented_marts() -> dict[str, ViewDocs]:
+    return {
+        m.name: ViewDocs.read(m.path.with_suffix(".toml"))
+        for m in discover_models()
+        if m.layer == "marts"
+    }
 
 
 def test_describe_lists_every_view_and_column_with_its_comment(published):
@@ -47,29 +52,30 @@ def test_describe_lists_every_view_and_column_with_its_comment(published):
         con.close()
     assert views.keys() == marts.keys()
     for name, docs in marts.items():
-        assert views[name].comment == " ".join(docs["description"].split())
+        assert views[name].comment == " ".join(docs.description.split())
         got = {c.name: c.comment for c in views[name].columns}
-        assert got == {c: " ".join(text.split()) for c, text in docs["columns"].items()}
+        assert got == {c: " ".join(docs.comment(c).split()) for c in docs.columns}
+        assert [c.name for c in views[name].columns] == list(docs.columns)
 
     result = _invoke(published, "describe")
 
     assert result.exit_code == 0
     for name, docs in marts.items():
         assert f"analytics.{name}" in result.stdout
-        for column, text in docs["columns"].items():
+        for column in docs.columns:
             assert column in result.stdout
-            assert " ".join(text.split())[:40] in result.stdout
+            assert " ".join(docs.comment(column).split())[:40] in result.stdout
 
 
 def test_query_prints_csv(published):
-    sql = """select grouping_code, headcount, group_share from analytics.representation
+    sql = """select group_code, headcount, group_share from analytics.representation
              where worker_type = 'All' and rank_or_band = 'All' and lpu_code = 'All'
-             order by grouping_code"""
+             order by group_code"""
     result = _invoke(published, "query", sql, "--csv")
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    by_group = {row["grouping_code"]: row for row in rows}
-    assert len(rows) == 7
+    by_group = {row["group_code"]: row for row in rows}
+    assert len(rows) == 27  # every grouping of ref.groupings, down to each detailed code
     # 5 people, 4 declared, A2 and B1 in the minority (excluding White minorities).
     assert by_group["minority_excl_white"]["headcount"] == "5"
     assert float(by_group["minority_excl_white"]["group_share"]) == 0.5

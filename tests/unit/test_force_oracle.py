@@ -164,7 +164,7 @@ def product(census: Path, lookup: Path, force: str, con) -> pd.DataFrame:
     warehouse.replace_table(con, "raw.lpu_areas", resolved.lpu_areas)
     warehouse.run_models(con, [m for m in _models() if m.name == "population_benchmark"])
     return con.execute(
-        """select area_level, grouping_code, population_count, total_population_count,
+        """select area_level, group_code, population_count, total_population_count,
                   population_share
            from marts.population_benchmark where area_level in ('force', 'lpu')"""
     ).df()
@@ -192,7 +192,7 @@ def test_every_force_benchmark_equals_the_oracle(tmp_path, census, lookup):
     for force, groups in expected.items():
         got = product(census, lookup, force, con)
         for level in ("force", "lpu"):
-            rows = got[got["area_level"] == level].set_index("grouping_code")
+            rows = got[got["area_level"] == level].set_index("group_code")
             assert (rows["total_population_count"] == groups["total"]).all(), (force, level)
             for grouping, count in groups.items():
                 if grouping == "total":
@@ -218,7 +218,7 @@ def test_the_changed_forces_named_in_the_issue(tmp_path):
         ("Cumbria", 499_847, 0.0237),
     ):
         got = product(LTLA, LAD23, force, con).query(
-            "area_level == 'force' and grouping_code == 'minority_excl_white'"
+            "area_level == 'force' and group_code == 'minority_excl_white'"
         )
         assert got["total_population_count"].iloc[0] == total
         assert got["population_share"].iloc[0] == pytest.approx(share, abs=5e-5)

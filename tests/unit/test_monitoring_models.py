@@ -413,7 +413,7 @@ def test_chief_officer_team_and_senior_leadership_against_the_workforce(force):
     got = _query(
         force,
         """select * from analytics.leadership_representation
-           where snapshot_date = '2025-03-31' and grouping_code = 'minority_excl_white'""",
+           where snapshot_date = '2025-03-31' and group_code = 'minority_excl_white'""",
     ).set_index("tier_code")
     team, senior = got.loc["chief_officer_team"], got.loc["senior_leadership"]
     assert [team["headcount"], team["group_headcount"]] == [1, 0]  # O7

@@ -26,7 +26,9 @@ DOUBLED = """\
     DEPENDS_ON = ["staging.numbers"]
 
     def model(con):
-        return con.execute("select n, n * 2 as doubled from staging.numbers").df()
+        return con.execute(
+            "select n as headcount, n * 2 as group_headcount from staging.numbers"
+        ).df()
     """
 
 
@@ -36,7 +38,9 @@ def test_a_python_model_runs_after_what_it_reads_and_before_what_reads_it(tmp_pa
         {
             "staging/numbers.sql": "select * from range(3) as t(n)",
             "marts/doubled.py": DOUBLED,
-            "marts/summed.sql": "select sum(doubled) as total from marts.doubled",
+            "marts/doubled.toml": 'description = "x"\ncolumns = ["headcount", "group_headcount"]',
+            "marts/summed.sql": "select sum(group_headcount) as headcount from marts.doubled",
+            "marts/summed.toml": 'description = "x"\ncolumns = ["headcount"]',
         },
     )
     models = discover_models(root)
@@ -46,7 +50,7 @@ def test_a_python_model_runs_after_what_it_reads_and_before_what_reads_it(tmp_pa
     con = duckdb.connect()
     warehouse.create_schemas(con)
     assert run_models(con, models) == order
-    assert con.execute("select total from marts.summed").fetchone() == (6,)  # 0 + 2 + 4
+    assert con.execute("select headcount from marts.summed").fetchone() == (6,)  # 0 + 2 + 4
     (kind,) = con.execute(
         "select table_type from information_schema.tables where table_name = 'doubled'"
     ).fetchone()

@@ -9,11 +9,11 @@ import re
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
 from openpyxl import load_workbook
-from report_scan import parse_page, scan_report
+from report_scan import page_table, parse_page, scan_report
 
+from pipeline import groupings
 from pipeline.config import ReportSettings
 from pipeline.nightly import run_nightly
-from pipeline.report import groups
 from pipeline.report.archive import run_date
 from pipeline.report.build import build_report
 from pipeline.warehouse import connect
@@ -33,6 +33,10 @@ def _officers(prefix: str, count: int, ethnicity: str, **kwargs) -> list[str]:
 
 def _latest(settings):
     return settings.paths.reports_dir / "latest"
+
+
+GROUP = "Ethnic minority (excluding White minorities)"
+PEOPLE, SHARE = f"{GROUP}: people", f"{GROUP}: share of those stating"
 
 
 @pytest.fixture
@@ -61,15 +65,13 @@ def test_a_small_force_gets_every_output_and_none_shows_a_small_count(small_forc
 
 
 def test_a_count_of_three_is_withheld_with_its_share_and_a_partner(small_force):
-    page = parse_page(_latest(small_force) / "index.html")
-    header, *rows = page.tables["representation-by-rank-table"]
-    by_rank = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    by_rank = page_table(_latest(small_force), "representation-by-rank")
     # 3 of 10 sergeants are in the group: withheld, and so is the constables' 8 (otherwise
     # 11 - 8 gives it back), with both shares.
-    assert by_rank["Sergeant"]["In the group"] == "[c]"
-    assert by_rank["Sergeant"]["Group share"] == "[c]"
-    assert by_rank["Constable"]["In the group"] == "[c]"
-    assert by_rank["All officers"]["In the group"] == "11"
+    assert by_rank["Sergeant"][PEOPLE] == "[c]"
+    assert by_rank["Sergeant"][SHARE] == "[c]"
+    assert by_rank["Constable"][PEOPLE] == "[c]"
+    assert by_rank["All officers"][PEOPLE] == "11"
     # 2 did not state (both constables): headcount 30 and 28 stated would give it away.
     assert "[c]" in (by_rank["Constable"]["Headcount"], by_rank["Constable"]["Stated an ethnicity"])
 
@@ -89,9 +91,9 @@ def test_a_force_of_five_shows_no_count_at_all(tiny_force):
     report = _latest(tiny_force)
     assert scan_report(report) == []
     summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
-    workforce = summary["headline"]["workforce"]
+    workforce = summary["headline"]["rows"][-1]
+    assert workforce["label"] == "Whole workforce"
     assert workforce["headcount"] == workforce["group_headcount"] is None
-    assert "headcount" in workforce["withheld"]
 
 
 def test_everyone_not_stated_gives_undefined_shares_not_errors(tiny_force):
@@ -100,18 +102,17 @@ def test_everyone_not_stated_gives_undefined_shares_not_errors(tiny_force):
     report = _latest(tiny_force)
     assert scan_report(report) == []
     page = parse_page(report / "index.html")
-    _, *rows = page.tables["representation-by-lpu-table"]
-    assert all(row[5] == "[x]" for row in rows)  # group share of nobody
+    rows = page_table(report, "representation-by-lpu")
+    assert all(row[SHARE] in ("[x]", "[c]") for row in rows.values())  # share of nobody
     assert any("too small" in p or "no figures" in p for p in page.prose)
 
 
 def test_all_one_group_is_shown_when_large_enough(tiny_force):
     _snapshot(tiny_force, _officers("W", 30, "W1") + _officers("X", 12, "W1", lpu="SOL"))
     run_nightly(tiny_force)
-    page = parse_page(_latest(tiny_force) / "index.html")
-    header, *rows = page.tables["representation-by-lpu-table"]
-    assert [r[header.index("In the group")] for r in rows] == ["0", "0", "0"]
-    assert [r[header.index("Group share")] for r in rows] == ["0.0%", "0.0%", "0.0%"]
+    rows = page_table(_latest(tiny_force), "representation-by-lpu")
+    assert [r[PEOPLE] for r in rows.values()] == ["0", "0", "0"]
+    assert [r[SHARE] for r in rows.values()] == ["0.0%", "0.0%", "0.0%"]
 
 
 def test_the_first_report_says_there_is_nothing_to_compare_with(small_force):
@@ -170,14 +171,16 @@ def test_the_workbook_has_contents_notes_and_one_excel_table_per_sheet(small_for
     noted = [c.value for c in notes["A"] if c.value]
     assert "Protecting colleagues' privacy" in noted and "Glossary" in noted
     rank = workbook["representation-by-rank"]
+    assert rank["A1"].value == "OFFICIAL-SENSITIVE"
+    assert rank.oddHeader.center.text == rank.oddFooter.center.text == "OFFICIAL-SENSITIVE"
     (table,) = rank.tables.values()
     header = [c.value for c in rank[table.ref][0]]
     total = dict(zip(header, [c.value for c in rank[table.ref][-1]], strict=True))
     # Numbers are numbers (formatted as shown), withheld cells the mark: 40 officers, 38
     # stated, so the 2 not stated force one of the two totals to be withheld.
-    assert total["Rank"] == "All officers" and total["In the group"] == 11
+    assert total["Rank"] == "All officers" and total[PEOPLE] == 11
     assert "[c]" in (total["Headcount"], total["Stated an ethnicity"])
-    assert total["Group share"] == pytest.approx(11 / 38, abs=0.0005)  # shown as 28.9%
+    assert total[f"{SHARE} (%)"] == pytest.approx(11 / 38, abs=0.0005)  # shown as 28.9%
 
 
 def test_the_archive_keeps_each_run_date_and_lists_them(small_force):
@@ -215,14 +218,15 @@ def test_every_level_partitions_the_codes_and_adds_up_to_the_headline(tiny_force
     settings = tiny_force.model_copy(
         update={"groups": tiny_force.groups.model_copy(update={"headline": headline})}
     )
-    group = groups.headline_members(settings)
-    every_code = set().union(*(c.members for c in groups.levels(settings)[0].categories))
-    for level in groups.levels(settings):
-        members = [c.members for c in level.categories]
+    group = groupings.headline(settings).members
+    every_code = groupings.STATED
+    for level in groupings.levels(settings):
+        members = [groupings.members(settings, code) for code in level.group_codes]
         assert set().union(*members) == every_code
         assert sum(len(m) for m in members) == len(every_code)  # disjoint
-        groups.grid_layout(level, group, "All")  # raises if the headline is not a union
-    broad = {c.key for c in groups.levels(settings)[1].categories}
+        inside = [m for m in members if m <= group]
+        assert set().union(*inside) == group  # the headline is a union of the level's groups
+    broad = set(groupings.levels(settings)[1].group_codes)
     assert ("white" in broad) == (headline == "minority_excl_white")
 
 

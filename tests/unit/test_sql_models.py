@@ -65,8 +65,8 @@ def test_representation_force_wide(five_officers):
     got = _query(
         five_officers,
         """select * from analytics.representation where worker_type = 'All'
-           and rank_or_band = 'All' and lpu_code = 'All' order by grouping_code""",
-    ).set_index("grouping_code")
+           and rank_or_band = 'All' and lpu_code = 'All' order by group_code""",
+    ).set_index("group_code")
     excl = got.loc["minority_excl_white"]
     assert excl["headcount"] == 5
     assert excl["fte"] == pytest.approx(4.5)
@@ -75,7 +75,7 @@ def test_representation_force_wide(five_officers):
     assert excl["group_headcount"] == 2  # A2 and B1
     assert excl["group_share"] == pytest.approx(2 / 4)
     force_share = _census_share({f"E080000{n}" for n in range(25, 32)}, MINORITY_EXCL_WHITE)
-    assert excl["benchmark_share"] == pytest.approx(force_share, rel=1e-12)
+    assert excl["population_share"] == pytest.approx(force_share, rel=1e-12)
     assert excl["representation_ratio"] == pytest.approx(0.5 / force_share)
     assert excl["parity_gap_headcount"] == pytest.approx(force_share * 4 - 2)
     # Including White minorities adds W9: 3 of 4.
@@ -89,13 +89,13 @@ def test_representation_by_lpu_uses_the_lpus_own_population(five_officers):
     got = _query(
         five_officers,
         """select * from analytics.representation where worker_type = 'police_officer'
-           and rank_or_band = 'All' and grouping_code = 'minority_excl_white'
+           and rank_or_band = 'All' and group_code = 'minority_excl_white'
            and lpu_code <> 'All' order by lpu_code""",
     ).set_index("lpu_code")
     birmingham = _census_share({"E08000025"}, MINORITY_EXCL_WHITE)
     solihull = _census_share({"E08000029"}, MINORITY_EXCL_WHITE)
-    assert got.loc["BHM", "benchmark_share"] == pytest.approx(birmingham, rel=1e-12)
-    assert got.loc["SOL", "benchmark_share"] == pytest.approx(solihull, rel=1e-12)
+    assert got.loc["BHM", "population_share"] == pytest.approx(birmingham, rel=1e-12)
+    assert got.loc["SOL", "population_share"] == pytest.approx(solihull, rel=1e-12)
     assert got.loc["SOL", "headcount"] == 3
     assert got.loc["SOL", "declared_headcount"] == 2
     assert got.loc["SOL", "group_share"] == pytest.approx(0.5)
@@ -107,7 +107,7 @@ def test_representation_by_rank(five_officers):
         five_officers,
         """select rank_or_band, rank_order, headcount, group_headcount
            from analytics.representation where worker_type = 'police_officer'
-           and lpu_code = 'All' and grouping_code = 'black' and rank_or_band <> 'All'
+           and lpu_code = 'All' and group_code = 'black' and rank_or_band <> 'All'
            order by rank_order""",
     )
     assert got.to_dict("records") == [
@@ -122,7 +122,7 @@ def test_everyone_not_stated_gives_no_share_and_no_ratio(tiny_force):
     got = _query(
         tiny_force,
         """select * from analytics.representation where worker_type = 'All'
-           and lpu_code = 'All' and grouping_code = 'minority_excl_white'""",
+           and lpu_code = 'All' and group_code = 'minority_excl_white'""",
     ).iloc[0]
     assert got["headcount"] == 3
     assert got["declared_headcount"] == 0
@@ -139,7 +139,7 @@ def test_population_benchmark_lpu_is_the_sum_of_its_areas(five_officers):
     got = _query(
         five_officers,
         """select area_level, area_code, population_count, total_population_count
-           from analytics.population_benchmark where grouping_code = 'black'
+           from analytics.population_benchmark where group_code = 'black'
            order by area_level, area_code""",
     )
     force = got[got["area_level"] == "force"].iloc[0]

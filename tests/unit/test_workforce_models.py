@@ -216,15 +216,15 @@ def test_specialist_department_against_the_rest_of_the_workforce(force):
         force,
         "specialist_roles",
         """snapshot_date = '2024-03-31' and worker_type = 'police_officer'
-           and unit_label = 'Firearms Operations' order by grouping_sort_order""",
-    ).set_index("grouping_code")
+           and unit_label = 'Firearms Operations' order by group_sort_order""",
+    ).set_index("group_code")
     minority = got.loc["minority_excl_white"]
     # Firearms: P1 W1, P2 W1, P3 A2 -> 1 of 3. Rest: P4 B1, P5 W1, P6 NS -> 1 of 2 declared.
     assert bool(minority["is_specialist"])
     assert [minority["declared_headcount"], minority["group_headcount"]] == [3, 1]
     assert [minority["rest_declared_headcount"], minority["rest_group_headcount"]] == [2, 1]
     assert minority["workforce_group_share"] == pytest.approx(2 / 5)
-    assert minority["representation_ratio"] == pytest.approx((1 / 3) / (1 / 2))
+    assert minority["unit_to_rest_ratio"] == pytest.approx((1 / 3) / (1 / 2))
     lower, upper = score_interval(1, 3, 1, 2)
     assert minority["ci_lower_ratio"] == pytest.approx(lower, rel=1e-9)
     assert minority["ci_upper_ratio"] == pytest.approx(upper, rel=1e-9)
@@ -232,7 +232,7 @@ def test_specialist_department_against_the_rest_of_the_workforce(force):
     assert minority["verdict"] == "under-represented, not significant"
     assert "relative_likelihood_ratio" not in got  # representation is not a WRES measure
     black = got.loc["black"]  # 0 of 3 in firearms against P4, 1 of 2, in the rest
-    assert black["representation_ratio"] == pytest.approx(0.0)
+    assert black["unit_to_rest_ratio"] == pytest.approx(0.0)
 
 
 def test_a_unit_that_is_the_whole_workforce_has_no_comparison(force):
@@ -240,7 +240,7 @@ def test_a_unit_that_is_the_whole_workforce_has_no_comparison(force):
         force,
         "specialist_roles",
         """snapshot_date = '2024-03-31' and worker_type = 'police_staff'
-           and unit_label = 'Local Policing' and grouping_code = 'minority_excl_white'""",
+           and unit_label = 'Local Policing' and group_code = 'minority_excl_white'""",
     ).iloc[0]
     assert [got["declared_headcount"], got["rest_declared_headcount"]] == [2, 0]
     assert got["note"] == "no people who stated an ethnicity in the rest of the workforce"
@@ -268,7 +268,7 @@ def test_rank_pipeline_steps_and_compounding(tiny_force):
     write_inbox(tiny_force, "staff_snapshot_2026.csv", STAFF_HEADER + "\n" + "\n".join(rows))
     run_nightly(tiny_force)
     got = _rows(
-        tiny_force, "rank_pipeline", "grouping_code = 'minority_excl_white' order by rank_order"
+        tiny_force, "rank_pipeline", "group_code = 'minority_excl_white' order by rank_order"
     ).set_index("rank_or_band")
     shares = [0.5, 0.4, 0.25, 0.0, 1.0]
     assert got["group_share"].tolist() == pytest.approx(shares)

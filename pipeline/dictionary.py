@@ -1,0 +1,144 @@
+"""The column dictionary: every analytics column defined once (name, type, unit, meaning).
+
+``sql/columns.toml`` holds the definitions; each mart's ``<model>.toml`` lists the columns
+its view has (``columns = [...]``) and may override a description (``[overrides]``) where
+the general one would mislead, never a type. The warehouse checks every mart against it
+when the mart is built (:func:`conform`): a column missing from the dictionary or from the
+view's list, or whose type differs from the dictionary's, stops the build with the model's
+name. Python models return pandas frames, whose types are coarser than SQL's (an integer
+is always BIGINT, a date a TIMESTAMP), so a safe widening or narrowing within one family is
+applied rather than refused; anything else (text where a number belongs) is an error.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+from pipeline.config import SQL_DIR
+
+DICTIONARY_PATH = SQL_DIR / "columns.toml"
+TYPES = frozenset({"DATE", "VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "BOOLEAN"})
+_FAMILIES = {
+    "BIGINT": "integer",
+    "INTEGER": "integer",
+    "HUGEINT": "integer",
+    "SMALLINT": "integer",
+    "TINYINT": "integer",
+    "UBIGINT": "integer",
+    "UINTEGER": "integer",
+    "DOUBLE": "real",
+    "FLOAT": "real",
+    "DATE": "date",
+    "TIMESTAMP": "date",
+    "TIMESTAMP_NS": "date",
+    "TIMESTAMP_MS": "date",
+    "TIMESTAMP_S": "date",
+    "VARCHAR": "text",
+    "BOOLEAN": "flag",
+}
+
+
+class DictionaryError(Exception):
+    """A column disagrees with the dictionary; the message names the model and column."""
+
+
+@dataclass(frozen=True)
+class ColumnDefinition:
+    name: str
+    type: str
+    unit: str
+    description: str
+
+    def comment(self, override: str | None = None) -> str:
+        """The text published with ``COMMENT ON COLUMN``: the meaning and the unit."""
+        return f"{override or self.description} Unit: {self.unit}."
+
+
+@cache
+def load(path: Path = DICTIONARY_PATH) -> dict[str, ColumnDefinition]:
+    entries = tomllib.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for name, entry in entries.items():
+        if set(entry) != {"type", "unit", "description"} or entry["type"] not in TYPES:
+            raise DictionaryError(
+                f"{path.name}: {name} needs type (one of {sorted(TYPES)}), unit and description"
+            )
+        out[name] = ColumnDefinition(name, entry["type"], entry["unit"], entry["description"])
+    return out
+
+
+@dataclass(frozen=True)
+class ViewDocs:
+    """A mart's ``.toml``: its description, its columns in order, its overrides."""
+
+    model: str
+    description: str
+    columns: tuple[str, ...]
+    overrides: dict[str, str]
+
+    @classmethod
+    def read(cls, path: Path) -> ViewDocs:
+        docs = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if "description" not in docs or "columns" not in docs:
+            raise DictionaryError(f"{path.name}: give the view's description and columns = [...]")
+        unknown = set(docs) - {"description", "columns", "overrides"}
+        if unknown:
+            raise DictionaryError(f"{path.name}: unknown key(s) {sorted(unknown)}")
+        overrides = docs.get("overrides", {})
+        stray = set(overrides) - set(docs["columns"])
+        if stray:
+            raise DictionaryError(f"{path.name}: overrides for columns it does not list: {stray}")
+        return cls(path.stem, docs["description"], tuple(docs["columns"]), dict(overrides))
+
+    def comment(self, column: str) -> str:
+        return load()[column].comment(self.overrides.get(column))
+
+
+class Cast(NamedTuple):
+    """A column to cast to the dictionary's type, and what its values must satisfy first:
+    ``integral`` (a float column holding whole numbers, as pandas stores integers with
+    gaps) or ``all_null`` (a column with no value, whose type pandas could not know)."""
+
+    type: str
+    condition: str | None = None
+
+
+def casts_needed(docs: ViewDocs, actual: list[tuple[str, str]]) -> dict[str, Cast]:
+    """The columns to cast to the dictionary's type, given the model's ``(name, type)``
+    output; raises when a column is unknown, unlisted, missing, or of another family."""
+    dictionary = load()
+    names = [name for name, _ in actual]
+    problems = []
+    unlisted = [n for n in names if n not in docs.columns]
+    missing = [n for n in docs.columns if n not in names]
+    if unlisted:
+        problems.append(f"column(s) {', '.join(unlisted)} not listed in {docs.model}.toml")
+    if missing:
+        problems.append(f"listed column(s) {', '.join(missing)} not produced by the model")
+    casts = {}
+    for name, sql_type in actual:
+        definition = dictionary.get(name)
+        if definition is None:
+            problems.append(f"column {name} is not in the dictionary (sql/columns.toml)")
+            continue
+        base = sql_type.split("(")[0].upper()
+        family, wanted = _FAMILIES.get(base), _FAMILIES[definition.type]
+        if base == definition.type:
+            continue
+        if family == wanted or (family == "integer" and wanted == "real"):
+            casts[name] = Cast(definition.type)
+        elif family == "real" and wanted == "integer":
+            casts[name] = Cast(definition.type, "integral")
+        elif base in ("VARCHAR", '"NULL"', "NULL"):
+            casts[name] = Cast(definition.type, "all_null")
+        else:
+            problems.append(
+                f"column {name} is {sql_type}, but the dictionary says {definition.type}"
+            )
+    if problems:
+        raise DictionaryError(f"{docs.model}: " + "; ".join(problems))
+    return casts

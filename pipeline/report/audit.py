@@ -1,0 +1,764 @@
+"""The disclosure audit: reads every output a run wrote and proves, with integer
+programming over all of them together, that nothing withheld can be worked out.
+
+It is independent of the protection (:func:`pipeline.disclosure.protect`): it never asks
+which cells the protection withheld, but reads the page, every CSV, every workbook sheet
+and ``summary.json`` back, checks that they show the same values, and then treats what
+they show as an attacker would. Every count shown is fixed; every relation between cells
+(:func:`pipeline.disclosure.derive_relations`, from the cells' meanings alone) holds; every
+shown percentage, rate, ratio to the population and gap to parity constrains its counts to
+within its rounding; counts are whole numbers, never negative, and a count a table would
+have listed had anyone been in it is 0. Then for every withheld count, and every
+unpublished count of an ethnic group from 1 to the threshold, it looks for a second whole-
+number solution that gives it another value (``scipy.optimize.milp``): if there is none,
+the cell is recoverable and the run fails. A statistic shown (a ratio of two rates, an
+interval, a p-value) must rest on counts a reader can pin down exactly.
+
+Cost: the unknown cells split into independent components (a shown count separates
+them); in each, a few solutions with random objectives settle most cells at once, and
+only the rest get a minimisation and a maximisation of their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from pipeline.disclosure import (
+    NOT_SHOWN_MARKS,
+    Key,
+    LinearSystem,
+    Universe,
+    derive_relations,
+    implied_by_a_shown_zero,
+    is_ethnic,
+    unlisted_zeros,
+)
+from pipeline.report.declared import (
+    LINEAR_KINDS,
+    NOT_APPLICABLE,
+    UNBOUNDED,
+    WITHHELD,
+    Column,
+    DeclaredTable,
+    Withheld,
+    from_manifest,
+)
+
+
+class DisclosureAuditError(Exception):
+    """The outputs would disclose something: the run fails and nothing is published."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way the outputs disclose something (or disagree); never carries a withheld value."""
+
+    where: str
+    kind: str
+    key: Key | None = None
+    """The cell that can be worked out, where there is one."""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.where}"
+
+
+# --------------------------------------------------------------------------- reading outputs
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").rstrip("%"))
+
+
+def parse_html_cell(column: Column, text: str):
+    """A cell of the page back into the value it shows."""
+    text = " ".join(str(text).split())
+    if text in NOT_SHOWN_MARKS:
+        return WITHHELD if text == WITHHELD.mark else NOT_APPLICABLE
+    if column.kind in ("label", "text"):
+        return text
+    if column.kind in ("count", "gap"):
+        return int(_number(text))
+    if column.kind == "interval":
+        lower, _, upper = text.partition(" to ")
+        return (_bound(lower), _bound(upper))
+    if column.kind == "p_value":
+        found = re.findall(r"p ([=<]) ([\d.]+)", text)
+        if not found:
+            raise ValueError(f"not a p-value as the page writes it: {text!r}")
+        values = tuple(-float(v) if sign == "<" else float(v) for sign, v in found)
+        return values if len(values) > 1 or column.adjusted else values[0]
+    return _number(text)
+
+
+def _bound(text) -> float:
+    return math.inf if str(text).strip() == UNBOUNDED else float(text)
+
+
+def parse_export_cells(column: Column, values: Sequence) -> object:
+    """A column's cells of a CSV row or a workbook row back into the value they show."""
+    texts = [v if not isinstance(v, str) else v.strip() for v in values]
+    if any(isinstance(v, str) and v in NOT_SHOWN_MARKS for v in texts):
+        marks = {v for v in texts if isinstance(v, str) and v in NOT_SHOWN_MARKS}
+        return WITHHELD if WITHHELD.mark in marks else NOT_APPLICABLE
+    if column.kind in ("label", "text"):
+        return "" if texts[0] is None else str(texts[0])
+    if column.kind in ("count", "gap"):
+        return int(float(texts[0]))
+    if column.kind == "interval":
+        return (_bound(texts[0]), _bound(texts[1]))
+    if column.kind == "p_value" and len(texts) > 1:
+        return tuple(float(t) for t in texts if t not in (None, ""))
+    return float(texts[0])
+
+
+def _same(column: Column, a, b) -> bool:
+    if isinstance(a, Withheld) or isinstance(b, Withheld):
+        return a is b
+    if column.kind == "p_value":
+        # The page writes "p = 0.046" (three decimals) or "p < 0.001" (read as -0.001),
+        # the adjusted value after the raw one; the exports hold numbers to four figures.
+        a, b = (a if isinstance(a, tuple) else (a,)), (b if isinstance(b, tuple) else (b,))
+        pairs = zip(a, b, strict=False)  # the page leaves the adjusted value out for one
+        return all(_same_p(x, y) for x, y in pairs)
+    if column.kind == "interval":
+        return all(x == y or abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(float(a) - float(b)) < 1e-6
+    return a == b
+
+
+def _same_p(a: float, b: float) -> bool:
+    if a < 0 and b < 0:
+        return a == b
+    if a < 0 or b < 0:
+        bound, number = (-a, b) if a < 0 else (-b, a)
+        return number < bound
+    return abs(a - b) <= 5e-4 + 1e-12
+
+
+class _Page(HTMLParser):
+    """Tables by id (rows of cell texts), prose by class, every visible text, every URL."""
+
+    PROSE = frozenset(
+        {"findings", "changes", "caveats", "message", "chart-title", "table-note", "marking"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.prose: list[str] = []
+        self.text: list[str] = []
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+        self._prose_depth = 0
+        self._stack: list[bool] = []
+        self._skip = 0
+
+    VOID = frozenset({"br", "img", "meta", "link", "input", "path", "use", "hr"})
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append(tag)
+        for name in ("src", "href", "data", "action", "poster"):
+            if attributes.get(name):
+                self.urls.append(attributes[name])
+        if tag in ("style", "script", "metadata"):
+            self._skip += 1
+        if tag == "table":
+            self._table = attributes.get("id", f"table-{len(self.tables)}")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th") and self._table:
+            self._cell = []
+        classes = set((attributes.get("class") or "").split())
+        is_prose = bool(classes & self.PROSE) or attributes.get("id", "").endswith("-desc")
+        if tag not in self.VOID:
+            self._stack.append(is_prose)
+            if is_prose:
+                self._prose_depth += 1
+                self.prose.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "metadata"):
+            self._skip -= 1
+        if tag in ("td", "th") and self._table and self._cell is not None:
+            self.tables[self._table][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+        if tag not in self.VOID and self._stack and self._stack.pop():
+            self._prose_depth -= 1
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._prose_depth:
+            self.prose[-1] += data
+
+
+def read_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return [r for r in rows if not (r and r[0].startswith("#"))]
+
+
+@dataclass
+class Outputs:
+    """Every table as each output shows it: ``shown[output][table id]`` is a list of rows of
+    shown values (one per declared column); and every sentence the outputs print."""
+
+    shown: dict[str, dict[str, list[list]]]
+    prose: list[str]
+    problems: list[Problem]
+    texts: list[str] = field(default_factory=list)
+    """Every cell of every table on the page, as written."""
+
+
+def read_outputs(folder: Path, tables: Sequence[DeclaredTable], workbook_name: str) -> Outputs:
+    """Read the page, every CSV, the workbook and summary.json back."""
+    from openpyxl import load_workbook
+
+    problems: list[Problem] = []
+    shown: dict[str, dict[str, list[list]]] = defaultdict(dict)
+    page = read_page(folder / "index.html")
+    manifest = json.loads((folder / "tables.json").read_text(encoding="utf-8"))
+    entries = {e["id"]: e for e in manifest["tables"]}
+    workbook = load_workbook(folder / workbook_name, read_only=False)
+    for table in tables:
+        entry = entries.get(table.id)
+        if entry is None or entry["headers"] != table.headers:
+            problems.append(Problem(table.id, "tables.json does not describe the table"))
+            continue
+        html = page.tables.get(f"{table.id}-table")
+        if html is None:
+            problems.append(Problem(table.id, "table missing from index.html"))
+        else:
+            header, *rows = html
+            if header != table.headers or len(rows) != len(table.frame):
+                where = f"index.html {table.id}"
+                problems.append(Problem(where, "table differs from its declaration"))
+            else:
+                shown["index.html"][table.id] = [
+                    [parse_html_cell(c, t) for c, t in zip(table.columns, r, strict=True)]
+                    for r in rows
+                ]
+        csv_rows = _read_csv(folder / "csv" / f"{table.id}.csv")
+        shown[f"csv/{table.id}.csv"][table.id] = _export_values(
+            table, csv_rows, f"csv/{table.id}.csv", problems
+        )
+        sheet = workbook[entry["sheet"]]
+        (excel_table,) = sheet.tables.values()
+        cells = [[c.value for c in row] for row in sheet[excel_table.ref]]
+        cells = [cells[0], *(r for r in cells[1:] if any(v is not None for v in r))]
+        cells = [cells[0], *([_percent_back(table, r) for r in cells[1:]])]
+        shown[workbook_name][table.id] = _export_values(
+            table, cells, f"{workbook_name} {entry['sheet']}", problems
+        )
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    headline = summary.get("headline") or {}
+    if headline:
+        table = next((t for t in tables if t.id == headline["table"]), None)
+        if table is None or len(headline["rows"]) != len(table.frame):
+            problems.append(Problem("summary.json headline", "table differs from its declaration"))
+        else:
+            shown["summary.json"][table.id] = [
+                [_json_back(c, row.get(c.name)) for c in table.columns] for row in headline["rows"]
+            ]
+    texts = [cell for rows in page.tables.values() for row in rows for cell in row]
+    prose = [p for p in page.prose if p.strip()]
+    for part in ("findings", "changes", "caveats"):
+        prose += summary.get(part, [])
+    return Outputs(dict(shown), prose, problems, texts)
+
+
+def _percent_back(table: DeclaredTable, row: list) -> list:
+    """The workbook holds shares as fractions (formatted as percentages); back to percent."""
+    out = list(row)
+    position = 0
+    for column in table.columns:
+        width = len(column.export_headers())
+        if column.kind == "share" and isinstance(out[position], int | float):
+            out[position] = round(out[position] * 100, 6)
+        position += width
+    return out
+
+
+def _json_back(column: Column, value):
+    if value is None:
+        return WITHHELD
+    if value == NOT_APPLICABLE.mark:
+        return NOT_APPLICABLE
+    if column.kind == "share":
+        return round(float(value) * 100, 6)
+    if column.kind == "interval":
+        return tuple(value)
+    return value
+
+
+def _export_values(table: DeclaredTable, rows: list[list], where: str, problems) -> list[list]:
+    header, *body = rows
+    if [str(h) for h in header] != table.export_headers() or len(body) != len(table.frame):
+        problems.append(Problem(where, "table differs from its declaration"))
+        return []
+    out = []
+    for row in body:
+        values, position = [], 0
+        for column in table.columns:
+            width = len(column.export_headers())
+            values.append(parse_export_cells(column, row[position : position + width]))
+            position += width
+        out.append(values)
+    return out
+
+
+# --------------------------------------------------------------------------- what is published
+
+
+@dataclass
+class Publication:
+    """Everything the outputs show, as an attacker has it."""
+
+    shown: dict[Key, int]
+    withheld: set[Key]
+    linear: list[tuple[str, tuple[Key, ...], float, float, float | None, str]]
+    """(kind, counts, shown value, per, constant, where) for percentages, rates, ratios to
+    the population and gaps to parity: each a constraint on its counts."""
+    statistics: list[tuple[tuple[Key, ...], str]]
+    """(counts, where) for every statistic shown: its counts must be pinned down."""
+    where: dict[Key, str]
+
+
+def publication(
+    tables: Sequence[DeclaredTable], outputs: Outputs
+) -> tuple[Publication, list[Problem]]:
+    """The union of what every output shows, with a problem wherever two outputs disagree
+    (then the more revealing value counts: the attacker has both)."""
+    problems: list[Problem] = []
+    result = Publication({}, set(), [], [], {})
+    for table in tables:
+        versions = [(name, per[table.id]) for name, per in outputs.shown.items() if table.id in per]
+        if not versions:
+            continue
+        reference_name, reference = versions[0]
+        for position in range(len(table.frame)):
+            label = table.labels[position]
+            for index, column in enumerate(table.columns):
+                values = [(name, rows[position][index]) for name, rows in versions if rows]
+                for name, value in values[1:]:
+                    if not _same(column, values[0][1], value):
+                        problems.append(
+                            Problem(
+                                f"{table.id}, row {label!r}, column {column.header!r}: "
+                                f"{values[0][0]} and {name}",
+                                "outputs disagree",
+                            )
+                        )
+                shown_value = next(
+                    (v for _, v in values if not isinstance(v, Withheld)), values[0][1]
+                )
+                where = f"{table.id}, row {label!r}, column {column.header!r}"
+                _add(result, table, position, column, shown_value, where)
+    del reference_name, reference
+    return result, problems
+
+
+def _add(result: Publication, table: DeclaredTable, position: int, column: Column, value, where):
+    if column.kind == "count":
+        key = table.cell_key(position, column)
+        if key is None:
+            return
+        result.where.setdefault(key, where)
+        if value is WITHHELD:
+            result.withheld.add(key)
+        elif not isinstance(value, Withheld):
+            if key in result.shown and result.shown[key] != value:
+                raise DisclosureAuditError(f"{where}: the same cell is shown with two values")
+            result.shown[key] = int(value)
+        return
+    sources = table.source_keys(position, column)
+    if not sources or isinstance(value, Withheld):
+        return
+    if column.kind in LINEAR_KINDS:
+        constant = table.records[position][column.constant] if column.constant else None
+        result.linear.append(
+            (
+                column.kind,
+                sources,
+                float(value),
+                float(column.per),
+                None if constant is None else float(constant),
+                where,
+            )
+        )
+    else:
+        result.statistics.append((sources, where))
+
+
+# --------------------------------------------------------------------------- integer programming
+
+
+class _Programme:
+    """The attacker's integer programme over every cell: equalities from the relations,
+    inequalities from rounded figures, shown counts and known zeros fixed."""
+
+    def __init__(self, system: LinearSystem, fixed: dict[int, float]) -> None:
+        self.system = system
+        self.fixed = fixed
+        self.ceiling = 10.0 * max([1000.0, *fixed.values()])
+        """No count is larger: a bound far above any possible value, so that no programme
+        is unbounded (a range up to it is as good as unbounded)."""
+        self.rows: list[tuple[dict[int, float], float, float]] = [
+            (row, 0.0, 0.0) for row in system.rows
+        ]
+        self.rows_of: dict[int, list[int]] = defaultdict(list)
+        for r, (row, _, _) in enumerate(self.rows):
+            for i in row:
+                self.rows_of[i].append(r)
+
+    def add(self, coefficients: dict[int, float], lower: float, upper: float) -> None:
+        r = len(self.rows)
+        self.rows.append((coefficients, lower, upper))
+        for i in coefficients:
+            self.rows_of[i].append(r)
+
+    def components(self) -> list[list[int]]:
+        unknown = {i for i in range(len(self.system.keys)) if i not in self.fixed}
+        seen: set[int] = set()
+        out = []
+        for start in sorted(unknown):
+            if start in seen:
+                continue
+            stack, component = [start], [start]
+            seen.add(start)
+            while stack:
+                i = stack.pop()
+                for r in self.rows_of.get(i, ()):
+                    for j in self.rows[r][0]:
+                        if j in unknown and j not in seen:
+                            seen.add(j)
+                            component.append(j)
+                            stack.append(j)
+            out.append(sorted(component))
+        return out
+
+    def solver(self, component: list[int]):
+        position = {c: p for p, c in enumerate(component)}
+        row_ids = sorted({r for c in component for r in self.rows_of.get(c, ())})
+        matrix = np.zeros((len(row_ids), len(component)))
+        lower = np.zeros(len(row_ids))
+        upper = np.zeros(len(row_ids))
+        for m, r in enumerate(row_ids):
+            coefficients, lo, hi = self.rows[r]
+            constant = 0.0
+            for i, coefficient in coefficients.items():
+                if i in position:
+                    matrix[m, position[i]] = coefficient
+                else:
+                    constant += coefficient * self.fixed[i]
+            lower[m], upper[m] = lo - constant, hi - constant
+        constraints = [LinearConstraint(matrix, lower - 1e-9, upper + 1e-9)] if len(row_ids) else []
+
+        def solve(objective: np.ndarray):
+            result = milp(
+                objective,
+                integrality=np.ones(len(component)),
+                bounds=Bounds(0, self.ceiling),
+                constraints=constraints,
+                options={"time_limit": 30},
+            )
+            return result
+
+        return position, solve
+
+
+def _bounds_differ(solve, size: int, p: int, value: float | None) -> bool | None:
+    """Whether the cell at position ``p`` can take two whole values: another than
+    ``value`` (a solution known to exist), or, with no value given, a minimum and a maximum
+    apart. None when the programme is infeasible (the outputs contradict the data)."""
+    extremes = []
+    for sign in (1.0, -1.0):
+        objective = np.zeros(size)
+        objective[p] = sign
+        result = solve(objective)
+        if result.x is None:
+            return None
+        if value is not None and abs(result.x[p] - value) > 0.5:
+            return True
+        extremes.append(result.x[p])
+    return value is None and extremes[1] - extremes[0] > 0.5
+
+
+def audit_publication(
+    tables: Sequence[DeclaredTable],
+    published: Publication,
+    universe: Universe,
+    truth: Mapping[Key, int],
+    threshold: int,
+    *,
+    seed: int = 0,
+) -> list[Problem]:
+    """Every way what is published discloses a small or withheld count."""
+    problems: list[Problem] = []
+    for key, value in published.shown.items():
+        if 1 <= value <= threshold:
+            problems.append(Problem(published.where[key], "small count shown"))
+    keys = set(published.shown) | published.withheld | set(truth)
+    keys |= {k for _, sources, *_ in published.linear for k in sources}
+    keys |= {k for sources, _ in published.statistics for k in sources}
+    all_keys, relations = derive_relations(keys, universe)
+    for relation in relations:
+        parts = [truth.get(p) for p in relation.parts]
+        total = truth.get(relation.total)
+        if total is not None and None not in parts and total != sum(parts):
+            problems.append(Problem(relation.total.id, "the declared cells do not add up"))
+    problems += _zeros_beside_small_totals(published, truth, threshold)
+    system = LinearSystem(relations, sorted(all_keys))
+    zeros = unlisted_zeros(
+        {k: truth.get(k) for k in all_keys}, set(published.shown) | published.withheld, universe
+    )
+    fixed: dict[int, float] = {}
+    for i, key in enumerate(system.keys):
+        if key in published.shown:
+            fixed[i] = float(published.shown[key])
+        elif key in zeros:
+            fixed[i] = 0.0  # values no table lists: a reader takes them to be empty
+    programme = _Programme(system, fixed)
+    for kind, sources, value, per, constant, where in published.linear:
+        index = [system.index[s] for s in sources]
+        for coefficients, lower, upper in _linear_constraints(kind, index, value, per, constant):
+            truth_value = _evaluate(coefficients, system, truth)
+            if truth_value is not None and not lower - 1e-6 <= truth_value <= upper + 1e-6:
+                problems.append(Problem(where, "figure disagrees with its counts"))
+            programme.add(coefficients, lower, upper)
+
+    targets: dict[int, tuple[str, str]] = {}
+    for key in published.withheld:
+        targets[system.index[key]] = ("withheld count recoverable", published.where[key])
+    for i, key in enumerate(system.keys):
+        value = truth.get(key)
+        if (
+            i not in fixed
+            and key not in published.withheld
+            and value is not None
+            and 1 <= value <= threshold
+            and is_ethnic(key)
+        ):
+            targets[i] = ("small unpublished count recoverable", key.id)
+    pinned_needed: dict[int, str] = {}
+    for sources, where in published.statistics:
+        for source in sources:
+            i = system.index[source]
+            if i not in fixed:
+                pinned_needed.setdefault(i, where)
+    rng = np.random.default_rng(seed)
+    for component in programme.components():
+        wanted = [i for i in component if i in targets]
+        must_pin = [i for i in component if i in pinned_needed]
+        if not wanted and not must_pin:
+            continue
+        position, solve = programme.solver(component)
+        size = len(component)
+        open_targets = [i for i in wanted if truth.get(system.keys[i]) is not None]
+        for _ in range(3):
+            if not open_targets:
+                break
+            objective = np.zeros(size)
+            for i in open_targets:
+                objective[position[i]] = rng.choice((-1.0, 1.0))
+            result = solve(objective)
+            if result.x is None:
+                break
+            moved = [
+                i for i in open_targets if abs(result.x[position[i]] - truth[system.keys[i]]) > 0.5
+            ]
+            if not moved:
+                break
+            open_targets = [i for i in open_targets if i not in moved]
+        open_targets += [i for i in wanted if truth.get(system.keys[i]) is None]
+        for i in open_targets:
+            differs = _bounds_differ(solve, size, position[i], truth.get(system.keys[i]))
+            if differs is None:
+                problems.append(Problem(system.keys[i].id, "the outputs contradict the data"))
+            elif not differs:
+                kind, where = targets[i]
+                problems.append(Problem(where, kind, system.keys[i]))
+        if must_pin:
+            determined = system.determined(set(component)) if len(programme.rows) else set()
+            for i in must_pin:
+                if i in determined:
+                    continue
+                if _bounds_differ(solve, size, position[i], truth.get(system.keys[i])):
+                    problems.append(
+                        Problem(
+                            pinned_needed[i],
+                            "statistic over a count a reader cannot know",
+                            system.keys[i],
+                        )
+                    )
+    return problems
+
+
+def _linear_constraints(kind, index, value, per, constant) -> list[tuple[dict, float, float]]:
+    """The constraints a shown figure puts on its counts: (coefficients, lower, upper)."""
+    numerator, denominator = index
+    if numerator == denominator:
+        return []
+    if kind == "gap":
+        if constant is None:
+            return []
+        return [({denominator: constant, numerator: -1.0}, value - 0.5, value + 0.5)]
+    if kind in ("share", "rate"):
+        scale = 100.0 if kind == "share" else per
+        low, high = (value - 0.05) / scale, (value + 0.05) / scale
+    elif kind == "ratio_to" and constant:
+        low, high = (value - 0.005) * constant, (value + 0.005) * constant
+    else:
+        return []
+    # low <= n / d <= high with d > 0:  n - low d >= 0 and n - high d <= 0
+    return [
+        ({numerator: 1.0, denominator: -low}, 0.0, np.inf),
+        ({numerator: 1.0, denominator: -high}, -np.inf, 0.0),
+    ]
+
+
+def _evaluate(coefficients: dict[int, float], system: LinearSystem, truth) -> float | None:
+    total = 0.0
+    for i, coefficient in coefficients.items():
+        value = truth.get(system.keys[i])
+        if value is None:
+            return None
+        total += coefficient * value
+    return total
+
+
+def _zeros_beside_small_totals(
+    published: Publication, truth: Mapping[Key, int], threshold: int
+) -> list[Problem]:
+    """A 0 shown inside a cell of 1..threshold people that differs on one dimension."""
+    small = [k for k, v in truth.items() if 1 <= v <= threshold]
+    by_population: dict[str, list[Key]] = defaultdict(list)
+    for key in small:
+        by_population[key.population].append(key)
+    problems = []
+    shown_zeros = [k for k, v in published.shown.items() if v == 0]
+    for key, value in published.shown.items():
+        if value != 0 or implied_by_a_shown_zero(key, shown_zeros):
+            continue
+        mine = dict(key.coords)
+        for total in by_population.get(key.population, ()):
+            theirs = dict(total.coords)
+            differing = [d for d in set(mine) | set(theirs) if mine.get(d) != theirs.get(d)]
+            if len(differing) != 1:
+                continue
+            (dim,) = differing
+            if dim in mine and (dim not in theirs or set(mine[dim]) < set(theirs[dim])):
+                problems.append(Problem(published.where[key], "zero beside a small total", key))
+                break
+    return problems
+
+
+# --------------------------------------------------------------------------- sentences
+
+_DATE = re.compile(
+    r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
+    r"November|December) \d{4}\b"
+)
+_NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?(?![\w])")
+ALLOWED_NUMBERS = frozenset({"1.00", "0.8", "0.80", "1.25", "95%", "100", "1,000", "0.05", "2021"})
+
+
+def _numbers(text: str) -> list[str]:
+    text = _DATE.sub("", text)
+    text = re.sub(r"\b(19|20)\d{2}\b", "", text)  # years
+    text = re.sub(r"\b[A-Z]{2,}-\d{4}\b", "", text)  # process references (INSP-2025)
+    text = re.sub(r"\b[A-Z]\d\b", "", text)  # ethnicity codes (A2, W1)
+    text = re.sub(r"18\+1", "", text)
+    return [n.rstrip(",") for n in _NUMBER.findall(text)]
+
+
+def audit_prose(sentences: Iterable[str], texts: Iterable[str], threshold: int) -> list[Problem]:
+    """Every number a sentence quotes is one a table on the page shows (``texts``), or a
+    constant of the method, so a sentence can never publish a count the protection did not
+    see."""
+    shown = set(ALLOWED_NUMBERS)
+    for text in texts:
+        shown.update(_numbers(text))
+    problems = []
+    for sentence in sentences:
+        cleaned = sentence.replace(f"from 1 to {threshold}", "")
+        for number in _numbers(cleaned):
+            if number not in shown:
+                problems.append(
+                    Problem(
+                        f"{sentence[:80]!r} quotes {number}",
+                        "sentence quotes a figure no table shows",
+                    )
+                )
+                break
+    return problems
+
+
+def in_memory(tables: Sequence[DeclaredTable]) -> Publication:
+    """What the protected tables will show, before anything is written."""
+    outputs = Outputs({"memory": {t.id: t.shown_rows for t in tables}}, [], [])
+    published, _ = publication(tables, outputs)
+    return published
+
+
+RECOVERABLE = frozenset({"withheld count recoverable", "small unpublished count recoverable"})
+
+
+def audit_folder(folder: Path) -> list[Problem]:
+    """Audit a report folder from its files alone, as anyone could: ``tables.json`` says
+    which cell each count is and which counts each figure uses. Without the true values it
+    cannot tell which unpublished counts are small, so it checks every withheld count (and
+    every statistic) by the minimum and maximum the outputs allow."""
+    manifest = json.loads((folder / "tables.json").read_text(encoding="utf-8"))
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    universe = Universe(listing=manifest.get("listing", ()))
+    for population, dims in manifest["populations"].items():
+        universe.add(population, **dims)
+    tables = [from_manifest(entry) for entry in manifest["tables"]]
+    return audit_report(
+        folder, tables, universe, {}, summary["disclosure"]["threshold"], manifest["workbook"]
+    )
+
+
+def audit_report(
+    folder: Path,
+    tables: Sequence[DeclaredTable],
+    universe: Universe,
+    truth: Mapping[Key, int],
+    threshold: int,
+    workbook_name: str,
+) -> list[Problem]:
+    """Read every output of a report folder back and audit them together."""
+    outputs = read_outputs(folder, tables, workbook_name)
+    published, disagreements = publication(tables, outputs)
+    problems = outputs.problems + disagreements
+    problems += audit_publication(tables, published, universe, truth, threshold)
+    problems += audit_prose(outputs.prose, outputs.texts, threshold)
+    return problems

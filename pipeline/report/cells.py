@@ -1,0 +1,213 @@
+"""The cells the report publishes, named by what they count (:class:`pipeline.disclosure.Key`).
+
+One :class:`Cells` per build holds the populations (each staff snapshot, each selection
+process, the data-quality counts), their dimensions and values read from the database, and
+the groups the report compares, read from the reference tables built from the
+configuration (``ref.groupings``, ``ref.grouping_levels``, ``ref.comparison_groups``), so
+nothing here decides who is in which group.
+
+Staff snapshot dimensions: ``post`` (``worker_type/rank_or_band``), ``eth`` (the 18+1
+codes), ``lpu``, ``dept``, ``role``; for a snapshot that starts a period, also what happened
+to each person by the next one: ``promoted`` (yes, no), ``leaving`` (stayed or the reason)
+and ``service`` (under_2 or not, at leaving). Selection processes: ``stage`` (each stage,
+and e2e for the whole process), ``outcome``, ``eth``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import duckdb
+import pandas as pd
+
+from pipeline import codes
+from pipeline.config import Settings
+from pipeline.disclosure import Key, Universe
+
+ETHNICITY_CODES = tuple(e.code for e in codes.ETHNICITIES)
+NOT_STATED = frozenset({codes.NOT_STATED})
+STATED = frozenset(ETHNICITY_CODES) - NOT_STATED
+NO_UNIT = "(not recorded)"
+LEAVING = ("stayed", "resignation", "retirement", "dismissal", "other")
+OUTCOMES = ("passed", "failed", "withdrew", "did_not_attend", "in_progress")
+LISTING = ("post", "lpu", "dept", "role", "stage", "item")
+"""Dimensions whose values the tables list as rows when someone has them."""
+
+
+def _unit(label) -> str:
+    return NO_UNIT if label is None else str(label)
+
+
+def post(worker_type: str, rank_or_band: str) -> str:
+    return f"{worker_type}/{rank_or_band}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The two groups the fairness sections compare, as configured."""
+
+    code: str
+    group_code: str
+    group_label: str
+    reference_code: str
+    reference_label: str
+
+
+class Cells:
+    """Populations, their keys, and the groups, for one report build."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+        self.con = con
+        self.settings = settings
+        self.universe = Universe(listing=LISTING)
+        self._posts: dict[str, frozenset[str]] = {}
+        self.memo: dict[str, dict] = {}
+        """Grids several sections share, built once per report."""
+
+    # ------------------------------------------------------------------ groups
+
+    @cached_property
+    def members(self) -> dict[str, frozenset[str]]:
+        rows = self.con.execute(
+            "select group_code, ethnicity_code from ref.grouping_members"
+        ).fetchall()
+        out: dict[str, set[str]] = {}
+        for group, code in rows:
+            out.setdefault(group, set()).add(code)
+        return {g: frozenset(m) for g, m in out.items()}
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return dict(
+            self.con.execute("select group_code, group_label from ref.groupings").fetchall()
+        )
+
+    @cached_property
+    def levels(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(level code, description, group codes) from detailed to binary."""
+        frame = self.con.execute(
+            "select * from ref.grouping_levels order by level_order, sort_order"
+        ).df()
+        return [
+            (code, str(part["level_label"].iloc[0]), tuple(part["group_code"]))
+            for code, part in frame.groupby("level_code", sort=False)
+        ]
+
+    @cached_property
+    def headline(self) -> str:
+        return self.settings.groups.headline
+
+    @cached_property
+    def comparison(self) -> Comparison:
+        """The ethnic comparison the fairness sections show: the configured reference group
+        against the first other group of the first comparison that has it."""
+        frame = self.con.execute(
+            """select * from ref.comparison_groups
+               where comparison_code in ('ethnic_minority', 'broad_group')
+               order by comparison_sort_order, group_sort_order"""
+        ).df()
+        for code, part in frame.groupby("comparison_code", sort=False):
+            reference = part[part["is_reference_group"]]
+            others = part[~part["is_reference_group"]]
+            if len(reference) and len(others):
+                return Comparison(
+                    str(code),
+                    str(others.iloc[0]["group_code"]),
+                    str(others.iloc[0]["group_label"]),
+                    str(reference.iloc[0]["group_code"]),
+                    str(reference.iloc[0]["group_label"]),
+                )
+        raise ValueError("No ethnic comparison has a reference group in ref.comparison_groups")
+
+    @cached_property
+    def comparison_members(self) -> dict[str, frozenset[str]]:
+        rows = self.con.execute(
+            """select group_code, ethnicity_code from ref.comparison_members
+               where comparison_code = ?""",
+            [self.comparison.code],
+        ).fetchall()
+        out: dict[str, set[str]] = {}
+        for group, code in rows:
+            out.setdefault(group, set()).add(code)
+        return {g: frozenset(m) for g, m in out.items()}
+
+    # ------------------------------------------------------------------ staff snapshots
+
+    def staff(self, snapshot_date, *, movements: bool = False) -> str:
+        """The population of a staff snapshot, registered with its dimensions."""
+        date = pd.Timestamp(snapshot_date)
+        name = f"staff {date:%Y-%m-%d}"
+        if name not in self.universe.domains:
+            posts = self.con.execute(
+                """select distinct worker_type, rank_or_band
+                   from analytics.workforce_by_ethnicity where snapshot_date = ?""",
+                [date.date()],
+            ).fetchall()
+            lpus = self.con.execute(
+                """select distinct lpu_code from analytics.representation
+                   where snapshot_date = ? and lpu_code <> 'All'""",
+                [date.date()],
+            ).fetchall()
+            units = self.con.execute(
+                """select distinct unit_type, unit_label from analytics.specialist_roles
+                   where snapshot_date = ?""",
+                [date.date()],
+            ).fetchall()
+            self._posts[name] = frozenset(post(w, r) for w, r in posts)
+            self.universe.add(
+                name,
+                post=self._posts[name] or {"none"},
+                eth=ETHNICITY_CODES,
+                lpu=[_unit(c) for (c,) in lpus] or [NO_UNIT],
+                dept=[_unit(label) for kind, label in units if kind == "department"] or [NO_UNIT],
+                role=[_unit(label) for kind, label in units if kind == "role"] or [NO_UNIT],
+            )
+        if movements:
+            self.universe.add(
+                name, promoted=("yes", "no"), leaving=LEAVING, service=("under_2", "2_or_more")
+            )
+        return name
+
+    def posts(self, population: str, worker_type: str | None = None, rank: str | None = None):
+        """The post values of a worker type (every rank), or of one rank."""
+        everything = self._posts[population]
+        if worker_type is None:
+            return everything
+        if rank is not None:
+            return frozenset({post(worker_type, rank)}) & everything or frozenset(
+                {post(worker_type, rank)}
+            )
+        return frozenset(p for p in everything if p.startswith(f"{worker_type}/"))
+
+    def key(self, population: str, **dims) -> Key:
+        return self.universe.key(population, **dims)
+
+    def eth(self, group: str) -> frozenset[str]:
+        """The codes of a grouping, or "all", "stated", "NS"."""
+        if group == "all":
+            return frozenset(ETHNICITY_CODES)
+        if group == "stated":
+            return STATED
+        if group == "NS":
+            return NOT_STATED
+        return self.members[group]
+
+    # ------------------------------------------------------------------ selection processes
+
+    def selection(self, process_type: str, process_id: str, stages) -> str:
+        name = f"{process_type} {process_id}"
+        self.universe.add(
+            name, stage=[*(str(s) for s in stages), "e2e"], outcome=OUTCOMES, eth=ETHNICITY_CODES
+        )
+        return name
+
+    # ------------------------------------------------------------------ other counts
+
+    def items(self, population: str, **domains) -> str:
+        """A population of things counted that are not people by group (rows of files,
+        checks): its dimensions and their values."""
+        self.universe.add(
+            population, **{d: [str(v) for v in values] or ["none"] for d, values in domains.items()}
+        )
+        return population

@@ -1,0 +1,262 @@
+"""Small random forces built in process: raw tables written straight into an in-memory
+DuckDB database, every model built, so a report (without its PDF) can be built and audited
+in about a second. The readers and the data contracts are tested elsewhere; what these
+forces exercise is what a report publishes about a force of 5 to 200 people.
+
+Each force: two staff snapshots a year apart (ranks, bands, LPUs, departments, roles,
+ethnicity codes with some not stated), promotions and leavers between them (with the
+joiners/leavers extract), a promotion process and a recruitment campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipeline import codes, nightly, reference, warehouse
+from pipeline.config import Settings
+
+START, END = pd.Timestamp("2025-03-31"), pd.Timestamp("2026-03-31")
+ETHNICITY_CODES = [e.code for e in codes.ETHNICITIES]
+RANKS = ("Constable", "Sergeant", "Inspector", "Chief Inspector", "Superintendent")
+BANDS = ("Band A", "Band B", "Band C", "Band D")
+DEPARTMENTS = ("Local Policing", "Firearms Operations")
+ROLES = ("Response", "Detective", "Firearms")
+LEAVING_REASONS = ("resignation", "retirement", "dismissal", "transfer")
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    worker_type: str
+    rank: str
+    lpu: str
+    department: str
+    role: str
+    sex: str
+    ethnicity: str
+    service_start: pd.Timestamp
+
+
+def _ethnicity(rng: np.random.Generator, stated_share: float, minority_share: float) -> str:
+    if rng.random() > stated_share:
+        return codes.NOT_STATED
+    if rng.random() < minority_share:
+        return str(rng.choice([c for c in ETHNICITY_CODES if c[0] in "ABMO"]))
+    return str(rng.choice(["W1", "W1", "W1", "W2", "W9"]))
+
+
+def random_people(rng: np.random.Generator, size: int) -> list[Person]:
+    stated, minority = rng.uniform(0.75, 1.0), rng.uniform(0.05, 0.6)
+    people = []
+    for i in range(size):
+        kind = rng.choice(["police_officer", "police_staff", "pcso"], p=[0.7, 0.22, 0.08])
+        rank = (
+            str(rng.choice(RANKS, p=[0.62, 0.2, 0.1, 0.05, 0.03]))
+            if kind == "police_officer"
+            else str(rng.choice(BANDS))
+            if kind == "police_staff"
+            else "PCSO"
+        )
+        people.append(
+            Person(
+                key=f"K{i:04d}",
+                worker_type=str(kind),
+                rank=rank,
+                lpu=str(rng.choice(["BHM", "SOL"])),
+                department=str(rng.choice(DEPARTMENTS, p=[0.8, 0.2])),
+                role=str(rng.choice(ROLES)),
+                sex=str(rng.choice(["F", "M"])),
+                ethnicity=_ethnicity(rng, stated, minority),
+                service_start=pd.Timestamp("2000-01-01")
+                + pd.Timedelta(days=int(rng.integers(0, 9000))),
+            )
+        )
+    return people
+
+
+def _snapshot_rows(people: list[Person], date: pd.Timestamp) -> list[dict]:
+    return [
+        {
+            "staff_key": p.key,
+            "snapshot_date": date,
+            "worker_type": p.worker_type,
+            "rank_or_band": p.rank,
+            "department": p.department,
+            "lpu_code": p.lpu,
+            "role": p.role,
+            "sex": p.sex,
+            "ethnicity_code": p.ethnicity,
+            "date_of_birth": pd.Timestamp("1985-06-01"),
+            "service_start_date": p.service_start,
+            "rank_start_date": p.service_start,
+            "fte": 1.0,
+            "is_temporary_rank": False,
+        }
+        for p in people
+    ]
+
+
+def random_force(seed: int, size: int | None = None) -> dict[str, pd.DataFrame]:
+    """The raw rows of a random force of ``size`` people (5 to 200 when not given)."""
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(5, 201)) if size is None else size
+    start = random_people(rng, size)
+    end, movements = [], []
+    for person in start:
+        if rng.random() < 0.1:  # left during the year
+            movements.append(
+                {
+                    "staff_key": person.key,
+                    "movement_type": "leaver",
+                    "movement_date": START + pd.Timedelta(days=int(rng.integers(1, 365))),
+                    "worker_type": person.worker_type,
+                    "rank_or_band": person.rank,
+                    "department": person.department,
+                    "lpu_code": person.lpu,
+                    "sex": person.sex,
+                    "ethnicity_code": person.ethnicity,
+                    "service_start_date": person.service_start,
+                    "leaving_reason": str(rng.choice(LEAVING_REASONS)),
+                }
+            )
+            continue
+        if (
+            person.worker_type == "police_officer"
+            and person.rank != RANKS[-1]
+            and rng.random() < 0.12
+        ):
+            person = Person(**{**person.__dict__, "rank": RANKS[RANKS.index(person.rank) + 1]})
+        end.append(person)
+    staff = pd.DataFrame(_snapshot_rows(start, START) + _snapshot_rows(end, END))
+    candidates = [p for p in start if p.worker_type == "police_officer" and p.rank == "Constable"]
+    promotion = []
+    for person in candidates:
+        if rng.random() < 0.5:
+            continue
+        for order, stage in enumerate(("Eligibility", "Legal exam", "Interview"), start=1):
+            outcome = str(rng.choice(["passed", "failed", "withdrew"], p=[0.7, 0.25, 0.05]))
+            promotion.append(
+                {
+                    "process_id": "SGT-2026",
+                    "process_name": "Sergeant promotion 2026",
+                    "target_rank": "Sergeant",
+                    "staff_key": person.key,
+                    "stage_order": order,
+                    "stage_name": stage,
+                    "outcome": outcome,
+                    "outcome_date": START + pd.Timedelta(days=30 * order),
+                }
+            )
+            if outcome != "passed":
+                break
+    recruitment = []
+    for i in range(int(rng.integers(0, 2 * size + 1))):
+        ethnicity, sex = _ethnicity(rng, 0.95, rng.uniform(0.1, 0.5)), str(rng.choice(["F", "M"]))
+        for order, stage in enumerate(("Application", "Assessment", "Appointment"), start=1):
+            outcome = str(rng.choice(["passed", "failed", "withdrew", "did_not_attend"],
+                                     p=[0.6, 0.3, 0.06, 0.04]))  # fmt: skip
+            recruitment.append(
+                {
+                    "campaign_id": "PC-2026",
+                    "campaign_name": "Police constable recruitment 2026",
+                    "worker_type": "police_officer",
+                    "entry_route": "PCDA",
+                    "applicant_key": f"A{i:04d}",
+                    "sex": sex,
+                    "ethnicity_code": ethnicity,
+                    "age_band": "25-34",
+                    "stage_order": order,
+                    "stage_name": stage,
+                    "outcome": outcome,
+                    "outcome_date": START + pd.Timedelta(days=40 * order),
+                }
+            )
+            if outcome != "passed":
+                break
+    return {
+        "staff_snapshot": staff,
+        "joiners_leavers": pd.DataFrame(movements),
+        "promotion_candidates": pd.DataFrame(promotion),
+        "recruitment_applicants": pd.DataFrame(recruitment),
+    }
+
+
+def fixed_force(people: list[Person]) -> dict[str, pd.DataFrame]:
+    """A force of the given people in one snapshot, with nothing else."""
+    empty = pd.DataFrame()
+    return {
+        "staff_snapshot": pd.DataFrame(_snapshot_rows(people, END)),
+        "joiners_leavers": empty,
+        "promotion_candidates": empty,
+        "recruitment_applicants": empty,
+    }
+
+
+def check_forces(seeds: list[int], root: str, pdf_charts: bool = False) -> list[tuple[int, str]]:
+    """Build and audit the report of each random force (a worker of the property test):
+    ``[(seed, what went wrong)]``, empty when every report passed its audit."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from conftest import write_config
+
+    from pipeline.config import load_settings
+    from pipeline.report import build, charts
+
+    if not pdf_charts:  # charts draw the table's own shown values (tested on the demo)
+        charts.render = lambda table, chart: "<svg></svg>"
+    settings = load_settings(write_config(Path(tempfile.mkdtemp(dir=root))))
+    failures = []
+    for seed in seeds:
+        try:
+            con = build_database(settings, random_force(seed))
+            out = Path(root) / f"force-{seed}"
+            try:
+                build.build_report(con, settings, out, "20260401T0Z-x")
+            finally:
+                con.close()
+            shutil.rmtree(out, ignore_errors=True)
+        except Exception as exc:  # every failure is reported with its seed
+            failures.append((seed, f"{type(exc).__name__}: {exc}"))
+    return failures
+
+
+@cache
+def _reference_tables(settings_json: str) -> dict[str, pd.DataFrame]:
+    return reference.load_reference(Settings.model_validate_json(settings_json))
+
+
+def build_database(settings: Settings, raw: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the raw rows loaded and every model built."""
+    con = duckdb.connect()
+    warehouse.create_schemas(con)
+    warehouse.create_raw_tables(con)
+    nightly._create_ops_tables(con)
+    warehouse.load_code_tables(con, settings)
+    for name, frame in _reference_tables(settings.model_dump_json()).items():
+        warehouse.replace_table(con, f"raw.{name}", frame)
+    for kind, frame in raw.items():
+        if frame.empty:
+            continue
+        columns = [r[0] for r in con.execute(f"describe raw.{kind}").fetchall()]
+        frame = frame.assign(
+            source_row=range(2, len(frame) + 2),
+            source_file=f"{kind}.csv",
+            source_file_hash=f"hash-{kind}",
+            run_id="test-run",
+            loaded_at=pd.Timestamp("2026-04-01", tz="UTC"),
+        )
+        frame = frame.reindex(columns=columns)
+        con.register("_rows", frame)
+        con.execute(f"insert into raw.{kind} select * from _rows")
+        con.unregister("_rows")
+    models = warehouse.discover_models()
+    warehouse.run_models(con, models)
+    warehouse.publish_analytics_views(con, models)
+    return con

@@ -1,0 +1,245 @@
+"""The disclosure audit: integer programming over everything published, independent of the
+protection. Each case is a leak the audit must find (and a near miss it must not flag)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from force_factory import build_database, random_force
+
+from pipeline import codes
+from pipeline.disclosure import NOT_APPLICABLE_MARK, Key, Universe
+from pipeline.report import audit, build
+from pipeline.report.declared import NOT_APPLICABLE, WITHHELD, Column, DeclaredTable
+
+ETH = [e.code for e in codes.ETHNICITIES]
+MINORITY = [c for c in ETH if c[0] in "ABMO"]
+STATED = [c for c in ETH if c != "NS"]
+
+
+def universe() -> Universe:
+    u = Universe(listing=("post",))
+    u.add("staff", post=("off", "stf", "pcso"), eth=ETH)
+    return u
+
+
+def declared(table_id: str, rows: list[dict], columns: tuple[Column, ...]) -> DeclaredTable:
+    """A table whose shown values are given: {'label': ..., name: (shown, key), ...}."""
+    records, shown = [], []
+    for row in rows:
+        record, values = {"label": row["label"]}, [row["label"]]
+        for column in columns[1:]:
+            value, key = row.get(column.name, (None, None))
+            record[column.name] = None if isinstance(value, type(WITHHELD)) else value
+            record[f"{column.name}@key"] = key
+            values.append(value)
+        for name in {n for c in columns for n in c.of}:
+            record.setdefault(f"{name}@key", row[name][1] if name in row else None)
+            record.setdefault(name, None)
+        records.append(record)
+        shown.append(values)
+    table = DeclaredTable(table_id, table_id, columns, pd.DataFrame(records))
+    table.shown_rows = shown
+    return table
+
+
+def check(tables, truth, threshold=5):
+    return audit.audit_publication(tables, audit.in_memory(tables), universe(), truth, threshold)
+
+
+U = universe()
+OFFICERS = U.key("staff", post="off")
+OFFICERS_STATED = U.key("staff", post="off", eth=STATED)
+OFFICERS_NS = U.key("staff", post="off", eth="NS")
+COUNT = Column("n", "People", "count")
+LABEL = Column("label", "Row", "label")
+
+
+def test_a_small_count_shown_is_found():
+    table = declared("t", [{"label": "officers", "n": (3, OFFICERS)}], (LABEL, COUNT))
+    assert [p.kind for p in check([table], {OFFICERS: 3})] == ["small count shown"]
+
+
+def test_a_withheld_part_given_back_by_a_total_in_another_table():
+    """The issue's 30-person force: 19 officers in one table, 18 stated in another."""
+    quality = declared("quality", [{"label": "officers", "n": (19, OFFICERS)}], (LABEL, COUNT))
+    workforce = declared(
+        "workforce",
+        [
+            {"label": "stated", "n": (18, OFFICERS_STATED)},
+            {"label": "not stated", "n": (WITHHELD, OFFICERS_NS)},
+        ],
+        (LABEL, COUNT),
+    )
+    truth = {OFFICERS: 19, OFFICERS_STATED: 18, OFFICERS_NS: 1}
+    problems = check([quality, workforce], truth)
+    assert [(p.kind, p.key) for p in problems] == [("withheld count recoverable", OFFICERS_NS)]
+    # With the total withheld too, the one cell has a range again.
+    quality.shown_rows = [["officers", WITHHELD]]
+    assert check([quality, workforce], truth) == []
+
+
+def test_a_rounded_percentage_can_pin_a_count():
+    """18 stated of 19 is 94.7%; with 19 shown, 94.7% leaves only 18 (17 is 89.5%)."""
+    rate = Column("rate", "Declaration rate", "share", of=("stated", "n"))
+    table = declared(
+        "t",
+        [{"label": "officers", "n": (19, OFFICERS), "rate": (94.7, None),
+          "stated": (None, OFFICERS_STATED)}],
+        (LABEL, COUNT, rate),
+    )  # fmt: skip
+    table.columns = (LABEL, COUNT, Column("stated", "Stated", "count"), rate)
+    table.frame["stated"] = 18
+    table.shown_rows = [["officers", 19, WITHHELD, 94.7]]
+    problems = check([table], {OFFICERS: 19, OFFICERS_STATED: 18, OFFICERS_NS: 1})
+    assert {p.kind for p in problems} >= {"withheld count recoverable"}
+
+
+def test_counts_that_cannot_be_negative_can_pin_a_count():
+    """96 stated = officers' + staff's + PCSOs'; with 64 officers, 21 staff stated and 11
+    PCSOs shown, officers' and PCSOs' stated counts must be 64 and 11: linear algebra alone
+    leaves them free, whole non-negative numbers do not."""
+    posts = {"off": 64, "stf": 22, "pcso": 11}
+    rows, truth = [], {}
+    for post, headcount in posts.items():
+        total, stated = U.key("staff", post=post), U.key("staff", post=post, eth=STATED)
+        truth[total], truth[stated] = headcount, headcount - (post == "stf")
+        rows.append({"label": f"{post} headcount", "n": (
+            WITHHELD if post == "stf" else headcount, total)})  # fmt: skip
+        rows.append({"label": f"{post} stated", "n": (
+            21 if post == "stf" else WITHHELD, stated)})  # fmt: skip
+    everyone = U.key("staff", eth=STATED)
+    truth[everyone] = 96
+    rows.append({"label": "all stated", "n": (96, everyone)})
+    problems = check([declared("t", rows, (LABEL, COUNT))], truth)
+    assert {p.key for p in problems if p.kind == "withheld count recoverable"} >= {
+        U.key("staff", post="off", eth=STATED),
+        U.key("staff", post="pcso", eth=STATED),
+    }
+
+
+def test_a_zero_beside_a_small_total_is_found():
+    group = U.key("staff", post="pcso", eth=MINORITY)
+    table = declared(
+        "t",
+        [{"label": "PCSOs", "n": (WITHHELD, U.key("staff", post="pcso"))},
+         {"label": "PCSOs in the group", "n": (0, group)}],
+        (LABEL, COUNT),
+    )  # fmt: skip
+    problems = check([table], {U.key("staff", post="pcso"): 3, group: 0})
+    assert "zero beside a small total" in {p.kind for p in problems}
+
+
+def test_a_statistic_over_a_count_a_reader_cannot_know_is_found():
+    ratio = Column("ratio", "Ratio", "ratio", of=("n", "stated"))
+    table = declared(
+        "t",
+        [{"label": "officers", "n": (WITHHELD, OFFICERS), "ratio": (0.9, None),
+          "stated": (None, OFFICERS_STATED)}],
+        (LABEL, COUNT, ratio),
+    )  # fmt: skip
+    problems = check([table], {OFFICERS: 30, OFFICERS_STATED: 27})
+    assert "statistic over a count a reader cannot know" in {p.kind for p in problems}
+
+
+def test_not_applicable_is_not_a_value():
+    table = declared("t", [{"label": "officers", "n": (NOT_APPLICABLE, OFFICERS)}], (LABEL, COUNT))
+    assert NOT_APPLICABLE.mark == NOT_APPLICABLE_MARK
+    assert check([table], {OFFICERS: 0}) == []
+
+
+def test_a_sentence_may_quote_only_what_a_table_shows():
+    texts = ["621", "12.2%", "5,095"]
+    assert audit.audit_prose(["12.2% of constables (621 of 5,095)."], texts, 5) == []
+    found = audit.audit_prose(["3 of 40 inspectors."], texts, 5)
+    assert [p.kind for p in found] == ["sentence quotes a figure no table shows"]
+    assert audit.audit_prose(["Counts from 1 to 5 are withheld; 31 March 2026."], texts, 5) == []
+
+
+# --------------------------------------------------------------------------- on real outputs
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory):
+    from conftest import write_config
+
+    from pipeline.config import load_settings
+
+    root = tmp_path_factory.mktemp("audit")
+    settings = load_settings(write_config(root))
+    con = build_database(settings, random_force(3, size=60))
+    out = build.build_report(con, settings, root / "report", "20260401T000000Z-test")
+    return settings, out
+
+
+def test_the_outputs_of_a_run_pass_the_audit_from_the_files_alone(small_report):
+    _, folder = small_report
+    assert audit.audit_folder(folder) == []
+
+
+def _withheld_cell(folder: Path) -> tuple[str, int, str]:
+    """A table, row and header of a withheld count of the CSVs (with the true value)."""
+    manifest = json.loads((folder / "tables.json").read_text(encoding="utf-8"))
+    for entry in manifest["tables"]:
+        path = folder / entry["csv"]
+        with path.open(encoding="utf-8", newline="") as handle:
+            _, header, *rows = list(csv.reader(handle))
+        counts = [c["header"] for c in entry["columns"] if c["kind"] == "count"]
+        for position, row in enumerate(rows):
+            for name in counts:
+                if row[header.index(name)] == "[c]":
+                    return entry["id"], position, name
+    raise AssertionError("nothing is withheld")
+
+
+def test_a_withheld_count_put_back_in_one_csv_is_found(small_report):
+    _, folder = small_report
+    copy = Path(tempfile.mkdtemp()) / "report"
+    shutil.copytree(folder, copy)
+    table_id, position, header = _withheld_cell(copy)
+    path = copy / "csv" / f"{table_id}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        marking, columns, *rows = list(csv.reader(handle))
+    rows[position][columns.index(header)] = "7"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(marking[0] + "\n")
+        csv.writer(handle).writerows([columns, *rows])
+    kinds = {p.kind for p in audit.audit_folder(copy)}
+    assert "outputs disagree" in kinds
+
+
+def test_a_report_that_would_disclose_is_not_published(tiny_force, monkeypatch):
+    """A protection that forgets secondary suppression: the audit stops the run before
+    anything is published, and the run fails with the internal-error exit code."""
+    from conftest import STAFF_HEADER, staff_row, write_inbox
+
+    from pipeline.disclosure import Protection
+    from pipeline.nightly import exit_code_for, run_nightly
+    from pipeline.runs import ExitCode
+
+    rows = [staff_row(f"W{i}", "W1") for i in range(12)]
+    rows += [staff_row(f"A{i}", "A2") for i in range(6)] + [staff_row("N0", "NS")]
+    write_inbox(tiny_force, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+
+    def primary_only(values, published, relations, threshold, **_):
+        small = {k for k in published if 1 <= (values.get(k) or 0) <= threshold}
+        return Protection(frozenset(small), frozenset(k for k in values if k not in small))
+
+    monkeypatch.setattr(build, "protect", primary_only)
+    monkeypatch.setattr(build, "REPAIR_ROUNDS", 1)
+    with pytest.raises(audit.DisclosureAuditError, match="withheld count recoverable") as raised:
+        run_nightly(tiny_force)
+    assert exit_code_for(raised.value) == ExitCode.INTERNAL_ERROR
+    assert not tiny_force.paths.database.exists()
+    assert not (tiny_force.paths.reports_dir / "latest").exists()
+
+
+def test_keys_survive_tables_json():
+    key = U.key("staff", post=["off", "stf"], eth=MINORITY)
+    assert Key.from_id(key.id) == key
