@@ -201,12 +201,15 @@ def reference_tables(settings: Settings) -> dict[str, pd.DataFrame]:
     scale = settings.appraisal.scale
     top, bottom = settings.appraisal.top_levels, settings.appraisal.bottom_levels
     leadership = settings.leadership
+    # (code, label, officer ranks, staff bands, compared with: the workforce or one type)
     tiers = [
         ("chief_officer_team", "Chief officer team", leadership.chief_officer_ranks,
-         leadership.chief_officer_bands),
+         leadership.chief_officer_bands, None),
         ("senior_leadership", "Senior leadership (chief officers included)",
          (*leadership.senior_ranks, *leadership.chief_officer_ranks),
-         (*leadership.senior_bands, *leadership.chief_officer_bands)),
+         (*leadership.senior_bands, *leadership.chief_officer_bands), None),
+        ("senior_staff_bands", "Senior police staff bands", (),
+         (*leadership.senior_bands, *leadership.chief_officer_bands), "police_staff"),
     ]  # fmt: skip
     return {
         "ref.event_measures": pd.DataFrame(
@@ -275,13 +278,20 @@ def reference_tables(settings: Settings) -> dict[str, pd.DataFrame]:
         "ref.survey_settings": pd.DataFrame([{"min_respondents": settings.survey.min_respondents}]),
         "ref.leadership_tiers": pd.DataFrame(
             [
-                (code, label, order, worker_type, rank)
-                for order, (code, label, ranks, bands) in enumerate(tiers, start=1)
+                (code, label, order, worker_type, rank, compared)
+                for order, (code, label, ranks, bands, compared) in enumerate(tiers, start=1)
                 for worker_type, grades in (("police_officer", ranks), ("police_staff", bands))
                 for rank in grades
             ],
-            columns=["tier_code", "tier_label", "tier_sort_order", "worker_type", "rank_or_band"],
-        ),
+            columns=[
+                "tier_code",
+                "tier_label",
+                "tier_sort_order",
+                "worker_type",
+                "rank_or_band",
+                "compared_worker_type",
+            ],
+        ).astype({"compared_worker_type": "object"}),
     }
 
 

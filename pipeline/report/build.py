@@ -45,8 +45,10 @@ from pipeline.report import (
     data_quality,
     exports,
     methodology,
+    monitoring,
     progression,
     representation,
+    scorecard,
     selection,
 )
 from pipeline.report import formatting as fmt
@@ -61,23 +63,35 @@ log = logging.getLogger(__name__)
 SectionBuilder = Callable[[Cells, object], Section | Sequence[Section]]
 
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
+    scorecard.scorecard,
     representation.by_worker_type,
     representation.by_worker_type_and_group,
     representation.by_rank,
     representation.by_rank_and_group,
     representation.by_band,
     representation.by_lpu,
+    monitoring.chief_officers,
     progression.rank_pipeline,
     progression.promotion_rates,
     progression.retention,
     progression.specialist_departments,
     progression.specialist_roles,
+    monitoring.development,
+    monitoring.lateral_moves,
+    monitoring.appraisal,
+    monitoring.appraisal_distribution,
+    monitoring.staff_survey,
     selection.promotion_funnels,
+    selection.development_funnels,
     selection.recruitment_funnels,
+    monitoring.misconduct,
+    monitoring.misconduct_stages,
+    monitoring.grievances,
     data_quality.declaration_rates,
     data_quality.source_files,
     data_quality.failed_checks,
     data_quality.quarantine,
+    scorecard.scorecard_numbers,
 )
 """In reading order within each theme; add a builder here to add a section. A builder may
 return several sections (one per process) or none (no data)."""
@@ -202,6 +216,7 @@ def render_html(
         for theme, title in THEME_TITLES.items()
     ]
     return environment.get_template("report.html.j2").render(
+        scorecard_sections=[s for s in sections if s.theme == "scorecard"],
         force_name=settings.force.name,
         marking=settings.report.marking,
         snapshot_date=fmt.date(snapshot_date),

@@ -16,21 +16,28 @@ from typing import Literal
 
 from pipeline.report.declared import Chart, DeclaredTable
 
-Theme = Literal["summary", "operational", "people", "processes", "data_quality"]
+Theme = Literal[
+    "summary", "scorecard", "operational", "people", "processes", "data_quality", "annex"
+]
 
 THEME_TITLES: dict[str, str] = {
     "operational": "Operational and service delivery",
     "people": "People and culture",
     "processes": "Organisational processes",
     "data_quality": "Data quality",
+    "annex": "Annex",
 }
+"""The themes after the summary, in order; the scorecard comes before the summary."""
 
 THEME_INTROS: dict[str, str] = {
     "operational": "Whether the workforce reflects the communities it polices, at every rank "
     "and band and in each Local Policing Unit.",
-    "people": "Progression, retention and access to specialist roles.",
-    "processes": "Whether promotion and recruitment are fair, stage by stage.",
+    "people": "Progression, retention, development, moves, appraisal and what colleagues say "
+    "in the staff survey.",
+    "processes": "Whether promotion, development, recruitment, misconduct and grievance "
+    "processes are fair, stage by stage.",
     "data_quality": "How complete and reliable the figures in this report are.",
+    "annex": "The counts behind the scorecard's figures.",
 }
 
 

@@ -11,6 +11,8 @@ approximation, is not to be trusted with them (1 of 3 against 4 of 239 gives p <
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.demo_monitoring import PLANTED_MISCONDUCT
@@ -127,12 +129,19 @@ def test_selection_for_development_programmes_is_fair(database):
 
 
 def test_the_scorecard_has_every_indicator_with_last_years_figure(database):
-    got = _query(database, "select * from analytics.scorecard order by indicator_sort_order")
-    assert len(got) == 25
-    assert got["previous_figure"].notna().sum() >= 24  # the dismissal ratio may be unbounded
+    got = _query(
+        database,
+        """select * from analytics.scorecard where group_code = 'minority_excl_white'
+           order by indicator_sort_order""",
+    )
+    assert len(got) == 26
+    wider = _query(
+        database, "select * from analytics.scorecard where group_code = 'minority_incl_white'"
+    )
+    assert set(wider["indicator_code"]) == set(got["indicator_code"])  # both definitions
+    assert got["previous_figure"].notna().sum() >= 25  # the dismissal ratio may be unbounded
     formal = got.set_index("indicator_code").loc["misconduct_formal_police_officer"]
     assert bool(formal["is_significant_after_adjustment"]) and formal["figure"] > 1.6
-    assert got["group_code"].eq("minority_excl_white").all()
     others = got[got["indicator_code"] != "misconduct_formal_police_officer"]
     tested = others[others["event_count"].gt(THRESHOLD) & others["reference_event_count"].gt(
         THRESHOLD)]  # fmt: skip
@@ -140,3 +149,55 @@ def test_the_scorecard_has_every_indicator_with_last_years_figure(database):
                                "indicator_code"])  # fmt: skip
     # Inspectors' under-representation against constables is the demo's rank structure.
     assert surviving <= {"rank_inspector", "rank_sergeant", "senior_leadership"}
+
+
+def test_the_scorecard_comes_first_and_is_its_own_csv_and_sheet(demo_report):
+    from openpyxl import load_workbook
+    from report_scan import page_table
+
+    html = (demo_report / "index.html").read_text(encoding="utf-8")
+    assert html.index('id="scorecard"') < html.index('id="summary"')
+    scorecard = page_table(demo_report, "scorecard")
+    formal = next(v for k, v in scorecard.items() if k.startswith("Officers entering the formal"))
+    assert formal["Difference unlikely to be chance"] == "yes"
+    assert float(formal["This year"]) > 1.6
+    manifest = json.loads((demo_report / "tables.json").read_text(encoding="utf-8"))
+    entries = {t["id"]: t for t in manifest["tables"]}
+    for table in ("scorecard", "scorecard-numbers", "misconduct", "misconduct-stages",
+                  "grievances", "development-access", "lateral-moves", "appraisal",
+                  "appraisal-ratings", "staff-survey", "senior-leadership"):  # fmt: skip
+        assert (demo_report / entries[table]["csv"]).exists(), table
+    workbook = load_workbook(demo_report / manifest["workbook"], read_only=True)
+    assert entries["scorecard"]["sheet"] in workbook.sheetnames
+
+
+def test_the_planted_gap_reaches_the_summary(demo_report):
+    findings = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))["findings"]
+    planted = [f for f in findings if "formal misconduct process" in f]
+    assert len(planted) == 1 and "unlikely to be chance" in planted[0]
+    assert not [f for f in findings if "grievance" in f or "appraisal" in f.lower()]
+
+
+def test_each_section_shows_its_views_figures(demo_report, database):
+    """The page quotes the views, selected and formatted, never recomputed."""
+    from report_scan import page_table
+
+    formal = _query(
+        database,
+        """select * from analytics.misconduct_rates where worker_type = 'police_officer'
+           and measure_code = 'misconduct_formal' and group_code = 'minority_excl_white'
+           and period_end_date = (select max(period_end_date) from analytics.misconduct_rates)""",
+    ).iloc[0]
+    row = page_table(demo_report, "misconduct")[
+        "Police officers: entered the formal process (investigated)"
+    ]
+    assert row["Ethnic minority: in post"] == f"{int(formal['base_count']):,}"
+    assert row["Ethnic minority: counted"] == f"{int(formal['event_count']):,}"
+    assert row["Ethnic minority: per 1,000"] == f"{formal['event_rate'] * 1000:.1f}"
+    assert row["Relative likelihood (WRES)"] == f"{formal['relative_likelihood_ratio']:.2f}"
+    assert row["Verdict"] == formal["verdict"]
+    survey = page_table(demo_report, "staff-survey")
+    assert len(survey) == 4 and all(k.startswith("WRES ") for k in survey)
+    for table in ("grievances", "development-access", "lateral-moves", "appraisal",
+                  "appraisal-ratings", "senior-leadership", "misconduct-stages"):  # fmt: skip
+        assert page_table(demo_report, table), table

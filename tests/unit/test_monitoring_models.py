@@ -409,7 +409,7 @@ def test_a_group_below_the_minimum_is_withheld_and_not_compared(force):
 # --------------------------------------------------------------------------- leadership
 
 
-def test_chief_officer_team_and_senior_leadership_against_the_workforce(force):
+def test_chief_officer_team_senior_leadership_and_senior_bands(force):
     got = _query(
         force,
         """select * from analytics.leadership_representation
@@ -424,6 +424,31 @@ def test_chief_officer_team_and_senior_leadership_against_the_workforce(force):
     assert team["population_gap_share"] == pytest.approx(0 - team["population_share"])
     assert [team["rest_declared_headcount"], team["rest_group_headcount"]] == [8, 3]
     assert team["p_value"] == pytest.approx(score_p(0, 1, 3, 8), rel=1e-9)
+    # The senior staff bands (Band J: S3) against police staff (S1-S3; S2 in the group).
+    bands = got.loc["senior_staff_bands"]
+    assert [bands["headcount"], bands["group_headcount"]] == [1, 0]
+    assert [bands["workforce_declared_headcount"], bands["workforce_group_headcount"]] == [3, 1]
+    assert [bands["rest_declared_headcount"], bands["rest_group_headcount"]] == [2, 1]
+    assert bands["workforce_gap_share"] == pytest.approx(0 - 1 / 3)
+    assert bands["p_value"] == pytest.approx(score_p(0, 1, 1, 2), rel=1e-9)
+    assert bands["adjusted_p_value"] >= bands["p_value"]  # one family with the other tiers
+    assert bands["family_comparison_count"] == team["family_comparison_count"] == 3
+
+
+def test_women_in_senior_leadership_against_the_workforce(force):
+    """By sex through the same comparison groups: women of those whose sex is recorded."""
+    got = _query(
+        force,
+        """select * from analytics.leadership_representation
+           where snapshot_date = '2025-03-31' and group_code = 'female'""",
+    ).set_index("tier_code")
+    senior, bands = got.loc["senior_leadership"], got.loc["senior_staff_bands"]
+    assert senior["group_label"] == "Women" and pd.isna(senior["population_share"])
+    assert [senior["declared_headcount"], senior["group_headcount"]] == [2, 0]  # O7, S3
+    # Workforce: O1-O5 O7 S1-S3; women O2 O4 S1 S2. Police staff: S1-S3; women S1 S2.
+    assert [senior["workforce_declared_headcount"], senior["workforce_group_headcount"]] == [9, 4]
+    assert [bands["workforce_declared_headcount"], bands["workforce_group_headcount"]] == [3, 2]
+    assert senior["p_value"] == pytest.approx(score_p(0, 2, 4, 7), rel=1e-9)
 
 
 # --------------------------------------------------------------------------- every comparison
