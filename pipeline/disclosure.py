@@ -49,7 +49,7 @@ NOT_SHOWN_MARKS = frozenset({SUPPRESSED_MARK, NOT_APPLICABLE_MARK})
 _TOLERANCE = 1e-9
 SHORTLIST = 24
 """Secondary suppression weighs this many candidates (the most preferable) at each step."""
-PAIRS = 8
+PAIRS = 6
 """When no single count frees an exposed cell, pairs of this many candidates each are tried."""
 
 
@@ -127,6 +127,9 @@ class Universe:
     def __init__(self, listing: Collection[str] = ()) -> None:
         self.domains: dict[str, dict[str, frozenset[str]]] = {}
         self.listing = frozenset(listing)
+        self.rests: dict[tuple[str, str], set[frozenset[str]]] = defaultdict(set)
+        """(population, dimension) -> the sets of values that cells take as "the rest" of
+        that dimension's domain (see :meth:`complement`)."""
 
     def add(self, population: str, **domains: Iterable[str]) -> None:
         cleaned = {dim: frozenset(str(v) for v in values) for dim, values in domains.items()}
@@ -164,10 +167,24 @@ class Universe:
         return self.key(key.population, **dims)
 
     def complement(self, key: Key, dim: str) -> Key:
-        """The rest of the cell's parent along ``dim``: e.g. the rest of the force."""
+        """The rest of the cell's parent along ``dim`` (e.g. the rest of the force beside a
+        department). Its set of values is remembered as a rest (:attr:`rests`), so that
+        :func:`derive_relations` relates every cell with that set to its whole and its part
+        by one sum rather than as the sum of every other value."""
         values = key.values(dim)
         domain = self.domains[key.population][dim]
-        return self.with_values(key, dim, domain - (values or domain))
+        rest = domain - (values or domain)
+        if rest:
+            self.rests[(key.population, dim)].add(rest)
+        return self.with_values(key, dim, rest)
+
+    def rests_manifest(self) -> list[list]:
+        """:attr:`rests` as JSON: ``[population, dimension, [values]]`` rows."""
+        return sorted(
+            [population, dim, sorted(values)]
+            for (population, dim), sets in self.rests.items()
+            for values in sets
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -196,7 +213,14 @@ def derive_relations(
     """Every key (those given and the remainders they imply) and every additive relation
     among them: along each dimension, among keys that agree on every other dimension, each
     set is the sum of the blocks of the finest partition their sets share. Remainders
-    (e.g. "not stated", "the rest of the force") become keys and are related in turn."""
+    (e.g. "not stated", "the rest of the force") become keys and are related in turn.
+
+    A key whose set along a dimension is one of the universe's rests (``D - S``, the rest
+    of the force beside a unit ``S``) is related by the one sum ``D = (D - S) + S`` instead
+    (the whole and the part become keys if they are not): its sum of blocks follows from
+    that one and the whole's, so nothing a reader could work out is lost, and with many
+    units the system stays sparse (``n`` sums of three rather than ``n`` sums of ``n``).
+    """
     all_keys = set(keys)
     relations: set[Relation] = set()
     for _ in range(passes):
@@ -209,22 +233,38 @@ def derive_relations(
                 groups[(key.population, dim, rest)][values] = key
         new: set[Key] = set()
         for (population, dim, rest), members in groups.items():
-            if len(members) < 2:
-                continue
-            blocks = _refine(members.keys())
-            if len(blocks) == len(members) and all(b in members for b in blocks):
-                continue  # disjoint sets, no set the union of others
+            domain = universe.dims(population)[dim]
+            rests = universe.rests.get((population, dim), set())
+
+            def keyed(values, population=population, dim=dim, rest=rest) -> Key:
+                dims: dict[str, object] = {d: v for d, v in rest}
+                dims[dim] = values
+                return universe.key(population, **dims)
+
+            refined: dict[frozenset[str], Key] = {}
             for values, key in members.items():
+                if values in rests:
+                    whole = members.get(domain) or keyed(None)
+                    part = members.get(domain - values) or keyed(domain - values)
+                    relations.add(Relation(whole, tuple(sorted([key, part]))))
+                    new |= {whole, part}
+                    refined[domain], refined[domain - values] = whole, part
+                else:
+                    refined[values] = key
+            if len(refined) < 2:
+                continue
+            blocks = _refine(refined.keys())
+            if len(blocks) == len(refined) and all(b in refined for b in blocks):
+                continue  # disjoint sets, no set the union of others
+            for values, key in refined.items():
                 parts = [b for b in blocks if b <= values]
                 if len(parts) < 2:
                     continue
                 part_keys = []
                 for block in parts:
-                    part = members.get(block)
+                    part = refined.get(block) or members.get(block)
                     if part is None:
-                        dims: dict[str, object] = {d: v for d, v in rest}
-                        dims[dim] = block
-                        part = universe.key(population, **dims)
+                        part = keyed(block)
                         new.add(part)
                     part_keys.append(part)
                 relations.add(Relation(key, tuple(sorted(part_keys))))
@@ -286,21 +326,23 @@ class LinearSystem:
         seen: set[int] = set()
         out = []
         for start in unknown:
-            if start in seen:
-                continue
-            component = {start}
-            stack = [start]
-            seen.add(start)
-            while stack:
-                i = stack.pop()
-                for r in self.rows_of[i]:
-                    for j in self.rows[r]:
-                        if j in unknown and j not in seen:
-                            seen.add(j)
-                            component.add(j)
-                            stack.append(j)
-            out.append(component)
+            if start not in seen:
+                component = self.component_of(start, unknown)
+                seen |= component
+                out.append(component)
         return out
+
+    def component_of(self, cell: int, unknown: set[int]) -> set[int]:
+        """The unknown cells ``cell`` is connected to (itself included)."""
+        stack, seen = [cell], {cell}
+        while stack:
+            i = stack.pop()
+            for r in self.rows_of[i]:
+                for j in self.rows[r]:
+                    if j in unknown and j not in seen:
+                        seen.add(j)
+                        stack.append(j)
+        return seen
 
     def determined_in(self, component: set[int]) -> set[int]:
         """The cells of one component whose value the relations fix, given every cell
@@ -551,38 +593,23 @@ def protect(
     implied = {i for i in range(n) if not is_published[i] and i not in structural}
 
     total_of = {system.index[r.total] for r in relations}
-    cache: dict[frozenset[int], set[int]] = {}
+    cache: dict[frozenset[int], frozenset[int]] = {}
 
-    def determined(component: set[int]) -> set[int]:
-        frozen = frozenset(component)
-        if frozen not in cache:
-            cache[frozen] = system.determined_in(component)
-        return cache[frozen]
-
-    def exposed_in(component: set[int]) -> list[int]:
-        fixed = determined(component)
-        return sorted(i for i in fixed if i in hidden or i in protected_implied)
-
-    def component_of(cell: int, unknown: set[int]) -> set[int]:
-        stack, seen = [cell], {cell}
-        while stack:
-            i = stack.pop()
-            for r in system.rows_of[i]:
-                for j in system.rows[r]:
-                    if j in unknown and j not in seen:
-                        seen.add(j)
-                        stack.append(j)
-        return seen
+    def exposed_in(component: frozenset[int]) -> frozenset[int]:
+        if component not in cache:
+            fixed = system.determined_in(set(component))
+            cache[component] = frozenset(i for i in fixed if i in protected_implied or i in hidden)
+        return cache[component]
 
     unknown = hidden | implied
-    queue = [c for comp in system.components(unknown) for c in exposed_in(comp)]
+    components = _Components(system, unknown)
+    queue = sorted(c for comp in components.all() for c in exposed_in(comp))
     while queue:
         target = queue.pop()
         if target not in unknown:
             continue
-        component = component_of(target, unknown)
-        exposed = exposed_in(component)
-        if target not in exposed:
+        component = components.of(target)
+        if target not in exposed_in(component):
             continue
         near = {j for r in system.rows_of[target] for j in system.rows[r]}
         pool = [j for j in near if is_published[j] and j not in hidden]
@@ -605,43 +632,48 @@ def protect(
         def score(*candidates: int, target: int = target) -> tuple:
             """Whether the target stays exposed, then how many more cells are exposed than
             before in the components the candidates join, then preference."""
-            trial = unknown | set(candidates)
-            grown = component_of(candidates[0], trial)
-            for extra in candidates[1:]:
-                if extra not in grown:
-                    grown |= component_of(extra, trial)
+            joined = components.joined(candidates)
+            grown = frozenset().union(*joined, candidates)
             after = exposed_in(grown)
-            rest, before = grown - set(candidates), 0
-            while rest:
-                part = component_of(next(iter(rest)), unknown)
-                before += len(exposed_in(part))
-                rest -= part
+            before = sum(len(exposed_in(part)) for part in joined)
             return (target in after, len(after) - before,
                     *(p for c in candidates for p in preference(c)))  # fmt: skip
 
         shortlist = sorted(pool, key=preference)[:SHORTLIST]
-        chosen = [min(shortlist, key=score)]
-        if score(*chosen)[0]:
+        best_score, chosen = None, []
+        for candidate in shortlist:  # the most preferable first: stop at one that frees the
+            scored = score(candidate)  # target and exposes nothing new
+            if best_score is None or scored < best_score:
+                best_score, chosen = scored, [candidate]
+            if not scored[0] and scored[1] <= 0:
+                break
+        if best_score[0]:
             # No single count frees the target (each could be worked out another way):
             # look one step further, at pairs.
-            pairs = [
-                (first, second)
-                for first in shortlist[:PAIRS]
-                for second in sorted(
+            best_pair = None
+            for first in shortlist[:PAIRS]:
+                seconds = sorted(
                     {j for r in system.rows_of[first] for j in system.rows[r]
                      if is_published[j] and j not in hidden and j != first},
                     key=preference,
-                )[:PAIRS]
-            ]  # fmt: skip
-            best = min(pairs, key=lambda pair: score(*pair), default=None)
-            if best is not None and not score(*best)[0]:
-                chosen = list(best)
+                )[:PAIRS]  # fmt: skip
+                for second in seconds:
+                    scored = score(first, second)
+                    if not scored[0] and (best_pair is None or scored < best_pair[0]):
+                        best_pair = (scored, [first, second])
+                if best_pair is not None and best_pair[0][1] <= 0:
+                    break  # frees the target and exposes nothing new: no need to look on
+            if best_pair is not None:
+                chosen = best_pair[1]
         for cell in chosen:
             hidden.add(cell)
             unknown.add(cell)
+            components.add(cell)
             reasons[system.keys[cell]] = "secondary"
-        grown = component_of(chosen[0], unknown)
-        queue.extend(exposed_in(grown))
+        if len(cache) > 20_000:  # trial components are rarely asked about twice
+            cache.clear()
+        for cell in chosen:
+            queue.extend(sorted(exposed_in(components.of(cell))))
     unknown = hidden | implied
     fixed = system.determined(unknown)
     known = {system.keys[i] for i in range(n) if i not in unknown or i in fixed}
@@ -650,6 +682,58 @@ def protect(
         known=frozenset(known),
         reasons=reasons,
     )
+
+
+class _Components:
+    """The components of the unknown cells, kept up to date as cells are added (a
+    union of the neighbours' components), so that no search repeats."""
+
+    def __init__(self, system: LinearSystem, unknown: set[int]) -> None:
+        self.system = system
+        self.unknown = set(unknown)
+        self.owner: dict[int, int] = {}
+        self.members: dict[int, frozenset[int]] = {}
+        for number, component in enumerate(system.components(self.unknown)):
+            self.members[number] = frozenset(component)
+            for cell in component:
+                self.owner[cell] = number
+        self._next = len(self.members)
+
+    def all(self) -> list[frozenset[int]]:
+        return list(self.members.values())
+
+    def of(self, cell: int) -> frozenset[int]:
+        return self.members[self.owner[cell]]
+
+    def _touching(self, cell: int) -> set[int]:
+        rows = self.system.rows
+        return {
+            self.owner[j]
+            for r in self.system.rows_of[cell]
+            for j in rows[r]
+            if j in self.unknown and j != cell
+        }
+
+    def joined(self, cells) -> list[frozenset[int]]:
+        """The current components that ``cells`` would join if they became unknown."""
+        owners: set[int] = set()
+        for cell in cells:
+            if cell in self.unknown:
+                owners.add(self.owner[cell])
+            else:
+                owners |= self._touching(cell)
+        return [self.members[o] for o in owners]
+
+    def add(self, cell: int) -> None:
+        if cell in self.unknown:
+            return
+        owners = self._touching(cell)
+        merged = frozenset().union(*(self.members.pop(o) for o in owners), {cell})
+        self.unknown.add(cell)
+        number, self._next = self._next, self._next + 1
+        self.members[number] = merged
+        for member in merged:
+            self.owner[member] = number
 
 
 def withheld_share(protection: Protection, keys: Iterable[Key], values: Mapping[Key, int]):

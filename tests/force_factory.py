@@ -50,8 +50,12 @@ def _ethnicity(rng: np.random.Generator, stated_share: float, minority_share: fl
     return str(rng.choice(["W1", "W1", "W1", "W2", "W9"]))
 
 
-def random_people(rng: np.random.Generator, size: int) -> list[Person]:
+def random_people(rng: np.random.Generator, size: int, units: int = 0) -> list[Person]:
+    """``size`` people; with ``units``, that many departments and twice as many roles
+    (many small cells), else the two departments and three roles of the tiny config."""
     stated, minority = rng.uniform(0.75, 1.0), rng.uniform(0.05, 0.6)
+    departments = [f"Department {i}" for i in range(units)] if units else list(DEPARTMENTS)
+    roles = [f"Role {i}" for i in range(2 * units)] if units else list(ROLES)
     people = []
     for i in range(size):
         kind = rng.choice(["police_officer", "police_staff", "pcso"], p=[0.7, 0.22, 0.08])
@@ -68,8 +72,8 @@ def random_people(rng: np.random.Generator, size: int) -> list[Person]:
                 worker_type=str(kind),
                 rank=rank,
                 lpu=str(rng.choice(["BHM", "SOL"])),
-                department=str(rng.choice(DEPARTMENTS, p=[0.8, 0.2])),
-                role=str(rng.choice(ROLES)),
+                department=str(rng.choice(departments, p=None if units else [0.8, 0.2])),
+                role=str(rng.choice(roles)),
                 sex=str(rng.choice(["F", "M"])),
                 ethnicity=_ethnicity(rng, stated, minority),
                 service_start=pd.Timestamp("2000-01-01")
@@ -101,11 +105,11 @@ def _snapshot_rows(people: list[Person], date: pd.Timestamp) -> list[dict]:
     ]
 
 
-def random_force(seed: int, size: int | None = None) -> dict[str, pd.DataFrame]:
+def random_force(seed: int, size: int | None = None, units: int = 0) -> dict[str, pd.DataFrame]:
     """The raw rows of a random force of ``size`` people (5 to 200 when not given)."""
     rng = np.random.default_rng(seed)
     size = int(rng.integers(5, 201)) if size is None else size
-    start = random_people(rng, size)
+    start = random_people(rng, size, units)
     end, movements = [], []
     for person in start:
         if rng.random() < 0.1:  # left during the year

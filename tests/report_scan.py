@@ -19,7 +19,8 @@ THRESHOLD = 5  # the default, used by the demo and the tiny test forces
 
 # Any whole number from 1 to the threshold standing alone in a generated sentence is a leak,
 # except in the rule's own wording, the day of a written date, a run id and an exit code;
-# codes (A2, W1) are not numbers.
+# codes (A2, W1) are not numbers. (The report's own sentences are also in the audit, which
+# checks each quoted count against the tables; this check is for messages about a run.)
 _SMALL = re.compile(rf"(?<![\w.,])([1-{THRESHOLD}])(?![\d.,%])")
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _ALLOWED = re.compile(

@@ -741,6 +741,8 @@ def audit_folder(folder: Path) -> list[Problem]:
     universe = Universe(listing=manifest.get("listing", ()))
     for population, dims in manifest["populations"].items():
         universe.add(population, **dims)
+    for population, dim, values in manifest.get("rests", ()):
+        universe.rests[(population, dim)].add(frozenset(values))
     tables = [from_manifest(entry) for entry in manifest["tables"]]
     return audit_report(
         folder, tables, universe, {}, summary["disclosure"]["threshold"], manifest["workbook"]

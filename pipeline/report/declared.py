@@ -26,7 +26,6 @@ Column kinds:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,7 +39,6 @@ Kind = Literal[
 ]  # fmt: skip
 LINEAR_KINDS = frozenset({"share", "rate", "ratio_to", "gap"})
 """Figures the audit turns into constraints on their counts (their rounding included)."""
-STATISTICS = frozenset({"ratio", "interval", "p_value", "years", "points", "text"})
 ALPHA = 0.05
 
 
@@ -460,10 +458,3 @@ def from_manifest(entry: dict) -> DeclaredTable:
         notes=tuple(entry.get("notes", ())),
         total_rows=frozenset(entry.get("total_rows", ())),
     )
-
-
-def key_column(keys: Sequence[Key | None]) -> pd.Series:
-    return pd.Series(list(keys), dtype=object)
-
-
-Formatter = Callable[[object], str]

@@ -283,6 +283,7 @@ def tables_manifest(exports: Sequence[ExportTable], workbook_name: str, universe
             for population, dims in universe.domains.items()
         },
         "listing": sorted(universe.listing),
+        "rests": universe.rests_manifest(),
         "tables": [
             {
                 **e.table.manifest(),

@@ -1,55 +1,16 @@
-"""How numbers are written in reports.
+"""How dates and lists are written in the report's sentences.
 
-A withheld value is always shown as the same mark, ``[c]``; a value that does not exist (a
-share of nobody) as ``[x]``, the GSS convention for "not applicable". Every formatter takes
-``withheld`` so a builder never has to tell the two apart by looking at a missing value.
+Numbers are formatted by their column's kind (:class:`pipeline.report.declared.Column`), so a
+sentence quotes a figure exactly as its table shows it.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.disclosure import NOT_APPLICABLE_MARK
 
-NOT_APPLICABLE = "[x]"
-
-
-def _missing(value) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
-def _shown(value, withheld: bool, text) -> str:
-    if withheld:
-        return SUPPRESSED_MARK
-    if _missing(value):
-        return NOT_APPLICABLE
-    return text(value)
-
-
-def percent(value, withheld: bool = False) -> str:
-    return _shown(value, withheld, lambda v: f"{v * 100:.1f}%")
-
-
-def count(value, withheld: bool = False) -> str:
-    return _shown(value, withheld, lambda v: f"{int(v):,}")
-
-
-def ratio(value, withheld: bool = False) -> str:
-    return _shown(value, withheld, lambda v: f"{v:.2f}")
-
-
-def people(value, withheld: bool = False) -> str:
-    return _shown(value, withheld, lambda v: f"{v:,.0f}")
-
-
-def points(change) -> str:
-    """A change in a share, in percentage points, with its sign (none when it rounds to 0)."""
-    text = f"{change * 100:+.1f}"
-    return "0.0 percentage points" if text in ("+0.0", "-0.0") else f"{text} percentage points"
-
-
-def optional_float(value) -> float | None:
-    return None if _missing(value) else float(value)
+NOT_APPLICABLE = NOT_APPLICABLE_MARK
 
 
 def date(value) -> str:

@@ -537,12 +537,8 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
             unit = {str(record["label"])}
             if rest and not domain - unit:
                 return None  # the unit is the whole force: there is no rest
-            return cells.key(
-                population,
-                post=officers,
-                eth=cells.eth(eth),
-                **{dim: domain - unit if rest else unit},
-            )  # fmt: skip
+            key = cells.key(population, post=officers, eth=cells.eth(eth), **{dim: unit})
+            return cells.universe.complement(key, dim) if rest else key  # fmt: skip
 
         return make
 

@@ -113,6 +113,15 @@ def base_outcomes(cells: Cells) -> tuple[frozenset[str], str]:
     return included, " and ".join(excluded) or "nothing"
 
 
+UNMATCHED_SQL = """
+select bool_or(has_snapshot_match)
+from intermediate.int_selection__candidate_stages
+where process_type = ? and process_id = ?
+"""
+"""Whether any of a process's candidates was found in a staff snapshot (where their
+ethnicity comes from)."""
+
+
 def _section(cells: Cells, process_type: str, process: dict) -> Section:
     comparison = cells.comparison
     raw = cells.con.execute(
@@ -145,6 +154,10 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
     noun = "candidates"
     section_id = f"{process_type}-{process['process_id'].lower()}"
     name = process["process_name"]
+    matched = (
+        cells.con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
+        is not False
+    )
     table = DeclaredTable(
         id=section_id,
         caption=(
@@ -179,20 +192,19 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
         total_rows=frozenset({"End to end"}),
     )
     stage_rows = [str(v) for v in raw.loc[~raw["is_end_to_end"], "label"]]
-    matched = cells.con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]
 
     def compose() -> Prose:
         label = mid_sentence(comparison.group_label)
         gap = _gap_stage(table, stage_rows)
         assessed, unassessed = _assessment(table, stage_rows, raw, label, reference)
         others = "".join(f"; {clause}" for clause in unassessed) + "."
-        if matched is False:
+        if not matched:
             gap = None
             message = (
                 f"{name}: none of its candidates is in a loaded staff snapshot, so their "
                 "ethnicity is unknown and the stages cannot be compared; load the staff "
                 "snapshot from the time of the process, or check the staff ids in the "
-                "promotion file."
+                f"{process_type} file."
             )
         elif gap is not None:
             message = (

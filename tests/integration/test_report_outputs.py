@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
-from report_scan import parse_page, scan_report
+from report_scan import parse_page, scan_report, small_numbers_in
 
 from pipeline.demo import PLANTED_ADVERSE_STAGE
 from pipeline.report.audit import parse_html_cell
@@ -216,6 +216,18 @@ def test_every_output_carries_the_protective_marking(demo_report, manifest, page
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         assert lines[0] == MARKING, number
         assert lines[-1].startswith(MARKING), number
+
+
+def test_generated_sentences_quote_no_small_count(page, demo_report):
+    summary = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))
+    sentences = page.prose + summary["findings"] + summary["changes"] + summary["caveats"]
+    assert len(page.prose) > 10
+    assert small_numbers_in(sentences) == []
+
+
+def test_the_prose_check_would_catch_a_small_count():
+    assert small_numbers_in(["Black officers: 3 of 40 inspectors."]) != []
+    assert small_numbers_in(["12.2% of constables (621 of 5,095)."]) == []
 
 
 def _numbers(text: str) -> set[str]:
