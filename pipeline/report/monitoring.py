@@ -824,13 +824,10 @@ def staff_survey(cells: Cells, _snapshot_date):
         if found:
             message = found[0]
         elif compared:
+            which = "each question compared" if len(compared) > 1 else "the question compared"
             message = (
-                f"In {survey}, the answers of {label} and {reference} respondents to the "
-                f"{len(compared)} questions compared differed by no more than chance could "
-                "explain."
-                if len(compared) > 1
-                else f"In {survey}, {label} and {reference} respondents' answers differed by "
-                "no more than chance could explain."
+                f"In {survey}, {label} and {reference} respondents' answers to {which} "
+                "differed by no more than chance could explain."
             )
         else:
             message = f"In {survey}, no question could be compared: too few respondents in a group."
