@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipeline.config import ReportSettings, load_settings
 from pipeline.demo import write_demo_force
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 from pipeline.report.browser import find_chromium
 from pipeline.report.build import build_report
@@ -29,7 +30,7 @@ from pipeline.warehouse import connect
 
 def _time_builds(settings, repeat: int, scratch: Path) -> list[float]:
     seconds = []
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:  # as the run builds it
         for attempt in range(repeat + 1):
             out = scratch / f"report-{attempt}"
             start = time.perf_counter()

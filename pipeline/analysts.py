@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.safe_text import safe_cell
 
 INTERFACE_SCHEMA = "analytics"
 _NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -112,7 +113,7 @@ def cell_text(value: object) -> str:
 def write_csv(result: QueryResult, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(result.columns)
-    writer.writerows([cell_text(v) for v in row] for row in result.rows)
+    writer.writerows([safe_cell(cell_text(v)) for v in row] for row in result.rows)
 
 
 def for_display(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:

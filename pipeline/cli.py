@@ -17,6 +17,7 @@ from rich.text import Text
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
 from pipeline.runs import ExitCode, LockedError
+from pipeline.safe_text import printable
 
 app = typer.Typer(
     help="Nightly workforce representation and progression analytics for a police force.",
@@ -77,18 +78,27 @@ def _settings(config: Path | None) -> Settings:
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
 
 
-def _run(settings: Settings, force: bool, quiet: bool, inputs=None, command="run") -> ExitCode:
+def _run(
+    settings: Settings, force: bool, quiet: bool, inputs=None, command="run", rotation=None
+) -> ExitCode:
     from pipeline.nightly import exit_code_for, log_path, run_nightly
 
     try:
         with for_console(err, quiet) as progress:
             result = run_nightly(
-                settings, force=force, progress=progress, inputs=inputs, command=command
+                settings,
+                force=force,
+                progress=progress,
+                inputs=inputs,
+                command=command,
+                rotation=rotation,
             )
     except Exception as exc:
         code = exit_code_for(exc)
         message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
         err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)
+        if code == ExitCode.BLOCKED:
+            err.print("The rows it would have quarantined, and why: progression quarantine")
         if code != ExitCode.LOCKED:
             err.print(f"Run log: {log_path(settings)}", highlight=False)
         return code
@@ -99,10 +109,10 @@ def _run(settings: Settings, force: bool, quiet: bool, inputs=None, command="run
 
 def _summarise(result) -> None:
     """What the run did, in the words an operator reads in a cron e-mail."""
-    dropped = sorted({c for columns in result.dropped_columns.values() for c in columns})
+    dropped = sorted({printable(c) for columns in result.dropped_columns.values() for c in columns})
     if dropped:
         err.print(
-            f"Dropped columns not on the allow-list: {', '.join(dropped)} "
+            f"Dropped columns not on the allow-list: {escape(', '.join(dropped))} "
             f"(from {len(result.dropped_columns)} file(s))"
         )
     if result.settings_changed:
@@ -186,6 +196,45 @@ def backfill(
         err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
     raise typer.Exit(_run(settings, False, quiet, inputs=inputs, command="backfill"))
+
+
+@app.command("rotate-key")
+def rotate_key(
+    config: ConfigOption = None,
+    old_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="The key the history was built with: every pseudonym is recomputed under "
+            "the new key (the one configured now) from the archived extracts.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    new_history: Annotated[
+        bool, typer.Option(help="Start a new history under the new key instead.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Change the pseudonymisation key on purpose (a run with another key is refused).
+
+    Put the new key in place first (the key file or PROGRESSION_PSEUDONYM_KEY), then give
+    either --old-key-file or --new-history; the run then publishes as usual.
+    """
+    from pipeline.keys import Rotation, read_key_file
+
+    settings = _settings(config)
+    if (old_key_file is None) == (not new_history):
+        err.print(
+            FAILURE_HEADINGS[ExitCode.CONFIG_ERROR],
+            "give either --old-key-file FILE (re-pseudonymise) or --new-history.",
+        )
+        raise typer.Exit(ExitCode.CONFIG_ERROR)
+    try:
+        rotation = Rotation(read_key_file(old_key_file) if old_key_file else None)
+    except ConfigError as exc:
+        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        raise typer.Exit(ExitCode.CONFIG_ERROR) from None
+    raise typer.Exit(_run(settings, True, quiet, command="rotate-key", rotation=rotation))
 
 
 def _print_deliveries(outcomes) -> None:
@@ -347,24 +396,48 @@ def quarantine(
 ) -> None:
     """List quarantined rows: file, row, rule and what to fix (values of code columns only).
 
-    Fix the rows in the source and drop the corrected file in the inbox: it replaces the
-    rows and the quarantine of the file it corrects at the next run.
+    After a blocked run, first what blocked it and the rows it would have quarantined
+    (nothing of it was published). Fix the rows in the source and drop the corrected file in
+    the inbox, under the same name or with 'correction' in its name: it replaces the rows
+    and the quarantine of the file it corrects at the next run.
     """
-    from pipeline.quarantine import quarantined_rows
+    from pipeline.quarantine import blocked_run, quarantined_rows
+    from pipeline.safe_text import safe_cell
 
-    rows = quarantined_rows(_settings(config), file)
+    settings = _settings(config)
+    rows = quarantined_rows(settings, file)
     if as_csv:
-        rows.to_csv(sys.stdout, index=False)
+        rows.map(safe_cell).to_csv(sys.stdout, index=False)
         raise typer.Exit(ExitCode.SUCCESS)
+    if blocked := blocked_run(settings):
+        typer.echo(
+            f"The last run ({blocked['run_id']}, {blocked['blocked_at']}) was blocked; "
+            "nothing was published. What blocked it:"
+        )
+        for problem in blocked["problems"]:
+            typer.echo(f"  - {problem}")
+        typer.echo("")
     if rows.empty:
         err.print("No rows are quarantined.")
         raise typer.Exit(ExitCode.SUCCESS)
-    for row in rows.itertuples(index=False):
-        typer.echo(f"{row.source_file}, row {row.source_row}: {row.rule}")
-        if row.values:
-            typer.echo(f"    values: {row.values}")
-        typer.echo(f"    {row.message}\n")
-    err.print(f"{len(rows):,} quarantined row(s).")
+    for status, heading in (
+        ("blocked", "Rows the blocked run would have quarantined:"),
+        ("quarantined", "Rows quarantined in the published database:"),
+    ):
+        listed = rows[rows["status"] == status]
+        if listed.empty:
+            continue
+        typer.echo(f"{heading}\n")
+        for row in listed.itertuples(index=False):
+            typer.echo(f"{row.source_file}, row {row.source_row}: {row.rule}")
+            if row.values:
+                typer.echo(f"    values: {row.values}")
+            typer.echo(f"    {row.message}\n")
+    counts = rows["status"].value_counts()
+    err.print(
+        f"{counts.get('quarantined', 0):,} quarantined row(s)"
+        + (f"; {counts['blocked']:,} in the blocked run." if "blocked" in counts else ".")
+    )
 
 
 @app.command()

@@ -215,3 +215,9 @@ SURVEY_INDICATORS: dict[str, tuple[str, str]] = {
     ),
 }
 """The staff-survey questions the WRES reports (indicators 5 to 8): (indicator, meaning)."""
+
+SERVICE_BANDS: tuple[tuple[str, float], ...] = (
+    ("<2", 2), ("2-4", 5), ("5-9", 10), ("10-19", 20), ("20-29", 30), ("30+", float("inf")),
+)  # fmt: skip
+"""Length of service bands: (code, upper bound in years of days / 365.25, exclusive). The
+first is the short-service definition the retention measures use (under two years)."""

@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -24,6 +25,7 @@ from pipeline import codes
 
 CONFIG_ENV_VAR = "PROGRESSION_CONFIG"
 KEY_ENV_VAR = "PROGRESSION_PSEUDONYM_KEY"
+MIN_KEY_BYTES = 16
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_REFERENCE = REPO_ROOT / "data" / "reference"
 SQL_DIR = REPO_ROOT / "sql"
@@ -629,14 +631,15 @@ class RetentionSettings(_Frozen):
 
     Extract files (in the inbox and their archived copies) hold names, National Insurance
     numbers and raw identifiers that never reach the database, and quarantined rows hold
-    values that were never analysed: neither should outlive its use. Unset keeps forever.
+    values that were never analysed: neither should outlive its use (docs/data-protection.md).
     """
 
-    extract_days: int | None = Field(
-        default=None,
+    extract_days: int = Field(
+        default=90,
         ge=1,
         description="Delete an extract's archived copy, and the file in the inbox, this many "
-        "days after it was first loaded.",
+        "days after it was first loaded (long enough to correct and re-send a file; a key "
+        "rotation that re-pseudonymises needs the copies of every file still loaded).",
     )
     quarantine_days: int | None = Field(
         default=365, ge=1, description="Delete quarantined rows older than this many days."
@@ -897,9 +900,26 @@ class Settings(_Frozen):
             raise ValueError("; ".join(wrong))
         return self
 
+    _key_override: bytes | None = PrivateAttr(default=None)
+
+    def with_pseudonym_key(self, key: bytes) -> Settings:
+        """The same settings with another pseudonymisation key (re-pseudonymising a history
+        reads its files with the old key and the new; ``pipeline.keys``)."""
+        copy = self.model_copy()
+        copy._key_override = key
+        return copy
+
     def pseudonym_key(self) -> bytes:
-        """The HMAC key: from the environment, else from the key file; never from the repo."""
+        """The HMAC key: from the environment, else from the key file; never from the repo.
+        Either way at least ``MIN_KEY_BYTES`` long."""
+        if self._key_override is not None:
+            return self._key_override
         if env_key := os.environ.get(KEY_ENV_VAR):
+            if len(env_key.encode()) < MIN_KEY_BYTES:
+                raise ConfigError(
+                    f"The pseudonymisation key in {KEY_ENV_VAR} is shorter than "
+                    f"{MIN_KEY_BYTES} bytes."
+                )
             return env_key.encode()
         key_file = self.paths.pseudonym_key_file
         if key_file is None:
@@ -912,8 +932,10 @@ class Settings(_Frozen):
             raise ConfigError(
                 f"Cannot read the pseudonymisation key file {key_file}: {exc}"
             ) from None
-        if len(key) < 16:
-            raise ConfigError(f"The pseudonymisation key in {key_file} is shorter than 16 bytes.")
+        if len(key) < MIN_KEY_BYTES:
+            raise ConfigError(
+                f"The pseudonymisation key in {key_file} is shorter than {MIN_KEY_BYTES} bytes."
+            )
         return key
 
 

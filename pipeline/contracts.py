@@ -28,17 +28,20 @@ import pandas as pd
 from pipeline import codes
 from pipeline.config import CONTRACTS_DIR, Settings
 from pipeline.extracts import Extract, RowProblem
-from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, allowed_codes, rank_order
+from pipeline.schemas import (
+    KEY_COLUMN_FOR_ID,
+    allowed_codes,
+    rank_order,
+    shown_columns,
+)
 
 SEVERITIES = ("blocking", "row", "warning")
-SHOWN_TYPES = {"code", "int", "number", "flag", "year"}
-"""Values of these column types may appear in messages; identifiers, free text and dates
-(a date of birth is personal data) never do."""
 FILE_COLUMN = {key: column for column, key in KEY_COLUMN_FOR_ID.items()}
 """Messages name the column as the analyst sees it in the file (staff_id, not staff_key)."""
 FILE_LEVEL_COLUMNS = {"snapshot_date"}
 """Not about a person, so shown too: the date a whole snapshot describes."""
 MAX_ROWS_NAMED = 10
+MAX_SHOWN_CHARACTERS = 60
 
 
 class SuiteError(Exception):
@@ -343,16 +346,20 @@ def _empty_parameter(expectation: dict, parameters: dict) -> bool:
 
 
 def _shown(kind: str) -> set[str]:
-    columns = EXTRACT_COLUMNS.get(kind, ())
-    return {c.name for c in columns if c.type in SHOWN_TYPES} | FILE_LEVEL_COLUMNS
+    return shown_columns(kind) | FILE_LEVEL_COLUMNS
 
 
-def _format(value) -> str:
+def format_value(value) -> str:
+    """A value as messages show it: quoted, control characters escaped, at most
+    ``MAX_SHOWN_CHARACTERS`` long (a value from a file can be anything)."""
     if isinstance(value, pd.Timestamp):
         return repr(value.date().isoformat())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return repr(value.item() if hasattr(value, "item") else value)
+    shown = repr(value.item() if hasattr(value, "item") else value)
+    if len(shown) > MAX_SHOWN_CHARACTERS:
+        return f"{shown[: MAX_SHOWN_CHARACTERS - 2]}…{shown[-1]}"
+    return shown
 
 
 def _subject(frame: pd.DataFrame, row, rule: Rule, shown: set[str]) -> str:
@@ -361,7 +368,7 @@ def _subject(frame: pd.DataFrame, row, rule: Rule, shown: set[str]) -> str:
     def one(column: str) -> str:
         value = frame.at[row, column] if column in frame.columns else None
         if column in shown and value is not None and pd.notna(value):
-            return f"{column} {_format(value)}"
+            return f"{column} {format_value(value)}"
         return column
 
     return ", ".join(one(column) for column in rule.columns)
@@ -375,7 +382,7 @@ def _observed(outcome: dict, rule: Rule, shown: set[str]) -> str:
     value = outcome.get("observed_value")
     if value is None or isinstance(value, list | dict) or not set(rule.columns) <= shown:
         return ""
-    return f" (found {_format(value)})"
+    return f" (found {format_value(value)})"
 
 
 def validate_extract(

@@ -255,7 +255,9 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
                     f"{encoding} (byte {exc.start}).",
                     "Save it again as 'CSV UTF-8 (Comma delimited)'.",
                 ) from None
-    if b"\x00" in raw:
+    if raw.count(b"\x00") * 100 > len(raw):
+        # A stray NUL in a text file is the cell's problem (quarantined by the contract's
+        # *_printable rules, with its row and column); this many is no text file at all.
         raise ExtractError(
             path,
             "The file holds binary data, not text.",
@@ -294,8 +296,18 @@ def read_text_rows(path: Path) -> tuple[Numbered, str]:
     UTF-8 (with or without a byte-order mark), UTF-16 with a mark, else Windows-1252;
     comma, semicolon, tab or pipe. Raises ``ExtractError`` for a file that is not text."""
     text, encoding = _decode(path, path.read_bytes())
+    # No field can be longer than the file: a long one is judged by the contracts (a
+    # *_length rule names its row and column), not refused by the csv module's 128 KiB limit.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     records = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    return list(enumerate(records, start=HEADER_ROW)), encoding
+    try:
+        return list(enumerate(records, start=HEADER_ROW)), encoding
+    except csv.Error as exc:
+        raise ExtractError(
+            path,
+            f"Line {records.line_num} cannot be read as CSV ({exc}).",
+            "Export the file again as 'CSV UTF-8 (Comma delimited)'.",
+        ) from None
 
 
 def locate_header(
@@ -381,6 +393,27 @@ def read_table(
     sheet: str | int | None = None,
     sheet_setting: str = "sheet",
     expected: str = "the extract's columns",
+) -> Table:
+    """``_read_table``, with a workbook whose sheet opens but cannot be read (cut short, bad
+    XML) an ``ExtractError`` like any other unreadable file."""
+    import python_calamine
+
+    try:
+        return _read_table(path, score, sheet, sheet_setting, expected)
+    except python_calamine.CalamineError as exc:
+        raise ExtractError(
+            path,
+            f"A sheet of the workbook cannot be read ({type(exc).__name__}: {exc}).",
+            "Open it in Excel, save it as .xlsx and drop it in the inbox again.",
+        ) from None
+
+
+def _read_table(
+    path: Path,
+    score: Callable[[list[str]], tuple[bool, int]],
+    sheet: str | int | None,
+    sheet_setting: str,
+    expected: str,
 ) -> Table:
     """A CSV/text file or a workbook as a header and numbered rows (see ``locate_header``).
 

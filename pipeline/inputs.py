@@ -1,9 +1,10 @@
 """Which files a run reads, under what name they are recorded, and in what order they load.
 
-Order matters only when two files describe the same snapshot date, process or campaign:
-the later delivery must win. So files load in the order of the date they describe (from
-their content), then the date in their path (an archive's dated folder or file name), then
-their modification time, then their name.
+Order matters only when two files describe the same snapshot date, process or campaign
+(``pipeline.overlaps`` says when they may): the later delivery, or the correction, must win.
+So files load in the order of the date they describe (from their content), corrections after
+the rest, then the date in their path (an archive's dated folder or file name), then their
+modification time, then their name.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 
 from pipeline import extracts
 from pipeline.config import Settings
+from pipeline.overlaps import is_correction
 
 CONTENT_DATE_COLUMN = {
     "staff_snapshot": "snapshot_date",
@@ -102,7 +104,8 @@ def content_date(extract: extracts.Extract) -> date | None:
 
 
 def load_order(extract: extracts.Extract, name: str) -> tuple:
-    """Sort key: loading in this order lets a later delivery replace an earlier one."""
+    """Sort key: loading in this order lets a later delivery replace an earlier one, and a
+    correction (``pipeline.overlaps``) the file it corrects."""
     described = content_date(extract) or date_in_path(name) or date.min
     delivered = date_in_path(name) or date.min
-    return (described, delivered, extract.path.stat().st_mtime_ns, name)
+    return (described, is_correction(name), delivered, extract.path.stat().st_mtime_ns, name)

@@ -24,7 +24,11 @@ from pipeline import (
     cross_checks,
     dependencies,
     extracts,
+    history,
+    keys,
+    overlaps,
     publish,
+    quarantine,
     reference,
     retention,
     warehouse,
@@ -35,7 +39,7 @@ from pipeline.inputs import InputFile, inbox_inputs, load_order
 from pipeline.progress import Progress
 from pipeline.report import archive
 from pipeline.runs import ExitCode, LockedError, RunLog, new_run_id, run_lock
-from pipeline.schemas import allowed_codes
+from pipeline.schemas import allowed_codes, shown_values_json, stored_select
 
 SUPERSEDE_KEYS = {
     "staff_snapshot": "snapshot_date",
@@ -48,10 +52,10 @@ SUPERSEDE_KEYS = {
     "appraisal_ratings": "appraisal_year",
     "staff_survey": "survey_id",
 }
-"""A reloaded extract replaces the rows it describes: a snapshot date, a process, a campaign,
-a misconduct or grievance case, a development programme, an appraisal year or a survey,
-whatever file they came from (so an HR system that writes the same file name every night
-builds up history), or, for joiners and leavers, whatever came from a file of the same name."""
+"""A new extract replaces the rows it describes (``pipeline.overlaps`` decides when it may):
+a snapshot date, a process or a campaign, a misconduct or grievance case, a development
+programme, an appraisal year or a survey, or, for joiners and leavers (key None), the
+movements in its period."""
 
 PSEUDONYMOUS_KEYS = frozenset({"case_key"})
 """Keys whose values are pseudonyms: changes are reported per file, not per case."""
@@ -133,26 +137,28 @@ def run_nightly(
     progress: Progress | None = None,
     inputs: list[InputFile] | None = None,
     command: str = "run",
+    rotation: keys.Rotation | None = None,
 ) -> RunResult:
     """One run under the lock; raises on any failure, having published nothing.
 
     ``inputs`` are the inbox's files unless given (``progression backfill`` gives an
-    archive's). Every run, refused, failed or finished, ends its log with one line that
-    carries its outcome and exit code.
+    archive's); ``rotation`` is a deliberate change of the pseudonymisation key
+    (``progression rotate-key``, ``pipeline.keys``). Every run, refused, failed or
+    finished, ends its log with one line that carries its outcome and exit code.
     """
     log = RunLog(log_path(settings), new_run_id(), command)
     try:
         with run_lock(lock_path(settings)):
-            return _logged_run(settings, log, force, progress or Progress(), inputs)
+            return _logged_run(settings, log, force, progress or Progress(), inputs, rotation)
     except LockedError as exc:
         log.end("run_locked", ExitCode.LOCKED, error=str(exc))
         raise
 
 
-def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
+def _logged_run(settings, log: RunLog, force, progress, inputs, rotation) -> RunResult:
     log.event("run_started", inbox=str(settings.paths.inbox))
     try:
-        result = _run(settings, log, force, progress, inputs)
+        result = _run(settings, log, force, progress, inputs, rotation)
     except BaseException as exc:
         if isinstance(exc, Exception):
             dispatch.alert(settings, log, exc, exit_code_for(exc))
@@ -175,7 +181,7 @@ def _logged_run(settings, log: RunLog, force, progress, inputs) -> RunResult:
     return result
 
 
-def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunResult:
+def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotation) -> RunResult:
     paths = settings.paths
     layout = publish.Layout.of(settings)
     from_inbox = inputs is None
@@ -190,20 +196,23 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
         if leftovers:
             log.event("leftovers_removed", names=leftovers)
         build_dir = layout.new_build(log.run_id)
-        work_db = build_dir / paths.database.name
-        if paths.database.exists():
-            shutil.copy2(paths.database, work_db)
+        work_db = history.private_dir(build_dir) / history.HISTORY
+        seeded = history.seed(layout, work_db, fresh=bool(rotation and rotation.new_history))
     try:
         with warehouse.connect(work_db) as con:
             warehouse.create_schemas(con)
             warehouse.create_raw_tables(con)
             _create_ops_tables(con)
+            migrated = seeded == "migrated" and history.minimise_stored(con)
+            if migrated:
+                log.event("history_minimised")
             with log.stage("reference"):
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
                 for note in reference.geography_notes(tables):
                     log.event("force_geography", message=note)
             with log.stage("read_extracts"):
+                _check_key(con, settings, log, rotation, tables, now)
                 inputs = inbox_inputs(settings) if inputs is None else inputs
                 loaded, blocked = _read_new_extracts(
                     con, settings, result, tables, progress, inputs
@@ -221,22 +230,29 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
                 result.settings_changed = [str(change) for change in changed]
                 if changed:
                     log.event("settings_changed", changes=result.settings_changed)
-            if not (loaded or blocked or force or due or result.settings_changed) and (
-                paths.database.exists()
-            ):
+            nothing_new = not (loaded or blocked or force or due or migrated)
+            if nothing_new and not result.settings_changed and paths.database.exists():
                 result.changed = False
                 progress("No new or changed extracts: the published database and report stand.")
             else:
                 report_dir = build_dir / "report"
                 _build(con, settings, log, result, progress, tables, loaded, blocked, inputs,
                        now, report_dir)  # fmt: skip
+        work_db.chmod(history.PRIVATE_FILE_MODE)
         if result.changed:
             with log.stage("publish"):
                 progress("Publishing")
-                result.report = publish.publish(layout, build_dir, log.run_id)
-                archive.keep(
-                    settings.paths.reports_dir, layout.releases / log.run_id / "report", log.run_id
+                history.export_published(
+                    work_db, build_dir / paths.database.name, warehouse.discover_models()
                 )
+                previous = layout.current_release()
+                result.report = publish.publish(layout, build_dir, log.run_id)
+                history.protect_retired(layout, previous)
+        quarantine.clear_blocked_run(settings)
+        with log.stage("archive"):
+            archived = archive.sync(settings.paths.reports_dir, layout.releases)
+            if archived and not result.changed:
+                log.event("archive_repaired", dates=archived)
         with log.stage("retention"):
             retention.delete(expired, result.purged)
             if result.purged:
@@ -253,13 +269,28 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs) -> RunR
         shutil.rmtree(build_dir, ignore_errors=True)
 
 
+def _check_key(con, settings, log: RunLog, rotation, tables, now) -> None:
+    """The key must be the history's, unless this run rotates it (``pipeline.keys``)."""
+    if rotation is None:
+        if reason := keys.check_key(con, settings, log.run_id, now):
+            log.event("key_fingerprint_recorded", reason=reason)
+        return
+    allowed = allowed_codes(settings, frozenset(tables["area_lookup"]["lpu_code"]))
+    replaced = keys.rotate(con, settings, rotation, log.run_id, now, allowed)
+    log.event(
+        "key_rotated",
+        mode="new history" if rotation.new_history else "re-pseudonymised",
+        pseudonyms_replaced=replaced,
+    )
+
+
 def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs, now, report_dir):
     """Validate, load, purge what retention says, check against history, rebuild the models
     and the report, and record the run in the database about to be published."""
     names = {item.path: item.name for item in inputs}
     with log.stage("validate"):
         progress("Checking the data contracts")
-        loaded, checks = _validate(settings, tables, loaded, blocked, result, names)
+        loaded, checks = _validate(con, settings, tables, loaded, blocked, result, names)
     loaded.sort(key=lambda extract: load_order(extract, names[extract.path]))
     with log.stage("load"):
         progress("Loading raw tables")
@@ -363,8 +394,9 @@ def _read_new_extracts(con, settings, result, tables, progress, inputs):
     return loaded, blocked
 
 
-def _validate(settings, tables, loaded, blocked, result, names):
-    """Run every suite; raise ``BlockedError`` (nothing published) if anything blocks."""
+def _validate(con, settings, tables, loaded, blocked, result, names):
+    """Run every suite, and look for files that describe the same thing
+    (``pipeline.overlaps``); raise ``BlockedError`` (nothing published) if anything blocks."""
     lpu_codes = frozenset(tables["area_lookup"]["lpu_code"])
     parameters = contracts.contract_parameters(settings, lpu_codes, date.today())
     runner = contracts.Contracts()
@@ -386,7 +418,9 @@ def _validate(settings, tables, loaded, blocked, result, names):
         checks += [dataclasses.replace(c, source_file=name) for c in found]
         blocked += [f"{name}{m.removeprefix(base)}" if m.startswith(f"{base}:") else m
                     for m in blocking]  # fmt: skip
+    blocked += overlaps.conflicts(con, checked, names)
     if blocked:
+        quarantine.record_blocked_run(settings, result.run_id, blocked, checked, names)
         raise contracts.BlockedError(blocked)
     for extract in checked:
         result.rows_loaded += len(extract.frame)
@@ -421,12 +455,20 @@ def archive_path(settings: Settings, extract: extracts.Extract) -> Path:
 
 
 def _archive(settings: Settings, extract: extracts.Extract) -> None:
+    """Keep the file as delivered (names, National Insurance numbers and all): in a folder
+    only the service user can open, itself readable by the owner only."""
     target = archive_path(settings, extract)
+    target.parent.mkdir(mode=history.PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    history.make_private(target.parent)
     if target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".partial-{target.name}")
-    shutil.copy2(extract.path, partial)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with (
+        extract.path.open("rb") as source,
+        open(os.open(partial, flags, history.PRIVATE_FILE_MODE), "wb") as copy,
+    ):
+        shutil.copyfileobj(source, copy)
     os.replace(partial, target)
 
 
@@ -466,9 +508,10 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
     table = f"raw.{extract.kind}"
     con.register("_frame", frame)
     before, superseded_hashes = _supersede(con, table, extract, name)
-    con.execute(f"insert into {table} by name select * from _frame")
+    con.execute(f"insert into {table} by name select {stored_select(extract.kind)} from _frame")
     con.unregister("_frame")
     quarantine = extract.quarantined.assign(
+        values_json=lambda q: q["values_json"].map(lambda v: shown_values_json(extract.kind, v)),
         run_id=run_id,
         extract_kind=extract.kind,
         source_file=name,
@@ -506,17 +549,17 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
     )
     key = SUPERSEDE_KEYS[extract.kind]
     if key in PSEUDONYMOUS_KEYS:  # one line per file: a case's pseudonym says nothing
-        before, after, key = {name: sum(before.values())}, {name: len(extract.frame)}, None
-    after = (
-        {name: len(extract.frame)}
-        if key is None
-        else {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
-    )
+        before, after, label = {name: sum(before.values())}, {name: len(extract.frame)}, "file"
+    elif key is None:
+        after, label = {_period_text(extract): len(extract.frame)}, "movement_period"
+    else:
+        after = {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
+        label = key
     return [
         {
             "extract_kind": extract.kind,
             "source_file": name,
-            "key": key or "source_file",
+            "key": label,
             "value": value,
             "rows_before": before.get(value, 0),
             "rows_after": after.get(value, 0),
@@ -526,28 +569,38 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
 
 
 def _supersede(con, table: str, extract: extracts.Extract, name: str):
-    """Delete the rows ``extract`` replaces; return their count per key value and the
-    content hashes of the files they came from."""
+    """Delete the rows ``extract`` replaces; return their count per key value (or period)
+    and the content hashes of the files they came from."""
     key = SUPERSEDE_KEYS[extract.kind]
     if key is None:
-        condition, params = "source_file = ?", [name]
+        period = overlaps.scope_of(extract).period
+        if period is None:
+            return {}, set()
+        condition, params = "cast(movement_date as date) between ? and ?", list(period)
+        label = "?"  # one period: counted under the file's period text below
     else:
         values = extract.frame[key].dropna().drop_duplicates()
         if values.empty:
             return {}, set()
         con.register("_keys", values.to_frame("key"))
-        condition, params = f"{key} in (select key from _keys)", []
+        condition, params, label = f"{key} in (select key from _keys)", [], key
     rows = con.execute(
-        f"""select {key or "source_file"} as key_value, source_file_hash, count(*)
+        f"""select {label} as key_value, source_file_hash, count(*)
             from {table} where {condition} group by all""",
-        params,
+        params if key else [_period_text(extract), *params],
     ).fetchall()
     con.execute(f"delete from {table} where {condition}", params)
-    con.unregister("_keys")
+    if key:
+        con.unregister("_keys")
     before: dict[str, int] = {}
     for value, _hash, count in rows:
         before[_key_text(value)] = before.get(_key_text(value), 0) + int(count)
     return before, {row[1] for row in rows}
+
+
+def _period_text(extract: extracts.Extract) -> str:
+    period = overlaps.scope_of(extract).period
+    return f"{period[0].isoformat()} to {period[1].isoformat()}" if period else ""
 
 
 def _key_text(value) -> str:

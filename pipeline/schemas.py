@@ -1,11 +1,16 @@
-"""The canonical columns of each extract: the allow-list and the types the readers produce.
+"""The canonical columns of each extract (the allow-list and the types the readers produce)
+and what of them is stored.
 
 This is the interface documented in docs/extracts.md; a column not listed here is never
-loaded, whatever the file holds.
+loaded, whatever the file holds. Of what is read, dates that identify a person and that no
+measure needs are not stored either (data minimisation): a date of birth becomes an age
+band and a service start date a length-of-service band, both at the date the row describes,
+as the row is inserted (``STORED_INSTEAD``); the contracts judge the dates before that.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Literal, NamedTuple
 
 from pipeline import codes
@@ -184,3 +189,71 @@ def synonyms_for(settings: Settings, column: str) -> dict[str, str]:
         "rating": settings.appraisal.synonyms,
     }.get(column, {})
     return {codes.code_key(key): value for key, value in table.items()}
+
+
+SHOWN_TYPES = frozenset({"code", "int", "number", "flag", "year"})
+"""Column types whose values messages and the quarantine may show: identifiers, free text and
+dates (a date of birth is personal data) never appear."""
+
+
+def shown_columns(kind: str) -> set[str]:
+    return {c.name for c in EXTRACT_COLUMNS.get(kind, ()) if c.type in SHOWN_TYPES}
+
+
+def shown_values_json(kind: str, values_json: str | None) -> str:
+    """A quarantined row's values as stored: only the columns that may be shown (codes,
+    numbers, flags), enough to find and fix the row; never a date, identifier or text."""
+    values = json.loads(values_json or "{}")
+    shown = shown_columns(kind)
+    return json.dumps({k: v for k, v in values.items() if k in shown}, ensure_ascii=False)
+
+
+def _age_band(birth: str, on: str) -> str:
+    age = f"date_sub('year', cast({birth} as date), cast({on} as date))"
+    bounds = [(band, int(band[:2])) for band in codes.AGE_BANDS[1:]]
+    cases = " ".join(
+        f"when {age} < {lower} then '{previous}'"
+        for previous, (_, lower) in zip(codes.AGE_BANDS, bounds, strict=False)
+    )
+    return f"case when {age} is null then null {cases} else '{codes.AGE_BANDS[-1]}' end"
+
+
+def _service_band(start: str, on: str) -> str:
+    years = f"(date_sub('day', cast({start} as date), cast({on} as date)) / 365.25)"
+    cases = " ".join(
+        f"when {years} < {upper} then '{band}'"
+        for band, upper in codes.SERVICE_BANDS
+        if upper != float("inf")
+    )
+    return f"case when {years} is null then null {cases} else '{codes.SERVICE_BANDS[-1][0]}' end"
+
+
+STORED_INSTEAD: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "staff_snapshot": {
+        "age_band": (_age_band("date_of_birth", "snapshot_date"), ("date_of_birth",)),
+        "service_band": (
+            _service_band("service_start_date", "snapshot_date"),
+            ("service_start_date",),
+        ),
+    },
+    "joiners_leavers": {
+        "service_band": (
+            _service_band("service_start_date", "movement_date"),
+            ("service_start_date",),
+        ),
+    },
+}
+"""kind -> {stored column: (SQL deriving it from the row, the columns it replaces)}."""
+
+
+def not_stored(kind: str) -> tuple[str, ...]:
+    """Columns read (and checked) but never stored."""
+    return tuple(c for _, replaced in STORED_INSTEAD.get(kind, {}).values() for c in replaced)
+
+
+def stored_select(kind: str) -> str:
+    """The select list that turns a frame of read rows into the stored row."""
+    dropped = not_stored(kind)
+    derived = [f"{sql} as {name}" for name, (sql, _) in STORED_INSTEAD.get(kind, {}).items()]
+    everything = f"* exclude ({', '.join(dropped)})" if dropped else "*"
+    return ", ".join([everything, *derived])

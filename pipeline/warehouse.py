@@ -24,7 +24,13 @@ import pandas as pd
 from pipeline import codes, comparisons, groupings, monitoring
 from pipeline.config import SQL_DIR, Settings
 from pipeline.dictionary import DictionaryError, ViewDocs, casts_needed
-from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, rank_order
+from pipeline.schemas import (
+    EXTRACT_COLUMNS,
+    KEY_COLUMN_FOR_ID,
+    STORED_INSTEAD,
+    not_stored,
+    rank_order,
+)
 
 STORAGE_VERSION = "v1.5.0"
 """Written so that the duckdb-cli analysts install from PyPI (1.5.x) can open the file."""
@@ -134,13 +140,17 @@ _SQL_TYPES = {
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Every extract's raw table exists, even before its first file, so models always build."""
+    """Every extract's raw table exists, even before its first file, so models always build.
+    It holds the stored columns: what is read, minus what minimisation replaces
+    (``schemas.STORED_INSTEAD``)."""
     for kind, columns in EXTRACT_COLUMNS.items():
         typed = [
             f"{KEY_COLUMN_FOR_ID.get(c.name, c.name) if c.type == 'id' else c.name} "
             f"{_SQL_TYPES[c.type]}"
             for c in columns
+            if c.name not in not_stored(kind)
         ]
+        typed += [f"{name} varchar" for name in STORED_INSTEAD.get(kind, {})]
         metadata = [
             "source_row bigint",
             "source_file varchar",

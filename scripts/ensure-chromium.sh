@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what the report's browser checks and the PDF need, from Debian packages, when it is
 # missing: chromium (PDF, axe-core, keyboard and screenshot checks), poppler-utils (pdftotext
-# and pdftoppm) and fonts-liberation (Arial-compatible metrics for the PDF). Run by
+# and pdftoppm), fonts-liberation (Arial-compatible metrics for the PDF) and strace (the test
+# that traces a whole run for network connections). Run by
 # `make test`; CI runs as root with apt. Idempotent: does nothing when all are present.
 set -eu
 
@@ -9,6 +10,7 @@ missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 { command -v pdftoppm && command -v pdftotext; } >/dev/null 2>&1 || missing="$missing poppler-utils"
 dpkg -s fonts-liberation >/dev/null 2>&1 || missing="$missing fonts-liberation"
+command -v strace >/dev/null 2>&1 || missing="$missing strace"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -9,6 +9,10 @@ Layout of ``reports_dir``::
     index.html           the list of past reports, newest first
 
 Each step is a rename on one file system, so a reader never sees half a report.
+
+The archive is derived from the releases (``sync``), not written as a side effect of
+publishing: every run, even one with nothing new to do, makes it agree with what is
+published, so a run killed between publishing and archiving is repaired by the next.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ def run_date(run_id: str) -> str:
     return f"{run_id[:4]}-{run_id[4:6]}-{run_id[6:8]}"
 
 
-def keep(reports_dir: Path, report_dir: Path, run_id: str) -> Path:
+def keep(reports_dir: Path, report_dir: Path, run_id: str, *, index: bool = True) -> Path:
     """Copy a published report into the archive under its run date and rewrite the index.
 
     ``latest`` is the release link (pipeline/publish.py); the archive only keeps copies, so
@@ -45,9 +49,40 @@ def keep(reports_dir: Path, report_dir: Path, run_id: str) -> Path:
     if dated.exists():
         os.replace(dated, retired)
     os.replace(staged, dated)
-    write_index(reports_dir)
+    if index:
+        write_index(reports_dir)
     shutil.rmtree(retired, ignore_errors=True)
     return dated
+
+
+def archived_run_id(folder: Path) -> str:
+    """The run that wrote an archived report (from its summary.json), or ''."""
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(summary.get("run_id", ""))
+
+
+def sync(reports_dir: Path, releases: Path) -> list[str]:
+    """Make the archive agree with the releases kept beside the database: each release's
+    report is kept under its run date (the latest run of a day wins; a day archived from a
+    newer run than any release, as after a roll-back, is left alone) and the index is
+    rewritten whenever it differs from the folders. Returns the dates (re)archived."""
+    newest: dict[str, str] = {}
+    if releases.is_dir():
+        for release in sorted(releases.iterdir()):
+            published = release.is_dir() and not release.is_symlink()
+            if published and not release.name.startswith(".") and (release / "report").is_dir():
+                newest[run_date(release.name)] = release.name
+    archived = []
+    for day, run_id in sorted(newest.items()):
+        if archived_run_id(reports_dir / day) < run_id:
+            keep(reports_dir, releases / run_id / "report", run_id, index=False)
+            archived.append(day)
+    if newest:
+        write_index(reports_dir)
+    return archived
 
 
 def past_reports(reports_dir: Path) -> list[dict]:
@@ -84,6 +119,8 @@ def write_index(reports_dir: Path) -> Path:
         css=(TEMPLATES_DIR / "static" / "report.css").read_text(encoding="utf-8"),
     )
     index = reports_dir / "index.html"
+    if index.exists() and index.read_text(encoding="utf-8") == html:
+        return index
     staged = reports_dir / ".index.html.incoming"
     staged.write_text(html, encoding="utf-8")
     os.replace(staged, index)

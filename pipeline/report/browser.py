@@ -5,12 +5,21 @@ Why not the ``--print-to-pdf`` command line: it prints the file's path in the pa
 and cannot number pages; ``Page.printToPDF`` takes our own footer. Why not Playwright or
 Selenium: the protocol over ``--remote-debugging-pipe`` needs only the standard library
 and the Debian ``chromium`` package, and opens no network port.
+
+Offline, provably: Chromium starts in a network namespace of its own (``unshare --net``, as
+an unprivileged user through a user namespace) where no interface but a loopback that is
+down exists, so no packet can leave whatever the browser tries. ``--host-resolver-rules``
+makes every host name unresolvable as well, so it does not even try: no DNS, no
+DNS-over-HTTPS, no update or account hosts. Where the host forbids namespaces the flags alone
+stand; ``offline_sandbox()`` says which (tests/integration/test_offline_run.py traces a
+whole run and fails on any connection to a non-local address).
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
+import functools
 import html
 import json
 import os
@@ -39,7 +48,15 @@ FLAGS = (
     "--mute-audio",
     "--hide-scrollbars",
     "--remote-debugging-pipe",
+    # Every host name fails to resolve without a lookup: nothing to connect to.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--no-pings",
 )
+UNSHARE = ("unshare", "--user", "--map-root-user", "--net")
+"""A new user and network namespace: only a loopback interface, and that one down."""
 
 
 _TRAMPOLINE = """
@@ -55,6 +72,22 @@ os.execv(sys.argv[3], sys.argv[3:])
 
 class BrowserError(RuntimeError):
     """Chromium failed, or answered a command with an error."""
+
+
+@functools.cache
+def offline_sandbox() -> tuple[str, ...]:
+    """The command prefix that runs Chromium without a network, or () where the host
+    forbids user or network namespaces (some container runtimes, AppArmor's
+    ``restrict_unprivileged_userns``); then only the flags keep it offline."""
+    unshare = shutil.which(UNSHARE[0])
+    if unshare is None:
+        return ()
+    command = (unshare, *UNSHARE[1:])
+    try:
+        probe = subprocess.run([*command, "true"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return command if probe.returncode == 0 else ()
 
 
 def find_chromium(configured: Path | None = None) -> Path | None:
@@ -182,7 +215,8 @@ class Browser:
         writer = fcntl.fcntl(from_child_write, fcntl.F_DUPFD_CLOEXEC, 10)
         os.close(to_child_read)
         os.close(from_child_write)
-        command = [str(executable), *FLAGS, f"--user-data-dir={self._profile}", "about:blank"]
+        command = [*offline_sandbox(), str(executable), *FLAGS,
+                   f"--user-data-dir={self._profile}", "about:blank"]  # fmt: skip
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _TRAMPOLINE, str(reader), str(writer),

@@ -52,6 +52,9 @@ plt.rcParams.update(
         "font.size": 11,
         "axes.spines.top": False,
         "axes.spines.right": False,
+        # Labels come from extracts: "$...$" is text, never matplotlib's mathtext (which
+        # would render it as a formula, or fail on "$\frac$").
+        "text.parse_math": False,
     }
 )
 

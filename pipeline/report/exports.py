@@ -30,6 +30,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from pipeline.disclosure import Universe
 from pipeline.report.declared import DeclaredTable
+from pipeline.safe_text import protect_workbook, safe_cell
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ def write_csv(export: ExportTable, out_dir: Path, marking: str) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(csv_marking(marking) + "\n")
         writer = csv.writer(handle)
-        writer.writerow(table.export_headers())
+        writer.writerow([safe_cell(h) for h in table.export_headers()])
         for row in table.export_rows():
-            writer.writerow([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)])
+            writer.writerow([safe_cell(_csv_value(v, k)) for v, k in zip(row, kinds, strict=True)])
     return path
 
 
@@ -169,6 +170,7 @@ def write_workbook(
     for export, sheet in zip(exports, names, strict=True):
         _table_sheet(workbook.create_sheet(sheet), export, sheet, marking)
     path.parent.mkdir(parents=True, exist_ok=True)
+    protect_workbook(workbook)
     workbook.save(path)
     return path
 

@@ -23,6 +23,7 @@ from pipeline.report.progression import (
     short_label,
     statistic_columns,
 )
+from pipeline.safe_text import identifier
 from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
 
 OUTCOME_WORDS = {"withdrew": "withdrawals", "did_not_attend": "non-attendance"}
@@ -152,7 +153,7 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
     counts = ("passed_count", "selection_base_count", "reference_passed_count",
               "reference_selection_base_count")  # fmt: skip
     noun = "candidates"
-    section_id = f"{process_type}-{process['process_id'].lower()}"
+    section_id = f"{process_type}-{identifier(process['process_id'])}"
     name = process["process_name"]
     matched = (
         cells.con.execute(UNMATCHED_SQL, [process_type, process["process_id"]]).fetchone()[0]

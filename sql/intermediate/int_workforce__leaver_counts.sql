@@ -54,7 +54,7 @@ cohort as (
                 then leaving.leaving_reason
             when leaving.movement_date is not null then 'other'
         end as leaving_reason_code,
-        leaving.service_years < 2 as is_short_service
+        leaving.is_short_service
     from periods
     inner join staff on periods.period_start_date = staff.snapshot_date
     left join movements as leaving

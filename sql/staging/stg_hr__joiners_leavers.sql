@@ -1,4 +1,5 @@
--- One row per movement into or out of the force.
+-- One row per movement into or out of the force. Length of service at the movement is a
+-- band (under two years is short service), derived as the row was stored.
 with source as (
     select * from raw.joiners_leavers
 ),
@@ -14,10 +15,9 @@ final as (
         lpu_code,
         sex,
         ethnicity_code,
-        cast(service_start_date as date) as service_start_date,
         leaving_reason,
-        date_sub('day', cast(service_start_date as date), cast(movement_date as date)) / 365.25
-            as service_years,
+        service_band,
+        service_band = '<2' as is_short_service,
         source_file,
         source_row
     from source

@@ -1,5 +1,6 @@
--- One row per person per snapshot, typed and with derived ages; the only model that reads
--- raw.staff_snapshot.
+-- One row per person per snapshot, typed; the only model that reads raw.staff_snapshot.
+-- Age and length of service are bands, derived as the rows were stored (the dates of birth
+-- and of service start are never stored: pipeline/schemas.py, STORED_INSTEAD).
 with source as (
     select * from raw.staff_snapshot
 ),
@@ -15,14 +16,11 @@ final as (
         role,
         sex,
         ethnicity_code,
-        cast(date_of_birth as date) as date_of_birth,
-        cast(service_start_date as date) as service_start_date,
+        age_band,
+        service_band,
         cast(rank_start_date as date) as rank_start_date,
         cast(fte as double) as fte,
         coalesce(is_temporary_rank, false) as is_temporary_rank,
-        date_sub('year', cast(date_of_birth as date), cast(snapshot_date as date)) as age_years,
-        date_sub('day', cast(service_start_date as date), cast(snapshot_date as date)) / 365.25
-            as service_years,
         date_sub('day', cast(rank_start_date as date), cast(snapshot_date as date)) / 365.25
             as years_in_rank,
         source_file,

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import BUNDLED_REFERENCE, load_settings
+from pipeline.history import current_history
 from pipeline.runs import ExitCode
 from pipeline.warehouse import connect
 
@@ -41,7 +42,8 @@ def _published(settings) -> dict[str, bytes]:
 
 
 def _query(settings, sql: str, params=None):
-    with connect(settings.paths.database, read_only=True) as con:
+    """Against the history: it has the analytics views too, and the loaded rows."""
+    with connect(current_history(settings), read_only=True) as con:
         return con.execute(sql, params or []).df()
 
 
@@ -95,7 +97,8 @@ def test_blocked_run_names_the_file_and_leaves_the_published_state_intact(config
 
 
 @pytest.mark.parametrize(
-    "corrected_name", ["staff_snapshot_2026-03-31.csv", "staff_snapshot_fix.csv"]
+    "corrected_name",
+    ["staff_snapshot_2026-03-31.csv", "staff_snapshot_2026-03-31_correction.csv"],
 )
 def test_a_corrected_file_replaces_the_quarantined_rows(settings, corrected_name):
     from pipeline.nightly import run_nightly
@@ -268,3 +271,36 @@ def test_area_lookup_with_a_blank_lpu_blocks_naming_the_row(tmp_path):
     assert "area_to_lpu.csv: column lpu_code (row 3): Every area in the lookup has its lpu " in (
         " ".join(result.output.split())
     )
+
+
+def test_a_blocked_run_leaves_its_reasons_readable_without_publishing(config, settings):
+    """The reported case: after a run blocked for "95% of rows break a rule", `progression
+    quarantine` listed nothing."""
+    _snapshot(settings, "staff_snapshot_2026-02-28.csv", _good(snapshot="2026-02-28"))
+    assert _run(config).exit_code == ExitCode.SUCCESS
+    before = _published(settings)
+    rows = [staff_row(f"B{i}", "IC1") for i in range(19)] + [staff_row("OK", "W1")]
+    _snapshot(settings, "staff_snapshot_2026-03-31.csv", rows)
+
+    blocked = _run(config)
+
+    assert blocked.exit_code == ExitCode.BLOCKED
+    assert "95% of rows break a rule" in blocked.output
+    assert "progression quarantine" in blocked.output
+    assert _published(settings) == before
+    listing = CliRunner().invoke(app, ["quarantine", "--config", str(config)])
+    out = " ".join(listing.stdout.split())
+    assert "was blocked; nothing was published. What blocked it:" in out
+    assert "staff_snapshot_2026-03-31.csv: 95% of rows break a rule" in out
+    assert "Rows the blocked run would have quarantined:" in out
+    assert "staff_snapshot_2026-03-31.csv, row 2: ethnicity_code_allowed" in out
+    assert "values: ethnicity_code 'IC1'" in out
+    assert "map the force's label onto its code in [codes] ethnicity_synonyms" in out
+    as_csv = CliRunner().invoke(app, ["quarantine", "--config", str(config), "--csv"])
+    listed = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(listed) == 19 and {r["status"] for r in listed} == {"blocked"}
+
+    (settings.paths.inbox / "staff_snapshot_2026-03-31.csv").unlink()
+    assert _run(config).exit_code == ExitCode.SUCCESS  # nothing new: the record is stale
+    again = CliRunner().invoke(app, ["quarantine", "--config", str(config)])
+    assert "blocked" not in again.stdout

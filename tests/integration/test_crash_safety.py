@@ -4,6 +4,7 @@ the next run succeeds, and it removes what the killed run left behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 
@@ -11,8 +12,10 @@ from conftest import STAFF_HEADER, staff_row, write_config
 from processes import LogTap, NthStage, start
 
 from pipeline.config import load_settings
+from pipeline.history import current_history
 from pipeline.nightly import log_path, run_nightly
 from pipeline.publish import Layout
+from pipeline.report.archive import run_date
 from pipeline.warehouse import connect
 
 EVERY_STAGE = {
@@ -25,6 +28,7 @@ EVERY_STAGE = {
     "transform",
     "report",
     "publish",
+    "archive",
     "retention",
 }
 SLOW_STAGES = {"reference", "read_extracts", "validate", "load", "transform", "report"}
@@ -108,7 +112,7 @@ def test_a_kill_at_any_stage_leaves_the_published_release_whole(tmp_path):
             assert not ends or (stage == "retention" and ends == {"run_finished"})
             if stage == "publish":
                 assert _published(settings) == before or _is_release_of(settings, run_id)
-            elif stage == "retention":
+            elif stage in ("archive", "retention"):  # after the publishing rename
                 assert _is_release_of(settings, run_id)
             else:
                 assert _published(settings) == before, f"killed at {stage}, published changed"
@@ -127,7 +131,7 @@ def test_a_kill_at_any_stage_leaves_the_published_release_whole(tmp_path):
             removed = [e for e in tap.since(mark) if e.get("event") == "leftovers_removed"]
             if leftovers:
                 assert removed and set(removed[0]["names"]) == set(leftovers)
-            with connect(layout.database, read_only=True) as con:
+            with connect(current_history(settings), read_only=True) as con:
                 (dates,) = con.execute(
                     "select count(distinct snapshot_date) from raw.staff_snapshot"
                 ).fetchone()
@@ -139,3 +143,47 @@ def test_a_kill_at_any_stage_leaves_the_published_release_whole(tmp_path):
             n, attempts = n + 1, 0
     assert killed_at >= EVERY_STAGE, f"never killed at {EVERY_STAGE - killed_at}"
     assert killed_inside >= SLOW_STAGES
+
+
+def test_a_run_killed_between_publishing_and_archiving_is_repaired_by_a_run_with_nothing_new(
+    tmp_path,
+):
+    """SIGKILL the moment the release is published (the archive stage starts): the next run,
+    with no new extract, brings reports/<date>/ and reports/index.html into line."""
+    config = write_config(tmp_path)
+    settings = load_settings(config)
+    _snapshot(settings, 1)
+    run_nightly(settings)
+    layout = Layout.of(settings)
+    target: dict[str, int] = {}
+    with LogTap(log_path(settings)) as tap:
+        for month in range(2, 2 + ATTEMPTS_PER_STAGE):
+            _snapshot(settings, month)
+            killed = tap.on(
+                lambda line: (
+                    line.get("event") == "stage_started" and line.get("stage") == "archive"
+                ),
+                lambda _: os.kill(target["pid"], signal.SIGKILL),
+            )
+            process = start(config, "run")
+            target["pid"] = process.pid
+            process.communicate(timeout=120)
+            assert process.returncode == -signal.SIGKILL
+            published = killed.wait()["run_id"]
+            assert layout.current_release() == published
+            dated = settings.paths.reports_dir / run_date(published)
+            if _archived_run(dated) != published:
+                break  # killed before the archive caught up: what is to be repaired
+    assert _archived_run(dated) != published, "the kill never landed before the archive"
+
+    again = run_nightly(settings)
+
+    assert not again.changed
+    assert _archived_run(dated) == published
+    index = (settings.paths.reports_dir / "index.html").read_text(encoding="utf-8")
+    snapshot = json.loads((dated / "summary.json").read_text(encoding="utf-8"))["snapshot_date"]
+    assert snapshot in index
+
+
+def _archived_run(folder) -> str:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))["run_id"]

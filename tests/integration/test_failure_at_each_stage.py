@@ -14,6 +14,7 @@ from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 
 from pipeline import contracts, cross_checks, extracts, nightly, publish, reference, warehouse
 from pipeline.config import load_settings
+from pipeline.history import current_history
 from pipeline.report import audit, build
 from pipeline.warehouse import connect
 
@@ -122,7 +123,7 @@ def test_a_failed_run_changes_nothing_published_and_the_next_run_succeeds(
 
     result = nightly.run_nightly(tiny_force)
     assert result.files_loaded == ["staff_snapshot_2026-03-31.csv"]
-    with connect(tiny_force.paths.database, read_only=True) as con:
+    with connect(current_history(tiny_force), read_only=True) as con:
         dates = con.execute(
             "select snapshot_date, count(*) from raw.staff_snapshot group by 1 order by 1"
         ).fetchall()

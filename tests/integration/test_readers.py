@@ -25,7 +25,7 @@ from pipeline.publish import Layout
 
 STATE_SQL = """
 select
-    (select count(distinct snapshot_date) from raw.staff_snapshot) as snapshots,
+    (select count(distinct snapshot_date) from analytics.representation) as snapshots,
     (select max(run_id) from ops.runs) as last_run,
     (select count(*) from analytics.representation) as representation_rows,
     (select count(*) from ops.runs) as runs

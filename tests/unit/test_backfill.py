@@ -11,6 +11,7 @@ from conftest import STAFF_HEADER, staff_row
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.history import current_history
 from pipeline.inputs import date_in_path
 from pipeline.nightly import log_path
 from pipeline.runs import ExitCode
@@ -54,7 +55,7 @@ def test_backfill_loads_years_of_history_in_date_order(tiny_force, archive):
     # Headcounts move by more than 10% between these tiny snapshots: the checks warn.
     assert result.exit_code == ExitCode.SUCCESS_WITH_WARNINGS, result.stderr
     assert "headcount_change" in result.stderr
-    with connect(tiny_force.paths.database, read_only=True) as con:
+    with connect(current_history(tiny_force), read_only=True) as con:
         per_date = con.execute(
             """select cast(snapshot_date as date), count(*), min(source_file)
                from raw.staff_snapshot group by 1 order by 1"""

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline import extracts, nightly, warehouse
 from pipeline.cli import app
+from pipeline.history import current_history
 from pipeline.nightly import log_path, run_nightly
 from pipeline.progress import Progress
 from pipeline.publish import Layout
@@ -34,7 +35,7 @@ def snapshot(settings, name: str, date: str, people: int, first: int = 1) -> Non
 
 
 def rows_per_date(settings) -> dict[str, int]:
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:
         got = con.execute(
             "select snapshot_date, count(*) from raw.staff_snapshot group by 1 order by 1"
         ).fetchall()
@@ -112,7 +113,7 @@ def test_a_corrected_extract_replaces_that_dates_rows_and_the_log_says_what_chan
     finished = log_events(tiny_force, "run_finished")[-1]
     fields = ("extract_kind", "source_file", "key", "value", "rows_before", "rows_after")
     assert finished["rows_replaced"] == [{field: changed[field] for field in fields}]
-    with connect(tiny_force.paths.database, read_only=True) as con:
+    with connect(current_history(tiny_force), read_only=True) as con:
         files = con.execute(
             "select distinct source_file from raw.staff_snapshot where snapshot_date = '2026-03-31'"
         ).fetchall()
@@ -159,15 +160,16 @@ def test_the_replacement_is_one_transaction(tiny_force, tmp_path):
 
 
 def test_files_load_in_the_order_of_the_date_they_describe(tiny_force):
-    """Two deliveries for one date in the same run: the later one wins, whatever the names."""
+    """Two deliveries for one date in the same run: the correction wins (two unmarked ones
+    block: tests/unit/test_overlaps.py), whatever the names and times of the files."""
     snapshot(tiny_force, "staff_snapshot_b.csv", "2026-03-31", 4)
     snapshot(tiny_force, "staff_snapshot_a.csv", "2026-04-30", 6)
-    older = tiny_force.paths.inbox / "staff_snapshot_b.csv"
-    snapshot(tiny_force, "staff_snapshot_c.csv", "2026-03-31", 5)
-    newer = tiny_force.paths.inbox / "staff_snapshot_c.csv"
+    original = tiny_force.paths.inbox / "staff_snapshot_b.csv"
+    snapshot(tiny_force, "staff_snapshot_0_correction.csv", "2026-03-31", 5)
+    correction = tiny_force.paths.inbox / "staff_snapshot_0_correction.csv"
     stamp = datetime(2026, 4, 1, tzinfo=UTC).timestamp()
-    os.utime(older, (stamp, stamp))
-    os.utime(newer, (stamp + 3600, stamp + 3600))
+    os.utime(original, (stamp + 3600, stamp + 3600))
+    os.utime(correction, (stamp, stamp))
     run_nightly(tiny_force)
     assert rows_per_date(tiny_force) == {"2026-03-31": 5, "2026-04-30": 6}
 

@@ -12,6 +12,7 @@ from test_workforce_models import END, MOVEMENTS, MOVEMENTS_HEADER, START
 
 from pipeline.config import DisclosureSettings, load_settings
 from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 from pipeline.report import build, charts
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series, how_sure
@@ -52,7 +53,7 @@ def _threshold(settings, threshold: int):
 
 def _sections(settings):
     """Every section of the report, declared, protected together and written."""
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:  # as the run builds it
         prepared = build.prepare(con, settings)
     return {s.id: s for s in prepared.sections}
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import ConfigError, load_settings
 from pipeline.contracts import BlockedError
+from pipeline.history import current_history
 from pipeline.nightly import log_path, run_nightly
 from pipeline.warehouse import connect
 
@@ -32,7 +33,7 @@ def _snapshot(settings, name: str, date: str, bad_row: bool = False):
 
 def _age(settings, table: str, column: str, days: int, source_file: str) -> None:
     """Make rows look ``days`` old, as if loaded that long ago."""
-    with connect(settings.paths.database) as con:
+    with connect(current_history(settings)) as con:
         con.execute(
             f"update ops.{table} set {column} = {column} - to_days(?) where source_file = ?",
             [days, source_file],
@@ -59,7 +60,7 @@ def test_old_quarantined_rows_are_purged_and_the_purge_logged(tmp_path):
     result = _invoke(force)
 
     assert "Retention: deleted 1 quarantined row(s)." in result.stderr
-    with connect(force.paths.database, read_only=True) as con:
+    with connect(current_history(force), read_only=True) as con:
         left = con.execute("select source_file from ops.quarantine").fetchall()
         (purged,) = con.execute(
             "select quarantine_rows_purged from ops.runs order by started_at desc limit 1"
@@ -94,24 +95,28 @@ def test_old_extracts_are_deleted_from_the_archive_and_inbox_after_publication(t
     assert purge["archived_copies"] == [old_copy.name]
     assert purge["extract_days"] == 10
     # The history the file brought stays in the database.
-    with connect(force.paths.database, read_only=True) as con:
+    with connect(current_history(force), read_only=True) as con:
         (rows,) = con.execute(
             "select count(*) from raw.staff_snapshot where source_file = ?", [old.name]
         ).fetchone()
     assert rows == 12
 
 
-def test_nothing_is_purged_when_retention_is_unset(tmp_path):
+def test_extracts_are_kept_90_days_and_quarantined_rows_365_by_default(tmp_path):
     force = _force(tmp_path, "")
-    assert force.retention.extract_days is None
+    assert (force.retention.extract_days, force.retention.quarantine_days) == (90, 365)
     old = _snapshot(force, "staff_snapshot_03.csv", "2026-03-31", bad_row=True)
     run_nightly(force)
-    _age(force, "load_history", "loaded_at", 5000, old.name)
-    _age(force, "quarantine", "quarantined_at", 300, old.name)  # default keeps 365 days
+    _age(force, "load_history", "loaded_at", 89, old.name)
+    _age(force, "quarantine", "quarantined_at", 300, old.name)
     result = run_nightly(force)
     assert not result.changed
     assert old.exists()
     assert _purges(force) == []
+    _age(force, "load_history", "loaded_at", 2, old.name)
+    run_nightly(force)
+    assert not old.exists()
+    assert [p["extract_files"] for p in _purges(force)] == [[old.name]]
 
 
 def test_a_failed_run_deletes_no_extract(tmp_path):
@@ -128,3 +133,20 @@ def test_a_failed_run_deletes_no_extract(tmp_path):
 def test_a_retention_period_must_be_a_positive_number_of_days(tmp_path):
     with pytest.raises(ConfigError, match=r"retention\.extract_days"):
         _force(tmp_path, "extract_days = 0")
+
+
+def test_archived_copies_kept_readable_by_others_become_owner_only(tmp_path):
+    """An installation from before archived copies were owner-only (mode 0644) is put right
+    by its next run that archives a file, old copies included."""
+    force = _force(tmp_path, "extract_days = 10")
+    old = _snapshot(force, "staff_snapshot_03.csv", "2026-03-31")
+    run_nightly(force)
+    old_copy = force.paths.archive / f"{hashlib.sha256(old.read_bytes()).hexdigest()}.csv"
+    old_copy.chmod(0o644)
+    _snapshot(force, "staff_snapshot_04.csv", "2026-04-30")
+
+    run_nightly(force)
+
+    modes = {path.name: path.stat().st_mode & 0o777 for path in force.paths.archive.iterdir()}
+    assert len(modes) == 2
+    assert set(modes.values()) == {0o600}, modes

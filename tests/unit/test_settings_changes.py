@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from pipeline import dependencies
 from pipeline.cli import app
 from pipeline.config import load_settings
+from pipeline.history import current_history
 from pipeline.nightly import log_path
 from pipeline.runs import ExitCode
 from pipeline.warehouse import connect
@@ -88,7 +89,7 @@ def test_a_new_force_name_is_a_change(tmp_path):
 def test_a_release_without_a_record_is_rebuilt_once(tmp_path):
     config, settings = _setup(tmp_path)
     assert _run(config).exit_code == ExitCode.SUCCESS
-    with connect(settings.paths.database) as con:
+    with connect(current_history(settings)) as con:  # what the next run builds on
         con.execute("update ops.runs set settings = null")
     result = _run(config)
     assert "settings of the published release: not recorded -> recorded now" in result.text

@@ -8,6 +8,7 @@ import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
 
 from pipeline.config import BUNDLED_REFERENCE
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 from pipeline.warehouse import connect, discover_models
 
@@ -150,13 +151,18 @@ def test_population_benchmark_lpu_is_the_sum_of_its_areas(five_officers):
     assert lpu.loc["BHM", "population_count"] == la.loc["E08000025", "population_count"]
 
 
-def test_staging_derives_age_and_years_in_rank(five_officers):
-    got = _query(
-        five_officers,
-        "select age_years, service_years, years_in_rank from staging.stg_hr__staff_snapshots",
-    ).iloc[0]
-    assert got["age_years"] == 36  # born 1990-01-01, snapshot 2026-03-31
-    assert got["service_years"] == pytest.approx((365 * 11 + 3 + 89) / 365.25, abs=0.01)
+def test_staging_has_bands_and_years_in_rank(five_officers):
+    with connect(current_history(five_officers), read_only=True) as con:
+        got = (
+            con.execute(
+                "select age_band, service_band, years_in_rank from staging.stg_hr__staff_snapshots"
+            )
+            .df()
+            .iloc[0]
+        )
+    assert got["age_band"] == "35-44"  # born 1990-01-01: 36 on the snapshot date, 2026-03-31
+    assert got["service_band"] == "10-19"  # since 2015-01-01: 11.2 years
+    assert got["years_in_rank"] == pytest.approx((365 * 8 + 2 + 89) / 365.25)  # since 2018-01-01
 
 
 def test_every_analytics_view_and_column_is_documented(five_officers):

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
 
+from pipeline.history import current_history
 from pipeline.nightly import run_nightly
 from pipeline.warehouse import connect
 
@@ -46,7 +47,7 @@ def loaded(tiny_force):
 
 
 def _df(settings, sql: str) -> pd.DataFrame:
-    with connect(settings.paths.database, read_only=True) as con:
+    with connect(current_history(settings), read_only=True) as con:
         return con.execute(sql).df()
 
 
@@ -55,11 +56,11 @@ def test_joiners_and_leavers(loaded):
     assert got["movement_type"].tolist() == ["joiner", "leaver"]
     leaver = got.iloc[1]
     assert leaver["leaving_reason"] == "resignation"
-    assert leaver["service_years"] == pytest.approx(548 / 365.25)  # 2024-04-01 .. 2025-10-01
+    assert (leaver["service_band"], leaver["is_short_service"]) == ("<2", True)  # 548 days
     joiner = got.iloc[0]
     assert joiner["movement_date"] == pd.Timestamp("2025-09-01")
     assert pd.isna(joiner["leaving_reason"])
-    assert joiner["service_years"] == 0
+    assert joiner["service_band"] == "<2"
 
 
 def test_promotion_stages(loaded):

@@ -1,0 +1,65 @@
+"""The report archive (reports/<date>/, reports/index.html) is derived from the releases, so
+whatever stopped a run after it published, the next run, even one with nothing new to load,
+brings the archive into line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import STAFF_HEADER, staff_row, write_inbox
+
+from pipeline import nightly, publish
+from pipeline.report.archive import run_date
+
+
+class Killed(RuntimeError):
+    """Stands for the run dying the instant after its publishing rename."""
+
+
+def _snapshot(settings, date: str) -> None:
+    rows = [staff_row(f"P{i}", ["W1", "A2"][i % 2], snapshot=date) for i in range(12)]
+    write_inbox(settings, f"staff_snapshot_{date}.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+
+
+def _listed(settings) -> str:
+    return (settings.paths.reports_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_run_killed_inside_publish_leaves_an_archive_the_next_run_repairs(
+    tiny_force, monkeypatch
+):
+    _snapshot(tiny_force, "2026-02-28")
+    first = nightly.run_nightly(tiny_force)
+    _snapshot(tiny_force, "2026-03-31")
+    real = publish.publish
+
+    def publish_then_die(*args, **kwargs):
+        real(*args, **kwargs)
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(publish, "publish", publish_then_die)
+        with pytest.raises(Killed):
+            nightly.run_nightly(tiny_force)
+    layout = publish.Layout.of(tiny_force)
+    published = layout.current_release()
+    assert published != first.run_id  # the new release is out, whole
+    dated = tiny_force.paths.reports_dir / run_date(published)
+
+    again = nightly.run_nightly(tiny_force)
+
+    assert not again.changed  # "No new or changed extracts"
+    summary = json.loads((dated / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["run_id"], summary["snapshot_date"]) == (published, "2026-03-31")
+    assert (dated / "index.html").read_bytes() == (layout.latest_report / "index.html").read_bytes()
+    assert "<td>2026-03-31</td>" in _listed(tiny_force)
+
+
+def test_an_unchanged_run_leaves_an_archive_in_line_untouched(tiny_force):
+    _snapshot(tiny_force, "2026-03-31")
+    nightly.run_nightly(tiny_force)
+    index = tiny_force.paths.reports_dir / "index.html"
+    before = index.stat().st_mtime_ns
+    nightly.run_nightly(tiny_force)
+    assert index.stat().st_mtime_ns == before
