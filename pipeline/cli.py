@@ -329,7 +329,7 @@ def query(
             result = run_query(con, sql)
         except duckdb.Error as exc:
             err.print("[bold red]Query failed:[/bold red]", escape(str(exc)), highlight=False)
-            raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
+            raise typer.Exit(ExitCode.CONFIG_ERROR) from None  # the user's SQL, not a fault
     if as_csv:
         write_csv(result, sys.stdout)
         return

@@ -143,7 +143,8 @@ def add_rate_comparison(
     when no one in the comparator had the event); the score test's p-value and its adjusted
     value; ``is_significant`` (the interval excludes 1, the same as p < 1 - confidence);
     ``is_significant_after_adjustment`` (adjusted p < 1 - confidence: what a report may call
-    unlikely to be chance); the verdict (:func:`pipeline.stats.verdict`); the note.
+    unlikely to be chance); the verdict (:func:`pipeline.stats.verdicts`, which says when a
+    difference significant on its own could be chance among its family); the note.
 
     ``measure`` may instead map the codes in ``measure_column`` to measures, when one family
     holds several (a misconduct table's stages, a survey's questions, whose directions
@@ -192,9 +193,16 @@ def add_rate_comparison(
     words = np.empty(len(frame), dtype=object)
     row_notes = np.full(len(frame), None, dtype=object)
     all_counts = counts.to_numpy(dtype=float)
+    survives = significant & (adjusted < alpha)
     for rows, m in by_row:
         words[rows] = stats.verdicts(
-            ratio[rows], lower[rows], upper[rows], direction=m.direction, rate_name=m.rate_name
+            ratio[rows],
+            lower[rows],
+            upper[rows],
+            direction=m.direction,
+            rate_name=m.rate_name,
+            survives_adjustment=survives[rows],
+            comparisons=sizes[rows],
         )
         chosen = rows & compared
         row_notes[chosen] = notes(*all_counts[chosen].T, m)

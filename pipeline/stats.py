@@ -463,8 +463,17 @@ def verdicts(
     *,
     direction: Direction,
     rate_name: str,
+    survives_adjustment: Sequence[bool] | np.ndarray | None = None,
+    comparisons: Sequence[int] | np.ndarray | None = None,
 ) -> np.ndarray:
-    """:func:`verdict` for arrays (NaN for a missing figure); an array of ``str``."""
+    """:func:`verdict` for arrays (NaN for a missing figure); an array of ``str``.
+
+    With ``survives_adjustment`` (whether each row stays significant once the false
+    discovery rate of its family is controlled) and ``comparisons`` (the family's size), a
+    row significant on its own that does not survive reads "..., significant on its own,
+    could be chance among <n> comparisons", so the verdict never says more than the
+    adjusted p-value printed beside it.
+    """
     ratio, lower, upper = (np.asarray(v, dtype=float) for v in (ratio, ci_lower, ci_upper))
     value = np.where(np.isnan(ratio), np.inf, ratio)
     computable = ~np.isnan(lower) & ~np.isnan(upper)
@@ -476,6 +485,11 @@ def verdicts(
         below, above = f"lower {rate_name}", f"higher {rate_name}"
     words = np.where(value < 1.0, below, above).astype(object)
     decided = words + np.where(significant, ", significant", ", not significant")
+    if survives_adjustment is not None:
+        survives = np.asarray(survives_adjustment, dtype=bool)
+        among = np.array([f"{n:,}" for n in np.asarray(comparisons, dtype=np.int64)], object)
+        chance = words + ", significant on its own, could be chance among " + among
+        decided = np.where(significant & ~survives, chance + " comparisons", decided)
     return np.where(
         ~computable, NOT_COMPUTABLE, np.where(within, NO_CLEAR_DIFFERENCE, decided)
     ).astype(object)

@@ -107,12 +107,14 @@ def test_query_and_describe_print_cell_text_exactly_as_stored(published):
         "create table analytics.mine as select 1 as a",
         "delete from marts.representation",
         "copy (select 1) to 'exported.csv'",
+        "select * from no_such_table",
     ],
 )
 def test_query_cannot_change_the_database_or_touch_files(published, sql, tmp_path, monkeypatch):
+    """Refused SQL is the user's input, not a fault of the program: exit 2, never 1."""
     monkeypatch.chdir(tmp_path)
     result = _invoke(published, "query", sql)
-    assert result.exit_code == ExitCode.INTERNAL_ERROR
+    assert result.exit_code == ExitCode.CONFIG_ERROR
     assert "Query failed:" in result.stderr
     assert not (tmp_path / "exported.csv").exists()
     count = _invoke(

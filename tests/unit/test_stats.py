@@ -37,6 +37,7 @@ from pipeline.stats import (
     score_test_p,
     selection_rate,
     verdict,
+    verdicts,
     wilson_interval,
 )
 
@@ -343,6 +344,26 @@ def test_verdict_words(ratio, lower, upper, direction, expected):
     got = verdict(ratio, lower, upper, direction=direction, rate_name="pass rate")
     assert got == expected
     assert "favourable" not in got and "adverse" not in got
+
+
+def test_a_verdict_significant_only_before_adjustment_says_it_could_be_chance():
+    """The report prints "could be chance (p = 0.033; p = 0.098 allowing for 15
+    comparisons)" beside the verdict: the verdict must not call that row just significant."""
+    got = verdicts(
+        [0.61, 0.61, 0.61, 0.9],
+        [0.39, 0.39, 0.3, 0.5],
+        [0.96, 0.96, 1.2, 1.3],
+        direction=Direction.NEITHER,
+        rate_name="share",
+        survives_adjustment=[True, False, False, False],
+        comparisons=[15, 1_500, 15, 15],
+    )
+    assert got.tolist() == [
+        "under-represented, significant",
+        "under-represented, significant on its own, could be chance among 1,500 comparisons",
+        "under-represented, not significant",
+        "no clear difference",
+    ]
 
 
 # --------------------------------------------------------------------------- rates and more
