@@ -207,7 +207,12 @@ def test_misconduct_rates_are_per_1000_with_the_wres_relative_likelihood(force):
     assert math.isnan(minority["rate_ratio"]) and math.isnan(minority["relative_likelihood_ratio"])
     assert minority["ci_upper_ratio"] == math.inf
     assert minority["ci_lower_ratio"] == pytest.approx(score_interval(2, 2, 0, 4)[0], rel=1e-9)
-    assert minority["verdict"] == "higher formal process rate, significant"
+    # Significant on its own, not once the false discovery rate of its 12 is controlled.
+    assert bool(minority["is_significant"]) and not minority["is_significant_after_adjustment"]
+    assert minority["family_comparison_count"] == 12
+    assert minority["verdict"] == (
+        "higher formal process rate, significant on its own, could be chance among 12 comparisons"
+    )
     assert minority["note"] == "no one in the reference group had this happen"
     case = _rates(force, "misconduct_rates", "police_officer", "misconduct_case")
     # WRES indicator 3: group rate / reference rate = (2/2) / (1/4) = 4.
