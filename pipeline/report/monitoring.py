@@ -853,7 +853,7 @@ select
     tier_label as label, tier_code, snapshot_date, headcount, declared_headcount,
     group_headcount, group_share, workforce_declared_headcount, workforce_group_headcount,
     workforce_group_share, rest_declared_headcount, rest_group_headcount,
-    workforce_gap_share, population_share, representation_ratio, ci_lower_ratio,
+    workforce_gap_share, population_share, unit_to_rest_ratio, ci_lower_ratio,
     ci_upper_ratio, p_value, adjusted_p_value, family_comparison_count, is_significant,
     is_significant_after_adjustment, verdict, note
 from analytics.leadership_representation
@@ -944,9 +944,7 @@ def chief_officers(cells: Cells, snapshot_date):
                 "points",
                 of=(*own, *workforce),
             ),
-            *statistic_columns(
-                "representation_ratio", "Ratio to the rest of the workforce", counts
-            ),
+            *statistic_columns("unit_to_rest_ratio", "Ratio to the rest of the workforce", counts),
         ),
         frame=raw,
     )

@@ -215,5 +215,5 @@ def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         measure_column="tier_code",
         family=("snapshot_date", "group_code"),
         confidence=confidence,
-        ratio_column="representation_ratio",
+        ratio_column="unit_to_rest_ratio",
     )

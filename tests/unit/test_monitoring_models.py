@@ -471,7 +471,7 @@ VIEWS = {
                            "reference_base_count"),
     "survey_results": ("share_ratio", "agreeing_count", "respondent_count",
                        "reference_agreeing_count", "reference_respondent_count"),
-    "leadership_representation": ("representation_ratio", "group_headcount",
+    "leadership_representation": ("unit_to_rest_ratio", "group_headcount",
                                   "declared_headcount", "rest_group_headcount",
                                   "rest_declared_headcount"),
 }  # fmt: skip
