@@ -26,8 +26,11 @@ screenshots: $(STAMP)
 	test -f $(DEMO_DIR)/var/reports/latest/index.html || $(BIN)/progression demo --out $(DEMO_DIR)
 	$(BIN)/python scripts/screenshots.py $(DEMO_DIR)/var/reports/latest --out var/screenshots
 
+# The nightly run at every size (benchmarks/scale.py): wall, CPU, stages, peak memory.
+BENCH_SIZES ?= demo,10x,met,national
+BENCH_LIMIT ?= 1200
 bench: $(STAMP)
-	$(BIN)/python benchmarks/report_build.py
+	$(BIN)/python benchmarks/scale.py --sizes $(BENCH_SIZES) --limit $(BENCH_LIMIT)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check . && $(BIN)/ruff check .

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
-from pipeline.runs import ExitCode, LockedError
+from pipeline.runs import ExitCode, LockedError, Terminated
 from pipeline.safe_text import printable
 
 app = typer.Typer(
@@ -67,6 +67,7 @@ FAILURE_HEADINGS = {
     ExitCode.CONFIG_ERROR: "[bold red]Configuration error, nothing published:[/bold red]",
     ExitCode.BLOCKED: "[bold red]Blocked, nothing published:[/bold red]",
     ExitCode.INTERNAL_ERROR: "[bold red]Internal error, nothing published:[/bold red]",
+    ExitCode.TERMINATED: "[bold red]Stopped by SIGTERM, nothing published:[/bold red]",
 }
 
 
@@ -93,7 +94,7 @@ def _run(
                 command=command,
                 rotation=rotation,
             )
-    except Exception as exc:
+    except (Exception, Terminated) as exc:
         code = exit_code_for(exc)
         message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
         err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)
@@ -370,12 +371,31 @@ def demo(
     run_pipeline: Annotated[
         bool, typer.Option("--run/--no-run", help="Run the nightly pipeline on the extracts.")
     ] = True,
+    scale: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Copies of each person (new identifiers): a force this many times as big."
+        ),
+    ] = 1,
+    months: Annotated[
+        int | None,
+        typer.Option(min=1, help="Monthly staff snapshots, this many, instead of 5 annual ones."),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write a synthetic West-Midlands-like force's HR extracts, then run the pipeline on them."""
-    from pipeline.demo import write_demo_force
+    """Write a synthetic West-Midlands-like force's HR extracts, then run the pipeline on them.
 
-    config_path = write_demo_force(out, seed=seed)
+    With --scale or --months the extracts (all CSV) are streamed to the inbox, so a force of
+    any size can be written without holding it in memory (``pipeline.demo_scale``)."""
+    from pipeline.demo import write_demo_force
+    from pipeline.demo_scale import write_scaled_force
+
+    if scale > 1 or months is not None:
+        config_path, rows = write_scaled_force(out, scale, months, seed=seed)
+        if not quiet:
+            err.print(f"{rows:,} rows written.")
+    else:
+        config_path = write_demo_force(out, seed=seed)
     if not quiet:
         err.print(f"Demo extracts written to {config_path.parent / 'inbox'}")
         err.print(f"Configuration: {config_path}")

@@ -7,7 +7,9 @@ loudly at start-up instead of silently falling back to a default.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -576,8 +578,9 @@ class ReportSettings(_Frozen):
         min_length=1,
         pattern=r"^[A-Z][A-Z0-9 :/()-]*$",
         description="The protective marking (UK Government Security Classifications) at the "
-        "top and bottom of every page and PDF page, on every workbook sheet and in every CSV "
-        "and JSON file, e.g. OFFICIAL-SENSITIVE or OFFICIAL-SENSITIVE: PERSONAL.",
+        "top and bottom of every page and PDF page, on every workbook sheet, in every CSV and "
+        "JSON file and on every message about the report, e.g. OFFICIAL-SENSITIVE or "
+        "OFFICIAL-SENSITIVE: PERSONAL.",
     )
 
 
@@ -724,6 +727,102 @@ class LeadershipSettings(_Frozen):
     )
 
 
+WorkerType = Literal["police_officer", "police_staff", "pcso", "special_constable"]
+
+
+class TargetSettings(_Frozen):
+    """One ``[[targets]]`` entry: a share of a group by a date, or a number of the group's
+    joiners between two dates, for the force or one worker type, rank or band, or LPU.
+
+    Which groups, ranks and LPUs exist is checked against the code lists when the run
+    builds its reference tables (:mod:`pipeline.targets`), so a typo is a configuration
+    error naming the target, not an empty row in the report.
+    """
+
+    code: str | None = Field(
+        default=None,
+        description="Short identifier (letters, digits, hyphens); default target-1, target-2 ...",
+    )
+    label: str | None = Field(
+        default=None, description="How the report names it; default: written from the fields."
+    )
+    group: str | None = Field(
+        default=None,
+        description="Ethnic grouping code (ref.groupings); default the headline group.",
+    )
+    worker_type: WorkerType | None = None
+    rank_or_band: str | None = Field(default=None, description="Needs worker_type.")
+    lpu_code: str | None = None
+    share: float | None = Field(
+        default=None, gt=0, le=1, description="Target share of those who stated (0-1)."
+    )
+    joiners: int | None = Field(
+        default=None, ge=1, description="Target number of the group's joiners."
+    )
+    from_date: date | None = Field(
+        default=None,
+        description="Joiner targets: count joiners from this date, a 1 April (required). "
+        "Share targets: the baseline snapshot (default: the earliest loaded).",
+    )
+    by_date: date = Field(description="The date the target is to be met by.")
+
+    @field_validator("code")
+    @classmethod
+    def _slug(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
+            raise ValueError("use letters, digits, hyphens and underscores only")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TargetSettings:
+        if (self.share is None) == (self.joiners is None):
+            raise ValueError("give exactly one of share (a share by a date) or joiners")
+        if self.joiners is not None and self.from_date is None:
+            raise ValueError("a joiners target needs from_date (when counting starts)")
+        if self.joiners is not None and (
+            (self.from_date.month, self.from_date.day) != (4, 1)
+            or (self.by_date.month, self.by_date.day) != (3, 31)
+        ):
+            raise ValueError(
+                "a joiners target counts whole reporting years: from_date is a 1 April and "
+                "by_date a 31 March (so its count is the sum of the yearly joiners the report "
+                "shows, and no part-year count can be worked out from the two)"
+            )
+        if self.rank_or_band is not None and self.worker_type is None:
+            raise ValueError("rank_or_band needs worker_type")
+        if self.from_date is not None and self.from_date >= self.by_date:
+            raise ValueError("from_date must be before by_date")
+        return self
+
+    @property
+    def kind(self) -> Literal["share", "joiners"]:
+        return "share" if self.share is not None else "joiners"
+
+
+class ProjectionSettings(_Frozen):
+    """The workforce projection and the trend lines (docs/methodology.md, Projections)."""
+
+    window_years: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="Rates and straight-line trends use the snapshots of the last this many years.",
+    )
+    horizon_years: int = Field(default=20, ge=1, le=50)
+    simulations: int = Field(
+        default=1000, ge=100, le=100_000, description="Simulated futures behind the bands."
+    )
+    band: float = Field(
+        default=0.8, gt=0.5, lt=1, description="Share of simulated futures inside the band."
+    )
+    seed: int = Field(default=20240331, description="Random seed: the same data, same bands.")
+    groups: tuple[str, ...] = Field(
+        default=(),
+        description="Ethnic groupings projected besides the headline group and every "
+        'target\'s group (e.g. ["black"]).',
+    )
+
+
 # [delivery]: where the published report goes, and who hears about a failed night
 # (pipeline/delivery/, docs/operations.md). Secrets never come from this file.
 SMTP_USERNAME_ENV_VAR = "PROGRESSION_SMTP_USERNAME"
@@ -856,6 +955,23 @@ class DeliverySettings(_Frozen):
         return bool(self.email or self.folder or self.alerts)
 
 
+class ResourceSettings(_Frozen):
+    """What a run may use of the machine; changing these never changes a figure."""
+
+    memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        description="DuckDB's memory limit (e.g. '2GB'): above it DuckDB spills to a temporary "
+        "folder beside the database being built instead of taking the machine's memory.",
+    )
+    blas_threads: int = Field(
+        default=1,
+        ge=1,
+        description="Threads for numpy's and scipy's linear algebra (OpenBLAS). One is fastest "
+        "for the report's many small matrices, and does not fight DuckDB for the cores.",
+    )
+
+
 class Settings(_Frozen):
     force: ForceSettings
     paths: PathSettings
@@ -871,7 +987,10 @@ class Settings(_Frozen):
     appraisal: AppraisalSettings = AppraisalSettings()
     survey: SurveySettings = SurveySettings()
     leadership: LeadershipSettings = LeadershipSettings()
+    targets: tuple[TargetSettings, ...] = ()
+    projections: ProjectionSettings = ProjectionSettings()
     delivery: DeliverySettings = DeliverySettings()
+    resources: ResourceSettings = ResourceSettings()
 
     @field_validator("extracts")
     @classmethod

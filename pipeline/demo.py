@@ -323,6 +323,12 @@ def _campaigns(year: int) -> list[_Campaign]:
 RECRUITMENT_WITHDREW, RECRUITMENT_DID_NOT_ATTEND = 0.05, 0.02
 ENTRY_ROUTES = {"PCDA": 0.45, "DHEP": 0.40, "Police Now": 0.15}
 RECRUITMENT_MINORITY, RECRUITMENT_NOT_STATED = 0.25, 0.05
+JOINER_ROUTES = {  # officer joiners' entry route: (minority joiners, everyone else)
+    "PCDA": (0.40, 0.46),
+    "DHEP": (0.38, 0.41),
+    "Police Now": (0.22, 0.13),
+}
+"""Police Now recruits a more diverse intake, so the joiners' section has a route to show."""
 
 # --------------------------------------------------------------------------- file layout
 
@@ -355,6 +361,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "ethnicity_code": "Ethnic Origin",
         "service_start_date": "Continuous Service Date",
         "leaving_reason": "Reason for Leaving",
+        "entry_route": "Entry Route",
     },
     "promotion_candidates": {
         "process_id": "Process Ref",
@@ -963,6 +970,20 @@ def _snapshot(rng: np.random.Generator, force: _Force, on: np.datetime64) -> pd.
     return pd.DataFrame({name: columns[name] for name in _SNAPSHOT_ORDER})
 
 
+def _entry_routes(force: _Force, idx: np.ndarray) -> np.ndarray:
+    """Officer joiners' entry route (others: "Not applicable"), from a generator of its own
+    seeded by the payroll numbers, so that adding routes changed no other simulated value."""
+    a = force.a
+    rng = np.random.default_rng(int(a["number"][idx].sum()))
+    routes = np.full(idx.size, "Not applicable", dtype=object)
+    names = np.array(list(JOINER_ROUTES), dtype=object)
+    minority = ETH_MINORITY[a["eth"][idx]]
+    for column, is_minority in ((0, True), (1, False)):
+        rows = np.flatnonzero((a["wt"][idx] == OFFICER) & (minority == is_minority))
+        routes[rows] = names[_spread(rng, rows.size, [p[column] for p in JOINER_ROUTES.values()])]
+    return routes
+
+
 def _movements(force: _Force, leavers: np.ndarray, joiners: np.ndarray) -> pd.DataFrame:
     a = force.a
     frames = []
@@ -976,6 +997,7 @@ def _movements(force: _Force, leavers: np.ndarray, joiners: np.ndarray) -> pd.Da
             if kind == "leaver"
             else None
         )
+        frame["entry_route"] = _entry_routes(force, idx) if kind == "joiner" else None
         frames.append(frame)
     movements = pd.concat(frames, ignore_index=True)
     return movements.sort_values(["movement_date", "staff_id"], ignore_index=True)
@@ -1264,6 +1286,33 @@ def _area_lookup() -> pd.DataFrame:
     )
 
 
+DEMO_TARGETS = (
+    "[[targets]]",
+    'code = "officers-2030"',
+    'label = "Ethnic-minority police officers: 20% by 31 March 2030"',
+    'worker_type = "police_officer"',
+    "share = 0.20",
+    "by_date = 2030-03-31",
+    "",
+    "[[targets]]",
+    'code = "recruits-2030"',
+    'label = "1,000 ethnic-minority police officers recruited, April 2022 to March 2030"',
+    'worker_type = "police_officer"',
+    "joiners = 1000",
+    "from_date = 2022-04-01",
+    "by_date = 2030-03-31",
+    "",
+    "[[targets]]",
+    'code = "inspectors-2031"',
+    'label = "Ethnic-minority inspectors: 10% by 31 March 2031"',
+    'worker_type = "police_officer"',
+    'rank_or_band = "Inspector"',
+    "share = 0.10",
+    "by_date = 2031-03-31",
+)
+"""The demo's targets (in the style of West Midlands Police's published commitments)."""
+
+
 def _config_text(seed: int) -> str:
     """The force's progression.toml, written out by hand so it reads like one a person keeps."""
     lines = [
@@ -1310,6 +1359,11 @@ def _config_text(seed: int) -> str:
         "# Police staff bands in senior leadership (beside superintendents and above).",
         "[leadership]",
         'senior_bands = ["Band I", "Band J"]',
+    ]
+    lines += [
+        "",
+        "# Commitments the force has made; the report tracks each and says what it would take.",
+        *DEMO_TARGETS,
     ]
     lines += ["", "# Departments; specialist units are compared with the rest in the reports."]
     for dept in DEPARTMENTS:

@@ -27,9 +27,10 @@ REFERENCE_FILES = (
     "area_district_file",
 )
 
-NOT_BUILT_FROM = {"delivery"}
+NOT_BUILT_FROM = {"delivery", "resources"}
 """Settings that say where a published release goes, not what it holds: changing them
-must not rebuild the figures (delivery reads its settings afresh on every run)."""
+must not rebuild the figures (delivery reads its settings afresh on every run); nor do
+settings of how much of the machine a run may use."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -127,12 +127,25 @@ class Extract:
 
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """HMAC-SHA-256, so that nobody without the key can recover a payroll number by trying
-    every possible one, while the same person keeps the same pseudonym night after night."""
-    mapping = {
-        value: hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-        for value in values.dropna().unique()
-    }
+    every possible one, while the same person keeps the same pseudonym night after night.
+
+    Each distinct identifier is hashed once per process (``_pseudonym``): the same staff
+    appear in every snapshot of a history."""
+    mapping = {value: _pseudonym(key, value) for value in values.dropna().unique()}
     return values.map(mapping).astype("str")
+
+
+@lru_cache(maxsize=1 << 20)
+def _pseudonym(key: bytes, value: str) -> str:
+    return hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32]
+
+
+def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``convert`` applied once to each distinct value and spread back over the rows, with
+    the dtype ``convert`` gave: dates, codes and identifiers repeat thousands of times."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    converted = convert(pd.Series(uniques, dtype=values.dtype))
+    return pd.Series(converted.array.take(codes), index=values.index)
 
 
 _NUMBER_ID = re.compile(r"(?P<digits>\d+)(?:\.0+)?")
@@ -147,7 +160,6 @@ def normalise_identifiers(values: pd.Series) -> pd.Series:
     zeros, so that the same person gets the same pseudonym from every extract.
 
     Assumes no force issues two identifiers that differ only in leading zeros or case."""
-    text = values.str.replace(r"\s+", "", regex=True).str.upper()
 
     def one(value: str) -> str:
         if match := _NUMBER_ID.fullmatch(value):
@@ -156,7 +168,11 @@ def normalise_identifiers(values: pd.Series) -> pd.Series:
             return str(int(float(value)))
         return value
 
-    return text.map(one, na_action="ignore")
+    def distinct(text: pd.Series) -> pd.Series:
+        text = text.str.replace(r"\s+", "", regex=True).str.upper()
+        return text.map(one, na_action="ignore")
+
+    return _per_distinct(values, distinct)
 
 
 def classify(path: Path, settings: Settings) -> str | None:
@@ -278,7 +294,9 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
+    if cells and cells[0].strip():  # most rows: decided by the first cell
+        return False
+    return not "".join(cells).strip()
 
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -324,15 +342,20 @@ def locate_header(
 
     ``score(cells)`` returns (fits, number of recognised columns). Blank rows after the
     header hold nothing and are skipped; row numbers still count them."""
-    content = [(number, cells) for number, cells in numbered if not _is_blank(cells)]
-    if not content:
+    candidates = []
+    for number, cells in numbered:
+        if not _is_blank(cells):
+            candidates.append((number, cells))
+            if len(candidates) == HEADER_SEARCH_ROWS:
+                break
+    if not candidates:
         raise ExtractError(path, "The file is empty.", "Export the extract again.")
-    candidates = content[:HEADER_SEARCH_ROWS]
     scores = [score(cells) for _, cells in candidates]
     fitting = [i for i, (fits, _) in enumerate(scores) if fits]
     best = fitting[0] if fitting else max(range(len(scores)), key=lambda i: (scores[i][1], -i))
     header_row, header = candidates[best]
-    rows = [(number, cells) for number, cells in content if number > header_row]
+    after = next(i for i, (number, _) in enumerate(numbered) if number == header_row) + 1
+    rows = [(number, cells) for number, cells in numbered[after:] if not _is_blank(cells)]
     return Table(header, rows, encoding, header_row, sheet)
 
 
@@ -522,7 +545,11 @@ def _match_header(header: list[str], kind: str, settings: Settings) -> _HeaderMa
             repeated.append(canonical)
         else:
             positions[position] = canonical
-    missing = [c.name for c in EXTRACT_COLUMNS[kind] if c.name not in positions.values()]
+    missing = [
+        c.name
+        for c in EXTRACT_COLUMNS[kind]
+        if c.in_every_file and c.name not in positions.values()
+    ]
     return _HeaderMatch(positions, dropped, missing, repeated)
 
 
@@ -565,6 +592,10 @@ def _where_header(table: Table, match: _HeaderMatch) -> str:
 def _parse_dates(values: pd.Series) -> pd.Series:
     """ISO, dd/mm/yyyy (UK exports) and Excel serial numbers, to the day; anything else,
     and any date outside 1900-2199, stays NaT (and its row is quarantined)."""
+    return _per_distinct(values, _parse_distinct_dates)
+
+
+def _parse_distinct_dates(values: pd.Series) -> pd.Series:
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     for fmt in DATE_FORMATS:
         todo = parsed.isna() & values.ne("")
@@ -692,8 +723,12 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
         return values.mask(blank)
     by_key = {code_key(code): code for code in valid}
     lookup = {**synonyms_for(settings, name), **by_key}
-    mapped = values.where(values.isin(valid), values.map(code_key, na_action="ignore").map(lookup))
-    return mapped.fillna(values).mask(blank).astype("str")
+
+    def distinct(text: pd.Series) -> pd.Series:
+        keys = text.map(code_key, na_action="ignore").map(lookup)
+        return text.where(text.isin(valid), keys).fillna(text).astype("str")
+
+    return _per_distinct(values, distinct).mask(blank).astype("str")
 
 
 def read_extract(
@@ -712,14 +747,17 @@ def read_extract(
                    "truncated or hold an unquoted delimiter. Export the file again.")
         for number, cells in rows if len(cells) != width
     ]  # fmt: skip
+    padded = [row if len(row) >= width else row + [""] * (width - len(row)) for _, row in rows]
+    columns = list(zip(*padded, strict=False)) if padded else []
     cells = pd.DataFrame(
         {
-            canonical: pd.Series(
-                [row[pos] if pos < len(row) else "" for _, row in rows], dtype="str"
-            )
+            canonical: pd.Series(columns[pos], dtype="str")
             for pos, canonical in match.positions.items()
         }
     )
+    for column in EXTRACT_COLUMNS[kind]:
+        if column.name not in cells:  # a column the file may leave out
+            cells[column.name] = pd.Series([""] * len(rows), dtype="str")
     cells["source_row"] = [number for number, _ in rows]
     typed, problems = _convert(cells, kind, settings, allowed)
     temporary = typed.attrs.pop("temporary_from_rank", None)

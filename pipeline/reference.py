@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import geography
+from pipeline import census_2011, geography
 from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
 from pipeline.extracts import ExtractError, read_table
 
@@ -414,6 +414,7 @@ def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
     }
     if ref.census_2011_file is not None:
         tables["census_2011_population"] = read_census(ref.census_2011_file)
+    tables.update(census_2011.reference_tables(settings, tables))
     return tables
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,6 +26,8 @@ class ExitCode(IntEnum):
     BLOCKED = 3
     LOCKED = 4
     SUCCESS_WITH_WARNINGS = 5
+    TERMINATED = 143
+    """Stopped by SIGTERM (128 + 15, the shell's convention): a scheduler's timeout."""
 
     @property
     def outcome(self) -> str:
@@ -33,6 +37,48 @@ class ExitCode(IntEnum):
 
 class LockedError(Exception):
     """Another run holds the lock."""
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM: a scheduler's timeout, a shutdown).
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` on the
+    way (a PDF that failed, a delivery) takes it for a fault to work around."""
+
+
+_stop_requested = threading.Event()
+
+
+def stop_requested() -> bool:
+    """SIGTERM arrived during the current ``sigterm_raises`` block. DuckDB checks for
+    signals while a query runs and stops it with its own error ("Query interrupted"), so a
+    run stopped inside a query fails with that error, not ``Terminated``: this says why."""
+    return _stop_requested.is_set()
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises ``Terminated`` in the main thread, so a run unwinds as
+    from any failure: the build folder is removed, nothing is published, and the run log
+    gets its last line. (Python runs the handler between bytecodes: a DuckDB query already
+    running finishes first.) Outside the main thread nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame):
+        _stop_requested.set()
+        raise Terminated(
+            f"Stopped by {signal.Signals(signum).name} (a scheduler's timeout or a "
+            "shutdown) before the run finished; nothing was published."
+        )
+
+    _stop_requested.clear()
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -88,8 +134,8 @@ class RunLog:
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
-        self.event("stage_started", stage=name)
         try:
+            self.event("stage_started", stage=name)
             yield
         except BaseException:
             self.failed_stage = self.failed_stage or name

@@ -26,6 +26,8 @@ class Column(NamedTuple):
     type: ColumnType
     required: bool = True
     """A required value may not be blank; an optional one may (e.g. a joiner's leaving reason)."""
+    in_every_file: bool = True
+    """False for a column a file may leave out altogether (read as blank when absent)."""
 
 
 EXTRACT_COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -57,6 +59,7 @@ EXTRACT_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("ethnicity_code", "code"),
         Column("service_start_date", "date"),
         Column("leaving_reason", "code", required=False),
+        Column("entry_route", "text", required=False, in_every_file=False),
     ),
     "promotion_candidates": (
         Column("process_id", "text"),

@@ -21,7 +21,7 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 
-from pipeline import codes, comparisons, groupings, monitoring
+from pipeline import codes, comparisons, groupings, monitoring, targets
 from pipeline.config import SQL_DIR, Settings
 from pipeline.dictionary import DictionaryError, ViewDocs, casts_needed
 from pipeline.schemas import (
@@ -46,13 +46,20 @@ class ModelError(Exception):
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the database file that never downloads an extension.
 
     The file is attached rather than opened directly so that a new file is created in a
     storage version older DuckDB clients can read; DETACH releases the file lock at once.
+    With ``memory_limit`` (``[resources] memory_limit``), DuckDB keeps under it by spilling
+    to ``<database>.tmp`` beside the file (the build folder, removed with it).
     """
-    con = duckdb.connect(config=_NO_DOWNLOADS)
+    config = dict(_NO_DOWNLOADS)
+    if memory_limit is not None:
+        config |= {"memory_limit": memory_limit, "temp_directory": f"{path}.tmp"}
+    con = duckdb.connect(config=config)
     options = "READ_ONLY" if read_only else f"STORAGE_VERSION '{STORAGE_VERSION}'"
     try:
         con.execute(f"ATTACH '{_quote(path)}' AS warehouse ({options})")
@@ -125,6 +132,9 @@ def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     replace_table(con, "ref.fairness_settings", comparisons.fairness_settings_frame(settings))
     for name, frame in monitoring.reference_tables(settings).items():
         replace_table(con, name, frame)
+    replace_table(con, "ref.targets", targets.targets_frame(settings))
+    replace_table(con, "ref.projection_groups", targets.projection_groups_frame(settings))
+    replace_table(con, "ref.projection_settings", targets.projection_settings_frame(settings))
 
 
 _SQL_TYPES = {
@@ -159,6 +169,8 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             "loaded_at timestamptz",
         ]
         con.execute(f"create table if not exists raw.{kind} ({', '.join(typed + metadata)})")
+        for column in typed:  # a column added since the database was first built
+            con.execute(f"alter table raw.{kind} add column if not exists {column}")
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,10 @@ from pipeline.disclosure import (
     unlisted_zeros,
 )
 from pipeline.report.declared import (
+    INTERVAL_KINDS,
     LINEAR_KINDS,
     NOT_APPLICABLE,
+    PERCENT_KINDS,
     UNBOUNDED,
     WITHHELD,
     Column,
@@ -54,6 +56,7 @@ from pipeline.report.declared import (
     Withheld,
     from_manifest,
 )
+from pipeline.safe_text import safe_cell
 
 
 class DisclosureAuditError(Exception):
@@ -87,10 +90,12 @@ def parse_html_cell(column: Column, text: str):
         return WITHHELD if text == WITHHELD.mark else NOT_APPLICABLE
     if column.kind in ("label", "text"):
         return text
-    if column.kind in ("count", "gap"):
+    if column.kind in ("count", "gap", "number"):
         return int(_number(text))
-    if column.kind == "interval":
+    if column.kind in INTERVAL_KINDS:
         lower, _, upper = text.partition(" to ")
+        if column.kind == "percent_interval":
+            return (_number(lower), _number(upper))
         return (_bound(lower), _bound(upper))
     if column.kind == "p_value":
         found = re.findall(r"p ([=<]) ([\d.]+)", text)
@@ -113,10 +118,12 @@ def parse_export_cells(column: Column, values: Sequence) -> object:
         return WITHHELD if WITHHELD.mark in marks else NOT_APPLICABLE
     if column.kind in ("label", "text"):
         return "" if texts[0] is None else str(texts[0])
-    if column.kind in ("count", "gap"):
+    if column.kind in ("count", "gap", "number"):
         return int(float(texts[0]))
     if column.kind == "interval":
         return (_bound(texts[0]), _bound(texts[1]))
+    if column.kind == "percent_interval":
+        return (float(texts[0]), float(texts[1]))
     if column.kind == "p_value" and len(texts) > 1:
         return tuple(float(t) for t in texts if t not in (None, ""))
     return float(texts[0])
@@ -133,9 +140,20 @@ def _same(column: Column, a, b) -> bool:
         return all(_same_p(x, y) for x, y in pairs)
     if column.kind == "interval":
         return all(x == y or abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True))
+    if column.kind == "percent_interval":
+        return all(abs(x - y) < 1e-6 for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         return abs(float(a) - float(b)) < 1e-6
+    if column.kind in ("label", "text"):
+        return _same_text(a, b)
     return a == b
+
+
+def _same_text(a, b) -> bool:
+    """The same text as two outputs show it: the page collapses runs of spaces, and a CSV
+    puts an apostrophe before text a spreadsheet would run (:func:`safe_cell`)."""
+    a, b = " ".join(str(a).split()), " ".join(str(b).split())
+    return a == b or safe_cell(a) == b or a == safe_cell(b)
 
 
 def _same_p(a: float, b: float) -> bool:
@@ -222,7 +240,9 @@ def read_page(path: Path) -> _Page:
 def _read_csv(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    return [r for r in rows if not (r and r[0].startswith("#"))]
+    while rows and rows[0] and rows[0][0].startswith("#"):  # the marking, above the header
+        rows = rows[1:]
+    return rows
 
 
 @dataclass
@@ -300,8 +320,9 @@ def _percent_back(table: DeclaredTable, row: list) -> list:
     position = 0
     for column in table.columns:
         width = len(column.export_headers())
-        if column.kind == "share" and isinstance(out[position], int | float):
-            out[position] = round(out[position] * 100, 6)
+        for offset in range(width):
+            if column.kind in PERCENT_KINDS and isinstance(out[position + offset], int | float):
+                out[position + offset] = round(out[position + offset] * 100, 6)
         position += width
     return out
 
@@ -311,8 +332,10 @@ def _json_back(column: Column, value):
         return WITHHELD
     if value == NOT_APPLICABLE.mark:
         return NOT_APPLICABLE
-    if column.kind == "share":
+    if column.kind in ("share", "percent"):
         return round(float(value) * 100, 6)
+    if column.kind == "percent_interval":
+        return tuple(round(float(v) * 100, 6) for v in value)
     if column.kind == "interval":
         return tuple(value)
     return value
@@ -320,7 +343,11 @@ def _json_back(column: Column, value):
 
 def _export_values(table: DeclaredTable, rows: list[list], where: str, problems) -> list[list]:
     header, *body = rows
-    if [str(h) for h in header] != table.export_headers() or len(body) != len(table.frame):
+    expected = table.export_headers()
+    same_header = len(header) == len(expected) and all(
+        _same_text(h, e) for h, e in zip(header, expected, strict=True)
+    )
+    if not same_header or len(body) != len(table.frame):
         problems.append(Problem(where, "table differs from its declaration"))
         return []
     out = []

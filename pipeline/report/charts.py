@@ -30,6 +30,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from pipeline.report import trend_charts
 from pipeline.report.declared import Chart, DeclaredTable, Withheld
 
 DARK_BLUE = "#12436D"
@@ -69,6 +70,7 @@ def plotted(table: DeclaredTable, chart: Chart) -> tuple[list[str], dict[str, li
     columns = [s.column for s in chart.series]
     if chart.benchmark is not None:
         columns.append(chart.benchmark.column)
+    columns += [s.column for s in (chart.band, *chart.references) if s is not None]
     if chart.kind == "intervals":
         columns.append(next(c.name for c in table.columns if c.kind == "interval"))
     values: dict[str, list] = {}
@@ -96,6 +98,15 @@ def _metadata(table: DeclaredTable, chart: Chart, rows, values) -> str:
             "label": chart.benchmark.label,
             "values": values[chart.benchmark.column],
         }
+    for name, extra in (("band", chart.band), *(("reference", r) for r in chart.references)):
+        if extra is not None:
+            entry = {"column": extra.column, "label": extra.label, "values": values[extra.column]}
+            data.setdefault(f"{name}s" if name == "reference" else name, []).append(entry)
+    if chart.x is not None:
+        frame = table.frame.set_index(table.columns[0].name)
+        data["x"] = [str(frame.at[row, chart.x]) for row in rows]
+        if chart.line is not None:
+            data["lines"] = [str(frame.at[row, chart.line]) for row in rows]
     text = escape(json.dumps(data, ensure_ascii=False))
     return f'<metadata id="{table.id}-chart-data">{text}</metadata>'
 
@@ -129,6 +140,8 @@ def render(table: DeclaredTable, chart: Chart) -> str:
     metadata = _metadata(table, chart, rows, values)
     if chart.kind == "intervals":
         fig = _intervals(table, chart, rows, values)
+    elif chart.kind in ("lines", "fan"):
+        fig = trend_charts.draw(table, chart, rows, values)
     else:
         fig = _bars(table, chart, rows, values)
     return _to_svg(fig, table.id, chart.title, metadata)
@@ -137,7 +150,7 @@ def render(table: DeclaredTable, chart: Chart) -> str:
 def _unit(table: DeclaredTable, column: str) -> tuple[str, str]:
     """How a value is labelled on a bar: its format and suffix."""
     kind = next(c.kind for c in table.columns if c.name == column)
-    return ("{:.1f}", "%") if kind == "share" else ("{:.1f}", "")
+    return ("{:.1f}", "%") if kind in ("share", "percent") else ("{:.1f}", "")
 
 
 def _bars(table: DeclaredTable, chart: Chart, rows: list[str], values: dict) -> plt.Figure:

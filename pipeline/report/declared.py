@@ -19,8 +19,11 @@ Column kinds:
   decimals; ``gap``: ``constant x denominator - numerator`` in whole people;
 - ``ratio``: any other ratio (two decimals), ``interval`` (``name`` the lower bound,
   ``upper`` the upper, shown "a to b" on the page and as two numeric columns elsewhere),
-  ``p_value`` (words and p on the page, the number elsewhere), ``years`` (one decimal):
-  statistics, shown only when every count in ``of`` is known to a reader.
+  ``p_value`` (words and p on the page, the number elsewhere), ``years`` (one decimal),
+  ``percent`` (a fraction from a model, such as a projected share, shown as a percentage),
+  ``percent_interval`` (its band, "a% to b%") and ``number`` (a whole number from a model,
+  such as joiners a year): statistics, shown only when every count in ``of`` is known to a
+  reader.
 """
 
 from __future__ import annotations
@@ -35,10 +38,18 @@ from pipeline.disclosure import NOT_APPLICABLE_MARK, SUPPRESSED_MARK, Key, Prote
 
 Kind = Literal[
     "label", "text", "count", "share", "rate", "ratio_to", "gap", "ratio", "interval",
-    "p_value", "years", "points",
+    "p_value", "years", "points", "percent", "percent_interval", "number",
 ]  # fmt: skip
 LINEAR_KINDS = frozenset({"share", "rate", "ratio_to", "gap"})
 """Figures the audit turns into constraints on their counts (their rounding included)."""
+STATISTICS = frozenset({"ratio", "interval", "p_value", "years", "points", "text", "percent",
+                        "percent_interval", "number"})  # fmt: skip
+INTERVAL_KINDS = frozenset({"interval", "percent_interval"})
+"""Two numbers, a lower and an upper bound."""
+PERCENT_KINDS = frozenset({"share", "percent", "percent_interval"})
+"""Fractions shown as percentages (12.3%): a fraction in the workbook and JSON. ``percent``
+and ``percent_interval`` are model outputs (a projected share and its band), statistics
+rather than a count over a count."""
 ALPHA = 0.05
 
 
@@ -113,17 +124,20 @@ class Column:
     @property
     def decimals(self) -> int:
         return {"share": 1, "rate": 1, "ratio_to": 2, "ratio": 2, "interval": 2, "years": 1,
-                "points": 1, "gap": 0}.get(self.kind, 0)  # fmt: skip
+                "points": 1, "gap": 0, "percent": 1, "percent_interval": 1,
+                "number": 0}.get(self.kind, 0)  # fmt: skip
 
     def export_headers(self) -> list[str]:
         """The column's headers in the CSV and the workbook (an interval is two numbers)."""
         if self.kind == "interval":
             return [f"{self.header}: lower", f"{self.header}: upper"]
+        if self.kind == "percent_interval":
+            return [f"{self.header}: lower (%)", f"{self.header}: upper (%)"]
         if self.kind == "p_value":
             if self.adjusted:
                 return [f"{self.header}: p-value", f"{self.header}: adjusted p-value"]
             return [f"{self.header}: p-value"]
-        if self.kind == "share":
+        if self.kind in ("share", "percent"):
             return [f"{self.header} (%)"]
         return [self.header]
 
@@ -133,8 +147,10 @@ class Column:
         """The value at the precision every output shows it (so none is more precise)."""
         if self.kind == "count":
             return int(value)
-        if self.kind == "share":
+        if self.kind in PERCENT_KINDS:
             return round(float(value) * 100, 1)
+        if self.kind == "number":
+            return round(float(value))
         if self.kind == "rate":
             return round(float(value) * self.per, 1)
         if self.kind == "gap":
@@ -163,8 +179,13 @@ class Column:
             return shown.mark
         if self.kind == "count":
             return f"{shown:,}"
-        if self.kind == "share":
+        if self.kind in ("share", "percent"):
             return f"{shown:.1f}%"
+        if self.kind == "percent_interval":
+            lower, upper = shown
+            return f"{lower:.1f}% to {upper:.1f}%"
+        if self.kind == "number":
+            return f"{shown:,}"
         if self.kind in ("rate", "years"):
             return f"{shown:.1f}"
         if self.kind == "points":
@@ -186,6 +207,8 @@ class Column:
             return [shown.mark] * len(self.export_headers())
         if self.kind == "interval":
             return [UNBOUNDED if math.isinf(v) else v for v in shown]
+        if self.kind == "percent_interval":
+            return list(shown)
         if self.kind == "p_value" and isinstance(shown, tuple):
             return [shown[0], shown[1]] if self.adjusted else [shown[0]]
         return [shown]
@@ -203,18 +226,28 @@ class Chart:
     for each series, in the table's row order (``rows`` picks them; default: all but the
     totals). ``axis`` says exactly what is plotted."""
 
-    kind: Literal["bars", "benchmark_bars", "intervals"]
+    kind: Literal["bars", "benchmark_bars", "intervals", "lines", "fan"]
     series: tuple[Series, ...]
     axis: str
     title: str
     alt: str
     rows: tuple[str, ...] | None = None
     benchmark: Series | None = None
-    """benchmark_bars: a column drawn as a dashed marker on each bar (the population share)."""
+    """benchmark_bars: a column drawn as a dashed marker on each bar (the population share);
+    lines and fan: a dashed reference line."""
     callout: tuple[str, str] | None = None
     """(row label, text) written beside one row, e.g. where a gap opens."""
     label_notes: dict[str, str] = field(default_factory=dict)
     """A second line under a row's label (e.g. its ratio to constables)."""
+    x: str | None = None
+    """lines and fan: the frame column naming each row's point on the horizontal axis (a
+    snapshot date, a year); rows are drawn left to right in table order."""
+    line: str | None = None
+    """lines: the frame column naming the line each row belongs to (a worker type)."""
+    band: Series | None = None
+    """fan: the interval column drawn as the shaded band around the first series."""
+    references: tuple[Series, ...] = ()
+    """lines and fan: more reference lines (dotted), after the benchmark."""
 
 
 @dataclass
@@ -314,7 +347,7 @@ class DeclaredTable:
         sources = self.source_keys(position, column)
         if sources and not protection.knows(sources):
             return WITHHELD
-        if column.kind == "interval":
+        if column.kind in INTERVAL_KINDS:
             upper = record[column.upper]
             if missing(value) or missing(upper):
                 return NOT_APPLICABLE
@@ -415,7 +448,7 @@ def from_manifest(entry: dict) -> DeclaredTable:
     value (what an audit from the files alone needs)."""
     columns = tuple(
         Column(c["name"], c["header"], c["kind"], per=c.get("per", 100),
-               upper=f"{c['name']}:upper" if c["kind"] == "interval" else None,
+               upper=f"{c['name']}:upper" if c["kind"] in INTERVAL_KINDS else None,
                adjusted=("", "", "") if c.get("adjusted") else None)
         for c in entry["columns"]
     )  # fmt: skip

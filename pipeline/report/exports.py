@@ -29,7 +29,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from pipeline.disclosure import Universe
-from pipeline.report.declared import DeclaredTable
+from pipeline.report.declared import PERCENT_KINDS, DeclaredTable
 from pipeline.safe_text import protect_workbook, safe_cell
 
 
@@ -67,7 +67,14 @@ def write_csv(export: ExportTable, out_dir: Path, marking: str) -> Path:
 
 
 def _csv_value(value, kind: str):
-    if isinstance(value, float) and kind in ("share", "rate", "years", "points"):
+    if isinstance(value, float) and kind in (
+        "share",
+        "rate",
+        "years",
+        "points",
+        "percent",
+        "percent_interval",
+    ):
         return f"{value:.1f}"
     if isinstance(value, float) and kind in ("ratio", "ratio_to", "interval"):
         return f"{value:.2f}"
@@ -196,6 +203,9 @@ _NUMBER_FORMATS = {
     "ratio": "0.00",
     "ratio_to": "0.00",
     "interval": "0.00",
+    "percent": "0.0%",
+    "percent_interval": "0.0%",
+    "number": "#,##0",
     "gap": "#,##0",
     "p_value": "0.0000",
 }
@@ -219,7 +229,7 @@ def _table_sheet(sheet, export: ExportTable, name: str, marking: str) -> None:
     rows = table.export_rows()
     for r, values in enumerate(rows, start=first + 1):
         for c, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
-            if kind == "share" and isinstance(value, float):
+            if kind in PERCENT_KINDS and isinstance(value, float):
                 value = round(value / 100, 6)
             cell = sheet.cell(row=r, column=c, value=value)
             if not isinstance(value, str) and kind in _NUMBER_FORMATS:
@@ -260,8 +270,10 @@ def json_rows(table: DeclaredTable) -> list[dict]:
                 record[column.name] = None
             elif getattr(value, "mark", None) == "[x]":
                 record[column.name] = "[x]"
-            elif column.kind == "share":
+            elif column.kind in ("share", "percent"):
                 record[column.name] = round(value / 100, 6)
+            elif column.kind == "percent_interval":
+                record[column.name] = [round(v / 100, 6) for v in value]
             elif column.kind == "interval":
                 record[column.name] = column.exported(value)
             elif column.kind == "p_value":

@@ -17,13 +17,21 @@ from typing import Literal
 from pipeline.report.declared import Chart, DeclaredTable
 
 Theme = Literal[
-    "summary", "scorecard", "operational", "people", "processes", "data_quality", "annex"
+    "summary",
+    "scorecard",
+    "operational",
+    "people",
+    "processes",
+    "trends",
+    "data_quality",
+    "annex",
 ]
 
 THEME_TITLES: dict[str, str] = {
     "operational": "Operational and service delivery",
     "people": "People and culture",
     "processes": "Organisational processes",
+    "trends": "Trends, targets and projections",
     "data_quality": "Data quality",
     "annex": "Annex",
 }
@@ -36,6 +44,10 @@ THEME_INTROS: dict[str, str] = {
     "in the staff survey.",
     "processes": "Whether promotion, development, recruitment, misconduct and grievance "
     "processes are fair, stage by stage.",
+    "trends": "Whether the force is moving towards a representative workforce, how fast, "
+    "progress against its targets, and what it would take. Projections are statistical: "
+    "what the recent rates imply if they continue, with their assumptions stated; they are "
+    "not forecasts, and not targets for any individual.",
     "data_quality": "How complete and reliable the figures in this report are.",
     "annex": "The counts behind the scorecard's figures.",
 }

@@ -16,6 +16,7 @@ final as (
         sex,
         ethnicity_code,
         leaving_reason,
+        coalesce(nullif(trim(entry_route), ''), 'Not recorded') as entry_route,
         service_band,
         service_band = '<2' as is_short_service,
         source_file,

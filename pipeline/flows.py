@@ -1,0 +1,477 @@
+"""The workforce stock-and-flow model: a Markov ("push") manpower model by rank and group.
+
+State: the number of people of each *membership* (``in_group``: members of the projected
+ethnic grouping; ``rest_stated``: everyone else who stated an ethnicity; ``not_stated``) at
+each *position* (a worker type's rank or band, lowest first). One step is one year::
+
+    leavers[m, k]  = stock[m, k] * leaving[m, k]
+    promoted[m, k] = stock[m, k] * promotion[m, k]       (to position k + 1, same worker type)
+    recruits[w]    = sum of leavers[m, k] over the positions k of worker type w
+    stock'[m, k]   = stock[m, k] - leavers[m, k] - promoted[m, k] + promoted[m, k - 1]
+                     + recruits[w(k)] * recruit_mix[m, w(k)] * entry[k]
+
+so each worker type keeps its size (every leaver is replaced: the establishment is
+assumed to stay as it is), recruits join with the observed mix and at the observed entry
+ranks, and leaving and promotion follow each group's observed rate at each rank. This is
+the "push" (Markov) model of D. J. Bartholomew, A. F. Forbes and S. I. McClean, *Statistical
+Techniques for Manpower Planning* (2nd ed., Wiley 1991), ch. 3, with recruitment set to
+replace wastage.
+
+Uncertainty (:func:`simulate`): each simulated future draws its rates from their posterior
+given the observed counts (Jeffreys prior: ``Beta(x + 1/2, n - x + 1/2)`` for a rate of
+``x`` events among ``n`` people in post, Brown, Cai and DasGupta, *Statistical Science* 16,
+2001; ``Dirichlet(counts + 1/2)`` for the recruits' mix), then moves whole people year by
+year (binomial leavers and promotions, multinomial recruits). The band is the central
+``band`` share of those futures: it covers both what the rates might really be and the
+chance in who leaves, is promoted or joins. A group with nobody at a rank borrows the
+rank's rate for everyone; a worker type with no recruits in the window recruits in the
+mix of its current workforce at its lowest rank.
+
+Shares are of those who stated an ethnicity: ``in_group / (in_group + rest_stated)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+MEMBERSHIPS = ("in_group", "rest_stated", "not_stated")
+IN, REST, NS = range(3)
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The positions: each a (worker type, rank or band), each worker type's lowest first."""
+
+    worker_types: tuple[str, ...]
+    ranks: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.worker_types) != len(self.ranks):
+            raise ValueError("one worker type per position")
+
+    @property
+    def size(self) -> int:
+        return len(self.ranks)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.worker_types))
+
+    @property
+    def type_index(self) -> np.ndarray:
+        """For each position, the index of its worker type in :attr:`types`."""
+        order = {w: i for i, w in enumerate(self.types)}
+        return np.array([order[w] for w in self.worker_types], dtype=np.int64)
+
+    @property
+    def is_top(self) -> np.ndarray:
+        """The highest position of each worker type (no promotion out of it)."""
+        nxt = np.array([*self.worker_types[1:], None], dtype=object)
+        return np.array(self.worker_types, dtype=object) != nxt
+
+    def positions(self, worker_type: str | None = None, rank: str | None = None) -> np.ndarray:
+        """The positions of a scope: everything, a worker type, or one rank of it."""
+        keep = np.ones(self.size, dtype=bool)
+        if worker_type is not None:
+            keep &= np.array(self.worker_types, dtype=object) == worker_type
+        if rank is not None:
+            keep &= np.array(self.ranks, dtype=object) == rank
+        return np.flatnonzero(keep)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Annual rates: ``leaving`` and ``promotion`` (memberships x positions; promotion is the
+    share of those in post at the start who are one rank up a year later), ``recruit_mix``
+    (memberships x worker types, each column summing to 1) and ``entry`` (positions: the
+    share of a worker type's recruits joining at each, summing to 1 within the type)."""
+
+    leaving: np.ndarray
+    promotion: np.ndarray
+    recruit_mix: np.ndarray
+    entry: np.ndarray
+
+    def with_recruit_share(self, share: float, worker_types: Sequence[int]) -> Rates:
+        """The same rates with the group's share of *stated* recruits set to ``share`` in
+        the given worker types (the not-stated share of recruits unchanged)."""
+        mix = self.recruit_mix.copy()
+        for w in worker_types:
+            stated = 1 - mix[NS, w]
+            mix[IN, w], mix[REST, w] = stated * share, stated * (1 - share)
+        return replace(self, recruit_mix=mix)
+
+    def with_promotion_factor(self, factor: float, positions: Sequence[int]) -> Rates:
+        """The group's promotion rate at ``positions`` multiplied by ``factor``, never above
+        what is left after leaving (everyone who stays is promoted)."""
+        promotion = self.promotion.copy()
+        cap = 1 - self.leaving[IN, positions]
+        promotion[IN, positions] = np.minimum(cap, promotion[IN, positions] * factor)
+        return replace(self, promotion=promotion)
+
+
+def step(stock: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
+    """One year of the deterministic model; ``stock`` is (..., memberships, positions)."""
+    leavers = stock * rates.leaving
+    promoted = stock * rates.promotion
+    out = stock - leavers - promoted
+    out[..., 1:] += promoted[..., :-1]  # a top position promotes nobody, so nothing crosses
+    types = ladder.type_index
+    recruits = np.zeros((*stock.shape[:-2], len(ladder.types)))
+    for w in range(len(ladder.types)):
+        recruits[..., w] = leavers[..., types == w].sum(axis=(-2, -1))
+    out += recruits[..., None, types] * rates.recruit_mix[:, types] * rates.entry
+    return out
+
+
+def project(stock: np.ndarray, rates: Rates, ladder: Ladder, years: int) -> np.ndarray:
+    """The deterministic path: (years + 1, memberships, positions), year 0 the stock given."""
+    path = [np.asarray(stock, dtype=float)]
+    for _ in range(years):
+        path.append(step(path[-1], rates, ladder))
+    return np.stack(path)
+
+
+def recruits_path(path: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
+    """Recruits by membership and position in the year *ending* at each year of ``path``
+    (year 0: zeros): (years + 1, memberships, positions)."""
+    out = np.zeros_like(path)
+    types = ladder.type_index
+    for t in range(1, len(path)):
+        leavers = path[t - 1] * rates.leaving
+        recruits = np.array([leavers[:, types == w].sum() for w in range(len(ladder.types))])
+        out[t] = recruits[types] * rates.recruit_mix[:, types] * rates.entry
+    return out
+
+
+def group_share(stock: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The group's share of those who stated, over ``positions``, for every leading index
+    of ``stock`` (..., memberships, positions); NaN where nobody stated."""
+    group = stock[..., IN, :][..., positions].sum(axis=-1)
+    stated = group + stock[..., REST, :][..., positions].sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(stated > 0, group / np.where(stated > 0, stated, 1), np.nan)
+
+
+def share_at(path_shares: np.ndarray, years: float) -> float:
+    """A yearly series read at a fractional year (straight line between the years)."""
+    years = min(max(years, 0.0), len(path_shares) - 1)
+    low = int(np.floor(years))
+    high = min(low + 1, len(path_shares) - 1)
+    return float(path_shares[low] + (path_shares[high] - path_shares[low]) * (years - low))
+
+
+def settle(stock: np.ndarray, rates: Rates, ladder: Ladder, years: int = 3000) -> np.ndarray:
+    """Where the model settles if today's rates held for ever (its fixed point): stepped
+    until no cell moves by more than 1e-9 of the workforce in a year, at most ``years``."""
+    current = np.asarray(stock, dtype=float)
+    total = max(current.sum(), 1.0)
+    for _ in range(years):
+        following = step(current, rates, ladder)
+        if np.abs(following - current).max() < 1e-9 * total:
+            return following
+        current = following
+    return current
+
+
+def long_run_share(stock: np.ndarray, rates: Rates, ladder: Ladder, positions) -> float:
+    """The group's share over ``positions`` where the model settles (:func:`settle`)."""
+    return float(group_share(settle(stock, rates, ladder), positions))
+
+
+# --------------------------------------------------------------------------- from counts
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The observed counts the rates come from (memberships x positions), over the window:
+    ``in_post`` at the start of each period, ``leavers`` and ``promoted`` among them,
+    ``joiners``; ``stock`` is the headcount at the latest snapshot. ``periods_per_year``
+    compounds per-period rates into annual ones (1 for annual snapshots)."""
+
+    ladder: Ladder
+    stock: np.ndarray
+    in_post: np.ndarray
+    leavers: np.ndarray
+    promoted: np.ndarray
+    joiners: np.ndarray
+    periods_per_year: int = 1
+
+    def _borrowed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(in_post, leavers, promoted) with each empty cell given its rank's totals, and a
+        rank nobody held in the window its worker type's leaving and no promotion (someone
+        promoted into it in a simulated future leaves like the rest of the worker type)."""
+        empty = self.in_post <= 0
+        out = []
+        for counts in (self.in_post, self.leavers, self.promoted):
+            counts = counts.astype(float)
+            out.append(np.where(empty, counts.sum(axis=0, keepdims=True), counts))
+        in_post, leavers, promoted = out
+        types = self.ladder.type_index
+        for k in np.flatnonzero(self.in_post.sum(axis=0) <= 0):
+            same = types == types[k]
+            in_post[:, k] = self.in_post[:, same].sum()
+            leavers[:, k] = self.leavers[:, same].sum()
+            promoted[:, k] = 0.0
+        return in_post, leavers, promoted
+
+    def _entry_and_mix(self, joiners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ladder = self.ladder
+        types = ladder.type_index
+        entry = np.zeros(ladder.size)
+        mix = np.zeros((len(MEMBERSHIPS), len(ladder.types)))
+        for w in range(len(ladder.types)):
+            cols = np.flatnonzero(types == w)
+            joined = joiners[:, cols]
+            if joined.sum() > 0:
+                entry[cols] = joined.sum(axis=0) / joined.sum()
+                mix[:, w] = joined.sum(axis=1) / joined.sum()
+            else:  # nobody joined in the window: the lowest rank, in the current mix
+                entry[cols[0]] = 1.0
+                current = self.stock[:, cols].sum(axis=1)
+                mix[:, w] = current / current.sum() if current.sum() else [0.0, 0.0, 1.0]
+        return entry, mix
+
+    def _annual(self, per_period: np.ndarray) -> np.ndarray:
+        return 1 - (1 - per_period) ** self.periods_per_year
+
+    def point_rates(self) -> Rates:
+        """The observed rates: events / people in post, pooled over the window."""
+        in_post, leavers, promoted = self._borrowed()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            leave = np.where(in_post > 0, leavers / np.where(in_post > 0, in_post, 1), 0.0)
+            stay = in_post - leavers
+            onward = np.where(stay > 0, promoted / np.where(stay > 0, stay, 1), 0.0)
+        onward[:, self.ladder.is_top] = 0.0
+        entry, mix = self._entry_and_mix(self.joiners.astype(float))
+        leaving = self._annual(leave)
+        promotion = (1 - leaving) * self._annual(onward)
+        return Rates(leaving, promotion, mix, entry)
+
+    def drawn_rates(self, rng: np.random.Generator, draws: int) -> Rates:
+        """``draws`` sets of rates from their posteriors (Jeffreys Beta, Dirichlet), with a
+        leading axis of length ``draws``."""
+        in_post, leavers, promoted = self._borrowed()
+        shape = (draws, *in_post.shape)
+        has = in_post > 0
+        leave = rng.beta(leavers + 0.5, np.maximum(in_post - leavers, 0) + 0.5, size=shape)
+        stay = np.maximum(in_post - leavers, 0)
+        onward = rng.beta(promoted + 0.5, np.maximum(stay - promoted, 0) + 0.5, size=shape)
+        leave = np.where(has, leave, 0.0)
+        onward = np.where(has & (stay > 0), onward, 0.0)
+        onward[..., self.ladder.is_top] = 0.0
+        entry, point_mix = self._entry_and_mix(self.joiners.astype(float))
+        types = self.ladder.type_index
+        mix = np.empty((draws, *point_mix.shape))
+        for w in range(len(self.ladder.types)):
+            joined = self.joiners[:, types == w].sum(axis=1)
+            if joined.sum() > 0:
+                mix[:, :, w] = rng.dirichlet(joined + 0.5, size=draws)
+            else:
+                mix[:, :, w] = point_mix[:, w]
+        leaving = self._annual(leave)
+        promotion = (1 - leaving) * self._annual(onward)
+        return Rates(leaving, promotion, mix, entry)
+
+
+def simulate(
+    counts: Counts, years: int, draws: int, rng: np.random.Generator, rates: Rates | None = None
+) -> np.ndarray:
+    """Simulated futures of whole people: (draws, years + 1, memberships, positions).
+
+    Each future has its own rates (``rates`` if given, with a leading ``draws`` axis, else
+    drawn by :meth:`Counts.drawn_rates`); each year its leavers and promotions are binomial
+    and its recruits (as many as its leavers, per worker type) multinomial over membership
+    and entry rank."""
+    rates = rates or counts.drawn_rates(rng, draws)
+    ladder = counts.ladder
+    types = ladder.type_index
+    stock = np.broadcast_to(counts.stock.astype(np.int64), (draws, *counts.stock.shape)).copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        onward = np.where(rates.leaving < 1, rates.promotion / (1 - rates.leaving), 0.0)
+    onward = np.clip(onward, 0.0, 1.0)
+    entry_positions = [
+        np.flatnonzero((types == w) & (rates.entry > 0)) for w in range(len(ladder.types))
+    ]
+    path = [stock]
+    for _ in range(years):
+        leavers = rng.binomial(stock, rates.leaving)
+        promoted = rng.binomial(stock - leavers, onward)
+        new = stock - leavers - promoted
+        new[..., 1:] += promoted[..., :-1]
+        for w in range(len(ladder.types)):
+            recruits = leavers[..., types == w].sum(axis=(-2, -1))
+            cols = entry_positions[w]
+            pvals = rates.recruit_mix[:, :, w, None] * rates.entry[cols]  # (draws, M, K_w)
+            pvals = pvals.reshape(draws, -1)
+            pvals = pvals / pvals.sum(axis=1, keepdims=True)
+            allocated = rng.multinomial(recruits, pvals).reshape(draws, len(MEMBERSHIPS), -1)
+            new[..., cols] += allocated
+        stock = new
+        path.append(stock)
+    return np.stack(path, axis=1)
+
+
+# --------------------------------------------------------------------------- what it would take
+
+
+def _solve(function, low: float, high: float, tolerance: float = 1e-7) -> float:
+    """Bisection for an increasing ``function`` with function(low) < 0 <= function(high)."""
+    for _ in range(200):
+        middle = (low + high) / 2
+        if function(middle) >= 0:
+            high = middle
+        else:
+            low = middle
+        if high - low < tolerance:
+            break
+    return high
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What a lever must be set to for the target to be met on the date, or why not:
+    ``value`` is None when even the lever's limit falls short (``reachable`` False)."""
+
+    value: float | None
+    reachable: bool
+    already_met: bool = False
+
+
+def solve_recruit_share(
+    stock: np.ndarray,
+    rates: Rates,
+    ladder: Ladder,
+    positions: np.ndarray,
+    target_share: float,
+    years: float,
+    worker_types: Sequence[int],
+) -> Solution:
+    """The group's share of stated recruits (in ``worker_types``, from now on) that brings
+    the group's share over ``positions`` to ``target_share`` ``years`` from now."""
+    horizon = int(np.ceil(years))
+
+    def gap(share: float) -> float:
+        changed = rates.with_recruit_share(share, worker_types)
+        path = project(stock, changed, ladder, horizon)
+        return share_at(group_share(path, positions), years) - target_share
+
+    if gap(0.0) >= 0:
+        return Solution(0.0, True, already_met=True)
+    if gap(1.0) < 0:
+        return Solution(None, False)
+    return Solution(_solve(gap, 0.0, 1.0), True)
+
+
+def joiners_by(recruits: np.ndarray, positions: np.ndarray, years: float) -> float:
+    """The group's recruits at ``positions`` from now until ``years`` from now (the last,
+    partial year pro rata), from :func:`recruits_path`."""
+    per_year = recruits[:, IN, :][:, positions].sum(axis=1)
+    cumulative = np.cumsum(per_year)
+    return share_at(cumulative, years)
+
+
+def solve_recruit_share_for_joiners(
+    stock: np.ndarray,
+    rates: Rates,
+    ladder: Ladder,
+    positions: np.ndarray,
+    joiners_needed: float,
+    years: float,
+    worker_types: Sequence[int],
+) -> Solution:
+    """The group's share of stated recruits (from now on) for ``joiners_needed`` more of
+    the group's recruits at ``positions`` within ``years``."""
+    horizon = int(np.ceil(years))
+
+    def gap(share: float) -> float:
+        changed = rates.with_recruit_share(share, worker_types)
+        path = project(stock, changed, ladder, horizon)
+        return joiners_by(recruits_path(path, changed, ladder), positions, years) - joiners_needed
+
+    if joiners_needed <= 0:
+        return Solution(0.0, True, already_met=True)
+    if gap(1.0) < 0:
+        return Solution(None, False)
+    return Solution(_solve(gap, 0.0, 1.0), True)
+
+
+def solve_promotion_factor(
+    stock: np.ndarray,
+    rates: Rates,
+    ladder: Ladder,
+    positions: np.ndarray,
+    target_share: float,
+    years: float,
+    below: np.ndarray,
+    limit: float = 1000.0,
+) -> Solution:
+    """The factor on the group's promotion rates at the positions ``below`` the target's
+    (everything else as observed) that brings its share over ``positions`` to
+    ``target_share`` ``years`` from now."""
+    horizon = int(np.ceil(years))
+
+    def gap(factor: float) -> float:
+        changed = rates.with_promotion_factor(factor, below)
+        path = project(stock, changed, ladder, horizon)
+        return share_at(group_share(path, positions), years) - target_share
+
+    if gap(1.0) >= 0:
+        return Solution(1.0, True, already_met=True)
+    if gap(limit) < 0:
+        return Solution(None, False)
+    return Solution(_solve(gap, 1.0, limit), True)
+
+
+# --------------------------------------------------------------------------- from the database
+
+
+def load_counts(con, group_code: str) -> Counts | None:
+    """The counts of ``marts.projection_rates`` for one projected group, over the worker
+    types that have anyone in post at the latest snapshot; None when there is nobody."""
+    frame = con.execute(
+        """select * from marts.projection_rates where group_code = ?
+           order by worker_type, rank_order, membership_sort_order""",
+        [group_code],
+    ).df()
+    return counts_from_frame(frame)
+
+
+def counts_from_frame(frame: pd.DataFrame) -> Counts | None:
+    """:class:`Counts` from rows shaped like ``marts.projection_rates``."""
+    if frame.empty:
+        return None
+    present = frame.groupby("worker_type")["headcount"].sum()
+    frame = frame[frame["worker_type"].isin(present[present > 0].index)]
+    if frame.empty:
+        return None
+    positions = (
+        frame[["worker_type", "rank_or_band", "rank_order"]]
+        .drop_duplicates()
+        .sort_values(["worker_type", "rank_order"])
+    )
+    ladder = Ladder(tuple(positions["worker_type"]), tuple(positions["rank_or_band"]))
+    index = {
+        (w, r): k for k, (w, r) in enumerate(zip(ladder.worker_types, ladder.ranks, strict=True))
+    }
+
+    def grid(column: str) -> np.ndarray:
+        out = np.zeros((len(MEMBERSHIPS), ladder.size))
+        for row in frame[["membership_code", "worker_type", "rank_or_band", column]].itertuples(
+            index=False
+        ):
+            out[MEMBERSHIPS.index(row[0]), index[(row[1], row[2])]] = row[3]
+        return out
+
+    return Counts(
+        ladder=ladder,
+        stock=grid("headcount"),
+        in_post=grid("in_post_count"),
+        leavers=grid("leaver_count"),
+        promoted=grid("promoted_count"),
+        joiners=grid("joiner_count"),
+        periods_per_year=int(frame["periods_per_year"].iloc[0]),
+    )

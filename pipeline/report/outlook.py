@@ -1,0 +1,789 @@
+"""Targets, projections and what it would take.
+
+Selected from ``analytics.target_progress``, ``analytics.target_requirements``,
+``analytics.projections``, ``analytics.projection_outlook`` and
+``analytics.workforce_flows``; nothing is computed here. A projected or solved figure is a
+model output, not a count: it is declared as a statistic over the counts it starts from (the
+scope's headcounts now, the joiners over the rates window, each period's promotions), so it
+is shown only when those are. Every section says plainly that these are statistical
+projections with stated assumptions, not targets for any individual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pipeline import codes
+from pipeline.report import formatting as fmt
+from pipeline.report.cells import Cells
+from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.model import Prose, Section
+from pipeline.report.trends import (
+    CENSUS_LABEL,
+    COUNTS,
+    THEME,
+    add_keys,
+    headline_label,
+    joiner_key,
+    joiner_years,
+    number,
+    staff_key,
+    window_dates,
+)
+
+NOT_FOR_INDIVIDUALS = (
+    "These are statistical projections of what the recent rates imply, with their "
+    "assumptions stated: not forecasts, and not targets for any individual. No one's "
+    "recruitment, promotion or departure is, or should be, decided by them."
+)
+WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+         8: "eight", 9: "nine", 10: "ten"}  # fmt: skip
+WORKER_TYPE_ORDER = ("police_officer", "police_staff", "pcso", "special_constable")
+RECRUITS = ("window_group_joiners", "window_declared_joiners")
+ALL_OFFICERS = "All officers"
+
+
+def in_words(n: int) -> str:
+    """Small numbers in words: a sentence may only quote numbers a table shows."""
+    return WORDS.get(n, str(n))
+
+
+def scope_words(record: dict) -> str:
+    """A target's group and scope in words, e.g. "Ethnic minority (...), police officers at
+    Inspector": sentences name a target this way rather than by its configured label, whose
+    figures ("20% by 2030") a sentence may not quote unless a table cell shows them."""
+    scope = (
+        codes.WORKER_TYPES[record["worker_type"]].lower()
+        if record["worker_type"] != "All"
+        else "the workforce"
+    )
+    if record["rank_or_band"] != "All":
+        scope += f" at {record['rank_or_band']}"
+    if record["lpu_code"] != "All":
+        scope += f" in {record['lpu_code']}"
+    return f"{record['group_label']}, {scope}"
+
+
+def assumptions(cells: Cells) -> str:
+    years = in_words(cells.settings.projections.window_years)
+    return (
+        f"Assumptions: the joining, leaving and promotion rates of the last {years} years "
+        "continue; each worker type stays at its present size, every leaver replaced; "
+        "recruits join in the recent mix and at the recent entry ranks; people do not change "
+        "group; the population benchmark stays at Census 2021."
+    )
+
+
+def band_words(cells: Cells) -> str:
+    """'8 in 10' as words, from [projections] band."""
+    tenths = round(cells.settings.projections.band * 10)
+    return f"{in_words(tenths)} in ten"
+
+
+def window_reporting_years(cells: Cells, snapshot_date) -> list[int]:
+    """The reporting years whose joiners the rates window holds (those starting within it)."""
+    latest = pd.Timestamp(snapshot_date)
+    start = latest - pd.DateOffset(years=cells.settings.projections.window_years)
+    return sorted(
+        y
+        for y in joiner_years(cells)
+        if start <= pd.Timestamp(year=y - 1, month=4, day=1) <= latest
+    )
+
+
+def add_recruit_cells(cells: Cells, frame: pd.DataFrame, years: Sequence[int], group: str):
+    """The joiners over the window, per row's worker type: what the recruits' share is of."""
+    for name, eth in (("window_group_joiners", group), ("window_declared_joiners", "stated")):
+        if not years:
+            frame[name] = None
+            frame[f"{name}@key"] = None
+            continue
+        values = {}
+        for worker_type in set(frame["worker_type"]):
+            (count,) = cells.con.execute(
+                f"""select sum({"group_joiner_count" if eth == group else "declared_joiner_count"})
+                    from analytics.joiners_mix
+                    where group_code = ? and worker_type = ? and entry_route = 'All'
+                      and reporting_year in ({", ".join("?" for _ in years)})""",
+                [group, worker_type, *years],
+            ).fetchall()[0]
+            values[worker_type] = count or 0  # nobody of the worker type joined
+        frame[name] = frame["worker_type"].map(values)
+        add_keys(frame, name, lambda r, e=eth: joiner_key(cells, years, r["worker_type"], None, e))
+
+
+def add_scope_counts(cells: Cells, frame: pd.DataFrame, when: str, group_column: str) -> None:
+    """The group's and the stated headcount of each row's scope at the snapshot ``when``
+    (true values from analytics.representation, and their cells)."""
+    values = []
+    for r in frame.to_dict("records"):
+        found = cells.con.execute(
+            """select declared_headcount, group_headcount, group_share
+               from analytics.representation
+               where snapshot_date = ? and group_code = ? and worker_type = ?
+                 and rank_or_band = ? and lpu_code = ?""",
+            [pd.Timestamp(r[when]).date(), r[group_column], r["worker_type"],
+             r["rank_or_band"], r["lpu_code"]],
+        ).fetchall()  # fmt: skip
+        values.append(found[0] if found else (0, 0, None))  # nobody in the scope
+    frame["declared_headcount"] = [v[0] for v in values]
+    frame["group_headcount"] = [v[1] for v in values]
+    frame["scope_group_share"] = [v[2] for v in values]
+    for name, stated in (("declared_headcount", True), ("group_headcount", False)):
+        add_keys(frame, name, lambda r, s=stated, n=name: None if pd.isna(r[n]) else staff_key(
+            cells, r[when], r["worker_type"], r["rank_or_band"], r["lpu_code"],
+            "stated" if s else r[group_column]))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- targets
+
+TARGETS_SQL = (
+    "select * from analytics.target_progress where target_kind = ? order by target_sort_order"
+)
+
+
+def share_targets(cells: Cells, snapshot_date):
+    """Each share target: now, the rate needed, the current rate, where it and the flow
+    model lead by the date, and the recruits' share it would take."""
+    frame = cells.con.execute(TARGETS_SQL, ["share"]).df()
+    if frame.empty:
+        return []
+    frame["label"] = frame["target_name"]
+    frame["scope"] = [scope_words(r) for r in frame.to_dict("records")]
+    frame["as_of"] = [
+        cells.con.execute(
+            "select max(snapshot_date) from analytics.representation where snapshot_date <= ?",
+            [min(pd.Timestamp(t), pd.Timestamp(snapshot_date)).date()],
+        ).fetchall()[0][0]
+        for t in frame["target_date"]
+    ]
+    frame["by"] = frame["target_date"].map(fmt.date)
+    add_scope_counts(cells, frame, "as_of", "group_code")
+    sources = _window_counts(cells, frame, snapshot_date)
+    add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
+    years = in_words(cells.settings.projections.window_years)
+    columns = (
+        Column("label", "Target", "label"),
+        Column("declared_headcount", "Stated an ethnicity", "count"),
+        Column("group_headcount", "In the group", "count"),
+        Column("group_share", "Share now", "share", of=COUNTS),
+        Column("target_share", "Target share", "share"),
+        Column("by", "By", "text"),
+        Column("needed_share_change_per_year", "Needed from now (percentage points a year)",
+               "points", of=COUNTS),
+        Column("trend_share_change_per_year", "Current rate (percentage points a year)",
+               "points", of=sources),
+        Column("straight_line_group_share", "At the current rate, by the date", "percent",
+               of=(*COUNTS, *sources)),
+        Column("projected_group_share", "Flow model, by the date", "percent", of=COUNTS),
+        Column("projected_group_share_lower", "Flow model's band", "percent_interval",
+               of=COUNTS, upper="projected_group_share_upper"),
+        Column("recruit_group_share", f"Recruits' share, last {years} years", "percent",
+               of=RECRUITS),
+        Column("needed_recruit_share", "Recruits' share needed from now", "percent",
+               of=(*COUNTS, *RECRUITS)),
+        Column("target_status", "Status", "text", of=COUNTS),
+    )  # fmt: skip
+    title = "Targets: where each stands"
+    table = DeclaredTable(
+        id="targets-shares", caption=f"{title}: share targets", columns=columns, frame=frame,
+    )  # fmt: skip
+    definitions = [
+        ("Current rate (of a target)", f"The straight line through the target's share at "
+         f"the snapshots of the last {years} years: what 'at this rate' means."),
+        ("Recruits' share needed", "The group's share of recruits, from now on, with which "
+         "the flow model meets a target on its date, everything else as observed; [x] where "
+         "even every recruit from the group would not, or for an LPU (the flow model is "
+         "force-wide by rank)."),
+    ]  # fmt: skip
+    scopes = dict(zip(table.labels, frame["scope"], strict=True))
+
+    def compose() -> Prose:
+        sentences = [_share_sentence(table, row, scopes[row]) for row in table.labels]
+        return Prose(
+            message=" ".join(sentences[:2]),
+            chart=Chart(
+                kind="bars",
+                series=(
+                    Series("group_share", "Now"),
+                    Series("straight_line_group_share", "At the current rate, by the date"),
+                    Series("projected_group_share", "Flow model, by the date"),
+                ),
+                benchmark=Series("target_share", "Target"),
+                axis="Share of those who stated an ethnicity (%)",
+                title="Each share target now, at the current rate and in the flow model, "
+                "against the target",
+                alt="Bar chart of each share target's share now, where the current rate "
+                "leads by the target date and where the flow model leads, with the target as "
+                "a dashed marker; the values are in the table.",
+                rows=tuple(table.labels),
+            ),
+            findings=[s for s in sentences if "cannot be shown" not in s],
+            definitions=definitions,
+        )
+
+    return Section("targets-shares", THEME, title, table, compose)
+
+
+def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
+    status = table.text(row, "target_status")
+    target = f"a target of {table.text(row, 'target_share')} by {table.text(row, 'by')}"
+    if status in ("[c]", "[x]"):
+        return f"{scope}, {target}: its progress cannot be shown; the numbers are too small."
+    sentence = f"{scope}: {table.text(row, 'group_share')} now against {target}, {status}"
+    if status in ("on track", "not on track"):
+        sentence += (
+            f"; it needs {table.text(row, 'needed_share_change_per_year')} percentage points a "
+            f"year from now, against {table.text(row, 'trend_share_change_per_year')} a year on "
+            "the current trend"
+        )
+        if number(table, row, "projected_group_share") is not None:
+            sentence += (
+                f", and the flow model, which allows for who joins and leaves, expects "
+                f"{table.text(row, 'projected_group_share')} by the date"
+            )
+        if status == "not on track" and number(table, row, "needed_recruit_share") is not None:
+            sentence += (
+                f"; it would take {table.text(row, 'needed_recruit_share')} of recruits from "
+                f"the group from now on (recently {table.text(row, 'recruit_group_share')})"
+            )
+    return sentence + "."
+
+
+def _window_counts(cells: Cells, frame: pd.DataFrame, snapshot_date) -> tuple[str, ...]:
+    """Each row's scope at every snapshot of the trend window (true values and cells): the
+    counts its straight line is fitted to."""
+    sources = []
+    for i, date in enumerate(window_dates(cells, snapshot_date)):
+        found = {}
+        for r in frame.to_dict("records"):
+            rows = cells.con.execute(
+                """select group_headcount, declared_headcount from analytics.representation
+                   where snapshot_date = ? and group_code = ? and worker_type = ?
+                     and rank_or_band = ? and lpu_code = ?""",
+                [pd.Timestamp(date).date(), r["group_code"], r["worker_type"],
+                 r["rank_or_band"], r["lpu_code"]],
+            ).fetchall()  # fmt: skip
+            found[r["target_code"]] = rows[0] if rows else (0, 0)
+        for j, (name, stated) in enumerate((("group_headcount", False),
+                                            ("declared_headcount", True))):  # fmt: skip
+            column = f"window{i}_{name}"
+            sources.append(column)
+            frame[column] = frame["target_code"].map(lambda c, j=j, f=found: f[c][j])
+
+            def make(r, d=date, s=stated, c=column):
+                if pd.isna(r[c]):
+                    return None
+                eth = "stated" if s else r["group_code"]
+                return staff_key(cells, d, r["worker_type"], r["rank_or_band"], r["lpu_code"], eth)
+
+            add_keys(frame, column, make)
+    return tuple(sources)
+
+
+def target_trends(cells: Cells, snapshot_date):
+    """The numbers behind each share target's current rate: its scope at every snapshot of
+    the window."""
+    targets = cells.con.execute(TARGETS_SQL, ["share"]).df()
+    dates = window_dates(cells, snapshot_date)
+    if targets.empty or len(dates) < 2:
+        return []
+    rows = []
+    for target in targets.to_dict("records"):
+        for date in dates:
+            rows.append({**target, "at": date,
+                         "label": f"{target['target_name']}: {fmt.date(date)}"})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    add_scope_counts(cells, frame, "at", "group_code")
+    frame["group_share"] = frame["scope_group_share"]
+    columns = (
+        Column("label", "Target and snapshot", "label"),
+        Column("declared_headcount", "Stated an ethnicity", "count"),
+        Column("group_headcount", "In the group", "count"),
+        Column("group_share", "Share", "share", of=COUNTS),
+    )
+    title = "Targets: the numbers behind each current rate"
+    table = DeclaredTable(id="targets-trends", caption=title, columns=columns, frame=frame)
+    years = in_words(cells.settings.projections.window_years)
+
+    def compose() -> Prose:
+        return Prose(
+            message=f"Each share target's scope at every snapshot of the last {years} years: "
+            "the points its current rate is the straight line through."
+        )
+
+    return Section("targets-trends", THEME, title, table, compose)
+
+
+def joiner_targets(cells: Cells, snapshot_date):
+    """Each joiners target: the group's joiners so far, the rate needed, the current rate,
+    where it and the flow model lead, and the recruits' share it would take."""
+    frame = cells.con.execute(TARGETS_SQL, ["joiners"]).df()
+    if frame.empty:
+        return []
+    known = joiner_years(cells)
+    now = pd.Timestamp(snapshot_date)
+
+    def years_of(record) -> list[int]:
+        first = pd.Timestamp(record["from_date"]).year + 1  # from a 1 April
+        end = min(pd.Timestamp(record["target_date"]), now)
+        last = end.year + (1 if end.month >= 4 else 0)
+        return [y for y in range(first, last + 1) if y in known]
+
+    frame["label"] = frame["target_name"]
+    frame["scope"] = [scope_words(r) for r in frame.to_dict("records")]
+    frame["by"] = frame["target_date"].map(fmt.date)
+    frame["target"] = frame["target_joiner_count"].map(lambda n: f"{int(n):,}")
+    add_keys(frame, "group_joiner_count", lambda r: joiner_key(
+        cells, years_of(r), r["worker_type"], None, r["group_code"]
+    ) if years_of(r) else None)  # fmt: skip
+    add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
+    years = in_words(cells.settings.projections.window_years)
+    so_far = ("group_joiner_count",)
+    columns = (
+        Column("label", "Target", "label"),
+        Column("group_joiner_count", "Joiners from the group so far", "count"),
+        Column("target", "Joiners targeted", "text"),
+        Column("by", "By", "text"),
+        Column("needed_joiners_per_year", "Needed from now (a year)", "number", of=so_far),
+        Column("current_joiners_per_year", "Current rate (a year)", "number", of=RECRUITS),
+        Column("straight_line_joiner_count", "At the current rate, by the date", "number",
+               of=(*so_far, *RECRUITS)),
+        Column("projected_group_joiner_count", "Flow model, by the date", "number",
+               of=(*so_far, *RECRUITS)),
+        Column("recruit_group_share", f"Recruits' share, last {years} years", "percent",
+               of=RECRUITS),
+        Column("needed_recruit_share", "Recruits' share needed from now", "percent",
+               of=(*so_far, *RECRUITS)),
+        Column("target_status", "Status", "text", of=so_far),
+    )  # fmt: skip
+    title = "Targets: joiners"
+    table = DeclaredTable(
+        id="targets-joiners", caption=f"{title}: the group's joiners against each target",
+        columns=columns, frame=frame,
+    )  # fmt: skip
+    scopes = dict(zip(table.labels, frame["scope"], strict=True))
+
+    def compose() -> Prose:
+        sentences = []
+        for row in table.labels:
+            status = table.text(row, "target_status")
+            sentence = (
+                f"{scopes[row]}, joiners: {table.text(row, 'group_joiner_count')} so far "
+                f"against a target of {table.text(row, 'target')} by {table.text(row, 'by')}, "
+                f"{status}"
+            )
+            if status == "not on track":
+                sentence += (
+                    f": {table.text(row, 'needed_joiners_per_year')} a year are needed from "
+                    f"now, against {table.text(row, 'current_joiners_per_year')} a year recently"
+                )
+                if number(table, row, "needed_recruit_share") is not None:
+                    sentence += (
+                        f"; {table.text(row, 'needed_recruit_share')} of recruits would have "
+                        f"to be from the group (recently {table.text(row, 'recruit_group_share')})"
+                    )
+            sentences.append(sentence + ".")
+        return Prose(message=" ".join(sentences), findings=sentences)
+
+    return Section("targets-joiners", THEME, title, table, compose)
+
+
+# --------------------------------------------------------------------------- projection
+
+OUTLOOK_SQL = """
+select outlook.*, mid.projected_group_share as projected_group_share_mid
+from analytics.projection_outlook as outlook
+left join analytics.projections as mid
+    on mid.group_code = outlook.group_code and mid.worker_type = outlook.worker_type
+    and mid.rank_or_band = outlook.rank_or_band and mid.projection_year = ?
+where outlook.group_code = ?
+"""
+FAN_SQL = """
+select * from analytics.projections
+where group_code = ? and worker_type = 'police_officer' and rank_or_band = 'All'
+order by projection_year
+"""
+
+
+def _outlook_frame(cells: Cells, snapshot_date, mid: int) -> pd.DataFrame:
+    raw = cells.con.execute(OUTLOOK_SQL, [mid, cells.headline]).df()
+    if raw.empty:
+        return raw
+    order = {w: i for i, w in enumerate(WORKER_TYPE_ORDER)}
+    officers = raw[raw["worker_type"] == "police_officer"].sort_values(
+        "rank_order", na_position="last")  # fmt: skip
+    others = raw[(raw["worker_type"] != "police_officer") & raw["worker_type"].isin(order)
+                 & (raw["rank_or_band"] == "All")]  # fmt: skip
+    others = others.sort_values("worker_type", key=lambda s: s.map(order))
+    frame = pd.concat([officers, others, raw[raw["worker_type"] == "All"]], ignore_index=True)
+    names = {**codes.WORKER_TYPES, "All": "Whole workforce"}
+    frame["label"] = [
+        (ALL_OFFICERS if w == "police_officer" else names[w]) if r == "All" else r
+        for w, r in zip(frame["worker_type"], frame["rank_or_band"], strict=True)
+    ]
+    # A rank nobody holds has no share to project from: no row.
+    frame = frame[frame["headcount"] > 0].reset_index(drop=True)
+    frame["lpu_code"] = "All"
+    frame["as_of"] = snapshot_date
+    add_scope_counts(cells, frame, "as_of", "group_code")
+    years = window_reporting_years(cells, snapshot_date)
+    add_recruit_cells(cells, frame, years, cells.headline)  # [x] above the entry ranks
+    return frame
+
+
+def projection(cells: Cells, snapshot_date):
+    """Where today's rates lead (every rank, worker type and the workforce) and the
+    officers' projection year by year, with its band, the straight line, and what drives
+    it."""
+    horizon = cells.settings.projections.horizon_years
+    mid = min(10, horizon)
+    frame = _outlook_frame(cells, snapshot_date, mid)
+    if frame.empty:
+        return []
+    label = headline_label(cells)
+    now = pd.Timestamp(snapshot_date).year
+    end, middle = str(now + horizon), str(now + mid)
+    years = in_words(cells.settings.projections.window_years)
+    columns = (
+        Column("label", "Rank, worker type or workforce", "label"),
+        Column("declared_headcount", "Stated an ethnicity now", "count"),
+        Column("group_headcount", "In the group now", "count"),
+        Column("group_share", "Share now", "share", of=COUNTS),
+        Column("population_share", CENSUS_LABEL, "share"),
+        Column("recruit_group_share", f"Recruits' share, last {years} years", "percent",
+               of=RECRUITS),
+        Column("projected_group_share_mid", f"Flow model, {middle}", "percent", of=COUNTS),
+        Column("projected_group_share", f"Flow model, {end}", "percent", of=COUNTS),
+        Column("projected_group_share_lower", f"Band, {end}", "percent_interval", of=COUNTS,
+               upper="projected_group_share_upper"),
+        Column("straight_line_group_share", f"Straight line, {end}", "percent", of=COUNTS),
+        Column("parity_status", "Reaches the population share", "text", of=COUNTS),
+        Column("reach_probability", f"Chance of reaching it by {end}", "percent", of=COUNTS),
+        Column("long_run_group_share", "Where today's rates settle", "percent", of=COUNTS),
+    )  # fmt: skip
+    title = "Where today's rates lead"
+    outlook = DeclaredTable(
+        id="projection-outlook",
+        caption=f"{title}: {label}, the stock-and-flow projection by rank and worker type",
+        columns=columns,
+        frame=frame,
+        total_rows=frozenset({ALL_OFFICERS, "Whole workforce"}),
+    )
+    ranks = [
+        r for r, w, k in zip(outlook.labels, frame["worker_type"], frame["rank_or_band"],
+                             strict=True) if w == "police_officer" and k != "All"
+    ]  # fmt: skip
+
+    def compose_outlook() -> Prose:
+        row = ALL_OFFICERS
+        if row not in outlook.labels or number(outlook, row, "projected_group_share") is None:
+            message = "The officers' projection cannot be shown; the numbers are too small."
+            headline = message
+        else:
+            status = outlook.text(row, "parity_status")
+            headline = (
+                f"At today's rates the {label} share of officers goes from "
+                f"{outlook.text(row, 'group_share')} now to "
+                f"{outlook.text(row, 'projected_group_share')} by {end}"
+            )
+            message = (
+                f"{headline} ({band_words(cells)} simulated futures in the band "
+                f"{outlook.text(row, 'projected_group_share_lower')}), against "
+                f"{outlook.text(row, 'population_share')} of the population: "
+                + ("it is already there." if status == "reached" else f"{status}.")
+            )
+        return Prose(
+            message=message,
+            chart=Chart(
+                kind="bars",
+                series=(
+                    Series("group_share", "Now"),
+                    Series("projected_group_share", f"Flow model, {end}"),
+                ),
+                benchmark=Series("population_share", CENSUS_LABEL),
+                axis=f"{label} share of officers who stated an ethnicity (%)",
+                title=headline,
+                alt=(
+                    f"Bar chart of each officer rank's share now and in the flow model's "
+                    f"projection for {end}, with the population share as a dashed marker; "
+                    "the values are in the table."
+                ),
+                rows=tuple([*ranks, ALL_OFFICERS]),
+            ),
+            findings=[message] if message != headline else [],
+            definitions=[
+                (
+                    "Stock-and-flow projection",
+                    "Each rank's people, by group, moved on a year at a time: each group leaves "
+                    "and is promoted at its own recent rate, and every leaver is replaced by a "
+                    "recruit in the recent mix. Where it settles is the ceiling (or floor) that "
+                    "recruitment, leaving and promotion allow together; the straight line beside "
+                    "it carries the recent trend on and ignores who joins and leaves.",
+                )
+            ],
+        )
+
+    sections = [Section("projection-outlook", THEME, title, outlook, compose_outlook)]
+    fan = _fan_section(cells, snapshot_date, outlook)
+    if fan is not None:
+        sections.append(fan)
+    return sections
+
+
+def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section | None:
+    frame = cells.con.execute(FAN_SQL, [cells.headline]).df()
+    if frame.empty:
+        return None
+    frame["label"] = frame["projection_date"].map(lambda d: str(pd.Timestamp(d).year))
+    frame["x"] = frame["label"]
+    frame["lpu_code"] = "All"
+    frame["as_of"] = snapshot_date
+    add_scope_counts(cells, frame, "as_of", "group_code")
+    label = headline_label(cells)
+    band = f"Band ({band_words(cells)} simulated futures)"
+    columns = (
+        Column("label", "Year", "label"),
+        Column("projected_group_share", "Flow model", "percent", of=COUNTS),
+        Column("projected_group_share_lower", band, "percent_interval", of=COUNTS,
+               upper="projected_group_share_upper"),
+        Column("straight_line_group_share", "Straight line", "percent", of=COUNTS),
+        Column("reach_probability", "Chance of having reached the population share",
+               "percent", of=COUNTS),
+        Column("population_share", CENSUS_LABEL, "share"),
+    )  # fmt: skip
+    title = "Officers: the projection year by year"
+    table = DeclaredTable(
+        id="projection-officers",
+        caption=f"{title}: {label}, the flow model with its band, and the straight line",
+        columns=columns,
+        frame=frame,
+        notes=(NOT_FOR_INDIVIDUALS, assumptions(cells)),
+    )
+    first, last = table.labels[0], table.labels[-1]
+
+    def drivers() -> str:
+        row = ALL_OFFICERS
+        if row not in outlook.labels:
+            return ""
+        recruits = number(outlook, row, "recruit_group_share")
+        settle = number(outlook, row, "long_run_group_share")
+        now = number(outlook, row, "group_share")
+        if None in (recruits, settle, now):
+            return ""
+        lift = "raises" if recruits > now else "does not raise"
+        below = (
+            ", below the recruits' own mix, because the group leaves, or moves up and out, "
+            "at different rates"
+            if settle < recruits - 0.05
+            else ""
+        )
+        return (
+            f" What drives it: of the officers who joined in the last "
+            f"{in_words(cells.settings.projections.window_years)} years and stated an "
+            f"ethnicity, {outlook.text(row, 'recruit_group_share')} were from the group, "
+            f"against {outlook.text(row, 'group_share')} of officers now, so recruitment "
+            f"{lift} the share; at today's joining, leaving and promotion rates it settles at "
+            f"{outlook.text(row, 'long_run_group_share')}{below}. The straight line carries "
+            "the recent trend on regardless of who joins and leaves, so it never slows."
+        )
+
+    def compose() -> Prose:
+        if number(table, last, "projected_group_share") is None:
+            message = "The officers' projection cannot be shown; the numbers are too small."
+        else:
+            message = (
+                f"The flow model takes the {label} share of officers from "
+                f"{table.text(first, 'projected_group_share')} in {first} to "
+                f"{table.text(last, 'projected_group_share')} in {last} (band "
+                f"{table.text(last, 'projected_group_share_lower')}); the straight line "
+                f"reaches {table.text(last, 'straight_line_group_share')}." + drivers()
+            )
+        return Prose(
+            message=message,
+            chart=Chart(
+                kind="fan",
+                series=(Series("projected_group_share", "Flow model (today's rates held)"),
+                        Series("straight_line_group_share", "Straight line (recent trend)")),
+                band=Series("projected_group_share_lower", band),
+                benchmark=Series("population_share", CENSUS_LABEL),
+                axis=f"{label} share of officers who stated an ethnicity (%)",
+                title="The flow model slows as officers approach what joining and leaving "
+                "allow; the straight line does not",
+                alt=(
+                    f"Line chart from {first} to {last}: the flow model's projected share of "
+                    f"officers with a shaded band holding {band_words(cells)} simulated "
+                    "futures, the straight-line extrapolation as a dotted line, and the "
+                    "Census 2021 population share as a dashed line; the values are in the "
+                    "table."
+                ),
+                x="x",
+                rows=tuple(table.labels),
+            ),
+        )  # fmt: skip
+
+    return Section("projection-officers", THEME, title, table, compose)
+
+
+# --------------------------------------------------------------------------- promotion needed
+
+REQUIREMENTS_SQL = (
+    "select * from analytics.target_requirements order by target_sort_order, rank_order"
+)
+FLOW_COLUMNS = ("group_in_post", "group_promoted", "rest_in_post", "rest_promoted")
+
+
+def promotion_needed(cells: Cells, snapshot_date):
+    """For each share target set at a rank: each rank below it, period by period (the cells
+    its rates come from) and over the window, with the promotion rate the target needs."""
+    needs = cells.con.execute(REQUIREMENTS_SQL).df()
+    if needs.empty:
+        return []
+    start = pd.Timestamp(snapshot_date) - pd.DateOffset(
+        years=cells.settings.projections.window_years
+    )
+    flows = cells.con.execute(
+        """select * from analytics.workforce_flows
+           where period_start_date >= ? and membership_code <> 'not_stated'""",
+        [start.date()],
+    ).df()
+    return [
+        section
+        for code, target in needs.groupby("target_code", sort=False)
+        for section in _promotion_sections(cells, code, target, flows)
+    ]
+
+
+def _promotion_sections(
+    cells: Cells, code: str, target: pd.DataFrame, flows: pd.DataFrame
+) -> list[Section]:
+    """Two tables: the rates a rank target needs (one row per rank below it) and, after it,
+    the counts of each period those rates come from (the cells every rate names)."""
+    group = target["group_code"].iloc[0]
+    members = cells.eth(group)
+    others = cells.eth("stated") - members
+    counts, rates = [], []
+    for need in target.to_dict("records"):
+        part = flows[(flows["group_code"] == group) & (flows["worker_type"] == need["worker_type"])
+                     & (flows["rank_or_band"] == need["rank_or_band"])]  # fmt: skip
+        periods = sorted(part["period_start_date"].unique())
+        for period in periods:
+            at = part[part["period_start_date"] == period].set_index("membership_code")
+            counts.append({
+                "label": f"{need['rank_or_band']}, {fmt.date(period)} to "
+                         f"{fmt.date(at['period_end_date'].iloc[0])}",
+                "period_start_date": period, "worker_type": need["worker_type"],
+                "rank_or_band": need["rank_or_band"],
+                "group_in_post": at.at["in_group", "in_post_count"],
+                "group_promoted": at.at["in_group", "promoted_count"],
+                "rest_in_post": at.at["rest_stated", "in_post_count"],
+                "rest_promoted": at.at["rest_stated", "promoted_count"],
+            })  # fmt: skip
+        rates.append({"label": need["rank_or_band"], **need})
+    counted = pd.DataFrame(counts)
+
+    def key(record, eth, promoted: bool):
+        population = cells.staff(record["period_start_date"], movements=True)
+        return cells.key(
+            population,
+            post=cells.posts(population, record["worker_type"], record["rank_or_band"]),
+            eth=eth,
+            promoted="yes" if promoted else None,
+        )
+
+    for name, eth, promoted in (("group_in_post", members, False),
+                                ("group_promoted", members, True),
+                                ("rest_in_post", others, False),
+                                ("rest_promoted", others, True)):  # fmt: skip
+        add_keys(counted, name, lambda r, e=eth, p=promoted: key(r, e, p))
+    # Each rank's rates come from every period's cells of that rank.
+    frame = pd.DataFrame(rates)
+    per_rank = {rank: part.reset_index(drop=True)
+                for rank, part in counted.groupby("rank_or_band", sort=False)}  # fmt: skip
+    sources = []
+    for i in range(max((len(p) for p in per_rank.values()), default=0)):
+        for name in FLOW_COLUMNS:
+            column = f"p{i}_{name}"
+            sources.append(column)
+            own = [per_rank.get(r) for r in frame["rank_or_band"]]
+            frame[column] = [o.at[i, name] if o is not None and i < len(o) else None for o in own]
+            frame[f"{column}@key"] = pd.Series(
+                [o.at[i, f"{name}@key"] if o is not None and i < len(o) else None for o in own],
+                dtype=object,
+            )
+    name = target["target_name"].iloc[0]
+    rank = target["target_rank_or_band"].iloc[0]
+    years = in_words(cells.settings.projections.window_years)
+    title = f"What it would take: promotion to {rank}"
+    table = DeclaredTable(
+        id=f"what-it-would-take-{code}",
+        caption=f"{title}, for the target {name}: rates over the last {years} years",
+        columns=(
+            Column("label", "Rank promoted from", "label"),
+            Column("promotion_rate", "Group's promotion rate (a year)", "percent",
+                   of=tuple(sources)),
+            Column("reference_promotion_rate", "Everyone else's (a year)", "percent",
+                   of=tuple(sources)),
+            Column("needed_promotion_rate", "Group's rate the target needs", "percent",
+                   of=tuple(sources)),
+            Column("promotion_rate_factor", "Times the recent rate", "ratio", of=tuple(sources)),
+        ),
+        frame=frame,
+    )  # fmt: skip
+    behind = DeclaredTable(
+        id=f"what-it-would-take-{code}-counts",
+        caption=f"{title}: the promotions each period, behind the rates",
+        columns=(
+            Column("label", "Rank promoted from, and period", "label"),
+            Column("group_in_post", "Group: in post at the start", "count"),
+            Column("group_promoted", "Group: promoted by the end", "count"),
+            Column("rest_in_post", "Everyone else who stated: in post", "count"),
+            Column("rest_promoted", "Everyone else who stated: promoted", "count"),
+        ),
+        frame=counted,
+    )
+    definition = (
+        "Promotion rate the target needs",
+        f"Found by running the flow model with the group's promotion rate at every rank below "
+        f"the target's multiplied by one factor, everything else as observed over the last "
+        f"{years} years, until it meets the target on the date.",
+    )
+    scope = scope_words({**target.iloc[0].to_dict(), "rank_or_band": rank, "lpu_code": "All"})
+
+    def compose() -> Prose:
+        shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
+        if not shown:
+            message = (
+                f"{scope}: the promotion rates the target would need cannot be shown, or "
+                "promotion alone cannot meet it by the date."
+            )
+        else:
+            parts = [
+                f"from {r} {table.text(r, 'needed_promotion_rate')} a year (recently "
+                f"{table.text(r, 'promotion_rate')}; everyone else "
+                f"{table.text(r, 'reference_promotion_rate')})"
+                for r in table.labels
+                if number(table, r, "needed_promotion_rate") is not None
+            ]
+            message = (
+                f"{scope}: to meet the target with recruitment and leaving as they are, the "
+                f"group's promotion rates would need to be "
+                f"{table.text(shown[0], 'promotion_rate_factor')} times their recent level"
+                + (f": {fmt.join(parts)}." if parts else ".")
+            )
+        return Prose(message=message, findings=[message], definitions=[definition])
+
+    def compose_counts() -> Prose:
+        return Prose(
+            message=f"The promotions each year behind the rates above, rank by rank: over "
+            f"the last {years} years, those in post at the start of each year and how many of "
+            "them held a higher rank a year later."
+        )
+
+    return [
+        Section(f"what-it-would-take-{code}", THEME, title, table, compose),
+        Section(f"what-it-would-take-{code}-counts", THEME,
+                f"{title}: the numbers behind it", behind, compose_counts),
+    ]  # fmt: skip

@@ -1,0 +1,707 @@
+"""Trend sections: the workforce and officers by rank over time, each group, rank, band and
+LPU a year on, and joiners against the workforce they join.
+
+Every figure is selected from ``analytics.representation_trend`` and
+``analytics.joiners_mix`` (changes, the straight line and the trended benchmark are computed
+there). Each table declares the cell behind every count in the staff snapshot it comes from,
+so a count shown here and in another table is one cell, protected once; joiners are a
+population of their own (``joiners``: reporting year, worker type, entry route, ethnicity).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import codes
+from pipeline.report import formatting as fmt
+from pipeline.report.cells import ETHNICITY_CODES, Cells
+from pipeline.report.declared import Chart, Column, DeclaredTable, Series
+from pipeline.report.model import Prose, Section
+
+THEME = "trends"
+WORKER_TYPE_ORDER = ("police_officer", "police_staff", "pcso", "special_constable")
+ALL_WORKERS = "Whole workforce"
+CENSUS_LABEL = "Population share (Census 2021)"
+ESTIMATE_LABEL = "Population share, estimated from the 2011 to 2021 census trend"
+COUNTS = ("group_headcount", "declared_headcount")
+GROUPS = ("minority_excl_white", "minority_incl_white", "asian", "black", "mixed", "white",
+          "other")  # fmt: skip
+"""Both headline definitions, the broad groups and Black on its own (a broad group)."""
+
+
+def headline_label(cells: Cells) -> str:
+    return getattr(cells.settings.groups, cells.settings.groups.headline)
+
+
+def number(table: DeclaredTable, row: str, column: str) -> float | None:
+    """A shown number (None when withheld, not applicable or not a number)."""
+    value = table.value(row, column)
+    return value if isinstance(value, int | float) else None
+
+
+def add_keys(frame: pd.DataFrame, name: str, make) -> None:
+    """``<name>@key`` from ``make(record)`` for every row (None: no cell)."""
+    frame[f"{name}@key"] = pd.Series([make(r) for r in frame.to_dict("records")], dtype=object)
+
+
+def staff_key(cells: Cells, date, worker_type, rank, lpu, eth: str):
+    """The cell of a staff snapshot: a worker type (or everyone), a rank or band (or every
+    one), an LPU (or every one), and an ethnic grouping, "stated" or "all". None for a
+    rank, worker type or LPU nobody held on that date: its count is 0 and names no one
+    (the snapshot's dimensions are what was held, and stay so)."""
+    population = cells.staff(date)
+    domain = cells.universe.dims(population)
+    posts = None
+    if worker_type not in (None, "All"):
+        posts = cells.posts(population, worker_type, None if rank in (None, "All") else rank)
+        if not posts or not posts <= domain["post"]:
+            return None
+    if lpu not in (None, "All") and lpu not in domain["lpu"]:
+        return None
+    return cells.key(
+        population, post=posts, lpu=None if lpu in (None, "All") else lpu, eth=cells.eth(eth)
+    )
+
+
+def window_dates(cells: Cells, snapshot_date) -> list:
+    """The snapshots of the trend window: [projections] window_years up to the latest."""
+    start = pd.Timestamp(snapshot_date) - pd.DateOffset(
+        years=cells.settings.projections.window_years
+    )
+    rows = cells.con.execute(
+        """select distinct snapshot_date from analytics.representation_trend
+           where snapshot_date >= ? and snapshot_date <= ? order by 1""",
+        [start.date(), pd.Timestamp(snapshot_date).date()],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def year_label(reporting_year: int) -> str:
+    """A reporting year in words (no number a sentence would have to find in a table)."""
+    return f"April {reporting_year - 1} to March {reporting_year}"
+
+
+# --------------------------------------------------------------------------- over time
+
+TREND_SQL = """
+select * from analytics.representation_trend
+where group_code = ? and lpu_code = 'All' and snapshot_date >= ? and snapshot_date <= ?
+    and {where}
+"""
+ESTIMATE_NOTE = (
+    "The estimated population share is on the straight line through the 2011 and 2021 "
+    "censuses, carried on past 2021: an estimate, not a census count. Every share, ratio "
+    "and gap elsewhere in the report is against Census 2021."
+)
+ESTIMATE_DEFINITION = (
+    "Estimated population share",
+    "The share on the straight line through Census 2011 and Census 2021, interpolated "
+    "between them and extrapolated after 2021: an estimate of how the population has moved, "
+    "not a count.",
+)
+
+
+def over_time_table(
+    cells: Cells,
+    dates: list,
+    frame: pd.DataFrame,
+    *,
+    unit: str,
+    table_id: str,
+    caption: str,
+    first_header: str,
+) -> DeclaredTable:
+    """One row per line and snapshot of the window (``frame``: representation_trend rows
+    in table order with ``line`` naming each row's line and ``is_total``; ``unit`` is the
+    column that tells lines apart, ``worker_type`` or ``rank_or_band``): the counts and
+    share, the change since the previous snapshot, the straight line's slope at the latest
+    snapshot, and the benchmark estimated for each date."""
+    frame = frame.reset_index(drop=True)
+    frame["x"] = frame["snapshot_date"].map(fmt.date)
+    frame["label"] = frame["line"] + ", " + frame["x"]
+
+    def key(record, date, eth):
+        return staff_key(cells, date, record["worker_type"], record["rank_or_band"], "All", eth)
+
+    for name, eth, when in (
+        ("declared_headcount", "stated", "snapshot_date"),
+        ("group_headcount", cells.headline, "snapshot_date"),
+        ("previous_declared_headcount", "stated", "previous_snapshot_date"),
+        ("previous_group_headcount", cells.headline, "previous_snapshot_date"),
+    ):
+        add_keys(frame, name, lambda r, e=eth, d=when: None if pd.isna(r[d]) else key(r, r[d], e))
+    # The straight line at the latest snapshot is fitted to every snapshot of the window.
+    sources = []
+    for i, date in enumerate(dates):
+        at = frame[frame["snapshot_date"] == pd.Timestamp(date)].set_index(unit)
+        for name, eth in (("group_headcount", cells.headline), ("declared_headcount", "stated")):
+            column = f"window{i}_{name}"
+            sources.append(column)
+            frame[column] = frame[unit].map(at[name]).fillna(0)
+            add_keys(frame, column, lambda r, d=date, e=eth: key(r, d, e))
+    for name in ("previous_declared_headcount", "previous_group_headcount"):
+        frame[name] = frame[name].where(
+            frame["previous_snapshot_date"].isna(), frame[name].fillna(0)
+        )
+    latest = frame["snapshot_date"] == frame["snapshot_date"].max()
+    frame.loc[~latest, "trend_share_change_per_year"] = None
+    previous = ("previous_group_headcount", "previous_declared_headcount")
+    label = headline_label(cells)
+    columns = (
+        Column("label", first_header, "label"),
+        Column("declared_headcount", "Stated an ethnicity", "count"),
+        Column("group_headcount", f"{label}: people", "count"),
+        Column("group_share", f"{label}: share of those stating", "share", of=COUNTS),
+        Column("group_share_change", "Change since the previous snapshot (percentage points)",
+               "points", of=(*COUNTS, *previous)),
+        Column("trend_share_change_per_year",
+               "Straight-line trend over these snapshots (percentage points a year)", "points",
+               of=tuple(sources)),
+        Column("estimated_population_share", ESTIMATE_LABEL, "share"),
+        Column("population_share", CENSUS_LABEL, "share"),
+    )  # fmt: skip
+    return DeclaredTable(
+        id=table_id,
+        caption=caption,
+        columns=columns,
+        frame=frame,
+        total_rows=frozenset(frame.loc[frame["is_total"], "label"]),
+        notes=(ESTIMATE_NOTE,),
+    )
+
+
+def over_time_chart(
+    table: DeclaredTable, title: str, axis: str, alt: str, rows: tuple[str, ...]
+) -> Chart:
+    """A line per unit across the snapshots, the trended benchmark dashed, Census 2021
+    dotted."""
+    return Chart(
+        kind="lines",
+        series=(Series("group_share", "Share of those who stated an ethnicity"),),
+        benchmark=Series("estimated_population_share", ESTIMATE_LABEL),
+        references=(Series("population_share", CENSUS_LABEL),),
+        axis=axis,
+        title=title,
+        alt=alt,
+        x="x",
+        line="line",
+        rows=rows,
+    )
+
+
+def trend_by_worker_type(cells: Cells, snapshot_date):
+    """Each worker type's share at every snapshot of the window: the change since the
+    previous snapshot, the straight line's slope, and the benchmark estimated for the date."""
+    dates = window_dates(cells, snapshot_date)
+    if len(dates) < 2:
+        return []
+    label = headline_label(cells)
+    raw = cells.con.execute(
+        TREND_SQL.format(where="rank_or_band = 'All'"),
+        [cells.headline, pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()],
+    ).df()
+    order = {w: i for i, w in enumerate((*WORKER_TYPE_ORDER, "All"))}
+    raw = raw[raw["worker_type"].isin(order)].copy()
+    raw["order"] = raw["worker_type"].map(order)
+    frame = raw.sort_values(["order", "snapshot_date"])
+    names = {**codes.WORKER_TYPES, "All": ALL_WORKERS}
+    frame = frame.assign(
+        line=frame["worker_type"].map(names), is_total=frame["worker_type"] == "All"
+    )
+    title = "The workforce over time"
+    first, last = fmt.date(dates[0]), fmt.date(dates[-1])
+    table = over_time_table(
+        cells, dates, frame, unit="worker_type", table_id="trend-by-worker-type",
+        caption=f"{title}: {label}, by worker type, {first} to {last}",
+        first_header="Worker type and snapshot",
+    )  # fmt: skip
+    whole = [r for r in table.labels if r.startswith(f"{ALL_WORKERS}, ")]
+
+    def compose() -> Prose:
+        start, end = whole[0], whole[-1]
+        if number(table, start, "group_share") is None or number(table, end, "group_share") is None:
+            message = f"{label}: the workforce's share over time cannot be shown."
+            title_text = message
+        else:
+            title_text = (
+                f"{label}: {table.text(start, 'group_share')} of the workforce who stated an "
+                f"ethnicity on {first}, {table.text(end, 'group_share')} on {last}"
+            )
+            slope = number(table, end, "trend_share_change_per_year")
+            pace = (
+                f"a straight line through the snapshots moves "
+                f"{table.text(end, 'trend_share_change_per_year')} percentage points a year"
+                if slope is not None
+                else "too few snapshots for a straight line"
+            )
+            message = (
+                f"{title_text} ({pace}), while the population's share is estimated to have "
+                f"moved from {table.text(start, 'estimated_population_share')} to "
+                f"{table.text(end, 'estimated_population_share')} on the census trend."
+            )
+        return Prose(
+            message=message,
+            chart=over_time_chart(
+                table,
+                title_text,
+                f"{label} share of those who stated an ethnicity (%)",
+                f"Line chart of the {label} share of each worker type and of the whole "
+                f"workforce at each snapshot from {first} to {last}, with the population "
+                "share estimated from the census trend as a dashed line and the Census "
+                "2021 share as a dotted line; the values are in the table.",
+                tuple(table.labels),
+            ),
+            findings=[message] if number(table, end, "group_share") is not None else [],
+            definitions=[ESTIMATE_DEFINITION],
+        )
+
+    return Section("trend-by-worker-type", THEME, title, table, compose)
+
+
+RANK_LINES = 4
+"""The officer ranks drawn as lines (the lowest ranks whose latest share is shown), beside
+all officers: more lines than that cannot be told apart; the table holds every rank."""
+
+
+def trend_by_rank_over_time(cells: Cells, snapshot_date):
+    """Each officer rank's share at every snapshot of the window, as for worker types;
+    the chart draws the lowest ranks whose latest share can be shown, and all officers."""
+    dates = window_dates(cells, snapshot_date)
+    if len(dates) < 2:
+        return []
+    label = headline_label(cells)
+    frame = cells.con.execute(
+        TREND_SQL.format(where="worker_type = 'police_officer'")
+        + " order by rank_or_band = 'All', rank_order, rank_or_band, snapshot_date",
+        [cells.headline, pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()],
+    ).df()
+    if frame.empty:
+        return []
+    total = frame["rank_or_band"] == "All"
+    frame = frame.assign(line=frame["rank_or_band"].where(~total, "All officers"), is_total=total)
+    title = "Officers by rank over time"
+    first, last = fmt.date(dates[0]), fmt.date(dates[-1])
+    table = over_time_table(
+        cells, dates, frame, unit="rank_or_band", table_id="trend-by-rank-over-time",
+        caption=f"{title}: {label}, {first} to {last}", first_header="Rank and snapshot",
+    )  # fmt: skip
+    lines = list(dict.fromkeys(table.frame["line"]))
+    line_of = dict(zip(table.frame["label"], table.frame["line"], strict=True))
+
+    def compose() -> Prose:
+        moved = []
+        for line in lines:
+            start, end = f"{line}, {first}", f"{line}, {last}"
+            if (
+                start in table.labels
+                and end in table.labels
+                and None
+                not in (number(table, start, "group_share"), number(table, end, "group_share"))
+            ):
+                moved.append((line, start, end))
+        ranks = [m for m in moved if m[0] != "All officers"][:RANK_LINES]
+        everyone = [m for m in moved if m[0] == "All officers"]
+        drawn = {m[0] for m in (*ranks, *everyone)}
+        if not ranks:
+            message = f"No rank's {label} share over time can be shown; the numbers are too small."
+        else:
+            message = (
+                f"{label} share of officers at each rank from {first} to {last}: "
+                + "; ".join(
+                    f"{line} from {table.text(start, 'group_share')} to "
+                    f"{table.text(end, 'group_share')}"
+                    for line, start, end in (*ranks, *everyone)
+                )
+                + "."
+            )
+        rows = tuple(r for r in table.labels if line_of[r] in drawn)
+        chart = over_time_chart(
+            table,
+            message,
+            f"{label} share of officers who stated an ethnicity (%)",
+            f"Line chart of the {label} share of officers"
+            + (f" at each of {fmt.join([m[0] for m in ranks])} and" if ranks else "")
+            + f" of all officers at each snapshot from {first} to {last}, with the "
+            "population share estimated from the census trend as a dashed line and the "
+            "Census 2021 share as a dotted line; every rank's values are in the table.",
+            rows,
+        )
+        return Prose(
+            message=message, chart=chart if rows else None, definitions=[ESTIMATE_DEFINITION]
+        )
+
+    return Section("trend-by-rank-over-time", THEME, title, table, compose)
+
+
+# --------------------------------------------------------------------------- a year on
+
+YEAR_ON_SQL = """
+select * from analytics.representation_trend
+where snapshot_date = ? and year_earlier_snapshot_date is not null and {where}
+"""
+
+
+def year_on_table(
+    cells: Cells,
+    snapshot_date,
+    frame: pd.DataFrame,
+    *,
+    table_id: str,
+    caption: str,
+    first_header: str,
+) -> DeclaredTable:
+    """One row per unit (``frame``: representation_trend rows with ``label``, ``is_total``
+    and ``eth``): its counts and share a year earlier and now, the change, and the Census
+    2021 share of its population."""  # fmt: skip
+    frame = frame.reset_index(drop=True)
+    for name in ("year_earlier_declared_headcount", "year_earlier_group_headcount"):
+        frame[name] = frame[name].fillna(0)  # nobody in the unit a year earlier
+    for name, when, stated in (
+        ("declared_headcount", "snapshot_date", True),
+        ("group_headcount", "snapshot_date", False),
+        ("year_earlier_declared_headcount", "year_earlier_snapshot_date", True),
+        ("year_earlier_group_headcount", "year_earlier_snapshot_date", False),
+    ):
+        add_keys(frame, name, lambda r, d=when, s=stated: staff_key(
+            cells, r[d], r["worker_type"], r["rank_or_band"], r["lpu_code"],
+            "stated" if s else r["eth"]))  # fmt: skip
+    then = fmt.date(frame["year_earlier_snapshot_date"].iloc[0])
+    now = fmt.date(snapshot_date)
+    earlier = ("year_earlier_group_headcount", "year_earlier_declared_headcount")
+    columns = (
+        Column("label", first_header, "label"),
+        Column("year_earlier_declared_headcount", f"{then}: stated an ethnicity", "count"),
+        Column("year_earlier_group_headcount", f"{then}: in the group", "count"),
+        Column("year_earlier_group_share", f"{then}: share", "share", of=earlier),
+        Column("declared_headcount", f"{now}: stated an ethnicity", "count"),
+        Column("group_headcount", f"{now}: in the group", "count"),
+        Column("group_share", f"{now}: share", "share", of=COUNTS),
+        Column("annual_group_share_change", "Change over the year (percentage points)",
+               "points", of=(*COUNTS, *earlier)),
+        Column("population_share", CENSUS_LABEL, "share"),
+    )  # fmt: skip
+    return DeclaredTable(id=table_id, caption=caption, columns=columns, frame=frame,
+                         total_rows=frozenset(frame.loc[frame["is_total"], "label"]))  # fmt: skip
+
+
+def year_on_prose(table: DeclaredTable, noun: str, people: str) -> Prose:
+    body = [r for r in table.labels if r not in table.total_rows]
+    changes = [(r, number(table, r, "annual_group_share_change")) for r in body]
+    changes = [(r, c) for r, c in changes if c is not None]
+    earlier = next(c.header for c in table.columns if c.name == "year_earlier_group_share")
+    now = next(c.header for c in table.columns if c.name == "group_share")
+    if not changes:
+        message = f"No {noun}'s change over the year can be shown; the numbers are too small."
+    else:
+        up = max(changes, key=lambda item: item[1])[0]
+        down = min(changes, key=lambda item: item[1])[0]
+        message = (
+            f"Over the year the share of {people} moved most for {up} "
+            f"({table.text(up, 'annual_group_share_change')} percentage points)"
+            + (
+                f" and least for {down} ({table.text(down, 'annual_group_share_change')})."
+                if down != up
+                else "."
+            )
+        )
+    return Prose(
+        message=message,
+        chart=Chart(
+            kind="bars",
+            series=(
+                Series("year_earlier_group_share", earlier.removesuffix(": share")),
+                Series("group_share", now.removesuffix(": share")),
+            ),
+            benchmark=Series("population_share", CENSUS_LABEL),
+            axis=f"Share of {people} who stated an ethnicity (%)",
+            title=message,
+            alt=(
+                f"Bar chart of each {noun}'s share a year earlier and now, with the Census "
+                "2021 population share as a dashed marker; the values are in the table."
+            ),
+            rows=tuple(body),
+        ),
+    )
+
+
+def trend_by_group(cells: Cells, snapshot_date):
+    """Both headline definitions, each broad group (Black on its own among them), for the
+    whole workforce, a year earlier and now."""
+    frame = cells.con.execute(
+        YEAR_ON_SQL.format(
+            where="worker_type = 'All' and rank_or_band = 'All' and lpu_code = 'All' "
+            f"and group_code in ({', '.join('?' for _ in GROUPS)}) order by group_sort_order"
+        ),
+        [pd.Timestamp(snapshot_date).date(), *GROUPS],
+    ).df()
+    if frame.empty:
+        return []
+    frame = frame.assign(label=frame["group_label"], is_total=False, eth=frame["group_code"])
+    title = "Each ethnic group a year on"
+    table = year_on_table(
+        cells, snapshot_date, frame, table_id="trend-by-group",
+        caption=f"{title}: the whole workforce", first_header="Ethnic group",
+    )  # fmt: skip
+    return Section("trend-by-group", THEME, title, table,
+                   lambda: year_on_prose(table, "group", "the workforce"))  # fmt: skip
+
+
+def _ladder_year_on(cells: Cells, snapshot_date, worker_type: str, noun: str, section_id: str):
+    frame = cells.con.execute(
+        YEAR_ON_SQL.format(where="worker_type = ? and lpu_code = 'All' and group_code = ?")
+        + " order by rank_order nulls last",
+        [pd.Timestamp(snapshot_date).date(), worker_type, cells.headline],
+    ).df()
+    if frame.empty:
+        return []
+    people = {"police_officer": "officers", "police_staff": "police staff"}[worker_type]
+    total = frame["rank_or_band"] == "All"
+    frame = frame.assign(
+        is_total=total, label=frame["rank_or_band"].where(~total, f"All {people}"),
+        eth=cells.headline,
+    )  # fmt: skip
+    title = f"{people[0].upper()}{people[1:]} by {noun} a year on"
+    table = year_on_table(
+        cells, snapshot_date, frame, table_id=section_id,
+        caption=f"{title}: {headline_label(cells)}", first_header=noun.capitalize(),
+    )  # fmt: skip
+    return Section(section_id, THEME, title, table, lambda: year_on_prose(table, noun, people))
+
+
+def trend_by_rank(cells: Cells, snapshot_date):
+    return _ladder_year_on(cells, snapshot_date, "police_officer", "rank", "trend-by-rank")
+
+
+def trend_by_band(cells: Cells, snapshot_date):
+    return _ladder_year_on(cells, snapshot_date, "police_staff", "band", "trend-by-band")
+
+
+def trend_by_lpu(cells: Cells, snapshot_date):
+    frame = cells.con.execute(
+        YEAR_ON_SQL.format(
+            where="worker_type = 'police_officer' and rank_or_band = 'All' and group_code = ?"
+        ),
+        [pd.Timestamp(snapshot_date).date(), cells.headline],
+    ).df()
+    if frame.empty:
+        return []
+    total = frame["lpu_code"] == "All"
+    frame = frame.assign(
+        is_total=total, label=frame["lpu_name"].where(~total, "All officers"), eth=cells.headline
+    ).sort_values(["is_total", "lpu_name"])  # fmt: skip
+    title = "Officers by Local Policing Unit a year on"
+    table = year_on_table(
+        cells, snapshot_date, frame, table_id="trend-by-lpu",
+        caption=f"{title}: {headline_label(cells)}, against each LPU's population",
+        first_header="LPU",
+    )  # fmt: skip
+    return Section("trend-by-lpu", THEME, title, table,
+                   lambda: year_on_prose(table, "LPU", "officers"))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- joiners
+
+JOINERS_SQL = """
+select * from analytics.joiners_mix
+where group_code = ? and {where}
+order by reporting_year, worker_type = 'All', worker_type, entry_route
+"""
+
+
+def joiners_population(cells: Cells) -> str:
+    """``joiners``: every joiner up to the latest snapshot, by reporting year, worker type,
+    entry route and ethnicity code (registered once per build)."""
+    if "joiners" not in cells.universe.domains:
+        frame = cells.con.execute(
+            """select distinct reporting_year, worker_type, entry_route
+               from analytics.joiners_mix where worker_type <> 'All' and entry_route <> 'All'"""
+        ).df()
+        cells.items(
+            "joiners",
+            year=sorted({str(y) for y in frame["reporting_year"]}),
+            wt=sorted(set(frame["worker_type"])),
+            route=sorted(set(frame["entry_route"])),
+            eth=ETHNICITY_CODES,
+        )
+    return "joiners"
+
+
+def joiner_years(cells: Cells) -> set[int]:
+    return {int(y) for y in cells.universe.dims(joiners_population(cells))["year"] if y != "none"}
+
+
+def joiner_key(cells: Cells, years, worker_type, route, eth: str):
+    """The cell of the group's (or "stated", "all") joiners in the reporting ``years``; a
+    worker type or route nobody joined by is a cell too (of nobody, 0)."""
+    population = joiners_population(cells)
+    extra = {"year": [str(y) for y in years]}
+    if worker_type not in (None, "All"):
+        extra["wt"] = [worker_type]
+    if route not in (None, "All"):
+        extra["route"] = [route]
+    cells.universe.add(population, **extra)
+    return cells.key(
+        population,
+        year=[str(y) for y in years],
+        wt=None if worker_type in (None, "All") else worker_type,
+        route=None if route in (None, "All") else route,
+        eth=cells.eth(eth),
+    )
+
+
+def _joiner_keys(cells: Cells, frame: pd.DataFrame) -> None:
+    for name, eth in (("joiner_count", "all"), ("declared_joiner_count", "stated"),
+                      ("group_joiner_count", cells.headline)):  # fmt: skip
+        add_keys(frame, name, lambda r, e=eth: joiner_key(
+            cells, [r["reporting_year"]], r["worker_type"], r["entry_route"], e))  # fmt: skip
+
+
+def joiners_mix(cells: Cells, snapshot_date):
+    """Joiners' share each year by worker type, against the workforce they joined."""
+    label = headline_label(cells)
+    frame = cells.con.execute(
+        JOINERS_SQL.format(where="entry_route = 'All'"), [cells.headline]
+    ).df()
+    if frame.empty:
+        return []
+    order = {w: i for i, w in enumerate((*WORKER_TYPE_ORDER, "All"))}
+    frame = frame.assign(order=frame["worker_type"].map(order)).sort_values(
+        ["reporting_year", "order"]).reset_index(drop=True)  # fmt: skip
+    names = {**codes.WORKER_TYPES, "All": "All joiners"}
+    frame["label"] = (
+        frame["worker_type"].map(names) + ", " + frame["reporting_year"].map(year_label)
+        + frame["is_partial_year"].map({True: " (so far)", False: ""})
+    )  # fmt: skip
+    _joiner_keys(cells, frame)
+    for name, eth in (("workforce_declared_headcount", "stated"),
+                      ("workforce_group_headcount", cells.headline)):  # fmt: skip
+        add_keys(frame, name, lambda r, e=eth: None if pd.isna(r["workforce_snapshot_date"])
+                 else staff_key(cells, r["workforce_snapshot_date"], r["worker_type"], "All",
+                                "All", e))  # fmt: skip
+    workforce = ("workforce_group_headcount", "workforce_declared_headcount")
+    joined = ("group_joiner_count", "declared_joiner_count")
+    columns = (
+        Column("label", "Joiners and reporting year", "label"),
+        Column("joiner_count", "Joiners", "count"),
+        Column("declared_joiner_count", "Stated an ethnicity", "count"),
+        Column("group_joiner_count", f"{label}: joiners", "count"),
+        Column("group_share", f"{label}: share of joiners stating", "share", of=joined),
+        Column("workforce_declared_headcount", "Workforce at the start of the year: stated",
+               "count"),
+        Column("workforce_group_headcount", "Workforce at the start of the year: in the group",
+               "count"),
+        Column("workforce_group_share", "Workforce share at the start of the year", "share",
+               of=workforce),
+        Column("joiner_workforce_ratio", "Joiners' share ÷ workforce share", "ratio",
+               of=(*joined, *workforce)),
+        Column("population_share", CENSUS_LABEL, "share"),
+    )  # fmt: skip
+    title = "Joiners against the workforce they join"
+    table = DeclaredTable(
+        id="joiners-mix", caption=f"{title}: {label}, by reporting year (April to March)",
+        columns=columns, frame=frame,
+        total_rows=frozenset(frame.loc[frame["worker_type"] == "All", "label"]),
+    )  # fmt: skip
+    officers = [r for r, w in zip(table.labels, frame["worker_type"], strict=True)
+                if w == "police_officer"]  # fmt: skip
+
+    def compose() -> Prose:
+        shown = [r for r in officers if number(table, r, "group_share") is not None]
+        if not shown:
+            message = f"{label}: the share of officer joiners cannot be shown."
+        else:
+            last = shown[-1]
+            ratio = number(table, last, "joiner_workforce_ratio")
+            message = (
+                f"{label}: {table.text(last, 'group_share')} of officers who joined in "
+                f"{last.split(', ', 1)[1]}, against {table.text(last, 'workforce_group_share')} "
+                f"of officers at the start of the year and "
+                f"{table.text(last, 'population_share')} of the population: "
+                + (
+                    "recruitment is raising the share, but it cannot take it past the "
+                    "joiners' own mix."
+                    if ratio is not None and ratio > 1
+                    else "recruitment is not raising the share."
+                )
+            )
+        return Prose(
+            message=message,
+            chart=Chart(
+                kind="bars",
+                series=(Series("group_share", "Joiners"),
+                        Series("workforce_group_share", "Officers at the start of the year")),
+                benchmark=Series("population_share", CENSUS_LABEL),
+                axis=f"{label} share of those who stated an ethnicity (%)",
+                title="Officer joiners each year against officers at the start of the year",
+                alt=(
+                    "Bar chart of the share of officer joiners each year beside the officers' "
+                    "share at the start of that year, with the population share as a dashed "
+                    "marker; the values are in the table."
+                ),
+                rows=tuple(officers),
+            ),
+            findings=[message] if shown else [],
+            definitions=[(
+                "Joiners' share ÷ workforce share",
+                "A workforce moves towards the mix of the people who join it, and never past "
+                "it: above 1 recruitment raises the group's share, below 1 it lowers it.",
+            )],
+        )  # fmt: skip
+
+    return Section("joiners-mix", THEME, title, table, compose)
+
+
+def joiners_by_route(cells: Cells, snapshot_date):
+    """Officer joiners by entry route each year; no section when no route is recorded."""
+    label = headline_label(cells)
+    frame = cells.con.execute(
+        JOINERS_SQL.format(where="worker_type = 'police_officer'"), [cells.headline]
+    ).df()
+    if frame.empty or not set(frame["entry_route"]) - {"All", "Not recorded"}:
+        return []
+    frame["label"] = (
+        frame["reporting_year"].map(year_label) + ", "
+        + frame["entry_route"].replace({"All": "all routes"})
+    )  # fmt: skip
+    _joiner_keys(cells, frame)
+    joined = ("group_joiner_count", "declared_joiner_count")
+    columns = (
+        Column("label", "Reporting year and entry route", "label"),
+        Column("joiner_count", "Joiners", "count"),
+        Column("declared_joiner_count", "Stated an ethnicity", "count"),
+        Column("group_joiner_count", f"{label}: joiners", "count"),
+        Column("group_share", f"{label}: share of joiners stating", "share", of=joined),
+    )
+    title = "Officer joiners by entry route"
+    table = DeclaredTable(
+        id="joiners-by-route", caption=f"{title}: {label}, by reporting year", columns=columns,
+        frame=frame, total_rows=frozenset(frame.loc[frame["entry_route"] == "All", "label"]),
+    )  # fmt: skip
+    latest = frame["reporting_year"].max()
+    rows = [r for r, y, route in zip(table.labels, frame["reporting_year"], frame["entry_route"],
+                                     strict=True) if y == latest and route != "All"]  # fmt: skip
+
+    def compose() -> Prose:
+        shown = [r for r in rows if number(table, r, "group_share") is not None]
+        if not shown:
+            message = "Officer joiners' share by entry route cannot be shown for the latest year."
+        else:
+            parts = [f"{r.split(', ')[-1]} {table.text(r, 'group_share')}" for r in shown]
+            message = (
+                f"{label} share of officer joiners by entry route, {year_label(latest)}: "
+                f"{fmt.join(parts)}."
+            )
+        return Prose(
+            message=message,
+            chart=Chart(
+                kind="bars",
+                series=(Series("group_share", "Share of joiners who stated an ethnicity"),),
+                axis=f"{label} share of joiners who stated an ethnicity (%)",
+                title=f"Officer joiners by entry route, {year_label(latest)}",
+                alt="Bar chart of the share of officer joiners by entry route in the latest "
+                "reporting year; the values are in the table.",
+                rows=tuple(rows),
+            ),
+        )
+
+    return Section("joiners-by-route", THEME, title, table, compose)

@@ -1,0 +1,166 @@
+"""The workforce projection, year by year (a Python model: simulation is not SQL).
+
+For each projected grouping (ref.projection_groups), the stock-and-flow model of
+pipeline.flows is driven by marts.projection_rates (the rates SQL pooled over the window)
+from the latest snapshot, [projections] horizon_years ahead: the central path (today's
+rates held), the band of the simulated futures, the chance of having reached the
+population share, and beside it the straight line through the recent snapshots
+(marts.representation_trend), which ignores who joins and leaves. Rows for the whole
+workforce, each worker type and each rank or band.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipeline import flows
+
+DEPENDS_ON = [
+    "marts.projection_rates",
+    "marts.representation_trend",
+    "marts.population_benchmark",
+    "ref.projection_settings",
+    "ref.projection_groups",
+    "ref.groupings",
+    "ref.worker_types",
+]
+
+COLUMNS = {
+    "group_code": "str", "group_label": "str", "group_sort_order": "int64",
+    "worker_type": "str", "worker_type_label": "str", "rank_or_band": "str",
+    "rank_order": "Int64", "snapshot_date": "datetime64[s]", "projection_year": "int64",
+    "projection_date": "datetime64[s]", "projected_headcount": "float64",
+    "projected_group_headcount": "float64", "projected_group_share": "float64",
+    "projected_group_share_lower": "float64", "projected_group_share_upper": "float64",
+    "reach_probability": "float64", "projected_joiner_count": "float64",
+    "projected_group_joiner_count": "float64", "straight_line_group_share": "float64",
+    "population_share": "float64", "long_run_group_share": "float64",
+}  # fmt: skip
+ALL = "All"
+
+
+def scopes(ladder: flows.Ladder) -> list[tuple[str, str, int | None]]:
+    """(worker type, rank or band, rank order) for the workforce, each type, each rank."""
+    out: list[tuple[str, str, int | None]] = [(ALL, ALL, None)]
+    for worker_type in ladder.types:
+        out.append((worker_type, ALL, None))
+        ranks = [
+            r for w, r in zip(ladder.worker_types, ladder.ranks, strict=True) if w == worker_type
+        ]
+        out += [(worker_type, rank, order) for order, rank in enumerate(ranks, start=1)]
+    return out
+
+
+def band(simulated: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+    """The central ``coverage`` of the simulated shares (draws x years), year by year,
+    leaving out futures where nobody in the scope stated an ethnicity; NaN in a year where
+    none did."""
+    tail = (1 - coverage) / 2
+    if not np.isnan(simulated).any():
+        return np.quantile(simulated, tail, axis=0), np.quantile(simulated, 1 - tail, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a year with no stated share at all
+        return (
+            np.nanquantile(simulated, tail, axis=0),
+            np.nanquantile(simulated, 1 - tail, axis=0),
+        )
+
+
+def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.DataFrame:
+    counts = flows.load_counts(con, code)
+    if counts is None:
+        return pd.DataFrame()
+    ladder, horizon = counts.ladder, int(settings["horizon_years"])
+    rates = counts.point_rates()
+    path = flows.project(counts.stock, rates, ladder, horizon)
+    recruits = flows.recruits_path(path, rates, ladder)
+    rng = np.random.default_rng([int(settings["seed"]), order])
+    futures = flows.simulate(counts, horizon, int(settings["simulations"]), rng)
+    settled = flows.settle(counts.stock, rates, ladder)
+    (snapshot_date,) = con.execute(
+        "select max(snapshot_date) from marts.projection_rates where group_code = ?", [code]
+    ).fetchall()[0]
+    population = con.execute(
+        """select population_share from marts.population_benchmark
+           where area_level = 'force' and group_code = ?""",
+        [code],
+    ).fetchall()
+    population_share = population[0][0] if population else None
+    trend = {
+        (w, r): (fitted, slope)
+        for w, r, fitted, slope in con.execute(
+            """select worker_type, rank_or_band, trend_group_share, trend_share_change_per_year
+               from marts.representation_trend
+               where snapshot_date = ? and lpu_code = 'All' and group_code = ?""",
+            [snapshot_date, code],
+        ).fetchall()
+    }
+    labels = dict(
+        con.execute("select worker_type, worker_type_label from ref.worker_types").fetchall()
+    )
+    years = np.arange(horizon + 1)
+    dates = [pd.Timestamp(snapshot_date) + pd.DateOffset(years=int(t)) for t in years]
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    n = len(years)
+    for worker_type, rank, rank_order in scopes(ladder):
+        positions = ladder.positions(
+            None if worker_type == ALL else worker_type, None if rank == ALL else rank
+        )
+        simulated = flows.group_share(futures, positions)  # (draws, years)
+        lower, upper = band(simulated, float(settings["band"]))
+        if population_share is None:
+            reach = np.full(n, np.nan)
+        else:
+            reached = np.nan_to_num(simulated, nan=-1.0) >= population_share
+            reach = np.maximum.accumulate(reached, axis=1).mean(axis=0)
+        fitted, slope = trend.get((worker_type, rank), (None, None))
+        straight = (
+            np.clip(fitted + slope * years, 0.0, 1.0)
+            if fitted is not None and slope is not None and not pd.isna(slope)
+            else np.full(n, np.nan)
+        )
+        values = {
+            "group_code": [code] * n,
+            "group_label": [label] * n,
+            "group_sort_order": [order] * n,
+            "worker_type": [worker_type] * n,
+            "worker_type_label": [labels.get(worker_type, "All worker types")] * n,
+            "rank_or_band": [rank] * n,
+            "rank_order": [rank_order] * n,
+            "snapshot_date": [pd.Timestamp(snapshot_date)] * n,
+            "projection_year": years,
+            "projection_date": dates,
+            "projected_headcount": path[:, :, positions].sum(axis=(1, 2)),
+            "projected_group_headcount": path[:, flows.IN, :][:, positions].sum(axis=1),
+            "projected_group_share": flows.group_share(path, positions),
+            "projected_group_share_lower": lower,
+            "projected_group_share_upper": upper,
+            "reach_probability": reach,
+            "projected_joiner_count": recruits[:, :, positions].sum(axis=(1, 2)),
+            "projected_group_joiner_count": recruits[:, flows.IN, :][:, positions].sum(axis=1),
+            "straight_line_group_share": straight,
+            "population_share": [population_share] * n,
+            "long_run_group_share": [float(flows.group_share(settled, positions))] * n,
+        }
+        for name, value in values.items():
+            columns[name].extend(list(value))
+    return pd.DataFrame(columns)
+
+
+def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    settings = con.execute("select * from ref.projection_settings").df().iloc[0].to_dict()
+    groups = con.execute(
+        """select chosen.group_code, groupings.group_label, chosen.projection_sort_order
+           from ref.projection_groups as chosen
+           inner join ref.groupings as groupings on chosen.group_code = groupings.group_code
+           order by chosen.projection_sort_order"""
+    ).fetchall()
+    frames = [project_group(con, settings, *group) for group in groups]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(COLUMNS)).astype(COLUMNS)
+    return pd.concat(frames, ignore_index=True)[list(COLUMNS)].astype(COLUMNS)

@@ -1,0 +1,292 @@
+"""Where each configured target stands and what it would take (a Python model: the
+"what it would take" answers are found by running the flow model, pipeline.flows).
+
+For each row of ref.targets, at the latest snapshot: the value now (the group's share in the
+target's scope, or its joiners since from_date), the rate needed from now to meet it, the
+current rate (the straight line through the window's snapshots, or joiners a year over the
+window) and where it leads by the date, the flow model's value on the date with its band
+(marts.projections), the group's share of recruits needed from now on for the flow model
+to meet the target, and a status: met, on track (the current rate gets there), not on
+track, or, once the date has passed, met or missed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipeline import flows
+
+DEPENDS_ON = [
+    "ref.targets",
+    "ref.projection_settings",
+    "ref.grouping_members",
+    "marts.representation",
+    "marts.representation_trend",
+    "marts.projections",
+    "marts.projection_rates",
+    "staging.stg_hr__joiners_leavers",
+]
+ALL = "All"
+COLUMNS = {
+    "target_code": "str", "target_name": "str", "target_kind": "str",
+    "target_sort_order": "int64", "group_code": "str", "group_label": "str",
+    "worker_type": "str", "rank_or_band": "str", "lpu_code": "str",
+    "from_date": "datetime64[s]", "target_date": "datetime64[s]", "target_share": "float64",
+    "target_joiner_count": "Int64", "snapshot_date": "datetime64[s]",
+    "years_remaining": "float64", "baseline_snapshot_date": "datetime64[s]",
+    "baseline_group_share": "float64", "declared_headcount": "Int64",
+    "group_headcount": "Int64", "group_share": "float64",
+    "needed_share_change_per_year": "float64", "trend_share_change_per_year": "float64",
+    "straight_line_group_share": "float64", "projected_group_share": "float64",
+    "projected_group_share_lower": "float64", "projected_group_share_upper": "float64",
+    "group_joiner_count": "Int64", "needed_joiners_per_year": "float64",
+    "current_joiners_per_year": "float64", "straight_line_joiner_count": "float64",
+    "projected_group_joiner_count": "float64", "recruit_group_share": "float64",
+    "needed_recruit_share": "float64", "target_status": "str", "note": "str",
+}  # fmt: skip
+
+
+def _status(target: dict, value, straight, reached_date: bool) -> str:
+    goal = (
+        target["target_share"]
+        if target["target_kind"] == "share"
+        else target["target_joiner_count"]
+    )
+    if value is None:
+        return "no data"
+    met = value >= goal - 1e-12
+    if reached_date:
+        return "met" if met else "missed"
+    if met:
+        return "met"
+    if straight is not None and straight >= goal - 1e-12:
+        return "on track"
+    return "not on track"
+
+
+def _interpolated(frame: pd.DataFrame, column: str, years: float):
+    if frame.empty or years > frame["projection_year"].max():
+        return None
+    values = frame.sort_values("projection_year")[column].to_numpy(dtype=float)
+    value = flows.share_at(values, years)
+    return None if math.isnan(value) else value
+
+
+class Context:
+    """What every target reads: the latest snapshot, the window and the flow model inputs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        (self.snapshot_date, self.first_snapshot) = con.execute(
+            "select max(snapshot_date), min(snapshot_date) from marts.representation"
+        ).fetchall()[0]
+        (self.window_years,) = con.execute(
+            "select window_years from ref.projection_settings"
+        ).fetchall()[0]
+        self._counts: dict[str, flows.Counts | None] = {}
+
+    def counts(self, group: str) -> flows.Counts | None:
+        if group not in self._counts:
+            self._counts[group] = flows.load_counts(self.con, group)
+        return self._counts[group]
+
+    def representation(self, target: dict, snapshot_date) -> dict | None:
+        row = self.con.execute(
+            """select snapshot_date, declared_headcount, group_headcount, group_share
+               from marts.representation
+               where snapshot_date = ? and group_code = ? and worker_type = ?
+                 and rank_or_band = ? and lpu_code = ?""",
+            [snapshot_date, target["group_code"], target["worker_type"],
+             target["rank_or_band"], target["lpu_code"]],
+        ).df()  # fmt: skip
+        return None if row.empty else row.iloc[0].to_dict()
+
+    def snapshot_on_or_before(self, day):
+        """The last snapshot on or before ``day``, else the earliest."""
+        (found,) = self.con.execute(
+            "select max(snapshot_date) from marts.representation where snapshot_date <= ?",
+            [pd.Timestamp(day).date()],
+        ).fetchall()[0]
+        return found or self.first_snapshot
+
+    def baseline_date(self, target: dict):
+        if pd.isna(target["from_date"]):
+            return self.first_snapshot
+        return self.snapshot_on_or_before(target["from_date"])
+
+    def joiners(self, target: dict, start, end) -> int:
+        """The group's joiners in the target's scope with start <= movement date <= end."""
+        (count,) = self.con.execute(
+            """select count(*) from staging.stg_hr__joiners_leavers as joiners
+               inner join ref.grouping_members as members
+                   on joiners.ethnicity_code = members.ethnicity_code
+                   and members.group_code = ?
+               where joiners.movement_type = 'joiner'
+                 and joiners.movement_date between ? and ?
+                 and (? = 'All' or joiners.worker_type = ?)
+                 and (? = 'All' or joiners.rank_or_band = ?)
+                 and (? = 'All' or joiners.lpu_code = ?)""",
+            [target["group_code"], start, end,
+             target["worker_type"], target["worker_type"],
+             target["rank_or_band"], target["rank_or_band"],
+             target["lpu_code"], target["lpu_code"]],
+        ).fetchall()[0]  # fmt: skip
+        return int(count)
+
+    def projection(self, target: dict) -> pd.DataFrame:
+        return self.con.execute(
+            """select * from marts.projections
+               where group_code = ? and worker_type = ? and rank_or_band = ?""",
+            [target["group_code"], target["worker_type"], target["rank_or_band"]],
+        ).df()
+
+
+def _scope(counts: flows.Counts, target: dict) -> tuple[np.ndarray, list[int]]:
+    ladder = counts.ladder
+    worker_type = None if target["worker_type"] == ALL else target["worker_type"]
+    rank = None if target["rank_or_band"] == ALL else target["rank_or_band"]
+    positions = ladder.positions(worker_type, rank)
+    types = (
+        list(range(len(ladder.types)))
+        if worker_type is None
+        else [ladder.types.index(worker_type)]
+        if worker_type in ladder.types
+        else []
+    )
+    return positions, types
+
+
+def _recruit_share(counts: flows.Counts, types: list[int]) -> float | None:
+    columns = np.isin(counts.ladder.type_index, types)
+    group = counts.joiners[flows.IN, columns].sum()
+    stated = group + counts.joiners[flows.REST, columns].sum()
+    return float(group / stated) if stated > 0 else None
+
+
+def progress(ctx: Context, target: dict) -> dict:
+    out = {name: None for name in COLUMNS}
+    out.update({k: target[k] for k in COLUMNS if k in target})
+    out["snapshot_date"] = ctx.snapshot_date
+    if ctx.snapshot_date is None:
+        out.update(target_status="no data", note="No staff snapshot has been loaded.")
+        return out
+    now = pd.Timestamp(ctx.snapshot_date)
+    years = (pd.Timestamp(target["target_date"]) - now).days / 365.25
+    out["years_remaining"] = max(years, 0.0)
+    passed = years <= 0
+    notes = []
+    counts = ctx.counts(target["group_code"])
+    modelled = counts is not None and target["lpu_code"] == ALL
+    if target["lpu_code"] != ALL:
+        notes.append("The flow model is force-wide by rank, so it is not run for an LPU.")
+    positions, types = _scope(counts, target) if modelled else (np.array([], int), [])
+    if modelled and (positions.size == 0 or not types):
+        modelled = False
+        notes.append("Nobody is in post in this scope.")
+    if modelled:
+        out["recruit_group_share"] = _recruit_share(counts, types)
+    projection = ctx.projection(target) if modelled else pd.DataFrame()
+
+    if target["target_kind"] == "share":
+        as_of = ctx.snapshot_on_or_before(target["target_date"]) if passed else ctx.snapshot_date
+        current = ctx.representation(target, as_of)
+        if passed:
+            notes.append(f"The date has passed: the share is the snapshot of {as_of:%-d %B %Y}.")
+        baseline_date = ctx.baseline_date(target)
+        baseline = ctx.representation(target, baseline_date)
+        value = (
+            None if current is None or pd.isna(current["group_share"]) else current["group_share"]
+        )
+        if current is not None:
+            out.update(
+                declared_headcount=current["declared_headcount"],
+                group_headcount=current["group_headcount"],
+                group_share=value,
+            )
+        if baseline is not None:
+            out.update(
+                baseline_snapshot_date=baseline_date, baseline_group_share=baseline["group_share"]
+            )
+        ((slope,),) = ctx.con.execute(
+            """select trend_share_change_per_year from marts.representation_trend
+               where snapshot_date = ? and group_code = ? and worker_type = ?
+                 and rank_or_band = ? and lpu_code = ?""",
+            [ctx.snapshot_date, target["group_code"], target["worker_type"],
+             target["rank_or_band"], target["lpu_code"]],
+        ).fetchall() or [(None,)]  # fmt: skip
+        slope = None if slope is None or pd.isna(slope) else float(slope)
+        out["trend_share_change_per_year"] = slope
+        straight = None
+        if value is not None and not passed:
+            out["needed_share_change_per_year"] = (target["target_share"] - value) / years
+            if slope is not None:
+                straight = min(max(value + slope * years, 0.0), 1.0)
+                out["straight_line_group_share"] = straight
+        if not passed and not projection.empty:
+            for column in ("projected_group_share", "projected_group_share_lower",
+                           "projected_group_share_upper"):  # fmt: skip
+                out[column] = _interpolated(projection, column, years)
+            if out["projected_group_share"] is None:
+                notes.append("The date is beyond the projection's horizon.")
+            solution = flows.solve_recruit_share(
+                counts.stock, counts.point_rates(), counts.ladder, positions,
+                target["target_share"], years, types,
+            )  # fmt: skip
+            out["needed_recruit_share"] = solution.value
+            if not solution.reachable:
+                notes.append(
+                    "Not reachable by recruitment alone by the date, even if every recruit "
+                    "were from the group."
+                )
+        if slope is None and value is not None:
+            notes.append("Fewer than two snapshots in the window: no current rate.")
+        out["target_status"] = _status(target, value, straight, passed)
+    else:
+        start = pd.Timestamp(target["from_date"]).date()
+        end = min(pd.Timestamp(target["target_date"]), now).date()
+        achieved = ctx.joiners(target, start, end)
+        out["group_joiner_count"] = achieved
+        window_start = max(now - pd.DateOffset(years=int(ctx.window_years)),
+                           pd.Timestamp(ctx.first_snapshot))  # fmt: skip
+        span = (now - window_start).days / 365.25
+        straight = None
+        if span > 0:
+            recent = ctx.joiners(target, (window_start + pd.Timedelta(days=1)).date(), now.date())
+            out["current_joiners_per_year"] = recent / span
+        if not passed:
+            remaining = target["target_joiner_count"] - achieved
+            out["needed_joiners_per_year"] = max(remaining, 0) / years
+            if out["current_joiners_per_year"] is not None:
+                straight = achieved + out["current_joiners_per_year"] * years
+                out["straight_line_joiner_count"] = straight
+            if not projection.empty and years <= projection["projection_year"].max():
+                expected = np.cumsum(
+                    projection.sort_values("projection_year")["projected_group_joiner_count"]
+                )
+                out["projected_group_joiner_count"] = achieved + flows.share_at(
+                    expected.to_numpy(dtype=float), years
+                )
+                solution = flows.solve_recruit_share_for_joiners(
+                    counts.stock, counts.point_rates(), counts.ladder, positions,
+                    remaining, years, types,
+                )  # fmt: skip
+                out["needed_recruit_share"] = solution.value
+                if not solution.reachable:
+                    notes.append(
+                        "Not reachable by the date even if every recruit were from the group."
+                    )
+        out["target_status"] = _status(target, achieved, straight, passed)
+    out["note"] = " ".join(notes)
+    return out
+
+
+def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    targets = con.execute("select * from ref.targets order by target_sort_order").df()
+    ctx = Context(con)
+    rows = [progress(ctx, target) for target in targets.to_dict("records")]
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    return frame.astype(COLUMNS)
