@@ -187,13 +187,13 @@ def add_rate_comparison(
     out["family_comparison_count"] = pd.array(np.where(sizes > 0, sizes, None), dtype="Int64")
     # Missing where no comparison could be made; the adjusted decision implies the raw one.
     out["is_significant"] = pd.array(np.where(computable, significant, None), dtype="boolean")
+    survives = significant & (adjusted < alpha)
     out["is_significant_after_adjustment"] = pd.array(
-        np.where(computable, significant & (adjusted < alpha), None), dtype="boolean"
+        np.where(computable, survives, None), dtype="boolean"
     )
     words = np.empty(len(frame), dtype=object)
     row_notes = np.full(len(frame), None, dtype=object)
     all_counts = counts.to_numpy(dtype=float)
-    survives = significant & (adjusted < alpha)
     for rows, m in by_row:
         words[rows] = stats.verdicts(
             ratio[rows],

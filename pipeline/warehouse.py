@@ -160,7 +160,7 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             for c in columns
             if c.name not in not_stored(kind)
         ]
-        typed += [f"{name} varchar" for name in STORED_INSTEAD.get(kind, {})]
+        derived = [f"{name} varchar" for name in STORED_INSTEAD.get(kind, {})]
         metadata = [
             "source_row bigint",
             "source_file varchar",
@@ -168,8 +168,13 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             "run_id varchar",
             "loaded_at timestamptz",
         ]
-        con.execute(f"create table if not exists raw.{kind} ({', '.join(typed + metadata)})")
-        for column in typed:  # a column added since the database was first built
+        con.execute(
+            f"create table if not exists raw.{kind} ({', '.join(typed + derived + metadata)})"
+        )
+        # A column read since the database was first built (e.g. joiners' entry_route) is
+        # added empty; a derived band is not: history.minimise_stored derives it from the
+        # dates it replaces, which an empty column would stop.
+        for column in typed:
             con.execute(f"alter table raw.{kind} add column if not exists {column}")
 
 

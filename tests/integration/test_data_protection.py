@@ -24,14 +24,16 @@ IDENTIFIERS = ("staff_key", "applicant_key", "candidate_key", "staff_id", "appli
 PERSONAL_DATES = ("date_of_birth", "service_start_date", "rank_start_date")
 
 
-def _is_count(column: str) -> bool:
-    return column == "headcount" or column.endswith(("_count", "_headcount"))
+def _is_aggregate(column: str) -> bool:
+    """A count, or a rate or share over counts: a relation with one is of groups, not people
+    (e.g. analytics.target_requirements: a promotion rate per rank)."""
+    return column == "headcount" or column.endswith(("_count", "_headcount", "_rate", "_share"))
 
 
 def smallest_groups(con: duckdb.DuckDBPyConnection, threshold: int) -> list[str]:
     """Every relation (outside the configured code lists in ``ref``) that holds a row per
-    person, i.e. has no count column, and has a combination of its quasi-identifiers shared
-    by fewer than ``threshold`` rows: ``schema.relation (columns): k``."""
+    person, i.e. has no count, rate or share column, and has a combination of its
+    quasi-identifiers shared by fewer than ``threshold`` rows: ``schema.relation (columns): k``."""
     relations = con.execute(
         """select schema_name, table_name, list(column_name order by column_index)
            from duckdb_columns() where database_name = current_database()
@@ -40,7 +42,7 @@ def smallest_groups(con: duckdb.DuckDBPyConnection, threshold: int) -> list[str]
     found = []
     for schema, name, columns in relations:
         present = [c for c in columns if c in QUASI_IDENTIFIERS]
-        if not present or any(_is_count(c) for c in columns):
+        if not present or any(_is_aggregate(c) for c in columns):
             continue
         listed = ", ".join(present)
         (k,) = con.execute(
