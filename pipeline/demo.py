@@ -63,6 +63,9 @@ ETH_MINORITY = np.array(
 )
 STRATA = ("minority", "white", "not_stated")
 ETH_STRATUM = np.where(ETH_MINORITY, 0, np.where(np.array(ETH_CODES) == codes.NOT_STATED, 2, 1))
+_BROAD_GROUPS = tuple(dict.fromkeys(e.broad_group_code for e in codes.ETHNICITIES))
+ETH_BROAD = np.array([_BROAD_GROUPS.index(e.broad_group_code) for e in codes.ETHNICITIES])
+"""Broad ethnic group (index into the broad groups in code order) per ethnicity index."""
 
 # Within ethnic minorities: Asian 60% (Pakistani largest), Black 18%, Mixed 17%, Other 5%.
 _MINORITY_MIX = {
@@ -481,6 +484,29 @@ def _stratified_uniform(rng: np.random.Generator, strata: np.ndarray) -> np.ndar
     return u
 
 
+GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+def even_points(
+    rng: np.random.Generator, cells: np.ndarray, sex: np.ndarray, broad: np.ndarray
+) -> np.ndarray:
+    """A point in [0, 1) per row, spread evenly within each cell, so that a share set for
+    the cell (``point < p``) comes out for every sex and broad ethnic group in it up to
+    about one person.
+
+    Within each cell, rows are ordered by sex and broad group (randomly within those) and
+    given the points of a golden-ratio (Weyl) sequence from a random start: every run of
+    consecutive rows, so every sex, broad group and both together, gets points spread evenly
+    over [0, 1). (Independent draws would give the small groups chance differences as large
+    as a planted one, and bury it among the fair ones.)"""
+    points = np.empty(len(cells))
+    for cell in np.unique(cells):
+        rows = np.flatnonzero(cells == cell)
+        order = rows[np.lexsort((rng.random(rows.size), broad[rows], sex[rows]))]
+        points[order] = (rng.random() + np.arange(rows.size) * GOLDEN) % 1.0
+    return points
+
+
 def _allocate(rng: np.random.Generator, eth: np.ndarray, probs_for) -> np.ndarray:
     """Outcome index (into ``codes.OUTCOMES``) per row, allocated within the minority, White
     and not-stated groups so that each group's pass rate is the stage's rate up to rounding:
@@ -887,6 +913,29 @@ def _add_joiners(rng, force: _Force, wt: int, n: int, t0, t1) -> np.ndarray:
     return force.add(rng, block)
 
 
+LATERAL_MOVE_RATE = (0.35, 0.10, 0.06, 0.0)
+"""Share of each kind of stayer moved in a year: officers just out of probation (2 to 3
+years' service), other officers, police staff, PCSOs and specials (who never move). Movers
+are chosen evenly within worker type, kind and ethnic stratum (:func:`even_points`), so the
+demo's lateral moves are fair: the planted disproportionality is elsewhere."""
+
+
+def _repost(rng, a: dict[str, np.ndarray], idx: np.ndarray):
+    """New department, role and LPU for the people ``idx``: a posting that lands where the
+    person already was is drawn again (a few times), so a move changes department or role
+    for everyone whose rank has more than one post (a chief officer's has one)."""
+    dept, role, lpu = _postings(rng, a["wt"][idx], a["rank"][idx], a["eth"][idx])
+    for _ in range(5):
+        same = np.flatnonzero((dept == a["dept"][idx]) & (role == a["role"][idx]))
+        if same.size == 0:
+            break
+        who = idx[same]
+        dept[same], role[same], lpu[same] = _postings(
+            rng, a["wt"][who], a["rank"][who], a["eth"][who]
+        )
+    return dept, role, lpu
+
+
 def _simulate_year(rng, force: _Force, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One reporting year: leavers, promotions, moves and joiners, in that order, so that
     promotion candidates are always in the previous snapshot and joiners never leave or get
@@ -905,15 +954,15 @@ def _simulate_year(rng, force: _Force, year: int) -> tuple[pd.DataFrame, pd.Data
 
     stayers = force.active()
     wt, service = a["wt"][stayers], _years(t0, a["start"][stayers])
-    p_move = np.select(
-        [(wt == OFFICER) & (service >= 2) & (service < 3), wt == OFFICER, wt == STAFF],
-        [0.35, 0.10, 0.06],
-        0.0,
+    move_class = np.select(
+        [(wt == OFFICER) & (service >= 2) & (service < 3), wt == OFFICER, wt == STAFF], [0, 1, 2], 3
     )
-    moving = np.union1d(stayers[rng.random(stayers.size) < p_move], promoted)
-    a["dept"][moving], a["role"][moving], a["lpu"][moving] = _postings(
-        rng, a["wt"][moving], a["rank"][moving], a["eth"][moving]
-    )
+    p_move = np.array(LATERAL_MOVE_RATE)[move_class]
+    eth = a["eth"][stayers]
+    cells = (wt * len(LATERAL_MOVE_RATE) + move_class) * len(STRATA) + ETH_STRATUM[eth]
+    points = even_points(rng, cells, a["sex"][stayers], ETH_BROAD[eth])
+    moving = np.union1d(stayers[points < p_move], promoted)
+    a["dept"][moving], a["role"][moving], a["lpu"][moving] = _repost(rng, a, moving)
     staff = force.active(STAFF)
     regraded = staff[(rng.random(staff.size) < 0.04) & (a["rank"][staff] < len(LADDERS[STAFF]) - 1)]
     a["rank"][regraded] += 1

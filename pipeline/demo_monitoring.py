@@ -30,7 +30,7 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.config import DEFAULT_ETHNICITY_SYNONYMS
-from pipeline.demo import DAY, OFFICER, SPECIAL, STAFF
+from pipeline.demo import DAY, OFFICER, SPECIAL, STAFF, even_points
 
 PLANTED_MISCONDUCT = ("police_officer", "investigation")
 """Worker type and stage of the planted gap: minority officers with a case are investigated
@@ -171,7 +171,6 @@ def year_extracts(rng: np.random.Generator, year: Year) -> list[tuple[str, str, 
 # --------------------------------------------------------------------------- helpers
 
 
-GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 _BROAD = {b: i for i, b in enumerate(dict.fromkeys(e.broad_group_code for e in codes.ETHNICITIES))}
 _BROAD_OF = {e.code: _BROAD[e.broad_group_code] for e in codes.ETHNICITIES}
 
@@ -186,22 +185,19 @@ def _cells(people: pd.DataFrame) -> tuple[np.ndarray, ...]:
 
 def _fair(rng: np.random.Generator, people: pd.DataFrame, probs_for) -> np.ndarray:
     """Category per person with the shares ``probs_for(worker type, stratum)`` gives, spread
-    so evenly that every group's shares are the set ones up to about one person.
-
-    Within each worker type and stratum, people are ordered by sex and broad ethnic group
-    (randomly within those) and given the points of a golden-ratio (Weyl) sequence from a
-    random start: every run of consecutive people, so every sex, broad group and both
-    together, gets points spread evenly over [0, 1), and the categories they fall in follow
-    the shares within about one. (Independent draws would give the small groups chance
-    differences as large as a planted one, and bury it.)"""
+    so evenly (:func:`pipeline.demo.even_points` within each worker type and stratum) that
+    every group's shares, by sex, broad ethnic group and both, are the set ones up to about
+    one person."""
     out = np.zeros(len(people), dtype=np.int64)
     wt, stratum, broad, sex = _cells(people)
-    for cell in np.unique(wt * 3 + stratum):
-        rows = np.flatnonzero(wt * 3 + stratum == cell)
-        order = rows[np.lexsort((rng.random(rows.size), broad[rows], sex[rows]))]
-        points = (rng.random() + np.arange(rows.size) * GOLDEN) % 1.0
+    cells = wt * 3 + stratum
+    points = even_points(rng, cells, sex, broad)
+    for cell in np.unique(cells):
+        rows = np.flatnonzero(cells == cell)
         cum = np.cumsum(np.asarray(list(probs_for(*divmod(int(cell), 3))), dtype=float))
-        out[order] = np.minimum(np.searchsorted(cum / cum[-1], points, side="right"), len(cum) - 1)
+        out[rows] = np.minimum(
+            np.searchsorted(cum / cum[-1], points[rows], side="right"), len(cum) - 1
+        )
     return out
 
 
