@@ -26,6 +26,8 @@ COUNTS = {
                         "reference_base_count"),
     "development_access": ("event_count", "base_count", "reference_event_count",
                            "reference_base_count"),
+    "lateral_moves": ("event_count", "base_count", "reference_event_count",
+                      "reference_base_count"),
     "appraisal_outcomes": ("event_count", "base_count", "reference_event_count",
                            "reference_base_count"),
     "survey_results": ("agreeing_count", "respondent_count", "reference_agreeing_count",
@@ -157,6 +159,10 @@ def test_the_scorecard_comes_first_and_is_its_own_csv_and_sheet(demo_report):
     from report_scan import page_table
 
     html = (demo_report / "index.html").read_text(encoding="utf-8")
+    # at the top: the first thing under the title, before the contents and the summary
+    main = html.index('<main id="main"')
+    assert html.index("<section", main) == html.index('<section id="scorecard"')
+    assert html.index('id="scorecard"') < html.index('id="contents-heading"')
     assert html.index('id="scorecard"') < html.index('id="summary"')
     scorecard = page_table(demo_report, "scorecard")
     formal = next(v for k, v in scorecard.items() if k.startswith("Officers entering the formal"))

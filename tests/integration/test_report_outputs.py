@@ -92,15 +92,18 @@ def test_five_to_eight_findings_and_a_comparison_with_the_last_snapshot(demo_rep
 
 
 def test_the_planted_gap_is_on_the_first_page_of_findings(demo_report, pdf_pages):
-    """Contents, then the one-page scorecard, then the summary: its first page has the gap."""
+    """The one-page scorecard under the title, then the contents, then the summary: its
+    first page has the gap."""
     _, stage = PLANTED_ADVERSE_STAGE
     summary = json.loads((demo_report / "summary.json").read_text(encoding="utf-8"))
     gap = [f for f in summary["findings"] if f"gap opens at the {stage.lower()}" in f]
     assert len(gap) == 1 and summary["findings"].index(gap[0]) <= 2
     pages = [" ".join(page.split()) for page in pdf_pages]
-    assert "Contents" in pages[0] and pages[1].startswith("OFFICIAL-SENSITIVE Scorecard")
-    assert "Officers entering the formal misconduct process" in pages[1]
-    assert "Believe the force offers equal opportunities" in pages[1]  # the last row: one page
+    title = "OFFICIAL-SENSITIVE West Midlands Police · BME Progression Group Workforce"
+    assert pages[0].startswith(title) and "Scorecard: Ethnic minority" in pages[0]
+    assert "Officers entering the formal misconduct process" in pages[0]
+    assert "Believe the force offers equal opportunities" in pages[0]  # the last row: one page
+    assert pages[1].startswith("OFFICIAL-SENSITIVE Contents")
     assert pages[2].startswith("OFFICIAL-SENSITIVE Summary Findings")
     assert f"gap opens at the {stage.lower()}" in pages[2]
 
