@@ -369,3 +369,59 @@ def test_a_person_level_survey_file_blocks(tiny_force):
     )
     with pytest.raises(ExtractError, match="respondent_count"):
         read_extract(path, "staff_survey", tiny_force, allowed_codes(tiny_force, LPUS))
+
+
+# --- Every monitoring reader: the file-level faults the existing readers are tested with ----
+
+MONITORING_KINDS = (
+    "misconduct_cases", "grievances", "training_development", "appraisal_ratings", "staff_survey"
+)  # fmt: skip
+"""Each new extract; the first required column of each is the one left out below."""
+
+
+def read_bytes(settings, kind: str, content: bytes | str) -> Extract:
+    path = settings.paths.inbox / f"{kind}_x.csv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return read_extract(path, kind, settings, allowed_codes(settings, LPUS))
+
+
+@pytest.mark.parametrize("kind", MONITORING_KINDS)
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty"),
+        (b"\xef\xbb\xbf\n\n", "The file is empty"),
+        (b"PK\x03\x04" + b"\x00" * 50, r"an Excel workbook with a \.csv or \.txt name"),
+        (b"\x00\x01\x02staff_id", "binary data, not text"),
+    ],
+)
+def test_an_unreadable_monitoring_file_blocks_naming_it(tiny_force, kind, content, message):
+    with pytest.raises(ExtractError, match=rf"^{kind}_x\.csv: .*{message}"):
+        read_bytes(tiny_force, kind, content)
+
+
+@pytest.mark.parametrize("kind", MONITORING_KINDS)
+def test_a_monitoring_file_with_a_header_only_blocks(tiny_force, kind):
+    with pytest.raises(ExtractError, match=rf"^{kind}_x\.csv: The file has a header but no"):
+        read_bytes(tiny_force, kind, ",".join(columns(kind)) + "\n")
+
+
+@pytest.mark.parametrize("kind", MONITORING_KINDS)
+def test_a_monitoring_file_without_a_required_column_blocks_naming_it(tiny_force, kind):
+    missing = next(c.name for c in EXTRACT_COLUMNS[kind] if c.required)
+    header = [c for c in columns(kind) if c != missing]
+    with pytest.raises(ExtractError) as error:
+        read_bytes(tiny_force, kind, ",".join(header) + "\n" + ",".join("x" * len(header)) + "\n")
+    assert str(error.value).startswith(f"{kind}_x.csv: Required column(s) missing: '{missing}'.")
+    assert f"[extracts.{kind}.columns]" in str(error.value)
+
+
+@pytest.mark.parametrize("kind", MONITORING_KINDS)
+def test_a_monitoring_column_given_twice_blocks(tiny_force, kind):
+    header = columns(kind)
+    text = ",".join([*header, header[-1].upper() + " "]) + "\n" + ",".join("x" * (len(header) + 1))
+    with pytest.raises(ExtractError, match=f"'{header[-1]}' appear more than once"):
+        read_bytes(tiny_force, kind, text + "\n")
