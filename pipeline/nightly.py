@@ -176,7 +176,7 @@ def _logged_run(settings, log: RunLog, force, progress, inputs, rotation) -> Run
     try:
         result = _run(settings, log, force, progress, inputs, rotation)
     except BaseException as exc:
-        if isinstance(exc, Exception):
+        if isinstance(exc, Exception | Terminated):
             dispatch.alert(settings, log, exc, exit_code_for(exc))
         log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
         raise

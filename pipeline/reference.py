@@ -93,7 +93,10 @@ def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]])
     try:
         table = read_table(path, score, expected=f"the columns of {what}")
     except ExtractError as exc:
-        raise ReferenceDataError(f"{path.name} ({what}): {exc.problem} {exc.fix}") from None
+        raise ReferenceDataError(
+            f"{path.name} ({what}): {exc.problem} Replace it with a complete copy, "
+            "or correct its path in the configuration."
+        ) from None
     except FileNotFoundError:
         raise ConfigError(
             f"{what}: {path} does not exist; correct the path in the configuration."

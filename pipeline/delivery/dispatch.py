@@ -9,9 +9,9 @@ is made, and alerts when a night fails.
 - A delivery that fails leaves the published release as it is: the run logs
   ``delivery_failed``, exits 5, and the next run (or ``progression deliver``) tries again.
   When a newer report is published first, the older one is superseded, not sent.
-- A night that fails (exit code 1, 2 or 3) sends an alert to the operators; a night that
-  finishes with exit code 5 sends a digest if ``digest_on_warnings`` is on. Neither is
-  retried.
+- A night that fails (exit code 1, 2 or 3) or is stopped by SIGTERM (143) sends an alert
+  to the operators; a night that finishes with exit code 5 sends a digest if
+  ``digest_on_warnings`` is on. Neither is retried.
 
 Nothing here raises into the run (apart from ``KeyboardInterrupt``): a delivery problem is
 an outcome, never a failed night.
@@ -33,7 +33,12 @@ from pipeline.delivery.messages import ReportUnreadable
 from pipeline.report.archive import run_date
 from pipeline.runs import ExitCode, LockedError, RunLog, new_run_id, run_lock
 
-ALERTED = (ExitCode.INTERNAL_ERROR, ExitCode.CONFIG_ERROR, ExitCode.BLOCKED)
+ALERTED = (
+    ExitCode.INTERNAL_ERROR,
+    ExitCode.CONFIG_ERROR,
+    ExitCode.BLOCKED,
+    ExitCode.TERMINATED,
+)
 CHANNEL_NAMES = {"email": "by e-mail", "folder": "to the shared folder"}
 
 
@@ -224,7 +229,9 @@ def _stage(log: RunLog) -> str:
 
 
 def alert(settings: Settings, log: RunLog, error: BaseException, code: ExitCode) -> None:
-    """Tell the operators that a night failed (exit code 1, 2 or 3). Never raises."""
+    """Tell the operators that a night failed (exit code 1, 2 or 3) or was stopped (143).
+
+    Never raises an ``Exception`` (a second SIGTERM while sending still stops it)."""
     if settings.delivery.alerts is None or code not in ALERTED:
         return
     message_id = _message_id(settings, log.run_id)

@@ -35,6 +35,9 @@ WHAT_TO_DO = {
     ExitCode.BLOCKED: "fix or remove the file the reason names (docs/data-contracts.md says "
     "what each rule needs), then run again.",
     ExitCode.CONFIG_ERROR: "correct the setting the reason names, then run again.",
+    ExitCode.TERMINATED: "the run was stopped from outside (a scheduler's time limit, a "
+    "shutdown) and left nothing half-done; run again, and if a time limit stopped it, raise "
+    "the limit (docs/operations.md).",
     ExitCode.INTERNAL_ERROR: "report it to the pipeline's maintainers with the run log's lines "
     "for this run.",
 }

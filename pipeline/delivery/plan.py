@@ -169,7 +169,8 @@ def _alerts(plan: Plan, settings: Settings) -> None:
     alerts = settings.delivery.alerts
     plan.add()
     plan.add(
-        f"Alerts when a night fails (exit code 1, 2 or 3) to {len(alerts.recipients)} recipient(s):"
+        "Alerts when a night fails (exit code 1, 2 or 3, or 143 when stopped by SIGTERM) "
+        f"to {len(alerts.recipients)} recipient(s):"
     )
     for address in alerts.recipients:
         plan.add(address, 4)

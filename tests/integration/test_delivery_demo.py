@@ -172,7 +172,10 @@ def test_the_dry_run_prints_what_would_go_to_whom_and_sends_nothing(tmp_path, de
     assert "Attachment: workforce-report-2026-03-31.pdf" in out
     assert "Top findings" in out
     assert "Status: not queued" in out
-    assert "Alerts when a night fails (exit code 1, 2 or 3) to 1 recipient(s):" in out
+    assert (
+        "Alerts when a night fails (exit code 1, 2 or 3, or 143 when stopped by SIGTERM) "
+        "to 1 recipient(s):" in out
+    )
     assert server.received == []
     assert not (tmp_path / "var" / "work" / "deliveries.sqlite").exists()
 

@@ -231,3 +231,24 @@ def test_a_digest_lists_warnings_and_failed_deliveries(settings):
     assert "11,502 rows loaded, [c] quarantined" in body
     assert "moved by 14%" in body
     assert "Delivery by e-mail failed (attempt [c])" in body
+
+
+def test_a_night_stopped_by_sigterm_is_alerted_with_what_to_do(settings):
+    from pipeline.delivery.dispatch import ALERTED
+    from pipeline.runs import Terminated
+
+    assert ExitCode.TERMINATED in ALERTED
+    message = messages.alert_message(
+        settings,
+        FACTS,
+        ExitCode.TERMINATED,
+        "transform",
+        Terminated("Stopped by SIGTERM."),
+        "<t@x>",
+    )
+    assert message["Subject"] == (
+        "OFFICIAL-SENSITIVE: progression run terminated (exit code 143), West Midlands"
+    )
+    body = message.get_content()
+    assert "Stage:    transform" in body
+    assert "stopped from outside" in body

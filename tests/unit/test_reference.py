@@ -127,3 +127,14 @@ def test_area_lookup_rejects_an_area_in_two_lpus(tmp_path: Path):
     path.write_text("area_code,area_name,lpu_code,lpu_name\nE1,A,X,X\nE1,A,Y,Y\n", encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="repeated in row 3"):
         read_area_lookup(path)
+
+
+def test_an_empty_reference_file_is_named_and_not_called_an_extract(tmp_path: Path):
+    path = tmp_path / "lookup.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ReferenceDataError) as caught:
+        read_area_lookup(path)
+    message = str(caught.value)
+    assert message.startswith("lookup.csv (")
+    assert "extract" not in message
+    assert "correct its path in the configuration" in message
