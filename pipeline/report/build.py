@@ -200,12 +200,19 @@ def output_names(snapshot_date) -> dict[str, str]:
 
 
 def export_tables(sections: list[Section], summary: Summary) -> list[exports.ExportTable]:
-    tables = []
+    """Every table in the order the page shows them (so the workbook's sheets and the
+    downloads too): the scorecard, the summary's changes, then the sections'."""
+    scorecard = [s for s in sections if s.theme == "scorecard"]
+    tables = [exports.ExportTable(s.id, s.title, s.theme, s.table) for s in scorecard]
     if summary.changes_table is not None:
         tables.append(
             exports.ExportTable(CHANGES_TABLE_ID, "Summary", "summary", summary.changes_table)
         )
-    tables += [exports.ExportTable(s.id, s.title, s.theme, s.table) for s in sections]
+    tables += [
+        exports.ExportTable(s.id, s.title, s.theme, s.table)
+        for s in sections
+        if s.theme != "scorecard"
+    ]
     return tables
 
 

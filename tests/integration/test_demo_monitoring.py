@@ -176,6 +176,9 @@ def test_the_scorecard_comes_first_and_is_its_own_csv_and_sheet(demo_report):
         assert (demo_report / entries[table]["csv"]).exists(), table
     workbook = load_workbook(demo_report / manifest["workbook"], read_only=True)
     assert entries["scorecard"]["sheet"] in workbook.sheetnames
+    # first in the workbook too: its first sheet after the contents and notes
+    assert manifest["tables"][0]["id"] == "scorecard"
+    assert workbook.sheetnames[:3] == ["Contents", "Notes", entries["scorecard"]["sheet"]]
 
 
 def test_the_planted_gap_reaches_the_summary(demo_report):
