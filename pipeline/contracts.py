@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import codes
 from pipeline.config import CONTRACTS_DIR, Settings
 from pipeline.extracts import Extract, RowProblem
 from pipeline.schemas import (
@@ -142,6 +143,7 @@ def contract_parameters(settings: Settings, lpu_codes: frozenset[str], today: da
         _worker_type_rank(worker_type, rank) for worker_type, rank in rank_order(settings)
     )
     parameters["today"] = pd.Timestamp(today)
+    parameters["latest_appraisal_year"] = today.year + 1  # a year running now ends next year
     return parameters
 
 
@@ -202,6 +204,68 @@ def _stage_derived(frame: pd.DataFrame, process: str, person: str) -> pd.DataFra
     )
 
 
+_STAGE_RANK = {code: rank for rank, code in enumerate(codes.MISCONDUCT_STAGES)}
+_TYPE_RANK = {code: rank for rank, code in enumerate(codes.TRAINING_STAGE_TYPES)}
+
+
+def _misconduct_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """``derived_outcome_fits_stage``: a warning needs a misconduct meeting or hearing, and
+    dismissal a gross misconduct hearing (a blank or unknown code is another rule's)."""
+    needed = frame["misconduct_outcome"].map(codes.MISCONDUCT_OUTCOME_MIN_STAGE).map(_STAGE_RANK)
+    reached = frame["misconduct_stage"].map(_STAGE_RANK)
+    fits = needed.isna() | reached.isna() | (reached >= needed)
+    return frame.assign(derived_outcome_fits_stage=fits.astype(bool))
+
+
+def _training_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """The stage rules of promotion processes (:func:`_stage_derived`), and
+    ``derived_stage_type_in_order``: within a programme each stage order has one stage type
+    (the row's is the one most rows give it), selection stages come before attendance and
+    attendance before completion, and attendance and completion are one stage each."""
+    frame = _stage_derived(frame, "programme_id", "staff_key")
+    keys = ["programme_id", "stage_order"]
+    typed = frame[[*keys, "stage_type"]].assign(_rank=frame["stage_type"].map(_TYPE_RANK))
+    majority = (
+        typed.dropna()
+        .groupby([*keys, "stage_type", "_rank"])
+        .size()
+        .rename("_n")
+        .reset_index()
+        .sort_values([*keys, "_n"], ascending=[True, True, False])
+    )
+    at_stage = majority.groupby(keys)["_n"].transform("sum")
+    stages = majority[majority["_n"] * 2 > at_stage].drop_duplicates(keys)
+    previous = stages.groupby("programme_id")["_rank"].shift()
+    stages = stages.assign(
+        _in_order=(previous.isna() | (stages["_rank"] >= previous))
+        & ~(stages["_rank"].gt(0) & stages.duplicated(["programme_id", "_rank"], keep=False))
+    )
+    ordered = stages.groupby("programme_id")["_in_order"].all().rename("_programme_ok")
+    located = (
+        typed.reset_index(names="_row")
+        .merge(stages[[*keys, "stage_type"]].rename(columns={"stage_type": "_usual"}),
+               on=keys, how="left")
+        .merge(ordered, left_on="programme_id", right_index=True, how="left")
+        .set_index("_row")
+        .reindex(frame.index)
+    )  # fmt: skip
+    fits = located["_programme_ok"].eq(True) & located["stage_type"].eq(located["_usual"])
+    fits |= frame["stage_type"].isna() | frame["programme_id"].isna()
+    return frame.assign(derived_stage_type_in_order=fits.fillna(False).astype(bool))
+
+
+def _survey_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """``derived_one_date_per_survey``: the row's survey date is the one most of the
+    survey's rows give (a survey is one fieldwork period); with no majority, none agrees."""
+    dates = frame[["survey_id", "survey_date"]]
+    same = dates.groupby(["survey_id", "survey_date"], dropna=False)["survey_date"].transform(
+        "size"
+    )
+    rows = dates.groupby("survey_id", dropna=False)["survey_id"].transform("size")
+    agrees = (same * 2 > rows) | frame["survey_date"].isna() | frame["survey_id"].isna()
+    return frame.assign(derived_one_date_per_survey=agrees.astype(bool))
+
+
 DERIVED = {
     "staff_snapshot": _staff_derived,
     "joiners_leavers": lambda f: f.assign(
@@ -209,6 +273,9 @@ DERIVED = {
     ),
     "promotion_candidates": lambda f: _stage_derived(f, "process_id", "staff_key"),
     "recruitment_applicants": lambda f: _stage_derived(f, "campaign_id", "applicant_key"),
+    "misconduct_cases": _misconduct_derived,
+    "training_development": _training_derived,
+    "staff_survey": _survey_derived,
 }
 
 

@@ -61,10 +61,19 @@ SUPERSEDE_KEYS = {
     "promotion_candidates": "process_id",
     "recruitment_applicants": "campaign_id",
     "joiners_leavers": None,
+    "misconduct_cases": "case_key",
+    "grievances": "case_key",
+    "training_development": "programme_id",
+    "appraisal_ratings": "appraisal_year",
+    "staff_survey": "survey_id",
 }
 """A new extract replaces the rows it describes (``pipeline.overlaps`` decides when it may):
-a snapshot date, a process or a campaign, or, for joiners and leavers (key None), the
+a snapshot date, a process or a campaign, a misconduct or grievance case, a development
+programme, an appraisal year or a survey, or, for joiners and leavers (key None), the
 movements in its period."""
+
+PSEUDONYMOUS_KEYS = frozenset({"case_key"})
+"""Keys whose values are pseudonyms: changes are reported per file, not per case."""
 
 BLOCKING_ERRORS: tuple[type[Exception], ...] = (
     extracts.ExtractError,
@@ -526,16 +535,18 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
         ],
     )
     key = SUPERSEDE_KEYS[extract.kind]
-    after = (
-        {_period_text(extract): len(extract.frame)}
-        if key is None
-        else {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
-    )
+    if key in PSEUDONYMOUS_KEYS:  # one line per file: a case's pseudonym says nothing
+        before, after, label = {name: sum(before.values())}, {name: len(extract.frame)}, "file"
+    elif key is None:
+        after, label = {_period_text(extract): len(extract.frame)}, "movement_period"
+    else:
+        after = {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
+        label = key
     return [
         {
             "extract_kind": extract.kind,
             "source_file": name,
-            "key": key or "movement_period",
+            "key": label,
             "value": value,
             "rows_before": before.get(value, 0),
             "rows_after": after.get(value, 0),

@@ -436,10 +436,13 @@ class DeclaredTable:
         for position in range(len(self.frame)):
             row = {}
             for column in self.columns:
+                value = self.records[position][column.name]
                 if column.kind == "count":
                     key = self.cell_key(position, column)
-                    row[column.name] = key.id if key is not None else None
-                elif column.of:
+                    if key is not None or not missing(value):  # a count that exists
+                        row[column.name] = key.id if key is not None else None
+                elif column.of and not missing(value):
+                    # a figure that does not exist ([x]) is computed from nothing
                     constant = self.records[position][column.constant] if column.constant else None
                     row[column.name] = {
                         "of": [k.id for k in self.source_keys(position, column)],
