@@ -495,3 +495,35 @@ def test_every_comparison_is_the_score_methods_own(force, view):
         if c:
             assert row.ratio == pytest.approx((a / n1) / (c / n2), rel=1e-12)
         assert bool(row.is_significant) == (lower > 1 or upper < 1)
+
+
+# ------------------------------------------------------------- an extract not delivered
+@pytest.fixture(scope="module")
+def force_without_cases(tmp_path_factory):
+    """The same force, sent only its snapshots, grievances and ratings: no misconduct or
+    training extract."""
+    settings = load_settings(write_config(tmp_path_factory.mktemp("nocases"), EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    write_inbox(settings, "grievances_2025.csv", "\n".join(GRIEVANCES))
+    write_inbox(settings, "appraisal_ratings_2025.csv", "\n".join(RATINGS))
+    run_nightly(settings)
+    return settings
+
+
+def test_an_extract_not_delivered_is_no_data_not_zero(force_without_cases):
+    """No misconduct or training file: no rows (so no section, no scorecard figure), never
+    a rate of 0 per 1,000 'in post'; the extracts that came still count."""
+
+    def rows(view):
+        return _query(force_without_cases, f"select count(*) as n from analytics.{view}")["n"][0]
+
+    assert rows("misconduct_rates") == 0
+    assert rows("development_access") == 0
+    assert rows("grievance_rates") > 0 and rows("appraisal_outcomes") > 0
+    card = _query(
+        force_without_cases,
+        "select * from analytics.scorecard where indicator_code like 'misconduct%'"
+        " or indicator_code like 'development%'",
+    )
+    assert card.empty or card.filter(like="count").isna().all().all()
