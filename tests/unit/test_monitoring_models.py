@@ -527,3 +527,13 @@ def test_an_extract_not_delivered_is_no_data_not_zero(force_without_cases):
         " or indicator_code like 'development%'",
     )
     assert card.empty or card.filter(like="count").isna().all().all()
+
+
+def test_no_scorecard_row_claims_wres_2_for_another_quantity(force):
+    """WRES 2 is appointment from shortlisting; the scorecard's recruitment rows are from
+    applying (end to end) and its promotion row is of everyone in post, so neither is
+    tagged WRES 2 (a force would otherwise compare them with others' WRES 2)."""
+    card = _query(force, "select indicator_code, wres_indicator from analytics.scorecard")
+    assert "promotion" in set(card["indicator_code"])
+    tagged = card[card["wres_indicator"] == "WRES 2"]
+    assert tagged.empty, tagged
