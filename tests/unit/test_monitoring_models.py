@@ -537,3 +537,22 @@ def test_no_scorecard_row_claims_wres_2_for_another_quantity(force):
     assert "promotion" in set(card["indicator_code"])
     tagged = card[card["wres_indicator"] == "WRES 2"]
     assert tagged.empty, tagged
+
+
+def test_a_case_file_sent_again_replaces_its_earlier_delivery_wholly(tmp_path):
+    """The register re-exported under the same name without C1 (recorded in error): C1 is
+    withdrawn, not kept from the earlier delivery, and the run says so."""
+    settings = load_settings(write_config(tmp_path, EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    write_inbox(settings, "misconduct_cases_2025.csv", "\n".join(CASES))
+    run_nightly(settings)
+    white = _rates(settings, "misconduct_rates", "police_officer", "misconduct_case")
+    assert _counts(white.loc["minority_excl_white"])[2] == 1  # O1's case C1
+    resent = [line for line in CASES if not line.startswith("C1,")]
+    write_inbox(settings, "misconduct_cases_2025.csv", "\n".join(resent))
+    result = run_nightly(settings)
+    white = _rates(settings, "misconduct_rates", "police_officer", "misconduct_case")
+    assert _counts(white.loc["minority_excl_white"])[2] == 0
+    (change,) = [c for c in result.replaced if c["extract_kind"] == "misconduct_cases"]
+    assert (change["rows_before"], change["rows_after"], change["rows_withdrawn"]) == (8, 7, 1)
