@@ -439,3 +439,15 @@ def test_a_monitoring_column_given_twice_blocks(tiny_force, kind):
     text = ",".join([*header, header[-1].upper() + " "]) + "\n" + ",".join("x" * (len(header) + 1))
     with pytest.raises(ExtractError, match=f"'{header[-1]}' appear more than once"):
         read_bytes(tiny_force, kind, text + "\n")
+
+
+def test_two_survey_questions_for_one_indicator_is_a_configuration_error(tmp_path):
+    """Q17a and Q99 both as WRES 5: which one the section and scorecard show would be a
+    silent choice; exit 2 naming the setting."""
+    from pipeline.config import ConfigError
+
+    path = write_config(
+        tmp_path, '[survey.questions]\nQ17a = "harassment_public"\nQ99 = "harassment_public"\n'
+    )
+    with pytest.raises(ConfigError, match=r"survey.questions.*Q17a.*Q99"):
+        load_settings(path)
