@@ -556,3 +556,28 @@ def test_a_case_file_sent_again_replaces_its_earlier_delivery_wholly(tmp_path):
     assert _counts(white.loc["minority_excl_white"])[2] == 0
     (change,) = [c for c in result.replaced if c["extract_kind"] == "misconduct_cases"]
     assert (change["rows_before"], change["rows_after"], change["rows_withdrawn"]) == (8, 7, 1)
+
+
+def test_each_survey_indicator_comes_from_the_latest_survey_that_asks_it(tmp_path):
+    """A later pulse survey asking only Q9 does not remove Q1 from the section: each
+    indicator's row is from the latest survey carrying it, and says which survey."""
+    from pipeline.report.monitoring import SURVEY_SQL
+
+    settings = load_settings(
+        write_config(tmp_path, EXTRA.replace('Q1 = "harassment_public"',
+                                              'Q1 = "harassment_public"\nQ9 = "discrimination"'))
+    )  # fmt: skip
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(SURVEY))
+    pulse = [SURVEY_HEADER] + [
+        f"PULSE-2025,2025-02-15,Q9,Question Q9,{eth},{sex},{n},{agree}"
+        for (eth, sex), (n, agree) in SURVEY_CELLS.items()
+    ]
+    write_inbox(settings, "staff_survey_pulse.csv", "\n".join(pulse))
+    run_nightly(settings)
+    shown = _query(settings, SURVEY_SQL, ("ethnic_minority", "minority_excl_white"))
+    assert dict(zip(shown["question_code"], shown["survey_id"], strict=True)) == {
+        "Q1": "SS-2024",
+        "Q9": "PULSE-2025",
+    }
