@@ -63,7 +63,6 @@ class Cells:
         self.con = con
         self.settings = settings
         self.universe = Universe(listing=LISTING)
-        self._posts: dict[str, frozenset[str]] = {}
         self.memo: dict[str, dict] = {}
         """Grids several sections share, built once per report."""
 
@@ -136,16 +135,25 @@ class Cells:
 
     # ------------------------------------------------------------------ staff snapshots
 
+    @cached_property
+    def every_post(self) -> frozenset[str]:
+        """Every post (worker type and rank or band) anyone holds on any snapshot date, and
+        every officer rank: the values of each snapshot's ``post`` dimension. A post nobody
+        holds on a date is a cell of that date with nobody in it (a count of 0, as a reader
+        who sees no row for it takes it to be), so a table can key a cell on it (the
+        constables of a force that has none left) without the build stopping."""
+        rows = self.con.execute(
+            "select distinct worker_type, rank_or_band from analytics.workforce_by_ethnicity"
+        ).fetchall()
+        return frozenset(post(w, r) for w, r in rows) | frozenset(
+            post("police_officer", rank) for rank in codes.OFFICER_RANKS
+        )
+
     def staff(self, snapshot_date, *, movements: bool = False) -> str:
         """The population of a staff snapshot, registered with its dimensions."""
         date = pd.Timestamp(snapshot_date)
         name = f"staff {date:%Y-%m-%d}"
         if name not in self.universe.domains:
-            posts = self.con.execute(
-                """select distinct worker_type, rank_or_band
-                   from analytics.workforce_by_ethnicity where snapshot_date = ?""",
-                [date.date()],
-            ).fetchall()
             lpus = self.con.execute(
                 """select distinct lpu_code from analytics.representation
                    where snapshot_date = ? and lpu_code <> 'All'""",
@@ -156,10 +164,9 @@ class Cells:
                    where snapshot_date = ?""",
                 [date.date()],
             ).fetchall()
-            self._posts[name] = frozenset(post(w, r) for w, r in posts)
             self.universe.add(
                 name,
-                post=self._posts[name] or {"none"},
+                post=self.every_post or {"none"},
                 eth=ETHNICITY_CODES,
                 lpu=[_unit(c) for (c,) in lpus] or [NO_UNIT],
                 dept=[_unit(label) for kind, label in units if kind == "department"] or [NO_UNIT],
@@ -191,14 +198,13 @@ class Cells:
         )
 
     def posts(self, population: str, worker_type: str | None = None, rank: str | None = None):
-        """The post values of a worker type (every rank), or of one rank."""
-        everything = self._posts[population]
+        """The post values of a worker type (every rank), or of one rank: values of the
+        population's ``post`` dimension, held on its date or not (see :attr:`every_post`)."""
+        everything = self.universe.dims(population)["post"]
         if worker_type is None:
             return everything
         if rank is not None:
-            return frozenset({post(worker_type, rank)}) & everything or frozenset(
-                {post(worker_type, rank)}
-            )
+            return frozenset({post(worker_type, rank)})
         return frozenset(p for p in everything if p.startswith(f"{worker_type}/"))
 
     def key(self, population: str, **dims) -> Key:
