@@ -135,6 +135,30 @@ class Universe:
         that dimension's domain (see :meth:`complement`)."""
         self.flows: list[Flow] = []
         """Pairs of snapshots linked by their movements (see :func:`flow_relations`)."""
+        self.equalities: dict[str, list[tuple[dict[str, frozenset[str]], dict]]] = {}
+        """population -> declared equal sets (see :meth:`same`)."""
+
+    def same(
+        self,
+        population: str,
+        alias: Mapping[str, Iterable[str]],
+        canonical: Mapping[str, Iterable[str]],
+    ) -> None:
+        """Declare that the cells chosen by ``alias`` on some dimensions are, by definition,
+        the same people as those chosen by ``canonical`` on the same dimensions (the other
+        dimensions alike): a process's candidates who passed end to end are those who
+        passed its last stage. :meth:`key` gives both one key, so a count published under
+        either is one cell: protected once (shown in both places or withheld in both) and
+        one variable for the audit (``tables.json`` holds the one key)."""
+        if set(alias) != set(canonical):
+            raise ValueError("an equality names the same dimensions on both sides")
+        rule = (
+            {d: frozenset(str(v) for v in values) for d, values in alias.items()},
+            {d: frozenset(str(v) for v in values) for d, values in canonical.items()},
+        )
+        rules = self.equalities.setdefault(population, [])
+        if rule not in rules:
+            rules.append(rule)
 
     def add_flow(self, flow: Flow) -> None:
         if flow not in self.flows:
@@ -154,11 +178,17 @@ class Universe:
         domains = self.domains.get(population)
         if domains is None:
             raise KeyError(f"Unknown population {population!r}")
+        chosen_by_dim: dict[str, frozenset[str]] = {}
+        for dim, values in dims.items():
+            if values is not None:
+                chosen_by_dim[dim] = frozenset(
+                    [values] if isinstance(values, str) else (str(v) for v in values)
+                )
+        for alias, canonical in self.equalities.get(population, ()):
+            if all(chosen_by_dim.get(d) == v for d, v in alias.items()):
+                chosen_by_dim.update(canonical)
         coords = []
-        for dim, values in sorted(dims.items()):
-            if values is None:
-                continue
-            chosen = frozenset([values] if isinstance(values, str) else (str(v) for v in values))
+        for dim, chosen in sorted(chosen_by_dim.items()):
             domain = domains[dim]
             if not chosen:
                 raise ValueError(f"{population}: a cell needs at least one {dim} value")
@@ -186,6 +216,15 @@ class Universe:
         if rest:
             self.rests[(key.population, dim)].add(rest)
         return self.with_values(key, dim, rest)
+
+    def equalities_manifest(self) -> list[list]:
+        """:attr:`equalities` as JSON: ``[population, alias, canonical]`` rows."""
+        return [
+            [population, {d: sorted(v) for d, v in alias.items()},
+             {d: sorted(v) for d, v in canonical.items()}]
+            for population, rules in sorted(self.equalities.items())
+            for alias, canonical in rules
+        ]  # fmt: skip
 
     def rests_manifest(self) -> list[list]:
         """:attr:`rests` as JSON: ``[population, dimension, [values]]`` rows."""

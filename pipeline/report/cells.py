@@ -227,6 +227,12 @@ class Cells:
         self.universe.add(
             name, stage=[*(str(s) for s in stages), "e2e"], outcome=OUTCOMES, eth=ETHNICITY_CODES
         )
+        if stages:  # passed end to end = passed the last stage: the same people, one cell
+            self.universe.same(
+                name,
+                {"stage": ["e2e"], "outcome": ["passed"]},
+                {"stage": [str(max(int(s) for s in stages))], "outcome": ["passed"]},
+            )
         return name
 
     # ------------------------------------------------------------------ other counts
