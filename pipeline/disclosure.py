@@ -144,14 +144,15 @@ class Universe:
         alias: Mapping[str, Iterable[str]],
         canonical: Mapping[str, Iterable[str]],
     ) -> None:
-        """Declare that the cells chosen by ``alias`` on some dimensions are, by definition,
-        the same people as those chosen by ``canonical`` on the same dimensions (the other
-        dimensions alike): a process's candidates who passed end to end are those who
-        passed its last stage. :meth:`key` gives both one key, so a count published under
-        either is one cell: protected once (shown in both places or withheld in both) and
-        one variable for the audit (``tables.json`` holds the one key)."""
-        if set(alias) != set(canonical):
-            raise ValueError("an equality names the same dimensions on both sides")
+        """Declare that the people chosen by ``alias`` (values on some dimensions) are the
+        same people as those chosen by ``canonical`` (values on the same or other
+        dimensions): a process's candidates who passed end to end are those who passed its
+        last stage; the officers in the role "Chief Officer" are those of the chief ranks.
+        :meth:`key` gives every cell so chosen the canonical key (with the cell's other
+        dimensions kept, and intersected where both restrict one), so a count published
+        under either is one cell: protected once (shown in both places or withheld in
+        both) and one variable for the audit (``tables.json`` holds the one key, and these
+        equalities for the cells the relations derive)."""
         rule = (
             {d: frozenset(str(v) for v in values) for d, values in alias.items()},
             {d: frozenset(str(v) for v in values) for d, values in canonical.items()},
@@ -185,8 +186,13 @@ class Universe:
                     [values] if isinstance(values, str) else (str(v) for v in values)
                 )
         for alias, canonical in self.equalities.get(population, ()):
-            if all(chosen_by_dim.get(d) == v for d, v in alias.items()):
-                chosen_by_dim.update(canonical)
+            if not all(chosen_by_dim.get(d) == v for d, v in alias.items()):
+                continue
+            rest = {d: v for d, v in chosen_by_dim.items() if d not in alias}
+            for dim, values in canonical.items():
+                rest[dim] = rest[dim] & values if dim in rest else values
+            if all(rest.values()):  # else the cell is empty: left as it is written
+                chosen_by_dim = rest
         coords = []
         for dim, chosen in sorted(chosen_by_dim.items()):
             domain = domains[dim]

@@ -172,12 +172,56 @@ class Cells:
                 dept=[_unit(label) for kind, label in units if kind == "department"] or [NO_UNIT],
                 role=[_unit(label) for kind, label in units if kind == "role"] or [NO_UNIT],
             )
+            self._same_units_as_posts(date, name)
         if movements:
             self.universe.add(
                 name, promoted=("yes", "no"), leaving=LEAVING, service=("under_2", "2_or_more")
             )
             self._add_flow(date, name)
         return name
+
+    def _same_units_as_posts(self, date: pd.Timestamp, name: str) -> None:
+        """Declare each department or role whose people are exactly those of some posts
+        (the role "Chief Officer" and the chief officer ranks), and the rest of the force
+        beside it, the same cells as those posts' (:meth:`Universe.same`): a reader who
+        sees that the role's counts are the sums of the ranks' works out a rank's withheld
+        count from the role's, so the two must be protected as one."""
+        rows = self.con.execute(
+            """with staff as (
+                   select worker_type || '/' || rank_or_band as post,
+                          coalesce(department, ?) as dept, coalesce(role, ?) as role
+                   from staging.stg_hr__staff_snapshots where snapshot_date = ?
+               ),
+               units as (
+                   select 'dept' as dim, dept as unit, post from staff
+                   union all select 'role', role, post from staff
+               ),
+               held as (
+                   select dim, unit, list(distinct post) as posts, count(*) as people
+                   from units group by all
+               )
+               select dim, unit, posts from held
+               where people = (select count(*) from staff where list_contains(held.posts, post))
+            """,
+            [NO_UNIT, NO_UNIT, date.date()],
+        ).fetchall()
+        domains = self.universe.dims(name)
+        held = dict(
+            self.con.execute(
+                """select 'dept', list(distinct coalesce(department, ?)) from
+                   staging.stg_hr__staff_snapshots where snapshot_date = ?
+                   union all select 'role', list(distinct coalesce(role, ?)) from
+                   staging.stg_hr__staff_snapshots where snapshot_date = ?""",
+                [NO_UNIT, date.date(), NO_UNIT, date.date()],
+            ).fetchall()
+        )
+        for dim, unit, posts in rows:
+            if unit not in domains[dim] or domains[dim] == {unit} or set(posts) - domains["post"]:
+                continue
+            self.universe.same(name, {dim: [unit]}, {"post": posts})
+            if set(held[dim]) <= domains[dim]:  # the rest of the unit's dimension is everyone else
+                rest = domains["post"] - set(posts)
+                self.universe.same(name, {dim: domains[dim] - {unit}}, {"post": rest})
 
     def _add_flow(self, date: pd.Timestamp, name: str) -> None:
         """The flow from this snapshot to the next (the period its movements cover), with

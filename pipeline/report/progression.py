@@ -537,8 +537,10 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
             unit = {str(record["label"])}
             if rest and not domain - unit:
                 return None  # the unit is the whole force: there is no rest
-            key = cells.key(population, post=officers, eth=cells.eth(eth), **{dim: unit})
-            return cells.universe.complement(key, dim) if rest else key  # fmt: skip
+            if rest:  # the rest of the force beside the unit (see Universe.complement)
+                unit = domain - unit
+                cells.universe.rests[(population, dim)].add(frozenset(unit))
+            return cells.key(population, post=officers, eth=cells.eth(eth), **{dim: unit})
 
         return make
 
