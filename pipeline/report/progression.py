@@ -327,6 +327,11 @@ def retention(cells: Cells, _snapshot_date):
                 of=("leaver_count", "in_post_count"),
             ),
             Column(
+                "short_service_leaver_count",
+                f"{group}: leavers with under 2 years' service",
+                "count",
+            ),
+            Column(
                 "short_service_share",
                 f"{group}: under 2 years' service",
                 "share",
@@ -340,6 +345,11 @@ def retention(cells: Cells, _snapshot_date):
                 "rate",
                 per=1000,
                 of=("reference_leaver_count", "reference_in_post_count"),
+            ),
+            Column(
+                "reference_short_service_leaver_count",
+                f"{reference}: leavers with under 2 years' service",
+                "count",
             ),
             Column(
                 "reference_short_service_share",
