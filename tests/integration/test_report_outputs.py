@@ -344,7 +344,7 @@ def test_a_funnels_last_stage_passed_is_its_end_to_end_passed(demo_report, manif
     for table in funnels:
         if "End to end" not in table["rows"]:
             continue
-        rows = _csv_rows(demo_report, table["csv"].removesuffix(".csv"))
+        rows = _csv_rows(demo_report, table["id"])
         last = table["rows"][table["rows"].index("End to end") - 1]
         for header in rows[last]:
             if header.endswith(": passed"):
