@@ -82,19 +82,27 @@ def _settings(config: Path | None) -> Settings:
 def _run(
     settings: Settings, force: bool, quiet: bool, inputs=None, command="run", rotation=None
 ) -> ExitCode:
-    from pipeline.nightly import exit_code_for, log_path, run_nightly
+    from pipeline import nothing_new
 
     try:
         with for_console(err, quiet) as progress:
-            result = run_nightly(
-                settings,
-                force=force,
-                progress=progress,
-                inputs=inputs,
-                command=command,
-                rotation=rotation,
-            )
+            # A night with nothing new is decided before the full run's imports (pandas...).
+            quick = not (force or rotation) and inputs is None
+            result = quick and nothing_new.night(settings, progress, command)
+            if not result:
+                from pipeline.nightly import run_nightly
+
+                result = run_nightly(
+                    settings,
+                    force=force,
+                    progress=progress,
+                    inputs=inputs,
+                    command=command,
+                    rotation=rotation,
+                )
     except (Exception, Terminated) as exc:
+        from pipeline.nightly import exit_code_for, log_path
+
         code = exit_code_for(exc)
         message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
         err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)

@@ -123,6 +123,99 @@ LEAVING_REASONS: tuple[str, ...] = (
     "other",
 )
 AGE_BANDS: tuple[str, ...] = ("16-24", "25-34", "35-44", "45-54", "55+")
+
+# --------------------------------------------------------------------------- misconduct
+# The Police (Conduct) Regulations 2020 and the IOPC's statutory guidance: a matter is
+# assessed; if it could amount to misconduct it is investigated (the formal process); a
+# case to answer goes to a misconduct meeting (misconduct) or a gross misconduct hearing.
+
+MISCONDUCT_SOURCES: dict[str, str] = {
+    "public_complaint": "Public complaint",
+    "internal_report": "Internal report (conduct matter)",
+}
+MISCONDUCT_STAGES: dict[str, str] = {
+    "assessment": "Assessment",
+    "investigation": "Investigation",
+    "misconduct_meeting": "Misconduct meeting",
+    "gross_misconduct_hearing": "Gross misconduct hearing",
+}
+"""In the order a case goes through them: a case at a later stage has passed the earlier."""
+MISCONDUCT_OUTCOMES: dict[str, str] = {
+    "no_case_to_answer": "No case to answer",
+    "reflective_practice": "Reflective practice",
+    "management_action": "Management action",
+    "written_warning": "Written warning",
+    "final_written_warning": "Final written warning",
+    "dismissal": "Dismissal",
+}
+"""From the least to the most severe."""
+MISCONDUCT_OUTCOME_MIN_STAGE: dict[str, str] = {
+    "written_warning": "misconduct_meeting",
+    "final_written_warning": "misconduct_meeting",
+    "dismissal": "gross_misconduct_hearing",
+}
+"""A disciplinary sanction is given only by a meeting or hearing (Conduct Regulations 2020,
+regulation 42): a warning needs at least a misconduct meeting, dismissal a hearing."""
+SUSPENSION_STATUSES: dict[str, str] = {
+    "none": "Neither",
+    "restricted": "Restricted duties",
+    "suspended": "Suspended",
+}
+
+# --------------------------------------------------------------------------- grievances
+
+GRIEVANCE_TYPES: dict[str, str] = {
+    "grievance": "Grievance",
+    "employment_tribunal": "Employment tribunal claim",
+}
+GRIEVANCE_OUTCOMES: dict[str, str] = {
+    "upheld": "Upheld",
+    "partly_upheld": "Partly upheld",
+    "not_upheld": "Not upheld",
+    "withdrawn": "Withdrawn",
+    "settled": "Settled",
+}
+UPHELD_OUTCOMES: frozenset[str] = frozenset({"upheld", "partly_upheld"})
+
+# --------------------------------------------------------------------------- development
+
+PROGRAMME_TYPES: dict[str, str] = {
+    "leadership": "Leadership programme",
+    "promotion_support": "Promotion support",
+    "positive_action": "Positive action programme",
+    "specialist_course": "Specialist course",
+}
+TRAINING_STAGE_TYPES: dict[str, str] = {
+    "selection": "Selection",
+    "attendance": "Attendance",
+    "completion": "Completion",
+}
+"""Every stage of a programme is one of these: any number of selection stages (sift,
+interview), then attendance (the person started the programme), then completion."""
+
+# --------------------------------------------------------------------------- staff survey
+
+SURVEY_INDICATORS: dict[str, tuple[str, str]] = {
+    "harassment_public": (
+        "WRES 5",
+        "Experienced harassment, bullying or abuse from the public in the last 12 months",
+    ),
+    "harassment_colleagues": (
+        "WRES 6",
+        "Experienced harassment, bullying or abuse from colleagues or managers in the last "
+        "12 months",
+    ),
+    "equal_opportunities": (
+        "WRES 7",
+        "Believe the force provides equal opportunities for career progression or promotion",
+    ),
+    "discrimination": (
+        "WRES 8",
+        "Experienced discrimination at work from a manager or colleague in the last 12 months",
+    ),
+}
+"""The staff-survey questions the WRES reports (indicators 5 to 8): (indicator, meaning)."""
+
 SERVICE_BANDS: tuple[tuple[str, float], ...] = (
     ("<2", 2), ("2-4", 5), ("5-9", 10), ("10-19", 20), ("20-29", 30), ("30+", float("inf")),
 )  # fmt: skip

@@ -1,10 +1,10 @@
 """The groups that selection, promotion and leaving rates are compared across.
 
-Each *comparison* partitions people into groups (ethnic minority vs White, the five broad
-groups, women vs men, ethnicity within each sex) and names, for every group, the group it is
-compared with: the configured reference group of the same comparison (and, for ethnicity
-within sex, of the same sex). The models join people to groups through
-``ref.comparison_members``, where a blank ethnicity code or sex means "any".
+Each *comparison* partitions people into groups (ethnic minority vs White, by both
+definitions of the minority, the five broad groups, women vs men, ethnicity within each sex)
+and names, for every group, the group it is compared with: the configured reference group of
+the same comparison (and, for ethnicity within sex, of the same sex). The models join people
+to groups through ``ref.comparison_members``, where a blank ethnicity code or sex means "any".
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from pipeline import codes
+from pipeline import codes, groupings
 from pipeline.config import Settings
 
 ALL = "all"
@@ -34,6 +34,7 @@ class Group(NamedTuple):
 COMPARISON_LABELS: dict[str, str] = {
     ALL: "Everyone",
     "ethnic_minority": "Ethnic minority and White",
+    "ethnic_minority_incl_white": "Ethnic minority (including White minorities) and White British",
     "broad_group": "Broad ethnic groups",
     "sex": "Women and men",
     "ethnic_minority_by_sex": "Ethnic minority and White, within each sex",
@@ -58,6 +59,15 @@ def groups(settings: Settings) -> list[Group]:
         Group("ethnic_minority", code, label, _members(code), None, (code, None))
         for code, label in ethnic
     ]
+    # The second headline definition: White minorities join the minority, compared with
+    # White British, which stands for the reference White group in this comparison.
+    white_british = next(g for g in groupings.groupings(settings) if g.code == "white_british")
+    out += [
+        Group("ethnic_minority_incl_white", "minority_incl_white", labels.minority_incl_white,
+              _members("minority_incl_white"), None, ("minority_incl_white", None)),
+        Group("ethnic_minority_incl_white", "white_british", white_british.label,
+              white_british.members, None, ("white", None)),
+    ]  # fmt: skip
     out += [
         Group("broad_group", code, getattr(labels, code), _members(code), None, (code, None))
         for code in codes.BROAD_GROUPS

@@ -35,13 +35,20 @@ CONTRACTS_DIR = REPO_ROOT / "data_contracts"
 TEMPLATES_DIR = REPO_ROOT / "reports"
 
 ExtractKind = Literal[
-    "staff_snapshot", "joiners_leavers", "promotion_candidates", "recruitment_applicants"
-]
+    "staff_snapshot", "joiners_leavers", "promotion_candidates", "recruitment_applicants",
+    "misconduct_cases", "grievances", "training_development", "appraisal_ratings",
+    "staff_survey",
+]  # fmt: skip
 EXTRACT_KINDS: tuple[ExtractKind, ...] = (
     "staff_snapshot",
     "joiners_leavers",
     "promotion_candidates",
     "recruitment_applicants",
+    "misconduct_cases",
+    "grievances",
+    "training_development",
+    "appraisal_ratings",
+    "staff_survey",
 )
 
 
@@ -237,6 +244,113 @@ DEFAULT_WORKER_TYPE_SYNONYMS: dict[str, str] = {
 
 DEFAULT_SEX_SYNONYMS: dict[str, str] = {"Female": "F", "Male": "M", "f": "F", "m": "M"}
 
+MONITORING_CODES: dict[str, tuple[str, ...]] = {
+    "case_source": tuple(codes.MISCONDUCT_SOURCES),
+    "misconduct_stage": tuple(codes.MISCONDUCT_STAGES),
+    "misconduct_outcome": tuple(codes.MISCONDUCT_OUTCOMES),
+    "suspension_status": tuple(codes.SUSPENSION_STATUSES),
+    "grievance_type": tuple(codes.GRIEVANCE_TYPES),
+    "grievance_outcome": tuple(codes.GRIEVANCE_OUTCOMES),
+    "programme_type": tuple(codes.PROGRAMME_TYPES),
+    "stage_type": tuple(codes.TRAINING_STAGE_TYPES),
+}
+"""The code columns of the monitoring extracts and their codes."""
+
+# Wording of professional standards (e.g. Centurion), HR case-management and learning systems
+# for the codes of the misconduct, grievance and development extracts.
+DEFAULT_MONITORING_SYNONYMS: dict[str, dict[str, str]] = {
+    "case_source": {
+        "Complaint": "public_complaint",
+        "Public complaint": "public_complaint",
+        "Complaint from the public": "public_complaint",
+        "Conduct matter": "internal_report",
+        "Internal": "internal_report",
+        "Internal report": "internal_report",
+        "Internal conduct matter": "internal_report",
+    },
+    "misconduct_stage": {
+        "Severity assessment": "assessment",
+        "Assessment": "assessment",
+        "Investigation": "investigation",
+        "Misconduct meeting": "misconduct_meeting",
+        "Meeting": "misconduct_meeting",
+        "Gross misconduct hearing": "gross_misconduct_hearing",
+        "Misconduct hearing": "gross_misconduct_hearing",
+        "Hearing": "gross_misconduct_hearing",
+        "Accelerated hearing": "gross_misconduct_hearing",
+    },
+    "misconduct_outcome": {
+        "No case to answer": "no_case_to_answer",
+        "No further action": "no_case_to_answer",
+        "NFA": "no_case_to_answer",
+        "Reflective practice review process": "reflective_practice",
+        "RPRP": "reflective_practice",
+        "Reflective practice": "reflective_practice",
+        "Management action": "management_action",
+        "Management advice": "management_action",
+        "Written warning": "written_warning",
+        "Final written warning": "final_written_warning",
+        "Dismissal": "dismissal",
+        "Dismissed": "dismissal",
+        "Dismissed without notice": "dismissal",
+        "Dismissal without notice": "dismissal",
+        "Dismissal with notice": "dismissal",
+    },
+    "suspension_status": {
+        "None": "none",
+        "No": "none",
+        "N": "none",
+        "Not suspended": "none",
+        "Restricted": "restricted",
+        "Restricted duties": "restricted",
+        "Restricted duty": "restricted",
+        "Suspended": "suspended",
+        "Suspension": "suspended",
+    },
+    "grievance_type": {
+        "Grievance": "grievance",
+        "Formal grievance": "grievance",
+        "Employment tribunal": "employment_tribunal",
+        "Employment tribunal claim": "employment_tribunal",
+        "ET claim": "employment_tribunal",
+        "ET": "employment_tribunal",
+        "Tribunal": "employment_tribunal",
+    },
+    "grievance_outcome": {
+        "Upheld": "upheld",
+        "Partially upheld": "partly_upheld",
+        "Partly upheld": "partly_upheld",
+        "Not upheld": "not_upheld",
+        "Dismissed": "not_upheld",
+        "Withdrawn": "withdrawn",
+        "Settled": "settled",
+        "ACAS settlement": "settled",
+        "COT3": "settled",
+    },
+    "programme_type": {
+        "Leadership": "leadership",
+        "Leadership programme": "leadership",
+        "Leadership development": "leadership",
+        "Promotion support": "promotion_support",
+        "Promotion support programme": "promotion_support",
+        "Positive action": "positive_action",
+        "Positive action programme": "positive_action",
+        "Specialist course": "specialist_course",
+        "Specialist training": "specialist_course",
+    },
+    "stage_type": {
+        "Selection": "selection",
+        "Sift": "selection",
+        "Application": "selection",
+        "Interview": "selection",
+        "Attendance": "attendance",
+        "Attended": "attendance",
+        "Started": "attendance",
+        "Completion": "completion",
+        "Completed": "completion",
+    },
+}
+
 # Home Office police workforce statistics and HR systems' wording for leavers.
 DEFAULT_LEAVING_REASON_SYNONYMS: dict[str, str] = {
     "Voluntary resignation": "resignation",
@@ -318,6 +432,7 @@ _SYNONYM_DEFAULTS: dict[str, dict[str, str]] = {
     "age_band_synonyms": DEFAULT_AGE_BAND_SYNONYMS,
     "department_synonyms": {},
     "lpu_synonyms": {},
+    **{f"{column}_synonyms": table for column, table in DEFAULT_MONITORING_SYNONYMS.items()},
 }
 
 
@@ -366,6 +481,31 @@ class CodeSettings(_Frozen):
     lpu_synonyms: dict[str, str] = Field(
         default_factory=dict, description="HR wording -> an LPU code of the area lookup."
     )
+    # The monitoring extracts' code columns (docs/extracts.md); a force's table adds to these.
+    case_source_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["case_source"])
+    )
+    misconduct_stage_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["misconduct_stage"])
+    )
+    misconduct_outcome_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["misconduct_outcome"])
+    )
+    suspension_status_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["suspension_status"])
+    )
+    grievance_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["grievance_type"])
+    )
+    grievance_outcome_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["grievance_outcome"])
+    )
+    programme_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["programme_type"])
+    )
+    stage_type_synonyms: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MONITORING_SYNONYMS["stage_type"])
+    )
 
     @field_validator(*_SYNONYM_DEFAULTS, mode="before")
     @classmethod
@@ -386,6 +526,7 @@ class CodeSettings(_Frozen):
                 (*codes.OFFICER_RANKS, *codes.PCSO_GRADES, *codes.SPECIAL_RANKS, *self.staff_bands)
             ),
             "department_synonyms": frozenset(d.name for d in self.departments),
+            **{f"{c}_synonyms": frozenset(v) for c, v in MONITORING_CODES.items()},
         }
         problems = [
             f"[codes.{table}] {wording!r} = {code!r}: not one of {', '.join(sorted(allowed))}"
@@ -505,6 +646,84 @@ class RetentionSettings(_Frozen):
     )
     quarantine_days: int | None = Field(
         default=365, ge=1, description="Delete quarantined rows older than this many days."
+    )
+
+
+class AppraisalSettings(_Frozen):
+    """The force's performance appraisal (PDR) scale, lowest rating first, and which ends of
+    it count as the top and the bottom (docs/methodology.md, appraisal)."""
+
+    scale: tuple[str, ...] = Field(
+        default=(
+            "Unsatisfactory",
+            "Development required",
+            "Competent",
+            "Highly competent",
+            "Exceptional",
+        ),
+        min_length=2,
+        description="The ratings as the force names them, from the lowest to the highest.",
+    )
+    top_levels: int = Field(default=1, ge=1, description="Ratings counted as the top.")
+    bottom_levels: int = Field(default=1, ge=1, description="Ratings counted as the bottom.")
+    synonyms: dict[str, str] = Field(
+        default_factory=dict,
+        description="HR wording -> a rating of the scale (e.g. '5' = 'Exceptional').",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if len(set(self.scale)) != len(self.scale):
+            raise ValueError("[appraisal] scale names a rating twice")
+        if self.top_levels + self.bottom_levels > len(self.scale):
+            raise ValueError(
+                f"[appraisal] top_levels + bottom_levels ({self.top_levels} + "
+                f"{self.bottom_levels}) is more than the {len(self.scale)} ratings of the scale"
+            )
+        wrong = [f"{k!r} = {v!r}" for k, v in self.synonyms.items() if v not in self.scale]
+        if wrong:
+            raise ValueError(f"[appraisal] synonyms {', '.join(wrong)}: not a rating of scale")
+        return self
+
+
+SurveyIndicator = Literal[
+    "harassment_public", "harassment_colleagues", "equal_opportunities", "discrimination"
+]
+
+
+class SurveySettings(_Frozen):
+    """Which staff-survey questions are reported, as which WRES indicator (5 to 8), and the
+    fewest respondents a group's result may come from."""
+
+    questions: dict[str, SurveyIndicator] = Field(
+        default_factory=dict,
+        description="question_code in the survey extract -> the WRES-like indicator it "
+        "measures; questions not listed are loaded but not reported.",
+    )
+    min_respondents: int = Field(
+        default=10,
+        ge=1,
+        description="A group's result from fewer respondents than this is withheld.",
+    )
+
+
+class LeadershipSettings(_Frozen):
+    """Who is on the chief officer team and in senior leadership (WRES indicator 9)."""
+
+    chief_officer_ranks: tuple[str, ...] = (
+        "Assistant Chief Constable",
+        "Deputy Chief Constable",
+        "Chief Constable",
+    )
+    chief_officer_bands: tuple[str, ...] = Field(
+        default=(), description="Police staff bands on the chief officer team (directors)."
+    )
+    senior_ranks: tuple[str, ...] = Field(
+        default=("Superintendent", "Chief Superintendent"),
+        description="Officer ranks in senior leadership besides the chief officers.",
+    )
+    senior_bands: tuple[str, ...] = Field(
+        default=(), description="Police staff bands in senior leadership."
     )
 
 
@@ -765,6 +984,9 @@ class Settings(_Frozen):
     fairness: FairnessSettings = FairnessSettings()
     retention: RetentionSettings = RetentionSettings()
     report: ReportSettings = ReportSettings()
+    appraisal: AppraisalSettings = AppraisalSettings()
+    survey: SurveySettings = SurveySettings()
+    leadership: LeadershipSettings = LeadershipSettings()
     targets: tuple[TargetSettings, ...] = ()
     projections: ProjectionSettings = ProjectionSettings()
     delivery: DeliverySettings = DeliverySettings()
@@ -778,6 +1000,24 @@ class Settings(_Frozen):
             kind: spec.model_copy(update={"file_pattern": spec.file_pattern or f"{kind}*"})
             for kind, spec in chosen.items()
         }
+
+    @model_validator(mode="after")
+    def _leadership_ranks_and_bands_exist(self):
+        lead = self.leadership
+        wrong = [
+            f"[leadership] {name} names {value!r}, which is not one of {', '.join(allowed)}"
+            for name, values, allowed in (
+                ("chief_officer_ranks", lead.chief_officer_ranks, codes.OFFICER_RANKS),
+                ("senior_ranks", lead.senior_ranks, codes.OFFICER_RANKS),
+                ("chief_officer_bands", lead.chief_officer_bands, self.codes.staff_bands),
+                ("senior_bands", lead.senior_bands, self.codes.staff_bands),
+            )
+            for value in values
+            if value not in allowed
+        ]
+        if wrong:
+            raise ValueError("; ".join(wrong))
+        return self
 
     _key_override: bytes | None = PrivateAttr(default=None)
 

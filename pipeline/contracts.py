@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import codes
 from pipeline.config import CONTRACTS_DIR, Settings
 from pipeline.extracts import Extract, RowProblem
 from pipeline.schemas import (
@@ -142,6 +143,7 @@ def contract_parameters(settings: Settings, lpu_codes: frozenset[str], today: da
         _worker_type_rank(worker_type, rank) for worker_type, rank in rank_order(settings)
     )
     parameters["today"] = pd.Timestamp(today)
+    parameters["latest_appraisal_year"] = today.year + 1  # a year running now ends next year
     return parameters
 
 
@@ -202,6 +204,68 @@ def _stage_derived(frame: pd.DataFrame, process: str, person: str) -> pd.DataFra
     )
 
 
+_STAGE_RANK = {code: rank for rank, code in enumerate(codes.MISCONDUCT_STAGES)}
+_TYPE_RANK = {code: rank for rank, code in enumerate(codes.TRAINING_STAGE_TYPES)}
+
+
+def _misconduct_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """``derived_outcome_fits_stage``: a warning needs a misconduct meeting or hearing, and
+    dismissal a gross misconduct hearing (a blank or unknown code is another rule's)."""
+    needed = frame["misconduct_outcome"].map(codes.MISCONDUCT_OUTCOME_MIN_STAGE).map(_STAGE_RANK)
+    reached = frame["misconduct_stage"].map(_STAGE_RANK)
+    fits = needed.isna() | reached.isna() | (reached >= needed)
+    return frame.assign(derived_outcome_fits_stage=fits.astype(bool))
+
+
+def _training_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """The stage rules of promotion processes (:func:`_stage_derived`), and
+    ``derived_stage_type_in_order``: within a programme each stage order has one stage type
+    (the row's is the one most rows give it), selection stages come before attendance and
+    attendance before completion, and attendance and completion are one stage each."""
+    frame = _stage_derived(frame, "programme_id", "staff_key")
+    keys = ["programme_id", "stage_order"]
+    typed = frame[[*keys, "stage_type"]].assign(_rank=frame["stage_type"].map(_TYPE_RANK))
+    majority = (
+        typed.dropna()
+        .groupby([*keys, "stage_type", "_rank"])
+        .size()
+        .rename("_n")
+        .reset_index()
+        .sort_values([*keys, "_n"], ascending=[True, True, False])
+    )
+    at_stage = majority.groupby(keys)["_n"].transform("sum")
+    stages = majority[majority["_n"] * 2 > at_stage].drop_duplicates(keys)
+    previous = stages.groupby("programme_id")["_rank"].shift()
+    stages = stages.assign(
+        _in_order=(previous.isna() | (stages["_rank"] >= previous))
+        & ~(stages["_rank"].gt(0) & stages.duplicated(["programme_id", "_rank"], keep=False))
+    )
+    ordered = stages.groupby("programme_id")["_in_order"].all().rename("_programme_ok")
+    located = (
+        typed.reset_index(names="_row")
+        .merge(stages[[*keys, "stage_type"]].rename(columns={"stage_type": "_usual"}),
+               on=keys, how="left")
+        .merge(ordered, left_on="programme_id", right_index=True, how="left")
+        .set_index("_row")
+        .reindex(frame.index)
+    )  # fmt: skip
+    fits = located["_programme_ok"].eq(True) & located["stage_type"].eq(located["_usual"])
+    fits |= frame["stage_type"].isna() | frame["programme_id"].isna()
+    return frame.assign(derived_stage_type_in_order=fits.fillna(False).astype(bool))
+
+
+def _survey_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """``derived_one_date_per_survey``: the row's survey date is the one most of the
+    survey's rows give (a survey is one fieldwork period); with no majority, none agrees."""
+    dates = frame[["survey_id", "survey_date"]]
+    same = dates.groupby(["survey_id", "survey_date"], dropna=False)["survey_date"].transform(
+        "size"
+    )
+    rows = dates.groupby("survey_id", dropna=False)["survey_id"].transform("size")
+    agrees = (same * 2 > rows) | frame["survey_date"].isna() | frame["survey_id"].isna()
+    return frame.assign(derived_one_date_per_survey=agrees.astype(bool))
+
+
 DERIVED = {
     "staff_snapshot": _staff_derived,
     "joiners_leavers": lambda f: f.assign(
@@ -209,7 +273,31 @@ DERIVED = {
     ),
     "promotion_candidates": lambda f: _stage_derived(f, "process_id", "staff_key"),
     "recruitment_applicants": lambda f: _stage_derived(f, "campaign_id", "applicant_key"),
+    "misconduct_cases": _misconduct_derived,
+    "training_development": _training_derived,
+    "staff_survey": _survey_derived,
 }
+
+
+BATCHED = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_values_to_be_of_type",
+        "expect_table_columns_to_match_set",
+    }
+)
+"""Expectations whose verdict on a file is the same whether it is checked alone or among
+other files of its kind: row by row (a row fails on its own values), or about the columns
+and their types, which every file's typed frame shares (``Contracts.run_batch`` checks
+that). The others (one snapshot date a file, the latest date in it, no duplicate keys in
+it) are checked file by file."""
 
 
 class Contracts:
@@ -240,14 +328,57 @@ class Contracts:
     def run(self, name: str, frame: pd.DataFrame, parameters: dict) -> list[tuple[Rule, dict]]:
         """Each rule with GX's result (``success``, ``unexpected_index_list`` of ``frame``'s
         index labels, ``observed_value``); rules whose code list is empty are not run."""
+        outcomes = self._validate(name, frame, parameters, lambda _: True)
+        return [(rule, outcomes.get(rule.name)) for rule in self.suite(name)[1]]
+
+    def run_batch(
+        self, name: str, frames: list[pd.DataFrame], parameters: dict
+    ) -> list[list[tuple[Rule, dict]]]:
+        """``run`` for each of ``frames`` (files of one kind), with one GX validation for
+        all of them of the rules judged row by row (``BATCHED``) and one a frame of the
+        rest (a file's own aggregates and uniqueness): GX's cost is mostly per validation
+        and per expectation, not per row."""
+        first = frames[0]
+        alike = all(f.dtypes.equals(first.dtypes) for f in frames)
+        if len(frames) == 1 or not alike:
+            return [self.run(name, frame, parameters) for frame in frames]
+        data, rules = self.suite(name)
+        batched = {
+            rule.name
+            for rule, expectation in zip(rules, data["expectations"], strict=True)
+            if expectation["type"] in BATCHED
+        }
+        together = self._validate(
+            name, pd.concat(frames, ignore_index=True), parameters, lambda r: r in batched
+        )
+        found, start = [], 0
+        for frame in frames:
+            own = self._validate(name, frame, parameters, lambda r: r not in batched)
+            stop = start + len(frame)
+            for rule_name, outcome in together.items():
+                positions = outcome["unexpected_index_list"]
+                rows = [frame.index[p - start] for p in positions if start <= p < stop]
+                own[rule_name] = {
+                    **outcome,
+                    "success": not rows if positions else outcome["success"],
+                    "unexpected_index_list": rows,
+                }
+            found.append([(rule, own.get(rule.name)) for rule in rules])
+            start = stop
+        return found
+
+    def _validate(self, name: str, frame: pd.DataFrame, parameters: dict, wanted) -> dict:
+        """Rule name -> GX's outcome, for the suite's rules ``wanted(rule name)`` selects."""
         from great_expectations.core import ExpectationSuite
 
         data, rules = self.suite(name)
         runnable = [
             (rule, expectation)
             for rule, expectation in zip(rules, data["expectations"], strict=True)
-            if not _empty_parameter(expectation, parameters)
+            if wanted(rule.name) and not _empty_parameter(expectation, parameters)
         ]
+        if not runnable:
+            return {}
         suite = ExpectationSuite(name=name, expectations=[copy.deepcopy(e) for _, e in runnable])
         batch = self._batch_definition(name).get_batch(batch_parameters={"dataframe": frame})
         validation = batch.validate(
@@ -268,7 +399,7 @@ class Contracts:
                 "unexpected_index_list": result.result.get("unexpected_index_list") or [],
                 "observed_value": result.result.get("observed_value"),
             }
-        return [(rule, outcomes.get(rule.name)) for rule in rules]
+        return outcomes
 
 
 def _empty_parameter(expectation: dict, parameters: dict) -> bool:
@@ -321,19 +452,38 @@ def _observed(outcome: dict, rule: Rule, shown: set[str]) -> str:
 def validate_extract(
     contracts: Contracts, extract: Extract, parameters: dict, settings: Settings
 ) -> tuple[Extract, list[ContractResult], list[str]]:
-    """Run the extract's suite on its typed rows.
+    """``validate_extracts`` for one file."""
+    return validate_extracts(contracts, [extract], parameters, settings)[0]
 
-    Returns the extract with the contract's row problems added (so ``frame`` holds only
-    rows that pass every rule), one result per rule, and the blocking problems (empty
-    unless the file must not be loaded).
+
+def validate_extracts(
+    contracts: Contracts, extracts: list[Extract], parameters: dict, settings: Settings
+) -> list[tuple[Extract, list[ContractResult], list[str]]]:
+    """Run each extract's suite on its typed rows: one GX batch a kind for the rules judged
+    row by row (``Contracts.run_batch``), each file judged on its own rows.
+
+    Returns, for each extract in order: the extract with the contract's row problems added
+    (so ``frame`` holds only rows that pass every rule), one result per rule, and the
+    blocking problems (empty unless the file must not be loaded).
     """
-    frame = extract.typed.set_index("source_row").rename_axis(None)
-    frame = DERIVED.get(extract.kind, lambda f: f)(frame)
+    frames = [
+        DERIVED.get(e.kind, lambda f: f)(e.typed.set_index("source_row").rename_axis(None))
+        for e in extracts
+    ]
+    outcomes: dict[int, list] = {}
+    for kind in dict.fromkeys(e.kind for e in extracts):
+        positions = [i for i, e in enumerate(extracts) if e.kind == kind]
+        found = contracts.run_batch(kind, [frames[i] for i in positions], parameters)
+        outcomes.update(zip(positions, found, strict=True))
+    return [_judge(extract, frames[i], outcomes[i], settings) for i, extract in enumerate(extracts)]
+
+
+def _judge(extract: Extract, frame: pd.DataFrame, outcomes, settings: Settings):
     shown = _shown(extract.kind)
     already = {(p.source_row, p.column) for p in extract.problems}
     whole_row = {p.source_row for p in extract.problems if p.column == "*"}
     results, problems, blocking = [], [], []
-    for rule, outcome in contracts.run(extract.kind, frame, parameters):
+    for rule, outcome in outcomes:
         if outcome is None:
             results.append(_not_checked(extract, rule))
             continue

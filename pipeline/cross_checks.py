@@ -35,6 +35,7 @@ def _count(value: int, settings: Settings) -> str:
 class CrossCheck:
     rule: str
     extract_kind: str
+    """The extract the check is about (a failing row's own ``extract_kind`` wins)."""
     description: str
     fix: str
     describe: Callable[[dict, Settings], str]
@@ -102,6 +103,19 @@ CHECKS: tuple[CrossCheck, ...] = (
         ),
         count_column="missing_candidate_count",
     ),
+    CrossCheck(
+        rule="person_in_staff_snapshot",
+        extract_kind="misconduct_cases",
+        description="Everyone in the misconduct, grievance, development and appraisal "
+        "extracts is in a loaded staff snapshot (their ethnicity, sex and worker type come "
+        "from it).",
+        fix="Load the staff snapshots of the period the extract covers, or correct its staff ids.",
+        describe=lambda row, s: (
+            f"{row['extract_kind']}: {_count(int(row['missing_person_count']), s)} "
+            "person(s) in no snapshot."
+        ),
+        count_column="missing_person_count",
+    ),
 )
 
 
@@ -142,7 +156,7 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
             )
         results.extend(
             ContractResult(
-                **base,
+                **{**base, "extract_kind": row.get("extract_kind", check.extract_kind)},
                 success=False,
                 unexpected_count=int(row[check.count_column]) if check.count_column else 1,
                 message=f"{check.describe(row, settings)} {check.fix}",

@@ -63,6 +63,9 @@ ETH_MINORITY = np.array(
 )
 STRATA = ("minority", "white", "not_stated")
 ETH_STRATUM = np.where(ETH_MINORITY, 0, np.where(np.array(ETH_CODES) == codes.NOT_STATED, 2, 1))
+_BROAD_GROUPS = tuple(dict.fromkeys(e.broad_group_code for e in codes.ETHNICITIES))
+ETH_BROAD = np.array([_BROAD_GROUPS.index(e.broad_group_code) for e in codes.ETHNICITIES])
+"""Broad ethnic group (index into the broad groups in code order) per ethnicity index."""
 
 # Within ethnic minorities: Asian 60% (Pakistani largest), Black 18%, Mixed 17%, Other 5%.
 _MINORITY_MIX = {
@@ -387,6 +390,51 @@ HEADERS: dict[str, dict[str, str]] = {
         "outcome": "Stage Outcome",
         "outcome_date": "Outcome Date",
     },
+    "misconduct_cases": {
+        "case_id": "Case Reference",
+        "staff_id": "Subject Payroll No",
+        "opened_date": "Date Recorded",
+        "case_source": "Case Type",
+        "misconduct_stage": "Furthest Stage",
+        "misconduct_outcome": "Finding / Outcome",
+        "suspension_status": "Suspension/Restriction",
+        "closed_date": "Date Finalised",
+    },
+    "grievances": {
+        "case_id": "Case Ref",
+        "staff_id": "Employee Number",
+        "grievance_type": "Case Type",
+        "raised_date": "Date Raised",
+        "alleges_discrimination": "Discrimination Alleged",
+        "grievance_outcome": "Outcome",
+        "closed_date": "Date Closed",
+    },
+    "training_development": {
+        "programme_id": "Course Code",
+        "programme_name": "Course Title",
+        "programme_type": "Category",
+        "staff_id": "Employee Number",
+        "stage_order": "Step",
+        "stage_name": "Step Name",
+        "stage_type": "Step Type",
+        "outcome": "Status",
+        "outcome_date": "Status Date",
+    },
+    "appraisal_ratings": {
+        "staff_id": "Payroll Number",
+        "appraisal_year": "PDR Year",
+        "rating": "Overall Rating",
+    },
+    "staff_survey": {
+        "survey_id": "Survey",
+        "survey_date": "Fieldwork Closed",
+        "question_code": "Question No",
+        "question_text": "Question",
+        "ethnicity_code": "Ethnic Group",
+        "sex": "Gender",
+        "respondent_count": "Base (n)",
+        "agreeing_count": "Agree (n)",
+    },
 }
 """canonical column -> header in the demo HR system's export (written into the config)."""
 EXTRA_SNAPSHOT_COLUMNS = {"surname": "Surname", "ni_number": "NI Number"}
@@ -434,6 +482,29 @@ def _stratified_uniform(rng: np.random.Generator, strata: np.ndarray) -> np.ndar
         rows = np.flatnonzero(strata == stratum)
         u[rows] = (rng.permutation(rows.size) + rng.random(rows.size)) / rows.size
     return u
+
+
+GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+def even_points(
+    rng: np.random.Generator, cells: np.ndarray, sex: np.ndarray, broad: np.ndarray
+) -> np.ndarray:
+    """A point in [0, 1) per row, spread evenly within each cell, so that a share set for
+    the cell (``point < p``) comes out for every sex and broad ethnic group in it up to
+    about one person.
+
+    Within each cell, rows are ordered by sex and broad group (randomly within those) and
+    given the points of a golden-ratio (Weyl) sequence from a random start: every run of
+    consecutive rows, so every sex, broad group and both together, gets points spread evenly
+    over [0, 1). (Independent draws would give the small groups chance differences as large
+    as a planted one, and bury it among the fair ones.)"""
+    points = np.empty(len(cells))
+    for cell in np.unique(cells):
+        rows = np.flatnonzero(cells == cell)
+        order = rows[np.lexsort((rng.random(rows.size), broad[rows], sex[rows]))]
+        points[order] = (rng.random() + np.arange(rows.size) * GOLDEN) % 1.0
+    return points
 
 
 def _allocate(rng: np.random.Generator, eth: np.ndarray, probs_for) -> np.ndarray:
@@ -842,6 +913,29 @@ def _add_joiners(rng, force: _Force, wt: int, n: int, t0, t1) -> np.ndarray:
     return force.add(rng, block)
 
 
+LATERAL_MOVE_RATE = (0.35, 0.10, 0.06, 0.0)
+"""Share of each kind of stayer moved in a year: officers just out of probation (2 to 3
+years' service), other officers, police staff, PCSOs and specials (who never move). Movers
+are chosen evenly within worker type, kind and ethnic stratum (:func:`even_points`), so the
+demo's lateral moves are fair: the planted disproportionality is elsewhere."""
+
+
+def _repost(rng, a: dict[str, np.ndarray], idx: np.ndarray):
+    """New department, role and LPU for the people ``idx``: a posting that lands where the
+    person already was is drawn again (a few times), so a move changes department or role
+    for everyone whose rank has more than one post (a chief officer's has one)."""
+    dept, role, lpu = _postings(rng, a["wt"][idx], a["rank"][idx], a["eth"][idx])
+    for _ in range(5):
+        same = np.flatnonzero((dept == a["dept"][idx]) & (role == a["role"][idx]))
+        if same.size == 0:
+            break
+        who = idx[same]
+        dept[same], role[same], lpu[same] = _postings(
+            rng, a["wt"][who], a["rank"][who], a["eth"][who]
+        )
+    return dept, role, lpu
+
+
 def _simulate_year(rng, force: _Force, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One reporting year: leavers, promotions, moves and joiners, in that order, so that
     promotion candidates are always in the previous snapshot and joiners never leave or get
@@ -860,15 +954,15 @@ def _simulate_year(rng, force: _Force, year: int) -> tuple[pd.DataFrame, pd.Data
 
     stayers = force.active()
     wt, service = a["wt"][stayers], _years(t0, a["start"][stayers])
-    p_move = np.select(
-        [(wt == OFFICER) & (service >= 2) & (service < 3), wt == OFFICER, wt == STAFF],
-        [0.35, 0.10, 0.06],
-        0.0,
+    move_class = np.select(
+        [(wt == OFFICER) & (service >= 2) & (service < 3), wt == OFFICER, wt == STAFF], [0, 1, 2], 3
     )
-    moving = np.union1d(stayers[rng.random(stayers.size) < p_move], promoted)
-    a["dept"][moving], a["role"][moving], a["lpu"][moving] = _postings(
-        rng, a["wt"][moving], a["rank"][moving], a["eth"][moving]
-    )
+    p_move = np.array(LATERAL_MOVE_RATE)[move_class]
+    eth = a["eth"][stayers]
+    cells = (wt * len(LATERAL_MOVE_RATE) + move_class) * len(STRATA) + ETH_STRATUM[eth]
+    points = even_points(rng, cells, a["sex"][stayers], ETH_BROAD[eth])
+    moving = np.union1d(stayers[points < p_move], promoted)
+    a["dept"][moving], a["role"][moving], a["lpu"][moving] = _repost(rng, a, moving)
     staff = force.active(STAFF)
     regraded = staff[(rng.random(staff.size) < 0.04) & (a["rank"][staff] < len(LADDERS[STAFF]) - 1)]
     a["rank"][regraded] += 1
@@ -1000,17 +1094,46 @@ def _recruitment(rng: np.random.Generator, campaign: _Campaign, first_id: int) -
     return pd.concat(frames, ignore_index=True)
 
 
+def _people_in_post(force: _Force, idx: np.ndarray, on: np.datetime64) -> pd.DataFrame:
+    """What the monitoring extracts need to know about people (pipeline.demo_monitoring.Year)."""
+    a = force.a
+    return pd.DataFrame(
+        {
+            "staff_id": _payroll(a["number"][idx]),
+            "wt": a["wt"][idx],
+            "rank": a["rank"][idx],
+            "ethnicity_code": np.array(ETH_CODES, dtype=object)[a["eth"][idx]],
+            "stratum": ETH_STRATUM[a["eth"][idx]],
+            "sex": a["sex"][idx],
+            "service": _years(on, a["start"][idx]),
+            "left": np.full(idx.size, np.datetime64("NaT"), dtype="datetime64[D]"),
+            "dismissed": np.zeros(idx.size, dtype=bool),
+        }
+    )
+
+
 def _simulate(seed: int) -> list[tuple[str, str, pd.DataFrame]]:
     """(kind, file stem, canonical frame) for every extract, in the order they are written."""
-    force_rng, recruitment_rng = np.random.default_rng(seed).spawn(2)
+    from pipeline import demo_monitoring
+
+    force_rng, recruitment_rng, monitoring_rng = np.random.default_rng(seed).spawn(3)
     force = _Force()
     first = _snapshot_date(SNAPSHOT_YEARS[0])
     _initial_stock(force_rng, force, first)
     out = [("staff_snapshot", f"staff_snapshot_{first}", _snapshot(force_rng, force, first))]
     next_applicant = 1_000_000
+    dismissal = codes.LEAVING_REASONS.index("dismissal")
     for year in PROCESS_YEARS:
+        t0 = _snapshot_date(year - 1)
+        stock = force.active()
+        at_start = _people_in_post(force, stock, t0)
         movements, promotions = _simulate_year(force_rng, force, year)
         on = _snapshot_date(year)
+        at_start["left"] = force.a["left"][stock]
+        at_start["dismissed"] = ~force.a["active"][stock] & (force.a["reason"][stock] == dismissal)
+        monitored = demo_monitoring.Year(
+            year, t0, on, at_start, _people_in_post(force, force.active(), on)
+        )
         recruitment = []
         for campaign in _campaigns(year):
             recruitment.append(_recruitment(recruitment_rng, campaign, next_applicant))
@@ -1024,19 +1147,28 @@ def _simulate(seed: int) -> list[tuple[str, str, pd.DataFrame]]:
                 f"recruitment_applicants_{year}",
                 pd.concat(recruitment, ignore_index=True),
             ),
+            *demo_monitoring.year_extracts(monitoring_rng, monitored),
         ]
     return out
 
 
 # --------------------------------------------------------------------------- writing files
 
-EXCEL_KINDS = frozenset(("promotion_candidates", "recruitment_applicants"))
+EXCEL_KINDS = frozenset(
+    ("promotion_candidates", "recruitment_applicants", "grievances", "training_development",
+     "staff_survey")
+)  # fmt: skip
 """In the "mixed" format these come as workbooks (as from an ATS), the rest as CSV exports."""
 SHEET_NAMES = {
     "staff_snapshot": "Establishment",
     "joiners_leavers": "Starters and Leavers",
     "promotion_candidates": "Candidates",
     "recruitment_applicants": "Applicants",
+    "misconduct_cases": "Cases",
+    "grievances": "Case register",
+    "training_development": "Learning records",
+    "staff_survey": "Results by group",
+    "appraisal_ratings": "PDR",
 }
 
 
@@ -1262,6 +1394,21 @@ def _config_text(seed: int) -> str:
             "# canonical column = header in the HR system's export",
             *(f"{canonical} = {json.dumps(header)}" for canonical, header in headers.items()),
         ]
+    from pipeline.demo_monitoring import SURVEY_INDICATORS
+
+    lines += [
+        "",
+        "# The staff survey's questions the WRES reports (indicators 5 to 8).",
+        "[survey]",
+        "min_respondents = 10",
+        "",
+        "[survey.questions]",
+        *(f"{code} = {json.dumps(kind)}" for code, kind in SURVEY_INDICATORS.items()),
+        "",
+        "# Police staff bands in senior leadership (beside superintendents and above).",
+        "[leadership]",
+        'senior_bands = ["Band I", "Band J"]',
+    ]
     lines += [
         "",
         "# Commitments the force has made; the report tracks each and says what it would take.",

@@ -9,13 +9,16 @@ parts in another are related because their sets are. From the keys alone
 :func:`derive_relations` finds every additive relation a reader can use (a set that is the
 union of others, along any one dimension, with the unpublished remainders it implies, such
 as "not stated" = headcount - stated), so the relations between tables never have to be
-declared by hand.
+declared by hand. Snapshots a year apart are related by their flow as well
+(:func:`flow_relations`: start + joiners - leavers = end).
 
 The rule, with the threshold from ``[disclosure]`` (:func:`protect`):
 
 1. **Primary**: a published count from 1 to the threshold is withheld.
 2. **Zeros**: a published 0 beside a total of 1 to the threshold is withheld too: "0
-   ethnic minority" among three inspectors says something about all three.
+   ethnic minority" among three inspectors says something about all three; so is a 0
+   beside a total that is withheld ("0 promoted" beside "[c] in post"), once secondary
+   suppression has decided which are (:func:`zero_totals` says which cells are its totals).
 3. **Secondary**, across every table at once: no withheld count, and no unpublished count
    of an ethnic group from 1 to the threshold, may be worked out from what is shown.
    Recovery is found by linear algebra over every relation (so chains through several
@@ -130,6 +133,12 @@ class Universe:
         self.rests: dict[tuple[str, str], set[frozenset[str]]] = defaultdict(set)
         """(population, dimension) -> the sets of values that cells take as "the rest" of
         that dimension's domain (see :meth:`complement`)."""
+        self.flows: list[Flow] = []
+        """Pairs of snapshots linked by their movements (see :func:`flow_relations`)."""
+
+    def add_flow(self, flow: Flow) -> None:
+        if flow not in self.flows:
+            self.flows.append(flow)
 
     def add(self, population: str, **domains: Iterable[str]) -> None:
         cleaned = {dim: frozenset(str(v) for v in values) for dim, values in domains.items()}
@@ -195,6 +204,109 @@ class Relation:
     parts: tuple[Key, ...]
 
 
+FLOW_RESIDUAL = "flow residual"
+"""The population of each flow's residuals (:func:`flow_relations`)."""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Two staff snapshots linked by what happened between them: everyone in post at the
+    ``end`` is someone in post at the ``start`` who stayed (``stayed``: the start
+    population's dimension and value that say so), a joiner in between (the ``joiners``
+    population's ``years``, those of the period, or none), or neither (a residual: someone
+    who joined and left within the period, changed worker type or recorded ethnicity, or is
+    missing from a file). Both snapshots' ``scope`` dimension holds values
+    ``"<worker type>/<rank or band>"``; the joiners' ``joiner_scope`` the worker type."""
+
+    start: str
+    end: str
+    joiners: str | None = None
+    years: tuple[str, ...] = ()
+    stayed: tuple[str, str] = ("leaving", "stayed")
+    scope: str = "post"
+    joiner_scope: str = "wt"
+
+    @property
+    def residuals(self) -> str:
+        return f"{FLOW_RESIDUAL} {self.start} to {self.end}"
+
+
+def is_flow_residual(key: Key) -> bool:
+    return key.population.startswith(FLOW_RESIDUAL)
+
+
+def flow_relations(keys: Iterable[Key], universe: Universe) -> tuple[set[Key], list[Relation]]:
+    """The flow identity of each of the universe's flows, as sums: for each worker type
+    (and all of them) and each ethnic group any cell of the three populations is of,
+    ``in post at the end = stayed + joiners in between + residual``. With the leavers
+    (``in post at the start = stayed + leavers``, a relation :func:`derive_relations`
+    finds from the sets) this is ``end = start + joiners - leavers + residual``: a reader
+    with headcounts, joiners and leavers can work out a withheld one. The residual is
+    taken to be known to a reader (see :func:`protect`), the strictest assumption.
+
+    Returns the cells the identities need (the stayers, the residuals, ...) and the
+    relations; a flow whose populations are not all published adds nothing."""
+    keys = set(keys)
+    new: set[Key] = set()
+    relations: list[Relation] = []
+    for flow in universe.flows:
+        domains = universe.domains
+        if flow.start not in domains or flow.end not in domains:
+            continue
+        if flow.joiners is not None and flow.joiners not in domains:
+            continue
+        dim, stayed = flow.stayed
+        if stayed not in domains[flow.start].get(dim, ()):
+            continue
+        posts = {
+            name: {p for p in domains[name].get(flow.scope, ()) if "/" in p}
+            for name in (flow.start, flow.end)
+        }
+        scopes = sorted({p.split("/", 1)[0] for values in posts.values() for p in values})
+        joiner_domains = domains[flow.joiners] if flow.joiners else {}
+        years = [y for y in flow.years if y in joiner_domains.get("year", ())]
+        eth_domain = domains[flow.start].get("eth", frozenset())
+        # The groups whose leavers, headcount at the end and joiners are all published
+        # (each in some table): elsewhere the identity has two unknown parts and gives
+        # nothing a reader could use, and it would only join unknown cells together.
+        seen: dict[str, set[frozenset[str] | None]] = defaultdict(set)
+        for key in keys:
+            if key.population == flow.start and key.values(dim) is None:
+                continue
+            if key.population in (flow.start, flow.end, flow.joiners):
+                values = key.values("eth")
+                if values is None or values <= eth_domain:
+                    seen[key.population].add(values)
+        groups = set.intersection(
+            *(seen[name] for name in (flow.start, flow.end, flow.joiners) if name)
+        )
+        universe.add(flow.residuals, wt=scopes or ["none"], eth=eth_domain)
+        for scope in [None, *scopes]:
+            chosen = {
+                name: None if scope is None else {p for p in values if p.startswith(f"{scope}/")}
+                for name, values in posts.items()
+            }
+            if scope is not None and not (chosen[flow.start] and chosen[flow.end]):
+                continue
+            for eth in sorted(groups, key=lambda g: sorted(g or ())):
+                end = universe.key(flow.end, **{flow.scope: chosen[flow.end], "eth": eth})
+                parts = [
+                    universe.key(
+                        flow.start, **{flow.scope: chosen[flow.start], "eth": eth, dim: stayed}
+                    ),
+                    universe.key(flow.residuals, wt=scope, eth=eth),
+                ]
+                if years and (scope is None or scope in joiner_domains.get(flow.joiner_scope, ())):
+                    parts.append(
+                        universe.key(
+                            flow.joiners, **{"year": years, flow.joiner_scope: scope, "eth": eth}
+                        )
+                    )
+                new |= {end, *parts}
+                relations.append(Relation(end, tuple(sorted(parts))))
+    return new, relations
+
+
 def _refine(sets: Collection[frozenset[str]]) -> list[frozenset[str]]:
     """The coarsest partition of the union in which every set is a union of blocks."""
     ordered = list(sets)
@@ -220,9 +332,13 @@ def derive_relations(
     (the whole and the part become keys if they are not): its sum of blocks follows from
     that one and the whole's, so nothing a reader could work out is lost, and with many
     units the system stays sparse (``n`` sums of three rather than ``n`` sums of ``n``).
+
+    The universe's flows add the identities between snapshots (:func:`flow_relations`).
     """
     all_keys = set(keys)
-    relations: set[Relation] = set()
+    flow_keys, flows = flow_relations(all_keys, universe)
+    all_keys |= flow_keys
+    relations: set[Relation] = set(flows)
     for _ in range(passes):
         groups: dict[tuple, dict[frozenset[str], Key]] = defaultdict(dict)
         for key in all_keys:
@@ -506,33 +622,55 @@ def is_ethnic(key: Key, dim: str = "eth") -> bool:
     return key.values(dim) is not None
 
 
-def zeros_beside_small_totals(
-    values: Mapping[Key, int], published: Collection[Key], threshold: int
-) -> set[Key]:
-    """Published zeros whose cell lies inside a cell of 1..threshold people that differs on
-    one dimension: '0 ethnic minority' among 3 inspectors tells something about all three."""
-    smalls: dict[tuple, list[Key]] = defaultdict(list)
-    for key, value in values.items():
-        if value is not None and 1 <= value <= threshold:
-            smalls[(key.population, key.coords, None)].append(key)
-            for position, (dim, _) in enumerate(key.coords):
-                rest = key.coords[:position] + key.coords[position + 1 :]
-                smalls[(key.population, rest, dim)].append(key)
-    out = set()
-    for key in published:
-        if values.get(key) != 0:
-            continue
-        for position, (dim, cell_values) in enumerate(key.coords):
+def zero_totals(
+    zeros: Iterable[Key],
+    cells: Iterable[Key],
+    denominators: Mapping[Key, Collection[Key]] | None = None,
+) -> dict[Key, set[Key]]:
+    """For each zero's cell, the cells among ``cells`` that hold it and differ from it on
+    one dimension (the totals it adds up to: a rank's people beside the rank's people of a
+    group, those in post beside those promoted), and the denominators declared for it (a
+    rate's or share's). A 0 beside a total says something about everyone in the total."""
+    index: dict[tuple, list[Key]] = defaultdict(list)
+    for cell in cells:
+        index[(cell.population, cell.coords, None)].append(cell)
+        for position, (dim, _) in enumerate(cell.coords):
+            rest = cell.coords[:position] + cell.coords[position + 1 :]
+            index[(cell.population, rest, dim)].append(cell)
+    denominators = denominators or {}
+    out: dict[Key, set[Key]] = {}
+    for key in zeros:
+        found = set(denominators.get(key, ()))
+        for position, (dim, values) in enumerate(key.coords):
             rest = key.coords[:position] + key.coords[position + 1 :]
-            wider = [*smalls.get((key.population, rest, None), ())] + [
+            found.update(index.get((key.population, rest, None), ()))
+            found.update(
                 total
-                for total in smalls.get((key.population, rest, dim), ())
-                if set(cell_values) < (total.values(dim) or set())
-            ]
-            if wider:
-                out.add(key)
-                break
+                for total in index.get((key.population, rest, dim), ())
+                if set(values) < (total.values(dim) or set())
+            )
+        found.discard(key)
+        out[key] = found
     return out
+
+
+def zeros_beside_small_totals(
+    values: Mapping[Key, int],
+    published: Collection[Key],
+    threshold: int,
+    denominators: Mapping[Key, Collection[Key]] | None = None,
+) -> set[Key]:
+    """Published zeros beside a total (:func:`zero_totals`) of 1..threshold people: '0
+    ethnic minority' among 3 inspectors tells something about all three."""
+    zeros = [k for k in published if values.get(k) == 0]
+    small = [k for k, v in values.items() if v is not None and 1 <= v <= threshold]
+    small += [d for k in zeros for d in (denominators or {}).get(k, ())]
+    totals = zero_totals(zeros, small, denominators)
+    return {
+        key
+        for key, found in totals.items()
+        if any(v is not None and 1 <= v <= threshold for v in map(values.get, found))
+    }
 
 
 def protect(
@@ -544,6 +682,7 @@ def protect(
     sensitive: Callable[[Key], bool] = is_ethnic,
     withheld: Collection[Key] = (),
     known_zeros: Collection[Key] = (),
+    denominators: Mapping[Key, Collection[Key]] | None = None,
 ) -> Protection:
     """The published counts to withhold so that no small or withheld count can be worked
     out from what is shown, across every table at once.
@@ -553,7 +692,14 @@ def protect(
     ``known_zeros`` are unpublished cells a reader knows to be 0 (:func:`unlisted_zeros`).
     ``sensitive`` says which
     unpublished keys must not be worked out when they are 1..threshold (ethnic-group cells);
-    ``withheld`` are withheld whatever their value.
+    ``withheld`` are withheld whatever their value. ``denominators`` gives, for a count, the
+    counts a table divides it by (a promotion rate's officers in post): its totals too.
+
+    A shown 0 whose total (:func:`zero_totals`) is withheld is withheld as well, once
+    secondary suppression is done, and secondary suppression runs again for it, until no
+    shown 0 is beside a withheld total: '0 promoted' beside '[c] in post' says that all of
+    them, however many, were not promoted. A residual of a flow (:func:`flow_relations`)
+    whose value is known counts as known to a reader.
     """
     published = set(published)
     system = LinearSystem(relations, sorted({*published, *values}))
@@ -568,7 +714,15 @@ def protect(
         i for i in range(n) if not is_published[i] and small(i) and sensitive(system.keys[i])
     }
     known_zeros = set(known_zeros)
-    structural = {i for i in range(n) if not is_published[i] and system.keys[i] in known_zeros}
+    structural = {
+        i
+        for i in range(n)
+        if not is_published[i]
+        and (
+            system.keys[i] in known_zeros
+            or (is_flow_residual(system.keys[i]) and value[i] is not None)
+        )
+    }
     reasons: dict[Key, str] = {}
     hidden: set[int] = set()
     for i in range(n):
@@ -579,7 +733,7 @@ def protect(
         elif is_published[i] and key in withheld:
             hidden.add(i)
             reasons[key] = "withheld with another table"
-    beside_small = zeros_beside_small_totals(values, published, threshold)
+    beside_small = zeros_beside_small_totals(values, published, threshold, denominators)
     wide_zeros = [k for k in published if values.get(k) == 0 and k not in beside_small]
     for key in beside_small:
         i = system.index[key]
@@ -604,76 +758,99 @@ def protect(
     unknown = hidden | implied
     components = _Components(system, unknown)
     queue = sorted(c for comp in components.all() for c in exposed_in(comp))
-    while queue:
-        target = queue.pop()
-        if target not in unknown:
-            continue
-        component = components.of(target)
-        if target not in exposed_in(component):
-            continue
-        near = {j for r in system.rows_of[target] for j in system.rows[r]}
-        pool = [j for j in near if is_published[j] and j not in hidden]
-        if not pool:
-            neighbours = {j for i in component for r in system.rows_of[i] for j in system.rows[r]}
-            pool = [j for j in neighbours if is_published[j] and j not in hidden]
-        if not pool:
-            pool = [j for j in range(n) if is_published[j] and j not in hidden]
-        if not pool:
-            raise ValueError("Nothing left to withhold: the outputs cannot be protected.")
+    published_zeros = sorted(k for k in published if values.get(k) == 0)
+    totals_of_zeros = zero_totals(published_zeros, published, denominators)
+    while True:
+        while queue:
+            target = queue.pop()
+            if target not in unknown:
+                continue
+            component = components.of(target)
+            if target not in exposed_in(component):
+                continue
+            near = {j for r in system.rows_of[target] for j in system.rows[r]}
+            pool = [j for j in near if is_published[j] and j not in hidden]
+            if not pool:
+                neighbours = {
+                    j for i in component for r in system.rows_of[i] for j in system.rows[r]
+                }
+                pool = [j for j in neighbours if is_published[j] and j not in hidden]
+            if not pool:
+                pool = [j for j in range(n) if is_published[j] and j not in hidden]
+            if not pool:
+                raise ValueError("Nothing left to withhold: the outputs cannot be protected.")
 
-        def preference(candidate: int, near: set[int] = near) -> tuple:
-            return (
-                candidate in total_of,
-                candidate not in near,
-                value[candidate] or 0,
-                system.keys[candidate].id,
-            )
+            def preference(candidate: int, near: set[int] = near) -> tuple:
+                return (
+                    candidate in total_of,
+                    candidate not in near,
+                    value[candidate] or 0,
+                    system.keys[candidate].id,
+                )
 
-        def score(*candidates: int, target: int = target) -> tuple:
-            """Whether the target stays exposed, then how many more cells are exposed than
-            before in the components the candidates join, then preference."""
-            joined = components.joined(candidates)
-            grown = frozenset().union(*joined, candidates)
-            after = exposed_in(grown)
-            before = sum(len(exposed_in(part)) for part in joined)
-            return (target in after, len(after) - before,
-                    *(p for c in candidates for p in preference(c)))  # fmt: skip
+            def score(*candidates: int, target: int = target) -> tuple:
+                """Whether the target stays exposed, then how many more cells are exposed than
+                before in the components the candidates join, then preference."""
+                joined = components.joined(candidates)
+                grown = frozenset().union(*joined, candidates)
+                after = exposed_in(grown)
+                before = sum(len(exposed_in(part)) for part in joined)
+                return (target in after, len(after) - before,
+                        *(p for c in candidates for p in preference(c)))  # fmt: skip
 
-        shortlist = sorted(pool, key=preference)[:SHORTLIST]
-        best_score, chosen = None, []
-        for candidate in shortlist:  # the most preferable first: stop at one that frees the
-            scored = score(candidate)  # target and exposes nothing new
-            if best_score is None or scored < best_score:
-                best_score, chosen = scored, [candidate]
-            if not scored[0] and scored[1] <= 0:
-                break
-        if best_score[0]:
-            # No single count frees the target (each could be worked out another way):
-            # look one step further, at pairs.
-            best_pair = None
-            for first in shortlist[:PAIRS]:
-                seconds = sorted(
-                    {j for r in system.rows_of[first] for j in system.rows[r]
-                     if is_published[j] and j not in hidden and j != first},
-                    key=preference,
-                )[:PAIRS]  # fmt: skip
-                for second in seconds:
-                    scored = score(first, second)
-                    if not scored[0] and (best_pair is None or scored < best_pair[0]):
-                        best_pair = (scored, [first, second])
-                if best_pair is not None and best_pair[0][1] <= 0:
-                    break  # frees the target and exposes nothing new: no need to look on
-            if best_pair is not None:
-                chosen = best_pair[1]
-        for cell in chosen:
+            shortlist = sorted(pool, key=preference)[:SHORTLIST]
+            best_score, chosen = None, []
+            for candidate in shortlist:  # the most preferable first: stop at one that frees the
+                scored = score(candidate)  # target and exposes nothing new
+                if best_score is None or scored < best_score:
+                    best_score, chosen = scored, [candidate]
+                if not scored[0] and scored[1] <= 0:
+                    break
+            if best_score[0]:
+                # No single count frees the target (each could be worked out another way):
+                # look one step further, at pairs.
+                best_pair = None
+                for first in shortlist[:PAIRS]:
+                    seconds = sorted(
+                        {j for r in system.rows_of[first] for j in system.rows[r]
+                         if is_published[j] and j not in hidden and j != first},
+                        key=preference,
+                    )[:PAIRS]  # fmt: skip
+                    for second in seconds:
+                        scored = score(first, second)
+                        if not scored[0] and (best_pair is None or scored < best_pair[0]):
+                            best_pair = (scored, [first, second])
+                    if best_pair is not None and best_pair[0][1] <= 0:
+                        break  # frees the target and exposes nothing new: no need to look on
+                if best_pair is not None:
+                    chosen = best_pair[1]
+            for cell in chosen:
+                hidden.add(cell)
+                unknown.add(cell)
+                components.add(cell)
+                reasons[system.keys[cell]] = "secondary"
+            if len(cache) > 20_000:  # trial components are rarely asked about twice
+                cache.clear()
+            for cell in chosen:
+                queue.extend(sorted(exposed_in(components.of(cell))))
+        # A shown 0 beside a count now withheld: withheld too, then protected in turn.
+        shown_zeros = [k for k in published_zeros if system.index[k] not in hidden]
+        beside = [
+            key
+            for key in shown_zeros
+            if any(system.index[t] in hidden for t in totals_of_zeros[key])
+            and not implied_by_a_shown_zero(key, shown_zeros)
+        ]
+        if not beside:
+            break
+        for key in beside:
+            cell = system.index[key]
             hidden.add(cell)
             unknown.add(cell)
             components.add(cell)
-            reasons[system.keys[cell]] = "secondary"
-        if len(cache) > 20_000:  # trial components are rarely asked about twice
-            cache.clear()
-        for cell in chosen:
-            queue.extend(sorted(exposed_in(components.of(cell))))
+            reasons[key] = "zero beside a withheld total"
+        for key in beside:
+            queue.extend(sorted(exposed_in(components.of(system.index[key]))))
     unknown = hidden | implied
     fixed = system.determined(unknown)
     known = {system.keys[i] for i in range(n) if i not in unknown or i in fixed}

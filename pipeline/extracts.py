@@ -43,6 +43,8 @@ EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 """Five digits: 10000 is 1927-05-18. A four-digit number is far more likely a year."""
 PLAUSIBLE_DATES = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
 """Outside this range a date is a placeholder (31/12/9999) or a typo, never a real event."""
+REPORTING_YEAR = re.compile(r"^(?P<first>(?:19|20|21)\d\d)(?:\s*[/-]\s*(?P<second>\d{2}|\d{4}))?$")
+"""2025, or a year written over two calendar years as HR systems do: 2024/25, 2024-2025."""
 HEADER_ROW = 1
 """Row numbers are as an analyst sees them in Excel or a text editor: the first row is 1."""
 HEADER_SEARCH_ROWS = 20
@@ -608,6 +610,20 @@ def _parse_distinct_dates(values: pd.Series) -> pd.Series:
     return parsed.where(plausible).dt.normalize().astype("datetime64[ns]")
 
 
+def _parse_years(values: pd.Series) -> pd.Series:
+    """The year a reporting year ends: 2025 as it is, 2024/25 and 2024-2025 as 2025; a pair
+    of years that are not consecutive, or anything else, is missing (quarantined)."""
+    parts = values.str.extract(REPORTING_YEAR)
+    first = pd.to_numeric(parts["first"], errors="coerce")
+    second = pd.to_numeric(parts["second"], errors="coerce")
+    short = first // 100 * 100 + second
+    short = short.where(short > first, short + 100)  # 1999/00 ends in 2000
+    second_full = second.where(second >= 100, short)
+    consecutive = second.isna() | (second_full == first + 1)
+    years = second_full.fillna(first).where(consecutive)
+    return years.astype("Int64")
+
+
 class _RowChecker:
     """Collects row problems while each column is converted, one vectorised pass a column."""
 
@@ -678,6 +694,15 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         numbers = numbers.mask(bad)
         return numbers.astype("Int64") if column.type == "int" else numbers.astype("Float64")
+    if column.type == "year":
+        years = _parse_years(values)
+        checker.flag(
+            years.isna() & ~blank,
+            name,
+            "invalid_year",
+            f"'{name}' is not a year; write the year it ends, e.g. 2025 (or 2024/25).",
+        )
+        return years
     if column.type == "flag":
         flags = values.str.casefold().map(FLAG_VALUES)
         checker.flag(flags.isna() & ~blank, name, "invalid_flag", f"'{name}' must be Y or N.")

@@ -31,11 +31,9 @@ import duckdb
 
 from pipeline import warehouse
 from pipeline.config import Settings
-from pipeline.publish import Layout
+from pipeline.publish import HISTORY, PRIVATE, Layout
 from pipeline.schemas import STORED_INSTEAD, not_stored, shown_values_json
 
-PRIVATE = "private"
-HISTORY = "history.duckdb"
 PUBLISHED_TABLES = {
     "ref": None,
     "marts": None,

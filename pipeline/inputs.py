@@ -25,8 +25,13 @@ CONTENT_DATE_COLUMN = {
     "joiners_leavers": "movement_date",
     "promotion_candidates": "outcome_date",
     "recruitment_applicants": "outcome_date",
+    "misconduct_cases": "opened_date",
+    "grievances": "raised_date",
+    "training_development": "outcome_date",
+    "appraisal_ratings": "appraisal_year",
+    "staff_survey": "survey_date",
 }
-"""The column whose latest value is the date an extract describes."""
+"""The column whose latest value is the date an extract describes (a year: its 31 March)."""
 
 _DATE_IN_PATH = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d\d)(?:[-_./]?(?P<month>0[1-9]|1[0-2])"
@@ -93,6 +98,8 @@ def content_date(extract: extracts.Extract) -> date | None:
     values = extract.frame.get(CONTENT_DATE_COLUMN[extract.kind])
     if values is None or values.dropna().empty:
         return None
+    if pd.api.types.is_integer_dtype(values):  # a reporting year ends on 31 March
+        return date(int(values.max()), 3, 31)
     return pd.Timestamp(values.max()).date()
 
 

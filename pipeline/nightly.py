@@ -12,7 +12,6 @@ import dataclasses
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from pipeline import (
     extracts,
     history,
     keys,
+    nothing_new,
     overlaps,
     publish,
     quarantine,
@@ -44,7 +44,11 @@ from pipeline.runs import (
     ExitCode,
     LockedError,
     RunLog,
+    RunResult,
     Terminated,
+    lock_path,
+    log_finished,
+    log_path,
     new_run_id,
     run_lock,
     sigterm_raises,
@@ -57,10 +61,19 @@ SUPERSEDE_KEYS = {
     "promotion_candidates": "process_id",
     "recruitment_applicants": "campaign_id",
     "joiners_leavers": None,
+    "misconduct_cases": "case_key",
+    "grievances": "case_key",
+    "training_development": "programme_id",
+    "appraisal_ratings": "appraisal_year",
+    "staff_survey": "survey_id",
 }
 """A new extract replaces the rows it describes (``pipeline.overlaps`` decides when it may):
-a snapshot date, a process or a campaign, or, for joiners and leavers (key None), the
+a snapshot date, a process or a campaign, a misconduct or grievance case, a development
+programme, an appraisal year or a survey, or, for joiners and leavers (key None), the
 movements in its period."""
+
+PSEUDONYMOUS_KEYS = frozenset({"case_key"})
+"""Keys whose values are pseudonyms: changes are reported per file, not per case."""
 
 BLOCKING_ERRORS: tuple[type[Exception], ...] = (
     extracts.ExtractError,
@@ -68,49 +81,6 @@ BLOCKING_ERRORS: tuple[type[Exception], ...] = (
     contracts.BlockedError,
 )
 """Bad input: nothing is published until the files are fixed (exit code 3, blocked)."""
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    database: Path
-    report: Path | None
-    command: str = "run"
-    files_loaded: list[str] = field(default_factory=list)
-    files_unchanged: list[str] = field(default_factory=list)
-    file_hashes: dict[str, str] = field(default_factory=dict)
-    file_kinds: dict[str, str] = field(default_factory=dict)
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    dropped_columns: dict[str, list[str]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
-    """Rows before and after, per snapshot date, process, campaign or file an extract loaded."""
-    purged: retention.Purge = field(default_factory=retention.Purge)
-    changed: bool = True
-    deliveries: list[dispatch.Outcome] = field(default_factory=list)
-    """The report's deliveries this run made or tried (``pipeline.delivery``)."""
-    fingerprint: dict[str, str] = field(default_factory=dict)
-    """Settings, reference files and models the release is built from (``dependencies``)."""
-    settings_changed: list[str] = field(default_factory=list)
-    """What differs from the published release's fingerprint: a reason to rebuild."""
-
-    @property
-    def replaced(self) -> list[dict]:
-        """The changes that replaced rows already loaded (a corrected extract)."""
-        return [change for change in self.changes if change["rows_before"]]
-
-    @property
-    def exit_code(self) -> ExitCode:
-        failed_delivery = any(outcome.failed for outcome in self.deliveries)
-        if self.rows_quarantined or self.warnings or failed_delivery:
-            return ExitCode.SUCCESS_WITH_WARNINGS
-        return ExitCode.SUCCESS
-
-    @property
-    def outcome(self) -> str:
-        return self.exit_code.outcome if self.changed else "unchanged"
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
@@ -125,14 +95,6 @@ def exit_code_for(error: BaseException) -> ExitCode:
     if isinstance(error, BLOCKING_ERRORS):
         return ExitCode.BLOCKED
     return ExitCode.INTERNAL_ERROR
-
-
-def lock_path(settings: Settings) -> Path:
-    return settings.paths.work_dir / "progression.lock"
-
-
-def log_path(settings: Settings) -> Path:
-    return settings.paths.work_dir / "logs" / "runs.jsonl"
 
 
 def run_nightly(
@@ -150,13 +112,18 @@ def run_nightly(
     archive's); ``rotation`` is a deliberate change of the pseudonymisation key
     (``progression rotate-key``, ``pipeline.keys``). Every run, refused, failed, stopped by
     SIGTERM (``Terminated``) or finished, ends its log with one line that carries its outcome
-    and exit code.
+    and exit code. A night with nothing new is decided and logged by ``pipeline.nothing_new``
+    without the work of a full run.
     """
+    progress = progress or Progress()
+    quick = not (force or rotation) and inputs is None
+    if quick and (result := nothing_new.night(settings, progress, command)):
+        return result
     log = RunLog(log_path(settings), new_run_id(), command)
     with sigterm_raises():
         try:
             with run_lock(lock_path(settings)):
-                return _logged_run(settings, log, force, progress or Progress(), inputs, rotation)
+                return _logged_run(settings, log, force, progress, inputs, rotation)
         except LockedError as exc:
             log.end("run_locked", ExitCode.LOCKED, error=str(exc))
             raise
@@ -167,25 +134,18 @@ def _logged_run(settings, log: RunLog, force, progress, inputs, rotation) -> Run
     try:
         result = _run(settings, log, force, progress, inputs, rotation)
     except BaseException as exc:
-        if isinstance(exc, Exception | Terminated):
-            dispatch.alert(settings, log, exc, exit_code_for(exc))
-        log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
+        log_failure(settings, log, exc)
         raise
     dispatch.after_run(settings, log, result, progress)
-    log.end(
-        "run_finished",
-        result.exit_code,
-        outcome=result.outcome,
-        files_loaded=result.files_loaded,
-        files_unchanged=len(result.files_unchanged),
-        rows_read=result.rows_read,
-        rows_loaded=result.rows_loaded,
-        rows_quarantined=result.rows_quarantined,
-        rows_replaced=result.replaced,
-        warnings=result.warnings,
-        deliveries=[outcome.as_log() for outcome in result.deliveries],
-    )
+    log_finished(log, result)
     return result
+
+
+def log_failure(settings: Settings, log: RunLog, exc: BaseException) -> None:
+    """A failed run's alert (``[delivery.alerts]``) and its last line in the run log."""
+    if isinstance(exc, Exception | Terminated):
+        dispatch.alert(settings, log, exc, exit_code_for(exc))
+    log.end("run_failed", exit_code_for(exc), error_type=type(exc).__name__, error=str(exc))
 
 
 def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotation) -> RunResult:
@@ -194,6 +154,7 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
     from_inbox = inputs is None
     now = datetime.now(UTC)
     result = RunResult(log.run_id, paths.database, None, command=log.command)
+    nothing_new.forget(settings)
     with log.stage("prepare"):
         # Under the lock, any build folder left beside the releases is a dead run's.
         leftovers = publish.remove_leftovers(layout)
@@ -216,11 +177,13 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
             with log.stage("reference"):
                 progress("Reading reference data (census, lookups)")
                 tables = reference.load_reference(settings)
-                for note in reference.geography_notes(tables):
+                notes = reference.geography_notes(tables)
+                for note in notes:
                     log.event("force_geography", message=note)
                 targets.check_lpus(settings, set(tables["area_lookup"]["lpu_code"]))
             with log.stage("read_extracts"):
                 _check_key(con, settings, log, rotation, tables, now)
+                inbox_seen = nothing_new.inbox_state(settings) if from_inbox else None
                 inputs = inbox_inputs(settings) if inputs is None else inputs
                 loaded, blocked = _read_new_extracts(
                     con, settings, result, tables, progress, inputs
@@ -238,8 +201,8 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                 result.settings_changed = [str(change) for change in changed]
                 if changed:
                     log.event("settings_changed", changes=result.settings_changed)
-            nothing_new = not (loaded or blocked or force or due or migrated)
-            if nothing_new and not result.settings_changed and paths.database.exists():
+            quiet_night = not (loaded or blocked or force or due or migrated)
+            if quiet_night and not result.settings_changed and paths.database.exists():
                 result.changed = False
                 progress("No new or changed extracts: the published database and report stand.")
             else:
@@ -248,6 +211,11 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                 with blas_threads(settings.resources.blas_threads):
                     _build(con, settings, log, result, progress, tables, loaded, blocked,
                            inputs, now, report_dir)  # fmt: skip
+            gone = {item.name for item in expired.inbox}
+            kept = {h for name, h in result.file_hashes.items() if name not in gone}
+            kept |= {p.name.split(".")[0] for p in paths.archive.glob("*")}
+            kept -= {p.name.split(".")[0] for p in expired.archived}
+            due_at = nothing_new.due_at(con, settings, kept)
         work_db.chmod(history.PRIVATE_FILE_MODE)
         if result.changed:
             with log.stage("publish"):
@@ -274,6 +242,8 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                     extract_days=settings.retention.extract_days,
                     quarantine_days=settings.retention.quarantine_days,
                 )
+        if from_inbox:
+            nothing_new.record(settings, inbox=inbox_seen, result=result, due=due_at, notes=notes)
         return result
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
@@ -427,8 +397,9 @@ def _validate(con, settings, tables, loaded, blocked, result, names):
         checks += found
         blocked += blocking
     checked = []
-    for extract in loaded:
-        extract, found, blocking = contracts.validate_extract(runner, extract, parameters, settings)
+    for extract, found, blocking in contracts.validate_extracts(
+        runner, loaded, parameters, settings
+    ):
         checked.append(extract)
         name, base = names[extract.path], extract.path.name
         checks += [dataclasses.replace(c, source_file=name) for c in found]
@@ -564,16 +535,18 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
         ],
     )
     key = SUPERSEDE_KEYS[extract.kind]
-    after = (
-        {_period_text(extract): len(extract.frame)}
-        if key is None
-        else {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
-    )
+    if key in PSEUDONYMOUS_KEYS:  # one line per file: a case's pseudonym says nothing
+        before, after, label = {name: sum(before.values())}, {name: len(extract.frame)}, "file"
+    elif key is None:
+        after, label = {_period_text(extract): len(extract.frame)}, "movement_period"
+    else:
+        after = {_key_text(v): int(n) for v, n in extract.frame[key].value_counts().items()}
+        label = key
     return [
         {
             "extract_kind": extract.kind,
             "source_file": name,
-            "key": key or "movement_period",
+            "key": label,
             "value": value,
             "rows_before": before.get(value, 0),
             "rows_after": after.get(value, 0),

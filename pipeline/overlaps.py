@@ -1,11 +1,13 @@
 """One rule for files that describe the same thing, for every kind of extract.
 
 What a file describes (its *scope*): a staff snapshot its snapshot date, a promotion file its
-processes, a recruitment file its campaigns, a joiners-and-leavers file the period from its
-first to its last movement. Two files whose scopes overlap would count the same people twice,
-or leave which one counts to the order they happen to load in. So a new file whose scope
-overlaps another's, whether loaded on an earlier night or arriving tonight, blocks the run,
-naming both files, unless it is plainly meant to replace the other:
+processes, a recruitment file its campaigns, a misconduct or grievance file its cases, a
+training file its programmes, an appraisal file its years, a survey file its surveys, a
+joiners-and-leavers file the period from its first to its last movement. Two files whose
+scopes overlap would count the same people twice, or leave which one counts to the order
+they happen to load in. So a new file whose scope overlaps another's, whether loaded on an
+earlier night or arriving tonight, blocks the run, naming both files, unless it is plainly
+meant to replace the other:
 
 - it has the **same file name** (the HR system writing the same file again, or an archive's
   dated folders each holding ``staff_snapshot.csv``): the later delivery replaces it;
@@ -36,13 +38,25 @@ KEY_COLUMNS = {
     "staff_snapshot": "snapshot_date",
     "promotion_candidates": "process_id",
     "recruitment_applicants": "campaign_id",
+    "misconduct_cases": "case_key",
+    "grievances": "case_key",
+    "training_development": "programme_id",
+    "appraisal_ratings": "appraisal_year",
+    "staff_survey": "survey_id",
 }
 PERIOD_COLUMN = {"joiners_leavers": "movement_date"}
 _NOUNS = {
     "staff_snapshot": ("snapshot date", "snapshot dates"),
     "promotion_candidates": ("process", "processes"),
     "recruitment_applicants": ("campaign", "campaigns"),
+    "misconduct_cases": ("misconduct case", "misconduct cases"),
+    "grievances": ("grievance or claim", "grievances or claims"),
+    "training_development": ("programme", "programmes"),
+    "appraisal_ratings": ("appraisal year", "appraisal years"),
+    "staff_survey": ("survey", "surveys"),
 }
+COUNTED_ONLY = frozenset({"misconduct_cases", "grievances"})
+"""Kinds whose keys are pseudonyms (a case reference): a message counts them, never lists them."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,8 @@ class Scope:
             start, end = self.period
             return f"movements from {start.isoformat()} to {end.isoformat()}"
         singular, plural = _NOUNS[self.kind]
+        if self.kind in COUNTED_ONLY:
+            return f"{len(self.keys):,} {singular if len(self.keys) == 1 else plural}"
         shown = sorted(self.keys)
         listed = ", ".join(shown[:5]) + (" …" if len(shown) > 5 else "")
         return f"{singular if len(shown) == 1 else plural} {listed}"

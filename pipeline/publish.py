@@ -26,6 +26,9 @@ from pipeline.config import Settings
 RELEASES = "releases"
 CURRENT = "current"
 BUILD_PREFIX = ".build-"
+PRIVATE = "private"
+HISTORY = "history.duckdb"
+"""A release's private history is ``<release>/private/history.duckdb`` (``pipeline.history``)."""
 INCOMING_PREFIX = ".incoming-"
 
 

@@ -10,7 +10,7 @@ the same figures and the same words in every table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,12 +91,28 @@ def note(
     return notes(*counts, measure)[0]
 
 
-def _relative_likelihood(result: stats.RatioComparison, measure: Measure) -> np.ndarray:
+def _relative_likelihood(ratio: np.ndarray, measure: Measure) -> np.ndarray:
+    if measure.relative_likelihood is None:
+        return np.full(len(ratio), np.nan)
     if measure.relative_likelihood == "group_over_comparator":
-        return result.ratio
+        return ratio
     with np.errstate(divide="ignore"):
-        inverse = 1.0 / result.ratio
+        inverse = 1.0 / ratio
     return np.where(np.isfinite(inverse), inverse, np.nan)
+
+
+def _measures_by_row(
+    frame: pd.DataFrame, measure: Measure | Mapping[str, Measure], measure_column: str
+) -> list[tuple[np.ndarray, Measure]]:
+    """(rows, measure) pairs covering the frame: one measure, or one per ``measure_column``
+    value (a code the mapping does not know is an error, never a guess)."""
+    if isinstance(measure, Measure):
+        return [(np.ones(len(frame), dtype=bool), measure)]
+    codes = frame[measure_column].to_numpy()
+    unknown = sorted(set(codes) - set(measure))
+    if unknown:
+        raise KeyError(f"{measure_column} {unknown} has no measure declared")
+    return [(codes == code, m) for code, m in measure.items()]
 
 
 def add_rate_comparison(
@@ -106,10 +122,11 @@ def add_rate_comparison(
     comparator_events: str,
     comparator_base: str,
     *,
-    measure: Measure,
+    measure: Measure | Mapping[str, Measure],
     family: Sequence[str],
     confidence: float = 0.95,
     ratio_column: str = "rate_ratio",
+    measure_column: str = "measure_code",
 ) -> pd.DataFrame:
     """A copy of ``frame`` with the comparison columns (:data:`RATE_COMPARISON_COLUMNS`).
 
@@ -128,6 +145,11 @@ def add_rate_comparison(
     ``is_significant_after_adjustment`` (adjusted p < 1 - confidence: what a report may call
     unlikely to be chance); the verdict (:func:`pipeline.stats.verdicts`, which says when a
     difference significant on its own could be chance among its family); the note.
+
+    ``measure`` may instead map the codes in ``measure_column`` to measures, when one family
+    holds several (a misconduct table's stages, a survey's questions, whose directions
+    differ): the statistics and the false discovery rate are computed once over the frame,
+    and each row gets its own measure's words and WRES orientation.
     """
     alpha = 1.0 - confidence
     counts = frame[[events, base, comparator_events, comparator_base]]
@@ -150,11 +172,14 @@ def add_rate_comparison(
     significant = computable & ((lower > 1.0) | (upper < 1.0))
     codes = frame.groupby(list(family), dropna=False, sort=False).ngroup() if family else None
     adjusted, sizes = stats.benjamini_hochberg(p_value, None if codes is None else codes.to_numpy())
+    by_row = _measures_by_row(frame, measure, measure_column)
     out = frame.copy()
     out[ratio_column] = pd.array(ratio, dtype="Float64")  # NaN becomes missing
-    if measure.relative_likelihood is not None:
-        likelihood = _relative_likelihood(result, measure)
-        out["relative_likelihood_ratio"] = pd.array(spread(likelihood), dtype="Float64")
+    if any(m.relative_likelihood is not None for _, m in by_row):
+        likelihood = np.full(len(frame), np.nan)
+        for rows, m in by_row:
+            likelihood[rows] = _relative_likelihood(ratio[rows], m)
+        out["relative_likelihood_ratio"] = pd.array(likelihood, dtype="Float64")
     out["ci_lower_ratio"] = pd.array(lower, dtype="Float64")
     out["ci_upper_ratio"] = pd.array(upper, dtype="Float64")
     out["p_value"] = pd.array(p_value, dtype="Float64")
@@ -166,17 +191,23 @@ def add_rate_comparison(
     out["is_significant_after_adjustment"] = pd.array(
         np.where(computable, survives, None), dtype="boolean"
     )
-    words = stats.verdicts(
-        ratio,
-        lower,
-        upper,
-        direction=measure.direction,
-        rate_name=measure.rate_name,
-        survives_adjustment=survives,
-        comparisons=sizes,
-    )
+    words = np.empty(len(frame), dtype=object)
+    row_notes = np.full(len(frame), None, dtype=object)
+    all_counts = counts.to_numpy(dtype=float)
+    for rows, m in by_row:
+        words[rows] = stats.verdicts(
+            ratio[rows],
+            lower[rows],
+            upper[rows],
+            direction=m.direction,
+            rate_name=m.rate_name,
+            survives_adjustment=survives[rows],
+            comparisons=sizes[rows],
+        )
+        chosen = rows & compared
+        row_notes[chosen] = notes(*all_counts[chosen].T, m)
     out["verdict"] = pd.Series(np.where(compared, words, None), index=frame.index, dtype=object)
-    out["note"] = pd.Series(spread(notes(*rows.T, measure), None), index=frame.index, dtype=object)
+    out["note"] = pd.Series(row_notes, index=frame.index, dtype=object)
     return out
 
 

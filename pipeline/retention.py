@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
-from pipeline.inputs import InputFile
+
+if TYPE_CHECKING:  # only named in annotations: a night with nothing new imports neither
+    import duckdb
+
+    from pipeline.inputs import InputFile
 
 
 @dataclass

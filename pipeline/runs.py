@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.retention import Purge
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.delivery.dispatch import Outcome
 
 
 class ExitCode(IntEnum):
@@ -99,6 +106,14 @@ def run_lock(lock_path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def lock_path(settings: Settings) -> Path:
+    return settings.paths.work_dir / "progression.lock"
+
+
+def log_path(settings: Settings) -> Path:
+    return settings.paths.work_dir / "logs" / "runs.jsonl"
+
+
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
 
@@ -155,3 +170,63 @@ class RunLog:
             stage_seconds=self.stage_seconds,
             **fields,
         )
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    database: Path
+    report: Path | None
+    command: str = "run"
+    files_loaded: list[str] = field(default_factory=list)
+    files_unchanged: list[str] = field(default_factory=list)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    file_kinds: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    """Rows before and after, per snapshot date, process, campaign or file an extract loaded."""
+    purged: Purge = field(default_factory=Purge)
+    changed: bool = True
+    deliveries: list[Outcome] = field(default_factory=list)
+    """The report's deliveries this run made or tried (``pipeline.delivery``)."""
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    """Settings, reference files and models the release is built from (``dependencies``)."""
+    settings_changed: list[str] = field(default_factory=list)
+    """What differs from the published release's fingerprint: a reason to rebuild."""
+
+    @property
+    def replaced(self) -> list[dict]:
+        """The changes that replaced rows already loaded (a corrected extract)."""
+        return [change for change in self.changes if change["rows_before"]]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        failed_delivery = any(outcome.failed for outcome in self.deliveries)
+        if self.rows_quarantined or self.warnings or failed_delivery:
+            return ExitCode.SUCCESS_WITH_WARNINGS
+        return ExitCode.SUCCESS
+
+    @property
+    def outcome(self) -> str:
+        return self.exit_code.outcome if self.changed else "unchanged"
+
+
+def log_finished(log: RunLog, result: RunResult) -> None:
+    """A finished run's last line in the run log."""
+    log.end(
+        "run_finished",
+        result.exit_code,
+        outcome=result.outcome,
+        files_loaded=result.files_loaded,
+        files_unchanged=len(result.files_unchanged),
+        rows_read=result.rows_read,
+        rows_loaded=result.rows_loaded,
+        rows_quarantined=result.rows_quarantined,
+        rows_replaced=result.replaced,
+        warnings=result.warnings,
+        deliveries=[outcome.as_log() for outcome in result.deliveries],
+    )

@@ -14,9 +14,11 @@ import json
 from typing import Literal, NamedTuple
 
 from pipeline import codes
-from pipeline.config import Settings
+from pipeline.config import MONITORING_CODES, Settings
 
-ColumnType = Literal["id", "date", "code", "text", "int", "number", "flag"]
+ColumnType = Literal["id", "date", "code", "text", "int", "number", "flag", "year"]
+"""``year``: a reporting year, written 2025 or as HR systems do, 2024/25 or 2024-2025 (the
+year it ends)."""
 
 
 class Column(NamedTuple):
@@ -83,9 +85,58 @@ EXTRACT_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("outcome", "code"),
         Column("outcome_date", "date"),
     ),
+    "misconduct_cases": (
+        Column("case_id", "id"),
+        Column("staff_id", "id"),
+        Column("opened_date", "date"),
+        Column("case_source", "code"),
+        Column("misconduct_stage", "code"),
+        Column("misconduct_outcome", "code", required=False),
+        Column("suspension_status", "code", required=False),
+        Column("closed_date", "date", required=False),
+    ),
+    "grievances": (
+        Column("case_id", "id"),
+        Column("staff_id", "id"),
+        Column("grievance_type", "code"),
+        Column("raised_date", "date"),
+        Column("alleges_discrimination", "flag", required=False),
+        Column("grievance_outcome", "code", required=False),
+        Column("closed_date", "date", required=False),
+    ),
+    "training_development": (
+        Column("programme_id", "text"),
+        Column("programme_name", "text"),
+        Column("programme_type", "code"),
+        Column("staff_id", "id"),
+        Column("stage_order", "int"),
+        Column("stage_name", "text"),
+        Column("stage_type", "code"),
+        Column("outcome", "code"),
+        Column("outcome_date", "date"),
+    ),
+    "appraisal_ratings": (
+        Column("staff_id", "id"),
+        Column("appraisal_year", "year"),
+        Column("rating", "code"),
+    ),
+    "staff_survey": (
+        Column("survey_id", "text"),
+        Column("survey_date", "date"),
+        Column("question_code", "text"),
+        Column("question_text", "text"),
+        Column("ethnicity_code", "code", required=False),
+        Column("sex", "code", required=False),
+        Column("respondent_count", "int"),
+        Column("agreeing_count", "int"),
+    ),
 }
 
-KEY_COLUMN_FOR_ID = {"staff_id": "staff_key", "applicant_id": "applicant_key"}
+KEY_COLUMN_FOR_ID = {
+    "staff_id": "staff_key",
+    "applicant_id": "applicant_key",
+    "case_id": "case_key",
+}
 
 
 def rank_order(settings: Settings) -> dict[tuple[str, str], int]:
@@ -118,6 +169,8 @@ def allowed_codes(settings: Settings, lpu_codes: frozenset[str]) -> dict[str, fr
         "leaving_reason": frozenset(codes.LEAVING_REASONS),
         "outcome": frozenset(codes.OUTCOMES),
         "age_band": frozenset(codes.AGE_BANDS),
+        **{column: frozenset(values) for column, values in MONITORING_CODES.items()},
+        "rating": frozenset(settings.appraisal.scale),
     }
 
 
@@ -135,11 +188,13 @@ def synonyms_for(settings: Settings, column: str) -> dict[str, str]:
         "age_band": settings.codes.age_band_synonyms,
         "department": settings.codes.department_synonyms,
         "lpu_code": settings.codes.lpu_synonyms,
+        **{column: getattr(settings.codes, f"{column}_synonyms") for column in MONITORING_CODES},
+        "rating": settings.appraisal.synonyms,
     }.get(column, {})
     return {codes.code_key(key): value for key, value in table.items()}
 
 
-SHOWN_TYPES = frozenset({"code", "int", "number", "flag"})
+SHOWN_TYPES = frozenset({"code", "int", "number", "flag", "year"})
 """Column types whose values messages and the quarantine may show: identifiers, free text and
 dates (a date of birth is personal data) never appear."""
 

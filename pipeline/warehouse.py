@@ -21,7 +21,7 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 
-from pipeline import codes, comparisons, groupings, targets
+from pipeline import codes, comparisons, groupings, monitoring, targets
 from pipeline.config import SQL_DIR, Settings
 from pipeline.dictionary import DictionaryError, ViewDocs, casts_needed
 from pipeline.schemas import (
@@ -130,6 +130,8 @@ def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     replace_table(con, "ref.comparison_members", comparisons.comparison_members_frame(settings))
     replace_table(con, "ref.selection_outcomes", comparisons.selection_outcomes_frame(settings))
     replace_table(con, "ref.fairness_settings", comparisons.fairness_settings_frame(settings))
+    for name, frame in monitoring.reference_tables(settings).items():
+        replace_table(con, name, frame)
     replace_table(con, "ref.targets", targets.targets_frame(settings))
     replace_table(con, "ref.projection_groups", targets.projection_groups_frame(settings))
     replace_table(con, "ref.projection_settings", targets.projection_settings_frame(settings))
@@ -143,6 +145,7 @@ _SQL_TYPES = {
     "int": "bigint",
     "number": "double",
     "flag": "boolean",
+    "year": "bigint",
 }
 
 

@@ -4,8 +4,12 @@ in about a second. The readers and the data contracts are tested elsewhere; what
 forces exercise is what a report publishes about a force of 5 to 200 people.
 
 Each force: two staff snapshots a year apart (ranks, bands, LPUs, departments, roles,
-ethnicity codes with some not stated), promotions and leavers between them (with the
-joiners/leavers extract), a promotion process and a recruitment campaign.
+ethnicity codes with some not stated), promotions, lateral moves, leavers and joiners
+between them (with the joiners/leavers extract; some joiners leave within the year, so the
+flow from one snapshot to the next is not always exact), a promotion process and a
+recruitment campaign, and the monitoring extracts: misconduct cases, grievances, a
+development programme with selection and a course without, appraisal ratings and a staff
+survey aggregated by group (:data:`MONITORING_CONFIG` reports its question).
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ BANDS = ("Band A", "Band B", "Band C", "Band D")
 DEPARTMENTS = ("Local Policing", "Firearms Operations")
 ROLES = ("Response", "Detective", "Firearms")
 LEAVING_REASONS = ("resignation", "retirement", "dismissal", "transfer")
+MONITORING_CONFIG = (
+    '[survey]\nmin_respondents = 3\n[survey.questions]\nQ1 = "discrimination"\n'
+    'Q2 = "equal_opportunities"\n'
+)
+"""Settings the random forces are built with: the survey's questions reported."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +145,6 @@ def random_force(seed: int, size: int | None = None, units: int = 0) -> dict[str
         ):
             person = Person(**{**person.__dict__, "rank": RANKS[RANKS.index(person.rank) + 1]})
         end.append(person)
-    staff = pd.DataFrame(_snapshot_rows(start, START) + _snapshot_rows(end, END))
     candidates = [p for p in start if p.worker_type == "police_officer" and p.rank == "Constable"]
     promotion = []
     for person in candidates:
@@ -182,11 +190,171 @@ def random_force(seed: int, size: int | None = None, units: int = 0) -> dict[str
             )
             if outcome != "passed":
                 break
+    joiners = random_people(rng, int(rng.integers(0, size // 4 + 2)), units)
+    for number, person in enumerate(joiners):
+        joined = START + pd.Timedelta(days=int(rng.integers(1, 365)))
+        person = Person(**{**person.__dict__, "key": f"J{number:04d}", "service_start": joined})
+        movement = {
+            "staff_key": person.key,
+            "movement_type": "joiner",
+            "movement_date": person.service_start,
+            "worker_type": person.worker_type,
+            "rank_or_band": person.rank,
+            "department": person.department,
+            "lpu_code": person.lpu,
+            "sex": person.sex,
+            "ethnicity_code": person.ethnicity,
+            "service_start_date": person.service_start,
+            "entry_route": str(rng.choice(["PCDA", "DHEP", "Direct entry"])),
+        }
+        movements.append(movement)
+        if rng.random() < 0.1 and person.service_start < END - pd.Timedelta(days=2):
+            movements.append({**movement, "movement_type": "leaver", "entry_route": None,
+                              "movement_date": END - pd.Timedelta(days=1),
+                              "leaving_reason": "resignation"})  # fmt: skip
+        else:
+            end.append(person)
+    # The monitoring extracts draw from their own generator: the forces above are unchanged.
+    monitoring_rng = np.random.default_rng([seed, 15])
+    end = _lateral_moves(monitoring_rng, end, units)
+    staff = pd.DataFrame(_snapshot_rows(start, START) + _snapshot_rows(end, END))
     return {
         "staff_snapshot": staff,
         "joiners_leavers": pd.DataFrame(movements),
         "promotion_candidates": pd.DataFrame(promotion),
         "recruitment_applicants": pd.DataFrame(recruitment),
+        **_monitoring(monitoring_rng, start, end),
+    }
+
+
+def _lateral_moves(rng: np.random.Generator, people: list[Person], units: int) -> list[Person]:
+    """About one in eight moved to another department or role during the year."""
+    departments = [f"Department {i}" for i in range(units)] if units else list(DEPARTMENTS)
+    roles = [f"Role {i}" for i in range(2 * units)] if units else list(ROLES)
+    moved = []
+    for person in people:
+        if person.worker_type != "pcso" and rng.random() < 0.12:
+            change = {"department": str(rng.choice(departments)), "role": str(rng.choice(roles))}
+            person = Person(**{**person.__dict__, **change})
+        moved.append(person)
+    return moved
+
+
+def _day(rng: np.random.Generator) -> pd.Timestamp:
+    return START + pd.Timedelta(days=int(rng.integers(1, 365)))
+
+
+def _monitoring(
+    rng: np.random.Generator, start: list[Person], end: list[Person]
+) -> dict[str, pd.DataFrame]:
+    """The five monitoring extracts of a random force, as raw rows (pseudonymised keys)."""
+    stages = list(codes.MISCONDUCT_STAGES)
+    cases = []
+    for i, person in enumerate(p for p in start if rng.random() < 0.12):
+        stage = str(rng.choice(stages))
+        reached = stages.index(stage)
+        outcomes = [
+            o
+            for o in codes.MISCONDUCT_OUTCOMES
+            if stages.index(codes.MISCONDUCT_OUTCOME_MIN_STAGE.get(o, "assessment")) <= reached
+        ]
+        cases.append(
+            {
+                "case_key": f"C{i:04d}",
+                "staff_key": person.key,
+                "opened_date": _day(rng),
+                "case_source": str(rng.choice(list(codes.MISCONDUCT_SOURCES))),
+                "misconduct_stage": stage,
+                "misconduct_outcome": str(rng.choice(outcomes)) if rng.random() < 0.8 else None,
+                "suspension_status": str(
+                    rng.choice(list(codes.SUSPENSION_STATUSES), p=[0.8, 0.12, 0.08])
+                ),
+                "closed_date": pd.NaT,
+            }
+        )
+    grievances = [
+        {
+            "case_key": f"G{i:04d}",
+            "staff_key": person.key,
+            "grievance_type": str(rng.choice(list(codes.GRIEVANCE_TYPES), p=[0.85, 0.15])),
+            "raised_date": _day(rng),
+            "alleges_discrimination": bool(rng.random() < 0.3),
+            "grievance_outcome": str(rng.choice(list(codes.GRIEVANCE_OUTCOMES))),
+            "closed_date": pd.NaT,
+        }
+        for i, person in enumerate(p for p in start if rng.random() < 0.06)
+    ]
+    training = []
+    programmes = (
+        ("LDP-2026", "Leadership development 2026", "leadership",
+         (("Sift", "selection"), ("Programme", "attendance"), ("Completion", "completion"))),
+        ("SPC-2026", "Specialist course 2026", "specialist_course",
+         (("Course", "attendance"), ("Completion", "completion"))),
+    )  # fmt: skip
+    for programme_id, name, kind, programme_stages in programmes:
+        for person in start:
+            if rng.random() > 0.25:
+                continue
+            for order, (stage, stage_type) in enumerate(programme_stages, start=1):
+                outcome = str(
+                    rng.choice(["passed", "failed", "did_not_attend"], p=[0.7, 0.25, 0.05])
+                )
+                training.append(
+                    {
+                        "programme_id": programme_id,
+                        "programme_name": name,
+                        "programme_type": kind,
+                        "staff_key": person.key,
+                        "stage_order": order,
+                        "stage_name": stage,
+                        "stage_type": stage_type,
+                        "outcome": outcome,
+                        "outcome_date": START + pd.Timedelta(days=40 * order),
+                    }
+                )
+                if outcome != "passed":
+                    break
+    scale = ("Unsatisfactory", "Development required", "Competent", "Highly competent",
+             "Exceptional")  # fmt: skip
+    ratings = [
+        {
+            "staff_key": person.key,
+            "appraisal_year": END.year,
+            "rating": str(rng.choice(scale, p=[0.05, 0.15, 0.5, 0.2, 0.1])),
+        }
+        for person in end
+        if rng.random() < 0.85
+    ]
+    answers = pd.DataFrame(
+        {
+            "ethnicity_code": [p.ethnicity for p in end],
+            "sex": [p.sex for p in end],
+        }
+    )
+    survey = []
+    for question in ("Q1", "Q2"):
+        answered = answers[rng.random(len(answers)) < 0.6].assign(
+            agree=lambda f: rng.random(len(f)) < 0.4
+        )
+        for by in (["ethnicity_code"], ["sex"], []):
+            grouped = answered.groupby(by) if by else answered.assign(k=1).groupby("k")
+            counted = grouped["agree"].agg(respondent_count="size", agreeing_count="sum")
+            survey.append(
+                counted.reset_index()
+                .drop(columns="k", errors="ignore")
+                .assign(
+                    survey_id="SS-2025",
+                    survey_date=pd.Timestamp("2025-11-30"),
+                    question_code=question,
+                    question_text=question,
+                )
+            )
+    return {
+        "misconduct_cases": pd.DataFrame(cases),
+        "grievances": pd.DataFrame(grievances),
+        "training_development": pd.DataFrame(training),
+        "appraisal_ratings": pd.DataFrame(ratings),
+        "staff_survey": pd.concat(survey, ignore_index=True),
     }
 
 
@@ -215,7 +383,7 @@ def check_forces(seeds: list[int], root: str, pdf_charts: bool = False) -> list[
 
     if not pdf_charts:  # charts draw the table's own shown values (tested on the demo)
         charts.render = lambda table, chart: "<svg></svg>"
-    settings = load_settings(write_config(Path(tempfile.mkdtemp(dir=root))))
+    settings = load_settings(write_config(Path(tempfile.mkdtemp(dir=root)), MONITORING_CONFIG))
     failures = []
     for seed in seeds:
         try:

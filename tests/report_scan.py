@@ -30,7 +30,7 @@ _ALLOWED = re.compile(
 
 
 def small_numbers_in(sentences: list[str]) -> list[str]:
-    """The sentences that quote a count from 1 to the threshold."""
+    """The sentences that quote a count from 1 to the threshold (delivery messages)."""
     return [s for s in sentences if _SMALL.search(_ALLOWED.sub("", s))]
 
 

@@ -5,7 +5,8 @@ It is independent of the protection (:func:`pipeline.disclosure.protect`): it ne
 which cells the protection withheld, but reads the page, every CSV, every workbook sheet
 and ``summary.json`` back, checks that they show the same values, and then treats what
 they show as an attacker would. Every count shown is fixed; every relation between cells
-(:func:`pipeline.disclosure.derive_relations`, from the cells' meanings alone) holds; every
+(:func:`pipeline.disclosure.derive_relations`, from the cells' meanings alone, the flow
+between snapshots included, its residual known when the true values are given) holds; every
 shown percentage, rate, ratio to the population and gap to parity constrains its counts to
 within its rounding; counts are whole numbers, never negative, and a count a table would
 have listed had anyone been in it is 0. Then for every withheld count, and every
@@ -42,7 +43,9 @@ from pipeline.disclosure import (
     derive_relations,
     implied_by_a_shown_zero,
     is_ethnic,
+    is_flow_residual,
     unlisted_zeros,
+    zero_totals,
 )
 from pipeline.report.declared import (
     INTERVAL_KINDS,
@@ -376,6 +379,9 @@ class Publication:
     statistics: list[tuple[tuple[Key, ...], str]]
     """(counts, where) for every statistic shown: its counts must be pinned down."""
     where: dict[Key, str]
+    denominators: dict[Key, set[Key]] = field(default_factory=dict)
+    """For a count, the counts a published figure divides it by (shown or not): the
+    totals a 0 is read against, with the cells that hold it."""
 
 
 def publication(
@@ -426,6 +432,8 @@ def _add(result: Publication, table: DeclaredTable, position: int, column: Colum
             result.shown[key] = int(value)
         return
     sources = table.source_keys(position, column)
+    if column.kind in LINEAR_KINDS and len(sources) == 2 and sources[0] != sources[1]:
+        result.denominators.setdefault(sources[0], set()).add(sources[1])
     if not sources or isinstance(value, Withheld):
         return
     if column.kind in LINEAR_KINDS:
@@ -507,12 +515,15 @@ class _Programme:
                     constant += coefficient * self.fixed[i]
             lower[m], upper[m] = lo - constant, hi - constant
         constraints = [LinearConstraint(matrix, lower - 1e-9, upper + 1e-9)] if len(row_ids) else []
+        floor = np.array(
+            [-self.ceiling if is_flow_residual(self.system.keys[c]) else 0.0 for c in component]
+        )  # a flow's residual can be negative (joiners who left within the period)
 
         def solve(objective: np.ndarray):
             result = milp(
                 objective,
                 integrality=np.ones(len(component)),
-                bounds=Bounds(0, self.ceiling),
+                bounds=Bounds(floor, self.ceiling),
                 constraints=constraints,
                 options={"time_limit": 30},
             )
@@ -561,7 +572,7 @@ def audit_publication(
         total = truth.get(relation.total)
         if total is not None and None not in parts and total != sum(parts):
             problems.append(Problem(relation.total.id, "the declared cells do not add up"))
-    problems += _zeros_beside_small_totals(published, truth, threshold)
+    problems += zeros_beside_totals(published, truth, threshold)
     system = LinearSystem(relations, sorted(all_keys))
     zeros = unlisted_zeros(
         {k: truth.get(k) for k in all_keys}, set(published.shown) | published.withheld, universe
@@ -572,6 +583,8 @@ def audit_publication(
             fixed[i] = float(published.shown[key])
         elif key in zeros:
             fixed[i] = 0.0  # values no table lists: a reader takes them to be empty
+        elif is_flow_residual(key) and truth.get(key) is not None:
+            fixed[i] = float(truth[key])  # known to a reader: the strictest assumption
     programme = _Programme(system, fixed)
     for kind, sources, value, per, constant, where in published.linear:
         index = [system.index[s] for s in sources]
@@ -681,29 +694,33 @@ def _evaluate(coefficients: dict[int, float], system: LinearSystem, truth) -> fl
     return total
 
 
-def _zeros_beside_small_totals(
+ZERO_BESIDE_SMALL = "zero beside a small total"
+ZERO_BESIDE_WITHHELD = "zero beside a withheld total"
+ZERO_KINDS = frozenset({ZERO_BESIDE_SMALL, ZERO_BESIDE_WITHHELD})
+
+
+def zeros_beside_totals(
     published: Publication, truth: Mapping[Key, int], threshold: int
 ) -> list[Problem]:
-    """A 0 shown inside a cell of 1..threshold people that differs on one dimension."""
-    small = [k for k, v in truth.items() if 1 <= v <= threshold]
-    by_population: dict[str, list[Key]] = defaultdict(list)
-    for key in small:
-        by_population[key.population].append(key)
-    problems = []
+    """A 0 shown beside a total (a cell that holds it and differs on one dimension, or a
+    rate's or share's denominator) that is withheld or of 1..threshold people: '0 promoted'
+    beside '[c] in post' says that everyone in post was not promoted. Not a 0 that a wider
+    0 shown already says. From the outputs alone (``truth`` empty) only withheld totals
+    can be seen; with the true values, any total of 1..threshold people, published or not.
+    """
     shown_zeros = [k for k, v in published.shown.items() if v == 0]
-    for key, value in published.shown.items():
-        if value != 0 or implied_by_a_shown_zero(key, shown_zeros):
+    cells = {*published.shown, *published.withheld}
+    cells |= {k for k, v in truth.items() if 1 <= v <= threshold}
+    totals = zero_totals(shown_zeros, cells, published.denominators)
+    problems = []
+    for key in shown_zeros:
+        if implied_by_a_shown_zero(key, shown_zeros):
             continue
-        mine = dict(key.coords)
-        for total in by_population.get(key.population, ()):
-            theirs = dict(total.coords)
-            differing = [d for d in set(mine) | set(theirs) if mine.get(d) != theirs.get(d)]
-            if len(differing) != 1:
-                continue
-            (dim,) = differing
-            if dim in mine and (dim not in theirs or set(mine[dim]) < set(theirs[dim])):
-                problems.append(Problem(published.where[key], "zero beside a small total", key))
-                break
+        found = totals[key]
+        if any(1 <= truth.get(t, published.shown.get(t, 0)) <= threshold for t in found):
+            problems.append(Problem(published.where[key], ZERO_BESIDE_SMALL, key))
+        elif any(t in published.withheld for t in found):
+            problems.append(Problem(published.where[key], ZERO_BESIDE_WITHHELD, key))
     return problems
 
 

@@ -45,9 +45,11 @@ from pipeline.report import (
     data_quality,
     exports,
     methodology,
+    monitoring,
     outlook,
     progression,
     representation,
+    scorecard,
     selection,
     trends,
 )
@@ -63,19 +65,30 @@ log = logging.getLogger(__name__)
 SectionBuilder = Callable[[Cells, object], Section | Sequence[Section]]
 
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
+    scorecard.scorecard,
     representation.by_worker_type,
     representation.by_worker_type_and_group,
     representation.by_rank,
     representation.by_rank_and_group,
     representation.by_band,
     representation.by_lpu,
+    monitoring.chief_officers,
     progression.rank_pipeline,
     progression.promotion_rates,
     progression.retention,
     progression.specialist_departments,
     progression.specialist_roles,
+    monitoring.development,
+    monitoring.lateral_moves,
+    monitoring.appraisal,
+    monitoring.appraisal_distribution,
+    monitoring.staff_survey,
     selection.promotion_funnels,
+    selection.development_funnels,
     selection.recruitment_funnels,
+    monitoring.misconduct,
+    monitoring.misconduct_stages,
+    monitoring.grievances,
     trends.trend_by_worker_type,
     trends.trend_by_rank_over_time,
     trends.trend_by_group,
@@ -93,6 +106,7 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     data_quality.source_files,
     data_quality.failed_checks,
     data_quality.quarantine,
+    scorecard.scorecard_numbers,
 )
 """In reading order within each theme; add a builder here to add a section. A builder may
 return several sections (one per process) or none (no data)."""
@@ -140,11 +154,14 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     threshold = cells.settings.disclosure.threshold
     values: dict[Key, int] = {}
     published: set[Key] = set()
+    denominators: dict[Key, set[Key]] = {}
     for table in tables:
         for key, value in table.counts().items():
             if values.setdefault(key, value) != value:
                 raise ValueError(f"{table.id}: cell {key.id} has two values in the report")
         published |= table.published_keys()
+        for key, over in table.denominators().items():
+            denominators.setdefault(key, set()).update(over)
     keys, relations = derive_relations(set(values) | published, cells.universe)
     truth = complete_values(values, keys, relations)
     zeros = unlisted_zeros(truth, published, cells.universe)
@@ -157,15 +174,16 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     extra: set[Key] = set()
     for _ in range(REPAIR_ROUNDS):
         protection = protect(
-            truth, published, relations, threshold, known_zeros=zeros, withheld=extra
-        )
+            truth, published, relations, threshold, known_zeros=zeros, withheld=extra,
+            denominators=denominators,
+        )  # fmt: skip
         for table in tables:
             table.protect_with(protection)
         problems = audit.audit_publication(
             tables, audit.in_memory(tables), cells.universe, truth, threshold
         )
         exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
-        added = {p.key for p in problems if p.kind == "zero beside a small total"}
+        added = {p.key for p in problems if p.kind in audit.ZERO_KINDS}
         for key in exposed:
             shown = [
                 k
@@ -186,12 +204,19 @@ def output_names(snapshot_date) -> dict[str, str]:
 
 
 def export_tables(sections: list[Section], summary: Summary) -> list[exports.ExportTable]:
-    tables = []
+    """Every table in the order the page shows them (so the workbook's sheets and the
+    downloads too): the scorecard, the summary's changes, then the sections'."""
+    scorecard = [s for s in sections if s.theme == "scorecard"]
+    tables = [exports.ExportTable(s.id, s.title, s.theme, s.table) for s in scorecard]
     if summary.changes_table is not None:
         tables.append(
             exports.ExportTable(CHANGES_TABLE_ID, "Summary", "summary", summary.changes_table)
         )
-    tables += [exports.ExportTable(s.id, s.title, s.theme, s.table) for s in sections]
+    tables += [
+        exports.ExportTable(s.id, s.title, s.theme, s.table)
+        for s in sections
+        if s.theme != "scorecard"
+    ]
     return tables
 
 
@@ -217,6 +242,7 @@ def render_html(
         for theme, title in THEME_TITLES.items()
     ]
     return environment.get_template("report.html.j2").render(
+        scorecard_sections=[s for s in sections if s.theme == "scorecard"],
         force_name=settings.force.name,
         marking=settings.report.marking,
         snapshot_date=fmt.date(snapshot_date),

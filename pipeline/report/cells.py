@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.config import Settings
-from pipeline.disclosure import Key, Universe
+from pipeline.disclosure import Flow, Key, Universe
 
 ETHNICITY_CODES = tuple(e.code for e in codes.ETHNICITIES)
 NOT_STATED = frozenset({codes.NOT_STATED})
@@ -33,6 +33,8 @@ LEAVING = ("stayed", "resignation", "retirement", "dismissal", "other")
 OUTCOMES = ("passed", "failed", "withdrew", "did_not_attend", "in_progress")
 LISTING = ("post", "lpu", "dept", "role", "stage", "item")
 """Dimensions whose values the tables list as rows when someone has them."""
+JOINERS = "joiners"
+"""The joiners' population (:func:`pipeline.report.trends.joiners_population`)."""
 
 
 def _unit(label) -> str:
@@ -167,7 +169,26 @@ class Cells:
             self.universe.add(
                 name, promoted=("yes", "no"), leaving=LEAVING, service=("under_2", "2_or_more")
             )
+            self._add_flow(date, name)
         return name
+
+    def _add_flow(self, date: pd.Timestamp, name: str) -> None:
+        """The flow from this snapshot to the next (the period its movements cover), with
+        the joiners' reporting years in between when the period is whole reporting years
+        (31 March to 31 March), so that the audit sees start + joiners - leavers = end."""
+        (end,) = self.con.execute(
+            "select min(snapshot_date) from analytics.representation where snapshot_date > ?",
+            [date.date()],
+        ).fetchone()
+        if end is None:
+            return
+        end = pd.Timestamp(end)
+        if not (date.month, date.day) == (end.month, end.day) == (3, 31):
+            return  # joiners are counted by reporting year: they would not line up
+        years = tuple(str(y) for y in range(date.year + 1, end.year + 1))
+        self.universe.add_flow(
+            Flow(start=name, end=f"staff {end:%Y-%m-%d}", joiners=JOINERS, years=years)
+        )
 
     def posts(self, population: str, worker_type: str | None = None, rank: str | None = None):
         """The post values of a worker type (every rank), or of one rank."""

@@ -25,6 +25,11 @@ EXTRACT_LABELS = {
     "joiners_leavers": "Joiners and leavers",
     "promotion_candidates": "Promotion candidates",
     "recruitment_applicants": "Recruitment applicants",
+    "misconduct_cases": "Misconduct cases",
+    "grievances": "Grievances and tribunal claims",
+    "training_development": "Training and development",
+    "appraisal_ratings": "Appraisal ratings",
+    "staff_survey": "Staff survey results",
     "area_lookup": "Area → LPU lookup",
     "census_population": "Census population",
 }
@@ -214,7 +219,12 @@ def failed_checks(cells: Cells, _snapshot_date) -> Section:
         order by severity_order, extract_code, source_file, rule_code
         """
     ).df()
-    items = [f"{r['rule_code']} | {r['source_file'] or ''}" for r in frame.to_dict("records")]
+    # A check across files fails once per extract, or per process, it finds (people in no
+    # snapshot in the misconduct and the appraisal extracts): its rows share rule and file.
+    items = [
+        f"{r['rule_code']} | {r['extract_code']} | {r['source_file'] or ''} | {r['message']}"
+        for r in frame.to_dict("records")
+    ]
     population = cells.items("items failing a check", item=items)
     frame = frame.assign(
         label=frame["rule_code"],

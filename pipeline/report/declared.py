@@ -314,6 +314,21 @@ class DeclaredTable:
             if isinstance(key, Key)
         }
 
+    def denominators(self) -> dict[Key, set[Key]]:
+        """For each count a share, rate, ratio to the population or gap divides, the counts
+        it is divided by (``of = (numerator, denominator)``): its totals as a reader sees
+        them, so a 0 beside a withheld one is withheld too."""
+        out: dict[Key, set[Key]] = {}
+        for column in self.columns:
+            if column.kind not in LINEAR_KINDS or len(column.of) != 2:
+                continue
+            numerator, denominator = (f"{name}@key" for name in column.of)
+            for record in self.records:
+                top, bottom = record[numerator], record[denominator]
+                if isinstance(top, Key) and isinstance(bottom, Key) and top != bottom:
+                    out.setdefault(top, set()).add(bottom)
+        return out
+
     @property
     def records(self) -> list[dict]:
         """The frame's rows as dicts, read once (the frame is not changed after declaring)."""
@@ -421,10 +436,13 @@ class DeclaredTable:
         for position in range(len(self.frame)):
             row = {}
             for column in self.columns:
+                value = self.records[position][column.name]
                 if column.kind == "count":
                     key = self.cell_key(position, column)
-                    row[column.name] = key.id if key is not None else None
-                elif column.of:
+                    if key is not None or not missing(value):  # a count that exists
+                        row[column.name] = key.id if key is not None else None
+                elif column.of and not missing(value):
+                    # a figure that does not exist ([x]) is computed from nothing
                     constant = self.records[position][column.constant] if column.constant else None
                     row[column.name] = {
                         "of": [k.id for k in self.source_keys(position, column)],

@@ -93,9 +93,25 @@ def _unique(names: Sequence[str], limit: int) -> list[str]:
 
 
 def sheet_names(exports: Sequence[ExportTable]) -> list[str]:
-    """Excel allows 31 characters and no []:*?/\\ in a sheet name."""
+    """Excel allows 31 characters and no []:*?/\\ in a sheet name. A longer id loses words
+    from its middle, not its end, where tables of one section differ
+    (``what-it-would-take-inspectors-2031`` and ``…-2031-counts``)."""
     cleaned = [re.sub(r"[\[\]:*?/\\]", "-", e.id) for e in exports]
-    return _unique(cleaned, 31)
+    return _unique([_elide_middle(name, 31) for name in cleaned], 31)
+
+
+def _elide_middle(name: str, limit: int) -> str:
+    """``name`` within ``limit`` characters: its first words and as many of its last as fit,
+    joined by ``~``; the name itself when it fits or has no words to drop."""
+    parts = name.split("-")
+    if len(name) <= limit or len(parts) < 3:
+        return name
+    for tail in range(len(parts) - 1, 0, -1):
+        for head in range(len(parts) - tail, 0, -1):
+            candidate = "-".join(parts[:head]) + "~" + "-".join(parts[-tail:])
+            if len(candidate) <= limit:
+                return candidate
+    return name
 
 
 def _excel_table_name(sheet: str) -> str:

@@ -93,17 +93,90 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "Relative likelihood (WRES)",
         "How many times more likely White candidates are to be appointed than ethnic-minority "
-        "candidates: above 1.00 favours White candidates; 0.80 to 1.25 is NHS England's "
-        "non-adverse range. For leaving, the likelihood of leaving (minority \u00f7 White), "
-        "as WRES indicator 3 is for a disciplinary process.",
-        "White pass rate \u00f7 ethnic-minority pass rate",
-        "NHS England, Workforce Race Equality Standard technical guidance, indicators 2 and 3.",
+        "candidates (and, for development, to start a programme): above 1.00 favours White "
+        "colleagues; 0.80 to 1.25 is NHS England's non-adverse range. For what is bad for a "
+        "colleague (leaving, every misconduct stage), the likelihood of it (minority \u00f7 "
+        "White), as WRES indicator 3 is for entering the formal disciplinary process.",
+        "White pass rate \u00f7 ethnic-minority pass rate; for a bad outcome, minority rate "
+        "\u00f7 White rate",
+        "NHS England, Workforce Race Equality Standard technical guidance, indicators 2, 3 and 4.",
     ),
     Measure(
         "Leaving rate",
         "Leavers in the year per 1,000 people in post at the start of the year, by leaving route.",
         "leavers \u00f7 headcount at the start of the year \u00d7 1,000",
         "Home Office, Police workforce, England and Wales (leavers).",
+    ),
+    Measure(
+        "Misconduct rates",
+        "Of the people in post at the start of the year, those who were the subject of a "
+        "misconduct case opened in the year, by the furthest stage a case reached (the formal "
+        "process is an investigation; then a misconduct meeting or a gross misconduct "
+        "hearing) and the most severe outcome, per 1,000 in post; and, of those subject to a "
+        "case, the share investigated, which shows whether a gap is in who is reported or in "
+        "the decision to investigate.",
+        "people counted \u00f7 people in post at the start of the year \u00d7 1,000",
+        "Police (Conduct) Regulations 2020; Home Office, Police misconduct, England and Wales "
+        "(dismissals per 1,000 officers); NHS WRES indicator 3.",
+    ),
+    Measure(
+        "Grievance and tribunal rates",
+        "Of the people in post at the start of the year, those who raised a grievance, "
+        "alleged discrimination, had a grievance upheld, or made or won an employment "
+        "tribunal claim in the year, per 1,000 in post.",
+        "people counted \u00f7 people in post at the start of the year \u00d7 1,000",
+        "The force's equality objective: internal complaints, resolutions and Employment "
+        "Tribunals.",
+    ),
+    Measure(
+        "Access to development",
+        "Of the people in post at the start of the year, those who started a non-mandatory "
+        "development programme in the year (passed its attendance stage), per 100; positive "
+        "action programmes, open only to under-represented groups, are shown on their own "
+        "and left out of 'any programme'.",
+        "people who started \u00f7 people in post at the start of the year \u00d7 100",
+        "NHS WRES indicator 4 (access to non-mandatory training and CPD); Equality Act 2010 "
+        "s.158 (positive action).",
+    ),
+    Measure(
+        "Lateral moves",
+        "Of the people in post at both ends of the year in the same worker type, those whose "
+        "department or role changed at the same rank or band; of those not in a specialist "
+        "unit at the start, those in one at the end; per 100.",
+        "people who moved \u00f7 people in post at both snapshots \u00d7 100",
+        "The strategy's 'lateral development opportunities of under represented groups'.",
+    ),
+    Measure(
+        "Appraisal: top and bottom of the scale",
+        "Of the people rated in the appraisal year, those given the force's highest rating(s) "
+        "and those given its lowest, per 100, and the share at every rating.",
+        "people given the rating \u00f7 people rated \u00d7 100",
+        "The force's performance development review scale ([appraisal] in the configuration).",
+    ),
+    Measure(
+        "Staff survey: share agreeing",
+        "Of a group's respondents to a question, the share who agreed (or answered yes), "
+        "from the survey provider's results by group; a group with fewer respondents than "
+        "the minimum is not shown.",
+        "respondents who agreed \u00f7 respondents",
+        "NHS WRES indicators 5 to 8 (harassment from the public, from colleagues, belief in "
+        "equal opportunities, discrimination).",
+    ),
+    Measure(
+        "Senior leadership against the workforce",
+        "The group's share of senior leadership (superintendents, chief officers and senior "
+        "staff bands) against its share of the whole workforce, as a difference in "
+        "percentage points, and against the rest of the workforce's share as a ratio.",
+        "share in senior leadership \u2212 share of the workforce",
+        "NHS WRES indicator 9 (board membership against the workforce).",
+    ),
+    Measure(
+        "Scorecard",
+        "One row per indicator: this year's figure, last year's, which way it moved (and "
+        "whether towards parity: a ratio nearer 1.00), and whether this year's difference is "
+        "unlikely to be chance in the section it comes from.",
+        "the section's relative likelihood, ratio or difference",
+        "The shape of the NHS WRES annual report.",
     ),
     Measure(
         "95% interval and p-value (score method)",
@@ -169,7 +242,15 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Police Race Action Plan", "The national plan (NPCC and College of Policing, 2022) to "
      "make policing anti-racist; it asks forces to report on Black officers and staff."),
     ("WRES", "NHS Workforce Race Equality Standard: the NHS's indicators of race equality in "
-     "its workforce, whose relative-likelihood measure this report borrows."),
+     "its workforce, whose relative-likelihood measure and scorecard this report borrows."),
+    ("Formal misconduct process", "A misconduct matter that, after assessment, is "
+     "investigated; it may lead to a misconduct meeting (written warnings) or a gross "
+     "misconduct hearing (dismissal)."),
+    ("Reflective practice", "The Reflective Practice Review Process: learning, not a "
+     "disciplinary sanction, for conduct below the standard expected."),
+    ("Positive action", "Development open only to groups under-represented in the force "
+     "(Equality Act 2010, s.158)."),
+    ("PDR", "Performance and Development Review: the annual appraisal, with its rating."),
     ("BME Progression Group", "The force's group of senior officers and staff-association "
      "representatives overseeing the progression of ethnic-minority colleagues."),
 )  # fmt: skip

@@ -16,7 +16,16 @@ from typing import Literal
 
 from pipeline.report.declared import Chart, DeclaredTable
 
-Theme = Literal["summary", "operational", "people", "processes", "trends", "data_quality"]
+Theme = Literal[
+    "summary",
+    "scorecard",
+    "operational",
+    "people",
+    "processes",
+    "trends",
+    "data_quality",
+    "annex",
+]
 
 THEME_TITLES: dict[str, str] = {
     "operational": "Operational and service delivery",
@@ -24,18 +33,23 @@ THEME_TITLES: dict[str, str] = {
     "processes": "Organisational processes",
     "trends": "Trends, targets and projections",
     "data_quality": "Data quality",
+    "annex": "Annex",
 }
+"""The themes after the summary, in order; the scorecard comes before the summary."""
 
 THEME_INTROS: dict[str, str] = {
     "operational": "Whether the workforce reflects the communities it polices, at every rank "
     "and band and in each Local Policing Unit.",
-    "people": "Progression, retention and access to specialist roles.",
-    "processes": "Whether promotion and recruitment are fair, stage by stage.",
+    "people": "Progression, retention, development, moves, appraisal and what colleagues say "
+    "in the staff survey.",
+    "processes": "Whether promotion, development, recruitment, misconduct and grievance "
+    "processes are fair, stage by stage.",
     "trends": "Whether the force is moving towards a representative workforce, how fast, "
     "progress against its targets, and what it would take. Projections are statistical: "
     "what the recent rates imply if they continue, with their assumptions stated; they are "
     "not forecasts, and not targets for any individual.",
     "data_quality": "How complete and reliable the figures in this report are.",
+    "annex": "The counts behind the scorecard's figures.",
 }
 
 

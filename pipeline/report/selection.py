@@ -94,7 +94,16 @@ order by studied.is_end_to_end, studied.stage_order
 """
 
 
-def _base_outcomes(cells: Cells) -> tuple[frozenset[str], str]:
+UNMATCHED_SQL = """
+select bool_or(has_snapshot_match)
+from intermediate.int_selection__candidate_stages
+where process_type = ? and process_id = ?
+"""
+"""Whether any of a process's candidates was found in a staff snapshot (where their
+ethnicity comes from)."""
+
+
+def base_outcomes(cells: Cells) -> tuple[frozenset[str], str]:
     """The outcomes in the selection base (``ref.selection_outcomes``), and the words for
     those left out."""
     rows = cells.con.execute(
@@ -123,7 +132,7 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
     ).df()  # fmt: skip
     stages = [int(s) for s in raw.loc[~raw["is_end_to_end"], "stage_order"]]
     population = cells.selection(process_type, process["process_id"], stages)
-    included, left_out = _base_outcomes(cells)
+    included, left_out = base_outcomes(cells)
 
     def key(group: str, passed: bool):
         def make(record):
@@ -191,6 +200,7 @@ def _section(cells: Cells, process_type: str, process: dict) -> Section:
         assessed, unassessed = _assessment(table, stage_rows, raw, label, reference)
         others = "".join(f"; {clause}" for clause in unassessed) + "."
         if not matched:
+            gap = None
             message = (
                 f"{name}: none of its candidates is in a loaded staff snapshot, so their "
                 "ethnicity is unknown and the stages cannot be compared; load the staff "
@@ -311,3 +321,8 @@ def promotion_funnels(cells: Cells, _snapshot_date):
 
 def recruitment_funnels(cells: Cells, _snapshot_date):
     return _sections(cells, "recruitment")
+
+
+def development_funnels(cells: Cells, _snapshot_date):
+    """Development programmes with selection (a sift, an interview), stage by stage."""
+    return _sections(cells, "development")

@@ -1,10 +1,19 @@
--- One row per candidate per stage reached, for promotion processes and recruitment campaigns
--- alike, with the ethnicity and sex the comparisons group by.
--- Promotion candidates' ethnicity and sex come from the staff snapshot: the most recent one
--- on or before the process's first outcome date, else the earliest one after it. A candidate
--- found in no snapshot counts as ethnicity not stated, sex unknown (has_snapshot_match false).
+-- One row per candidate per stage reached, for promotion processes, development programmes
+-- with selection and recruitment campaigns alike, with the ethnicity and sex the comparisons
+-- group by. Colleagues' ethnicity and sex (promotion candidates, development applicants)
+-- come from the staff snapshot: the most recent one on or before the process's first
+-- outcome date, else the earliest one after it. A colleague found in no snapshot counts as
+-- ethnicity not stated, sex unknown (has_snapshot_match false).
 with promotion as (
     select * from staging.stg_hr__promotion_stages
+),
+
+training as (
+    select * from staging.stg_hr__training_stages
+),
+
+programme_types as (
+    select * from ref.programme_types
 ),
 
 recruitment as (
@@ -20,25 +29,66 @@ worker_types as (
     select * from ref.worker_types
 ),
 
+-- Development programmes are selection processes when they have a selection stage: every
+-- stage of theirs (selection, attendance, completion) has a pass rate like a promotion's.
+selective_programmes as (
+    select distinct programme_id from training where stage_type = 'selection'
+),
+
+internal as (
+    select
+        'promotion' as process_type,
+        process_id,
+        process_name,
+        target_rank as target_label,
+        staff_key,
+        stage_order,
+        stage_name,
+        outcome,
+        outcome_date
+    from promotion
+
+    union all
+
+    select
+        'development' as process_type,
+        training.programme_id as process_id,
+        training.programme_name as process_name,
+        programme_types.programme_type_label as target_label,
+        training.staff_key,
+        training.stage_order,
+        training.stage_name,
+        training.outcome,
+        training.outcome_date
+    from training
+    inner join selective_programmes on training.programme_id = selective_programmes.programme_id
+    left join programme_types on training.programme_type = programme_types.programme_type
+),
+
 process_start as (
     select
+        process_type,
         process_id,
         min(outcome_date) as first_outcome_date
-    from promotion
-    group by process_id
+    from internal
+    group by process_type, process_id
 ),
 
 process_candidates as (
     select distinct
-        promotion.process_id,
-        promotion.staff_key,
+        internal.process_type,
+        internal.process_id,
+        internal.staff_key,
         process_start.first_outcome_date
-    from promotion
-    inner join process_start on promotion.process_id = process_start.process_id
+    from internal
+    inner join process_start
+        on internal.process_type = process_start.process_type
+        and internal.process_id = process_start.process_id
 ),
 
 matched as (
     select
+        process_candidates.process_type,
         process_candidates.process_id,
         process_candidates.staff_key,
         snapshots.snapshot_date,
@@ -47,32 +97,36 @@ matched as (
     from process_candidates
     inner join snapshots on process_candidates.staff_key = snapshots.staff_key
     qualify row_number() over (
-        partition by process_candidates.process_id, process_candidates.staff_key
+        partition by
+            process_candidates.process_type,
+            process_candidates.process_id,
+            process_candidates.staff_key
         order by
             snapshots.snapshot_date > process_candidates.first_outcome_date,
             abs(date_diff('day', snapshots.snapshot_date, process_candidates.first_outcome_date))
     ) = 1
 ),
 
-promotion_rows as (
+internal_rows as (
     select
-        'promotion' as process_type,
-        promotion.process_id,
-        promotion.process_name,
-        promotion.target_rank as target_label,
-        promotion.staff_key as candidate_key,
-        promotion.stage_order,
-        promotion.stage_name,
-        promotion.outcome,
-        promotion.outcome_date,
+        internal.process_type,
+        internal.process_id,
+        internal.process_name,
+        internal.target_label,
+        internal.staff_key as candidate_key,
+        internal.stage_order,
+        internal.stage_name,
+        internal.outcome,
+        internal.outcome_date,
         coalesce(matched.ethnicity_code, 'NS') as ethnicity_code,
         matched.sex,
         matched.snapshot_date as characteristics_snapshot_date,
         matched.staff_key is not null as has_snapshot_match
-    from promotion
+    from internal
     left join matched
-        on promotion.process_id = matched.process_id
-        and promotion.staff_key = matched.staff_key
+        on internal.process_type = matched.process_type
+        and internal.process_id = matched.process_id
+        and internal.staff_key = matched.staff_key
 ),
 
 recruitment_rows as (
@@ -95,7 +149,7 @@ recruitment_rows as (
 ),
 
 final as (
-    select * from promotion_rows
+    select * from internal_rows
     union all
     select * from recruitment_rows
 )

@@ -132,4 +132,6 @@ def test_files_with_personal_data_are_the_service_users_alone(demo):
     archive = demo.paths.archive
     assert _mode(archive) == 0o700
     copies = list(archive.iterdir())
-    assert len(copies) == 17 and {_mode(p) for p in copies} == {0o600}
+    extracts = [p for p in demo.paths.inbox.iterdir() if p.suffix in (".csv", ".xlsx")]
+    assert len(extracts) == 37  # 5 snapshots; 4 years of 8 other extracts (issue 15's five)
+    assert len(copies) == len(extracts) and {_mode(p) for p in copies} == {0o600}

@@ -131,24 +131,33 @@ def test_the_planted_stage_survives_the_false_discovery_rate(demo_database):
     assert got["is_significant_after_adjustment"]
 
 
+def _shown(prefix: str = "") -> str:
+    """A comparison a report can show: no count from 1 to the threshold (5), which every
+    output withholds and the score test, an approximation, is not to be trusted with."""
+    counts = ("passed_count", "selection_base_count", "comparator_passed_count",
+              "comparator_selection_base_count")  # fmt: skip
+    return " and ".join(f"({prefix}{c} = 0 or {prefix}{c} > 5)" for c in counts)
+
+
 def test_fair_comparisons_do_not_survive_the_false_discovery_rate(demo_database):
-    # Women against men at the INSP-2024 legal exam: p = 0.003 on its own, chance among the
-    # process's forty comparisons (the demo does not plant any difference by sex).
-    women = _query(
+    # Fair comparisons (nothing is planted but the one stage) significant on their own and
+    # chance among their process's comparisons: the false discovery rate control matters.
+    chance = _query(
         demo_database,
-        """select * from analytics.disparities where process_id = 'INSP-2024'
-           and stage_name = 'Legal exam' and group_code = 'female'
-           and comparator_basis = 'reference_group'""",
-    ).iloc[0]
-    assert women["p_value"] < 0.01
-    assert women["adjusted_p_value"] > 0.05
-    assert not women["is_significant_after_adjustment"]
+        f"""select * from analytics.disparities
+            where comparator_basis = 'reference_group' and p_value < 0.01
+              and (process_id, stage_name) != (?, ?) and {_shown()}""",
+        PLANTED_ADVERSE_STAGE,
+    )
+    assert len(chance) >= 1
+    assert (chance["adjusted_p_value"] > 0.05).all()
+    assert not chance["is_significant_after_adjustment"].any()
     # Against the reference groups, only the planted stage survives, in any comparison.
     survivors = _query(
         demo_database,
-        """select distinct process_id, stage_name from analytics.disparities
+        f"""select distinct process_id, stage_name from analytics.disparities
            where comparator_basis = 'reference_group' and is_significant_after_adjustment
-             and not is_end_to_end""",
+             and not is_end_to_end and {_shown()}""",
     )
     assert [tuple(r) for r in survivors.itertuples(index=False)] == [PLANTED_ADVERSE_STAGE]
     stages = _query(

@@ -463,12 +463,15 @@ def test_a_change_beside_its_two_shares_is_their_difference_as_printed(page):
 def test_no_number_in_any_exported_table_is_stored_as_text(demo_report, manifest):
     """Hostile 11: "Joiners targeted" was the text "1,000" in the CSV and the workbook, and
     the projection's years were text in the workbook. Every column of a numeric kind (and a
-    label column of years) holds numbers in both, or the marks [c] and [x]."""
+    label column of years) holds numbers in both, or the marks [c] and [x] (and "no upper
+    limit", an interval's infinite bound, which Excel cannot hold as a number)."""
     import csv
 
     from openpyxl import load_workbook
 
-    marks = {"[c]", "[x]"}
+    from pipeline.report.declared import UNBOUNDED
+
+    marks = {"[c]", "[x]", UNBOUNDED}  # an interval's infinite upper bound, like the marks
     book = load_workbook(next(demo_report.glob("*.xlsx")), read_only=True)
     checked = 0
     for table in manifest["tables"]:

@@ -136,6 +136,105 @@ def test_a_zero_beside_a_small_total_is_found():
     assert "zero beside a small total" in {p.kind for p in problems}
 
 
+def test_a_zero_beside_a_withheld_total_is_found():
+    """The demo's promotion table: 'promoted 0' beside 'in post [c]' (40 people, withheld
+    to protect another count) says that none of them, however many, was promoted."""
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=("off", "stf", "pcso"), eth=ETH, promoted=("yes", "no"))
+    in_post = universe.key("staff", post="off", eth=MINORITY)
+    promoted = universe.key("staff", post="off", eth=MINORITY, promoted="yes")
+    rate = Column("rate", "Per 100", "rate", of=("promoted", "in_post"))
+    columns = (LABEL, Column("in_post", "In post", "count"),
+               Column("promoted", "Promoted", "count"), rate)  # fmt: skip
+    table = declared(
+        "t", [{"label": "officers", "in_post": (WITHHELD, in_post), "promoted": (0, promoted),
+               "rate": (WITHHELD, None)}], columns,
+    )  # fmt: skip
+    truth = {in_post: 40, promoted: 0}
+    found = audit.audit_publication([table], audit.in_memory([table]), universe, truth, 5)
+    assert [(p.kind, p.key) for p in found] == [("zero beside a withheld total", promoted)]
+    # From the files alone (no true values) it is found just the same.
+    found = audit.audit_publication([table], audit.in_memory([table]), universe, {}, 5)
+    assert [(p.kind, p.key) for p in found] == [("zero beside a withheld total", promoted)]
+    # A count shown beside its withheld total is no such news: 'promoted 6 of [c]' leaves
+    # the total from 6 upwards, so nobody's outcome is certain (were the total pinned to
+    # 6, the audit would find it recoverable).
+    table.shown_rows = [["officers", WITHHELD, 6, WITHHELD]]
+    found = audit.audit_publication([table], audit.in_memory([table]), universe,
+                                    {in_post: 6, promoted: 6}, 5)  # fmt: skip
+    assert found == []
+
+
+def test_a_zero_over_a_withheld_denominator_is_found():
+    """A share's denominator is the 0's total even when the cells are not one inside the
+    other along one dimension."""
+    zero = U.key("staff", post="pcso", eth=MINORITY)
+    over = U.key("staff", post=["pcso", "stf"], eth=STATED)
+    share = Column("share", "Share", "share", of=("n", "d"))
+    columns = (LABEL, COUNT, Column("d", "Of", "count"), share)
+    table = declared(
+        "t", [{"label": "PCSOs", "n": (0, zero), "d": (WITHHELD, over),
+               "share": (WITHHELD, None)}], columns,
+    )  # fmt: skip
+    problems = check([table], {zero: 0, over: 30})
+    assert [(p.kind, p.key) for p in problems] == [("zero beside a withheld total", zero)]
+
+
+def _flow_tables(leavers_shown):
+    """Ethnic-minority constables: 40 at the start, 36 at the end, 9 joiners in between,
+    so 40 + 9 - 36 = 13 left; each count in a table of its own, the leavers withheld."""
+    from pipeline.disclosure import Flow, complete_values, derive_relations
+
+    start, end = "staff 2025-03-31", "staff 2026-03-31"
+    posts = ("police_officer/Constable", "police_staff/Band A")
+
+    def make(with_flow: bool) -> Universe:
+        u = Universe(listing=("post",))
+        u.add(start, post=posts, eth=ETH, leaving=("stayed", "resignation"))
+        u.add(end, post=posts, eth=ETH)
+        u.add("joiners", year=("2026",), wt=("police_officer", "police_staff"), eth=ETH)
+        if with_flow:
+            u.add_flow(Flow(start, end, "joiners", ("2026",)))
+        return u
+
+    u = make(True)
+    constables = {"post": "police_officer/Constable", "eth": MINORITY}
+    cells = {
+        "start": (u.key(start, **constables), 40),
+        "leavers": (u.key(start, **constables, leaving="resignation"), 13),
+        "end": (u.key(end, **constables), 36),
+        "joiners": (u.key("joiners", wt="police_officer", eth=MINORITY), 9),
+    }
+    tables = [
+        declared(name, [{"label": name, "n": (
+            leavers_shown if name == "leavers" else value, key)}], (LABEL, COUNT))
+        for name, (key, value) in cells.items()
+    ]  # fmt: skip
+    values = {key: value for key, value in cells.values()}
+
+    def truth(universe):
+        keys, relations = derive_relations(set(values), universe)
+        return complete_values(values, keys, relations)
+
+    return tables, make, truth, cells["leavers"][0]
+
+
+def test_a_withheld_leavers_count_given_back_by_the_flow_between_snapshots_is_found():
+    """Headcount at the start + joiners - leavers = headcount at the end: with the three
+    others shown, the withheld leavers are 13. Without the flow link nothing is found."""
+    tables, make, truth, leavers = _flow_tables(WITHHELD)
+    without = make(False)
+    published = audit.in_memory(tables)
+    assert audit.audit_publication(tables, published, without, truth(without), 5) == []
+    with_flow = make(True)
+    found = audit.audit_publication(tables, published, with_flow, truth(with_flow), 5)
+    assert [(p.kind, p.key) for p in found] == [("withheld count recoverable", leavers)]
+    # The joiners withheld as well: the leavers are free again (13 plus the joiners less 9).
+    tables[3].shown_rows = [["joiners", WITHHELD]]
+    published = audit.in_memory(tables)
+    assert audit.audit_publication(tables, published, with_flow, truth(with_flow), 5) == []
+
+
 def test_a_statistic_over_a_count_a_reader_cannot_know_is_found():
     ratio = Column("ratio", "Ratio", "ratio", of=("n", "stated"))
     table = declared(

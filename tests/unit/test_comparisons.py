@@ -27,6 +27,23 @@ def test_default_references(tiny_force):
     assert got[("ethnic_minority_by_sex", "minority_excl_white_female")] == "white_female"
     assert got[("ethnic_minority_by_sex", "minority_excl_white_male")] == "white_male"
     assert got[("all", "all")] is None
+    # The second definition: White minorities in the minority, compared with White British.
+    assert got[("ethnic_minority_incl_white", "minority_incl_white")] == "white_british"
+    assert got[("ethnic_minority_incl_white", "white_british")] == "white_british"
+
+
+def test_both_definitions_of_the_minority_partition_the_stated_codes(tiny_force):
+    members = comparisons.comparison_members_frame(tiny_force)
+    stated = sorted(e.code for e in codes.ETHNICITIES if e.code != codes.NOT_STATED)
+    for comparison, white in (("ethnic_minority", "white"),
+                              ("ethnic_minority_incl_white", "white_british")):  # fmt: skip
+        chosen = members[members["comparison_code"] == comparison]
+        assert sorted(chosen["ethnicity_code"]) == stated
+        assert set(chosen.loc[chosen["group_code"] == white, "ethnicity_code"]) <= {
+            "W1", "W2", "W3", "W9"
+        }  # fmt: skip
+    incl = members[members["comparison_code"] == "ethnic_minority_incl_white"]
+    assert sorted(incl.loc[incl["group_code"] == "white_british", "ethnicity_code"]) == ["W1"]
 
 
 def test_configured_references(tmp_path):

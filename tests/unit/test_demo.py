@@ -91,14 +91,15 @@ def test_same_seed_gives_identical_files(config: Path, tmp_path: Path):
     assert written == files(again.parent)
     for relative in written:
         assert (config.parent / relative).read_bytes() == (again.parent / relative).read_bytes()
-    assert len([p for p in written if p.suffix == ".csv"]) == 5 + 4 + 1  # + the area lookup
+    # snapshots, joiners and leavers, misconduct cases, appraisal ratings, the area lookup
+    assert len([p for p in written if p.suffix == ".csv"]) == 5 + 4 + 4 + 4 + 1
 
 
 def test_rewriting_in_another_format_leaves_one_file_per_extract(tmp_path: Path):
     write_demo_force(tmp_path, seed=7, fmt="xlsx")
     write_demo_force(tmp_path, seed=7, fmt="csv")
     names = sorted(p.name for p in (tmp_path / "inbox").iterdir())
-    assert len(names) == 5 + 4 * 3
+    assert len(names) == 5 + 4 * 8
     assert all(name.endswith(".csv") for name in names)
 
 
@@ -110,6 +111,11 @@ def test_inbox_holds_the_expected_files(settings: Settings):
         + [f"joiners_leavers_{y}.csv" for y in years]
         + [f"promotion_candidates_{y}.xlsx" for y in years]
         + [f"recruitment_applicants_{y}.xlsx" for y in years]
+        + [f"misconduct_cases_{y}.csv" for y in years]
+        + [f"grievances_{y}.xlsx" for y in years]
+        + [f"training_development_{y}.xlsx" for y in years]
+        + [f"appraisal_ratings_{y}.csv" for y in years]
+        + [f"staff_survey_{y}.xlsx" for y in years]
     )
     workbook = pd.read_excel(
         settings.paths.inbox / "promotion_candidates_2024.xlsx", engine="calamine"
@@ -346,3 +352,86 @@ def test_recruitment_campaigns_are_fair_at_every_stage(settings: Settings):
         aggfunc=["sum", "count"],
     )
     assert (grouped.apply(_fisher, axis=1) > 0.2).all()
+
+
+# --------------------------------------------------------------------------- monitoring extracts
+
+
+def _with_snapshot(frame: pd.DataFrame, snapshots: pd.DataFrame, on: str) -> pd.DataFrame:
+    """Each row beside the person's start-of-year snapshot (the year its file is named by)."""
+    years = frame["file"].str.extract(r"_(\d{4})\.")[0].astype(int)
+    starts = pd.to_datetime((years - 1).astype(str) + "-03-31")
+    people = snapshots[["staff_id", "snapshot_date", "worker_type", "ethnicity_code", "sex"]]
+    people = people.assign(snapshot_date=pd.to_datetime(people["snapshot_date"]))
+    return frame.assign(snapshot_date=starts).merge(
+        people, left_on=[on, "snapshot_date"], right_on=["staff_id", "snapshot_date"],
+        suffixes=("", "_snapshot"),
+    )  # fmt: skip
+
+
+def test_planted_misconduct_gap_is_twice_the_white_rate(settings, snapshots):
+    """From the files alone: of officers who were the subject of a case, minority officers
+    went into the formal process (investigation or beyond) about twice as often as White
+    officers, every year; among police staff, and at being the subject of a case at all,
+    the rates are the same."""
+    from pipeline.demo_monitoring import FORMAL_GIVEN_CASE
+
+    cases = _with_snapshot(_read(settings, "misconduct_cases"), snapshots, "staff_id")
+    cases = cases[cases["ethnicity_code"] != codes.NOT_STATED].assign(
+        minority=lambda f: f["ethnicity_code"].isin(MINORITY),
+        formal=lambda f: f["misconduct_stage"] != "Severity assessment",
+        dismissed=lambda f: f["misconduct_outcome"] == "Dismissed without notice",
+    )
+    random = cases[~cases["dismissed"]]  # the dismissed are the year's dismissal leavers
+    officers = random[random["worker_type"] == "Police Officer"]
+    rates = officers.groupby(["file", "minority"])["formal"].mean().unstack()
+    assert rates[True].to_numpy() == pytest.approx(FORMAL_GIVEN_CASE["minority"], abs=0.03)
+    assert rates[False].to_numpy() == pytest.approx(FORMAL_GIVEN_CASE["other"], abs=0.01)
+    staff = random[random["worker_type"] == "Police Staff"]
+    staff_rates = staff.groupby("minority")["formal"].mean()
+    assert staff_rates[True] == pytest.approx(staff_rates[False], abs=0.08)
+    in_post = snapshots[(snapshots["worker_type"] == "Police Officer") & snapshots["stated"]]
+    in_post = in_post[pd.to_datetime(in_post["snapshot_date"]) < FINAL]
+    subjects = officers.drop_duplicates(["file", "staff_id"]).groupby("minority").size()
+    case_rate = subjects / in_post.groupby("minority").size()
+    assert case_rate[True] == pytest.approx(case_rate[False], rel=0.12)
+
+
+def test_every_dismissal_is_a_dismissal_leaver_and_the_reverse(settings):
+    cases = _read(settings, "misconduct_cases")
+    dismissed = cases[cases["misconduct_outcome"] == "Dismissed without notice"]
+    assert (dismissed["misconduct_stage"] == "Gross misconduct hearing").all()
+    leavers = _read(settings, "joiners_leavers")
+    leavers = leavers[leavers["leaving_reason"] == "dismissal"]
+    assert sorted(dismissed["staff_id"]) == sorted(leavers["staff_id"])
+    on_leaving = dismissed.merge(leavers, on="staff_id")
+    assert (on_leaving["closed_date"] == on_leaving["movement_date"]).all()
+
+
+def test_survey_results_are_aggregates_and_fair(settings):
+    survey = _read(settings, "staff_survey")
+    assert not set(survey.columns) & {"staff_id", "respondent_id", "Payroll Number"}
+    assert (survey["respondent_count"] >= 1).all()
+    assert (survey["agreeing_count"] <= survey["respondent_count"]).all()
+    overall = survey[survey["ethnicity_code"].isna() & survey["sex"].isna()]
+    by_code = survey[survey["ethnicity_code"].notna() & survey["sex"].isna()]
+    totals = by_code.groupby(["file", "question_code"])[["respondent_count", "agreeing_count"]]
+    assert (totals.sum().to_numpy() == overall.set_index(["file", "question_code"]).sort_index()[
+        ["respondent_count", "agreeing_count"]].to_numpy()).all()  # fmt: skip
+    minority = by_code["ethnicity_code"].str.startswith(("Asian", "Black", "Mixed", "Other"))
+    shares = by_code.groupby([by_code["question_code"], minority])[
+        ["agreeing_count", "respondent_count"]].sum()  # fmt: skip
+    share = (shares["agreeing_count"] / shares["respondent_count"]).unstack()
+    assert share[True].to_numpy() == pytest.approx(share[False].to_numpy(), abs=0.02)
+
+
+def test_appraisal_and_development_are_fair(settings, snapshots):
+    ratings = _with_snapshot(_read(settings, "appraisal_ratings"), snapshots, "staff_id")
+    assert set(ratings["appraisal_year"]) == {f"{y - 1}/{y % 100}" for y in range(2023, 2027)}
+    stated = ratings[ratings["ethnicity_code"] != codes.NOT_STATED]
+    top = (stated["rating"] == "Exceptional").groupby(stated["ethnicity_code"].isin(MINORITY))
+    assert top.mean()[True] == pytest.approx(top.mean()[False], abs=0.015)
+    training = _read(settings, "training_development")
+    positive = training[training["programme_type"] == "Positive action"]
+    started = _with_snapshot(positive, snapshots, "staff_id")
+    assert started["ethnicity_code"].isin(MINORITY).all()  # open to minority colleagues only

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import codes
 from pipeline.disclosure import (
+    Flow,
     Key,
     LinearSystem,
     Relation,
@@ -18,6 +19,7 @@ from pipeline.disclosure import (
     choose_grouping,
     complete_values,
     derive_relations,
+    is_flow_residual,
     protect,
     suppress,
     unlisted_zeros,
@@ -304,3 +306,96 @@ def test_the_finest_grouping_that_is_not_mostly_withheld_is_chosen():
     assert choose_grouping(list(shares), shares.get, 0.5) == ("broad", True)
     assert choose_grouping(list(shares), shares.get, 0.9) == ("detailed", False)
     assert choose_grouping(list(shares), lambda _: 1.0, 0.5) == ("binary", True)
+
+
+# --------------------------------------------------------------------------- zeros and flows
+
+
+RANKS = ("off/PC", "off/PS", "off/IN")
+
+
+def promotions() -> Universe:
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=RANKS, eth=ETH, promoted=("yes", "no"))
+    return universe
+
+
+def test_a_zero_beside_a_total_withheld_to_protect_another_is_withheld():
+    """The demo's promotion table: 4 ethnic-minority constables in post (withheld), so a
+    second rank's count in post is withheld beside it; '0 promoted' beside '[c] in post'
+    says that none of them, however many, was promoted, so it is withheld too."""
+    universe = promotions()
+    in_post = {rank: universe.key("staff", post=rank, eth=MINORITY) for rank in RANKS}
+    promoted = {r: universe.key("staff", post=r, eth=MINORITY, promoted="yes") for r in RANKS}
+    values = {
+        **dict(zip(in_post.values(), (4, 20, 30), strict=True)),
+        **dict(zip(promoted.values(), (0, 0, 8), strict=True)),
+        universe.key("staff", eth=MINORITY): 54,
+    }
+    protection, *_ = protected(values, set(values), universe)
+    assert protection.reasons[in_post["off/PC"]] == "primary"
+    assert protection.reasons[promoted["off/PC"]] == "zero beside a small total"
+    assert in_post["off/PS"] in protection.withheld  # the cheapest partner of the 4
+    assert protection.reasons[promoted["off/PS"]] == "zero beside a withheld total"
+    for rank in RANKS:  # no 0 is shown beside a withheld count in post
+        assert in_post[rank] not in protection.withheld or promoted[rank] in protection.withheld
+
+
+def test_a_zero_whose_rate_divides_it_by_a_withheld_count_is_withheld():
+    """A rate's denominator is a total too, even when the two cells are not one inside
+    the other along one dimension (here they differ on two)."""
+    universe = staff()
+    zero = universe.key("staff", post="stf/A", eth=MINORITY)
+    over = universe.key("staff", post=["stf/A", "off/PS"], eth=STATED)
+    values = {zero: 0, over: 4, universe.key("staff"): 50}
+    protection, truth, relations = protected(values, set(values), universe)
+    assert zero not in protection.withheld  # not a total of the 0 by its cells alone
+    protection = protect(truth, set(values), relations, 5, denominators={zero: {over}})
+    assert protection.reasons[zero] == "zero beside a small total"
+
+
+def flows() -> tuple[Universe, dict[str, Key]]:
+    """Ethnic-minority constables at two snapshots a year apart, their leavers and the
+    joiners in between."""
+    start, end = "staff 2025-03-31", "staff 2026-03-31"
+    posts = ("police_officer/Constable", "police_staff/Band A")
+    universe = Universe(listing=("post",))
+    universe.add(start, post=posts, eth=ETH, leaving=("stayed", "resignation"))
+    universe.add(end, post=posts, eth=ETH)
+    universe.add("joiners", year=("2026",), wt=("police_officer", "police_staff"), eth=ETH)
+    universe.add_flow(Flow(start, end, "joiners", ("2026",)))
+    constables = {"post": "police_officer/Constable", "eth": MINORITY}
+    return universe, {
+        "start": universe.key(start, **constables),
+        "leavers": universe.key(start, **constables, leaving="resignation"),
+        "end": universe.key(end, **constables),
+        "joiners": universe.key("joiners", wt="police_officer", eth=MINORITY),
+    }
+
+
+def test_the_flow_between_snapshots_is_a_relation():
+    universe, cells = flows()
+    keys, relations = derive_relations(set(cells.values()), universe)
+    stayed = universe.key("staff 2025-03-31", post="police_officer/Constable", eth=MINORITY,
+                          leaving="stayed")  # fmt: skip
+    residual = next(k for k in keys if is_flow_residual(k) and k.values("wt") == {"police_officer"}
+                    and k.values("eth") == frozenset(MINORITY))  # fmt: skip
+    assert Relation(cells["end"], tuple(sorted([stayed, cells["joiners"], residual]))) in relations
+    assert Relation(cells["start"], tuple(sorted([stayed, cells["leavers"]]))) in relations
+    values = {cells["start"]: 40, cells["leavers"]: 3, cells["end"]: 41, cells["joiners"]: 5}
+    truth = complete_values(values, keys, relations)
+    assert truth[residual] == 41 - (40 - 3) - 5  # a joiner who left within the year: -1
+
+
+def test_a_withheld_leavers_count_is_not_given_back_by_the_flow():
+    """40 constables at the start, 42 at the end, 5 joiners: 40 + 5 - 42 = 3 leavers,
+    withheld. Only the flow identity gives them back, so one more count is withheld."""
+    universe, cells = flows()
+    values = {cells["start"]: 40, cells["leavers"]: 3, cells["end"]: 42, cells["joiners"]: 5}
+    protection, truth, relations = protected(values, set(values), universe)
+    assert protection.reasons[cells["leavers"]] == "primary"
+    assert len(protection.withheld) == 2
+    system = LinearSystem(relations, sorted(truth))
+    unknown = {system.index[k] for k in system.keys if k in protection.withheld
+               or (k not in values and not is_flow_residual(k))}  # fmt: skip
+    assert system.index[cells["leavers"]] not in system.determined(unknown)

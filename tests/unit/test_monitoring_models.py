@@ -1,0 +1,497 @@
+"""The monitoring marts (misconduct, grievances, development, lateral moves, appraisal, staff
+survey, leadership) on a tiny inline force run through the real pipeline. Expected values
+are worked out by hand from the rows written here (comments show how); every comparison in
+every new view is also checked against statsmodels (tests/score_reference.py)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from conftest import STAFF_HEADER, write_config, write_inbox
+from score_reference import score_interval, score_p
+from statsmodels.stats.proportion import proportion_confint
+
+from pipeline.config import load_settings
+from pipeline.nightly import run_nightly
+from pipeline.warehouse import connect
+
+
+def _person(staff_id, snapshot, ethnicity, sex, rank="Constable", *, worker_type="police_officer",
+            department="Local Policing", role="Response"):  # fmt: skip
+    return (
+        f"{staff_id},{snapshot},{worker_type},{rank},{department},BHM,{role},{sex},{ethnicity},"
+        "1980-01-01,2010-01-01,2015-01-01,1,N"
+    )
+
+
+START, END = "2024-03-31", "2025-03-31"
+FIREARMS = {"department": "Firearms Operations", "role": "Authorised Firearms Officer"}
+STAFF = {"worker_type": "police_staff", "role": "HR"}
+SNAPSHOT_START = [
+    _person("O1", START, "W1", "M"),
+    _person("O2", START, "W1", "F"),
+    _person("O3", START, "A2", "M"),
+    _person("O4", START, "B1", "F", **FIREARMS),
+    _person("O5", START, "W2", "M", "Sergeant"),
+    _person("O6", START, "NS", "M"),
+    _person("O7", START, "W1", "M", "Assistant Chief Constable"),
+    _person("S1", START, "W1", "F", "Band C", **STAFF),
+    _person("S2", START, "A1", "F", "Band C", **STAFF),
+    _person("S3", START, "W1", "M", "Band J", **STAFF),
+    _person("X1", START, "W1", "M", "Special Constable", worker_type="special_constable"),
+]
+SNAPSHOT_END = [  # O1 moves into firearms, O2 promoted, O3 changes role, O6 left.
+    _person("O1", END, "W1", "M", **FIREARMS),
+    _person("O2", END, "W1", "F", "Sergeant"),
+    _person("O3", END, "A2", "M", role="Neighbourhood"),
+    _person("O4", END, "B1", "F", **FIREARMS),
+    _person("O5", END, "W2", "M", "Sergeant"),
+    _person("O7", END, "W1", "M", "Assistant Chief Constable"),
+    _person("S1", END, "W1", "F", "Band C", **STAFF),
+    _person("S2", END, "A1", "F", "Band C", **STAFF),
+    _person("S3", END, "W1", "M", "Band J", **STAFF),
+    _person("X1", END, "W1", "M", "Special Constable", worker_type="special_constable"),
+]
+CASES = [
+    "case_id,staff_id,opened_date,case_source,misconduct_stage,misconduct_outcome,"
+    "suspension_status,closed_date",
+    "C1,O1,2024-05-01,public_complaint,assessment,no_case_to_answer,none,2024-06-01",
+    "C2,O3,2024-06-01,internal_report,investigation,management_action,restricted,2024-12-01",
+    "C3,O3,2024-09-01,public_complaint,misconduct_meeting,written_warning,,2025-02-01",
+    # On the period's last day: in it. Still open: no outcome yet.
+    "C4,O4,2025-03-31,Conduct matter,Gross misconduct hearing,,Suspended,",
+    # On the start snapshot's day: the previous period's (which is not measured).
+    "C5,O2,2024-03-31,public_complaint,investigation,management_action,none,2024-08-01",
+    "C6,O6,2024-12-01,public_complaint,assessment,reflective_practice,none,2025-01-10",
+    "C7,P9,2024-07-01,public_complaint,assessment,no_case_to_answer,none,2024-08-01",
+    "C8,O5,2025-05-01,internal_report,investigation,,restricted,",
+]
+GRIEVANCES = [
+    "case_id,staff_id,grievance_type,raised_date,alleges_discrimination,grievance_outcome,"
+    "closed_date",
+    "G1,S2,grievance,2024-07-01,Y,upheld,2024-09-01",
+    "G2,S1,grievance,2024-08-01,N,not_upheld,2024-10-01",
+    "G3,S2,employment_tribunal,2024-10-01,Y,,",
+]
+TRAINING = [
+    "programme_id,programme_name,programme_type,staff_id,stage_order,stage_name,stage_type,"
+    "outcome,outcome_date",
+    "LEAD-2025,Leaders 2025,leadership,O1,1,Interview,selection,passed,2024-05-01",
+    "LEAD-2025,Leaders 2025,leadership,O1,2,Attendance,attendance,passed,2024-09-01",
+    "LEAD-2025,Leaders 2025,leadership,O1,3,Completion,completion,passed,2025-02-01",
+    "LEAD-2025,Leaders 2025,leadership,O3,1,Interview,selection,passed,2024-05-01",
+    "LEAD-2025,Leaders 2025,leadership,O3,2,Attendance,attendance,passed,2024-09-01",
+    "LEAD-2025,Leaders 2025,leadership,O3,3,Completion,completion,failed,2025-02-01",
+    "LEAD-2025,Leaders 2025,leadership,O2,1,Interview,selection,failed,2024-05-01",
+    "LEAD-2025,Leaders 2025,leadership,O5,1,Interview,selection,passed,2024-05-01",
+    "LEAD-2025,Leaders 2025,leadership,O5,2,Attendance,attendance,did_not_attend,2024-09-01",
+    "PA-2025,Positive action 2025,positive_action,O4,1,Attendance,attendance,passed,2024-06-01",
+    "PA-2025,Positive action 2025,positive_action,O4,2,Completion,completion,passed,2024-12-01",
+    # Started after the period's end: not in it.
+    "SPEC-2025,Course 2025,specialist_course,O6,1,Attendance,attendance,passed,2025-04-15",
+]
+RATINGS = [
+    "staff_id,appraisal_year,rating",
+    "O1,2024/25,Exceptional",
+    "O2,2024/25,Exceptional",
+    "O3,2024/25,Unsatisfactory",
+    "O4,2024/25,Competent",
+    "O5,2024/25,Highly competent",
+    "P9,2024/25,Competent",  # in no snapshot: not counted
+    "O6,2023/24,Competent",
+]
+SURVEY_HEADER = (
+    "survey_id,survey_date,question_code,question_text,ethnicity_code,sex,respondent_count,"
+    "agreeing_count"
+)
+SURVEY_CELLS = {  # (ethnicity, sex): (respondents, agreeing); "" means every value
+    ("", ""): (60, 18),
+    ("W1", ""): (30, 6), ("W2", ""): (5, 1), ("A2", ""): (12, 6), ("B1", ""): (8, 2),
+    ("NS", ""): (5, 3),
+    ("", "F"): (25, 9), ("", "M"): (35, 9),
+    ("A2", "F"): (4, 2), ("A2", "M"): (8, 4), ("W1", "F"): (14, 3), ("W1", "M"): (16, 3),
+}  # fmt: skip
+SURVEY = [SURVEY_HEADER] + [
+    f"SS-2024,2024-11-30,{question},Question {question},{eth},{sex},{n},{agree}"
+    for question in ("Q1", "Q9")
+    for (eth, sex), (n, agree) in SURVEY_CELLS.items()
+]
+EXTRA = """
+[survey]
+min_respondents = 10
+[survey.questions]
+Q1 = "harassment_public"
+[leadership]
+senior_bands = ["Band J"]
+"""
+
+
+@pytest.fixture(scope="module")
+def force(tmp_path_factory):
+    settings = load_settings(write_config(tmp_path_factory.mktemp("force"), EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    for name, lines in (
+        ("misconduct_cases_2025.csv", CASES),
+        ("grievances_2025.csv", GRIEVANCES),
+        ("training_development_2025.csv", TRAINING),
+        ("appraisal_ratings_2025.csv", RATINGS),
+        ("staff_survey_2024.csv", SURVEY),
+    ):
+        write_inbox(settings, name, "\n".join(lines))
+    result = run_nightly(settings)
+    assert result.rows_quarantined == 0
+    assert any("person_in_staff_snapshot" in w for w in result.warnings)  # P9
+    return settings
+
+
+def _query(settings, sql: str, params=()) -> pd.DataFrame:
+    with connect(settings.paths.database, read_only=True) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def _rates(settings, view, worker_type, measure, comparison="ethnic_minority") -> pd.DataFrame:
+    return _query(
+        settings,
+        f"""select * from analytics.{view} where worker_type = ? and measure_code = ?
+            and comparison_code = ?""",
+        (worker_type, measure, comparison),
+    ).set_index("group_code")
+
+
+def _counts(row) -> list[int]:
+    return [int(row[c]) for c in ("event_count", "base_count", "reference_event_count",
+                                  "reference_base_count")]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- misconduct
+# Officers in post on 2024-03-31: O1 O2 O5 O7 White (W2 counts as White), O3 O4 minority,
+# O6 not stated. Cases opened after 2024-03-31 and on or before 2025-03-31 count.
+
+
+@pytest.mark.parametrize(
+    ("measure", "minority", "white"),
+    [
+        ("misconduct_case", (2, 2), (1, 4)),  # O3 O4 | O1 (C5 is on the start date)
+        ("misconduct_public_complaint", (1, 2), (1, 4)),  # O3 (C3) | O1
+        ("misconduct_internal_report", (2, 2), (0, 4)),  # O3 (C2), O4 (C4)
+        ("misconduct_formal", (2, 2), (0, 4)),  # O3 reached a meeting, O4 a hearing
+        ("misconduct_proceedings", (2, 2), (0, 4)),
+        ("misconduct_hearing", (1, 2), (0, 4)),  # O4
+        ("misconduct_sanction", (1, 2), (0, 4)),  # O3's written warning; O4's case is open
+        ("misconduct_outcome_written_warning", (1, 2), (0, 4)),  # O3: the more severe of two
+        ("misconduct_outcome_management_action", (0, 2), (0, 4)),
+        ("misconduct_outcome_no_case_to_answer", (0, 2), (1, 4)),  # O1
+        ("misconduct_outcome_dismissal", (0, 2), (0, 4)),
+        ("misconduct_suspended", (1, 2), (0, 4)),  # O4
+        ("misconduct_restricted", (2, 2), (0, 4)),  # O3 restricted, O4 suspended
+        ("misconduct_formal_given_case", (2, 2), (0, 1)),  # of those with a case
+        ("misconduct_proceedings_given_formal", (2, 2), (0, 0)),  # of those investigated
+    ],
+)
+def test_misconduct_counts_people_in_post_by_the_furthest_stage_and_worst_outcome(
+    force, measure, minority, white
+):
+    row = _rates(force, "misconduct_rates", "police_officer", measure).loc["minority_excl_white"]
+    assert _counts(row) == [*minority, *white]
+    assert str(row["period_end_date"])[:10] == END
+
+
+def test_misconduct_rates_are_per_1000_with_the_wres_relative_likelihood(force):
+    formal = _rates(force, "misconduct_rates", "police_officer", "misconduct_formal")
+    minority = formal.loc["minority_excl_white"]
+    assert minority["rate_per"] == 1000 and minority["event_rate"] == pytest.approx(1.0)
+    # 2 of 2 against 0 of 4: the ratio is unbounded, the interval has no upper limit.
+    assert math.isnan(minority["rate_ratio"]) and math.isnan(minority["relative_likelihood_ratio"])
+    assert minority["ci_upper_ratio"] == math.inf
+    assert minority["ci_lower_ratio"] == pytest.approx(score_interval(2, 2, 0, 4)[0], rel=1e-9)
+    # Significant on its own, not once the false discovery rate of its 12 is controlled.
+    assert bool(minority["is_significant"]) and not minority["is_significant_after_adjustment"]
+    assert minority["family_comparison_count"] == 12
+    assert minority["verdict"] == (
+        "higher formal process rate, significant on its own, could be chance among 12 comparisons"
+    )
+    assert minority["note"] == "no one in the reference group had this happen"
+    case = _rates(force, "misconduct_rates", "police_officer", "misconduct_case")
+    # WRES indicator 3: group rate / reference rate = (2/2) / (1/4) = 4.
+    assert case.loc["minority_excl_white", "relative_likelihood_ratio"] == pytest.approx(4.0)
+    assert case.loc["minority_excl_white", "rate_ratio"] == pytest.approx(4.0)
+    women = _rates(force, "misconduct_rates", "police_officer", "misconduct_case", "sex")
+    # Women O2 O4: O4; men O1 O3 O5 O6 O7: O1 O3 O6 (not stated counts in the by-sex rows).
+    assert _counts(women.loc["female"]) == [1, 2, 3, 5]
+    conditional = _rates(
+        force, "misconduct_rates", "police_officer", "misconduct_proceedings_given_formal"
+    )
+    assert conditional.loc["minority_excl_white", "note"] == "no people investigated (the " \
+        "formal process) in the period in the reference group"  # fmt: skip
+    assert conditional.loc["minority_excl_white", "rate_per"] == 100
+
+
+def test_misconduct_has_no_all_worker_types_row(force):
+    got = _query(force, "select distinct worker_type from analytics.misconduct_rates")
+    assert set(got["worker_type"]) == {"police_officer", "police_staff", "special_constable"}
+
+
+def test_both_definitions_of_the_minority(force):
+    incl = _rates(
+        force, "misconduct_rates", "police_officer", "misconduct_case", "ethnic_minority_incl_white"
+    )
+    # Including White minorities: O3 O4 O5 (W2) against White British O1 O2 O7.
+    assert _counts(incl.loc["minority_incl_white"]) == [2, 3, 1, 3]
+    assert incl.loc["minority_incl_white", "reference_group_code"] == "white_british"
+    black = _rates(force, "misconduct_rates", "police_officer", "misconduct_case", "broad_group")
+    assert _counts(black.loc["black"]) == [1, 1, 1, 4]  # Black on its own: O4
+
+
+# --------------------------------------------------------------------------- grievances
+
+
+@pytest.mark.parametrize(
+    ("measure", "counts"),
+    [
+        ("grievance_raised", [1, 1, 1, 2]),  # S2 | S1 (S3 raised none)
+        ("grievance_discrimination", [1, 1, 0, 2]),  # S2's grievance and claim alleged it
+        ("grievance_upheld", [1, 1, 0, 2]),
+        ("tribunal_claim", [1, 1, 0, 2]),
+        ("tribunal_upheld", [0, 1, 0, 2]),  # open: no outcome
+    ],
+)
+def test_grievances_and_claims_per_1000_staff(force, measure, counts):
+    row = _rates(force, "grievance_rates", "police_staff", measure).loc["minority_excl_white"]
+    assert _counts(row) == counts and row["rate_per"] == 1000
+    if measure == "tribunal_upheld":
+        assert row["verdict"] == "not computable"
+
+
+# --------------------------------------------------------------------------- development
+
+
+@pytest.mark.parametrize(
+    ("measure", "counts"),
+    [
+        ("training_any", [1, 2, 1, 4]),  # O3 | O1 (O2 not selected, O5 did not attend)
+        ("training_leadership", [1, 2, 1, 4]),
+        ("training_positive_action", [1, 2, 0, 4]),  # O4, apart from training_any
+        ("training_specialist_course", [0, 2, 0, 4]),  # O6 started after the period
+        ("training_completed_given_started", [1, 2, 1, 1]),  # O4 of O3 O4 | O1 of O1
+    ],
+)
+def test_access_to_development(force, measure, counts):
+    row = _rates(force, "development_access", "police_officer", measure).loc["minority_excl_white"]
+    assert _counts(row) == counts
+
+
+def test_access_uses_the_wres_4_relative_likelihood(force):
+    row = _rates(force, "development_access", "police_officer", "training_any").loc[
+        "minority_excl_white"
+    ]
+    # WRES 4: White rate / minority rate = (1/4) / (1/2) = 0.5 (below 1: no disadvantage).
+    assert row["relative_likelihood_ratio"] == pytest.approx(0.5)
+    assert row["rate_ratio"] == pytest.approx(2.0)
+    assert row["verdict"] == "higher access rate, not significant"
+
+
+def test_a_programme_with_selection_is_a_selection_process(force):
+    got = _query(
+        force,
+        """select stage_name, passed_count, selection_base_count, comparator_passed_count,
+                  comparator_selection_base_count
+           from analytics.disparities where process_type = 'development'
+             and process_id = 'LEAD-2025' and comparison_code = 'ethnic_minority'
+             and comparator_basis = 'reference_group' order by stage_order""",
+    ).set_index("stage_name")
+    assert got.loc["Interview"].tolist() == [1, 1, 2, 3]  # O3 | O1 O5 of O1 O2 O5
+    assert got.loc["Attendance"].tolist() == [1, 1, 1, 2]  # O5 did not attend
+    assert got.loc["Completion"].tolist() == [0, 1, 1, 1]
+    positive = _query(
+        force, "select count(*) as n from analytics.selection_rates where process_id = 'PA-2025'"
+    )
+    assert positive["n"].iloc[0] == 0  # no selection stage: not a selection process
+
+
+# --------------------------------------------------------------------------- lateral moves
+
+
+@pytest.mark.parametrize(
+    ("measure", "counts"),
+    [
+        ("move_lateral", [1, 2, 1, 4]),  # O3 (role) | O1 (department); O2's was a promotion
+        ("move_department", [0, 2, 1, 4]),
+        ("move_into_specialist", [0, 1, 1, 4]),  # O4 was already in firearms: not in the base
+    ],
+)
+def test_moves_between_snapshots(force, measure, counts):
+    row = _rates(force, "lateral_moves", "police_officer", measure).loc["minority_excl_white"]
+    assert _counts(row) == counts and row["rate_per"] == 100
+
+
+# --------------------------------------------------------------------------- appraisal
+
+
+def test_top_and_bottom_of_the_scale(force):
+    got = _query(
+        force,
+        """select * from analytics.appraisal_outcomes where appraisal_year = 2025
+           and worker_type = 'police_officer' and comparison_code = 'ethnic_minority'
+           and group_code = 'minority_excl_white'""",
+    ).set_index("measure_code")
+    # Rated in 2024/25: O3 O4 minority, O1 O2 O5 White; P9 is in no snapshot.
+    assert _counts(got.loc["appraisal_top"]) == [0, 2, 2, 3]
+    assert _counts(got.loc["appraisal_bottom"]) == [1, 2, 0, 3]
+    assert got.loc["appraisal_top", "verdict"] == "lower top-rating rate, not significant"
+    assert got.loc["appraisal_bottom", "verdict"] == "higher bottom-rating rate, not significant"
+    earlier = _query(
+        force,
+        """select rated_count from analytics.appraisal_distribution where appraisal_year = 2024
+           and comparison_code = 'all' and rating = 'Competent'""",
+    )
+    assert earlier["rated_count"].tolist() == [1]  # O6, from the snapshot of 2024-03-31
+
+
+def test_the_distribution_of_ratings(force):
+    got = _query(
+        force,
+        """select rating, rating_count, rated_count, rating_share
+           from analytics.appraisal_distribution where appraisal_year = 2025
+             and worker_type = 'police_officer' and group_code = 'white'
+             and comparison_code = 'ethnic_minority' order by rating_order""",
+    )
+    assert got["rating_count"].tolist() == [0, 0, 0, 1, 2]
+    assert set(got["rated_count"]) == {3}
+    assert got["rating_share"].tolist() == pytest.approx([0, 0, 0, 1 / 3, 2 / 3])
+
+
+# --------------------------------------------------------------------------- staff survey
+
+
+def _survey(settings, comparison) -> pd.DataFrame:
+    return _query(
+        settings,
+        "select * from analytics.survey_results where comparison_code = ?",
+        (comparison,),
+    ).set_index("group_code")
+
+
+def test_survey_groups_are_sums_of_their_own_kind_of_row(force):
+    minority = _survey(force, "ethnic_minority")
+    # Ethnic groups from the rows by ethnicity alone: A2 + B1 = 20 of whom 8; W1 + W2 = 35, 7.
+    assert minority.loc["minority_excl_white", ["respondent_count", "agreeing_count"]].tolist() \
+        == [20, 8]  # fmt: skip
+    assert minority.loc["white", ["respondent_count", "agreeing_count"]].tolist() == [35, 7]
+    assert set(_query(force, "select distinct question_code from analytics.survey_results")[
+        "question_code"]) == {"Q1"}  # Q9 is not configured  # fmt: skip
+    assert _survey(force, "all").loc["all", "respondent_count"] == 60
+    assert _survey(force, "sex").loc["female", "respondent_count"] == 25
+    by_sex = _survey(force, "ethnic_minority_by_sex")
+    assert by_sex.loc["minority_excl_white_female", "respondent_count"] == 4  # A2 F only
+    assert by_sex.loc["white_male", "respondent_count"] == 16
+
+
+def test_survey_shares_intervals_and_comparison(force):
+    row = _survey(force, "ethnic_minority").loc["minority_excl_white"]
+    assert row["agreeing_share"] == pytest.approx(0.4)
+    lower, upper = proportion_confint(8, 20, alpha=0.05, method="wilson")
+    assert row["ci_lower_share"] == pytest.approx(lower, rel=1e-12)
+    assert row["ci_upper_share"] == pytest.approx(upper, rel=1e-12)
+    assert row["share_ratio"] == pytest.approx(0.4 / 0.2)
+    assert row["p_value"] == pytest.approx(score_p(8, 20, 7, 35), rel=1e-9)
+    assert row["wres_indicator"] == "WRES 5"
+    assert row["verdict"].startswith("higher share reporting it")
+
+
+def test_a_group_below_the_minimum_is_withheld_and_not_compared(force):
+    black = _survey(force, "broad_group").loc["black"]  # 8 respondents, minimum 10
+    assert bool(black["is_below_minimum"])
+    assert pd.isna(black["agreeing_share"]) and pd.isna(black["ci_lower_share"])
+    assert pd.isna(black["p_value"]) and pd.isna(black["verdict"])
+    assert black["note"] == "fewer respondents in this group than the minimum"
+    women = _survey(force, "ethnic_minority_by_sex").loc["minority_excl_white_female"]
+    assert pd.isna(women["share_ratio"]) and bool(women["is_below_minimum"])
+
+
+# --------------------------------------------------------------------------- leadership
+
+
+def test_chief_officer_team_senior_leadership_and_senior_bands(force):
+    got = _query(
+        force,
+        """select * from analytics.leadership_representation
+           where snapshot_date = '2025-03-31' and group_code = 'minority_excl_white'""",
+    ).set_index("tier_code")
+    team, senior = got.loc["chief_officer_team"], got.loc["senior_leadership"]
+    assert [team["headcount"], team["group_headcount"]] == [1, 0]  # O7
+    assert [senior["headcount"], senior["group_headcount"]] == [2, 0]  # O7, S3 (Band J)
+    # Workforce: officers O1-O5 O7 and staff S1-S3 (special X1 is a volunteer): O3 O4 S2.
+    assert [team["workforce_declared_headcount"], team["workforce_group_headcount"]] == [9, 3]
+    assert team["workforce_gap_share"] == pytest.approx(0 - 3 / 9)
+    assert team["population_gap_share"] == pytest.approx(0 - team["population_share"])
+    assert [team["rest_declared_headcount"], team["rest_group_headcount"]] == [8, 3]
+    assert team["p_value"] == pytest.approx(score_p(0, 1, 3, 8), rel=1e-9)
+    # The senior staff bands (Band J: S3) against police staff (S1-S3; S2 in the group).
+    bands = got.loc["senior_staff_bands"]
+    assert [bands["headcount"], bands["group_headcount"]] == [1, 0]
+    assert [bands["workforce_declared_headcount"], bands["workforce_group_headcount"]] == [3, 1]
+    assert [bands["rest_declared_headcount"], bands["rest_group_headcount"]] == [2, 1]
+    assert bands["workforce_gap_share"] == pytest.approx(0 - 1 / 3)
+    assert bands["p_value"] == pytest.approx(score_p(0, 1, 1, 2), rel=1e-9)
+    assert bands["adjusted_p_value"] >= bands["p_value"]  # one family with the other tiers
+    assert bands["family_comparison_count"] == team["family_comparison_count"] == 3
+
+
+def test_women_in_senior_leadership_against_the_workforce(force):
+    """By sex through the same comparison groups: women of those whose sex is recorded."""
+    got = _query(
+        force,
+        """select * from analytics.leadership_representation
+           where snapshot_date = '2025-03-31' and group_code = 'female'""",
+    ).set_index("tier_code")
+    senior, bands = got.loc["senior_leadership"], got.loc["senior_staff_bands"]
+    assert senior["group_label"] == "Women" and pd.isna(senior["population_share"])
+    assert [senior["declared_headcount"], senior["group_headcount"]] == [2, 0]  # O7, S3
+    # Workforce: O1-O5 O7 S1-S3; women O2 O4 S1 S2. Police staff: S1-S3; women S1 S2.
+    assert [senior["workforce_declared_headcount"], senior["workforce_group_headcount"]] == [9, 4]
+    assert [bands["workforce_declared_headcount"], bands["workforce_group_headcount"]] == [3, 2]
+    assert senior["p_value"] == pytest.approx(score_p(0, 2, 4, 7), rel=1e-9)
+
+
+# --------------------------------------------------------------------------- every comparison
+
+VIEWS = {
+    "misconduct_rates": ("rate_ratio", "event_count", "base_count", "reference_event_count",
+                         "reference_base_count"),
+    "grievance_rates": ("rate_ratio", "event_count", "base_count", "reference_event_count",
+                        "reference_base_count"),
+    "development_access": ("rate_ratio", "event_count", "base_count", "reference_event_count",
+                           "reference_base_count"),
+    "lateral_moves": ("rate_ratio", "event_count", "base_count", "reference_event_count",
+                      "reference_base_count"),
+    "appraisal_outcomes": ("rate_ratio", "event_count", "base_count", "reference_event_count",
+                           "reference_base_count"),
+    "survey_results": ("share_ratio", "agreeing_count", "respondent_count",
+                       "reference_agreeing_count", "reference_respondent_count"),
+    "leadership_representation": ("unit_to_rest_ratio", "group_headcount",
+                                  "declared_headcount", "rest_group_headcount",
+                                  "rest_declared_headcount"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_comparison_is_the_score_methods_own(force, view):
+    ratio, *counts = VIEWS[view]
+    got = _query(
+        force,
+        f"""select {ratio} as ratio, {", ".join(counts)}, ci_lower_ratio, ci_upper_ratio,
+                   p_value, is_significant from analytics.{view} where p_value is not null""",
+    )
+    assert len(got) > 3
+    for row in got.itertuples(index=False):
+        a, n1, c, n2 = (int(v) for v in row[1:5])
+        assert row.p_value == pytest.approx(score_p(a, n1, c, n2), rel=1e-9, abs=1e-12)
+        lower, upper = score_interval(a, n1, c, n2)
+        assert row.ci_lower_ratio == pytest.approx(lower, rel=1e-7, abs=1e-12)
+        assert row.ci_upper_ratio == pytest.approx(upper, rel=1e-7)
+        if c:
+            assert row.ratio == pytest.approx((a / n1) / (c / n2), rel=1e-12)
+        assert bool(row.is_significant) == (lower > 1 or upper < 1)
