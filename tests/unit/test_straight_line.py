@@ -122,3 +122,29 @@ def test_the_report_of_a_tiny_force_says_why_there_is_no_straight_line(tmp_path,
 def test_the_rule_is_checked_where_it_is_configured(tmp_path):
     with pytest.raises(ConfigError, match="trend_min_snapshots"):
         load_settings(write_config(tmp_path, "[projections]\ntrend_min_snapshots = 1\n"))
+
+
+def test_the_fan_chart_draws_the_straight_line_only_where_it_is_shown():
+    """Where the line is [x] (past a bound, or none at all) the chart draws no point."""
+    import pandas as pd
+
+    from pipeline.report.declared import NOT_APPLICABLE, Chart, Column, DeclaredTable, Series
+
+    frame = pd.DataFrame({"label": ["2026", "2027", "2028"], "x": ["2026", "2027", "2028"],
+                          "mid": [0.9, 0.92, 0.93], "low": [0.9, 0.9, 0.9],
+                          "high": [0.9, 0.95, 0.96], "line": [0.9, 0.99, None]})  # fmt: skip
+    table = DeclaredTable(
+        "fan", "Fan", (Column("label", "Year", "label"), Column("mid", "Mid", "percent"),
+                       Column("low", "Band", "percent_interval", upper="high"),
+                       Column("line", "Line", "percent")), frame,
+    )  # fmt: skip
+    table.shown_rows = [["2026", 90.0, (90.0, 90.0), 90.0], ["2027", 92.0, (90.0, 95.0), 99.0],
+                        ["2028", 93.0, (90.0, 96.0), NOT_APPLICABLE]]  # fmt: skip
+    chart = Chart(
+        kind="fan", series=(Series("mid", "Flow"), Series("line", "Straight")),
+        band=Series("low", "Band"), axis="Share (%)", title="t", alt="a", x="x",
+        rows=("2026", "2027", "2028"),
+    )  # fmt: skip
+    svg = charts.render(table, chart)
+    assert 'id="fan-point-s1-r1"' in svg and 'id="fan-point-s1-r2"' not in svg
+    assert 'id="fan-point-s0-r2"' in svg
