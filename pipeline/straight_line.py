@@ -5,7 +5,7 @@ Whether there is a line at all (enough snapshots, enough people at each) is deci
 from a share at the slope the view gives, and it is shown only while it stays a share: from
 the year it would pass 0% or 100% it is not a forecast of anything (a share cannot go on
 rising at a constant rate), so it is missing there (shown [x]), never clipped to the bound.
-docs/methodology.md, section 13.
+docs/methodology.md, section 21.
 """
 
 from __future__ import annotations
