@@ -157,9 +157,9 @@ def straight_line_rule(cells: Cells) -> str:
         f"A straight line (current rate) is drawn only through at least "
         f"{in_words(p.trend_min_snapshots)} snapshots of the last {in_words(p.window_years)} "
         f"years with at least {in_words(p.trend_min_declared_headcount)} people stating an "
-        "ethnicity at each, and is carried forward only while it stays a possible share "
-        "(not below none of them, not above all); elsewhere it is [x]: a line through fewer "
-        "points or people, or past those bounds, is not a forecast."
+        "ethnicity at each, and is carried forward only while it stays between none and all "
+        "of them; elsewhere it is [x]: a line through fewer points or people, or past those "
+        "bounds, is not a forecast."
     )
 
 
