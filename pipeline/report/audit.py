@@ -787,6 +787,8 @@ def audit_folder(folder: Path) -> list[Problem]:
         universe.add(population, **dims)
     for population, dim, values in manifest.get("rests", ()):
         universe.rests[(population, dim)].add(frozenset(values))
+    for population, alias, canonical in manifest.get("equalities", ()):
+        universe.same(population, alias, canonical)
     tables = [from_manifest(entry) for entry in manifest["tables"]]
     return audit_report(
         folder, tables, universe, {}, summary["disclosure"]["threshold"], manifest["workbook"]

@@ -327,6 +327,11 @@ def retention(cells: Cells, _snapshot_date):
                 of=("leaver_count", "in_post_count"),
             ),
             Column(
+                "short_service_leaver_count",
+                f"{group}: leavers with under 2 years' service",
+                "count",
+            ),
+            Column(
                 "short_service_share",
                 f"{group}: under 2 years' service",
                 "share",
@@ -340,6 +345,11 @@ def retention(cells: Cells, _snapshot_date):
                 "rate",
                 per=1000,
                 of=("reference_leaver_count", "reference_in_post_count"),
+            ),
+            Column(
+                "reference_short_service_leaver_count",
+                f"{reference}: leavers with under 2 years' service",
+                "count",
             ),
             Column(
                 "reference_short_service_share",
@@ -537,8 +547,10 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
             unit = {str(record["label"])}
             if rest and not domain - unit:
                 return None  # the unit is the whole force: there is no rest
-            key = cells.key(population, post=officers, eth=cells.eth(eth), **{dim: unit})
-            return cells.universe.complement(key, dim) if rest else key  # fmt: skip
+            if rest:  # the rest of the force beside the unit (see Universe.complement)
+                unit = domain - unit
+                cells.universe.rests[(population, dim)].add(frozenset(unit))
+            return cells.key(population, post=officers, eth=cells.eth(eth), **{dim: unit})
 
         return make
 

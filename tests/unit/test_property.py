@@ -24,13 +24,10 @@ FORCES = int(os.environ.get("PROGRESSION_PROPERTY_FORCES", "200"))
 SEED = int(os.environ.get("PROGRESSION_PROPERTY_SEED", "0"))
 WORKERS = int(os.environ.get("PROGRESSION_PROPERTY_WORKERS", "2"))
 TESTS = str(Path(__file__).resolve().parents[1])
-KNOWN_FAILURES = {
-    77: "not among the post values",
-}
+KNOWN_FAILURES: dict[int, str] = {}
 """Open defects, each failing until fixed (then this test fails until it is removed here).
-Seed 77: a force with no constable at its second snapshot; a cell keyed on that rank there
-stops the build (``cells.posts`` returns a post the population does not hold), a crash a
-real force could meet. Found on main 0e4be13, to fix under issues 9 and 15."""
+(Seed 77, a force with no constable at its second snapshot, stopped the build until each
+snapshot's posts became every post of the force: fixed under issue 9.)"""
 
 
 def _initialise() -> None:
