@@ -61,7 +61,9 @@ class NullSpaces:
                 if p is not None:
                     matrix[m, p] = coefficient
         if rows:
-            left, singular, right = np.linalg.svd(matrix, full_matrices=True)
+            # Full right vectors (the null space) need full matrices only when wide.
+            wide = matrix.shape[0] < matrix.shape[1]
+            left, singular, right = np.linalg.svd(matrix, full_matrices=wide)
             largest = singular.max(initial=0.0)
             rank = int((singular > self.tolerance * max(1.0, largest)).sum())
             basis = left[:, :rank]
@@ -115,7 +117,8 @@ class NullSpaces:
         conditions.append(only)
         stacked = np.vstack(conditions) if new else np.zeros((0, 0))
         if new and stacked.size:
-            _, singular, right = np.linalg.svd(stacked, full_matrices=True)
+            wide = stacked.shape[0] < stacked.shape[1]
+            _, singular, right = np.linalg.svd(stacked, full_matrices=wide)
             largest = singular.max(initial=0.0)
             rank = int((singular > self.tolerance * max(1.0, largest)).sum())
             free_new = right[rank:].T  # new cells' values among solutions (new x extra)
