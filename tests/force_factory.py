@@ -1,6 +1,6 @@
 """Small random forces built in process: raw tables written straight into an in-memory
 DuckDB database, every model built, so a report (without its PDF) can be built and audited
-in about a second. The readers and the data contracts are tested elsewhere; what these
+in a few seconds of one core (one DuckDB and one BLAS thread per worker). The readers and the data contracts are tested elsewhere; what these
 forces exercise is what a report publishes about a force of 5 to 200 people.
 
 Each force: two staff snapshots a year apart (ranks, bands, LPUs, departments, roles,
