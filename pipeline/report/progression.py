@@ -491,7 +491,7 @@ def rank_pipeline(cells: Cells, snapshot_date):
         chart = Chart(
             kind="bars",
             series=(Series("group_share", f"{label}: share at the rank"),),
-            axis=f"{short_label(label)} share of officers at the rank who stated an ethnicity (%)",
+            axis=f"{label} share of officers at the rank who stated an ethnicity (%)",
             title=message,
             alt=f"Bar chart of the group's share of officers at each rank. {message}",
             rows=tuple(ranks),
@@ -624,8 +624,8 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
             kind="intervals",
             series=(Series("unit_to_rest_ratio", "Ratio to the rest of the force"),),
             axis=(
-                f"{short_label(label)} share in the {noun} / share in the rest of the force "
-                "(log scale)"
+                f"{label} share of officers who stated an ethnicity: in the {noun} / in the "
+                "rest of the force (log scale)"
             ),
             title=message,
             alt=(
