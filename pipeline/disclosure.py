@@ -43,6 +43,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from pipeline.nullspace import NullSpaces
+
 SUPPRESSED_MARK = "[c]"
 """The ONS/GSS convention for a value withheld for confidentiality."""
 NOT_APPLICABLE_MARK = "[x]"
@@ -794,9 +796,16 @@ def protect(
     total_of = {system.index[r.total] for r in relations}
     cache: dict[frozenset[int], frozenset[int]] = {}
 
-    def exposed_in(component: frozenset[int]) -> frozenset[int]:
+    spaces = NullSpaces(system, _TOLERANCE)  # speed: one factorisation per component
+
+    def exposed_in(
+        component: frozenset[int], parts: list[frozenset[int]] | None = None, new: tuple = ()
+    ) -> frozenset[int]:
         if component not in cache:
-            fixed = system.determined_in(set(component))
+            if parts is None:
+                fixed = spaces.determined(component)
+            else:
+                fixed = spaces.determined_grown(parts, new)
             cache[component] = frozenset(i for i in fixed if i in protected_implied or i in hidden)
         return cache[component]
 
@@ -838,7 +847,7 @@ def protect(
                 before in the components the candidates join, then preference."""
                 joined = components.joined(candidates)
                 grown = frozenset().union(*joined, candidates)
-                after = exposed_in(grown)
+                after = exposed_in(grown, joined, candidates)
                 before = sum(len(exposed_in(part)) for part in joined)
                 return (target in after, len(after) - before,
                         *(p for c in candidates for p in preference(c)))  # fmt: skip
