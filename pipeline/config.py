@@ -823,6 +823,19 @@ class ProjectionSettings(_Frozen):
         le=20,
         description="Rates and straight-line trends use the snapshots of the last this many years.",
     )
+    trend_min_snapshots: int = Field(
+        default=3,
+        ge=2,
+        le=50,
+        description="A straight line is fitted only through at least this many snapshots "
+        "in the window (a line through two is just the change between them).",
+    )
+    trend_min_declared_headcount: int = Field(
+        default=30,
+        ge=1,
+        description="A straight line is fitted only where at least this many people stated "
+        "an ethnicity at every snapshot it goes through (a smaller base is too noisy).",
+    )
     horizon_years: int = Field(default=20, ge=1, le=50)
     simulations: int = Field(
         default=1000, ge=100, le=100_000, description="Simulated futures behind the bands."

@@ -43,6 +43,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from pipeline.nullspace import NullSpaces
+
 SUPPRESSED_MARK = "[c]"
 """The ONS/GSS convention for a value withheld for confidentiality."""
 NOT_APPLICABLE_MARK = "[x]"
@@ -135,6 +137,31 @@ class Universe:
         that dimension's domain (see :meth:`complement`)."""
         self.flows: list[Flow] = []
         """Pairs of snapshots linked by their movements (see :func:`flow_relations`)."""
+        self.equalities: dict[str, list[tuple[dict[str, frozenset[str]], dict]]] = {}
+        """population -> declared equal sets (see :meth:`same`)."""
+
+    def same(
+        self,
+        population: str,
+        alias: Mapping[str, Iterable[str]],
+        canonical: Mapping[str, Iterable[str]],
+    ) -> None:
+        """Declare that the people chosen by ``alias`` (values on some dimensions) are the
+        same people as those chosen by ``canonical`` (values on the same or other
+        dimensions): a process's candidates who passed end to end are those who passed its
+        last stage; the officers in the role "Chief Officer" are those of the chief ranks.
+        :meth:`key` gives every cell so chosen the canonical key (with the cell's other
+        dimensions kept, and intersected where both restrict one), so a count published
+        under either is one cell: protected once (shown in both places or withheld in
+        both) and one variable for the audit (``tables.json`` holds the one key, and these
+        equalities for the cells the relations derive)."""
+        rule = (
+            {d: frozenset(str(v) for v in values) for d, values in alias.items()},
+            {d: frozenset(str(v) for v in values) for d, values in canonical.items()},
+        )
+        rules = self.equalities.setdefault(population, [])
+        if rule not in rules:
+            rules.append(rule)
 
     def add_flow(self, flow: Flow) -> None:
         if flow not in self.flows:
@@ -154,11 +181,22 @@ class Universe:
         domains = self.domains.get(population)
         if domains is None:
             raise KeyError(f"Unknown population {population!r}")
-        coords = []
-        for dim, values in sorted(dims.items()):
-            if values is None:
+        chosen_by_dim: dict[str, frozenset[str]] = {}
+        for dim, values in dims.items():
+            if values is not None:
+                chosen_by_dim[dim] = frozenset(
+                    [values] if isinstance(values, str) else (str(v) for v in values)
+                )
+        for alias, canonical in self.equalities.get(population, ()):
+            if not all(chosen_by_dim.get(d) == v for d, v in alias.items()):
                 continue
-            chosen = frozenset([values] if isinstance(values, str) else (str(v) for v in values))
+            rest = {d: v for d, v in chosen_by_dim.items() if d not in alias}
+            for dim, values in canonical.items():
+                rest[dim] = rest[dim] & values if dim in rest else values
+            if all(rest.values()):  # else the cell is empty: left as it is written
+                chosen_by_dim = rest
+        coords = []
+        for dim, chosen in sorted(chosen_by_dim.items()):
             domain = domains[dim]
             if not chosen:
                 raise ValueError(f"{population}: a cell needs at least one {dim} value")
@@ -186,6 +224,15 @@ class Universe:
         if rest:
             self.rests[(key.population, dim)].add(rest)
         return self.with_values(key, dim, rest)
+
+    def equalities_manifest(self) -> list[list]:
+        """:attr:`equalities` as JSON: ``[population, alias, canonical]`` rows."""
+        return [
+            [population, {d: sorted(v) for d, v in alias.items()},
+             {d: sorted(v) for d, v in canonical.items()}]
+            for population, rules in sorted(self.equalities.items())
+            for alias, canonical in rules
+        ]  # fmt: skip
 
     def rests_manifest(self) -> list[list]:
         """:attr:`rests` as JSON: ``[population, dimension, [values]]`` rows."""
@@ -749,9 +796,16 @@ def protect(
     total_of = {system.index[r.total] for r in relations}
     cache: dict[frozenset[int], frozenset[int]] = {}
 
-    def exposed_in(component: frozenset[int]) -> frozenset[int]:
+    spaces = NullSpaces(system, _TOLERANCE)  # speed: one factorisation per component
+
+    def exposed_in(
+        component: frozenset[int], parts: list[frozenset[int]] | None = None, new: tuple = ()
+    ) -> frozenset[int]:
         if component not in cache:
-            fixed = system.determined_in(set(component))
+            if parts is None:
+                fixed = spaces.determined(component)
+            else:
+                fixed = spaces.determined_grown(parts, new)
             cache[component] = frozenset(i for i in fixed if i in protected_implied or i in hidden)
         return cache[component]
 
@@ -793,7 +847,7 @@ def protect(
                 before in the components the candidates join, then preference."""
                 joined = components.joined(candidates)
                 grown = frozenset().union(*joined, candidates)
-                after = exposed_in(grown)
+                after = exposed_in(grown, joined, candidates)
                 before = sum(len(exposed_in(part)) for part in joined)
                 return (target in after, len(after) - before,
                         *(p for c in candidates for p in preference(c)))  # fmt: skip

@@ -170,6 +170,8 @@ def projection_settings_frame(settings: Settings) -> pd.DataFrame:
         [
             {
                 "window_years": p.window_years,
+                "trend_min_snapshots": p.trend_min_snapshots,
+                "trend_min_declared_headcount": p.trend_min_declared_headcount,
                 "horizon_years": p.horizon_years,
                 "simulations": p.simulations,
                 "band": p.band,

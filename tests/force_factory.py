@@ -1,6 +1,6 @@
 """Small random forces built in process: raw tables written straight into an in-memory
 DuckDB database, every model built, so a report (without its PDF) can be built and audited
-in about a second. The readers and the data contracts are tested elsewhere; what these
+in a few seconds of one core (one DuckDB and one BLAS thread per worker). The readers and the data contracts are tested elsewhere; what these
 forces exercise is what a report publishes about a force of 5 to 200 people.
 
 Each force: two staff snapshots a year apart (ranks, bands, LPUs, departments, roles,
@@ -377,10 +377,13 @@ def check_forces(seeds: list[int], root: str, pdf_charts: bool = False) -> list[
     from pathlib import Path
 
     from conftest import write_config
+    from threadpoolctl import threadpool_limits
 
     from pipeline.config import load_settings
     from pipeline.report import build, charts
 
+    # Two workers on two cores: one BLAS thread each (small matrices; more only contend).
+    threadpool_limits(1)
     if not pdf_charts:  # charts draw the table's own shown values (tested on the demo)
         charts.render = lambda table, chart: "<svg></svg>"
     settings = load_settings(write_config(Path(tempfile.mkdtemp(dir=root)), MONITORING_CONFIG))
@@ -406,7 +409,7 @@ def _reference_tables(settings_json: str) -> dict[str, pd.DataFrame]:
 
 def build_database(settings: Settings, raw: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
     """An in-memory database with the raw rows loaded and every model built."""
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": 1})  # two workers on two cores
     warehouse.create_schemas(con)
     warehouse.create_raw_tables(con)
     nightly._create_ops_tables(con)

@@ -455,6 +455,10 @@ def _add(result: Publication, table: DeclaredTable, position: int, column: Colum
 # --------------------------------------------------------------------------- integer programming
 
 
+_SOLVED: dict[tuple, object] = {}
+"""Integer programmes solved in this process, by their arrays (see ``_Programme.solver``)."""
+
+
 class _Programme:
     """The attacker's integer programme over every cell: equalities from the relations,
     inequalities from rounded figures, shown counts and known zeros fixed."""
@@ -519,7 +523,15 @@ class _Programme:
             [-self.ceiling if is_flow_residual(self.system.keys[c]) else 0.0 for c in component]
         )  # a flow's residual can be negative (joiners who left within the period)
 
+        problem = (matrix.shape, matrix.tobytes(), lower.tobytes(), upper.tobytes(),
+                   floor.tobytes(), self.ceiling)  # fmt: skip
+
         def solve(objective: np.ndarray):
+            # Speed: the audit of the outputs asks again what the audit before writing
+            # asked; the same programme has the same answer.
+            cached = _SOLVED.get((problem, objective.tobytes()))
+            if cached is not None:
+                return cached
             result = milp(
                 objective,
                 integrality=np.ones(len(component)),
@@ -527,6 +539,9 @@ class _Programme:
                 constraints=constraints,
                 options={"time_limit": 30},
             )
+            if len(_SOLVED) > 20_000:
+                _SOLVED.clear()
+            _SOLVED[(problem, objective.tobytes())] = result
             return result
 
         return position, solve
@@ -787,6 +802,8 @@ def audit_folder(folder: Path) -> list[Problem]:
         universe.add(population, **dims)
     for population, dim, values in manifest.get("rests", ()):
         universe.rests[(population, dim)].add(frozenset(values))
+    for population, alias, canonical in manifest.get("equalities", ()):
+        universe.same(population, alias, canonical)
     tables = [from_manifest(entry) for entry in manifest["tables"]]
     return audit_report(
         folder, tables, universe, {}, summary["disclosure"]["threshold"], manifest["workbook"]

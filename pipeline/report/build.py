@@ -139,6 +139,8 @@ class Protected:
     cells: int
 
 
+REPAIR_DEPTH = 4
+"""How many relations away from an exposed cell a repair looks for a count to withhold."""
 REPAIR_ROUNDS = 50
 """At most this many rounds of repairs the integer programme asks for (each adds counts)."""
 
@@ -185,13 +187,21 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
         exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
         added = {p.key for p in problems if p.kind in audit.ZERO_KINDS}
         for key in exposed:
-            shown = [
-                k
-                for k in members.get(key, ())
-                if k in published and k not in protection.withheld and k not in added
-            ]
-            if shown:
-                added.add(min(shown, key=lambda k: (k in totals, truth.get(k) or 0, k.id)))
+            # the shown counts that share a relation with the exposed one, or failing that
+            # (a union of withheld cells published as one cell: the chief ranks as a role)
+            # with one of those, and so on outwards
+            seen, ring = {key}, {key}
+            for _ in range(REPAIR_DEPTH):
+                ring = {k for r in ring for k in members.get(r, ())} - seen
+                seen |= ring
+                shown = [
+                    k
+                    for k in ring
+                    if k in published and k not in protection.withheld and k not in added
+                ]
+                if shown:
+                    added.add(min(shown, key=lambda k: (k in totals, truth.get(k) or 0, k.id)))
+                    break
         if not added:
             break
         extra |= added | protection.withheld

@@ -63,7 +63,6 @@ class Cells:
         self.con = con
         self.settings = settings
         self.universe = Universe(listing=LISTING)
-        self._posts: dict[str, frozenset[str]] = {}
         self.memo: dict[str, dict] = {}
         """Grids several sections share, built once per report."""
 
@@ -136,16 +135,25 @@ class Cells:
 
     # ------------------------------------------------------------------ staff snapshots
 
+    @cached_property
+    def every_post(self) -> frozenset[str]:
+        """Every post (worker type and rank or band) anyone holds on any snapshot date, and
+        every officer rank: the values of each snapshot's ``post`` dimension. A post nobody
+        holds on a date is a cell of that date with nobody in it (a count of 0, as a reader
+        who sees no row for it takes it to be), so a table can key a cell on it (the
+        constables of a force that has none left) without the build stopping."""
+        rows = self.con.execute(
+            "select distinct worker_type, rank_or_band from analytics.workforce_by_ethnicity"
+        ).fetchall()
+        return frozenset(post(w, r) for w, r in rows) | frozenset(
+            post("police_officer", rank) for rank in codes.OFFICER_RANKS
+        )
+
     def staff(self, snapshot_date, *, movements: bool = False) -> str:
         """The population of a staff snapshot, registered with its dimensions."""
         date = pd.Timestamp(snapshot_date)
         name = f"staff {date:%Y-%m-%d}"
         if name not in self.universe.domains:
-            posts = self.con.execute(
-                """select distinct worker_type, rank_or_band
-                   from analytics.workforce_by_ethnicity where snapshot_date = ?""",
-                [date.date()],
-            ).fetchall()
             lpus = self.con.execute(
                 """select distinct lpu_code from analytics.representation
                    where snapshot_date = ? and lpu_code <> 'All'""",
@@ -156,21 +164,64 @@ class Cells:
                    where snapshot_date = ?""",
                 [date.date()],
             ).fetchall()
-            self._posts[name] = frozenset(post(w, r) for w, r in posts)
             self.universe.add(
                 name,
-                post=self._posts[name] or {"none"},
+                post=self.every_post or {"none"},
                 eth=ETHNICITY_CODES,
                 lpu=[_unit(c) for (c,) in lpus] or [NO_UNIT],
                 dept=[_unit(label) for kind, label in units if kind == "department"] or [NO_UNIT],
                 role=[_unit(label) for kind, label in units if kind == "role"] or [NO_UNIT],
             )
+            self._same_units_as_posts(date, name)
         if movements:
             self.universe.add(
                 name, promoted=("yes", "no"), leaving=LEAVING, service=("under_2", "2_or_more")
             )
             self._add_flow(date, name)
         return name
+
+    def _same_units_as_posts(self, date: pd.Timestamp, name: str) -> None:
+        """Declare each department or role whose people are exactly those of some posts
+        (the role "Chief Officer" and the chief officer ranks), and the rest of the force
+        beside it, the same cells as those posts' (:meth:`Universe.same`): a reader who
+        sees that the role's counts are the sums of the ranks' works out a rank's withheld
+        count from the role's, so the two must be protected as one."""
+        rows = self.con.execute(
+            """with staff as (
+                   select worker_type || '/' || rank_or_band as post,
+                          coalesce(department, ?) as dept, coalesce(role, ?) as role
+                   from staging.stg_hr__staff_snapshots where snapshot_date = ?
+               ),
+               units as (
+                   select 'dept' as dim, dept as unit, post from staff
+                   union all select 'role', role, post from staff
+               ),
+               held as (
+                   select dim, unit, list(distinct post) as posts, count(*) as people
+                   from units group by all
+               )
+               select dim, unit, posts from held
+               where people = (select count(*) from staff where list_contains(held.posts, post))
+            """,
+            [NO_UNIT, NO_UNIT, date.date()],
+        ).fetchall()
+        domains = self.universe.dims(name)
+        held = dict(
+            self.con.execute(
+                """select 'dept', list(distinct coalesce(department, ?)) from
+                   staging.stg_hr__staff_snapshots where snapshot_date = ?
+                   union all select 'role', list(distinct coalesce(role, ?)) from
+                   staging.stg_hr__staff_snapshots where snapshot_date = ?""",
+                [NO_UNIT, date.date(), NO_UNIT, date.date()],
+            ).fetchall()
+        )
+        for dim, unit, posts in rows:
+            if unit not in domains[dim] or domains[dim] == {unit} or set(posts) - domains["post"]:
+                continue
+            self.universe.same(name, {dim: [unit]}, {"post": posts})
+            if set(held[dim]) <= domains[dim]:  # the rest of the unit's dimension is everyone else
+                rest = domains["post"] - set(posts)
+                self.universe.same(name, {dim: domains[dim] - {unit}}, {"post": rest})
 
     def _add_flow(self, date: pd.Timestamp, name: str) -> None:
         """The flow from this snapshot to the next (the period its movements cover), with
@@ -191,14 +242,13 @@ class Cells:
         )
 
     def posts(self, population: str, worker_type: str | None = None, rank: str | None = None):
-        """The post values of a worker type (every rank), or of one rank."""
-        everything = self._posts[population]
+        """The post values of a worker type (every rank), or of one rank: values of the
+        population's ``post`` dimension, held on its date or not (see :attr:`every_post`)."""
+        everything = self.universe.dims(population)["post"]
         if worker_type is None:
             return everything
         if rank is not None:
-            return frozenset({post(worker_type, rank)}) & everything or frozenset(
-                {post(worker_type, rank)}
-            )
+            return frozenset({post(worker_type, rank)})
         return frozenset(p for p in everything if p.startswith(f"{worker_type}/"))
 
     def key(self, population: str, **dims) -> Key:
@@ -221,6 +271,12 @@ class Cells:
         self.universe.add(
             name, stage=[*(str(s) for s in stages), "e2e"], outcome=OUTCOMES, eth=ETHNICITY_CODES
         )
+        if stages:  # passed end to end = passed the last stage: the same people, one cell
+            self.universe.same(
+                name,
+                {"stage": ["e2e"], "outcome": ["passed"]},
+                {"stage": [str(max(int(s) for s in stages))], "outcome": ["passed"]},
+            )
         return name
 
     # ------------------------------------------------------------------ other counts

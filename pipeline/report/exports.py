@@ -314,6 +314,7 @@ def tables_manifest(exports: Sequence[ExportTable], workbook_name: str, universe
         },
         "listing": sorted(universe.listing),
         "rests": universe.rests_manifest(),
+        "equalities": universe.equalities_manifest(),
         "tables": [
             {
                 **e.table.manifest(),

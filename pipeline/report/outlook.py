@@ -31,6 +31,7 @@ from pipeline.report.trends import (
     joiner_years,
     number,
     staff_key,
+    straight_line_rule,
     window_dates,
 )
 
@@ -194,6 +195,7 @@ def share_targets(cells: Cells, snapshot_date):
     title = "Targets: where each stands"
     table = DeclaredTable(
         id="targets-shares", caption=f"{title}: share targets", columns=columns, frame=frame,
+        notes=(straight_line_rule(cells),),
     )  # fmt: skip
     definitions = [
         ("Current rate (of a target)", f"The straight line through the target's share at "
@@ -247,16 +249,23 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
             f"year from now, against {table.text(row, 'trend_share_change_per_year')} a year on "
             "the current trend"
         )
-        if number(table, row, "projected_group_share") is not None:
-            sentence += (
-                f", and the flow model, which allows for who joins and leaves, expects "
-                f"{table.text(row, 'projected_group_share')} by the date"
-            )
-        if status == "not on track" and number(table, row, "needed_recruit_share") is not None:
-            sentence += (
-                f"; it would take {table.text(row, 'needed_recruit_share')} of recruits from "
-                f"the group from now on (recently {table.text(row, 'recruit_group_share')})"
-            )
+    if status == "no current rate":
+        sentence += (
+            f"; it needs {table.text(row, 'needed_share_change_per_year')} percentage points a "
+            "year from now, and too few snapshots or people lie behind it for a straight "
+            "line to say where the current rate leads"
+        )
+    judged = status in ("on track", "not on track", "no current rate")
+    if judged and number(table, row, "projected_group_share") is not None:
+        sentence += (
+            f", and the flow model, which allows for who joins and leaves, expects "
+            f"{table.text(row, 'projected_group_share')} by the date"
+        )
+    if status != "on track" and judged and number(table, row, "needed_recruit_share") is not None:
+        sentence += (
+            f"; it would take {table.text(row, 'needed_recruit_share')} of recruits from "
+            f"the group from now on (recently {table.text(row, 'recruit_group_share')})"
+        )
     return sentence + "."
 
 
@@ -479,6 +488,7 @@ def projection(cells: Cells, snapshot_date):
         columns=columns,
         frame=frame,
         total_rows=frozenset({ALL_OFFICERS, "Whole workforce"}),
+        notes=(straight_line_rule(cells),),
     )
     ranks = [
         r for r, w, k in zip(outlook.labels, frame["worker_type"], frame["rank_or_band"],
@@ -568,7 +578,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
         caption=f"{title}: {label}, the flow model with its band, and the straight line",
         columns=columns,
         frame=frame,
-        notes=(NOT_FOR_INDIVIDUALS, assumptions(cells)),
+        notes=(NOT_FOR_INDIVIDUALS, assumptions(cells), straight_line_rule(cells)),
     )
     first, last = table.labels[0], table.labels[-1]
 
@@ -598,6 +608,28 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
             "the recent trend on regardless of who joins and leaves, so it never slows."
         )
 
+    def straight_words() -> str:
+        """Where the straight line ends, or why there is none (straight_line_rule)."""
+        shown = [
+            r for r in table.labels if number(table, r, "straight_line_group_share") is not None
+        ]
+        if not shown:
+            return (
+                "there is no straight line: too few snapshots or people lie behind it for "
+                "one to mean anything"
+            )
+        if shown[-1] == last:
+            return f"the straight line reaches {table.text(last, 'straight_line_group_share')}"
+        rising = number(table, shown[-1], "straight_line_group_share") >= number(
+            table, shown[0], "straight_line_group_share"
+        )
+        return (
+            f"the straight line reaches {table.text(shown[-1], 'straight_line_group_share')} "
+            f"in {shown[-1]} and after it would pass the point where "
+            f"{'every officer' if rising else 'no officer'} is in the group, so it is not "
+            "carried further"
+        )
+
     def compose() -> Prose:
         if number(table, last, "projected_group_share") is None:
             message = "The officers' projection cannot be shown; the numbers are too small."
@@ -606,8 +638,8 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
                 f"The flow model takes the {label} share of officers from "
                 f"{table.text(first, 'projected_group_share')} in {first} to "
                 f"{table.text(last, 'projected_group_share')} in {last} (band "
-                f"{table.text(last, 'projected_group_share_lower')}); the straight line "
-                f"reaches {table.text(last, 'straight_line_group_share')}." + drivers()
+                f"{table.text(last, 'projected_group_share_lower')}); {straight_words()}."
+                + drivers()
             )
         return Prose(
             message=message,

@@ -327,6 +327,11 @@ def retention(cells: Cells, _snapshot_date):
                 of=("leaver_count", "in_post_count"),
             ),
             Column(
+                "short_service_leaver_count",
+                f"{group}: leavers with under 2 years' service",
+                "count",
+            ),
+            Column(
                 "short_service_share",
                 f"{group}: under 2 years' service",
                 "share",
@@ -340,6 +345,11 @@ def retention(cells: Cells, _snapshot_date):
                 "rate",
                 per=1000,
                 of=("reference_leaver_count", "reference_in_post_count"),
+            ),
+            Column(
+                "reference_short_service_leaver_count",
+                f"{reference}: leavers with under 2 years' service",
+                "count",
             ),
             Column(
                 "reference_short_service_share",
@@ -491,7 +501,7 @@ def rank_pipeline(cells: Cells, snapshot_date):
         chart = Chart(
             kind="bars",
             series=(Series("group_share", f"{label}: share at the rank"),),
-            axis=f"{short_label(label)} share of officers at the rank who stated an ethnicity (%)",
+            axis=f"{label} share of officers at the rank who stated an ethnicity (%)",
             title=message,
             alt=f"Bar chart of the group's share of officers at each rank. {message}",
             rows=tuple(ranks),
@@ -537,8 +547,10 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
             unit = {str(record["label"])}
             if rest and not domain - unit:
                 return None  # the unit is the whole force: there is no rest
-            key = cells.key(population, post=officers, eth=cells.eth(eth), **{dim: unit})
-            return cells.universe.complement(key, dim) if rest else key  # fmt: skip
+            if rest:  # the rest of the force beside the unit (see Universe.complement)
+                unit = domain - unit
+                cells.universe.rests[(population, dim)].add(frozenset(unit))
+            return cells.key(population, post=officers, eth=cells.eth(eth), **{dim: unit})
 
         return make
 
@@ -624,8 +636,8 @@ def _units(cells: Cells, snapshot_date, unit_type: str):
             kind="intervals",
             series=(Series("unit_to_rest_ratio", "Ratio to the rest of the force"),),
             axis=(
-                f"{short_label(label)} share in the {noun} / share in the rest of the force "
-                "(log scale)"
+                f"{label} share of officers who stated an ethnicity: in the {noun} / in the "
+                "rest of the force (log scale)"
             ),
             title=message,
             alt=(

@@ -64,13 +64,27 @@ def staff_key(cells: Cells, date, worker_type, rank, lpu, eth: str):
     )
 
 
-WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
-         8: "eight", 9: "nine", 10: "ten"}  # fmt: skip
+UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+         "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]  # fmt: skip
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 def in_words(n: int) -> str:
-    """Small numbers in words: a sentence may only quote numbers a table shows."""
-    return WORDS.get(n, str(n))
+    """A whole number in words (British usage, up to 999,999): a sentence may only quote
+    numbers a table shows, so a setting such as a window or a minimum is written out."""
+    if n < 0 or n >= 1_000_000:
+        return str(n)
+    if n < 20:
+        return UNITS[n]
+    if n < 100:
+        return TENS[n // 10] + ("" if n % 10 == 0 else "-" + UNITS[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return f"{UNITS[n // 100]} hundred" + ("" if rest == 0 else f" and {in_words(rest)}")
+    rest = n % 1000
+    joiner = " and " if 0 < rest < 100 else " "
+    return f"{in_words(n // 1000)} thousand" + ("" if rest == 0 else joiner + in_words(rest))
 
 
 def trend_dates(cells: Cells, snapshot_date) -> list:
@@ -133,6 +147,22 @@ ESTIMATE_NOTE = (
     "censuses, carried on past 2021: an estimate, not a census count. Every share, ratio "
     "and gap elsewhere in the report is against Census 2021."
 )
+
+
+def straight_line_rule(cells: Cells) -> str:
+    """The note beside every table that shows a straight line: when it is shown at all
+    (``analytics.representation_trend.trend_line_note``) and where it stops."""
+    p = cells.settings.projections
+    return (
+        f"A straight line (current rate) is drawn only through at least "
+        f"{in_words(p.trend_min_snapshots)} snapshots of the last {in_words(p.window_years)} "
+        f"years with at least {in_words(p.trend_min_declared_headcount)} people stating an "
+        "ethnicity at each, and is carried forward only while it stays between none and all "
+        "of them; elsewhere it is [x]: a line through fewer points or people, or past those "
+        "bounds, is not a forecast."
+    )
+
+
 ESTIMATE_DEFINITION = (
     "Estimated population share",
     "The share on the straight line through Census 2011 and Census 2021, interpolated "
@@ -214,7 +244,7 @@ def over_time_table(
         columns=columns,
         frame=frame,
         total_rows=frozenset(frame.loc[frame["is_total"], "label"]),
-        notes=(ESTIMATE_NOTE,),
+        notes=(ESTIMATE_NOTE, straight_line_rule(cells)),
     )
 
 
@@ -284,7 +314,7 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
                 if number(table, end, "trend_share_change_per_year") is not None
                 else "the straight line's slope is withheld"
                 if slope is WITHHELD
-                else f"too few snapshots in the last {years} years for a straight line"
+                else f"too few snapshots or people in the last {years} years for a straight line"
             )
             message = (
                 f"{title_text} ({pace}), while the population's share is estimated to have "

@@ -1,7 +1,8 @@
 -- When, at today's rates, each rank reaches the population share: for every projected group,
 -- the workforce, each worker type and each rank or band, the share now, the projection at
--- the horizon with its band, the first projection year at or above the Census 2021 share
--- (the flow model's and the straight line's), and the chance of getting there in time.
+-- the horizon with its band, the year it reaches the Census 2021 share (the flow model's:
+-- the first year by which half its simulated futures have, the median year; the straight
+-- line's: the first year at or above it), and the chance of getting there in time.
 with projections as (
     select * from marts.projections
 ),
@@ -36,8 +37,9 @@ reached as (
         group_code,
         worker_type,
         rank_or_band,
-        min(projection_year) filter (where projected_group_share >= population_share)
-            as parity_offset,
+        -- The median year of reaching it: the first year by which at least half the
+        -- simulated futures have (so the verdict and the chance beside it never disagree).
+        min(projection_year) filter (where reach_probability >= 0.5) as parity_offset,
         min(projection_year) filter (where straight_line_group_share >= population_share)
             as straight_line_offset
     from projections

@@ -5,7 +5,8 @@ pipeline.flows is driven by marts.projection_rates (the rates SQL pooled over th
 from the latest snapshot, [projections] horizon_years ahead: the central path (today's
 rates held), the band of the simulated futures, the chance of having reached the
 population share, and beside it the straight line through the recent snapshots
-(marts.representation_trend), which ignores who joins and leaves. Rows for the whole
+(marts.representation_trend, where it has one), which ignores who joins and leaves, and is
+missing from the year it would pass 0% or 100% (pipeline.straight_line). Rows for the whole
 workforce, each worker type and each rank or band.
 """
 
@@ -17,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline import flows
+from pipeline import flows, straight_line
 
 DEPENDS_ON = [
     "marts.projection_rates",
@@ -119,7 +120,7 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
             reach = np.maximum.accumulate(reached, axis=1).mean(axis=0)
         fitted, slope = trend.get((worker_type, rank), (None, None))
         straight = (
-            np.clip(fitted + slope * years, 0.0, 1.0)
+            straight_line.extend(fitted, slope, years)
             if fitted is not None and slope is not None and not pd.isna(slope)
             else np.full(n, np.nan)
         )

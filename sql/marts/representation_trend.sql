@@ -1,5 +1,6 @@
 -- Every snapshot's representation beside the previous snapshot's and the one a year earlier,
--- the straight line through the snapshots of the last [projections] window_years, and the
+-- the straight line through the snapshots of the last [projections] window_years (only
+-- where there are enough snapshots and people for one: trend_line_note says why not), and the
 -- census benchmark on the snapshot date (Census 2021, and the share estimated on the
 -- 2011-2021 line). Every grouping but the single detailed codes; every worker type, rank or
 -- band and LPU, with their 'All' totals, as in marts.representation.
@@ -54,6 +55,8 @@ trend as (
         representation.lpu_code,
         representation.group_code,
         count(points.group_share) as trend_snapshot_count,
+        min(points.declared_headcount) filter (where points.group_share is not null)
+            as trend_min_declared_headcount,
         regr_slope(
             points.group_share,
             date_diff('day', date '2000-01-01', points.snapshot_date) / 365.25
@@ -109,17 +112,31 @@ final as (
         year_before.group_share as year_earlier_group_share,
         representation.group_share - year_before.group_share as annual_group_share_change,
         trend.trend_snapshot_count,
-        case when trend.trend_snapshot_count >= 2 then trend.trend_share_change_per_year end
+        trend.trend_min_declared_headcount,
+        -- The one rule for whether a straight line is published at all ([projections]
+        -- trend_min_snapshots and trend_min_declared_headcount): enough snapshots, and
+        -- enough people at each of them; otherwise no slope, no line, and the reason.
+        case
+            when coalesce(trend.trend_snapshot_count, 0) < settings.trend_min_snapshots
+                then 'fewer than ' || settings.trend_min_snapshots
+                    || ' snapshots in the last ' || settings.window_years || ' years'
+            when trend.trend_min_declared_headcount < settings.trend_min_declared_headcount
+                then 'fewer than ' || settings.trend_min_declared_headcount
+                    || ' people stated an ethnicity at a snapshot of the last '
+                    || settings.window_years || ' years'
+        end as trend_line_note,
+        case when trend_line_note is null then trend.trend_share_change_per_year end
             as trend_share_change_per_year,
         -- A share: the line's value kept within 0-1 here, once, for every reader.
         case
-            when trend.trend_snapshot_count >= 2
+            when trend_line_note is null
                 then greatest(0.0, least(1.0,
                     trend.trend_intercept + trend.trend_share_change_per_year
                     * date_diff('day', date '2000-01-01', representation.snapshot_date) / 365.25
                 ))
         end as trend_group_share
     from representation
+    cross join settings
     inner join previous on representation.snapshot_date = previous.snapshot_date
     left join year_earlier on representation.snapshot_date = year_earlier.snapshot_date
     left join representation as before

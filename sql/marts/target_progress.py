@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline import flows
+from pipeline import flows, straight_line
 
 DEPENDS_ON = [
     "ref.targets",
@@ -63,7 +63,9 @@ def _status(target: dict, value, straight, reached_date: bool) -> str:
         return "met" if met else "missed"
     if met:
         return "met"
-    if straight is not None and straight >= goal - 1e-12:
+    if straight is None:
+        return "no current rate"  # too few snapshots or people for a straight line
+    if straight >= goal - 1e-12:
         return "on track"
     return "not on track"
 
@@ -211,13 +213,14 @@ def progress(ctx: Context, target: dict) -> dict:
             out.update(
                 baseline_snapshot_date=baseline_date, baseline_group_share=baseline["group_share"]
             )
-        ((slope,),) = ctx.con.execute(
-            """select trend_share_change_per_year from marts.representation_trend
+        ((slope, line_note),) = ctx.con.execute(
+            """select trend_share_change_per_year, trend_line_note
+               from marts.representation_trend
                where snapshot_date = ? and group_code = ? and worker_type = ?
                  and rank_or_band = ? and lpu_code = ?""",
             [ctx.snapshot_date, target["group_code"], target["worker_type"],
              target["rank_or_band"], target["lpu_code"]],
-        ).fetchall() or [(None,)]  # fmt: skip
+        ).fetchall() or [(None, None)]  # fmt: skip
         slope = None if slope is None or pd.isna(slope) else float(slope)
         out["trend_share_change_per_year"] = slope
         straight = None
@@ -227,8 +230,10 @@ def progress(ctx: Context, target: dict) -> dict:
         if value is not None and not passed and not met:
             out["needed_share_change_per_year"] = (target["target_share"] - value) / years
             if slope is not None:
-                straight = min(max(value + slope * years, 0.0), 1.0)
-                out["straight_line_group_share"] = straight
+                # the status compares the line itself (past 100% it has passed the target);
+                # what is published stops where the line leaves 0-1
+                straight = value + slope * years
+                out["straight_line_group_share"] = straight_line.at(value, slope, years)
         if not passed and not projection.empty:
             for column in ("projected_group_share", "projected_group_share_lower",
                            "projected_group_share_upper"):  # fmt: skip
@@ -246,7 +251,12 @@ def progress(ctx: Context, target: dict) -> dict:
                     "were from the group."
                 )
         if slope is None and value is not None:
-            notes.append("Fewer than two snapshots in the window: no current rate.")
+            notes.append(f"No current rate: {line_note or 'no snapshots in the window'}.")
+        elif straight is not None and out.get("straight_line_group_share") is None:
+            notes.append(
+                "The current rate would pass 0% or 100% before the date: a straight line "
+                "that far is not a forecast, so none is shown."
+            )
         out["target_status"] = _status(target, value, straight, passed)
     else:
         start = pd.Timestamp(target["from_date"]).date()

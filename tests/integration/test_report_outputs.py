@@ -329,3 +329,46 @@ def test_summary_json_headline_is_the_declared_table(demo_report, manifest):
         for key, value in row.items():
             if key.endswith("headcount") and isinstance(value, int):
                 assert not 1 <= value <= 5, (row["label"], key)
+
+
+def _csv_rows(demo_report, name: str) -> dict[str, dict[str, str]]:
+    lines = (demo_report / "csv" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return {row[next(iter(row))]: row for row in csv.DictReader(lines)}
+
+
+def test_a_funnels_last_stage_passed_is_its_end_to_end_passed(demo_report, manifest):
+    """Hostile item 1: recruitment-pc-2026 showed Appointment passed [c] beside End to end
+    passed 109 (the same candidates). One cell: the same text in both places."""
+    funnels = [t for t in manifest["tables"] if t["id"].startswith(("recruitment-", "promotion-"))]
+    checked = 0
+    for table in funnels:
+        if "End to end" not in table["rows"]:
+            continue
+        rows = _csv_rows(demo_report, table["id"])
+        last = table["rows"][table["rows"].index("End to end") - 1]
+        for header in rows[last]:
+            if header.endswith(": passed"):
+                assert rows[last][header] == rows["End to end"][header], (table["id"], header)
+                checked += 1
+    assert checked
+
+
+def test_the_chief_officer_role_hides_what_the_chief_ranks_hide(demo_report):
+    """Hostile item 3: specialist-roles showed "Chief Officer, 6, 6, 0" while the rank
+    tables withheld the chief ranks' cells."""
+    roles = _csv_rows(demo_report, "specialist-roles")
+    chief = roles.get("Chief Officer")
+    if chief is not None:
+        people = [v for h, v in chief.items() if h.endswith(": people")]
+        assert people == ["[c]"], chief
+
+
+def test_short_service_shares_are_shown_where_their_counts_are(demo_report):
+    """Hostile item 12: "under 2 years' service (%)" was [c] in every row of retention.csv,
+    even beside 54 and 374 leavers: its count was not published, so the share never was."""
+    rows = _csv_rows(demo_report, "retention")
+    shown = [
+        v for row in rows.values() for h, v in row.items()
+        if h.endswith("under 2 years' service (%)") and v != "[c]"
+    ]  # fmt: skip
+    assert shown

@@ -327,56 +327,94 @@ def _group_labels(database) -> dict[frozenset[str], str]:
 
 def _worker_types(key: Key) -> frozenset[str] | None:
     """The worker types a cell is of (None: every one): a joiners' cell lists them, a staff
-    snapshot's its posts ("police_officer/Constable")."""
+    snapshot's its posts ("police_officer/Constable"), an appraisal's its worker type."""
     if key.population == "joiners":
         return key.values("wt")
+    if key.values("worker") is not None:
+        return key.values("worker")
     posts = key.values("post")
     return None if posts is None else frozenset(p.split("/")[0] for p in posts)
 
 
-def test_each_trend_charts_axis_says_what_its_declared_columns_plot(text, manifest, database):
-    """The axis of every trend chart names what its plotted columns hold, as their
-    declarations say: a share's ``of`` is (the group's count, the count it is a share of),
-    so the numerator's ethnicity codes name the group (one group: its name; a group per row:
-    "Each group's share"), the denominator's say whether it is of those who stated an
-    ethnicity, and its population and posts say of whom (joiners, officers, police staff)."""
+def _every_chart(text: str) -> dict[str, dict]:
+    """Every chart the report draws (each carries its data beside its SVG), by table id."""
+    return {
+        table_id: json.loads(html.unescape(data))
+        for table_id, data in re.findall(
+            r'<metadata id="([^"]+)-chart-data">(.*?)</metadata>', text, re.S
+        )
+    }
+
+
+def test_every_chart_in_the_report_carries_its_data(text):
+    """So the axis test below sees every chart: one data block per SVG drawn."""
+    assert len(_every_chart(text)) == text.count("<svg") >= 30
+
+
+def test_each_charts_axis_says_what_its_declared_columns_plot(text, manifest, database):
+    """The axis (and legend) of every chart the report draws names what its plotted columns
+    hold, as their declarations say. A share's or rate's ``of`` is (the group's count, the
+    count it is of), so the numerator's ethnicity codes name the group: one group in the
+    whole chart, the axis names it in full; one group per series, the legend does; a group
+    per row, the axis says "Each group's". The denominator's say whether it is of those who
+    stated an ethnicity, its population and posts say of whom (joiners, officers, police
+    staff); a rate's axis gives its scale (per 100, per 1,000) as the column does."""
     labels = _group_labels(database)
     stated = frozenset(
         c for (c,) in database.execute(
             "select ethnicity_code from ref.ethnicities where is_stated").fetchall()
     )  # fmt: skip
     tables = {t["id"]: t for t in manifest["tables"]}
-    checked = 0
-    for table_id in _trend_ids(manifest):
-        if f'id="{table_id}-chart-data"' not in text:
-            continue
-        data, table = _chart_data(text, table_id), tables[table_id]
-        kinds = {c["name"]: c["kind"] for c in table["columns"]}
+    charts = _every_chart(text)
+    assert {"rank-pipeline", "promotion-rates", "specialist-roles"} <= set(charts)
+    for table_id, data in charts.items():
+        table = tables[table_id]
+        columns = {c["name"]: c for c in table["columns"]}
         cells = dict(zip(table["rows"], table["cells"], strict=True))
-        numerators, denominators = set(), []
-        for series in data["series"]:
-            assert kinds[series["column"]] in ("share", "percent"), table_id
-            for row in data["rows"]:
-                of = [Key.from_id(k) for k in cells[row][series["column"]]["of"]]
-                numerators.add(of[0].values("eth"))
-                denominators.append(of[1])
         axis = data["axis"]
-        assert axis.endswith("(%)"), table_id
-        if len(numerators) == 1:
-            assert axis.startswith(f"{labels[numerators.pop()]} share of "), (table_id, axis)
+        numerators, denominators, per_series, per_row = set(), [], [], {}
+        for series in data["series"]:
+            kind = columns[series["column"]]["kind"]
+            assert kind in ("share", "percent", "rate", "ratio"), (table_id, kind)
+            groups = set()
+            for row in data["rows"]:
+                of = [Key.from_id(k) for k in cells[row].get(series["column"], {}).get("of", ())]
+                if not of:
+                    continue
+                groups.add(of[0].values("eth"))
+                per_row.setdefault(row, set()).add(of[0].values("eth"))
+                denominators.append(of[1])
+            numerators |= groups
+            per_series.append((series, groups))
+            if kind in ("share", "percent"):
+                assert axis.endswith("(%)"), (table_id, axis)
+            elif kind == "rate":
+                scale = re.search(r"per (100|1,000)\b", columns[series["column"]]["header"])
+                assert scale and f"per {scale.group(1)} " in axis, (table_id, axis)
+            else:
+                assert " / " in axis, (table_id, axis)
+        if axis.startswith("Each group's "):  # a group per row: the row names it
+            for row, groups in per_row.items():
+                assert len(groups) == 1 and labels[groups.pop()] in row, (table_id, row)
+        elif len(numerators) == 1:
+            group = labels[numerators.pop()]
+            assert axis.startswith(f"{group} share ") or all(
+                s["label"] == group for s, groups in per_series if groups
+            ), (table_id, axis, group)
+        elif all(len(groups) <= 1 for _, groups in per_series):
+            for series, groups in filter(lambda pair: pair[1], per_series):
+                assert series["label"] == labels[next(iter(groups))], (table_id, series)
         else:
-            assert axis.startswith("Each "), (table_id, axis)
-        if all(d.values("eth") == stated for d in denominators):
+            raise AssertionError(f"{table_id}: a group per row, but the axis {axis!r} says not")
+        if denominators and all(d.values("eth") == stated for d in denominators):
             assert "who stated an ethnicity" in axis, (table_id, axis)
-        if all(d.population == "joiners" for d in denominators):
-            assert " joiners " in axis, (table_id, axis)
+        if denominators and all(d.population == "joiners" for d in denominators):
+            assert " joiners" in axis, (table_id, axis)
         types = {_worker_types(d) for d in denominators}
         if types == {frozenset({"police_officer"})}:
-            assert " officer" in axis, (table_id, axis)
+            assert re.search(r"\bofficers?\b", axis, re.I), (table_id, axis)
         elif types == {frozenset({"police_staff"})}:
-            assert " police staff " in axis, (table_id, axis)
-        checked += 1
-    assert checked >= 10
+            assert "police staff" in axis.lower(), (table_id, axis)
 
 
 def test_a_targets_status_names_every_count_of_the_straight_line_it_is_decided_by(manifest):

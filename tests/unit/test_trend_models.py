@@ -96,6 +96,9 @@ code = "passed"
 worker_type = "police_officer"
 share = 0.3
 by_date = 2025-06-30
+
+[projections]
+trend_min_declared_headcount = 10  # 11 and 12 people state: lines are allowed (default 30)
 """
 
 
@@ -242,7 +245,10 @@ def test_representation_trend_gives_the_changes_and_the_straight_line(force):
     assert last["trend_snapshot_count"] == 3
     assert last["trend_share_change_per_year"] == pytest.approx(slope)
     assert last["trend_group_share"] == pytest.approx(intercept + slope * x[-1])
-    assert rows["trend_share_change_per_year"].isna().iloc[0]  # one point is not a line
+    assert pd_isna(last["trend_line_note"])
+    # one point, or two, is not a line ([projections] trend_min_snapshots = 3)
+    assert rows["trend_share_change_per_year"].iloc[:2].isna().all()
+    assert rows["trend_line_note"].iloc[1] == "fewer than 3 snapshots in the last 3 years"
     assert pd_isna(rows["previous_snapshot_date"].iloc[0])
 
 

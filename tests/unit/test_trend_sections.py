@@ -29,7 +29,11 @@ def _snapshot(date: str, inspectors: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sections(tmp_path_factory):
-    settings = load_settings(write_config(tmp_path_factory.mktemp("trends")))
+    # Lines through two snapshots of ~20 officers (by default there would be none: fewer
+    # than three snapshots, and 30 people, tests/unit/test_straight_line.py), so that a
+    # withheld line and one that does not exist can be told apart.
+    relaxed = "[projections]\ntrend_min_snapshots = 2\ntrend_min_declared_headcount = 1\n"
+    settings = load_settings(write_config(tmp_path_factory.mktemp("trends"), relaxed))
     write_inbox(
         settings,
         "staff_snapshot_2024.csv",
