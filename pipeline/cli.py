@@ -146,7 +146,13 @@ def _summarise(result) -> None:
         for change in result.replaced:
             err.print(
                 f"Replaced {change['extract_kind']} {change['key']} {change['value']}: "
-                f"{change['rows_before']:,} rows before, {change['rows_after']:,} after.",
+                f"{change['rows_before']:,} rows before, {change['rows_after']:,} after"
+                + (
+                    f" ({change['rows_withdrawn']:,} rows of cases the file no longer lists "
+                    "withdrawn)."
+                    if change.get("rows_withdrawn")
+                    else "."
+                ),
                 markup=False,
             )
         for warning in result.warnings:

@@ -706,6 +706,21 @@ class SurveySettings(_Frozen):
         description="A group's result from fewer respondents than this is withheld.",
     )
 
+    @model_validator(mode="after")
+    def _one_question_per_indicator(self) -> SurveySettings:
+        by_indicator: dict[str, list[str]] = {}
+        for code, indicator in self.questions.items():
+            by_indicator.setdefault(indicator, []).append(code)
+        twice = [
+            f"{', '.join(codes)} = {i!r}" for i, codes in by_indicator.items() if len(codes) > 1
+        ]
+        if twice:
+            raise ValueError(
+                f"[survey.questions] {'; '.join(twice)}: one question per indicator "
+                "(which would the report show?)"
+            )
+        return self
+
 
 class LeadershipSettings(_Frozen):
     """Who is on the chief officer team and in senior leadership (WRES indicator 9)."""

@@ -143,7 +143,11 @@ def contract_parameters(settings: Settings, lpu_codes: frozenset[str], today: da
         _worker_type_rank(worker_type, rank) for worker_type, rank in rank_order(settings)
     )
     parameters["today"] = pd.Timestamp(today)
-    parameters["latest_appraisal_year"] = today.year + 1  # a year running now ends next year
+    # An appraisal year runs 1 April to 31 March and is named by the year it ends; a final
+    # rating is for a year that has ended, so a later year is a future date.
+    parameters["latest_appraisal_year"] = (
+        today.year if today >= date(today.year, 3, 31) else today.year - 1
+    )
     return parameters
 
 

@@ -494,6 +494,14 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
     )
     table = f"raw.{extract.kind}"
     con.register("_frame", frame)
+    key = SUPERSEDE_KEYS[extract.kind]
+    withdrawn = 0
+    if key in PSEUDONYMOUS_KEYS:
+        ((withdrawn,),) = con.execute(
+            f"""select count(*) from {table} where source_file = ?
+                and {key} not in (select {key} from _frame where {key} is not null)""",
+            [name],
+        ).fetchall()
     before, superseded_hashes = _supersede(con, table, extract, name)
     con.execute(f"insert into {table} by name select {stored_select(extract.kind)} from _frame")
     con.unregister("_frame")
@@ -534,9 +542,20 @@ def _load_extract(con, extract: extracts.Extract, name: str, run_id: str, now) -
             now,
         ],
     )
-    key = SUPERSEDE_KEYS[extract.kind]
     if key in PSEUDONYMOUS_KEYS:  # one line per file: a case's pseudonym says nothing
         before, after, label = {name: sum(before.values())}, {name: len(extract.frame)}, "file"
+        if before[name]:
+            return [
+                {
+                    "extract_kind": extract.kind,
+                    "source_file": name,
+                    "key": label,
+                    "value": name,
+                    "rows_before": before[name],
+                    "rows_after": after[name],
+                    "rows_withdrawn": int(withdrawn),
+                }
+            ]
     elif key is None:
         after, label = {_period_text(extract): len(extract.frame)}, "movement_period"
     else:
@@ -571,6 +590,10 @@ def _supersede(con, table: str, extract: extracts.Extract, name: str):
             return {}, set()
         con.register("_keys", values.to_frame("key"))
         condition, params, label = f"{key} in (select key from _keys)", [], key
+        if key in PSEUDONYMOUS_KEYS:
+            # A case register sent again under its name replaces that file's earlier
+            # delivery wholly: a case it no longer lists (recorded in error) is withdrawn.
+            condition, params = f"({condition} or source_file = ?)", [name]
     rows = con.execute(
         f"""select {label} as key_value, source_file_hash, count(*)
             from {table} where {condition} group by all""",

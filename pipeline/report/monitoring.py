@@ -735,7 +735,12 @@ select
     {statistics}
 from analytics.survey_results as studied
 where studied.comparison_code = ? and studied.group_code = ?
-    and studied.survey_date = (select max(survey_date) from analytics.survey_results)
+    -- each indicator from the latest survey that asks it: a later pulse survey of one
+    -- question does not remove the others
+    and studied.survey_date = (
+        select max(asked.survey_date) from analytics.survey_results as asked
+        where asked.indicator_code = studied.indicator_code
+    )
 order by studied.wres_indicator, studied.question_code
 """.replace("{statistics}", STATISTICS_SQL)
 
@@ -756,8 +761,12 @@ def staff_survey(cells: Cells, _snapshot_date):
     raw = cells.con.execute(SURVEY_SQL, [comparison.code, comparison.group_code]).df()
     if raw.empty:
         return []
+    several = raw["survey_id"].nunique() > 1  # an indicator a later survey did not ask
     raw["label"] = [
-        f"{label} ({code})" for label, code in zip(raw["label"], raw["question_code"], strict=True)
+        f"{label} ({code}, {survey})" if several else f"{label} ({code})"
+        for label, code, survey in zip(
+            raw["label"], raw["question_code"], raw["survey_id"], strict=True
+        )
     ]
 
     def key(group: str, agreeing: bool):
@@ -774,12 +783,19 @@ def staff_survey(cells: Cells, _snapshot_date):
         _keys(raw, f"{prefix}respondent_count", key(group, False))
         _keys(raw, f"{prefix}agreeing_count", key(group, True))
     group, reference = short_label(comparison.group_label), comparison.reference_label
-    survey = str(raw["survey_id"].iloc[0])
+    latest = raw.loc[raw["survey_date"].idxmax()]
+    named = "the staff surveys" if several else str(latest["survey_id"])
+    survey = (
+        f"Each question from the latest survey that asked it (beside it; the latest, "
+        f"{latest['survey_id']}, closed {_long_date(latest['survey_date'])})"
+        if several
+        else f"{latest['survey_id']} (fieldwork closed {_long_date(latest['survey_date'])})"
+    )
     minimum = int(raw["min_respondents"].iloc[0])
     table = DeclaredTable(
         id="staff-survey",
         caption=(
-            f"{survey} (fieldwork closed {_long_date(raw['survey_date'].iloc[0])}), the "
+            f"{survey}, the "
             "questions the NHS Workforce Race Equality Standard reports (indicators 5 to 8): "
             "respondents in each group and the share who agreed; ratio = "
             f"{group} share / {reference} share. Harassment, bullying or abuse, and "
@@ -814,7 +830,7 @@ def staff_survey(cells: Cells, _snapshot_date):
     def compose() -> Prose:
         label = mid_sentence(comparison.group_label)
         found = [
-            f"{survey}: {row[0].lower() + row[1:]}: {table.text(row, 'agreeing_share')} of "
+            f"{named}: {row[0].lower() + row[1:]}: {table.text(row, 'agreeing_share')} of "
             f"{label} respondents against {table.text(row, 'reference_agreeing_share')} of "
             f"{reference} respondents ({chance_clause(table, row)})."
             for row in table.labels
@@ -826,11 +842,11 @@ def staff_survey(cells: Cells, _snapshot_date):
         elif compared:
             which = "each question compared" if len(compared) > 1 else "the question compared"
             message = (
-                f"In {survey}, {label} and {reference} respondents' answers to {which} "
+                f"In {named}, {label} and {reference} respondents' answers to {which} "
                 "differed by no more than chance could explain."
             )
         else:
-            message = f"In {survey}, no question could be compared: too few respondents in a group."
+            message = f"In {named}, no question could be compared: too few respondents in a group."
         chart = Chart(
             kind="bars",
             series=(

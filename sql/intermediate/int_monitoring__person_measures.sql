@@ -284,7 +284,21 @@ appraisal_measures as (
     from rated
 ),
 
-final as (
+-- What each extract covers: from its earliest to its latest dated row. A period no delivered
+-- file of a domain reaches has no data (no row), not zero events: a force that sends no
+-- misconduct extract gets no misconduct rates, never "0 per 1,000". Lateral moves come from
+-- the snapshots, appraisal periods from the years rated, so both cover themselves.
+coverage as (
+    select 'misconduct' as domain_code, min(opened_date) as first_date,
+        max(opened_date) as last_date
+    from cases
+    union all
+    select 'grievance', min(raised_date), max(raised_date) from grievances
+    union all
+    select 'training', min(outcome_date), max(outcome_date) from training
+),
+
+measured as (
     select * from misconduct_measures
     union all by name
     select * from grievance_measures
@@ -294,6 +308,15 @@ final as (
     select * from move_measures
     union all by name
     select * from appraisal_measures
+),
+
+final as (
+    select measured.*
+    from measured
+    left join coverage on measured.domain_code = coverage.domain_code
+    where coverage.domain_code is null
+        or (coverage.first_date <= measured.period_end_date
+            and coverage.last_date > measured.period_start_date)
 )
 
 select

@@ -83,7 +83,8 @@ recruitment as (
         cast(null as date) as period_start_date,
         disparities.process_id as source_id,
         cast(null as varchar) as source_item,
-        'WRES 2' as wres_indicator,
+        -- not WRES 2 (appointment from shortlisting): a different base
+        cast(null as varchar) as wres_indicator,
         worker_types.worker_type,
         make_date(disparities.reporting_year, 3, 31) as period_end_date,
         disparities.relative_likelihood_ratio as figure,
@@ -118,7 +119,8 @@ promotion as (
         promotion.period_start_date as period_start_date,
         cast(null as varchar) as source_id,
         cast(null as varchar) as source_item,
-        'WRES 2' as wres_indicator,
+        -- not WRES 2 (appointment from shortlisting): a different base
+        cast(null as varchar) as wres_indicator,
         'police_officer' as worker_type,
         promotion.period_end_date,
         promotion.relative_likelihood_ratio as figure,

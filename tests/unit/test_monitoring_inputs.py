@@ -277,7 +277,7 @@ def test_appraisal_years_as_hr_writes_them_and_the_configured_scale(tmp_path, co
         rating(2, appraisal_year="2024-2025", rating="met"),
         rating(3, appraisal_year="2024/26", rating="Met"),
         rating(4, rating="Outstanding"),
-        rating(5, appraisal_year="2030", rating="Met"),
+        rating(5, appraisal_year="1980", rating="Met"),
     ] + [rating(i, rating="Met") for i in range(100, 160)]
     got = check(contracts_runner, settings, "appraisal_ratings", rows)
     assert got.rules() == {
@@ -289,6 +289,20 @@ def test_appraisal_years_as_hr_writes_them_and_the_configured_scale(tmp_path, co
     frame = got.extract.frame
     assert frame["appraisal_year"].tolist()[:2] == [2025, 2025]
     assert frame["rating"].tolist()[:2] == ["Exceeded", "Met"]
+
+
+def test_an_appraisal_year_that_has_not_ended_is_quarantined(contracts_runner, tiny_force):
+    """A final rating is for a year that has ended (31 March): on 30 April 2026 the year
+    2025/26 is in, 2026/27 (ends 31 March 2027) and 2030 are in the future, like any
+    other monitoring extract's future date, named by file, row and column."""
+    rows = [
+        rating(1, appraisal_year="2025/26"),
+        rating(2, appraisal_year="2026/27"),
+        rating(3, appraisal_year="2030"),
+    ] + [rating(i) for i in range(100, 160)]
+    got = check(contracts_runner, tiny_force, "appraisal_ratings", rows)
+    assert got.rules() == {3: "appraisal_year_not_in_future", 4: "appraisal_year_not_in_future"}
+    assert "appraisal_year" in got.message(3)
 
 
 def test_two_ratings_in_one_year_are_quarantined(contracts_runner, tiny_force):
@@ -425,3 +439,15 @@ def test_a_monitoring_column_given_twice_blocks(tiny_force, kind):
     text = ",".join([*header, header[-1].upper() + " "]) + "\n" + ",".join("x" * (len(header) + 1))
     with pytest.raises(ExtractError, match=f"'{header[-1]}' appear more than once"):
         read_bytes(tiny_force, kind, text + "\n")
+
+
+def test_two_survey_questions_for_one_indicator_is_a_configuration_error(tmp_path):
+    """Q17a and Q99 both as WRES 5: which one the section and scorecard show would be a
+    silent choice; exit 2 naming the setting."""
+    from pipeline.config import ConfigError
+
+    path = write_config(
+        tmp_path, '[survey.questions]\nQ17a = "harassment_public"\nQ99 = "harassment_public"\n'
+    )
+    with pytest.raises(ConfigError, match=r"survey.questions.*Q17a.*Q99"):
+        load_settings(path)

@@ -495,3 +495,89 @@ def test_every_comparison_is_the_score_methods_own(force, view):
         if c:
             assert row.ratio == pytest.approx((a / n1) / (c / n2), rel=1e-12)
         assert bool(row.is_significant) == (lower > 1 or upper < 1)
+
+
+# ------------------------------------------------------------- an extract not delivered
+@pytest.fixture(scope="module")
+def force_without_cases(tmp_path_factory):
+    """The same force, sent only its snapshots, grievances and ratings: no misconduct or
+    training extract."""
+    settings = load_settings(write_config(tmp_path_factory.mktemp("nocases"), EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    write_inbox(settings, "grievances_2025.csv", "\n".join(GRIEVANCES))
+    write_inbox(settings, "appraisal_ratings_2025.csv", "\n".join(RATINGS))
+    run_nightly(settings)
+    return settings
+
+
+def test_an_extract_not_delivered_is_no_data_not_zero(force_without_cases):
+    """No misconduct or training file: no rows (so no section, no scorecard figure), never
+    a rate of 0 per 1,000 'in post'; the extracts that came still count."""
+
+    def rows(view):
+        return _query(force_without_cases, f"select count(*) as n from analytics.{view}")["n"][0]
+
+    assert rows("misconduct_rates") == 0
+    assert rows("development_access") == 0
+    assert rows("grievance_rates") > 0 and rows("appraisal_outcomes") > 0
+    card = _query(
+        force_without_cases,
+        "select * from analytics.scorecard where indicator_code like 'misconduct%'"
+        " or indicator_code like 'development%'",
+    )
+    assert card.empty or card.filter(like="count").isna().all().all()
+
+
+def test_no_scorecard_row_claims_wres_2_for_another_quantity(force):
+    """WRES 2 is appointment from shortlisting; the scorecard's recruitment rows are from
+    applying (end to end) and its promotion row is of everyone in post, so neither is
+    tagged WRES 2 (a force would otherwise compare them with others' WRES 2)."""
+    card = _query(force, "select indicator_code, wres_indicator from analytics.scorecard")
+    assert "promotion" in set(card["indicator_code"])
+    tagged = card[card["wres_indicator"] == "WRES 2"]
+    assert tagged.empty, tagged
+
+
+def test_a_case_file_sent_again_replaces_its_earlier_delivery_wholly(tmp_path):
+    """The register re-exported under the same name without C1 (recorded in error): C1 is
+    withdrawn, not kept from the earlier delivery, and the run says so."""
+    settings = load_settings(write_config(tmp_path, EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    write_inbox(settings, "misconduct_cases_2025.csv", "\n".join(CASES))
+    run_nightly(settings)
+    white = _rates(settings, "misconduct_rates", "police_officer", "misconduct_case")
+    assert _counts(white.loc["minority_excl_white"])[2] == 1  # O1's case C1
+    resent = [line for line in CASES if not line.startswith("C1,")]
+    write_inbox(settings, "misconduct_cases_2025.csv", "\n".join(resent))
+    result = run_nightly(settings)
+    white = _rates(settings, "misconduct_rates", "police_officer", "misconduct_case")
+    assert _counts(white.loc["minority_excl_white"])[2] == 0
+    (change,) = [c for c in result.replaced if c["extract_kind"] == "misconduct_cases"]
+    assert (change["rows_before"], change["rows_after"], change["rows_withdrawn"]) == (8, 7, 1)
+
+
+def test_each_survey_indicator_comes_from_the_latest_survey_that_asks_it(tmp_path):
+    """A later pulse survey asking only Q9 does not remove Q1 from the section: each
+    indicator's row is from the latest survey carrying it, and says which survey."""
+    from pipeline.report.monitoring import SURVEY_SQL
+
+    settings = load_settings(
+        write_config(tmp_path, EXTRA.replace('Q1 = "harassment_public"',
+                                              'Q1 = "harassment_public"\nQ9 = "discrimination"'))
+    )  # fmt: skip
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(SURVEY))
+    pulse = [SURVEY_HEADER] + [
+        f"PULSE-2025,2025-02-15,Q9,Question Q9,{eth},{sex},{n},{agree}"
+        for (eth, sex), (n, agree) in SURVEY_CELLS.items()
+    ]
+    write_inbox(settings, "staff_survey_pulse.csv", "\n".join(pulse))
+    run_nightly(settings)
+    shown = _query(settings, SURVEY_SQL, ("ethnic_minority", "minority_excl_white"))
+    assert dict(zip(shown["question_code"], shown["survey_id"], strict=True)) == {
+        "Q1": "SS-2024",
+        "Q9": "PULSE-2025",
+    }
