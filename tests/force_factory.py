@@ -1,7 +1,8 @@
 """Small random forces built in process: raw tables written straight into an in-memory
 DuckDB database, every model built, so a report (without its PDF) can be built and audited
-in a few seconds of one core (one DuckDB and one BLAS thread per worker). The readers and the data contracts are tested elsewhere; what these
-forces exercise is what a report publishes about a force of 5 to 200 people.
+in a few seconds of one core (one DuckDB and one BLAS thread per worker). The readers and
+the data contracts are tested elsewhere; what these forces exercise is what a report
+publishes about a force of 5 to 200 people.
 
 Each force: two staff snapshots a year apart (ranks, bands, LPUs, departments, roles,
 ethnicity codes with some not stated), promotions, lateral moves, leavers and joiners
