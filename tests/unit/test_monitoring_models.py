@@ -10,6 +10,7 @@ import math
 import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
+from scipy.stats import fisher_exact
 from score_reference import score_interval, score_p
 from statsmodels.stats.proportion import proportion_confint
 
@@ -203,17 +204,13 @@ def test_misconduct_rates_are_per_1000_with_the_wres_relative_likelihood(force):
     formal = _rates(force, "misconduct_rates", "police_officer", "misconduct_formal")
     minority = formal.loc["minority_excl_white"]
     assert minority["rate_per"] == 1000 and minority["event_rate"] == pytest.approx(1.0)
-    # 2 of 2 against 0 of 4: the ratio is unbounded, the interval has no upper limit.
-    assert math.isnan(minority["rate_ratio"]) and math.isnan(minority["relative_likelihood_ratio"])
-    assert minority["ci_upper_ratio"] == math.inf
-    assert minority["ci_lower_ratio"] == pytest.approx(score_interval(2, 2, 0, 4)[0], rel=1e-9)
-    # Significant on its own, not once the false discovery rate of its 12 is controlled.
-    assert bool(minority["is_significant"]) and not minority["is_significant_after_adjustment"]
-    assert minority["family_comparison_count"] == 12
-    assert minority["verdict"] == (
-        "higher formal process rate, significant on its own, could be chance among 12 comparisons"
-    )
-    assert minority["note"] == "no one in the reference group had this happen"
+    # 2 of 2 against 0 of 4: two people; an expected count of 0.67 is too few to compare
+    # (the score test said "significant on its own", p = 0.014; Fisher's exact test 0.067).
+    assert fisher_exact([[2, 0], [0, 4]])[1] == pytest.approx(1 / 15)
+    for column in ("rate_ratio", "relative_likelihood_ratio", "ci_lower_ratio", "p_value"):
+        assert math.isnan(minority[column]), column
+    assert minority["verdict"] == "not computable"
+    assert minority["note"] == "too few people to compare (an expected count below 1)"
     case = _rates(force, "misconduct_rates", "police_officer", "misconduct_case")
     # WRES indicator 3: group rate / reference rate = (2/2) / (1/4) = 4.
     assert case.loc["minority_excl_white", "relative_likelihood_ratio"] == pytest.approx(4.0)
