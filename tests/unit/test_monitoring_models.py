@@ -158,6 +158,44 @@ def force(tmp_path_factory):
     return settings
 
 
+COPIES = 10
+
+
+def _copies(lines: list[str], id_columns: tuple[int, ...]) -> list[str]:
+    """Each row ``COPIES`` times, with ``_k`` after the identifiers in ``id_columns``: the
+    fixture's people and cases ten times over, so each 2x2 table is ten times the size."""
+    out = []
+    for line in lines:
+        for k in range(COPIES):
+            fields = line.split(",")
+            for i in id_columns:
+                fields[i] = f"{fields[i]}_{k}"
+            out.append(",".join(fields))
+    return out
+
+
+@pytest.fixture(scope="module")
+def large_force(tmp_path_factory):
+    """The fixture ten times over: large enough that most tables have every expected count
+    of at least 1 and are compared."""
+    settings = load_settings(write_config(tmp_path_factory.mktemp("large"), EXTRA))
+    for name, lines, ids in (
+        ("staff_snapshot_2024.csv", SNAPSHOT_START, (0,)),
+        ("staff_snapshot_2025.csv", SNAPSHOT_END, (0,)),
+        ("misconduct_cases_2025.csv", CASES[1:], (0, 1)),
+        ("grievances_2025.csv", GRIEVANCES[1:], (0, 1)),
+        ("training_development_2025.csv", TRAINING[1:], (3,)),
+        ("appraisal_ratings_2025.csv", RATINGS[1:], (0,)),
+    ):
+        header = STAFF_HEADER if name.startswith("staff") else {
+            "misconduct": CASES, "grievances": GRIEVANCES, "training": TRAINING,
+            "appraisal": RATINGS}[name.split("_")[0]][0]  # fmt: skip
+        write_inbox(settings, name, "\n".join([header, *_copies(lines, ids)]))
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(SURVEY))
+    run_nightly(settings)
+    return settings
+
+
 def _query(settings, sql: str, params=()) -> pd.DataFrame:
     with connect(settings.paths.database, read_only=True) as con:
         return con.execute(sql, list(params)).df()
@@ -497,10 +535,10 @@ VIEWS = {
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_every_comparison_is_the_score_methods_own(force, view):
+def test_every_comparison_is_the_score_methods_own(large_force, view):
     ratio, *counts = VIEWS[view]
     got = _query(
-        force,
+        large_force,
         f"""select {ratio} as ratio, {", ".join(counts)}, ci_lower_ratio, ci_upper_ratio,
                    p_value, is_significant from analytics.{view} where p_value is not null""",
     )
