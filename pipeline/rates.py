@@ -223,6 +223,7 @@ def notes(
         base == 0,
         comparator_base == 0,
         (events == 0) & (comparator_events == 0),
+        ~stats.large_enough(events, base, comparator_events, comparator_base),
         comparator_events == 0,
         events == 0,
     ]
@@ -230,6 +231,7 @@ def notes(
         f"no {measure.people} in {measure.group}",
         f"no {measure.people} in {measure.comparator}",
         f"no one in {measure.group} or {measure.comparator} {measure.event}",
+        "too few people to compare (an expected count below 1)",
         f"no one in {measure.comparator} {measure.event}",
         f"no one in {measure.group} {measure.event}",
     ]

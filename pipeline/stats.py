@@ -65,6 +65,12 @@ is the US Uniform Guidelines (29 CFR 1607.4(D)); UK practice uses it through the
 EN_DASH = "\u2013"
 NOT_COMPUTABLE = "not computable"
 NO_CLEAR_DIFFERENCE = "no clear difference"
+MIN_EXPECTED_COUNT = 1.0
+"""The smallest expected count, in each of a 2x2 table's four cells under equal rates, for
+which a comparison is made (Cochran WG (1954), "Some methods for strengthening the common
+chi-squared tests", *Biometrics* 10:417-451: no expected count below 1). Below it the score
+test's normal approximation fails: 0 of 1 against 163 of 170 gives p = 6e-6 where Fisher's
+exact test gives 0.047, a verdict about one person."""
 
 # Ratios searched for the interval's bounds: exp(-60) to exp(60). A bound beyond this range
 # would need a rate ratio of 10^26, which no count of people can produce.
@@ -265,8 +271,9 @@ class RatioComparison:
     (then the ratio is unbounded and the interval has no upper limit). ``ci_lower`` and
     ``ci_upper``: the score interval; ``ci_upper`` is ``inf`` when no one in the comparator
     had the event, ``ci_lower`` 0 when no one in the group had it. ``p_value``: the score
-    test of ratio = 1, two-sided. ``is_computable``: both bases > 0 and someone in either
-    group had the event; where it is False every figure above is NaN.
+    test of ratio = 1, two-sided. ``is_computable``: both bases > 0, someone in either
+    group had the event, and the table is :func:`large_enough` for the test; where it is
+    False every figure above is NaN.
     """
 
     ratio: np.ndarray
@@ -326,7 +333,7 @@ def compare_rates(
     a, n1, c, n2 = _count_arrays(group_events, group_base, comparator_events, comparator_base)
     size = a.size
     ratio, lower, upper, p = (np.full(size, np.nan) for _ in range(4))
-    computable = (n1 > 0) & (n2 > 0) & ((a + c) > 0)
+    computable = (n1 > 0) & (n2 > 0) & ((a + c) > 0) & large_enough(a, n1, c, n2)
     if computable.any():
         tables = np.column_stack([a, n1, c, n2])[computable]
         distinct, inverse = np.unique(tables, axis=0, return_inverse=True)
@@ -334,6 +341,20 @@ def compare_rates(
         for target, values in zip((ratio, lower, upper, p), figures, strict=True):
             target[computable] = values[inverse.ravel()]
     return RatioComparison(ratio, lower, upper, p, computable)
+
+
+def large_enough(a, n1, c, n2) -> np.ndarray:
+    """Whether each 2x2 table's four expected counts under equal rates are all at least
+    :data:`MIN_EXPECTED_COUNT` (arrays of counts in, a boolean array out; False where a
+    base is 0). Everyone on both sides with the event counts as large enough: the rates are
+    equal, whatever the numbers."""
+    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (a, n1, c, n2))
+    total = n1 + n2
+    events = a + c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        smallest = np.minimum(n1, n2) * np.minimum(events, total - events) / total
+    enough = np.nan_to_num(smallest, nan=0.0) >= MIN_EXPECTED_COUNT
+    return enough | ((total > 0) & (events == total))
 
 
 def _one(a: Any, n1: Any, c: Any, n2: Any, confidence: float) -> RatioComparison:

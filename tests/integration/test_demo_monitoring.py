@@ -81,7 +81,9 @@ def test_the_planted_gap_is_found_every_year(database):
     assert headline["rate_ratio"].between(1.6, 2.4).all()  # about twice the White rate
     assert (headline["relative_likelihood_ratio"] == headline["rate_ratio"]).all()  # WRES 3
     assert (headline["adjusted_p_value"] < 0.01).all()
-    assert (headline["family_comparison_count"] >= 50).all()  # every stage and worker type
+    # Every compared stage and worker type (tables with an expected count below 1 are not
+    # compared, so not in the family: 40 to 44 of the demo's 61 or 62).
+    assert (headline["family_comparison_count"] >= 40).all()
     # Being reported at all is fair: the gap opens at the referral to investigation.
     reported = _query(
         database,
@@ -151,7 +153,10 @@ def test_the_scorecard_has_every_indicator_with_last_years_figure(database):
     surviving = set(tested.loc[tested["is_significant_after_adjustment"].eq(True),
                                "indicator_code"])  # fmt: skip
     # Inspectors' under-representation against constables is the demo's rank structure.
-    assert surviving <= {"rank_inspector", "rank_sergeant", "senior_leadership"}
+    # So is the senior staff bands' (24 of 182 against 712 of 3,562), which survives the
+    # adjustment since the chief officer team, too small to compare, left its family.
+    assert surviving <= {"rank_inspector", "rank_sergeant", "senior_leadership",
+                         "senior_staff_bands"}  # fmt: skip
 
 
 def test_the_scorecard_comes_first_and_is_its_own_csv_and_sheet(demo_report):

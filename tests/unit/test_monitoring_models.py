@@ -10,12 +10,23 @@ import math
 import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
+from scipy.stats import fisher_exact
+from scipy.stats.contingency import expected_freq
 from score_reference import score_interval, score_p
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.config import load_settings
 from pipeline.nightly import run_nightly
 from pipeline.warehouse import connect
+
+TOO_FEW = "too few people to compare (an expected count below 1)"
+
+
+def _too_small_and_not_significant(a: int, n1: int, c: int, n2: int) -> bool:
+    """Whether a of n1 against c of n2 has an expected count below 1 under equal rates
+    (Cochran's floor, so not compared) and Fisher's exact test finds no difference either."""
+    table = [[a, n1 - a], [c, n2 - c]]
+    return expected_freq(table).min() < 1 and fisher_exact(table).pvalue > 0.05
 
 
 def _person(staff_id, snapshot, ethnicity, sex, rank="Constable", *, worker_type="police_officer",
@@ -147,6 +158,44 @@ def force(tmp_path_factory):
     return settings
 
 
+COPIES = 10
+
+
+def _copies(lines: list[str], id_columns: tuple[int, ...]) -> list[str]:
+    """Each row ``COPIES`` times, with ``_k`` after the identifiers in ``id_columns``: the
+    fixture's people and cases ten times over, so each 2x2 table is ten times the size."""
+    out = []
+    for line in lines:
+        for k in range(COPIES):
+            fields = line.split(",")
+            for i in id_columns:
+                fields[i] = f"{fields[i]}_{k}"
+            out.append(",".join(fields))
+    return out
+
+
+@pytest.fixture(scope="module")
+def large_force(tmp_path_factory):
+    """The fixture ten times over: large enough that most tables have every expected count
+    of at least 1 and are compared."""
+    settings = load_settings(write_config(tmp_path_factory.mktemp("large"), EXTRA))
+    for name, lines, ids in (
+        ("staff_snapshot_2024.csv", SNAPSHOT_START, (0,)),
+        ("staff_snapshot_2025.csv", SNAPSHOT_END, (0,)),
+        ("misconduct_cases_2025.csv", CASES[1:], (0, 1)),
+        ("grievances_2025.csv", GRIEVANCES[1:], (0, 1)),
+        ("training_development_2025.csv", TRAINING[1:], (3,)),
+        ("appraisal_ratings_2025.csv", RATINGS[1:], (0,)),
+    ):
+        header = STAFF_HEADER if name.startswith("staff") else {
+            "misconduct": CASES, "grievances": GRIEVANCES, "training": TRAINING,
+            "appraisal": RATINGS}[name.split("_")[0]][0]  # fmt: skip
+        write_inbox(settings, name, "\n".join([header, *_copies(lines, ids)]))
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(SURVEY))
+    run_nightly(settings)
+    return settings
+
+
 def _query(settings, sql: str, params=()) -> pd.DataFrame:
     with connect(settings.paths.database, read_only=True) as con:
         return con.execute(sql, list(params)).df()
@@ -203,17 +252,13 @@ def test_misconduct_rates_are_per_1000_with_the_wres_relative_likelihood(force):
     formal = _rates(force, "misconduct_rates", "police_officer", "misconduct_formal")
     minority = formal.loc["minority_excl_white"]
     assert minority["rate_per"] == 1000 and minority["event_rate"] == pytest.approx(1.0)
-    # 2 of 2 against 0 of 4: the ratio is unbounded, the interval has no upper limit.
-    assert math.isnan(minority["rate_ratio"]) and math.isnan(minority["relative_likelihood_ratio"])
-    assert minority["ci_upper_ratio"] == math.inf
-    assert minority["ci_lower_ratio"] == pytest.approx(score_interval(2, 2, 0, 4)[0], rel=1e-9)
-    # Significant on its own, not once the false discovery rate of its 12 is controlled.
-    assert bool(minority["is_significant"]) and not minority["is_significant_after_adjustment"]
-    assert minority["family_comparison_count"] == 12
-    assert minority["verdict"] == (
-        "higher formal process rate, significant on its own, could be chance among 12 comparisons"
-    )
-    assert minority["note"] == "no one in the reference group had this happen"
+    # 2 of 2 against 0 of 4: two people; an expected count of 0.67 is too few to compare
+    # (the score test said "significant on its own", p = 0.014; Fisher's exact test 0.067).
+    assert fisher_exact([[2, 0], [0, 4]])[1] == pytest.approx(1 / 15)
+    for column in ("rate_ratio", "relative_likelihood_ratio", "ci_lower_ratio", "p_value"):
+        assert math.isnan(minority[column]), column
+    assert minority["verdict"] == "not computable"
+    assert minority["note"] == "too few people to compare (an expected count below 1)"
     case = _rates(force, "misconduct_rates", "police_officer", "misconduct_case")
     # WRES indicator 3: group rate / reference rate = (2/2) / (1/4) = 4.
     assert case.loc["minority_excl_white", "relative_likelihood_ratio"] == pytest.approx(4.0)
@@ -287,10 +332,13 @@ def test_access_uses_the_wres_4_relative_likelihood(force):
     row = _rates(force, "development_access", "police_officer", "training_any").loc[
         "minority_excl_white"
     ]
-    # WRES 4: White rate / minority rate = (1/4) / (1/2) = 0.5 (below 1: no disadvantage).
-    assert row["relative_likelihood_ratio"] == pytest.approx(0.5)
-    assert row["rate_ratio"] == pytest.approx(2.0)
-    assert row["verdict"] == "higher access rate, not significant"
+    # WRES 4 would be White rate / minority rate = (1/4) / (1/2) = 0.5, but the table is too
+    # small to compare, so neither ratio is published.
+    assert math.isnan(row["relative_likelihood_ratio"])
+    # 1 of 2 against 1 of 4: an expected count of 0.67, too few to compare (Fisher p = 1).
+    assert _too_small_and_not_significant(1, 2, 1, 4)
+    assert math.isnan(row["rate_ratio"]) and pd.isna(row["p_value"])
+    assert row["note"] == TOO_FEW and row["verdict"] == "not computable"
 
 
 def test_a_programme_with_selection_is_a_selection_process(force):
@@ -340,8 +388,12 @@ def test_top_and_bottom_of_the_scale(force):
     # Rated in 2024/25: O3 O4 minority, O1 O2 O5 White; P9 is in no snapshot.
     assert _counts(got.loc["appraisal_top"]) == [0, 2, 2, 3]
     assert _counts(got.loc["appraisal_bottom"]) == [1, 2, 0, 3]
-    assert got.loc["appraisal_top", "verdict"] == "lower top-rating rate, not significant"
-    assert got.loc["appraisal_bottom", "verdict"] == "higher bottom-rating rate, not significant"
+    # 0 of 2 against 2 of 3 and 1 of 2 against 0 of 3: expected counts 0.8 and 0.4, too few
+    # to compare, and Fisher's exact test finds nothing either.
+    for measure, counts in (("appraisal_top", (0, 2, 2, 3)), ("appraisal_bottom", (1, 2, 0, 3))):
+        assert _too_small_and_not_significant(*counts)
+        assert got.loc[measure, "verdict"] == "not computable"
+        assert got.loc[measure, "note"] == TOO_FEW
     earlier = _query(
         force,
         """select rated_count from analytics.appraisal_distribution where appraisal_year = 2024
@@ -428,16 +480,19 @@ def test_chief_officer_team_senior_leadership_and_senior_bands(force):
     assert team["workforce_gap_share"] == pytest.approx(0 - 3 / 9)
     assert team["population_gap_share"] == pytest.approx(0 - team["population_share"])
     assert [team["rest_declared_headcount"], team["rest_group_headcount"]] == [8, 3]
-    assert team["p_value"] == pytest.approx(score_p(0, 1, 3, 8), rel=1e-9)
+    # 0 of 1 against 3 of 8: an expected count of 0.33, one person: too few to compare.
+    assert _too_small_and_not_significant(0, 1, 3, 8)
+    assert pd.isna(team["p_value"]) and team["verdict"] == "not computable"
     # The senior staff bands (Band J: S3) against police staff (S1-S3; S2 in the group).
     bands = got.loc["senior_staff_bands"]
     assert [bands["headcount"], bands["group_headcount"]] == [1, 0]
     assert [bands["workforce_declared_headcount"], bands["workforce_group_headcount"]] == [3, 1]
     assert [bands["rest_declared_headcount"], bands["rest_group_headcount"]] == [2, 1]
     assert bands["workforce_gap_share"] == pytest.approx(0 - 1 / 3)
-    assert bands["p_value"] == pytest.approx(score_p(0, 1, 1, 2), rel=1e-9)
-    assert bands["adjusted_p_value"] >= bands["p_value"]  # one family with the other tiers
-    assert bands["family_comparison_count"] == team["family_comparison_count"] == 3
+    # 0 of 1 against 1 of 2: too few to compare, like every tier of this tiny force.
+    assert _too_small_and_not_significant(0, 1, 1, 2)
+    assert pd.isna(bands["p_value"]) and bands["verdict"] == "not computable"
+    assert bands["note"] == TOO_FEW
 
 
 def test_women_in_senior_leadership_against_the_workforce(force):
@@ -453,7 +508,9 @@ def test_women_in_senior_leadership_against_the_workforce(force):
     # Workforce: O1-O5 O7 S1-S3; women O2 O4 S1 S2. Police staff: S1-S3; women S1 S2.
     assert [senior["workforce_declared_headcount"], senior["workforce_group_headcount"]] == [9, 4]
     assert [bands["workforce_declared_headcount"], bands["workforce_group_headcount"]] == [3, 2]
-    assert senior["p_value"] == pytest.approx(score_p(0, 2, 4, 7), rel=1e-9)
+    # 0 of 2 against 4 of 7: an expected count of 0.89, too few to compare (Fisher p = 0.5).
+    assert _too_small_and_not_significant(0, 2, 4, 7)
+    assert pd.isna(senior["p_value"]) and senior["verdict"] == "not computable"
 
 
 # --------------------------------------------------------------------------- every comparison
@@ -478,10 +535,10 @@ VIEWS = {
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_every_comparison_is_the_score_methods_own(force, view):
+def test_every_comparison_is_the_score_methods_own(large_force, view):
     ratio, *counts = VIEWS[view]
     got = _query(
-        force,
+        large_force,
         f"""select {ratio} as ratio, {", ".join(counts)}, ci_lower_ratio, ci_upper_ratio,
                    p_value, is_significant from analytics.{view} where p_value is not null""",
     )

@@ -47,7 +47,7 @@ def _compare(frame, measure=SELECTION, **kw):
 def test_the_same_counts_give_the_same_figures_and_verdict_in_every_measure():
     # The case: only the group had passes. Selection said "not computable", the other
     # rate tables "favourable"; now every table says the same (an unbounded ratio, higher).
-    tables = [(3, 20, 0, 100), (0, 50, 10, 100), (4, 10, 5, 10), (0, 20, 0, 100), (2, 9, 0, 5)]
+    tables = [(6, 20, 0, 100), (0, 50, 10, 100), (4, 10, 5, 10), (0, 20, 0, 100), (4, 9, 0, 5)]
     rate_measures = (SELECTION, PROMOTION, LEAVING)
     results = [_compare(_frame(tables), m) for m in rate_measures]
     for column in ("rate_ratio", "ci_lower_ratio", "ci_upper_ratio", "p_value", "is_significant"):
@@ -55,11 +55,11 @@ def test_the_same_counts_give_the_same_figures_and_verdict_in_every_measure():
             pd.testing.assert_series_equal(results[0][column], other[column])
     verdicts = [list(r["verdict"]) for r in results]
     assert verdicts[0] == [
-        "higher pass rate, significant",  # 3/20 against 0/100: interval 3.94 to no limit
+        "higher pass rate, significant",  # 6/20 against 0/100: no upper limit
         "lower pass rate, significant",  # 0/50 against 10/100: 0 to 0.73
         "no clear difference",
         "not computable",
-        "higher pass rate, not significant",  # 2/9 against 0/5
+        "higher pass rate, not significant",  # 4/9 against 0/5
     ]
     assert verdicts[2][:2] == ["higher leaving rate, significant",
                                "lower leaving rate, significant"]  # fmt: skip
@@ -97,8 +97,9 @@ def test_benjamini_hochberg_within_each_family():
     tables, families = [], []
     for family in ("a", "b", "c"):
         for _ in range(15):
-            n1, n2 = (int(v) for v in rng.integers(5, 200, size=2))
-            tables.append((int(rng.integers(0, n1 + 1)), n1, int(rng.integers(1, n2 + 1)), n2))
+            n1, n2 = (int(v) for v in rng.integers(20, 200, size=2))
+            a, c = (int(v) for v in rng.integers(5, 15, size=2))
+            tables.append((a, n1, c, n2))
             families.append(family)
     tables.append((0, 10, 0, 10))  # not computable: not counted in its family
     families.append("a")
@@ -167,8 +168,9 @@ def test_notes_say_why():
     assert note(0, 0, 3, 4, SELECTION) == "no candidates in this group"
     assert note(1, 2, 0, 0, SELECTION) == "no candidates in the comparator group"
     assert note(0, 5, 0, 4, SELECTION) == "no one in this group or the comparator group passed"
-    assert note(1, 5, 0, 4, LEAVING) == "no one in the reference group left"
-    assert note(0, 5, 2, 4, UNIT_REPRESENTATION) == "no one in this unit is in the grouping"
+    assert note(3, 5, 0, 4, LEAVING) == "no one in the reference group left"
+    assert note(1, 5, 0, 4, LEAVING) == "too few people to compare (an expected count below 1)"
+    assert note(0, 10, 4, 8, UNIT_REPRESENTATION) == "no one in this unit is in the grouping"
     assert note(1, 5, 2, 4, RANK_REPRESENTATION) is None
 
 

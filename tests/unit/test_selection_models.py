@@ -10,7 +10,8 @@ import math
 import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
-from score_reference import score_interval, score_p
+from scipy.stats import fisher_exact
+from scipy.stats.contingency import expected_freq
 
 from pipeline.config import load_settings
 from pipeline.nightly import run_nightly
@@ -65,6 +66,16 @@ RECRUITMENT = [
     ("PCSO-2025", "pcso", "B1", "F", "W1", 2, "failed"),
     ("PCSO-2025", "pcso", "B2", "M", "W1", 2, "failed"),
 ]
+
+
+TOO_FEW = "too few people to compare (an expected count below 1)"
+
+
+def _too_small_and_not_significant(a: int, n1: int, c: int, n2: int) -> bool:
+    """Whether a of n1 against c of n2 has an expected count below 1 under equal rates
+    (Cochran's floor, so not compared) and Fisher's exact test finds no difference either."""
+    table = [[a, n1 - a], [c, n2 - c]]
+    return expected_freq(table).min() < 1 and fisher_exact(table).pvalue > 0.05
 
 
 def _write_force(settings) -> None:
@@ -212,22 +223,21 @@ def test_excluded_outcomes_are_configurable(tmp_path):
 
 
 def test_disparity_against_the_reference_group(processes):
-    # Stage 1, minority 3 of 3 against White 2 of 3.
+    # Stage 1, minority 3 of 3 against White 2 of 3: an expected count of 0.5 (one person
+    # failed), too few to compare; Fisher's exact test finds nothing either (p = 1).
     row = _disparity(processes, "SGT-2025", 1, "minority_excl_white")
     assert row["comparator_group_code"] == "white"
-    assert row["adverse_impact_ratio"] == pytest.approx((3 / 3) / (2 / 3))  # 1.5
-    assert row["relative_likelihood_ratio"] == pytest.approx((2 / 3) / (3 / 3))
-    # The score interval and test on (3 of 3, 2 of 3), recomputed with statsmodels.
-    lower, upper = score_interval(3, 3, 2, 3)
-    assert row["ci_lower_ratio"] == pytest.approx(lower, rel=1e-9)
-    assert row["ci_upper_ratio"] == pytest.approx(upper, rel=1e-9)
-    assert row["p_value"] == pytest.approx(score_p(3, 3, 2, 3), rel=1e-9)
-    assert row["verdict"] == "higher pass rate, not significant"
-    # Women against men at stage 1: 3/4 against 2/3 = 1.125, within the band.
+    assert _too_small_and_not_significant(3, 3, 2, 3)
+    assert row["note"] == TOO_FEW
+    assert row["verdict"] == "not computable"
+    assert math.isnan(row["adverse_impact_ratio"]) and math.isnan(row["p_value"])
+    assert math.isnan(row["ci_lower_ratio"]) and math.isnan(row["ci_upper_ratio"])
+    # Women against men at stage 1: 3/4 against 2/3, an expected count of 0.86: too few.
     women = _disparity(processes, "SGT-2025", 1, "female")
     assert women["comparator_group_code"] == "male"
-    assert women["adverse_impact_ratio"] == pytest.approx(0.75 / (2 / 3))
-    assert women["verdict"] == "no clear difference"
+    assert _too_small_and_not_significant(3, 4, 2, 3)
+    assert women["note"] == TOO_FEW
+    assert women["verdict"] == "not computable"
     # Ethnicity within sex: minority women (2 of 2) against White women (P1: 1 of 1).
     within_sex = _disparity(processes, "SGT-2025", 1, "minority_excl_white_female")
     assert within_sex["comparator_group_code"] == "white_female"
@@ -236,14 +246,16 @@ def test_disparity_against_the_reference_group(processes):
 
 def test_disparity_against_the_highest_rate_group(processes):
     # Broad groups at stage 1: Asian, Black, Mixed all 1 of 1 (tie: the first listed, Asian),
-    # White 2 of 3: ratio 2/3, below four-fifths, and nothing like significant.
+    # White 2 of 3: an expected count of 0.25 against one person, too few to compare (the
+    # ratio 2/3 would be below four-fifths; Fisher's exact test gives p = 1).
     white = _disparity(
         processes, "SGT-2025", 1, "white", basis="highest_rate_group", comparison="broad_group"
     )
     assert white["comparator_group_code"] == "asian"
-    assert white["adverse_impact_ratio"] == pytest.approx(2 / 3)
-    assert white["p_value"] == pytest.approx(score_p(2, 3, 1, 1), rel=1e-9)
-    assert white["verdict"] == "lower pass rate, not significant"
+    assert _too_small_and_not_significant(2, 3, 1, 1)
+    assert white["note"] == TOO_FEW
+    assert white["verdict"] == "not computable"
+    assert math.isnan(white["adverse_impact_ratio"]) and math.isnan(white["p_value"])
     with connect(processes.paths.database, read_only=True) as con:
         (self_pairs,) = con.execute(
             "select count(*) from analytics.disparities where group_code = comparator_group_code"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import fisher_exact
+from scipy.stats.contingency import expected_freq
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
@@ -25,6 +27,7 @@ from statsmodels.stats.proportion import (
 from statsmodels.stats.proportion import test_proportions_2indep as score_test_2indep
 
 from pipeline import stats
+from pipeline.rates import SELECTION, note
 from pipeline.stats import (
     Direction,
     adverse_impact_ratio,
@@ -77,11 +80,46 @@ def _statsmodels_p(a, n1, c, n2, ratio):
     return np.asarray(p, dtype=float)
 
 
+def _testable(a, n1, c, n2) -> np.ndarray:
+    """Independently: bases positive, someone had the event, and scipy's expected counts
+    under equal rates all at least 1 (or everyone on both sides had the event)."""
+    out = []
+    for table in zip(a, n1, c, n2, strict=True):
+        x, m, y, n = (int(v) for v in table)
+        if m == 0 or n == 0 or x + y == 0:
+            out.append(False)
+        elif x + y == m + n:
+            out.append(True)
+        else:
+            expected = expected_freq([[x, m - x], [y, n - y]])
+            out.append(bool(expected.min() >= 1.0))
+    return np.array(out)
+
+
 def test_tables_cover_every_zero_cell_pattern_and_both_sizes():
     assert len(TABLES) >= 300
     patterns = {(a == 0, n1 - a == 0, c == 0, n2 - c == 0) for a, n1, c, n2 in TABLES}
     assert len(patterns) == 16
     assert max(max(t) for t in TABLES) > 1000 and min(max(t) for t in TABLES) <= 12
+    testable = _testable(A, N1, C, N2)
+    assert testable.sum() >= 100 and (~testable & (N1 > 0) & (N2 > 0) & (A + C > 0)).sum() >= 20
+
+
+def test_a_table_too_small_for_the_score_test_is_not_compared():
+    """0 of 1 against 163 of 170: the score test's p is 6e-6, Fisher's exact test 0.047: a
+    verdict about one person. An expected count is below 1, so no comparison is made."""
+    assert fisher_exact([[0, 1], [163, 7]])[1] == pytest.approx(8 / 171)
+    small = compare_rates([0, 0, 2, 0], [1, 1, 2, 5], [163, 10, 87, 2], [170, 10, 390, 2])
+    assert not small.is_computable.any()
+    assert np.isnan(small.p_value).all() and np.isnan(small.ci_lower).all()
+    # The boundary: expected counts exactly 1 are compared (2 of 4 against 0 of 4 has
+    # expected counts 1, 3, 1, 3); everyone on both sides with the event is compared too.
+    edge = compare_rates([2, 1, 3], [4, 1, 3], [0, 1, 5], [4, 1, 5])
+    assert edge.is_computable.all()
+    assert edge.p_value[1] == 1.0 and edge.p_value[2] == 1.0
+    assert (
+        note(0, 1, 163, 170, SELECTION) == "too few people to compare (an expected count below 1)"
+    )
 
 
 @pytest.mark.parametrize("confidence", [0.95, 0.9])
@@ -89,8 +127,9 @@ def test_interval_is_what_the_statsmodels_score_test_accepts(confidence):
     alpha = 1 - confidence
     got = compare_rates(A, N1, C, N2, confidence)
     ok = got.is_computable
-    # Computable exactly when both bases are positive and someone had the event.
-    assert (ok == ((N1 > 0) & (N2 > 0) & (A + C > 0))).all()
+    # Computable exactly when both bases are positive, someone had the event and every
+    # expected count is at least 1 (or everyone had it).
+    assert (ok == _testable(A, N1, C, N2)).all()
     a, n1, c, n2 = A[ok], N1[ok], C[ok], N2[ok]
     lower, upper = got.ci_lower[ok], got.ci_upper[ok]
     for i in range(ok.sum()):
@@ -184,18 +223,18 @@ def test_no_passes_in_the_group_gives_zero_inside_its_interval():
 
 
 def test_one_chief_constable_against_the_constables():
-    # 0 of 1 against 97 of 5,095: estimate 0 inside a wide interval; nothing to conclude.
-    lower, upper = ratio_confidence_interval(0, 1, 97, 5095)
-    assert lower == 0.0 and upper == pytest.approx(42.95400736536966, rel=1e-7)
-    assert score_test_p(0, 1, 97, 5095) == pytest.approx(0.8892148178097938, rel=1e-9)
+    # 0 of 1 against 97 of 5,095: an expected count of 0.02; nothing to conclude, so no
+    # comparison is made (before the rule: estimate 0 in an interval of 0 to 42.95).
+    assert ratio_confidence_interval(0, 1, 97, 5095) is None
+    assert score_test_p(0, 1, 97, 5095) is None
 
 
-def test_a_group_of_one_is_not_falsely_narrow():
-    # 105 of 164 against 1 of 1: Katz with Haldane gave 0.571 to 0.718 beside p = 1.0.
-    lower, upper = ratio_confidence_interval(105, 164, 1, 1)
-    assert lower == pytest.approx(0.5641210030927949, rel=1e-9)
-    assert upper == pytest.approx(3.1231380182535244, rel=1e-7)
-    assert lower < 105 / 164 < 1 < upper
+def test_a_group_of_one_is_never_compared():
+    # 105 of 164 against 1 of 1: Katz with Haldane gave a falsely narrow 0.571 to 0.718
+    # beside p = 1.0; a comparator of one person is too few for any interval.
+    assert ratio_confidence_interval(105, 164, 1, 1) is None
+    # The smallest comparator a 1-in-2 rate can be compared with: expected counts 1.
+    assert ratio_confidence_interval(1, 2, 1, 2) is not None
 
 
 def test_no_passes_in_the_comparator_is_one_sided():
@@ -250,16 +289,20 @@ def test_methodology_worked_example():
             "| 3 of 10 | 0 of 10 | none (unbounded) | 0.881 to no upper limit | 0.067 |",
         ),
         ((10, 10, 20, 20), "| 10 of 10 | 20 of 20 | 1 | 0.716 to 1.199 | 1 |"),
-        ((0, 1, 97, 5095), "| 0 of 1 | 97 of 5,095 | 0 | 0 to 42.95 | 0.89 |"),
-        ((105, 164, 1, 1), "| 105 of 164 | 1 of 1 | 0.640 | 0.564 to 3.123 | 0.46 |"),
+        ((0, 1, 97, 5095), "| 0 of 1 | 97 of 5,095 | not compared: too few | none | none |"),
+        ((105, 164, 1, 1), "| 105 of 164 | 1 of 1 | not compared: too few | none | none |"),
+        ((0, 1, 163, 170), "| 0 of 1 | 163 of 170 | not compared: too few | none | none |"),
     ],
 )
 def test_methodology_table_is_what_the_code_computes(table, row):
     """Each row of the table in docs/methodology.md, section 5, recomputed."""
     assert row in METHODOLOGY.read_text(encoding="utf-8")
-    lower, upper = ratio_confidence_interval(*table)
     cells = [c.strip() for c in row.strip("|").split("|")]
     ratio, interval, p = cells[2], cells[3], cells[4]
+    if ratio == "not compared: too few":
+        assert ratio_confidence_interval(*table) is None and score_test_p(*table) is None
+        return
+    lower, upper = ratio_confidence_interval(*table)
     low_text, high_text = interval.split(" to ")
     assert float(low_text) == pytest.approx(lower, abs=0.5 * 10 ** -_decimals(low_text))
     if high_text == "no upper limit":

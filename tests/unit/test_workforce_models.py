@@ -11,6 +11,8 @@ from datetime import date
 import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
+from scipy.stats import fisher_exact
+from scipy.stats.contingency import expected_freq
 from score_reference import score_interval, score_p
 
 from pipeline import stats
@@ -97,6 +99,16 @@ def _by_group(frame):
     return frame.drop_duplicates("group_code").set_index("group_code")
 
 
+TOO_FEW = "too few people to compare (an expected count below 1)"
+
+
+def _too_small_and_not_significant(a: int, n1: int, c: int, n2: int) -> bool:
+    """Whether a of n1 against c of n2 has an expected count below 1 under equal rates
+    (Cochran's floor, so not compared) and Fisher's exact test finds no difference either."""
+    table = [[a, n1 - a], [c, n2 - c]]
+    return expected_freq(table).min() < 1 and fisher_exact(table).pvalue > 0.05
+
+
 def _years(earlier: str, later: str) -> float:
     return (date.fromisoformat(later) - date.fromisoformat(earlier)).days / 365.25
 
@@ -137,14 +149,12 @@ def test_promotion_of_nobody_in_a_group(force):
     # Women P2 P4: 0 of 2; men P1 P3 P6: 2 of 3.
     assert [women["in_post_count"], women["promoted_count"]] == [2, 0]
     assert women["reference_promoted_count"] == 2
-    assert women["rate_ratio"] == pytest.approx(0.0)
-    assert math.isnan(women["relative_likelihood_ratio"])
-    assert women["note"] == "no one in this group was promoted"
-    # 0 of 2 against 2 of 3: the estimate 0 is the interval's lower bound, no correction.
-    assert women["p_value"] == pytest.approx(score_p(0, 2, 2, 3), rel=1e-9)
-    assert women["verdict"] == "lower promotion rate, not significant"
-    assert women["ci_lower_ratio"] == 0.0
-    assert women["ci_upper_ratio"] == pytest.approx(score_interval(0, 2, 2, 3)[1], rel=1e-9)
+    # 0 of 2 against 2 of 3: an expected count of 0.8, too few to compare (Fisher p = 0.4).
+    assert _too_small_and_not_significant(0, 2, 2, 3)
+    assert women["note"] == TOO_FEW
+    assert women["verdict"] == "not computable"
+    assert math.isnan(women["rate_ratio"]) and math.isnan(women["relative_likelihood_ratio"])
+    assert pd.isna(women["p_value"]) and pd.isna(women["ci_lower_ratio"])
     other = constables.loc["other"]  # nobody at all
     assert other["in_post_count"] == 0
     assert other["note"] == "no officers in post in this group"
@@ -179,28 +189,27 @@ def test_leaving_rates(force):
     minority = officers.loc["minority_excl_white"]  # P3 P4: 1 left
     assert minority["leaving_rate"] == pytest.approx(1 / 2)
     assert minority["reference_leaving_rate"] == pytest.approx(1 / 3)  # P1 P2 P5: P5 left
-    assert minority["rate_ratio"] == pytest.approx(1.5)
-    assert minority["relative_likelihood_ratio"] == pytest.approx(1.5)
-    assert minority["p_value"] == pytest.approx(score_p(1, 2, 1, 3), rel=1e-9)
-    # The words name the direction of the rate, whichever way is worse for the group.
-    assert minority["verdict"] == "higher leaving rate, not significant"
+    # 1 of 2 against 1 of 3: an expected count of 0.8, too few to compare (Fisher p = 1).
+    assert _too_small_and_not_significant(1, 2, 1, 3)
+    assert minority["note"] == TOO_FEW
+    assert minority["verdict"] == "not computable"
+    assert math.isnan(minority["rate_ratio"]) and pd.isna(minority["p_value"])
 
 
 def test_leaving_by_reason_and_worker_type(force):
     resigned = _retention(force, "police_officer", "resignation").loc["minority_excl_white"]
     assert [resigned["leaver_count"], resigned["reference_leaver_count"]] == [1, 0]
-    assert resigned["note"] == "no one in the reference group left"
-    assert math.isnan(resigned["rate_ratio"])
-    # The reference group's rate is 0: no upper limit, the same words as any higher rate.
-    assert resigned["ci_upper_ratio"] == math.inf
-    assert resigned["ci_lower_ratio"] == pytest.approx(score_interval(1, 2, 0, 3)[0], rel=1e-9)
-    assert resigned["verdict"] == "higher leaving rate, not significant"
+    # 1 of 2 against 0 of 3: too few to compare (expected 0.4; Fisher p = 0.4).
+    assert _too_small_and_not_significant(1, 2, 0, 3)
+    assert resigned["note"] == TOO_FEW
+    assert math.isnan(resigned["rate_ratio"]) and pd.isna(resigned["ci_upper_ratio"])
+    assert resigned["verdict"] == "not computable"
     retired = _retention(force, "police_officer", "retirement").loc["minority_excl_white"]
     assert [retired["leaver_count"], retired["reference_leaver_count"]] == [0, 1]
-    assert retired["rate_ratio"] == pytest.approx(0.0)
-    # Nobody in the group retired, one of three others did: a lower rate, nothing more.
-    assert retired["verdict"] == "lower leaving rate, not significant"
-    assert retired["note"] == "no one in this group left"
+    # Nobody in the group retired, one of three others did: too few to compare.
+    assert _too_small_and_not_significant(0, 2, 1, 3)
+    assert retired["verdict"] == "not computable"
+    assert retired["note"] == TOO_FEW
     staff_other = _retention(force, "police_staff", "other").loc["all"]
     assert [staff_other["in_post_count"], staff_other["leaver_count"]] == [2, 1]  # transfer
     assert staff_other["short_service_share"] == pytest.approx(0.0)
@@ -224,15 +233,15 @@ def test_specialist_department_against_the_rest_of_the_workforce(force):
     assert [minority["declared_headcount"], minority["group_headcount"]] == [3, 1]
     assert [minority["rest_declared_headcount"], minority["rest_group_headcount"]] == [2, 1]
     assert minority["workforce_group_share"] == pytest.approx(2 / 5)
-    assert minority["unit_to_rest_ratio"] == pytest.approx((1 / 3) / (1 / 2))
-    lower, upper = score_interval(1, 3, 1, 2)
-    assert minority["ci_lower_ratio"] == pytest.approx(lower, rel=1e-9)
-    assert minority["ci_upper_ratio"] == pytest.approx(upper, rel=1e-9)
-    assert minority["p_value"] == pytest.approx(score_p(1, 3, 1, 2), rel=1e-9)
-    assert minority["verdict"] == "under-represented, not significant"
+    # 1 of 3 against 1 of 2: an expected count of 0.8, too few to compare (Fisher p = 1).
+    assert _too_small_and_not_significant(1, 3, 1, 2)
+    assert math.isnan(minority["unit_to_rest_ratio"]) and pd.isna(minority["p_value"])
+    assert minority["note"] == TOO_FEW
+    assert minority["verdict"] == "not computable"
     assert "relative_likelihood_ratio" not in got  # representation is not a WRES measure
     black = got.loc["black"]  # 0 of 3 in firearms against P4, 1 of 2, in the rest
-    assert black["unit_to_rest_ratio"] == pytest.approx(0.0)
+    assert _too_small_and_not_significant(0, 3, 1, 2)
+    assert black["note"] == TOO_FEW
 
 
 def test_a_unit_that_is_the_whole_workforce_has_no_comparison(force):
@@ -285,14 +294,19 @@ def test_rank_pipeline_steps_and_compounding(tiny_force):
     # Each rank against constables (different people): Sergeant 2 of 5 against 2 of 4.
     assert got.loc["Sergeant", "p_value"] == pytest.approx(score_p(2, 5, 2, 4), rel=1e-9)
     assert got.loc["Sergeant", "verdict"] == "no clear difference"
-    # Chief Inspector 0 of 2 against 2 of 4: representation, so under-represented.
-    assert got.loc["Chief Inspector", "p_value"] == pytest.approx(score_p(0, 2, 2, 4), rel=1e-9)
-    assert got.loc["Chief Inspector", "verdict"] == "under-represented, not significant"
-    assert got.loc["Chief Inspector", "ci_lower_ratio"] == 0.0
+    assert got.loc["Inspector", "p_value"] == pytest.approx(score_p(1, 4, 2, 4), rel=1e-9)
+    # Chief Inspector 0 of 2 and Superintendent 1 of 1 against 2 of 4: expected counts 0.67
+    # and 0.4, too few to compare, and Fisher's exact test finds nothing either.
+    for rank, a, n in (("Chief Inspector", 0, 2), ("Superintendent", 1, 1)):
+        assert _too_small_and_not_significant(a, n, 2, 4)
+        assert got.loc[rank, "verdict"] == "not computable"
+        assert got.loc[rank, "note"] == TOO_FEW
+        assert pd.isna(got.loc[rank, "p_value"])
     assert pd.isna(got.loc["Constable", "p_value"])
-    # One family per snapshot and grouping: the four ranks above constable.
-    assert (got["family_comparison_count"].iloc[1:] == 4).all()
-    p = got["p_value"].iloc[1:].astype(float).to_numpy()
-    expected = [min(min(4 * q / k for k, q in enumerate(sorted(p), 1) if q >= v), 1) for v in p]
-    assert got["adjusted_p_value"].iloc[1:].astype(float).tolist() == pytest.approx(expected)
+    # One family per snapshot and grouping: the two ranks above constable that are compared.
+    compared = got.loc[["Sergeant", "Inspector"]]
+    assert (compared["family_comparison_count"] == 2).all()
+    p = compared["p_value"].astype(float).to_numpy()
+    expected = [min(min(2 * q / k for k, q in enumerate(sorted(p), 1) if q >= v), 1) for v in p]
+    assert compared["adjusted_p_value"].astype(float).tolist() == pytest.approx(expected)
     assert got.loc["Constable", "constable_declared_headcount"] == 4
