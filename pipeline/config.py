@@ -747,7 +747,8 @@ WorkerType = Literal["police_officer", "police_staff", "pcso", "special_constabl
 
 class TargetSettings(_Frozen):
     """One ``[[targets]]`` entry: a share of a group by a date, or a number of the group's
-    joiners between two dates, for the force or one worker type, rank or band, or LPU.
+    joiners between two dates. A share target is for the force or one worker type, rank or
+    band, or LPU; a joiners target for the force or one worker type.
 
     Which groups, ranks and LPUs exist is checked against the code lists when the run
     builds its reference tables (:mod:`pipeline.targets`), so a typo is a configuration
@@ -805,6 +806,12 @@ class TargetSettings(_Frozen):
             )
         if self.rank_or_band is not None and self.worker_type is None:
             raise ValueError("rank_or_band needs worker_type")
+        if self.joiners is not None and (self.rank_or_band or self.lpu_code):
+            raise ValueError(
+                "a joiners target is for the force or one worker type: the report publishes "
+                "joiners by worker type and entry route, so a count for a rank, band or LPU "
+                "would have no protected table beside it (remove rank_or_band and lpu_code)"
+            )
         if self.from_date is not None and self.from_date >= self.by_date:
             raise ValueError("from_date must be before by_date")
         return self

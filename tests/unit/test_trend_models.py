@@ -449,6 +449,14 @@ def test_promotion_needed_at_each_rank_below_a_rank_target(force):
         ("[[targets]]\njoiners = 100\nfrom_date = 2022-01-01\nby_date = 2030-03-31\n",
          "whole reporting years"),
         ("[[targets]]\nshare = 1.5\nby_date = 2030-03-31\n", "share"),
+        # The joiners tables are by worker type and route: a rank's or an LPU's joiner count
+        # stopped the build (a cell with two values) or was published beside its withheld
+        # count as a rate a year (hostile 14b, findings 1 and 2).
+        ('[[targets]]\nworker_type = "police_officer"\nrank_or_band = "Superintendent"\n'
+         "joiners = 3\nfrom_date = 2023-04-01\nby_date = 2027-03-31\n",
+         "a joiners target is for the force or one worker type"),
+        ('[[targets]]\nlpu_code = "SOL"\njoiners = 20\nfrom_date = 2023-04-01\n'
+         "by_date = 2030-03-31\n", "a joiners target is for the force or one worker type"),
     ],
 )  # fmt: skip
 def test_a_malformed_target_is_a_configuration_error(tmp_path, extra, message):
