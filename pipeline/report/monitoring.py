@@ -28,6 +28,7 @@ from pipeline.report.progression import (
     short_label,
     statistic_columns,
 )
+from pipeline.report.trends import in_words
 
 CASE = tuple(codes.MISCONDUCT_STAGES)
 FORMAL = CASE[1:]
@@ -822,7 +823,8 @@ def staff_survey(cells: Cells, _snapshot_date):
         ),
         frame=raw,
         notes=(
-            f"A group's result from fewer than {minimum} respondents is not shown ([x]): a "
+            f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
+            "([x]): a "
             "share of a handful of people is neither reliable nor safe to publish.",
         ),
     )

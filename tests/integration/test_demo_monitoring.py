@@ -213,6 +213,10 @@ def test_each_section_shows_its_views_figures(demo_report, database):
     assert row["Verdict"] == formal["verdict"]
     survey = page_table(demo_report, "staff-survey")
     assert len(survey) == 4 and all(k.startswith("WRES ") for k in survey)
+    # A setting is written in words: the sentence audit accepts only numbers a table shows,
+    # and "fewer than 10 respondents" stopped a force whose tables held no 10 (hostile 14b).
+    page = (demo_report / "index.html").read_text(encoding="utf-8")
+    assert "fewer than ten respondents" in page and "fewer than 10 respondents" not in page
     for table in ("grievances", "development-access", "lateral-moves", "appraisal",
                   "appraisal-ratings", "senior-leadership", "misconduct-stages"):  # fmt: skip
         assert page_table(demo_report, table), table
