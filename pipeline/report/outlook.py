@@ -472,7 +472,13 @@ def projection(cells: Cells, snapshot_date):
         Column("population_share", CENSUS_LABEL, "share"),
         Column("recruit_group_share", f"Recruits' share, last {years} years", "percent",
                of=RECRUITS),
-        Column("projected_group_share_mid", f"Flow model, {middle}", "percent", of=COUNTS),
+        # A year ten on only when the horizon is further (a horizon of ten or fewer years
+        # would give two columns of the same year and name).
+        *(
+            [Column("projected_group_share_mid", f"Flow model, {middle}", "percent", of=COUNTS)]
+            if mid < horizon
+            else []
+        ),
         Column("projected_group_share", f"Flow model, {end}", "percent", of=COUNTS),
         Column("projected_group_share_lower", f"Band, {end}", "percent_interval", of=COUNTS,
                upper="projected_group_share_upper"),
