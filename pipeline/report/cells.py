@@ -65,6 +65,7 @@ class Cells:
         self.universe = Universe(listing=LISTING)
         self.memo: dict[str, dict] = {}
         """Grids several sections share, built once per report."""
+        self._held: dict = {}
 
     # ------------------------------------------------------------------ groups
 
@@ -148,6 +149,18 @@ class Cells:
         return frozenset(post(w, r) for w, r in rows) | frozenset(
             post("police_officer", rank) for rank in codes.OFFICER_RANKS
         )
+
+    def held_posts(self, snapshot_date) -> frozenset[str]:
+        """The posts someone holds on a snapshot date (a subset of :attr:`every_post`)."""
+        date = pd.Timestamp(snapshot_date).date()
+        if date not in self._held:
+            rows = self.con.execute(
+                """select distinct worker_type, rank_or_band from analytics.workforce_by_ethnicity
+                   where snapshot_date = ? and headcount > 0""",
+                [date],
+            ).fetchall()
+            self._held[date] = frozenset(post(w, r) for w, r in rows)
+        return self._held[date]
 
     def staff(self, snapshot_date, *, movements: bool = False) -> str:
         """The population of a staff snapshot, registered with its dimensions."""

@@ -27,6 +27,7 @@ from pipeline.report.trends import (
     add_keys,
     headline_label,
     in_words,
+    in_years,
     joiner_key,
     joiner_years,
     number,
@@ -73,9 +74,9 @@ def share_of(frame: pd.DataFrame) -> str:
 
 
 def assumptions(cells: Cells) -> str:
-    years = in_words(cells.settings.projections.window_years)
+    years = in_years(cells.settings.projections.window_years)
     return (
-        f"Assumptions: the joining, leaving and promotion rates of the last {years} years "
+        f"Assumptions: the joining, leaving and promotion rates of the last {years} "
         "continue; each worker type stays at its present size, every leaver replaced; "
         "recruits join in the recent mix and at the recent entry ranks; people do not change "
         "group; the population benchmark stays at Census 2021."
@@ -169,7 +170,7 @@ def share_targets(cells: Cells, snapshot_date):
     add_scope_counts(cells, frame, "as_of", "group_code")
     sources = _window_counts(cells, frame, snapshot_date)
     add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
-    years = in_words(cells.settings.projections.window_years)
+    years = in_years(cells.settings.projections.window_years)
     columns = (
         Column("label", "Target", "label"),
         Column("declared_headcount", "Stated an ethnicity", "count"),
@@ -186,7 +187,7 @@ def share_targets(cells: Cells, snapshot_date):
         Column("projected_group_share", "Flow model, by the date", "percent", of=COUNTS),
         Column("projected_group_share_lower", "Flow model's band", "percent_interval",
                of=COUNTS, upper="projected_group_share_upper"),
-        Column("recruit_group_share", f"Recruits' share, last {years} years", "percent",
+        Column("recruit_group_share", f"Recruits' share, last {years}", "percent",
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*COUNTS, *RECRUITS)),
@@ -199,7 +200,7 @@ def share_targets(cells: Cells, snapshot_date):
     )  # fmt: skip
     definitions = [
         ("Current rate (of a target)", f"The straight line through the target's share at "
-         f"the snapshots of the last {years} years: what 'at this rate' means."),
+         f"the snapshots of the last {years}: what 'at this rate' means."),
         ("Recruits' share needed", "The group's share of recruits, from now on, with which "
          "the flow model meets a target on its date, everything else as observed; [x] where "
          "even every recruit from the group would not, for an LPU (the flow model is "
@@ -323,11 +324,11 @@ def target_trends(cells: Cells, snapshot_date):
     )
     title = "Targets: the numbers behind each current rate"
     table = DeclaredTable(id="targets-trends", caption=title, columns=columns, frame=frame)
-    years = in_words(cells.settings.projections.window_years)
+    years = in_years(cells.settings.projections.window_years)
 
     def compose() -> Prose:
         return Prose(
-            message=f"Each share target's scope at every snapshot of the last {years} years: "
+            message=f"Each share target's scope at every snapshot of the last {years}: "
             "the points its current rate is the straight line through."
         )
 
@@ -356,7 +357,7 @@ def joiner_targets(cells: Cells, snapshot_date):
         cells, years_of(r), r["worker_type"], None, r["group_code"]
     ) if years_of(r) else None)  # fmt: skip
     add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
-    years = in_words(cells.settings.projections.window_years)
+    years = in_years(cells.settings.projections.window_years)
     so_far = ("group_joiner_count",)
     columns = (
         Column("label", "Target", "label"),
@@ -369,7 +370,7 @@ def joiner_targets(cells: Cells, snapshot_date):
                of=(*so_far, *RECRUITS)),
         Column("projected_group_joiner_count", "Flow model, by the date", "number",
                of=(*so_far, *RECRUITS)),
-        Column("recruit_group_share", f"Recruits' share, last {years} years", "percent",
+        Column("recruit_group_share", f"Recruits' share, last {years}", "percent",
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*so_far, *RECRUITS)),
@@ -463,14 +464,14 @@ def projection(cells: Cells, snapshot_date):
     label = headline_label(cells)
     now = pd.Timestamp(snapshot_date).year
     end, middle = str(now + horizon), str(now + mid)
-    years = in_words(cells.settings.projections.window_years)
+    years = in_years(cells.settings.projections.window_years)
     columns = (
         Column("label", "Rank, worker type or workforce", "label"),
         Column("declared_headcount", "Stated an ethnicity now", "count"),
         Column("group_headcount", "In the group now", "count"),
         Column("group_share", "Share now", "share", of=COUNTS),
         Column("population_share", CENSUS_LABEL, "share"),
-        Column("recruit_group_share", f"Recruits' share, last {years} years", "percent",
+        Column("recruit_group_share", f"Recruits' share, last {years}", "percent",
                of=RECRUITS),
         # A year ten on only when the horizon is further (a horizon of ten or fewer years
         # would give two columns of the same year and name).
@@ -606,7 +607,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
         )
         return (
             f" What drives it: of the officers who joined in the last "
-            f"{in_words(cells.settings.projections.window_years)} years and stated an "
+            f"{in_years(cells.settings.projections.window_years)} and stated an "
             f"ethnicity, {outlook.text(row, 'recruit_group_share')} were from the group, "
             f"against {outlook.text(row, 'group_share')} of officers now, so recruitment "
             f"{lift} the share; at today's joining, leaving and promotion rates it settles at "
@@ -775,11 +776,11 @@ def _promotion_sections(
     group_sources = (*own_sources["group"], *own_sources["rest"])
     name = target["target_name"].iloc[0]
     rank = target["target_rank_or_band"].iloc[0]
-    years = in_words(cells.settings.projections.window_years)
+    years = in_years(cells.settings.projections.window_years)
     title = f"What it would take: promotion to {rank}"
     table = DeclaredTable(
         id=f"what-it-would-take-{code}",
-        caption=f"{title}, for the target {name}: rates over the last {years} years",
+        caption=f"{title}, for the target {name}: rates over the last {years}",
         columns=(
             Column("label", "Rank promoted from", "label"),
             Column("promotion_rate", "Group's promotion rate (a year)", "percent",
@@ -809,7 +810,7 @@ def _promotion_sections(
         "Promotion rate the target needs",
         f"Found by running the flow model with the group's promotion rate at every rank below "
         f"the target's multiplied by one factor, everything else as observed over the last "
-        f"{years} years, until it meets the target on the date.",
+        f"{years}, until it meets the target on the date.",
     )
     scope = scope_words({**target.iloc[0].to_dict(), "rank_or_band": rank, "lpu_code": "All"})
 
@@ -849,7 +850,7 @@ def _promotion_sections(
     def compose_counts() -> Prose:
         return Prose(
             message=f"The promotions each year behind the rates above, rank by rank: over "
-            f"the last {years} years, those in post at the start of each year and how many of "
+            f"the last {years}, those in post at the start of each year and how many of "
             "them held a higher rank a year later."
         )
 

@@ -48,14 +48,15 @@ def add_keys(frame: pd.DataFrame, name: str, make) -> None:
 def staff_key(cells: Cells, date, worker_type, rank, lpu, eth: str):
     """The cell of a staff snapshot: a worker type (or everyone), a rank or band (or every
     one), an LPU (or every one), and an ethnic grouping, "stated" or "all". None for a
-    rank, worker type or LPU nobody held on that date: its count is 0 and names no one
-    (the snapshot's dimensions are what was held, and stay so)."""
+    rank, worker type or LPU nobody held on that date: its count is 0 and names no one, and
+    a change from it does not exist ([x]), though the snapshot's ``post`` dimension holds
+    every post of the force (:attr:`Cells.every_post`)."""
     population = cells.staff(date)
     domain = cells.universe.dims(population)
     posts = None
     if worker_type not in (None, "All"):
         posts = cells.posts(population, worker_type, None if rank in (None, "All") else rank)
-        if not posts or not posts <= domain["post"]:
+        if not posts or not posts & cells.held_posts(date):
             return None
     if lpu not in (None, "All") and lpu not in domain["lpu"]:
         return None
@@ -85,6 +86,11 @@ def in_words(n: int) -> str:
     rest = n % 1000
     joiner = " and " if 0 < rest < 100 else " "
     return f"{in_words(n // 1000)} thousand" + ("" if rest == 0 else joiner + in_words(rest))
+
+
+def in_years(n: int) -> str:
+    """A number of years in words: 'one year', 'three years' (see :func:`in_words`)."""
+    return "one year" if n == 1 else f"{in_words(n)} years"
 
 
 def trend_dates(cells: Cells, snapshot_date) -> list:
@@ -155,8 +161,8 @@ def straight_line_rule(cells: Cells) -> str:
     p = cells.settings.projections
     return (
         f"A straight line (current rate) is drawn only through at least "
-        f"{in_words(p.trend_min_snapshots)} snapshots of the last {in_words(p.window_years)} "
-        f"years with at least {in_words(p.trend_min_declared_headcount)} people stating an "
+        f"{in_words(p.trend_min_snapshots)} snapshots of the last {in_years(p.window_years)} "
+        f"with at least {in_words(p.trend_min_declared_headcount)} people stating an "
         "ethnicity at each, and is carried forward only while it stays between none and all "
         "of them; elsewhere it is [x]: a line through fewer points or people, or past those "
         "bounds, is not a forecast."
@@ -223,7 +229,7 @@ def over_time_table(
     previous = ("previous_group_headcount", "previous_declared_headcount")
     changed = sources_where(frame, held(frame, "previous_declared_headcount"), COUNTS, "change")
     label = headline_label(cells)
-    years = in_words(cells.settings.projections.window_years)
+    years = in_years(cells.settings.projections.window_years)
     columns = (
         Column("label", first_header, "label"),
         Column("declared_headcount", "Stated an ethnicity", "count"),
@@ -233,7 +239,7 @@ def over_time_table(
                "points", of=(*changed, *previous),
                difference=("previous_group_share", "group_share")),
         Column("trend_share_change_per_year",
-               f"Straight-line trend over the last {years} years' snapshots (percentage "
+               f"Straight-line trend over the snapshots of the last {years} (percentage "
                "points a year)", "points", of=tuple(sources)),
         Column("estimated_population_share", ESTIMATE_LABEL, "share"),
         Column("population_share", CENSUS_LABEL, "share"),
@@ -307,14 +313,14 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
                 f"ethnicity on {first}, {table.text(end, 'group_share')} on {last}"
             )
             slope = table.value(end, "trend_share_change_per_year")
-            years = in_words(cells.settings.projections.window_years)
+            years = in_years(cells.settings.projections.window_years)
             pace = (
-                f"a straight line through the snapshots of the last {years} years moves "
+                f"a straight line through the snapshots of the last {years} moves "
                 f"{table.text(end, 'trend_share_change_per_year')} percentage points a year"
                 if number(table, end, "trend_share_change_per_year") is not None
                 else "the straight line's slope is withheld"
                 if slope is WITHHELD
-                else f"too few snapshots or people in the last {years} years for a straight line"
+                else f"too few snapshots or people in the last {years} for a straight line"
             )
             message = (
                 f"{title_text} ({pace}), while the population's share is estimated to have "

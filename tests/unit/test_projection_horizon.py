@@ -30,3 +30,17 @@ def test_a_short_horizon_has_one_flow_model_column_per_year(tmp_path, monkeypatc
     flow = [h for h in header if h.startswith("Flow model, ")]
     assert flow == [f"Flow model, {2026 + horizon} (%)"]
     assert len(header) == len(set(header))
+
+
+def test_a_one_year_window_reads_one_year(tmp_path, monkeypatch):
+    """``window_years = 1`` wrote "the last one years" in about twenty places (hostile 14b)."""
+    monkeypatch.setattr(charts, "render", lambda table, chart: "<svg></svg>")
+    extra = "[projections]\nwindow_years = 1\ntrend_min_snapshots = 2\n"
+    settings = load_settings(write_config(tmp_path, extra))
+    con = build_database(settings, random_force(4, size=60))
+    out = Path(tmp_path) / "report"
+    build.build_report(con, settings, out, "20260401T0Z-x")
+    texts = [(out / "index.html").read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((out / "csv").glob("*.csv"))]
+    assert not [t for t in texts if "one years" in t]
+    assert any("last one year" in t for t in texts)
