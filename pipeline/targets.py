@@ -74,6 +74,12 @@ def targets_frame(settings: Settings) -> pd.DataFrame:
         seen.add(code)
         group = target.group or settings.groups.headline
         _check_group(settings, group, where)
+        if groupings.members(settings, group) >= groupings.WHITE_BRITISH:
+            raise ConfigError(
+                f"{where}: group '{group}' includes White British; a target is a share or "
+                "number the group is to reach (at least), for an under-represented group. "
+                "Use an ethnic-minority grouping (e.g. minority_excl_white, black)."
+            )
         if target.rank_or_band and (target.worker_type, target.rank_or_band) not in ranks:
             ladder = [r for (w, r) in ranks if w == target.worker_type]
             raise ConfigError(

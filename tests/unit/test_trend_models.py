@@ -527,6 +527,11 @@ def test_a_malformed_target_is_a_configuration_error(tmp_path, extra, message):
          'by_date = 2030-03-31\n', "'Captain' is not a police_officer rank"),
         ('[[targets]]\nlpu_code = "XYZ"\nshare = 0.2\nby_date = 2030-03-31\n',
          "LPU 'XYZ' is not in the area"),
+        # A White share of 60% was "met" at 85.2%: a target is a floor (hostile 14b, 9).
+        ('[[targets]]\ngroup = "white"\nshare = 0.6\nby_date = 2030-03-31\n',
+         "group 'white' includes White British"),
+        ('[[targets]]\ngroup = "W1"\nshare = 0.6\nby_date = 2030-03-31\n',
+         "group 'W1' includes White British"),
     ],
 )  # fmt: skip
 def test_a_target_naming_what_the_force_does_not_have_stops_the_run(tmp_path, extra, message):
