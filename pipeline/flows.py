@@ -366,12 +366,16 @@ def solve_recruit_share(
     return Solution(_solve(gap, 0.0, 1.0), True)
 
 
-def joiners_by(recruits: np.ndarray, positions: np.ndarray, years: float) -> float:
-    """The group's recruits at ``positions`` from now until ``years`` from now (the last,
-    partial year pro rata), from :func:`recruits_path`."""
+def joiners_by(
+    recruits: np.ndarray, positions: np.ndarray, years: float, start: float = 0.0
+) -> float:
+    """The group's recruits at ``positions`` from ``start`` years from now until ``years``
+    after that (a partial year pro rata), from :func:`recruits_path`: a period that begins
+    later (a joiners target whose ``from_date`` is after the latest snapshot) counts only
+    its own years."""
     per_year = recruits[:, IN, :][:, positions].sum(axis=1)
     cumulative = np.cumsum(per_year)
-    return share_at(cumulative, years)
+    return share_at(cumulative, start + years) - share_at(cumulative, start)
 
 
 def solve_recruit_share_for_joiners(
@@ -382,15 +386,18 @@ def solve_recruit_share_for_joiners(
     joiners_needed: float,
     years: float,
     worker_types: Sequence[int],
+    start: float = 0.0,
 ) -> Solution:
     """The group's share of stated recruits (from now on) for ``joiners_needed`` more of
-    the group's recruits at ``positions`` within ``years``."""
-    horizon = int(np.ceil(years))
+    the group's recruits at ``positions`` within the ``years`` that begin ``start`` years
+    from now (:func:`joiners_by`)."""
+    horizon = int(np.ceil(start + years))
 
     def gap(share: float) -> float:
         changed = rates.with_recruit_share(share, worker_types)
         path = project(stock, changed, ladder, horizon)
-        return joiners_by(recruits_path(path, changed, ladder), positions, years) - joiners_needed
+        recruits = recruits_path(path, changed, ladder)
+        return joiners_by(recruits, positions, years, start) - joiners_needed
 
     if joiners_needed <= 0:
         return Solution(0.0, True, already_met=True)

@@ -335,6 +335,14 @@ def target_trends(cells: Cells, snapshot_date):
     return Section("targets-trends", THEME, title, table, compose)
 
 
+NOT_BEGUN = (
+    "A target whose period starts after the latest snapshot has not begun: its joiners so "
+    "far are [x], and every figure (the rate needed, the current rate and the flow model "
+    "carried to the date, the recruits' share needed) counts only the target's own years, "
+    "from its start to its date."
+)
+
+
 def joiner_targets(cells: Cells, snapshot_date):
     """Each joiners target: the group's joiners so far, the rate needed, the current rate,
     where it and the flow model lead, and the recruits' share it would take."""
@@ -353,6 +361,7 @@ def joiner_targets(cells: Cells, snapshot_date):
     frame["label"] = frame["target_name"]
     frame["scope"] = [scope_words(r) for r in frame.to_dict("records")]
     frame["by"] = frame["target_date"].map(fmt.date)
+    frame["begun"] = pd.to_datetime(frame["from_date"]) <= now
     add_keys(frame, "group_joiner_count", lambda r: joiner_key(
         cells, years_of(r), r["worker_type"], None, r["group_code"]
     ) if years_of(r) else None)  # fmt: skip
@@ -364,7 +373,8 @@ def joiner_targets(cells: Cells, snapshot_date):
         Column("group_joiner_count", "Joiners from the group so far", "count"),
         Column("target_joiner_count", "Joiners targeted", "number"),
         Column("by", "By", "text"),
-        Column("needed_joiners_per_year", "Needed from now (a year)", "number", of=so_far),
+        Column("needed_joiners_per_year", "Needed a year, from now or the start", "number",
+               of=so_far),
         Column("current_joiners_per_year", "Current rate (a year)", "number", of=RECRUITS),
         Column("straight_line_joiner_count", "At the current rate, by the date", "number",
                of=(*so_far, *RECRUITS)),
@@ -377,26 +387,33 @@ def joiner_targets(cells: Cells, snapshot_date):
         Column("target_status", "Status", "text", of=(*so_far, *RECRUITS)),
     )  # fmt: skip
     title = "Targets: joiners"
+    notes = () if frame["begun"].all() else (NOT_BEGUN,)
     table = DeclaredTable(
         id="targets-joiners", caption=f"{title}: the group's joiners against each target",
-        columns=columns, frame=frame,
+        columns=columns, frame=frame, notes=notes,
     )  # fmt: skip
     scopes = dict(zip(table.labels, frame["scope"], strict=True))
+    begun = dict(zip(table.labels, frame["begun"], strict=True))
 
     def compose() -> Prose:
         sentences = []
         for row in table.labels:
             status = table.text(row, "target_status")
+            target = (
+                f"a target of {table.text(row, 'target_joiner_count')} by {table.text(row, 'by')}"
+            )
             sentence = (
                 f"{scopes[row]}, joiners: {table.text(row, 'group_joiner_count')} so far "
-                f"against a target of {table.text(row, 'target_joiner_count')} by "
-                f"{table.text(row, 'by')}, "
-                f"{status}"
+                f"against {target}, {status}"
+                if begun[row]
+                else f"{scopes[row]}, joiners: {target}, whose period has not begun (it "
+                f"starts after the latest snapshot), {status}"
             )
             if status == "not on track":
                 sentence += (
-                    f": {table.text(row, 'needed_joiners_per_year')} a year are needed from "
-                    f"now, against {table.text(row, 'current_joiners_per_year')} a year recently"
+                    f": {table.text(row, 'needed_joiners_per_year')} a year are needed "
+                    f"{'from now' if begun[row] else 'over its own years'}, against "
+                    f"{table.text(row, 'current_joiners_per_year')} a year recently"
                 )
                 if number(table, row, "needed_recruit_share") is not None:
                     sentence += (

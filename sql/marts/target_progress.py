@@ -7,7 +7,8 @@ current rate (the straight line through the window's snapshots, or joiners a yea
 window) and where it leads by the date, the flow model's value on the date with its band
 (marts.projections), the group's share of recruits needed from now on for the flow model
 to meet the target, and a status: met, on track (the current rate gets there), not on
-track, or, once the date has passed, met or missed.
+track, or, once the date has passed, met or missed. A joiners target's figures count its own
+years only: from the later of now and its start (a period not begun has no joiners so far).
 """
 
 from __future__ import annotations
@@ -259,10 +260,23 @@ def progress(ctx: Context, target: dict) -> dict:
             )
         out["target_status"] = _status(target, value, straight, passed)
     else:
-        start = pd.Timestamp(target["from_date"]).date()
-        end = min(pd.Timestamp(target["target_date"]), now).date()
-        achieved = ctx.joiners(target, start, end)
-        out["group_joiner_count"] = achieved
+        start = pd.Timestamp(target["from_date"])
+        begun = start <= now
+        # Every figure counts the target's own years still to come: from now, or from the
+        # 31 March before from_date when the period begins after the latest snapshot.
+        counting_from = max(now, start - pd.Timedelta(days=1))
+        lead = (counting_from - now).days / 365.25
+        span_left = (pd.Timestamp(target["target_date"]) - counting_from).days / 365.25
+        achieved = 0
+        if begun:
+            end = min(pd.Timestamp(target["target_date"]), now).date()
+            achieved = ctx.joiners(target, start.date(), end)
+            out["group_joiner_count"] = achieved
+        else:
+            notes.append(
+                f"Not begun: counting starts on {start:%-d %B %Y}, so no joiners are counted "
+                "yet, and every figure counts the target's own years, from then to the date."
+            )
         window_start = max(now - pd.DateOffset(years=int(ctx.window_years)),
                            pd.Timestamp(ctx.first_snapshot))  # fmt: skip
         span = (now - window_start).days / 365.25
@@ -272,20 +286,20 @@ def progress(ctx: Context, target: dict) -> dict:
             out["current_joiners_per_year"] = recent / span
         if not passed:
             remaining = target["target_joiner_count"] - achieved
-            out["needed_joiners_per_year"] = max(remaining, 0) / years
+            out["needed_joiners_per_year"] = max(remaining, 0) / span_left
             if out["current_joiners_per_year"] is not None:
-                straight = achieved + out["current_joiners_per_year"] * years
+                straight = achieved + out["current_joiners_per_year"] * span_left
                 out["straight_line_joiner_count"] = straight
-            if not projection.empty and years <= projection["projection_year"].max():
+            if not projection.empty and lead + span_left <= projection["projection_year"].max():
                 expected = np.cumsum(
                     projection.sort_values("projection_year")["projected_group_joiner_count"]
-                )
-                out["projected_group_joiner_count"] = achieved + flows.share_at(
-                    expected.to_numpy(dtype=float), years
+                ).to_numpy(dtype=float)
+                out["projected_group_joiner_count"] = achieved + (
+                    flows.share_at(expected, lead + span_left) - flows.share_at(expected, lead)
                 )
                 solution = flows.solve_recruit_share_for_joiners(
                     counts.stock, counts.point_rates(), counts.ladder, positions,
-                    remaining, years, types,
+                    remaining, span_left, types, start=lead,
                 )  # fmt: skip
                 out["needed_recruit_share"] = solution.value if remaining > 0 else None
                 if not solution.reachable:

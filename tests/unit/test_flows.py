@@ -199,6 +199,37 @@ def test_the_solved_recruit_share_for_joiners_gives_that_many_when_fed_back():
     assert flows.joiners_by(recruits, np.array([0, 1]), 3.5) == pytest.approx(80.0, abs=1e-4)
 
 
+def test_joiners_by_counts_a_later_period_only():
+    """Recruits of 10, 20, 30, 40 in years 1-4 (cumulative 10, 30, 60, 100): from year 1
+    to 3, 20 + 30; from year 0.5 for two years, 45 - 5 (half of years 1 and 3)."""
+    recruits = np.zeros((5, 3, 1))
+    recruits[1:, IN, 0] = [10, 20, 30, 40]
+    recruits[1:, REST, 0] = 99  # not the group's
+    positions = np.array([0])
+    assert flows.joiners_by(recruits, positions, 2.0, start=1.0) == pytest.approx(50.0)
+    assert flows.joiners_by(recruits, positions, 2.0, start=0.5) == pytest.approx(40.0)
+    assert flows.joiners_by(recruits, positions, 4.0) == pytest.approx(100.0)
+
+
+def test_the_solved_recruit_share_for_a_later_period_gives_that_many_in_it():
+    """40 joiners in the two years from 1.5 years on need a larger recruits' share than 40
+    in the 3.5 years from now (the first 1.5 years' recruits do not count)."""
+    counts = _counts()
+    rates = counts.point_rates()
+    both = np.array([0, 1])
+    later = flows.solve_recruit_share_for_joiners(
+        counts.stock, rates, TWO_RANKS, both, 40.0, 2.0, [0], start=1.5
+    )
+    now = flows.solve_recruit_share_for_joiners(
+        counts.stock, rates, TWO_RANKS, both, 40.0, 3.5, [0]
+    )
+    assert later.reachable and now.reachable and later.value > now.value
+    fed_back = rates.with_recruit_share(later.value, [0])
+    path = flows.project(counts.stock, fed_back, TWO_RANKS, 4)
+    recruits = flows.recruits_path(path, fed_back, TWO_RANKS)
+    assert flows.joiners_by(recruits, both, 2.0, start=1.5) == pytest.approx(40.0, abs=1e-4)
+
+
 def test_the_long_run_share_of_one_rank_is_the_recruits_share_when_everyone_leaves_alike():
     counts = Counts(
         ladder=ONE_RANK,

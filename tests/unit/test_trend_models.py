@@ -78,6 +78,13 @@ from_date = 2024-04-01
 by_date = 2027-03-31
 
 [[targets]]
+code = "joiners-later"
+worker_type = "police_officer"
+joiners = 5
+from_date = 2027-04-01
+by_date = 2030-03-31
+
+[[targets]]
 code = "sergeants"
 label = "Sergeants: 60% by 2029"
 worker_type = "police_officer"
@@ -390,6 +397,53 @@ def test_joiner_target_counts_the_groups_joiners_since_its_start(force):
     assert joiners["current_joiners_per_year"] == pytest.approx(3 / span)
 
 
+def test_a_joiner_target_that_begins_later_counts_only_its_own_years(force):
+    """Hostile 14b, finding 6: 5 joiners from 1 April 2027 to 31 March 2030 were counted
+    over the four years from the latest snapshot (31 March 2026), 2026/27 included: needed
+    5 / 4 = 1.25 a year, at the current rate 1.5 x 4 = 6.0, "on track". Over the target's
+    own three years the current rate gives 1.5 x 3 = 4.5: not on track, 5 / 3 a year."""
+    rows = _query(force, "select * from analytics.target_progress").set_index("target_code")
+    later = rows.loc["joiners-later"]
+    assert pd_isna(later["group_joiner_count"])  # not begun: nothing counted, not a 0
+    assert "Not begun: counting starts on 1 April 2027" in later["note"]
+    rate = 3 / ((date(2026, 3, 31) - date(2024, 3, 31)).days / 365.25)  # J1, J3, J4
+    assert later["current_joiners_per_year"] == pytest.approx(rate)
+    own = (date(2030, 3, 31) - date(2027, 3, 31)).days / 365.25  # 2027/28 to 2029/30
+    assert later["needed_joiners_per_year"] == pytest.approx(5 / own)
+    assert later["straight_line_joiner_count"] == pytest.approx(rate * own)
+    assert later["target_status"] == "not on track"
+    # The flow model's joiners from projection year 365 / 365.25 to 4, not from 0 to 4.
+    with connect(force.paths.database, read_only=True) as con:
+        yearly = (
+            con.execute(
+                """select projected_group_joiner_count from analytics.projections
+               where group_code = 'minority_excl_white' and worker_type = 'police_officer'
+                 and rank_or_band = 'All' order by projection_year"""
+            )
+            .df()["projected_group_joiner_count"]
+            .to_numpy()
+        )
+        counts = flows.load_counts(con, "minority_excl_white")
+    lead = (date(2027, 3, 31) - date(2026, 3, 31)).days / 365.25
+    expected = yearly[1:5].sum() - lead * yearly[1]  # year k: joiners of the year to k
+    assert later["projected_group_joiner_count"] == pytest.approx(expected)
+    assert later["projected_group_joiner_count"] < yearly[1:5].sum() - 1e-6
+    # even if every recruit were from the group, 5 need more than the target's own years
+    # (counted from now, 2026/27 included, they would be enough)
+    assert pd_isna(later["needed_recruit_share"])
+    assert "Not reachable by the date" in later["note"]
+    ladder = counts.ladder
+    everyone = counts.point_rates().with_recruit_share(1.0, [ladder.types.index("police_officer")])
+    path = flows.project(counts.stock, everyone, ladder, 4)
+    recruits = flows.recruits_path(path, everyone, ladder)
+    positions = ladder.positions("police_officer")
+    assert (
+        flows.joiners_by(recruits, positions, own, lead)
+        < 5
+        <= flows.joiners_by(recruits, positions, lead + own)
+    )
+
+
 def test_lpu_target_uses_the_straight_line_only_and_says_why(force):
     bhm = (
         _query(force, "select * from analytics.target_progress")
@@ -552,6 +606,24 @@ def test_the_forces_report_protects_the_targets_like_every_table(force):
     assert joiners["Status"] == "[c]"
     assert joiners["Joiners targeted"] == "3"
     assert "what-it-would-take-sergeants" in (report / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_report_says_a_joiner_target_has_not_begun_rather_than_zero_so_far(force):
+    """Hostile 14b, finding 6: a period after the latest snapshot was published as '0 so
+    far'; nothing has been counted, so it is [x], and the table and sentence say why."""
+    from report_scan import page_table
+
+    report = force.paths.reports_dir / "latest"
+    (name,) = _query(
+        force,
+        "select target_name from analytics.target_progress where target_code = 'joiners-later'",
+    )["target_name"]
+    later = page_table(report, "targets-joiners")[name]
+    assert later["Joiners from the group so far"] == "[x]"
+    assert later["Joiners targeted"] == "5"
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert "whose period has not begun (it starts after the latest snapshot)" in page
+    assert "has not begun: its joiners so far are [x]" in page
 
 
 @pytest.mark.parametrize(
