@@ -11,6 +11,12 @@ from each component's singular value decomposition, computed once and kept, and 
 A cell is fixed when the projection onto the null space is zero in its column (every
 solution agrees on it), tested as :meth:`LinearSystem._freedom` does: largest absolute
 entry below ``1e-7``.
+
+A component the search grows by withholding a count is not factorised at once: it is kept
+as the factorised components it was made of plus the cells added to them (up to
+:data:`DEFERRED` cells), and a later trial grows from those, as from any parts. A large
+component (hundreds of cells) is thus factorised once every few withholdings rather than
+after each one: the same null space, far fewer singular value decompositions.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ if TYPE_CHECKING:
 
 FIXED = 1e-7
 """A projection column whose largest entry is below this is zero (as in determined_in)."""
+DEFERRED = 12
+"""At most this many added cells are kept beside a grown component's factorised parts
+before the component is factorised itself."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class _Factor:
     basis: np.ndarray  # the column space of the component's matrix (rows x rank)
     inverse: np.ndarray  # the pseudo-inverse (cells x rows)
     null: np.ndarray  # an orthonormal basis of the null space (cells x nullity)
+    norms2: np.ndarray  # the squared norm of each cell's row of ``null``
+    fixed: set[int]  # the cells the component's relations fix (:func:`_fixed` of ``null``)
 
 
 class NullSpaces:
@@ -45,6 +56,24 @@ class NullSpaces:
         self.system = system
         self.tolerance = tolerance
         self.factors: dict[frozenset[int], _Factor] = {}
+        # a grown component not factorised yet: its factorised parts and the cells added
+        self.grown: dict[frozenset[int], tuple[tuple[frozenset[int], ...], tuple[int, ...]]] = {}
+
+    def _expanded(
+        self, components: list[frozenset[int]], new: tuple[int, ...]
+    ) -> tuple[list[frozenset[int]], tuple[int, ...]]:
+        """``components`` with ``new`` added, as factorised parts and added cells: a grown
+        component is replaced by its parts and cells while they are few enough."""
+        parts: list[frozenset[int]] = []
+        added: list[int] = []
+        for component in components:
+            deferred = self.grown.get(component) if component not in self.factors else None
+            if deferred is not None and len(added) + len(deferred[1]) + len(new) <= DEFERRED:
+                parts.extend(deferred[0])
+                added.extend(deferred[1])
+            else:
+                parts.append(component)
+        return parts, (*added, *new)
 
     def factor(self, component: frozenset[int]) -> _Factor:
         found = self.factors.get(component)
@@ -74,8 +103,9 @@ class NullSpaces:
             inverse = np.zeros((len(cells), 0))
             null = np.eye(len(cells))
         found = _Factor(
-            cells, position, rows, {r: m for m, r in enumerate(rows)}, basis, inverse, null
-        )
+            cells, position, rows, {r: m for m, r in enumerate(rows)}, basis, inverse, null,
+            np.einsum("ij,ij->i", null, null), _fixed(cells, null),
+        )  # fmt: skip
         if len(self.factors) > 5_000:
             self.factors.clear()
         self.factors[component] = found
@@ -83,19 +113,29 @@ class NullSpaces:
 
     def determined(self, component: frozenset[int]) -> set[int]:
         """The cells of a component the relations fix (as ``determined_in``)."""
-        factor = self.factor(component)
-        return _fixed(factor.cells, factor.null)
+        parts, new = self._expanded([component], ())
+        if new:
+            return self._determined_grown(parts, new)
+        return set(self.factor(component).fixed)
 
     def determined_grown(self, parts: list[frozenset[int]], new: tuple[int, ...]) -> set[int]:
         """The cells fixed in the component made of ``parts`` (components of unknown cells)
         and the known cells ``new`` made unknown (``determined_in`` of their union)."""
-        system = self.system
         new = tuple(dict.fromkeys(c for c in new if not any(c in p for p in parts)))
+        grown = frozenset().union(*parts, new)
+        parts, new = self._expanded(parts, new)
+        if len(self.grown) > 20_000:  # trial components are rarely grown from
+            self.grown.clear()
+        self.grown[grown] = (tuple(parts), new)
+        return self._determined_grown(parts, new)
+
+    def _determined_grown(self, parts: list[frozenset[int]], new: tuple[int, ...]) -> set[int]:
+        system = self.system
         factors = [self.factor(p) for p in parts]
         new_position = {c: p for p, c in enumerate(new)}
         # Each part's rows, restricted to the new cells (C), projected off the part's
         # column space; rows touching only new cells (D) constrain them directly.
-        conditions, lifts = [], []
+        conditions, parts_columns = [], []
         in_parts = set()
         for factor in factors:
             columns = np.zeros((len(factor.rows), len(new)))
@@ -106,7 +146,7 @@ class NullSpaces:
                         columns[m, new_position[c]] = system.rows[r][c]
             in_parts.update(factor.rows)
             conditions.append(columns - factor.basis @ (factor.basis.T @ columns))
-            lifts.append(-factor.inverse @ columns)
+            parts_columns.append(columns)
         direct = sorted({r for c in new for r in system.rows_of[c]} - in_parts)
         only = np.zeros((len(direct), len(new)))
         for m, r in enumerate(direct):
@@ -125,23 +165,17 @@ class NullSpaces:
         else:
             free_new = np.eye(len(new))
         cells = [c for f in factors for c in f.cells] + list(new)
-        nullity = sum(f.null.shape[1] for f in factors)
         extra = free_new.shape[1]
-        vectors = np.zeros((len(cells), nullity + extra))
-        row = column = 0
-        for factor, lift in zip(factors, lifts, strict=True):
-            size, width = len(factor.cells), factor.null.shape[1]
-            vectors[row : row + size, column : column + width] = factor.null
-            if extra:
-                vectors[row : row + size, nullity:] = lift @ free_new
-            row, column = row + size, column + width
-        if extra:
-            vectors[row:, nullity:] = free_new
-            # The added vectors lie in the parts' row spaces, so they are orthogonal to the
-            # parts' null spaces already: orthonormalise them among themselves.
-            added, _ = np.linalg.qr(vectors[:, nullity:])
-            vectors[:, nullity:] = added
-        return _fixed(cells, vectors)
+        if not extra:  # the null space is the parts' own
+            return {c for f in factors for c in f.fixed} | set(new)
+        # The added vectors, the new cells' free values lifted into each part, lie in the
+        # parts' row spaces, so they are orthogonal to the parts' null spaces already:
+        # orthonormalise them among themselves (the other vectors are the parts' own).
+        lifted = [
+            -(f.inverse @ (c @ free_new)) for f, c in zip(factors, parts_columns, strict=True)
+        ]
+        added, _ = np.linalg.qr(np.vstack([*lifted, free_new]))
+        return _fixed_grown(cells, factors, added)
 
 
 def _fixed(cells: list[int], null: np.ndarray) -> set[int]:
@@ -157,4 +191,29 @@ def _fixed(cells: list[int], null: np.ndarray) -> set[int]:
     for p in np.flatnonzero(norms * norms < FIXED):
         if norms[p] < FIXED or np.abs(null @ null[p]).max() < FIXED:
             out.add(cells[p])
+    return out
+
+
+def _fixed_grown(cells: list[int], factors: list[_Factor], added: np.ndarray) -> set[int]:
+    """:func:`_fixed` of the null space made of each factor's null space (on its own cells,
+    the first ones of ``cells`` in order) and the orthonormal columns ``added`` (on every
+    cell), without assembling it: a cell's squared row norm is its part's plus its row of
+    ``added``'s, and its projection column is its part's on the part's cells plus
+    ``added``'s."""
+    starts = np.cumsum([0] + [len(f.cells) for f in factors])
+    norms = np.sqrt(
+        np.concatenate([*(f.norms2 for f in factors), np.zeros(len(cells) - starts[-1])])
+        + np.einsum("ij,ij->i", added, added)
+    )
+    out = set()
+    for p in np.flatnonzero(norms * norms < FIXED):
+        if norms[p] >= FIXED:
+            column = added @ added[p]
+            part = int(np.searchsorted(starts, p, side="right")) - 1
+            if part < len(factors):
+                null, start = factors[part].null, starts[part]
+                column[start : start + len(null)] += null @ null[p - start]
+            if np.abs(column).max() >= FIXED:
+                continue
+        out.add(cells[p])
     return out

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -547,10 +548,20 @@ class _Programme:
         return position, solve
 
 
-def _bounds_differ(solve, size: int, p: int, value: float | None) -> bool | None:
+def _bounds_differ(
+    solve, size: int, p: int, value: float | None, found: Sequence[np.ndarray] = ()
+) -> bool | None:
     """Whether the cell at position ``p`` can take two whole values: another than
     ``value`` (a solution known to exist), or, with no value given, a minimum and a maximum
-    apart. None when the programme is infeasible (the outputs contradict the data)."""
+    apart. None when the programme is infeasible (the outputs contradict the data).
+
+    ``found`` are solutions of the same programme already found (speed: one of them may
+    show it without a new programme; the bounds are at least as far apart)."""
+    seen = [x[p] for x in found]
+    if value is not None and any(abs(v - value) > 0.5 for v in seen):
+        return True
+    if value is None and seen and max(seen) - min(seen) > 0.5:
+        return True
     extremes = []
     for sign in (1.0, -1.0):
         objective = np.zeros(size)
@@ -562,6 +573,24 @@ def _bounds_differ(solve, size: int, p: int, value: float | None) -> bool | None
             return True
         extremes.append(result.x[p])
     return value is None and extremes[1] - extremes[0] > 0.5
+
+
+_DERIVED: dict[tuple[frozenset[Key], bytes], tuple[set[Key], list]] = {}
+"""The relations last derived, by their keys and universe (see :func:`_relations`)."""
+
+
+def _relations(keys: set[Key], universe: Universe) -> tuple[set[Key], list]:
+    """:func:`derive_relations` of ``keys``, kept for the next call with the same keys and
+    an equal universe (speed: the audit of the outputs asks what the audit before writing
+    asked)."""
+    state = (universe.domains, dict(universe.rests), universe.flows, universe.equalities,
+             universe.listing)  # fmt: skip
+    cache_key = (frozenset(keys), pickle.dumps(state))
+    found = _DERIVED.get(cache_key)
+    if found is None:
+        _DERIVED.clear()
+        found = _DERIVED[cache_key] = derive_relations(keys, universe)
+    return set(found[0]), list(found[1])
 
 
 def audit_publication(
@@ -581,7 +610,7 @@ def audit_publication(
     keys = set(published.shown) | published.withheld | set(truth)
     keys |= {k for _, sources, *_ in published.linear for k in sources}
     keys |= {k for sources, _ in published.statistics for k in sources}
-    all_keys, relations = derive_relations(keys, universe)
+    all_keys, relations = _relations(keys, universe)
     for relation in relations:
         parts = [truth.get(p) for p in relation.parts]
         total = truth.get(relation.total)
@@ -634,12 +663,20 @@ def audit_publication(
         must_pin = [i for i in component if i in pinned_needed]
         if not wanted and not must_pin:
             continue
-        position, solve = programme.solver(component)
+        position, solve_programme = programme.solver(component)
         size = len(component)
+        found: list[np.ndarray] = []  # the solutions found so far, each a witness
+
+        def solve(objective: np.ndarray, found=found, solve_programme=solve_programme):
+            result = solve_programme(objective)
+            if result.x is not None:
+                found.append(result.x)
+            return result
+
         open_targets = [i for i in wanted if truth.get(system.keys[i]) is not None]
-        for _ in range(3):
-            if not open_targets:
-                break
+        # Speed: one programme moves many targets at once (random directions), as long as
+        # each moves some; those left are bounded one by one.
+        while open_targets:
             objective = np.zeros(size)
             for i in open_targets:
                 objective[position[i]] = rng.choice((-1.0, 1.0))
@@ -654,7 +691,7 @@ def audit_publication(
             open_targets = [i for i in open_targets if i not in moved]
         open_targets += [i for i in wanted if truth.get(system.keys[i]) is None]
         for i in open_targets:
-            differs = _bounds_differ(solve, size, position[i], truth.get(system.keys[i]))
+            differs = _bounds_differ(solve, size, position[i], truth.get(system.keys[i]), found)
             if differs is None:
                 problems.append(Problem(system.keys[i].id, "the outputs contradict the data"))
             elif not differs:
@@ -665,7 +702,7 @@ def audit_publication(
             for i in must_pin:
                 if i in determined:
                     continue
-                if _bounds_differ(solve, size, position[i], truth.get(system.keys[i])):
+                if _bounds_differ(solve, size, position[i], truth.get(system.keys[i]), found):
                     problems.append(
                         Problem(
                             pinned_needed[i],
