@@ -388,18 +388,17 @@ def check_forces(seeds: list[int], root: str, pdf_charts: bool = False) -> list[
     if not pdf_charts:  # charts draw the table's own shown values (tested on the demo)
         charts.render = lambda table, chart: "<svg></svg>"
     settings = load_settings(write_config(Path(tempfile.mkdtemp(dir=root)), MONITORING_CONFIG))
+    databases = ForceDatabases(settings)
     failures = []
     for seed in seeds:
         try:
-            con = build_database(settings, random_force(seed))
+            con = databases.load(random_force(seed))
             out = Path(root) / f"force-{seed}"
-            try:
-                build.build_report(con, settings, out, "20260401T0Z-x")
-            finally:
-                con.close()
+            build.build_report(con, settings, out, "20260401T0Z-x")
             shutil.rmtree(out, ignore_errors=True)
         except Exception as exc:  # every failure is reported with its seed
             failures.append((seed, f"{type(exc).__name__}: {exc}"))
+    databases.close()
     return failures
 
 
@@ -410,6 +409,17 @@ def _reference_tables(settings_json: str) -> dict[str, pd.DataFrame]:
 
 def build_database(settings: Settings, raw: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
     """An in-memory database with the raw rows loaded and every model built."""
+    con = _empty_database(settings)
+    _insert_raw(con, raw)
+    models = warehouse.discover_models()
+    warehouse.run_models(con, models)
+    warehouse.publish_analytics_views(con, models)
+    return con
+
+
+def _empty_database(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with its schemas, empty raw and ops tables, and the code and
+    reference tables of ``settings``."""
     con = duckdb.connect(config={"threads": 1})  # two workers on two cores
     warehouse.create_schemas(con)
     warehouse.create_raw_tables(con)
@@ -417,6 +427,10 @@ def build_database(settings: Settings, raw: dict[str, pd.DataFrame]) -> duckdb.D
     warehouse.load_code_tables(con, settings)
     for name, frame in _reference_tables(settings.model_dump_json()).items():
         warehouse.replace_table(con, f"raw.{name}", frame)
+    return con
+
+
+def _insert_raw(con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame]) -> None:
     for kind, frame in raw.items():
         if frame.empty:
             continue
@@ -432,7 +446,34 @@ def build_database(settings: Settings, raw: dict[str, pd.DataFrame]) -> duckdb.D
         con.register("_rows", frame)
         con.execute(f"insert into raw.{kind} select * from _rows")
         con.unregister("_rows")
-    models = warehouse.discover_models()
-    warehouse.run_models(con, models)
-    warehouse.publish_analytics_views(con, models)
-    return con
+
+
+class ForceDatabases:
+    """One in-memory database that holds one random force at a time (a property worker's):
+    what does not depend on the force (schemas, code and reference tables, the staging and
+    intermediate views, the analysts' views) is made once, and each :meth:`load` empties
+    the raw tables, inserts the force's rows and rebuilds every table model. The models
+    read the same rows as in :func:`build_database`, so the report is the same (speed:
+    about a fifth of a second less per force)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.con = _empty_database(settings)
+        self.models = warehouse.discover_models()
+        self.tables = [
+            m for m in self.models if m.is_python or warehouse.LAYERS[m.layer] == "table"
+        ]
+        self.views_made = False
+
+    def load(self, raw: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyConnection:
+        """The database holding ``raw`` (its connection stays open: closed by :meth:`close`)."""
+        for kind in warehouse.EXTRACT_COLUMNS:  # every extract's rows, not the reference's
+            self.con.execute(f"delete from raw.{kind}")
+        _insert_raw(self.con, raw)
+        warehouse.run_models(self.con, self.tables if self.views_made else self.models)
+        if not self.views_made:
+            warehouse.publish_analytics_views(self.con, self.models)
+            self.views_made = True
+        return self.con
+
+    def close(self) -> None:
+        self.con.close()

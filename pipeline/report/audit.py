@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -575,7 +574,7 @@ def _bounds_differ(
     return value is None and extremes[1] - extremes[0] > 0.5
 
 
-_DERIVED: dict[tuple[frozenset[Key], bytes], tuple[set[Key], list]] = {}
+_DERIVED: dict[tuple[frozenset[Key], str], tuple[set[Key], list]] = {}
 """The relations last derived, by their keys and universe (see :func:`_relations`)."""
 
 
@@ -583,14 +582,25 @@ def _relations(keys: set[Key], universe: Universe) -> tuple[set[Key], list]:
     """:func:`derive_relations` of ``keys``, kept for the next call with the same keys and
     an equal universe (speed: the audit of the outputs asks what the audit before writing
     asked)."""
-    state = (universe.domains, dict(universe.rests), universe.flows, universe.equalities,
+    state = (universe.domains, universe.rests, universe.flows, universe.equalities,
              universe.listing)  # fmt: skip
-    cache_key = (frozenset(keys), pickle.dumps(state))
+    cache_key = (frozenset(keys), repr(_canonical(state)))
     found = _DERIVED.get(cache_key)
     if found is None:
         _DERIVED.clear()
         found = _DERIVED[cache_key] = derive_relations(keys, universe)
     return set(found[0]), list(found[1])
+
+
+def _canonical(value):
+    """``value`` with its sets and mappings in sorted order: equal values, equal reprs."""
+    if isinstance(value, Mapping):
+        return tuple(sorted(((repr(k), _canonical(v)) for k, v in value.items()), key=repr))
+    if isinstance(value, set | frozenset):
+        return tuple(sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(v) for v in value)
+    return value
 
 
 def audit_publication(

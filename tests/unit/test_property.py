@@ -9,11 +9,15 @@ from 1 to the threshold is shown or a withheld cell can be worked out from every
 published. Two worker processes share the forces. ``make property`` runs a larger seeded
 set (``PROGRESSION_PROPERTY_FORCES``, ``PROGRESSION_PROPERTY_SEED``).
 
-Time: about 7 s of one core per force (it was about 25 s before the protection's search
-kept one factorisation per component). Measured on 2 cores shared with other work (load
-5 to 8): ``PROGRESSION_PROPERTY_FORCES=24 .venv/bin/python -m pytest -q
-tests/unit/test_property.py`` 212 s wall, 170 s user; so 200 forces take about 11 minutes
-on two otherwise idle cores, still above the few minutes issue 9 asks for.
+Time: each worker keeps one in-memory database for its forces
+(:class:`force_factory.ForceDatabases`: the schemas, code and reference tables and views
+made once, the raw rows and table models per force). CPU per force, measured on 2 cores
+shared with four other jobs (load 6 to 7), seeds 0-5: about 7.5 s before this (1.7 s
+database, 4.8 s report, of which 1.7 s protection and 1.4 s the audit's integer
+programmes), about 5 s after (1.5 s database, 1.2 s protection, 0.5 s audit); see the
+commit messages for what changed. Still above the few minutes issue 9 asks for: what is
+left is the models (about 1.3 s, mostly the Python marts), the sections' tables (about
+0.9 s, half of it pandas ``to_dict``) and the protection's search (about 1.2 s).
 """
 
 from __future__ import annotations
