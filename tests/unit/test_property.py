@@ -11,13 +11,15 @@ set (``PROGRESSION_PROPERTY_FORCES``, ``PROGRESSION_PROPERTY_SEED``).
 
 Time: each worker keeps one in-memory database for its forces
 (:class:`force_factory.ForceDatabases`: the schemas, code and reference tables and views
-made once, the raw rows and table models per force). CPU per force, measured on 2 cores
-shared with four other jobs (load 6 to 7), seeds 0-5: about 7.5 s before this (1.7 s
-database, 4.8 s report, of which 1.7 s protection and 1.4 s the audit's integer
-programmes), about 5 s after (1.5 s database, 1.2 s protection, 0.5 s audit); see the
-commit messages for what changed. Still above the few minutes issue 9 asks for: what is
-left is the models (about 1.3 s, mostly the Python marts), the sections' tables (about
-0.9 s, half of it pandas ``to_dict``) and the protection's search (about 1.2 s).
+made once, the raw rows and table models per force). Measured on 2 cores shared with four
+other jobs (load 6 to 7): ``/usr/bin/time .venv/bin/python -m pytest -q
+tests/unit/test_property.py`` 948 s user + 22 s sys for the 200 forces (about 4.9 s of
+CPU per force, workers' start included; 22 minutes wall at that load), against about
+7.1 s per force before (seeds 0-29 at main 7b074ad, same load). Per force now: about
+1.5 s the database (1.3 s the models, mostly the Python marts), 0.9 s the sections'
+tables (half of it pandas ``to_dict``), 1.2 s the protection's search, 0.9 s the two
+audits (integer programmes, reading the workbook back), 0.2 s writing the workbook. Still
+well above the few minutes issue 9 asks for.
 """
 
 from __future__ import annotations
