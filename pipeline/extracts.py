@@ -731,10 +731,42 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
     return _per_distinct(values, distinct).mask(blank).astype("str")
 
 
-def read_extract(
-    path: Path, kind: str, settings: Settings, allowed: dict[str, frozenset[str]]
-) -> Extract:
-    """Read one file, every row typed; raise only for a file-level fault."""
+def _fast_cells(path: Path, kind: str, match_header) -> tuple | None:
+    """The cells of a plain CSV/text file read by Arrow (``fast_csv``): (header match, cells
+    frame as the exact path builds it, encoding, content hash), or ``None`` for anything the
+    exact path must read to say what is wrong or to find the header (a title row above it,
+    a missing or repeated column, a ragged row, unusual quoting, a NUL, an undecodable file).
+    """
+    from pipeline import fast_csv
+
+    raw = path.read_bytes()
+    try:
+        text, encoding = _decode(path, raw)
+        delimiter = _delimiter(text)
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except (ExtractError, csv.Error):
+        return None
+    if _is_blank(header) or "\x00" in text:
+        return None
+    match = match_header(header)
+    if match.missing or match.repeated:
+        return None
+    data = raw if encoding == "utf-8" else text.encode("utf-8")
+    rows = fast_csv.read_rows(text, data, delimiter, len(header), HEADER_ROW)
+    if rows is None or not len(rows.source_rows):
+        return None
+    cells = pd.DataFrame(
+        {
+            canonical: pd.Series(rows.columns[pos], dtype="str")
+            for pos, canonical in match.positions.items()
+        }
+    )
+    return match, cells, rows.source_rows, encoding, hashlib.sha256(raw).hexdigest()
+
+
+def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:
+    """The cells of any extract read row by row in Python (CSV module or calamine), with
+    the row problems of ragged rows: the reference for ``_fast_cells``."""
     table = _read_cells(path, kind, settings)
     header, rows, encoding = table.header, table.rows, table.encoding
     match = _map_header(path, table, kind, settings)
@@ -755,10 +787,34 @@ def read_extract(
             for pos, canonical in match.positions.items()
         }
     )
+    numbers = [number for number, _ in rows]
+    return match, cells, numbers, encoding, file_hash(path), ragged
+
+
+def read_extract(
+    path: Path,
+    kind: str,
+    settings: Settings,
+    allowed: dict[str, frozenset[str]],
+    fast: bool = True,
+) -> Extract:
+    """Read one file, every row typed; raise only for a file-level fault.
+
+    A plain CSV file is read by Arrow (``_fast_cells``) when ``fast``; anything it is not
+    sure of is read row by row (``_exact_cells``), which gives every message. Both give the
+    same cells (``tests/unit/test_fast_csv.py``)."""
+    found = None
+    if fast and path.suffix.lower() in CSV_SUFFIXES:
+        found = _fast_cells(path, kind, lambda header: _match_header(header, kind, settings))
+    if found is not None:
+        match, cells, numbers, encoding, content_hash = found
+        ragged = []
+    else:
+        match, cells, numbers, encoding, content_hash, ragged = _exact_cells(path, kind, settings)
     for column in EXTRACT_COLUMNS[kind]:
         if column.name not in cells:  # a column the file may leave out
-            cells[column.name] = pd.Series([""] * len(rows), dtype="str")
-    cells["source_row"] = [number for number, _ in rows]
+            cells[column.name] = pd.Series([""] * len(cells), dtype="str")
+    cells["source_row"] = numbers
     typed, problems = _convert(cells, kind, settings, allowed)
     temporary = typed.attrs.pop("temporary_from_rank", None)
     if temporary is not None:
@@ -772,7 +828,7 @@ def read_extract(
     return Extract(
         kind=kind,
         path=path,
-        content_hash=file_hash(path),
+        content_hash=content_hash,
         typed=typed,
         original=original,
         problems=(*ragged, *problems),
