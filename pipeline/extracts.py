@@ -19,11 +19,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.codes import code_key
 from pipeline.config import EXTRACT_KINDS, Settings
@@ -125,19 +127,74 @@ class Extract:
         )
 
 
+class _Memo:
+    """A pure text-to-text conversion remembered for the process, so that a value met before
+    (the same staff in every snapshot of a history) costs a dictionary lookup and only a new
+    one is converted, once. The rows are encoded against their distinct values in Arrow, so
+    Python sees each distinct value once a call. Missing values stay missing."""
+
+    LIMIT = 1 << 22
+    """Distinct values remembered before starting afresh (a few hundred MB at most)."""
+
+    def __init__(self, convert: Callable[[pd.Series], pd.Series]):
+        self.convert = convert
+        self.known: dict[str, str] = {}
+
+    def __call__(self, values: pd.Series) -> pd.Series:
+        text = pa.array(values, pa.string(), from_pandas=True)
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks()
+        encoded = pc.dictionary_encode(text)
+        uniques = encoded.dictionary.to_pylist()
+        known = self.known
+        new = [value for value in uniques if value not in known]
+        if new:
+            if len(known) + len(new) > self.LIMIT:
+                known.clear()
+            known.update(zip(new, self.convert(pd.Series(new, dtype="str")), strict=True))
+        outputs = pa.array([known[value] for value in uniques], pa.string())
+        return pd.Series(outputs.take(encoded.indices), dtype="str", index=values.index)
+
+
+_HASHES: dict[bytes, _Memo] = {}
+_IDENTIFIERS: dict[bytes, _Memo] = {}
+
+
+def forget_pseudonyms() -> None:
+    """Drop the pseudonyms remembered in this process (``pseudonymise``)."""
+    _HASHES.clear()
+    _IDENTIFIERS.clear()
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """HMAC-SHA-256, so that nobody without the key can recover a payroll number by trying
     every possible one, while the same person keeps the same pseudonym night after night.
 
-    Each distinct identifier is hashed once per process (``_pseudonym``): the same staff
+    Each distinct identifier is hashed once per process and key (``_Memo``): the same staff
     appear in every snapshot of a history."""
-    mapping = {value: _pseudonym(key, value) for value in values.dropna().unique()}
-    return values.map(mapping).astype("str")
+
+    def digest(new: pd.Series) -> pd.Series:
+        return pd.Series(
+            [
+                hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32]
+                for value in new.tolist()
+            ],
+            dtype="str",
+        )
+
+    memo = _HASHES.get(key) or _HASHES.setdefault(key, _Memo(digest))
+    return memo(values)
 
 
-@lru_cache(maxsize=1 << 20)
-def _pseudonym(key: bytes, value: str) -> str:
-    return hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32]
+def _pseudonymise_identifiers(values: pd.Series, key: bytes) -> pd.Series:
+    """``pseudonymise(normalise_identifiers(values))``, remembered per written identifier:
+    a payroll number spelt as in an earlier file is neither normalised nor hashed again."""
+
+    def convert(new: pd.Series) -> pd.Series:
+        return pseudonymise(normalise_identifiers(new), key)
+
+    memo = _IDENTIFIERS.get(key) or _IDENTIFIERS.setdefault(key, _Memo(convert))
+    return memo(values)
 
 
 def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -305,7 +362,10 @@ DELIMITERS = (",", ";", "\t", "|")
 def _delimiter(text: str) -> str:
     """The delimiter the most fields are split by on some line near the top: a title line
     above the header ("Staff in post, March 2026") has fewer than the header itself."""
-    lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()]
+    limit, size = HEADER_SEARCH_ROWS * 2, 1 << 16
+    while len(lines := text[:size].splitlines()) <= limit and size < len(text):
+        size *= 4  # only the top is looked at: splitting a whole large file costs
+    lines = [line for line in lines[:limit] if line.strip()]
     return max(DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
 
 
@@ -610,9 +670,19 @@ def _parse_distinct_dates(values: pd.Series) -> pd.Series:
     return parsed.where(plausible).dt.normalize().astype("datetime64[ns]")
 
 
+def _parse_numbers(values: pd.Series) -> pd.Series:
+    """Digits with a point or a decimal comma (0,6); anything else is missing."""
+    decimal_comma = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+    return pd.to_numeric(decimal_comma, errors="coerce")
+
+
 def _parse_years(values: pd.Series) -> pd.Series:
     """The year a reporting year ends: 2025 as it is, 2024/25 and 2024-2025 as 2025; a pair
     of years that are not consecutive, or anything else, is missing (quarantined)."""
+    return _per_distinct(values, _parse_distinct_years)
+
+
+def _parse_distinct_years(values: pd.Series) -> pd.Series:
     parts = values.str.extract(REPORTING_YEAR)
     first = pd.to_numeric(parts["first"], errors="coerce")
     second = pd.to_numeric(parts["second"], errors="coerce")
@@ -666,7 +736,7 @@ def _target_name(column: Column) -> str:
 def _convert_column(column, values, blank, kind, settings, allowed, checker, out) -> pd.Series:
     name = column.name
     if column.type == "id":
-        return pseudonymise(normalise_identifiers(values).mask(blank), settings.pseudonym_key())
+        return _pseudonymise_identifiers(values.mask(blank), settings.pseudonym_key())
     if column.type == "text":
         return values.mask(blank)
     if column.type == "date":
@@ -680,8 +750,7 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         return parsed
     if column.type in ("int", "number"):
-        decimal_comma = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-        numbers = pd.to_numeric(decimal_comma, errors="coerce")
+        numbers = _per_distinct(values, _parse_numbers)
         bad = numbers.isna() & ~blank
         if column.type == "int":
             bad |= numbers.notna() & (numbers % 1 != 0)
@@ -704,7 +773,7 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         return years
     if column.type == "flag":
-        flags = values.str.casefold().map(FLAG_VALUES)
+        flags = _per_distinct(values, lambda text: text.str.casefold().map(FLAG_VALUES))
         checker.flag(flags.isna() & ~blank, name, "invalid_flag", f"'{name}' must be Y or N.")
         return flags.astype("boolean")
     return _normalise_codes(name, values, blank, kind, settings, allowed, out)
@@ -715,8 +784,12 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
     then the configured synonym table; a value that is none of these is kept as written,
     for the contract to quarantine by name."""
     if name == "rank_or_band" and "is_temporary_rank" in {c.name for c in EXTRACT_COLUMNS[kind]}:
-        is_temporary = values.str.contains(TEMPORARY_RANK_PREFIX, na=False)
-        values = values.str.replace(TEMPORARY_RANK_PREFIX, "", regex=True)
+        is_temporary = _per_distinct(
+            values, lambda text: text.str.contains(TEMPORARY_RANK_PREFIX, na=False)
+        )
+        values = _per_distinct(
+            values, lambda text: text.str.replace(TEMPORARY_RANK_PREFIX, "", regex=True)
+        )
         out.attrs.setdefault("temporary_from_rank", is_temporary)
     valid = allowed.get(name)
     if not valid:
