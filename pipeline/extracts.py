@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,6 +42,9 @@ TEMPORARY_RANK_PREFIX = re.compile(
 )
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M",
                 "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")  # fmt: skip
+_DATE_SEPARATORS = {fmt: [c for c in "-/:." if c in fmt] for fmt in DATE_FORMATS}
+"""The characters each format needs literally (a space in a format matches any whitespace,
+so it is not among them): trying a format on values without them is wasted work."""
 EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 """Five digits: 10000 is 1927-05-18. A four-digit number is far more likely a year."""
 PLAUSIBLE_DATES = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
@@ -128,32 +132,39 @@ class Extract:
 
 
 class _Memo:
-    """A pure text-to-text conversion remembered for the process, so that a value met before
+    """A pure conversion of text remembered for the process, so that a value met before
     (the same staff in every snapshot of a history) costs a dictionary lookup and only a new
-    one is converted, once. The rows are encoded against their distinct values in Arrow, so
-    Python sees each distinct value once a call. Missing values stay missing."""
+    one is converted, once. A column's rows are encoded against their distinct values in
+    Arrow, so Python sees each distinct value once a call. Missing values stay missing."""
 
     LIMIT = 1 << 22
     """Distinct values remembered before starting afresh (a few hundred MB at most)."""
 
-    def __init__(self, convert: Callable[[pd.Series], pd.Series]):
+    def __init__(self, convert: Callable[[list[str]], list]):
         self.convert = convert
-        self.known: dict[str, str] = {}
+        self.known: dict[str, object] = {}
+
+    def lookup(self, values: list[str], distinct: bool = False) -> list:
+        """Each value converted, the new ones (``distinct``: no two alike) by one call of
+        ``convert``."""
+        known = self.known
+        new = [value for value in values if value not in known]
+        if new:
+            if not distinct:
+                new = list(dict.fromkeys(new))
+            if len(known) + len(new) > self.LIMIT:
+                known.clear()
+            known.update(zip(new, self.convert(new), strict=True))
+        return list(map(known.__getitem__, values))
 
     def __call__(self, values: pd.Series) -> pd.Series:
         text = pa.array(values, pa.string(), from_pandas=True)
         if isinstance(text, pa.ChunkedArray):
             text = text.combine_chunks()
         encoded = pc.dictionary_encode(text)
-        uniques = encoded.dictionary.to_pylist()
-        known = self.known
-        new = [value for value in uniques if value not in known]
-        if new:
-            if len(known) + len(new) > self.LIMIT:
-                known.clear()
-            known.update(zip(new, self.convert(pd.Series(new, dtype="str")), strict=True))
-        outputs = pa.array([known[value] for value in uniques], pa.string())
-        return pd.Series(outputs.take(encoded.indices), dtype="str", index=values.index)
+        distinct = encoded.dictionary.to_pylist()
+        converted = pa.array(self.lookup(distinct, distinct=True), pa.string())
+        return pd.Series(converted.take(encoded.indices), dtype="str", index=values.index)
 
 
 _HASHES: dict[bytes, _Memo] = {}
@@ -166,32 +177,28 @@ def forget_pseudonyms() -> None:
     _IDENTIFIERS.clear()
 
 
+def _hashes(key: bytes) -> _Memo:
+    def digest(new: list[str]) -> list[str]:
+        return [hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32] for value in new]
+
+    return _HASHES.get(key) or _HASHES.setdefault(key, _Memo(digest))
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """HMAC-SHA-256, so that nobody without the key can recover a payroll number by trying
     every possible one, while the same person keeps the same pseudonym night after night.
 
     Each distinct identifier is hashed once per process and key (``_Memo``): the same staff
     appear in every snapshot of a history."""
-
-    def digest(new: pd.Series) -> pd.Series:
-        return pd.Series(
-            [
-                hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32]
-                for value in new.tolist()
-            ],
-            dtype="str",
-        )
-
-    memo = _HASHES.get(key) or _HASHES.setdefault(key, _Memo(digest))
-    return memo(values)
+    return _hashes(key)(values)
 
 
 def _pseudonymise_identifiers(values: pd.Series, key: bytes) -> pd.Series:
     """``pseudonymise(normalise_identifiers(values))``, remembered per written identifier:
     a payroll number spelt as in an earlier file is neither normalised nor hashed again."""
 
-    def convert(new: pd.Series) -> pd.Series:
-        return pseudonymise(normalise_identifiers(new), key)
+    def convert(new: list[str]) -> list[str]:
+        return _hashes(key).lookup(normalise_identifiers(pd.Series(new, dtype="str")).tolist())
 
     memo = _IDENTIFIERS.get(key) or _IDENTIFIERS.setdefault(key, _Memo(convert))
     return memo(values)
@@ -651,8 +658,23 @@ def _where_header(table: Table, match: _HeaderMatch) -> str:
 
 def _parse_dates(values: pd.Series) -> pd.Series:
     """ISO, dd/mm/yyyy (UK exports) and Excel serial numbers, to the day; anything else,
-    and any date outside 1900-2199, stays NaT (and its row is quarantined)."""
-    return _per_distinct(values, _parse_distinct_dates)
+    and any date outside 1900-2199, stays NaT (and its row is quarantined).
+
+    Each distinct text is parsed once per process (``_DATES``): births, service and rank
+    dates recur in every snapshot of a history."""
+    if values.isna().any():
+        return _per_distinct(values, _parse_distinct_dates)
+    codes, uniques = pd.factorize(values)
+    days = np.array(_DATES.lookup(uniques.tolist(), distinct=True), dtype="int64")
+    return pd.Series(days.take(codes).view("datetime64[ns]"), index=values.index)
+
+
+def _parse_dates_to_int(new: list[str]) -> list[int]:
+    parsed = _parse_distinct_dates(pd.Series(new, dtype="str"))
+    return parsed.to_numpy().view("int64").tolist()
+
+
+_DATES = _Memo(_parse_dates_to_int)
 
 
 def _parse_distinct_dates(values: pd.Series) -> pd.Series:
@@ -661,7 +683,10 @@ def _parse_distinct_dates(values: pd.Series) -> pd.Series:
         todo = parsed.isna() & values.ne("")
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        for literal in _DATE_SEPARATORS[fmt]:  # a value without them cannot be in this format
+            todo &= values.str.contains(literal, regex=False)
+        if todo.any():
+            parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
     todo = parsed.isna() & values.str.fullmatch(EXCEL_SERIAL.pattern)
     if todo.any():
         serial = pd.to_numeric(values[todo]).astype("float64").floordiv(1)
