@@ -137,8 +137,8 @@ class _Memo:
     one is converted, once. A column's rows are encoded against their distinct values in
     Arrow, so Python sees each distinct value once a call. Missing values stay missing."""
 
-    LIMIT = 1 << 22
-    """Distinct values remembered before starting afresh (a few hundred MB at most)."""
+    LIMIT = 1 << 20
+    """Distinct values remembered before starting afresh (about 200 MB at most)."""
 
     def __init__(self, convert: Callable[[list[str]], list]):
         self.convert = convert
