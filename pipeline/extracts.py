@@ -727,6 +727,8 @@ class _RowChecker:
         self.problems: list[RowProblem] = []
 
     def flag(self, mask: pd.Series, column: str, rule: str, message: str) -> None:
+        if not mask.any():
+            return
         for position in mask[mask].index:
             self.problems.append(RowProblem(int(self.rows[position]), column, rule, message))
 
@@ -746,7 +748,8 @@ def _convert(
             f"'{column.name}' holds an Excel error value such as #N/A; fix the formula in the "
             "workbook, or type the value, and export again.",
         )
-        values = values.mask(is_error, "")
+        if is_error.any():
+            values = values.mask(is_error, "")
         blank = values.eq("")
         out[_target_name(column)] = _convert_column(
             column, values, blank, kind, settings, allowed, checker, out
