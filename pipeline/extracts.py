@@ -452,8 +452,9 @@ def _open_workbook(path: Path):
 
 
 def _sheet_rows(sheet) -> Numbered:
+    """Every row of a sheet as text (``_cell_text``; a text cell, the most common, as it is)."""
     return [
-        (number, [_cell_text(value) for value in row])
+        (number, [value if type(value) is str else _cell_text(value) for value in row])
         for number, row in enumerate(sheet.iter_rows(), start=HEADER_ROW)
     ]
 
