@@ -49,6 +49,15 @@ FAST = {
     ).encode(),
     "a blank first cell": (BODY + "," + ROWS[0].split(",", 1)[1] + "\n").encode(),
     "unparseable values": (BODY + staff_row("P8", "W1", fte="one", snapshot="31/02/2026")).encode(),
+    "control characters and Unicode line separators in a field": (
+        BODY + staff_row("P9", "W1").replace("Response", "Re\x0bsp\x1conse\u2028x") + "\n"
+    ).encode(),
+    "a row of Unicode spaces only": (BODY + "\u3000,\u00a0" + "," * 12 + "\n").encode(),
+}
+EITHER = {
+    "a field of 3 million characters": (
+        BODY + staff_row("P9", "W1").replace("Response", "x" * 3_000_000) + "\n"
+    ).encode(),
 }
 EXACT_ONLY = {
     "a title row above the header": ("Staff in post\n" + BODY).encode(),
@@ -121,3 +130,10 @@ def test_the_demo_extracts_read_the_same_either_way(tmp_path):
     for item in inputs:
         assert _fast_path_reads(item.path, item.kind, settings), item.path.name
         assert_same(*_both(item.path, item.kind, settings, allowed))
+
+
+@pytest.mark.parametrize(("case", "content"), EITHER.items(), ids=list(EITHER))
+def test_whichever_path_reads_it_the_result_is_the_same(tiny_force, case, content):
+    path = tiny_force.paths.inbox / "staff_snapshot_x.csv"
+    path.write_bytes(content)
+    assert_same(*_both(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS)))
