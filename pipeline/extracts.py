@@ -835,26 +835,29 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
 
 def _fast_cells(path: Path, kind: str, match_header) -> tuple | None:
     """The cells of a plain CSV/text file read by Arrow (``fast_csv``): (header match, cells
-    frame as the exact path builds it, encoding, content hash), or ``None`` for anything the
-    exact path must read to say what is wrong or to find the header (a title row above it,
-    a missing or repeated column, a ragged row, unusual quoting, a NUL, an undecodable file).
-    """
+    frame as the exact path builds it, row numbers, encoding, content hash), or ``None`` for
+    anything the exact path must read to say what is wrong (a missing or repeated column, a
+    ragged row, unusual quoting, a NUL, an undecodable file)."""
     from pipeline import fast_csv
 
     raw = path.read_bytes()
     try:
         text, encoding = _decode(path, raw)
         delimiter = _delimiter(text)
-        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        found = _header_and_body(path, text, delimiter, encoding, match_header)
     except (ExtractError, csv.Error):
         return None
-    if _is_blank(header) or "\x00" in text:
+    if found is None or "\x00" in text:
         return None
+    header, header_row, offset = found
     match = match_header(header)
     if match.missing or match.repeated:
         return None
-    data = raw if encoding == "utf-8" else text.encode("utf-8")
-    rows = fast_csv.read_rows(text, data, delimiter, len(header), HEADER_ROW)
+    if encoding == "utf-8":
+        data = raw[len(text[:offset].encode("utf-8")) :]
+    else:
+        data = text[offset:].encode("utf-8")
+    rows = fast_csv.read_rows(text[offset:], data, delimiter, len(header), header_row + 1)
     if rows is None or not len(rows.source_rows):
         return None
     cells = pd.DataFrame(
@@ -864,6 +867,34 @@ def _fast_cells(path: Path, kind: str, match_header) -> tuple | None:
         }
     )
     return match, cells, rows.source_rows, encoding, hashlib.sha256(raw).hexdigest()
+
+
+def _header_and_body(path: Path, text: str, delimiter: str, encoding: str, match_header):
+    """(header cells, its row number, where the rows below it start in ``text``), the header
+    found as the exact path finds it (``locate_header``: title and blank rows above it are
+    skipped); ``None`` if a row above or in the header spans lines."""
+    lengths: list[int] = []
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            lengths.append(len(line))
+            yield line
+
+    def score(cells: list[str]) -> tuple[bool, int]:
+        match = match_header(cells)
+        return not match.missing, len(match.positions)
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    numbered, candidates = [], 0
+    for number, cells in enumerate(reader, start=HEADER_ROW):
+        if reader.line_num != number:
+            return None
+        numbered.append((number, cells))
+        candidates += not _is_blank(cells)
+        if candidates == HEADER_SEARCH_ROWS:
+            break
+    table = locate_header(path, numbered, encoding, score)
+    return table.header, table.header_row, sum(lengths[: table.header_row])
 
 
 def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:

@@ -28,7 +28,7 @@ class Rows(NamedTuple):
     columns: list[pa.ChunkedArray]
     """Every column of the rows kept, as UTF-8 text (an empty cell is ``''``)."""
     source_rows: np.ndarray
-    """Each kept row's number as an analyst sees it (the header is ``header_row``)."""
+    """Each kept row's number as an analyst sees it."""
 
 
 def _quoting_is_plain(text: str, delimiter: str) -> bool:
@@ -42,8 +42,8 @@ def _quoting_is_plain(text: str, delimiter: str) -> bool:
     return QUOTE not in field.sub("", text)
 
 
-def read_rows(text: str, data: bytes, delimiter: str, width: int, header_row: int) -> Rows | None:
-    """The rows after the header line of ``text`` (``data`` is the same text in UTF-8), or
+def read_rows(text: str, data: bytes, delimiter: str, width: int, first_row: int) -> Rows | None:
+    """The rows of ``text``, numbered from ``first_row`` (``data`` is the same text in UTF-8), or
     ``None`` where Arrow might read them differently from ``csv.reader``: quoting other
     than whole fields on one line, or any row without exactly ``width`` fields.
 
@@ -56,7 +56,7 @@ def read_rows(text: str, data: bytes, delimiter: str, width: int, header_row: in
     try:
         table = pa_csv.read_csv(
             pa.BufferReader(data),
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter,
                 quote_char=QUOTE,
@@ -73,7 +73,7 @@ def read_rows(text: str, data: bytes, delimiter: str, width: int, header_row: in
         )
     except (pa.ArrowException, ValueError):
         return None
-    numbers = np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype="int64")
+    numbers = np.arange(first_row, first_row + table.num_rows, dtype="int64")
     suspect = pc.invert(pc.match_substring_regex(table.column(0), _PRINTABLE))
     if pc.any(suspect).as_py():
         positions = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))

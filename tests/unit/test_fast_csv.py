@@ -49,6 +49,10 @@ FAST = {
     ).encode(),
     "a blank first cell": (BODY + "," + ROWS[0].split(",", 1)[1] + "\n").encode(),
     "unparseable values": (BODY + staff_row("P8", "W1", fte="one", snapshot="31/02/2026")).encode(),
+    "title, run-date and blank rows above the header": (
+        "Staff in post, March 2026\nRun by: HR\n\n,,,\n" + BODY
+    ).encode(),
+    "a blank line above the header": ("\n" + BODY).encode(),
     "control characters and Unicode line separators in a field": (
         BODY + staff_row("P9", "W1").replace("Response", "Re\x0bsp\x1conse\u2028x") + "\n"
     ).encode(),
@@ -60,8 +64,7 @@ EITHER = {
     ).encode(),
 }
 EXACT_ONLY = {
-    "a title row above the header": ("Staff in post\n" + BODY).encode(),
-    "a blank line above the header": ("\n" + BODY).encode(),
+    "a title line broken inside quotes above the header": ('"Staff\nin post"\n' + BODY).encode(),
     "a short row": (BODY + "P7,2026-03-31\n").encode(),
     "a long row": (BODY + ROWS[0] + ",extra\n").encode(),
     "a quote inside an unquoted field": (BODY + ROWS[0].replace("Response", 'Re"sp')).encode(),
