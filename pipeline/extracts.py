@@ -19,11 +19,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.codes import code_key
 from pipeline.config import EXTRACT_KINDS, Settings
@@ -39,6 +42,9 @@ TEMPORARY_RANK_PREFIX = re.compile(
 )
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M",
                 "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")  # fmt: skip
+_DATE_SEPARATORS = {fmt: [c for c in "-/:." if c in fmt] for fmt in DATE_FORMATS}
+"""The characters each format needs literally (a space in a format matches any whitespace,
+so it is not among them): trying a format on values without them is wasted work."""
 EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 """Five digits: 10000 is 1927-05-18. A four-digit number is far more likely a year."""
 PLAUSIBLE_DATES = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
@@ -125,19 +131,77 @@ class Extract:
         )
 
 
+class _Memo:
+    """A pure conversion of text remembered for the process, so that a value met before
+    (the same staff in every snapshot of a history) costs a dictionary lookup and only a new
+    one is converted, once. A column's rows are encoded against their distinct values in
+    Arrow, so Python sees each distinct value once a call. Missing values stay missing."""
+
+    LIMIT = 1 << 20
+    """Distinct values remembered before starting afresh (about 200 MB at most)."""
+
+    def __init__(self, convert: Callable[[list[str]], list]):
+        self.convert = convert
+        self.known: dict[str, object] = {}
+
+    def lookup(self, values: list[str], distinct: bool = False) -> list:
+        """Each value converted, the new ones (``distinct``: no two alike) by one call of
+        ``convert``."""
+        known = self.known
+        new = [value for value in values if value not in known]
+        if new:
+            if not distinct:
+                new = list(dict.fromkeys(new))
+            if len(known) + len(new) > self.LIMIT:
+                known.clear()
+            known.update(zip(new, self.convert(new), strict=True))
+        return list(map(known.__getitem__, values))
+
+    def __call__(self, values: pd.Series) -> pd.Series:
+        text = pa.array(values, pa.string(), from_pandas=True)
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks()
+        encoded = pc.dictionary_encode(text)
+        distinct = encoded.dictionary.to_pylist()
+        converted = pa.array(self.lookup(distinct, distinct=True), pa.string())
+        return pd.Series(converted.take(encoded.indices), dtype="str", index=values.index)
+
+
+_HASHES: dict[bytes, _Memo] = {}
+_IDENTIFIERS: dict[bytes, _Memo] = {}
+
+
+def forget_pseudonyms() -> None:
+    """Drop the pseudonyms remembered in this process (``pseudonymise``)."""
+    _HASHES.clear()
+    _IDENTIFIERS.clear()
+
+
+def _hashes(key: bytes) -> _Memo:
+    def digest(new: list[str]) -> list[str]:
+        return [hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32] for value in new]
+
+    return _HASHES.get(key) or _HASHES.setdefault(key, _Memo(digest))
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """HMAC-SHA-256, so that nobody without the key can recover a payroll number by trying
     every possible one, while the same person keeps the same pseudonym night after night.
 
-    Each distinct identifier is hashed once per process (``_pseudonym``): the same staff
+    Each distinct identifier is hashed once per process and key (``_Memo``): the same staff
     appear in every snapshot of a history."""
-    mapping = {value: _pseudonym(key, value) for value in values.dropna().unique()}
-    return values.map(mapping).astype("str")
+    return _hashes(key)(values)
 
 
-@lru_cache(maxsize=1 << 20)
-def _pseudonym(key: bytes, value: str) -> str:
-    return hmac.digest(key, value.encode("utf-8"), "sha256").hex()[:32]
+def _pseudonymise_identifiers(values: pd.Series, key: bytes) -> pd.Series:
+    """``pseudonymise(normalise_identifiers(values))``, remembered per written identifier:
+    a payroll number spelt as in an earlier file is neither normalised nor hashed again."""
+
+    def convert(new: list[str]) -> list[str]:
+        return _hashes(key).lookup(normalise_identifiers(pd.Series(new, dtype="str")).tolist())
+
+    memo = _IDENTIFIERS.get(key) or _IDENTIFIERS.setdefault(key, _Memo(convert))
+    return memo(values)
 
 
 def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -305,7 +369,10 @@ DELIMITERS = (",", ";", "\t", "|")
 def _delimiter(text: str) -> str:
     """The delimiter the most fields are split by on some line near the top: a title line
     above the header ("Staff in post, March 2026") has fewer than the header itself."""
-    lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()]
+    limit, size = HEADER_SEARCH_ROWS * 2, 1 << 16
+    while len(lines := text[:size].splitlines()) <= limit and size < len(text):
+        size *= 4  # only the top is looked at: splitting a whole large file costs
+    lines = [line for line in lines[:limit] if line.strip()]
     return max(DELIMITERS, key=lambda d: max((line.count(d) for line in lines), default=0))
 
 
@@ -385,8 +452,9 @@ def _open_workbook(path: Path):
 
 
 def _sheet_rows(sheet) -> Numbered:
+    """Every row of a sheet as text (``_cell_text``; a text cell, the most common, as it is)."""
     return [
-        (number, [_cell_text(value) for value in row])
+        (number, [value if type(value) is str else _cell_text(value) for value in row])
         for number, row in enumerate(sheet.iter_rows(), start=HEADER_ROW)
     ]
 
@@ -591,8 +659,23 @@ def _where_header(table: Table, match: _HeaderMatch) -> str:
 
 def _parse_dates(values: pd.Series) -> pd.Series:
     """ISO, dd/mm/yyyy (UK exports) and Excel serial numbers, to the day; anything else,
-    and any date outside 1900-2199, stays NaT (and its row is quarantined)."""
-    return _per_distinct(values, _parse_distinct_dates)
+    and any date outside 1900-2199, stays NaT (and its row is quarantined).
+
+    Each distinct text is parsed once per process (``_DATES``): births, service and rank
+    dates recur in every snapshot of a history."""
+    if values.isna().any():
+        return _per_distinct(values, _parse_distinct_dates)
+    codes, uniques = pd.factorize(values)
+    days = np.array(_DATES.lookup(uniques.tolist(), distinct=True), dtype="int64")
+    return pd.Series(days.take(codes).view("datetime64[ns]"), index=values.index)
+
+
+def _parse_dates_to_int(new: list[str]) -> list[int]:
+    parsed = _parse_distinct_dates(pd.Series(new, dtype="str"))
+    return parsed.to_numpy().view("int64").tolist()
+
+
+_DATES = _Memo(_parse_dates_to_int)
 
 
 def _parse_distinct_dates(values: pd.Series) -> pd.Series:
@@ -601,7 +684,10 @@ def _parse_distinct_dates(values: pd.Series) -> pd.Series:
         todo = parsed.isna() & values.ne("")
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        for literal in _DATE_SEPARATORS[fmt]:  # a value without them cannot be in this format
+            todo &= values.str.contains(literal, regex=False)
+        if todo.any():
+            parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
     todo = parsed.isna() & values.str.fullmatch(EXCEL_SERIAL.pattern)
     if todo.any():
         serial = pd.to_numeric(values[todo]).astype("float64").floordiv(1)
@@ -610,9 +696,19 @@ def _parse_distinct_dates(values: pd.Series) -> pd.Series:
     return parsed.where(plausible).dt.normalize().astype("datetime64[ns]")
 
 
+def _parse_numbers(values: pd.Series) -> pd.Series:
+    """Digits with a point or a decimal comma (0,6); anything else is missing."""
+    decimal_comma = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+    return pd.to_numeric(decimal_comma, errors="coerce")
+
+
 def _parse_years(values: pd.Series) -> pd.Series:
     """The year a reporting year ends: 2025 as it is, 2024/25 and 2024-2025 as 2025; a pair
     of years that are not consecutive, or anything else, is missing (quarantined)."""
+    return _per_distinct(values, _parse_distinct_years)
+
+
+def _parse_distinct_years(values: pd.Series) -> pd.Series:
     parts = values.str.extract(REPORTING_YEAR)
     first = pd.to_numeric(parts["first"], errors="coerce")
     second = pd.to_numeric(parts["second"], errors="coerce")
@@ -632,6 +728,8 @@ class _RowChecker:
         self.problems: list[RowProblem] = []
 
     def flag(self, mask: pd.Series, column: str, rule: str, message: str) -> None:
+        if not mask.any():
+            return
         for position in mask[mask].index:
             self.problems.append(RowProblem(int(self.rows[position]), column, rule, message))
 
@@ -651,7 +749,8 @@ def _convert(
             f"'{column.name}' holds an Excel error value such as #N/A; fix the formula in the "
             "workbook, or type the value, and export again.",
         )
-        values = values.mask(is_error, "")
+        if is_error.any():
+            values = values.mask(is_error, "")
         blank = values.eq("")
         out[_target_name(column)] = _convert_column(
             column, values, blank, kind, settings, allowed, checker, out
@@ -666,7 +765,7 @@ def _target_name(column: Column) -> str:
 def _convert_column(column, values, blank, kind, settings, allowed, checker, out) -> pd.Series:
     name = column.name
     if column.type == "id":
-        return pseudonymise(normalise_identifiers(values).mask(blank), settings.pseudonym_key())
+        return _pseudonymise_identifiers(values.mask(blank), settings.pseudonym_key())
     if column.type == "text":
         return values.mask(blank)
     if column.type == "date":
@@ -680,8 +779,7 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         return parsed
     if column.type in ("int", "number"):
-        decimal_comma = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-        numbers = pd.to_numeric(decimal_comma, errors="coerce")
+        numbers = _per_distinct(values, _parse_numbers)
         bad = numbers.isna() & ~blank
         if column.type == "int":
             bad |= numbers.notna() & (numbers % 1 != 0)
@@ -704,7 +802,7 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         return years
     if column.type == "flag":
-        flags = values.str.casefold().map(FLAG_VALUES)
+        flags = _per_distinct(values, lambda text: text.str.casefold().map(FLAG_VALUES))
         checker.flag(flags.isna() & ~blank, name, "invalid_flag", f"'{name}' must be Y or N.")
         return flags.astype("boolean")
     return _normalise_codes(name, values, blank, kind, settings, allowed, out)
@@ -715,8 +813,12 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
     then the configured synonym table; a value that is none of these is kept as written,
     for the contract to quarantine by name."""
     if name == "rank_or_band" and "is_temporary_rank" in {c.name for c in EXTRACT_COLUMNS[kind]}:
-        is_temporary = values.str.contains(TEMPORARY_RANK_PREFIX, na=False)
-        values = values.str.replace(TEMPORARY_RANK_PREFIX, "", regex=True)
+        is_temporary = _per_distinct(
+            values, lambda text: text.str.contains(TEMPORARY_RANK_PREFIX, na=False)
+        )
+        values = _per_distinct(
+            values, lambda text: text.str.replace(TEMPORARY_RANK_PREFIX, "", regex=True)
+        )
         out.attrs.setdefault("temporary_from_rank", is_temporary)
     valid = allowed.get(name)
     if not valid:
@@ -731,10 +833,73 @@ def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Se
     return _per_distinct(values, distinct).mask(blank).astype("str")
 
 
-def read_extract(
-    path: Path, kind: str, settings: Settings, allowed: dict[str, frozenset[str]]
-) -> Extract:
-    """Read one file, every row typed; raise only for a file-level fault."""
+def _fast_cells(path: Path, kind: str, match_header) -> tuple | None:
+    """The cells of a plain CSV/text file read by Arrow (``fast_csv``): (header match, cells
+    frame as the exact path builds it, row numbers, encoding, content hash), or ``None`` for
+    anything the exact path must read to say what is wrong (a missing or repeated column, a
+    ragged row, unusual quoting, a NUL, an undecodable file)."""
+    from pipeline import fast_csv
+
+    raw = path.read_bytes()
+    try:
+        text, encoding = _decode(path, raw)
+        delimiter = _delimiter(text)
+        found = _header_and_body(path, text, delimiter, encoding, match_header)
+    except (ExtractError, csv.Error):
+        return None
+    if found is None or "\x00" in text:
+        return None
+    header, header_row, offset = found
+    match = match_header(header)
+    if match.missing or match.repeated:
+        return None
+    if encoding == "utf-8":
+        data = raw[len(text[:offset].encode("utf-8")) :]
+    else:
+        data = text[offset:].encode("utf-8")
+    rows = fast_csv.read_rows(text[offset:], data, delimiter, len(header), header_row + 1)
+    if rows is None or not len(rows.source_rows):
+        return None
+    cells = pd.DataFrame(
+        {
+            canonical: pd.Series(rows.columns[pos], dtype="str")
+            for pos, canonical in match.positions.items()
+        }
+    )
+    return match, cells, rows.source_rows, encoding, hashlib.sha256(raw).hexdigest()
+
+
+def _header_and_body(path: Path, text: str, delimiter: str, encoding: str, match_header):
+    """(header cells, its row number, where the rows below it start in ``text``), the header
+    found as the exact path finds it (``locate_header``: title and blank rows above it are
+    skipped); ``None`` if a row above or in the header spans lines."""
+    lengths: list[int] = []
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            lengths.append(len(line))
+            yield line
+
+    def score(cells: list[str]) -> tuple[bool, int]:
+        match = match_header(cells)
+        return not match.missing, len(match.positions)
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    numbered, candidates = [], 0
+    for number, cells in enumerate(reader, start=HEADER_ROW):
+        if reader.line_num != number:
+            return None
+        numbered.append((number, cells))
+        candidates += not _is_blank(cells)
+        if candidates == HEADER_SEARCH_ROWS:
+            break
+    table = locate_header(path, numbered, encoding, score)
+    return table.header, table.header_row, sum(lengths[: table.header_row])
+
+
+def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:
+    """The cells of any extract read row by row in Python (CSV module or calamine), with
+    the row problems of ragged rows: the reference for ``_fast_cells``."""
     table = _read_cells(path, kind, settings)
     header, rows, encoding = table.header, table.rows, table.encoding
     match = _map_header(path, table, kind, settings)
@@ -755,10 +920,34 @@ def read_extract(
             for pos, canonical in match.positions.items()
         }
     )
+    numbers = [number for number, _ in rows]
+    return match, cells, numbers, encoding, file_hash(path), ragged
+
+
+def read_extract(
+    path: Path,
+    kind: str,
+    settings: Settings,
+    allowed: dict[str, frozenset[str]],
+    fast: bool = True,
+) -> Extract:
+    """Read one file, every row typed; raise only for a file-level fault.
+
+    A plain CSV file is read by Arrow (``_fast_cells``) when ``fast``; anything it is not
+    sure of is read row by row (``_exact_cells``), which gives every message. Both give the
+    same cells (``tests/unit/test_fast_csv.py``)."""
+    found = None
+    if fast and path.suffix.lower() in CSV_SUFFIXES:
+        found = _fast_cells(path, kind, lambda header: _match_header(header, kind, settings))
+    if found is not None:
+        match, cells, numbers, encoding, content_hash = found
+        ragged = []
+    else:
+        match, cells, numbers, encoding, content_hash, ragged = _exact_cells(path, kind, settings)
     for column in EXTRACT_COLUMNS[kind]:
         if column.name not in cells:  # a column the file may leave out
-            cells[column.name] = pd.Series([""] * len(rows), dtype="str")
-    cells["source_row"] = [number for number, _ in rows]
+            cells[column.name] = pd.Series([""] * len(cells), dtype="str")
+    cells["source_row"] = numbers
     typed, problems = _convert(cells, kind, settings, allowed)
     temporary = typed.attrs.pop("temporary_from_rank", None)
     if temporary is not None:
@@ -772,7 +961,7 @@ def read_extract(
     return Extract(
         kind=kind,
         path=path,
-        content_hash=file_hash(path),
+        content_hash=content_hash,
         typed=typed,
         original=original,
         problems=(*ragged, *problems),

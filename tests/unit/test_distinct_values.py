@@ -21,7 +21,7 @@ def test_each_distinct_identifier_is_hashed_once_across_files(monkeypatch):
         return real(key, message, digest)
 
     monkeypatch.setattr(extracts.hmac, "digest", counting)
-    extracts._pseudonym.cache_clear()
+    extracts.forget_pseudonyms()
     key = b"a-test-key-of-more-than-16-bytes"
     night = pd.Series(["WM1", "WM2", "WM1", None, "WM3"] * 1000, dtype="str")
     first = extracts.pseudonymise(night, key)

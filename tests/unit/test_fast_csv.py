@@ -1,0 +1,142 @@
+"""The fast CSV path (Arrow) gives exactly what the exact path (Python's csv module) gives,
+on the demo's extracts and on the quirks real exports have, and leaves to the exact path
+every file it cannot read the same way, so that messages naming file, row and column never
+depend on which path read the file (issue 13, reader speed)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import STAFF_HEADER, staff_row
+
+from pipeline import extracts
+from pipeline.config import EXTRACT_KINDS, load_settings
+from pipeline.demo import write_demo_force
+from pipeline.extracts import ExtractError, read_extract
+from pipeline.inputs import inbox_inputs
+from pipeline.schemas import allowed_codes
+
+LPUS = frozenset({"BHM", "SOL"})
+ROWS = [staff_row(f"P{i}", "W1") for i in range(3)]
+BODY = STAFF_HEADER + "\n" + "\n".join(ROWS) + "\n"
+QUOTED = (
+    STAFF_HEADER
+    + "\n"
+    + "\n".join(",".join(f'"{cell}"' for cell in row.split(",")) for row in ROWS)
+)
+
+FAST = {
+    "plain": BODY.encode(),
+    "utf-8 byte-order mark (Excel's CSV UTF-8)": b"\xef\xbb\xbf" + BODY.encode(),
+    "CRLF line ends": BODY.replace("\n", "\r\n").encode(),
+    "old Mac CR line ends": BODY.replace("\n", "\r").encode(),
+    "no final line end": BODY.rstrip("\n").encode(),
+    "Windows-1252 (Excel's plain CSV)": BODY.replace("Response", "Réponse").encode("cp1252"),
+    "UTF-16 with a mark (Excel's Unicode Text)": BODY.replace(",", "\t").encode("utf-16"),
+    "semicolons": BODY.replace(",", ";").encode(),
+    "tabs": BODY.replace(",", "\t").encode(),
+    "pipes": BODY.replace(",", "|").encode(),
+    "blank lines between and after rows": BODY.replace("\n", "\n\n", 2).encode() + b"\n\n",
+    "lines of delimiters only": (BODY + ",,,,,,,,,,,,,\n" + ROWS[0] + "\n").encode(),
+    "a whitespace-only row": (BODY + "   ,,,,,,,,,,,,,\n").encode(),
+    "trailing empty columns": BODY.replace("\n", ",,\n").encode(),
+    "every field quoted": QUOTED.encode(),
+    "a quoted delimiter and doubled quotes": (
+        BODY + staff_row("P9", "W1").replace("Response", '"Response, ""A"" shift"') + "\n"
+    ).encode(),
+    "header in another case, spacing and an extra column": (
+        STAFF_HEADER.upper().replace("_", " ") + ",Notes\n" + "\n".join(r + ",x" for r in ROWS)
+    ).encode(),
+    "a blank first cell": (BODY + "," + ROWS[0].split(",", 1)[1] + "\n").encode(),
+    "unparseable values": (BODY + staff_row("P8", "W1", fte="one", snapshot="31/02/2026")).encode(),
+    "title, run-date and blank rows above the header": (
+        "Staff in post, March 2026\nRun by: HR\n\n,,,\n" + BODY
+    ).encode(),
+    "a blank line above the header": ("\n" + BODY).encode(),
+    "control characters and Unicode line separators in a field": (
+        BODY + staff_row("P9", "W1").replace("Response", "Re\x0bsp\x1conse\u2028x") + "\n"
+    ).encode(),
+    "a row of Unicode spaces only": (BODY + "\u3000,\u00a0" + "," * 12 + "\n").encode(),
+}
+EITHER = {
+    "a field of 3 million characters": (
+        BODY + staff_row("P9", "W1").replace("Response", "x" * 3_000_000) + "\n"
+    ).encode(),
+}
+EXACT_ONLY = {
+    "a title line broken inside quotes above the header": ('"Staff\nin post"\n' + BODY).encode(),
+    "a short row": (BODY + "P7,2026-03-31\n").encode(),
+    "a long row": (BODY + ROWS[0] + ",extra\n").encode(),
+    "a quote inside an unquoted field": (BODY + ROWS[0].replace("Response", 'Re"sp')).encode(),
+    "a line break inside quotes": (BODY + ROWS[0].replace("Response", '"Resp\nonse"')).encode(),
+    "text after a closing quote": (BODY + ROWS[0].replace("Response", '"Resp"onse')).encode(),
+    "a NUL byte": (BODY + ROWS[0].replace("Response", "Resp\x00onse")).encode(),
+    "a missing column": BODY.replace("ethnicity_code", "ethnicity").encode(),
+    "a repeated column": BODY.replace("role", "sex").encode(),
+    "a header and no rows": (STAFF_HEADER + "\n").encode(),
+    "not text at all": b"\x00\x01" * 100,
+    "an undecodable file": b"\xff\xfe\x00\xd8" + BODY.encode(),
+}
+
+
+def _both(path, kind, settings, allowed):
+    """(fast, exact): each an Extract or the ExtractError message."""
+    results = []
+    for fast in (True, False):
+        try:
+            results.append(read_extract(path, kind, settings, allowed, fast=fast))
+        except ExtractError as error:
+            results.append(str(error))
+    return results
+
+
+def assert_same(fast, exact) -> None:
+    if isinstance(exact, str) or isinstance(fast, str):
+        assert fast == exact
+        return
+    pd.testing.assert_frame_equal(fast.typed, exact.typed)
+    pd.testing.assert_frame_equal(fast.original, exact.original)
+    assert fast.problems == exact.problems
+    assert (fast.dropped_columns, fast.encoding) == (exact.dropped_columns, exact.encoding)
+    assert fast.content_hash == exact.content_hash
+
+
+def _fast_path_reads(path, kind, settings) -> bool:
+    found = extracts._fast_cells(path, kind, lambda h: extracts._match_header(h, kind, settings))
+    return found is not None
+
+
+@pytest.mark.parametrize(("case", "content"), FAST.items(), ids=list(FAST))
+def test_the_fast_path_reads_quirky_exports_as_the_exact_path_does(tiny_force, case, content):
+    path = tiny_force.paths.inbox / "staff_snapshot_x.csv"
+    path.write_bytes(content)
+    assert _fast_path_reads(path, "staff_snapshot", tiny_force), case
+    assert_same(*_both(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS)))
+
+
+@pytest.mark.parametrize(("case", "content"), EXACT_ONLY.items(), ids=list(EXACT_ONLY))
+def test_what_the_fast_path_is_unsure_of_is_read_the_exact_way(tiny_force, case, content):
+    path = tiny_force.paths.inbox / "staff_snapshot_x.csv"
+    path.write_bytes(content)
+    assert not _fast_path_reads(path, "staff_snapshot", tiny_force), case
+    fast, exact = _both(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
+    assert_same(fast, exact)
+
+
+def test_the_demo_extracts_read_the_same_either_way(tmp_path):
+    config = write_demo_force(tmp_path / "force", fmt="csv")
+    settings = load_settings(config)
+    lpus = frozenset(pd.read_csv(settings.reference.area_lookup_file)["lpu_code"])
+    allowed = allowed_codes(settings, lpus)
+    inputs = inbox_inputs(settings)
+    assert {i.kind for i in inputs} == set(EXTRACT_KINDS)
+    for item in inputs:
+        assert _fast_path_reads(item.path, item.kind, settings), item.path.name
+        assert_same(*_both(item.path, item.kind, settings, allowed))
+
+
+@pytest.mark.parametrize(("case", "content"), EITHER.items(), ids=list(EITHER))
+def test_whichever_path_reads_it_the_result_is_the_same(tiny_force, case, content):
+    path = tiny_force.paths.inbox / "staff_snapshot_x.csv"
+    path.write_bytes(content)
+    assert_same(*_both(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS)))
