@@ -52,8 +52,9 @@ def scope_words(record: dict) -> str:
     """A target's group and scope in words, e.g. "Ethnic minority (...), police officers at
     Inspector": sentences name a target this way rather than by its configured label, whose
     figures ("20% by 2030") a sentence may not quote unless a table cell shows them."""
+    label = codes.WORKER_TYPES.get(record["worker_type"], "")
     scope = (
-        codes.WORKER_TYPES[record["worker_type"]].lower()
+        (label if label[:2].isupper() else label.lower())  # "PCSOs" stays as it is
         if record["worker_type"] != "All"
         else "the workforce"
     )
@@ -174,7 +175,7 @@ def share_targets(cells: Cells, snapshot_date):
     # then stands in a column of its own, beside "Share now" (the latest snapshot's)
     passed = frame["judged_snapshot_date"].notna()
     add_scope_counts(cells, frame, "judged_snapshot_date", "group_code", prefix="judged_")
-    judged_counts = ("judged_declared_headcount", "judged_group_headcount")
+    judged_counts = ("judged_group_headcount", "judged_declared_headcount")
     sources = _window_counts(cells, frame, snapshot_date)
     add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
     years = in_years(cells.settings.projections.window_years)

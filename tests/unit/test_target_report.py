@@ -122,3 +122,13 @@ def test_a_small_rate_is_shown_to_two_decimals_not_as_zero():
     assert rate.html(rate.rounded(-0.00004)) == "0.00"
     one = Column("r", "Change", "points")
     assert one.html(one.rounded(0.0003)) == "0.0"
+
+
+def test_the_report_with_a_judged_share_passes_the_disclosure_audit(force, tmp_path):
+    """The judged share is declared over its own counts (group, then stated): the audit
+    recomputes it from them (declared the other way round it failed the audit, exit 1)."""
+    con, _, _ = force
+    settings = load_settings(write_config(tmp_path, TARGETS))
+    out = build.build_report(con, settings, tmp_path / "out", "20260401T000000Z-t")
+    text = (out / "csv" / "targets-shares.csv").read_text(encoding="utf-8")
+    assert "Share at the target date (a date gone by) (%)" in text
