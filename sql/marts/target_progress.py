@@ -270,10 +270,17 @@ def progress(ctx: Context, target: dict) -> dict:
                            "projected_group_share_upper"):  # fmt: skip
                 out[column] = _interpolated(projection, column, years)
             if out["projected_group_share"] is None:
-                notes.append("The date is beyond the projection's horizon.")
-            solution = flows.solve_recruit_share(
-                counts.stock, counts.point_rates(), counts.ladder, positions,
-                target["target_share"], years, types,
+                notes.append(
+                    "The date is beyond the projection's horizon, so the flow model is not "
+                    "run that far, nor solved for the recruits' share needed."
+                )
+            solution = (
+                flows.solve_recruit_share(
+                    counts.stock, counts.point_rates(), counts.ladder, positions,
+                    target["target_share"], years, types,
+                )
+                if not beyond
+                else flows.Solution(None, True)
             )  # fmt: skip
             out["needed_recruit_share"] = None if met else solution.value
             if not solution.reachable:

@@ -109,6 +109,7 @@ def test_the_straight_line_stops_at_the_flow_models_horizon(force):
     assert far["years_remaining"] > 20
     assert math.isnan(far["straight_line_group_share"])
     assert math.isnan(far["projected_group_share"])
+    assert math.isnan(far["needed_recruit_share"])  # nor solved past the horizon
     assert "no further than the flow model's horizon" in far["note"]
     # the status compares the rates, both published
     if not math.isnan(far["trend_share_change_per_year"]):
