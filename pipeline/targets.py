@@ -62,6 +62,20 @@ def default_label(settings: Settings, target: TargetSettings) -> str:
     return f"{group}, {scope}: {target.joiners:,} joiners from {since} to {by}"
 
 
+def lpu_names(con, targets: pd.DataFrame) -> pd.DataFrame:
+    """``ref.targets`` rows with each default name's LPU code ("in SOL", all the
+    configuration knows) replaced by the LPU's name ("in Solihull") from the area -> LPU
+    lookup, as every table names LPUs; a name the configuration gave is kept as it is."""
+    names = dict(con.execute("select distinct lpu_code, lpu_name from raw.area_lookup").fetchall())
+    out = targets.copy()
+    for i, row in out.iterrows():
+        if row["lpu_code"] != ALL and not row["target_name_given"] and row["lpu_code"] in names:
+            out.at[i, "target_name"] = row["target_name"].replace(
+                f" in {row['lpu_code']}:", f" in {names[row['lpu_code']]}:", 1
+            )
+    return out
+
+
 def targets_frame(settings: Settings) -> pd.DataFrame:
     """``ref.targets``: one row per configured target, in configuration order."""
     ranks = rank_order(settings)
@@ -90,6 +104,7 @@ def targets_frame(settings: Settings) -> pd.DataFrame:
             {
                 "target_code": code,
                 "target_name": target.label or default_label(settings, target),
+                "target_name_given": target.label is not None,
                 "target_kind": target.kind,
                 "target_sort_order": index,
                 "group_code": group,
@@ -104,8 +119,9 @@ def targets_frame(settings: Settings) -> pd.DataFrame:
             }
         )
     columns = {
-        "target_code": "str", "target_name": "str", "target_kind": "str",
-        "target_sort_order": "int64", "group_code": "str", "group_label": "str",
+        "target_code": "str", "target_name": "str", "target_name_given": "bool",
+        "target_kind": "str", "target_sort_order": "int64", "group_code": "str",
+        "group_label": "str",
         "worker_type": "str", "rank_or_band": "str", "lpu_code": "str",
         "target_share": "float64", "target_joiner_count": "Int64",
         "from_date": "datetime64[s]", "target_date": "datetime64[s]",

@@ -122,6 +122,9 @@ class Column:
     and whether the comparison survives the false discovery rate control."""
     integer: bool = False
     """label: the row labels are whole numbers (years), exported as numbers, not text."""
+    places: int = 1
+    """points: decimal places shown (2 where a rate a year would round to 0.0 beside a
+    share that moves over the years, e.g. a target's current rate)."""
     difference: tuple[str, str] | None = None
     """points: the frame columns (earlier, later) of the two shares this change is the
     difference of, printed beside it: the change shown is the difference of the two as
@@ -130,7 +133,7 @@ class Column:
     @property
     def decimals(self) -> int:
         return {"share": 1, "rate": 1, "ratio_to": 2, "ratio": 2, "interval": 2, "years": 1,
-                "points": 1, "gap": 0, "percent": 1, "percent_interval": 1,
+                "points": self.places, "gap": 0, "percent": 1, "percent_interval": 1,
                 "number": 0}.get(self.kind, 0)  # fmt: skip
 
     def export_headers(self) -> list[str]:
@@ -166,7 +169,7 @@ class Column:
         if self.kind == "years":
             return round(float(value), 1)
         if self.kind == "points":
-            return round(float(value) * 100, 1) + 0.0
+            return round(float(value) * 100, self.places) + 0.0
         if self.kind == "p_value":
             if isinstance(value, tuple):
                 p, adjusted, count, finding = value
@@ -195,7 +198,7 @@ class Column:
         if self.kind in ("rate", "years"):
             return f"{shown:.1f}"
         if self.kind == "points":
-            return "0.0" if shown == 0 else f"{shown:+.1f}"
+            return f"{0:.{self.places}f}" if shown == 0 else f"{shown:+.{self.places}f}"
         if self.kind == "gap":
             return f"{shown:,}"
         if self.kind in ("ratio_to", "ratio"):
@@ -419,7 +422,12 @@ class DeclaredTable:
         return [h for c in self.columns for h in c.export_headers()]
 
     def export_kinds(self) -> list[str]:
-        return [c.kind for c in self.columns for _ in c.export_headers()]
+        """Each export column's kind ("points2": a change shown to two decimal places)."""
+        return [
+            "points2" if c.kind == "points" and c.places == 2 else c.kind
+            for c in self.columns
+            for _ in c.export_headers()
+        ]
 
     def export_rows(self) -> list[list]:
         assert self.shown_rows is not None

@@ -76,7 +76,7 @@ def _csv_value(value, kind: str):
         "percent_interval",
     ):
         return f"{value:.1f}"
-    if isinstance(value, float) and kind in ("ratio", "ratio_to", "interval"):
+    if isinstance(value, float) and kind in ("ratio", "ratio_to", "interval", "points2"):
         return f"{value:.2f}"
     return value
 
@@ -216,6 +216,7 @@ _NUMBER_FORMATS = {
     "rate": "0.0",
     "years": "0.0",
     "points": "+0.0;-0.0;0.0",
+    "points2": "+0.00;-0.00;0.00",
     "ratio": "0.00",
     "ratio_to": "0.00",
     "interval": "0.00",

@@ -52,15 +52,16 @@ def scope_words(record: dict) -> str:
     """A target's group and scope in words, e.g. "Ethnic minority (...), police officers at
     Inspector": sentences name a target this way rather than by its configured label, whose
     figures ("20% by 2030") a sentence may not quote unless a table cell shows them."""
+    label = codes.WORKER_TYPES.get(record["worker_type"], "")
     scope = (
-        codes.WORKER_TYPES[record["worker_type"]].lower()
+        (label if label[:2].isupper() else label.lower())  # "PCSOs" stays as it is
         if record["worker_type"] != "All"
         else "the workforce"
     )
     if record["rank_or_band"] != "All":
         scope += f" at {record['rank_or_band']}"
     if record["lpu_code"] != "All":
-        scope += f" in {record['lpu_code']}"
+        scope += f" in {record.get('lpu_name') or record['lpu_code']}"
     return f"{record['group_label']}, {scope}"
 
 
@@ -121,11 +122,18 @@ def add_recruit_cells(cells: Cells, frame: pd.DataFrame, years: Sequence[int], g
         add_keys(frame, name, lambda r, e=eth: joiner_key(cells, years, r["worker_type"], None, e))
 
 
-def add_scope_counts(cells: Cells, frame: pd.DataFrame, when: str, group_column: str) -> None:
+def add_scope_counts(
+    cells: Cells, frame: pd.DataFrame, when: str, group_column: str, prefix: str = ""
+) -> None:
     """The group's and the stated headcount of each row's scope at the snapshot ``when``
-    (true values from analytics.representation, and their cells)."""
+    (true values from analytics.representation, and their cells), as ``<prefix>
+    declared_headcount``, ``<prefix>group_headcount`` and ``<prefix>scope_group_share``;
+    none for a row with no date (nothing to count)."""
     values = []
     for r in frame.to_dict("records"):
+        if pd.isna(r[when]):
+            values.append((None, None, None))
+            continue
         found = cells.con.execute(
             """select declared_headcount, group_headcount, group_share
                from analytics.representation
@@ -135,10 +143,11 @@ def add_scope_counts(cells: Cells, frame: pd.DataFrame, when: str, group_column:
              r["rank_or_band"], r["lpu_code"]],
         ).fetchall()  # fmt: skip
         values.append(found[0] if found else (0, 0, None))  # nobody in the scope
-    frame["declared_headcount"] = [v[0] for v in values]
-    frame["group_headcount"] = [v[1] for v in values]
-    frame["scope_group_share"] = [v[2] for v in values]
-    for name, stated in (("declared_headcount", True), ("group_headcount", False)):
+    frame[f"{prefix}declared_headcount"] = [v[0] for v in values]
+    frame[f"{prefix}group_headcount"] = [v[1] for v in values]
+    frame[f"{prefix}scope_group_share"] = [v[2] for v in values]
+    for stated in (True, False):
+        name = f"{prefix}{'declared' if stated else 'group'}_headcount"
         add_keys(frame, name, lambda r, s=stated, n=name: None if pd.isna(r[n]) else staff_key(
             cells, r[when], r["worker_type"], r["rank_or_band"], r["lpu_code"],
             "stated" if s else r[group_column]))  # fmt: skip
@@ -159,15 +168,14 @@ def share_targets(cells: Cells, snapshot_date):
         return []
     frame["label"] = frame["target_name"]
     frame["scope"] = [scope_words(r) for r in frame.to_dict("records")]
-    frame["as_of"] = [
-        cells.con.execute(
-            "select max(snapshot_date) from analytics.representation where snapshot_date <= ?",
-            [min(pd.Timestamp(t), pd.Timestamp(snapshot_date)).date()],
-        ).fetchall()[0][0]
-        for t in frame["target_date"]
-    ]
+    frame["as_of"] = pd.Timestamp(snapshot_date)
     frame["by"] = frame["target_date"].map(fmt.date)
     add_scope_counts(cells, frame, "as_of", "group_code")
+    # a target whose date has passed is judged at the snapshot on or before it: its share
+    # then stands in a column of its own, beside "Share now" (the latest snapshot's)
+    passed = frame["judged_snapshot_date"].notna()
+    add_scope_counts(cells, frame, "judged_snapshot_date", "group_code", prefix="judged_")
+    judged_counts = ("judged_group_headcount", "judged_declared_headcount")
     sources = _window_counts(cells, frame, snapshot_date)
     add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
     years = in_years(cells.settings.projections.window_years)
@@ -175,13 +183,19 @@ def share_targets(cells: Cells, snapshot_date):
         Column("label", "Target", "label"),
         Column("declared_headcount", "Stated an ethnicity", "count"),
         Column("group_headcount", "In the group", "count"),
-        Column("group_share", "Share now", "share", of=COUNTS),
+        Column("group_share", f"Share now ({fmt.date(snapshot_date)})", "share", of=COUNTS),
+        *(
+            [Column("judged_group_share", "Share at the target date (a date gone by)",
+                    "share", of=judged_counts)]
+            if passed.any()
+            else []
+        ),
         Column("target_share", "Target share", "share"),
         Column("by", "By", "text"),
         Column("needed_share_change_per_year", "Needed from now (percentage points a year)",
-               "points", of=COUNTS),
+               "points", of=COUNTS, places=2),
         Column("trend_share_change_per_year", "Current rate (percentage points a year)",
-               "points", of=sources),
+               "points", of=sources, places=2),
         Column("straight_line_group_share", "At the current rate, by the date", "percent",
                of=(*COUNTS, *sources)),
         Column("projected_group_share", "Flow model, by the date", "percent", of=COUNTS),
@@ -191,7 +205,8 @@ def share_targets(cells: Cells, snapshot_date):
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*COUNTS, *RECRUITS)),
-        Column("target_status", "Status", "text", of=(*COUNTS, *sources)),
+        Column("target_status", "Status", "text",
+               of=(*COUNTS, *sources, *(judged_counts if passed.any() else ()))),
     )  # fmt: skip
     title = "Targets: where each stands"
     table = DeclaredTable(
@@ -214,7 +229,7 @@ def share_targets(cells: Cells, snapshot_date):
     def compose() -> Prose:
         sentences = [_share_sentence(table, row, scopes[row]) for row in table.labels]
         return Prose(
-            message=" ".join(sentences[:2]),
+            message=" ".join(sentences),  # every target its sentence, in the table's order
             chart=Chart(
                 kind="bars",
                 series=(
@@ -243,6 +258,15 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
     target = f"a target of {table.text(row, 'target_share')} by {table.text(row, 'by')}"
     if status in ("[c]", "[x]"):
         return f"{scope}, {target}: its progress cannot be shown; the numbers are too small."
+    if (
+        status in ("met", "missed")
+        and any(c.name == "judged_group_share" for c in table.columns)
+        and (table.text(row, "judged_group_share") not in ("[c]", "[x]"))
+    ):
+        return (
+            f"{scope}: {table.text(row, 'judged_group_share')} at the target date against "
+            f"{target}, {status} ({table.text(row, 'group_share')} now)."
+        )
     sentence = f"{scope}: {table.text(row, 'group_share')} now against {target}, {status}"
     if status in ("on track", "not on track"):
         sentence += (

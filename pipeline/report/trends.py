@@ -30,6 +30,28 @@ GROUPS = ("minority_excl_white", "minority_incl_white", "asian", "black", "mixed
 """Both headline definitions, the broad groups and Black on its own (a broad group)."""
 
 
+def census_trend(cells: Cells) -> bool:
+    """Whether the force's benchmark has a 2011 figure to trend from (no ``[reference]
+    census_2011_file``: the Census 2021 share held flat, and no trend is claimed)."""
+    (trended,) = cells.con.execute(
+        """select count(*) from analytics.population_benchmark_trend
+           where area_level = 'force' and group_code = ?
+             and census_2011_share is not null""",
+        [cells.headline],
+    ).fetchone()
+    return trended > 0
+
+
+def benchmark_alt(cells: Cells) -> str:
+    """The benchmark lines of a chart over time, in its alternative text."""
+    if census_trend(cells):
+        return (
+            "the population share estimated from the census trend as a dashed line and the "
+            "Census 2021 share as a dotted line"
+        )
+    return "the Census 2021 population share (no earlier census loaded) as a dashed line"
+
+
 def headline_label(cells: Cells) -> str:
     return getattr(cells.settings.groups, cells.settings.groups.headline)
 
@@ -169,6 +191,11 @@ def straight_line_rule(cells: Cells) -> str:
     )
 
 
+NO_2011_NOTE = (
+    "No earlier census is loaded, so no trend in the population is estimated: the "
+    "benchmark is the Census 2021 share, held flat."
+)
+
 ESTIMATE_DEFINITION = (
     "Estimated population share",
     "The share on the straight line through Census 2011 and Census 2021, interpolated "
@@ -241,7 +268,9 @@ def over_time_table(
         Column("trend_share_change_per_year",
                f"Straight-line trend over the snapshots of the last {years} (percentage "
                "points a year)", "points", of=tuple(sources)),
-        Column("estimated_population_share", ESTIMATE_LABEL, "share"),
+        # without a 2011 census the estimate is the 2021 share held flat: not shown twice
+        *([Column("estimated_population_share", ESTIMATE_LABEL, "share")]
+          if census_trend(cells) else []),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
     return DeclaredTable(
@@ -250,7 +279,7 @@ def over_time_table(
         columns=columns,
         frame=frame,
         total_rows=frozenset(frame.loc[frame["is_total"], "label"]),
-        notes=(ESTIMATE_NOTE, straight_line_rule(cells)),
+        notes=(ESTIMATE_NOTE if census_trend(cells) else NO_2011_NOTE, straight_line_rule(cells)),
     )
 
 
@@ -258,12 +287,15 @@ def over_time_chart(
     table: DeclaredTable, title: str, axis: str, alt: str, rows: tuple[str, ...]
 ) -> Chart:
     """A line per unit across the snapshots, the trended benchmark dashed, Census 2021
-    dotted."""
+    dotted (without a trend, Census 2021 dashed alone)."""
+    trended = any(c.name == "estimated_population_share" for c in table.columns)
     return Chart(
         kind="lines",
         series=(Series("group_share", "Share of those who stated an ethnicity"),),
-        benchmark=Series("estimated_population_share", ESTIMATE_LABEL),
-        references=(Series("population_share", CENSUS_LABEL),),
+        benchmark=Series("estimated_population_share", ESTIMATE_LABEL)
+        if trended
+        else Series("population_share", CENSUS_LABEL),
+        references=(Series("population_share", CENSUS_LABEL),) if trended else (),
         axis=axis,
         title=title,
         alt=alt,
@@ -326,6 +358,10 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
                 f"{title_text} ({pace}), while the population's share is estimated to have "
                 f"moved from {table.text(start, 'estimated_population_share')} to "
                 f"{table.text(end, 'estimated_population_share')} on the census trend."
+                if census_trend(cells)
+                else f"{title_text} ({pace}), against a population share of "
+                f"{table.text(end, 'population_share')} at Census 2021 (no earlier census is "
+                "loaded, so no trend in the population is estimated)."
             )
         return Prose(
             message=message,
@@ -334,13 +370,12 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
                 title_text,
                 f"{label} share of those who stated an ethnicity (%)",
                 f"Line chart of the {label} share of each worker type and of the whole "
-                f"workforce at each snapshot from {first} to {last}, with the population "
-                "share estimated from the census trend as a dashed line and the Census "
-                "2021 share as a dotted line; the values are in the table.",
+                f"workforce at each snapshot from {first} to {last}, with {benchmark_alt(cells)}"
+                "; the values are in the table.",
                 tuple(table.labels),
             ),
             findings=[message] if number(table, end, "group_share") is not None else [],
-            definitions=[ESTIMATE_DEFINITION],
+            definitions=[ESTIMATE_DEFINITION] if census_trend(cells) else [],
         )
 
     return Section("trend-by-worker-type", THEME, title, table, compose)
@@ -410,13 +445,14 @@ def trend_by_rank_over_time(cells: Cells, snapshot_date):
             f"{label} share of officers who stated an ethnicity (%)",
             f"Line chart of the {label} share of officers"
             + (f" at each of {fmt.join([m[0] for m in ranks])} and" if ranks else "")
-            + f" of all officers at each snapshot from {first} to {last}, with the "
-            "population share estimated from the census trend as a dashed line and the "
-            "Census 2021 share as a dotted line; every rank's values are in the table.",
+            + f" of all officers at each snapshot from {first} to {last}, with "
+            f"{benchmark_alt(cells)}; every rank's values are in the table.",
             rows,
         )
         return Prose(
-            message=message, chart=chart if rows else None, definitions=[ESTIMATE_DEFINITION]
+            message=message,
+            chart=chart if rows else None,
+            definitions=[ESTIMATE_DEFINITION] if census_trend(cells) else [],
         )
 
     return Section("trend-by-rank-over-time", THEME, title, table, compose)

@@ -2,9 +2,10 @@
 
 For each projected grouping (ref.projection_groups), the stock-and-flow model of
 pipeline.flows is driven by marts.projection_rates (the rates SQL pooled over the window)
-from the latest snapshot, [projections] horizon_years ahead: the central path (today's
-rates held), the band of the simulated futures, the chance of having reached the
-population share, and beside it the straight line through the recent snapshots
+from the latest snapshot, [projections] horizon_years ahead: the central share (the median
+of the simulated futures, so always within their band), the band of those futures, the
+chance of having reached the population share, the headcounts and recruits of the path
+with today's rates held, and beside it the straight line through the recent snapshots
 (marts.representation_trend, where it has one), which ignores who joins and leaves, and is
 missing from the year it would pass 0% or 100% (pipeline.straight_line). Rows for the whole
 workforce, each worker type and each rank or band.
@@ -56,19 +57,20 @@ def scopes(ladder: flows.Ladder) -> list[tuple[str, str, int | None]]:
     return out
 
 
-def band(simulated: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
-    """The central ``coverage`` of the simulated shares (draws x years), year by year,
-    leaving out futures where nobody in the scope stated an ethnicity; NaN in a year where
-    none did."""
+def band(simulated: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(median, lower, upper): the median and the central ``coverage`` of the simulated
+    shares (draws x years), year by year, leaving out futures where nobody in the scope
+    stated an ethnicity; NaN in a year where none did. All three are quantiles of the same
+    futures, so the median always lies within the band (hostile 14b, finding 3)."""
     tail = (1 - coverage) / 2
+    quantiles = [0.5, tail, 1 - tail]
     if not np.isnan(simulated).any():
-        return np.quantile(simulated, tail, axis=0), np.quantile(simulated, 1 - tail, axis=0)
+        median, lower, upper = np.quantile(simulated, quantiles, axis=0)
+        return median, lower, upper
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a year with no stated share at all
-        return (
-            np.nanquantile(simulated, tail, axis=0),
-            np.nanquantile(simulated, 1 - tail, axis=0),
-        )
+        median, lower, upper = np.nanquantile(simulated, quantiles, axis=0)
+        return median, lower, upper
 
 
 def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.DataFrame:
@@ -112,7 +114,8 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
             None if worker_type == ALL else worker_type, None if rank == ALL else rank
         )
         simulated = flows.group_share(futures, positions)  # (draws, years)
-        lower, upper = band(simulated, float(settings["band"]))
+        central, lower, upper = band(simulated, float(settings["band"]))
+        group_counts = futures[:, :, flows.IN, :][..., positions].sum(axis=-1)
         if population_share is None:
             reach = np.full(n, np.nan)
         else:
@@ -136,8 +139,8 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
             "projection_year": years,
             "projection_date": dates,
             "projected_headcount": path[:, :, positions].sum(axis=(1, 2)),
-            "projected_group_headcount": path[:, flows.IN, :][:, positions].sum(axis=1),
-            "projected_group_share": flows.group_share(path, positions),
+            "projected_group_headcount": np.median(group_counts, axis=0),
+            "projected_group_share": central,
             "projected_group_share_lower": lower,
             "projected_group_share_upper": upper,
             "reach_probability": reach,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import flows, straight_line
+from pipeline.targets import lpu_names
 
 DEPENDS_ON = [
     "ref.targets",
@@ -30,17 +31,20 @@ DEPENDS_ON = [
     "marts.projections",
     "marts.projection_rates",
     "staging.stg_hr__joiners_leavers",
+    "raw.area_lookup",
 ]
 ALL = "All"
 COLUMNS = {
     "target_code": "str", "target_name": "str", "target_kind": "str",
     "target_sort_order": "int64", "group_code": "str", "group_label": "str",
-    "worker_type": "str", "rank_or_band": "str", "lpu_code": "str",
+    "worker_type": "str", "rank_or_band": "str", "lpu_code": "str", "lpu_name": "str",
     "from_date": "datetime64[s]", "target_date": "datetime64[s]", "target_share": "float64",
     "target_joiner_count": "Int64", "snapshot_date": "datetime64[s]",
     "years_remaining": "float64", "baseline_snapshot_date": "datetime64[s]",
     "baseline_group_share": "float64", "declared_headcount": "Int64",
     "group_headcount": "Int64", "group_share": "float64",
+    "judged_snapshot_date": "datetime64[s]", "judged_declared_headcount": "Int64",
+    "judged_group_headcount": "Int64", "judged_group_share": "float64",
     "needed_share_change_per_year": "float64", "trend_share_change_per_year": "float64",
     "straight_line_group_share": "float64", "projected_group_share": "float64",
     "projected_group_share_lower": "float64", "projected_group_share_upper": "float64",
@@ -87,9 +91,12 @@ class Context:
         (self.snapshot_date, self.first_snapshot) = con.execute(
             "select max(snapshot_date), min(snapshot_date) from marts.representation"
         ).fetchall()[0]
-        (self.window_years,) = con.execute(
-            "select window_years from ref.projection_settings"
+        (self.window_years, self.horizon_years) = con.execute(
+            "select window_years, horizon_years from ref.projection_settings"
         ).fetchall()[0]
+        self.lpu_names = dict(
+            con.execute("select distinct lpu_code, lpu_name from raw.area_lookup").fetchall()
+        )
         self._counts: dict[str, flows.Counts | None] = {}
 
     def counts(self, group: str) -> flows.Counts | None:
@@ -174,6 +181,11 @@ def progress(ctx: Context, target: dict) -> dict:
     out = {name: None for name in COLUMNS}
     out.update({k: target[k] for k in COLUMNS if k in target})
     out["snapshot_date"] = ctx.snapshot_date
+    out["lpu_name"] = (
+        "Force-wide"
+        if target["lpu_code"] == ALL
+        else ctx.lpu_names.get(target["lpu_code"], target["lpu_code"])
+    )
     if ctx.snapshot_date is None:
         out.update(target_status="no data", note="No staff snapshot has been loaded.")
         return out
@@ -195,14 +207,28 @@ def progress(ctx: Context, target: dict) -> dict:
     projection = ctx.projection(target) if modelled else pd.DataFrame()
 
     if target["target_kind"] == "share":
-        as_of = ctx.snapshot_on_or_before(target["target_date"]) if passed else ctx.snapshot_date
-        current = ctx.representation(target, as_of)
+        # "now" is always the latest snapshot; a target whose date has passed is judged at
+        # the snapshot on or before its date, published beside it as its own figure
+        current = ctx.representation(target, ctx.snapshot_date)
+        judged = current
         if passed:
-            notes.append(f"The date has passed: the share is the snapshot of {as_of:%-d %B %Y}.")
+            as_of = ctx.snapshot_on_or_before(target["target_date"])
+            judged = ctx.representation(target, as_of)
+            notes.append(f"The date has passed: it is judged at the snapshot of {as_of:%-d %B %Y}.")
+            if judged is not None:
+                out.update(
+                    judged_snapshot_date=as_of,
+                    judged_declared_headcount=judged["declared_headcount"],
+                    judged_group_headcount=judged["group_headcount"],
+                    judged_group_share=judged["group_share"],
+                )
         baseline_date = ctx.baseline_date(target)
         baseline = ctx.representation(target, baseline_date)
         value = (
             None if current is None or pd.isna(current["group_share"]) else current["group_share"]
+        )
+        judged_value = (
+            None if judged is None or pd.isna(judged["group_share"]) else judged["group_share"]
         )
         if current is not None:
             out.update(
@@ -222,28 +248,39 @@ def progress(ctx: Context, target: dict) -> dict:
             [ctx.snapshot_date, target["group_code"], target["worker_type"],
              target["rank_or_band"], target["lpu_code"]],
         ).fetchall() or [(None, None)]  # fmt: skip
-        slope = None if slope is None or pd.isna(slope) else float(slope)
-        out["trend_share_change_per_year"] = slope
+        slope = None if slope is None or pd.isna(slope) or passed else float(slope)
+        out["trend_share_change_per_year"] = slope  # no current rate for a date gone by
         straight = None
         met = value is not None and value >= target["target_share"] - 1e-12
+        beyond = years > ctx.horizon_years
         if met and not passed:
             notes.append("Already met: nothing more is needed, so no rate or recruits' share is.")
         if value is not None and not passed and not met:
             out["needed_share_change_per_year"] = (target["target_share"] - value) / years
             if slope is not None:
-                # the status compares the line itself (past 100% it has passed the target);
-                # what is published stops where the line leaves 0-1
+                # the status compares the line itself (past 100% it has passed the target),
+                # that is the current rate with the rate needed; what is published stops
+                # where the line leaves 0-1, and at the flow model's horizon: a straight
+                # line is carried no further than the model beside it
                 straight = value + slope * years
-                out["straight_line_group_share"] = straight_line.at(value, slope, years)
+                if not beyond:
+                    out["straight_line_group_share"] = straight_line.at(value, slope, years)
         if not passed and not projection.empty:
             for column in ("projected_group_share", "projected_group_share_lower",
                            "projected_group_share_upper"):  # fmt: skip
                 out[column] = _interpolated(projection, column, years)
             if out["projected_group_share"] is None:
-                notes.append("The date is beyond the projection's horizon.")
-            solution = flows.solve_recruit_share(
-                counts.stock, counts.point_rates(), counts.ladder, positions,
-                target["target_share"], years, types,
+                notes.append(
+                    "The date is beyond the projection's horizon, so the flow model is not "
+                    "run that far, nor solved for the recruits' share needed."
+                )
+            solution = (
+                flows.solve_recruit_share(
+                    counts.stock, counts.point_rates(), counts.ladder, positions,
+                    target["target_share"], years, types,
+                )
+                if not beyond
+                else flows.Solution(None, True)
             )  # fmt: skip
             out["needed_recruit_share"] = None if met else solution.value
             if not solution.reachable:
@@ -253,12 +290,18 @@ def progress(ctx: Context, target: dict) -> dict:
                 )
         if slope is None and value is not None:
             notes.append(f"No current rate: {line_note or 'no snapshots in the window'}.")
+        elif straight is not None and beyond:
+            notes.append(
+                f"A straight line is carried no further than the flow model's horizon "
+                f"({ctx.horizon_years} years); the status compares the current rate with the "
+                "rate needed."
+            )
         elif straight is not None and out.get("straight_line_group_share") is None:
             notes.append(
                 "The current rate would pass 0% or 100% before the date: a straight line "
                 "that far is not a forecast, so none is shown."
             )
-        out["target_status"] = _status(target, value, straight, passed)
+        out["target_status"] = _status(target, judged_value if passed else value, straight, passed)
     else:
         start = pd.Timestamp(target["from_date"])
         begun = start <= now
@@ -313,6 +356,7 @@ def progress(ctx: Context, target: dict) -> dict:
 
 def model(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     targets = con.execute("select * from ref.targets order by target_sort_order").df()
+    targets = lpu_names(con, targets)
     ctx = Context(con)
     rows = [progress(ctx, target) for target in targets.to_dict("records")]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))

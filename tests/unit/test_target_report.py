@@ -1,0 +1,135 @@
+"""Share targets as the Group reads them (hostile 14b, finding 4).
+
+- "Share now" is the latest snapshot's share for every target; a target whose date has
+  passed is judged at the snapshot on or before its date, shown in its own column ("Share
+  at the target date"), with no current rate (it once printed the 2024 snapshot as "now",
+  two rows from the real figure, and a current rate +0.3 for a date gone by).
+- An LPU target names its LPU (Solihull), as every other table does, not its code (SOL).
+- Every share target gets its sentence (only the first two did).
+- The straight line is not carried past the flow model's horizon (it went to 2100).
+- A current rate is shown to two decimals: "0.0 a year" beside a share that doubles by the
+  date was a contradiction.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import write_config
+from force_factory import build_database, random_force
+
+from pipeline.config import load_settings
+from pipeline.report import build
+from pipeline.report.declared import Column
+
+TARGETS = """
+[projections]
+trend_min_snapshots = 2
+trend_min_declared_headcount = 1
+
+[[targets]]
+code = "t-past"
+share = 0.5
+by_date = 2025-09-30
+
+[[targets]]
+code = "t-sol"
+lpu_code = "SOL"
+share = 0.6
+by_date = 2031-03-31
+
+[[targets]]
+code = "t-far"
+share = 0.9
+by_date = 2100-03-31
+
+[[targets]]
+code = "t-soon"
+share = 0.7
+by_date = 2030-03-31
+"""
+
+
+@pytest.fixture(scope="module")
+def force(tmp_path_factory):
+    settings = load_settings(write_config(tmp_path_factory.mktemp("targets"), TARGETS))
+    con = build_database(settings, random_force(31, size=200))
+    rows = {
+        r["target_code"]: r
+        for r in con.execute("select * from analytics.target_progress").df().to_dict("records")
+    }
+    sections = {s.id: s for s in build.prepare(con, settings).sections}
+    return con, rows, sections["targets-shares"]
+
+
+def _share(con, date: str) -> float:
+    (share,) = con.execute(
+        """select group_share from analytics.representation
+           where snapshot_date = ? and group_code = 'minority_excl_white'
+             and worker_type = 'All' and rank_or_band = 'All' and lpu_code = 'All'""",
+        [date],
+    ).fetchone()
+    return share
+
+
+def test_share_now_is_the_latest_snapshots_and_a_past_target_is_judged_beside_it(force):
+    con, rows, section = force
+    past = rows["t-past"]
+    assert math.isclose(past["group_share"], _share(con, "2026-03-31"))
+    assert math.isclose(past["judged_group_share"], _share(con, "2025-03-31"))
+    assert str(past["judged_snapshot_date"])[:10] == "2025-03-31"
+    assert math.isnan(past["trend_share_change_per_year"])
+    assert past["target_status"] == ("met" if past["judged_group_share"] >= 0.5 else "missed")
+    assert math.isnan(rows["t-soon"]["judged_group_share"])  # not passed: nothing judged
+    headers = section.table.headers
+    assert "Share now (31 March 2026)" in headers
+    assert "Share at the target date (a date gone by)" in headers
+
+
+def test_an_lpu_target_is_named_by_the_lpus_name(force):
+    _, rows, section = force
+    assert "in Solihull:" in rows["t-sol"]["target_name"]
+    assert rows["t-sol"]["lpu_name"] == "Solihull"
+    assert not any(" SOL" in label for label in section.table.labels)
+    assert " SOL" not in section.message
+
+
+def test_every_share_target_gets_its_sentence(force):
+    _, rows, section = force
+    section.prose = section.compose()
+    message = section.message
+    assert "in Solihull, " in message or "in Solihull:" in message
+    assert message.count("a target of") == len(rows) == 4
+
+
+def test_the_straight_line_stops_at_the_flow_models_horizon(force):
+    _, rows, _ = force
+    far = rows["t-far"]
+    assert far["years_remaining"] > 20
+    assert math.isnan(far["straight_line_group_share"])
+    assert math.isnan(far["projected_group_share"])
+    assert math.isnan(far["needed_recruit_share"])  # nor solved past the horizon
+    assert "no further than the flow model's horizon" in far["note"]
+    # the status compares the rates, both published
+    if not math.isnan(far["trend_share_change_per_year"]):
+        on_track = far["trend_share_change_per_year"] >= far["needed_share_change_per_year"]
+        assert far["target_status"] == ("on track" if on_track else "not on track")
+
+
+def test_a_small_rate_is_shown_to_two_decimals_not_as_zero():
+    rate = Column("r", "Current rate", "points", places=2)
+    assert rate.html(rate.rounded(0.0003)) == "+0.03"
+    assert rate.html(rate.rounded(-0.00004)) == "0.00"
+    one = Column("r", "Change", "points")
+    assert one.html(one.rounded(0.0003)) == "0.0"
+
+
+def test_the_report_with_a_judged_share_passes_the_disclosure_audit(force, tmp_path):
+    """The judged share is declared over its own counts (group, then stated): the audit
+    recomputes it from them (declared the other way round it failed the audit, exit 1)."""
+    con, _, _ = force
+    settings = load_settings(write_config(tmp_path, TARGETS))
+    out = build.build_report(con, settings, tmp_path / "out", "20260401T000000Z-t")
+    text = (out / "csv" / "targets-shares.csv").read_text(encoding="utf-8")
+    assert "Share at the target date (a date gone by) (%)" in text
