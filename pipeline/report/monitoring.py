@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from pipeline import codes
+from pipeline.disclosure import Key
 from pipeline.report.cells import Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
@@ -133,10 +134,54 @@ order by
 """.replace("{statistics}", STATISTICS_SQL)
 
 COUNTS = ("event_count", "base_count", "reference_event_count", "reference_base_count")
+BOTH = ("both_event_count", "both_base_count")
+"""Both groups' count together (unpublished; see :func:`add_both_groups`)."""
 
 
 def _keys(frame: pd.DataFrame, name: str, make) -> None:
     frame[f"{name}@key"] = [make(r) for r in frame.to_dict("records")]
+
+
+def both_groups(cells: Cells, first, second) -> Key | None:
+    """The cell of two cells' people together when they differ only in ethnic group (the
+    group's and the reference group's events of one measure), else None."""
+    if not (isinstance(first, Key) and isinstance(second, Key)):
+        return None
+    if first.population != second.population:
+        return None
+    one, other = dict(first.coords), dict(second.coords)
+    if {d for d in {*one, *other} if one.get(d) != other.get(d)} != {"eth"}:
+        return None
+    eth = None if "eth" not in one or "eth" not in other else {*one["eth"], *other["eth"]}
+    return cells.universe.with_values(first, "eth", eth)
+
+
+def add_both_groups(cells: Cells, frame: pd.DataFrame, pairs, prefix: str = "") -> tuple:
+    """For each ``(total, group's count, reference's count)`` in ``pairs``, the column
+    ``total`` (with ``total@key``): the two groups' people together, published nowhere but
+    named among the counts of the comparison's statistics, so that the protection knows it.
+    A 0 for one group beside the other's small count says that every one of a handful of
+    people (the subjects of the year's only misconduct case) is in the other group: with
+    this cell, a total of 1 to the threshold, the 0 is withheld by the zero rule. Returns the
+    columns added."""
+    for total, group, reference in pairs:
+        total, group, reference = (f"{prefix}{n}" for n in (total, group, reference))
+        frame[f"{total}@key"] = [
+            both_groups(cells, a, b)
+            for a, b in zip(frame[f"{group}@key"], frame[f"{reference}@key"], strict=True)
+        ]
+        frame[total] = [
+            None if key is None or pd.isna(a) or pd.isna(b) else int(a) + int(b)
+            for key, a, b in zip(frame[f"{total}@key"], frame[group], frame[reference],
+                                 strict=True)
+        ]  # fmt: skip
+    return tuple(f"{prefix}{total}" for total, _, _ in pairs)
+
+
+EVENT_PAIRS = (
+    ("both_event_count", "event_count", "reference_event_count"),
+    ("both_base_count", "base_count", "reference_base_count"),
+)
 
 
 def _long_date(value) -> str:
@@ -147,8 +192,60 @@ def period_population(cells: Cells, start) -> str:
     """The staff snapshot at the start of a period, with what happened to each person by
     its end (:data:`PERIOD_DIMENSIONS`) among its dimensions."""
     population = cells.staff(start, movements=True)
-    cells.universe.add(population, **PERIOD_DIMENSIONS)
+    declared = cells.memo.setdefault("periods", {})
+    if population not in declared:
+        declared[population] = True
+        cells.universe.add(population, **PERIOD_DIMENSIONS)
+        if dismissed_are_leavers_dismissed(cells, start):
+            cells.universe.same(
+                population, {"misconduct_outcome": ["dismissal"]}, {"leaving": ["dismissal"]}
+            )
     return population
+
+
+DISMISSED_SQL = """
+with cohort as (
+    select staff_key, period_end_date from intermediate.int_monitoring__period_cohort
+    where period_start_date = $start
+),
+dismissed as (  -- the most severe outcome of their cases opened in the period
+    select cases.staff_key
+    from cohort
+    inner join staging.stg_hr__misconduct_cases as cases
+        on cohort.staff_key = cases.staff_key
+        and cases.opened_date > $start and cases.opened_date <= cohort.period_end_date
+    group by cases.staff_key
+    having arg_max(cases.misconduct_outcome, cases.severity_order) = 'dismissal'
+),
+leavers as (  -- the first leaving in the period, as intermediate.int_workforce__leaver_counts
+    select movements.staff_key, movements.leaving_reason
+    from cohort
+    inner join staging.stg_hr__joiners_leavers as movements
+        on cohort.staff_key = movements.staff_key and movements.movement_type = 'leaver'
+        and movements.movement_date > $start
+        and movements.movement_date <= cohort.period_end_date
+    qualify row_number() over (
+        partition by movements.staff_key order by movements.movement_date
+    ) = 1
+)
+select
+    (select count(*) from dismissed),
+    (select count(*) from leavers where leaving_reason = 'dismissal'),
+    (select count(*) from dismissed inner join leavers using (staff_key)
+     where leavers.leaving_reason = 'dismissal')
+"""
+
+
+def dismissed_are_leavers_dismissed(cells: Cells, start) -> bool:
+    """Whether the people of a period whose misconduct cases ended in dismissal are exactly
+    those who left it with the reason "dismissal" (as in the demo, and in a force whose HR
+    system records a dismissal as both). Then the misconduct table's dismissals and the
+    leaving table's are one count, and are declared one cell (:meth:`Universe.same`):
+    published in both or withheld in both, never a 0 in one beside a [c] in the other."""
+    dismissed, left, both = cells.con.execute(
+        DISMISSED_SQL, {"start": pd.Timestamp(start).date()}
+    ).fetchone()
+    return dismissed == left == both
 
 
 def measure_key(cells: Cells, population: str, measure: str, worker_type: str, eth, event: bool):
@@ -196,6 +293,7 @@ def _event_table(cells: Cells, view: str, measures: Iterable[str]) -> pd.DataFra
     for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
         _keys(raw, f"{prefix}base_count", key(group, False))
         _keys(raw, f"{prefix}event_count", key(group, True))
+    add_both_groups(cells, raw, EVENT_PAIRS)
     return raw
 
 
@@ -212,7 +310,7 @@ def _rate_columns(group: str, reference: str, per: int, base: str, event: str, r
         Column("reference_event_count", f"{reference}: {event}", "count"),
         Column("reference_event_rate", f"{reference}: {unit}", "rate", per=per,
                of=("reference_event_count", "reference_base_count")),
-        *statistic_columns("rate_ratio", ratio, COUNTS, likelihood=likelihood),
+        *statistic_columns("rate_ratio", ratio, (*COUNTS, *BOTH), likelihood=likelihood),
     )  # fmt: skip
 
 
@@ -353,7 +451,7 @@ def misconduct_stages(cells: Cells, _snapshot_date):
                 "rate",
                 of=("reference_event_count", "reference_base_count"),
             ),
-            *statistic_columns("rate_ratio", "Rate ratio", COUNTS),
+            *statistic_columns("rate_ratio", "Rate ratio", (*COUNTS, *BOTH)),
         ),
         frame=raw,
     )
@@ -592,6 +690,7 @@ def appraisal(cells: Cells, _snapshot_date):
     for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
         _keys(raw, f"{prefix}base_count", key(group, False))
         _keys(raw, f"{prefix}event_count", key(group, True))
+    add_both_groups(cells, raw, EVENT_PAIRS)
     group, reference = short_label(comparison.group_label), comparison.reference_label
     table = DeclaredTable(
         id="appraisal",
@@ -783,6 +882,10 @@ def staff_survey(cells: Cells, _snapshot_date):
     for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
         _keys(raw, f"{prefix}respondent_count", key(group, False))
         _keys(raw, f"{prefix}agreeing_count", key(group, True))
+    both = add_both_groups(cells, raw, (
+        ("both_agreeing_count", "agreeing_count", "reference_agreeing_count"),
+        ("both_respondent_count", "respondent_count", "reference_respondent_count"),
+    ))  # fmt: skip
     group, reference = short_label(comparison.group_label), comparison.reference_label
     latest = raw.loc[raw["survey_date"].idxmax()]
     named = "the staff surveys" if several else str(latest["survey_id"])
@@ -819,7 +922,7 @@ def staff_survey(cells: Cells, _snapshot_date):
                 "share",
                 of=("reference_agreeing_count", "reference_respondent_count"),
             ),
-            *statistic_columns("share_ratio", "Ratio of shares", SURVEY_COUNTS),
+            *statistic_columns("share_ratio", "Ratio of shares", (*SURVEY_COUNTS, *both)),
         ),
         frame=raw,
         notes=(
