@@ -220,3 +220,26 @@ def test_each_section_shows_its_views_figures(demo_report, database):
     for table in ("grievances", "development-access", "lateral-moves", "appraisal",
                   "appraisal-ratings", "senior-leadership", "misconduct-stages"):  # fmt: skip
         assert page_table(demo_report, table), table
+
+
+def test_each_monitoring_section_shows_every_ethnic_group(demo_report):
+    """Hostile 15, finding 3: the new sections showed only the headline comparison; Black
+    officers' misconduct rate (the Police Race Action Plan's focus) was nowhere in the
+    report. Each section's headline measures now follow it for both definitions of the
+    ethnic minority and every broad group, each against its own reference group."""
+    from report_scan import page_table
+
+    html = (demo_report / "index.html").read_text(encoding="utf-8")
+    for section in ("misconduct", "grievances", "development-access", "lateral-moves",
+                    "appraisal"):  # fmt: skip
+        table = page_table(demo_report, f"{section}-by-group")
+        assert f'id="{section}-by-group"' in html
+        groups = {label.rsplit(": ", 1)[-1] for label in table}
+        assert {"Black", "Asian", "Mixed", "Other"} <= groups, (section, groups)
+        assert any("including White minorities" in g for g in groups), section
+        compared = {row["Compared with"] for row in table.values()}
+        assert compared == {"White", "White: British"}, (section, compared)
+    black = page_table(demo_report, "misconduct-by-group")[
+        "Police officers: entered the formal process (investigated): Black"
+    ]
+    assert black["Group: counted"] not in ("", None)
