@@ -57,10 +57,10 @@ PERIOD_DIMENSIONS: dict[str, tuple[str, ...]] = {
 """What happened to each person of a start-of-period snapshot by its end: the furthest stage
 and most severe outcome of the misconduct cases opened in the period, suspension, whether a
 public complaint or internal report was among them; a grievance raised (and upheld), a
-tribunal claim; development started (positive action included) and completed, development
-started outside positive action, each programme type; the move between the two snapshots
-(gone: not in the end snapshot in the same worker type), and being in a specialist unit at
-the end."""
+tribunal claim; development outside positive action started and completed, started at all
+(``dev_any``: the same people as started or completed), each programme type; the move
+between the two snapshots (gone: not in the end snapshot in the same worker type), and being
+in a specialist unit at the end."""
 
 NOT_SPECIALIST = "not specialist"
 """Stands for the departments of the snapshot that are not specialist units."""
@@ -198,6 +198,10 @@ def period_population(cells: Cells, start) -> str:
     if population not in declared:
         declared[population] = True
         cells.universe.add(population, **PERIOD_DIMENSIONS)
+        # those who started a programme outside positive action, on two dimensions
+        cells.universe.same(
+            population, {"development": ("started", "completed")}, {"dev_any": ("yes",)}
+        )
         if dismissed_are_leavers_dismissed(cells, start):
             cells.universe.same(
                 population, {"misconduct_outcome": ["dismissal"]}, {"leaving": ["dismissal"]}
@@ -544,8 +548,9 @@ def development(cells: Cells, _snapshot_date):
         id="development-access",
         caption=(
             f"Development programmes started in {period} by people in post at its start, per "
-            "100 in post (completion: per 100 who started); 'any programme' leaves out "
-            "positive action, which is open to under-represented groups only; rate ratio = "
+            "100 in post (completion: per 100 who started); 'any programme' and completion "
+            "leave out positive action, which is open to under-represented groups only, so "
+            "it is shown but not compared; rate ratio = "
             f"{group} rate / {reference} rate (below 1: less access); relative likelihood "
             f"(NHS WRES indicator 4) = {reference} rate / {group} rate (above 1: less access)"
         ),

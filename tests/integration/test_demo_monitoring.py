@@ -243,3 +243,29 @@ def test_each_monitoring_section_shows_every_ethnic_group(demo_report):
         "Police officers: entered the formal process (investigated): Black"
     ]
     assert black["Group: counted"] not in ("", None)
+
+
+def test_the_scorecards_change_agrees_with_the_figures_it_prints(demo_report):
+    """Hostile 15, finding 5: 'Sergeants against constables 0.80, 0.80, higher, towards
+    parity' (the direction came from the unrounded figures), and no row said whether above
+    1 is good or bad for the group. The change is read from the printed figures, and a
+    column says which way each figure reads."""
+    from report_scan import page_table
+
+    scorecard = page_table(demo_report, "scorecard")
+    compared = 0
+    for label, row in scorecard.items():
+        try:
+            now, then = float(row["This year"]), float(row["Last year"])
+        except ValueError:
+            continue
+        compared += 1
+        expected = "higher" if now > then else "lower" if now < then else "no change"
+        assert row["Change"].startswith(expected), (label, row)
+    assert compared > 10
+    formal = next(v for k, v in scorecard.items() if k.startswith("Officers entering the formal"))
+    assert formal["Which way"] == "above 1: worse for the group"
+    top = next(v for k, v in scorecard.items() if k.startswith("Officers rated at the top"))
+    assert top["Which way"] == "above 1: better for the group"
+    appointed = next(v for k, v in scorecard.items() if k.startswith("Appointed from applying"))
+    assert appointed["Which way"] == "above 1: worse for the group"

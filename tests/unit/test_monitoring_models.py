@@ -320,12 +320,44 @@ def test_grievances_and_claims_per_1000_staff(force, measure, counts):
         ("training_leadership", [1, 2, 1, 4]),
         ("training_positive_action", [1, 2, 0, 4]),  # O4, apart from training_any
         ("training_specialist_course", [0, 2, 0, 4]),  # O6 started after the period
-        ("training_completed_given_started", [1, 2, 1, 1]),  # O4 of O3 O4 | O1 of O1
+        # O3 started (and failed) | O1 of O1; O4's positive action is left out, as from
+        # training_any (hostile 15, finding 12: it was counted here, [1, 2, 1, 1])
+        ("training_completed_given_started", [0, 1, 1, 1]),
     ],
 )
 def test_access_to_development(force, measure, counts):
     row = _rates(force, "development_access", "police_officer", measure).loc["minority_excl_white"]
     assert _counts(row) == counts
+
+
+def test_positive_action_is_shown_but_not_compared(force, large_force):
+    """Hostile 15, finding 6: a programme open to under-represented groups only was tested
+    against a group that cannot apply (p = 2e-52, 'significant') and counted in the family
+    the other comparisons' p-values are adjusted in."""
+    for settings in (force, large_force):
+        frame = _query(
+            settings,
+            "select * from analytics.development_access where comparison_code = "
+            "'ethnic_minority' and group_code = 'minority_excl_white'",
+        )
+        positive = frame[frame["measure_code"] == "training_positive_action"]
+        assert len(positive) and positive["p_value"].isna().all()
+        assert positive["rate_ratio"].isna().all()
+        assert (positive["verdict"].str.startswith("not compared (positive action")).all()
+        assert positive["event_count"].notna().all()  # the counts are still there
+        others = frame[frame["measure_code"] != "training_positive_action"]
+        compared = others["p_value"].notna().groupby(others["period_start_date"]).sum()
+        family = others.groupby("period_start_date")["family_comparison_count"].max()
+        # the family is the comparisons that can be made, across every group of the
+        # comparison, positive action none of them
+        every = _query(
+            settings,
+            "select period_start_date, count(*) filter (where p_value is not null) as n "
+            "from analytics.development_access where comparison_code = 'ethnic_minority' "
+            "group by 1",
+        ).set_index("period_start_date")["n"]
+        for period, size in family.dropna().items():
+            assert size == every[period] >= compared[period]
 
 
 def test_access_uses_the_wres_4_relative_likelihood(force):
