@@ -116,6 +116,17 @@ CHECKS: tuple[CrossCheck, ...] = (
         ),
         count_column="missing_person_count",
     ),
+    CrossCheck(
+        rule="survey_question_asked",
+        extract_kind="staff_survey",
+        description="Every question [survey.questions] reports is asked in a loaded staff survey.",
+        fix="Check the code in [survey.questions] against the survey provider's file (codes "
+        "are matched exactly, 'Q17a' is not 'Q17A'), or remove the question.",
+        describe=lambda row, _s: (
+            f"[survey.questions] {row['question_code']}: no loaded staff survey asks this "
+            "question, so its indicator is not reported."
+        ),
+    ),
 )
 
 
@@ -135,6 +146,7 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
         "headcount_change_share": settings.contracts.headcount_change_share,
         "declaration_rate_drop": settings.contracts.declaration_rate_drop,
         "min_headcount": settings.disclosure.threshold,
+        "survey_questions": sorted(settings.survey.questions),
     }
     results = []
     for check in CHECKS:

@@ -670,3 +670,17 @@ def test_each_survey_indicator_comes_from_the_latest_survey_that_asks_it(tmp_pat
         "Q1": "SS-2024",
         "Q9": "PULSE-2025",
     }
+
+
+def test_a_configured_question_no_survey_asks_is_a_warning_naming_the_setting(tmp_path):
+    """Hostile 15, finding 14: `Q99 = "harassment_public"` in [survey.questions], a code no
+    survey has (a mistyped 'Q17A' would be the same), ran with exit 0 and no word."""
+    extra = '[survey]\nmin_respondents = 10\n[survey.questions]\nQ1 = "harassment_public"\n'
+    extra += 'Q7A = "discrimination"\n'
+    settings = load_settings(write_config(tmp_path, extra))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(SURVEY))
+    result = run_nightly(settings)
+    named = [w for w in result.warnings if "[survey.questions] Q7A" in w]
+    assert len(named) == 1
+    assert not [w for w in result.warnings if "[survey.questions] Q1:" in w]
