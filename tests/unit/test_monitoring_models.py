@@ -684,3 +684,21 @@ def test_a_configured_question_no_survey_asks_is_a_warning_naming_the_setting(tm
     named = [w for w in result.warnings if "[survey.questions] Q7A" in w]
     assert len(named) == 1
     assert not [w for w in result.warnings if "[survey.questions] Q1:" in w]
+
+
+def test_survey_rows_that_do_not_add_up_are_a_warning_naming_file_row_and_column(tmp_path):
+    """Hostile 15, finding 8: a provider's Black rows by gender set to 3 respondents, the
+    Black subtotal to 0, were taken silently. Here Q1's Asian (A2) women are 2 respondents
+    instead of 4: its rows by sex add up to 10, its own row says 12. Every other kind of
+    row adds up (the fixture's survey is consistent), so this is the one warning."""
+    settings = load_settings(write_config(tmp_path, EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    survey = [line.replace(",A2,F,4,2", ",A2,F,2,1") if ",Q1," in line else line for line in SURVEY]
+    assert survey != SURVEY
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(survey))
+    result = run_nightly(settings)
+    warned = [w for w in result.warnings if "survey_parts_add_up" in w]
+    assert len(warned) == 1, result.warnings
+    (message,) = warned
+    assert "staff_survey_2024.csv" in message and "Q1" in message and "A2" in message
+    assert "column respondent_count" in message and "12" in message and "10" in message
