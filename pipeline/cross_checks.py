@@ -116,6 +116,35 @@ CHECKS: tuple[CrossCheck, ...] = (
         ),
         count_column="missing_person_count",
     ),
+    CrossCheck(
+        rule="survey_parts_add_up",
+        extract_kind="staff_survey",
+        description="In each staff survey file, a question's rows add up: the ethnicity rows "
+        "and the sex rows to the total row, each ethnicity's rows by sex to its own row.",
+        fix="Ask the survey provider whether cells were left out (small numbers) or the file "
+        "is wrong; the report takes each group from its own row, so its groups do not add "
+        "up to the whole until the file is corrected.",
+        describe=lambda row, s: (
+            f"{row['source_file']}, {row['survey_id']} {row['question_code']}: the "
+            f"{row['part']} rows"
+            + (f" of ethnicity {row['ethnicity_code']}" if row["ethnicity_code"] else "")
+            + f" add up to {_count(int(row['part_count']), s)} respondents, the "
+            + ("ethnicity's own row" if row["ethnicity_code"] else "total row")
+            + f" (row {int(row['total_row'])}, column respondent_count) says "
+            f"{_count(int(row['total_count']), s)}."
+        ),
+    ),
+    CrossCheck(
+        rule="survey_question_asked",
+        extract_kind="staff_survey",
+        description="Every question [survey.questions] reports is asked in a loaded staff survey.",
+        fix="Check the code in [survey.questions] against the survey provider's file (codes "
+        "are matched exactly, 'Q17a' is not 'Q17A'), or remove the question.",
+        describe=lambda row, _s: (
+            f"[survey.questions] {row['question_code']}: no loaded staff survey asks this "
+            "question, so its indicator is not reported."
+        ),
+    ),
 )
 
 
@@ -135,6 +164,7 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
         "headcount_change_share": settings.contracts.headcount_change_share,
         "declaration_rate_drop": settings.contracts.declaration_rate_drop,
         "min_headcount": settings.disclosure.threshold,
+        "survey_questions": sorted(settings.survey.questions),
     }
     results = []
     for check in CHECKS:

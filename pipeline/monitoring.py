@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipeline import codes
@@ -26,7 +27,7 @@ BASES: dict[str, str] = {
     "in_post": "people in post at the start of the period",
     "case": "people who were the subject of a misconduct case in the period",
     "formal": "people investigated (the formal process) in the period",
-    "attended": "people who started a development programme in the period",
+    "attended": "people who started a development programme (positive action aside) in the period",
     "stayed": "people in post at the start and the end of the period, in the same worker type",
     "not_specialist": "people who stayed and were not in a specialist unit at the start",
     "rated": "people rated in the appraisal year",
@@ -140,8 +141,9 @@ def _training() -> list[EventMeasure]:
         for code, label in codes.PROGRAMME_TYPES.items()
     ]
     out.append(
-        m("training_completed_given_started", "Of those who started: completed",
-          "completion rate", base="attended", wres=None)
+        m("training_completed_given_started",
+          "Of those who started (positive action aside): completed", "completion rate",
+          base="attended", wres=None)
     )  # fmt: skip
     return out
 
@@ -346,9 +348,13 @@ def rates_by_group(con: duckdb.DuckDBPyConnection, domain: str) -> pd.DataFrame:
     Family for the false discovery rate: one period and comparison (every worker type and
     measure of the domain, for every group)."""
     (confidence,) = con.execute("select confidence from ref.fairness_settings").fetchone()
-    frame = con.execute(RATE_SQL, [domain]).df()
+    every = con.execute(RATE_SQL, [domain]).df()
     measures = {m.code: m.measure for m in EVENT_MEASURES if m.domain == domain}
-    return add_rate_comparison(
+    # Positive action is open to under-represented groups only: no comparison with a group
+    # that cannot take part, and none in the family whose p-values are adjusted together.
+    uncompared = every["measure_code"].isin(NOT_COMPARED)
+    frame = every[~uncompared]
+    compared = add_rate_comparison(
         frame,
         "event_count",
         "base_count",
@@ -358,3 +364,19 @@ def rates_by_group(con: duckdb.DuckDBPyConnection, domain: str) -> pd.DataFrame:
         family=("period_start_date", "comparison_code"),
         confidence=confidence,
     )
+    if not uncompared.any():
+        return compared
+    rest = every[uncompared]
+    rest = rest.assign(
+        verdict=np.where(
+            rest["group_code"] != rest["reference_group_code"], NOT_COMPARED_VERDICT, None
+        )
+    )
+    out = pd.concat([compared, rest]).sort_index()  # in the SQL's order again
+    return out.reindex(columns=compared.columns).reset_index(drop=True)
+
+
+NOT_COMPARED = ("training_positive_action",)
+"""Measures shown by group but never compared: a positive action programme is open to
+under-represented groups only, so the reference group's rate is 0 by design."""
+NOT_COMPARED_VERDICT = "not compared (positive action: open to under-represented groups only)"

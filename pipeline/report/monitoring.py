@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from pipeline import codes
+from pipeline.disclosure import Key
 from pipeline.report.cells import Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
@@ -56,10 +57,10 @@ PERIOD_DIMENSIONS: dict[str, tuple[str, ...]] = {
 """What happened to each person of a start-of-period snapshot by its end: the furthest stage
 and most severe outcome of the misconduct cases opened in the period, suspension, whether a
 public complaint or internal report was among them; a grievance raised (and upheld), a
-tribunal claim; development started (positive action included) and completed, development
-started outside positive action, each programme type; the move between the two snapshots
-(gone: not in the end snapshot in the same worker type), and being in a specialist unit at
-the end."""
+tribunal claim; development outside positive action started and completed, started at all
+(``dev_any``: the same people as started or completed), each programme type; the move
+between the two snapshots (gone: not in the end snapshot in the same worker type), and being
+in a specialist unit at the end."""
 
 NOT_SPECIALIST = "not specialist"
 """Stands for the departments of the snapshot that are not specialist units."""
@@ -133,10 +134,56 @@ order by
 """.replace("{statistics}", STATISTICS_SQL)
 
 COUNTS = ("event_count", "base_count", "reference_event_count", "reference_base_count")
+BOTH = ("both_event_count", "both_base_count")
+"""Both groups' count together (unpublished; see :func:`add_both_groups`)."""
 
 
 def _keys(frame: pd.DataFrame, name: str, make) -> None:
     frame[f"{name}@key"] = [make(r) for r in frame.to_dict("records")]
+
+
+def both_groups(cells: Cells, first, second) -> Key | None:
+    """The cell of two cells' people together when they differ only in ethnic group or only
+    in sex (the group's and the reference group's events of one measure), else None."""
+    if not (isinstance(first, Key) and isinstance(second, Key)):
+        return None
+    if first.population != second.population:
+        return None
+    one, other = dict(first.coords), dict(second.coords)
+    differing = {d for d in {*one, *other} if one.get(d) != other.get(d)}
+    if len(differing) != 1 or not differing <= {"eth", "sex"}:
+        return None
+    (dim,) = differing
+    values = None if dim not in one or dim not in other else {*one[dim], *other[dim]}
+    return cells.universe.with_values(first, dim, values)
+
+
+def add_both_groups(cells: Cells, frame: pd.DataFrame, pairs, prefix: str = "") -> tuple:
+    """For each ``(total, group's count, reference's count)`` in ``pairs``, the column
+    ``total`` (with ``total@key``): the two groups' people together, published nowhere but
+    named among the counts of the comparison's statistics, so that the protection knows it.
+    A 0 for one group beside the other's small count says that every one of a handful of
+    people (the subjects of the year's only misconduct case) is in the other group: with
+    this cell, a total of 1 to the threshold, the 0 is withheld by the zero rule. Returns the
+    columns added."""
+    for total, group, reference in pairs:
+        total, group, reference = (f"{prefix}{n}" for n in (total, group, reference))
+        frame[f"{total}@key"] = [
+            both_groups(cells, a, b)
+            for a, b in zip(frame[f"{group}@key"], frame[f"{reference}@key"], strict=True)
+        ]
+        frame[total] = [
+            None if key is None or pd.isna(a) or pd.isna(b) else int(a) + int(b)
+            for key, a, b in zip(frame[f"{total}@key"], frame[group], frame[reference],
+                                 strict=True)
+        ]  # fmt: skip
+    return tuple(f"{prefix}{total}" for total, _, _ in pairs)
+
+
+EVENT_PAIRS = (
+    ("both_event_count", "event_count", "reference_event_count"),
+    ("both_base_count", "base_count", "reference_base_count"),
+)
 
 
 def _long_date(value) -> str:
@@ -147,8 +194,64 @@ def period_population(cells: Cells, start) -> str:
     """The staff snapshot at the start of a period, with what happened to each person by
     its end (:data:`PERIOD_DIMENSIONS`) among its dimensions."""
     population = cells.staff(start, movements=True)
-    cells.universe.add(population, **PERIOD_DIMENSIONS)
+    declared = cells.memo.setdefault("periods", {})
+    if population not in declared:
+        declared[population] = True
+        cells.universe.add(population, **PERIOD_DIMENSIONS)
+        # those who started a programme outside positive action, on two dimensions
+        cells.universe.same(
+            population, {"development": ("started", "completed")}, {"dev_any": ("yes",)}
+        )
+        if dismissed_are_leavers_dismissed(cells, start):
+            cells.universe.same(
+                population, {"misconduct_outcome": ["dismissal"]}, {"leaving": ["dismissal"]}
+            )
     return population
+
+
+DISMISSED_SQL = """
+with cohort as (
+    select staff_key, period_end_date from intermediate.int_monitoring__period_cohort
+    where period_start_date = $start
+),
+dismissed as (  -- the most severe outcome of their cases opened in the period
+    select cases.staff_key
+    from cohort
+    inner join staging.stg_hr__misconduct_cases as cases
+        on cohort.staff_key = cases.staff_key
+        and cases.opened_date > $start and cases.opened_date <= cohort.period_end_date
+    group by cases.staff_key
+    having arg_max(cases.misconduct_outcome, cases.severity_order) = 'dismissal'
+),
+leavers as (  -- the first leaving in the period, as intermediate.int_workforce__leaver_counts
+    select movements.staff_key, movements.leaving_reason
+    from cohort
+    inner join staging.stg_hr__joiners_leavers as movements
+        on cohort.staff_key = movements.staff_key and movements.movement_type = 'leaver'
+        and movements.movement_date > $start
+        and movements.movement_date <= cohort.period_end_date
+    qualify row_number() over (
+        partition by movements.staff_key order by movements.movement_date
+    ) = 1
+)
+select
+    (select count(*) from dismissed),
+    (select count(*) from leavers where leaving_reason = 'dismissal'),
+    (select count(*) from dismissed inner join leavers using (staff_key)
+     where leavers.leaving_reason = 'dismissal')
+"""
+
+
+def dismissed_are_leavers_dismissed(cells: Cells, start) -> bool:
+    """Whether the people of a period whose misconduct cases ended in dismissal are exactly
+    those who left it with the reason "dismissal" (as in the demo, and in a force whose HR
+    system records a dismissal as both). Then the misconduct table's dismissals and the
+    leaving table's are one count, and are declared one cell (:meth:`Universe.same`):
+    published in both or withheld in both, never a 0 in one beside a [c] in the other."""
+    dismissed, left, both = cells.con.execute(
+        DISMISSED_SQL, {"start": pd.Timestamp(start).date()}
+    ).fetchone()
+    return dismissed == left == both
 
 
 def measure_key(cells: Cells, population: str, measure: str, worker_type: str, eth, event: bool):
@@ -196,6 +299,7 @@ def _event_table(cells: Cells, view: str, measures: Iterable[str]) -> pd.DataFra
     for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
         _keys(raw, f"{prefix}base_count", key(group, False))
         _keys(raw, f"{prefix}event_count", key(group, True))
+    add_both_groups(cells, raw, EVENT_PAIRS)
     return raw
 
 
@@ -212,7 +316,7 @@ def _rate_columns(group: str, reference: str, per: int, base: str, event: str, r
         Column("reference_event_count", f"{reference}: {event}", "count"),
         Column("reference_event_rate", f"{reference}: {unit}", "rate", per=per,
                of=("reference_event_count", "reference_base_count")),
-        *statistic_columns("rate_ratio", ratio, COUNTS, likelihood=likelihood),
+        *statistic_columns("rate_ratio", ratio, (*COUNTS, *BOTH), likelihood=likelihood),
     )  # fmt: skip
 
 
@@ -323,7 +427,12 @@ def misconduct(cells: Cells, _snapshot_date):
         )
         return Prose(message=message, chart=chart, findings=findings)
 
-    return Section("misconduct", "processes", "Misconduct and discipline", table, compose)
+    main = Section("misconduct", "processes", "Misconduct and discipline", table, compose)
+    return _and_by_group(
+        cells, main, "misconduct_rates", "Misconduct by group", 1000,
+        "Police officers and staff investigated (the formal process), and dismissed after a "
+        "misconduct case opened",
+    )  # fmt: skip
 
 
 def misconduct_stages(cells: Cells, _snapshot_date):
@@ -353,7 +462,7 @@ def misconduct_stages(cells: Cells, _snapshot_date):
                 "rate",
                 of=("reference_event_count", "reference_base_count"),
             ),
-            *statistic_columns("rate_ratio", "Rate ratio", COUNTS),
+            *statistic_columns("rate_ratio", "Rate ratio", (*COUNTS, *BOTH)),
         ),
         frame=raw,
     )
@@ -414,8 +523,11 @@ def grievances(cells: Cells, _snapshot_date):
         )  # fmt: skip
         return Prose(message=message, findings=found)
 
-    return Section(
+    main = Section(
         "grievances", "processes", "Grievances and employment tribunal claims", table, compose
+    )
+    return _and_by_group(
+        cells, main, "grievance_rates", "Grievances by group", 1000, "Grievances raised"
     )
 
 
@@ -436,8 +548,9 @@ def development(cells: Cells, _snapshot_date):
         id="development-access",
         caption=(
             f"Development programmes started in {period} by people in post at its start, per "
-            "100 in post (completion: per 100 who started); 'any programme' leaves out "
-            "positive action, which is open to under-represented groups only; rate ratio = "
+            "100 in post (completion: per 100 who started); 'any programme' and completion "
+            "leave out positive action, which is open to under-represented groups only, so "
+            "it is shown but not compared; rate ratio = "
             f"{group} rate / {reference} rate (below 1: less access); relative likelihood "
             f"(NHS WRES indicator 4) = {reference} rate / {group} rate (above 1: less access)"
         ),
@@ -472,7 +585,11 @@ def development(cells: Cells, _snapshot_date):
         )
         return Prose(message=message, chart=chart, findings=findings)
 
-    return Section("development-access", "people", "Access to development", table, compose)
+    main = Section("development-access", "people", "Access to development", table, compose)
+    return _and_by_group(
+        cells, main, "development_access", "Access to development by group", 100,
+        "Development programmes started (positive action aside)",
+    )  # fmt: skip
 
 
 def codes_label(measure: str) -> str:
@@ -517,7 +634,12 @@ def lateral_moves(cells: Cells, _snapshot_date):
         found = _findings(table, rows, f"{label} colleagues", f"{reference} colleagues", 100)
         return Prose(message=message, findings=found)
 
-    return Section("lateral-moves", "people", "Lateral moves and specialist units", table, compose)
+    main = Section("lateral-moves", "people", "Lateral moves and specialist units", table, compose)
+    return _and_by_group(
+        cells, main, "lateral_moves", "Lateral moves by group", 100,
+        "Lateral moves (department or role at the same rank or band) and moves into a "
+        "specialist unit",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- appraisal
@@ -592,6 +714,7 @@ def appraisal(cells: Cells, _snapshot_date):
     for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
         _keys(raw, f"{prefix}base_count", key(group, False))
         _keys(raw, f"{prefix}event_count", key(group, True))
+    add_both_groups(cells, raw, EVENT_PAIRS)
     group, reference = short_label(comparison.group_label), comparison.reference_label
     table = DeclaredTable(
         id="appraisal",
@@ -618,7 +741,11 @@ def appraisal(cells: Cells, _snapshot_date):
         )
         return Prose(message=message, findings=found)
 
-    return Section("appraisal", "people", "Performance appraisal", table, compose)
+    main = Section("appraisal", "people", "Performance appraisal", table, compose)
+    return _and_by_group(
+        cells, main, "appraisal_outcomes", "Appraisal by group", 100,
+        "Those rated at the top and at the bottom of the scale",
+    )  # fmt: skip
 
 
 DISTRIBUTION_SQL = """
@@ -783,6 +910,10 @@ def staff_survey(cells: Cells, _snapshot_date):
     for prefix, group in (("", comparison.group_code), ("reference_", comparison.reference_code)):
         _keys(raw, f"{prefix}respondent_count", key(group, False))
         _keys(raw, f"{prefix}agreeing_count", key(group, True))
+    both = add_both_groups(cells, raw, (
+        ("both_agreeing_count", "agreeing_count", "reference_agreeing_count"),
+        ("both_respondent_count", "respondent_count", "reference_respondent_count"),
+    ))  # fmt: skip
     group, reference = short_label(comparison.group_label), comparison.reference_label
     latest = raw.loc[raw["survey_date"].idxmax()]
     named = "the staff surveys" if several else str(latest["survey_id"])
@@ -819,7 +950,7 @@ def staff_survey(cells: Cells, _snapshot_date):
                 "share",
                 of=("reference_agreeing_count", "reference_respondent_count"),
             ),
-            *statistic_columns("share_ratio", "Ratio of shares", SURVEY_COUNTS),
+            *statistic_columns("share_ratio", "Ratio of shares", (*SURVEY_COUNTS, *both)),
         ),
         frame=raw,
         notes=(
@@ -989,3 +1120,164 @@ def chief_officers(cells: Cells, snapshot_date):
         "senior-leadership", "operational", "Senior leadership and the chief officer team",
         table, compose,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- by group
+
+BY_GROUP_SQL = """
+select
+    studied.worker_type_label || ': ' || lower(studied.measure_label) || ': '
+        || studied.group_label as label,
+    studied.{period} as period,
+    studied.worker_type,
+    studied.measure_code,
+    studied.group_code,
+    studied.reference_group_label,
+    studied.base_count,
+    studied.event_count,
+    studied.event_rate,
+    studied.reference_base_count,
+    studied.reference_event_count,
+    studied.reference_event_rate,
+    studied.rate_ratio,
+    {statistics}
+from analytics.{view} as studied
+where list_contains(?, studied.comparison_code)
+    and studied.group_code <> studied.reference_group_code
+    and studied.{period} = (select max({period}) from analytics.{view})
+    and studied.worker_type in ('police_officer', 'police_staff')
+    and list_contains(?, studied.measure_code)
+order by
+    case studied.worker_type when 'police_officer' then 1 else 2 end,
+    studied.measure_sort_order, studied.group_sort_order
+""".replace("{statistics}", STATISTICS_SQL)
+
+ETHNIC_COMPARISONS = ("ethnic_minority", "ethnic_minority_incl_white", "broad_group")
+"""The comparisons the by-group tables show: both definitions of the ethnic minority and the
+broad groups (Black on its own). By sex, the views have every measure; in the report, cells
+by sex beside these would multiply the protection's work more than twentyfold (measured on
+the demo: minutes instead of 14 seconds), so they are left to the views for now."""
+
+BY_GROUP: dict[str, tuple[str, ...]] = {
+    "misconduct_rates": ("misconduct_formal", "misconduct_outcome_dismissal"),
+    "grievance_rates": ("grievance_raised",),
+    "development_access": ("training_any",),
+    "lateral_moves": ("move_lateral", "move_into_specialist"),
+    "appraisal_outcomes": ("appraisal_top", "appraisal_bottom"),
+}
+"""Each view's measures shown for every group: the section's headline measures."""
+
+
+def group_members(cells: Cells) -> dict[str, frozenset[str]]:
+    """The ethnicity codes of each group of the ethnic comparisons (ref.comparison_members)."""
+    out: dict[str, set[str]] = {}
+    for group, eth in cells.con.execute(
+        f"""select group_code, ethnicity_code from ref.comparison_members
+            where list_contains({list(ETHNIC_COMPARISONS)}, comparison_code)"""
+    ).fetchall():
+        out.setdefault(group, set()).add(eth)
+    return {group: frozenset(codes) for group, codes in out.items()}
+
+
+def by_group(cells: Cells, view: str, *, section_id: str, theme: str, title: str, per: int,
+             what: str) -> Section | None:  # fmt: skip
+    """The section's headline measures for every group of the ethnic comparisons (both
+    definitions of the ethnic minority, the broad groups, Black on its own), each against
+    its own reference group, with the same statistics; the cells declared as the section's
+    are, so the protection sees them all."""
+    period = "appraisal_year" if view == "appraisal_outcomes" else "period_end_date"
+    raw = cells.con.execute(
+        BY_GROUP_SQL.replace("{view}", view).replace("{period}", period),
+        [list(ETHNIC_COMPARISONS), list(BY_GROUP[view])],
+    ).df()
+    if raw.empty:
+        return None
+    members = group_members(cells)
+    reference_of = dict(
+        cells.con.execute(
+            "select distinct group_code, reference_group_code from ref.comparison_groups"
+        ).fetchall()
+    )
+    if view == "appraisal_outcomes":
+        year = int(raw["period"].iloc[0])
+        population = appraisal_population(cells, year)
+        ends = scale_ends(cells)
+
+        def cell(record, group, event):
+            return appraisal_key(
+                cells, population, record["worker_type"], members[group],
+                ends[record["measure_code"]] if event else None,
+            )  # fmt: skip
+
+        when = f"the appraisal year to 31 March {year}"
+    else:
+        (start,) = cells.con.execute(
+            f"select max(period_start_date) from analytics.{view}"
+        ).fetchone()  # the view's latest period (the rows' end) starts at its latest start
+        population = period_population(cells, start)
+
+        def cell(record, group, event):
+            return measure_key(
+                cells, population, record["measure_code"], record["worker_type"],
+                members[group], event,
+            )  # fmt: skip
+
+        when = f"the year to {_long_date(raw['period'].iloc[0])}"
+    for prefix, which in (("", "group_code"), ("reference_", None)):
+        for name, event in (("base_count", False), ("event_count", True)):
+            raw[f"{prefix}{name}@key"] = [
+                cell(r, r[which] if which else reference_of[r["group_code"]], event)
+                for r in raw.to_dict("records")
+            ]
+    add_both_groups(cells, raw, EVENT_PAIRS)
+    unit = f"per {per:,}"
+    table = DeclaredTable(
+        id=f"{section_id}-by-group",
+        caption=(
+            f"{what}, {when}, for each definition of the ethnic minority and each broad "
+            "ethnic group (Black on its own), each against its own reference group (White; "
+            f"White British for the wider definition); {unit}; rate ratio = group rate / "
+            "reference rate (by sex: analytics views, docs/analysts.md)"
+        ),
+        columns=(
+            Column("label", "Worker type, measure and group", "label"),
+            Column("reference_group_label", "Compared with", "text"),
+            Column("base_count", "Group: base", "count"),
+            Column("event_count", "Group: counted", "count"),
+            Column("event_rate", f"Group: {unit}", "rate", per=per,
+                   of=("event_count", "base_count")),
+            Column("reference_base_count", "Reference: base", "count"),
+            Column("reference_event_count", "Reference: counted", "count"),
+            Column("reference_event_rate", f"Reference: {unit}", "rate", per=per,
+                   of=("reference_event_count", "reference_base_count")),
+            *statistic_columns("rate_ratio", "Rate ratio", (*COUNTS, *BOTH)),
+        ),
+        frame=raw,
+    )  # fmt: skip
+
+    headline = cells.comparison.group_code  # its rows are the section's own findings
+    others = [row for row, g in zip(table.labels, raw["group_code"], strict=True) if g != headline]
+
+    def compose() -> Prose:
+        found = [
+            f"{row}: {table.text(row, 'event_rate')} {unit}, against "
+            f"{table.text(row, 'reference_event_rate')} {unit} "
+            f"{table.text(row, 'reference_group_label')} ({_figures(table, row)})."
+            for row in others
+            if is_finding(table, row)
+        ]
+        message = found[0] if found else (
+            f"In {when}, no group's difference from its reference group is unlikely to be "
+            "chance, or the numbers are too small to show."
+        )  # fmt: skip
+        return Prose(message=message, findings=found)
+
+    return Section(table.id, theme, title, table, compose)
+
+
+def _and_by_group(cells: Cells, main: Section, view: str, title: str, per: int, what: str):
+    """The section and, after it, its headline measures for every group."""
+    extra = by_group(
+        cells, view, section_id=main.id, theme=main.theme, title=title, per=per, what=what
+    )
+    return [main] if extra is None else [main, extra]

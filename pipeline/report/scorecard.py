@@ -180,6 +180,14 @@ def _change(record) -> str:
     return f"{words}, {'towards' if towards else 'away from'} parity"
 
 
+def _reading(record) -> str:
+    """Which way the figure reads: whether above 1 is worse or better for the group."""
+    worse = record["is_higher_figure_worse"]
+    if pd.isna(worse):
+        return "above 1: a larger share"
+    return "above 1: worse for the group" if worse else "above 1: better for the group"
+
+
 def _chance(record) -> str:
     if record["indicator_code"] == "chief_officer_team":
         return ""
@@ -201,6 +209,7 @@ def scorecard(cells: Cells, _snapshot_date):
             else r["label"]
             for r in records
         ],
+        reading=[_reading(r) for r in records],
         change=[_change(r) for r in records],
         chance=[_chance(r) for r in records],
     )  # fmt: skip
@@ -211,7 +220,9 @@ def scorecard(cells: Cells, _snapshot_date):
             f"Scorecard: {comparison.group_label} colleagues against {reference} colleagues. "
             "Figure: a relative likelihood (NHS WRES), above 1 the group's disadvantage, or a "
             "ratio of the two groups' rates or shares (or of the group's share to the "
-            "population's, the constables' or the workforce's), 1 parity. This year: the "
+            "population's, the constables' or the workforce's), 1 parity; 'which way' says "
+            "whether above 1 is worse or better for the group. Change: as the two figures "
+            "are printed (two decimals). This year: the "
             "latest snapshot, year, appraisal year or survey; last year: the one before. "
             "Unlikely to be chance: this year's difference survives the false discovery rate "
             "control of the section it comes from (a share against the population is not "
@@ -220,6 +231,7 @@ def scorecard(cells: Cells, _snapshot_date):
         columns=(
             Column("label", "Indicator (NHS WRES indicator)", "label"),
             Column("figure_label", "Figure", "text"),
+            Column("reading", "Which way", "text"),
             Column("figure", "This year", "ratio", of=COUNTS),
             Column("previous_figure", "Last year", "ratio", of=PREVIOUS),
             Column("change", "Change", "text", of=(*COUNTS, *PREVIOUS)),

@@ -183,8 +183,11 @@ development as (
             as has_positive_action,
         coalesce(bool_or(started.programme_type = 'specialist_course'), false)
             as has_specialist_course,
-        count(started.programme_id) > 0 as has_started_any,
-        coalesce(bool_or(started.has_completed), false) as has_completed
+        -- completion of programmes outside positive action, like has_started: positive
+        -- action is open to under-represented groups only, so its cohorts would sit on one
+        -- side of the comparison alone
+        coalesce(bool_or(not started.is_positive_action and started.has_completed), false)
+            as has_completed
     from cohort
     left join started
         on cohort.staff_key = started.staff_key
@@ -211,7 +214,7 @@ development_measures as (
                 'has_event': has_positive_action},
             {'measure_code': 'training_specialist_course', 'is_in_base': true,
                 'has_event': has_specialist_course},
-            {'measure_code': 'training_completed_given_started', 'is_in_base': has_started_any,
+            {'measure_code': 'training_completed_given_started', 'is_in_base': has_started,
                 'has_event': has_completed}
         ], recursive := true)
     from development

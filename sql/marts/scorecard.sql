@@ -422,17 +422,28 @@ final as (
         last_year.base_count as previous_base_count,
         last_year.reference_event_count as previous_reference_event_count,
         last_year.reference_base_count as previous_reference_base_count,
+        -- compared as the report prints them (two decimals): a change a reader cannot see
+        -- in the two figures is no change
         case
             when this_year.figure is null or last_year.figure is null then null
-            when this_year.figure > last_year.figure then 'up'
-            when this_year.figure < last_year.figure then 'down'
+            when round(this_year.figure, 2) > round(last_year.figure, 2) then 'up'
+            when round(this_year.figure, 2) < round(last_year.figure, 2) then 'down'
             else 'no change'
         end as change_direction,
         case
             when this_year.figure is null or last_year.figure is null then null
-            when this_year.figure <= 0 or last_year.figure <= 0 then null
-            else abs(ln(this_year.figure)) < abs(ln(last_year.figure))
-        end as is_towards_parity
+            when round(this_year.figure, 2) <= 0 or round(last_year.figure, 2) <= 0 then null
+            when round(this_year.figure, 2) = round(last_year.figure, 2) then null
+            else abs(ln(round(this_year.figure, 2))) < abs(ln(round(last_year.figure, 2)))
+        end as is_towards_parity,
+        case
+            when indicators.direction = 'neither' then null
+            -- a relative likelihood of the reference group: above 1, the group has less of
+            -- what it is the likelihood of
+            when indicators.figure_label like '%of the reference group%'
+                then indicators.direction = 'better'
+            else indicators.direction = 'worse'
+        end as is_higher_figure_worse
     from indicators
     cross join headline
     inner join ranked as this_year

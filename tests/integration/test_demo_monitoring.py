@@ -220,3 +220,52 @@ def test_each_section_shows_its_views_figures(demo_report, database):
     for table in ("grievances", "development-access", "lateral-moves", "appraisal",
                   "appraisal-ratings", "senior-leadership", "misconduct-stages"):  # fmt: skip
         assert page_table(demo_report, table), table
+
+
+def test_each_monitoring_section_shows_every_ethnic_group(demo_report):
+    """Hostile 15, finding 3: the new sections showed only the headline comparison; Black
+    officers' misconduct rate (the Police Race Action Plan's focus) was nowhere in the
+    report. Each section's headline measures now follow it for both definitions of the
+    ethnic minority and every broad group, each against its own reference group."""
+    from report_scan import page_table
+
+    html = (demo_report / "index.html").read_text(encoding="utf-8")
+    for section in ("misconduct", "grievances", "development-access", "lateral-moves",
+                    "appraisal"):  # fmt: skip
+        table = page_table(demo_report, f"{section}-by-group")
+        assert f'id="{section}-by-group"' in html
+        groups = {label.rsplit(": ", 1)[-1] for label in table}
+        assert {"Black", "Asian", "Mixed", "Other"} <= groups, (section, groups)
+        assert any("including White minorities" in g for g in groups), section
+        compared = {row["Compared with"] for row in table.values()}
+        assert compared == {"White", "White: British"}, (section, compared)
+    black = page_table(demo_report, "misconduct-by-group")[
+        "Police officers: entered the formal process (investigated): Black"
+    ]
+    assert black["Group: counted"] not in ("", None)
+
+
+def test_the_scorecards_change_agrees_with_the_figures_it_prints(demo_report):
+    """Hostile 15, finding 5: 'Sergeants against constables 0.80, 0.80, higher, towards
+    parity' (the direction came from the unrounded figures), and no row said whether above
+    1 is good or bad for the group. The change is read from the printed figures, and a
+    column says which way each figure reads."""
+    from report_scan import page_table
+
+    scorecard = page_table(demo_report, "scorecard")
+    compared = 0
+    for label, row in scorecard.items():
+        try:
+            now, then = float(row["This year"]), float(row["Last year"])
+        except ValueError:
+            continue
+        compared += 1
+        expected = "higher" if now > then else "lower" if now < then else "no change"
+        assert row["Change"].startswith(expected), (label, row)
+    assert compared > 10
+    formal = next(v for k, v in scorecard.items() if k.startswith("Officers entering the formal"))
+    assert formal["Which way"] == "above 1: worse for the group"
+    top = next(v for k, v in scorecard.items() if k.startswith("Officers rated at the top"))
+    assert top["Which way"] == "above 1: better for the group"
+    appointed = next(v for k, v in scorecard.items() if k.startswith("Appointed from applying"))
+    assert appointed["Which way"] == "above 1: worse for the group"

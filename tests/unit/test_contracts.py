@@ -79,7 +79,8 @@ def test_every_rule_is_documented():
     others = ["quarantined_share", "invalid_date", "invalid_number", "invalid_flag",
               "excel_error_value", "wrong_field_count", "headcount_change", "rank_disappeared",
               "declaration_rate_drop", "candidate_in_staff_snapshot", "invalid_year",
-              "person_in_staff_snapshot"]  # fmt: skip
+              "person_in_staff_snapshot", "survey_parts_add_up",
+              "survey_question_asked"]  # fmt: skip
     for rule in others:
         assert f"`{rule}`" in docs
 

@@ -320,12 +320,44 @@ def test_grievances_and_claims_per_1000_staff(force, measure, counts):
         ("training_leadership", [1, 2, 1, 4]),
         ("training_positive_action", [1, 2, 0, 4]),  # O4, apart from training_any
         ("training_specialist_course", [0, 2, 0, 4]),  # O6 started after the period
-        ("training_completed_given_started", [1, 2, 1, 1]),  # O4 of O3 O4 | O1 of O1
+        # O3 started (and failed) | O1 of O1; O4's positive action is left out, as from
+        # training_any (hostile 15, finding 12: it was counted here, [1, 2, 1, 1])
+        ("training_completed_given_started", [0, 1, 1, 1]),
     ],
 )
 def test_access_to_development(force, measure, counts):
     row = _rates(force, "development_access", "police_officer", measure).loc["minority_excl_white"]
     assert _counts(row) == counts
+
+
+def test_positive_action_is_shown_but_not_compared(force, large_force):
+    """Hostile 15, finding 6: a programme open to under-represented groups only was tested
+    against a group that cannot apply (p = 2e-52, 'significant') and counted in the family
+    the other comparisons' p-values are adjusted in."""
+    for settings in (force, large_force):
+        frame = _query(
+            settings,
+            "select * from analytics.development_access where comparison_code = "
+            "'ethnic_minority' and group_code = 'minority_excl_white'",
+        )
+        positive = frame[frame["measure_code"] == "training_positive_action"]
+        assert len(positive) and positive["p_value"].isna().all()
+        assert positive["rate_ratio"].isna().all()
+        assert (positive["verdict"].str.startswith("not compared (positive action")).all()
+        assert positive["event_count"].notna().all()  # the counts are still there
+        others = frame[frame["measure_code"] != "training_positive_action"]
+        compared = others["p_value"].notna().groupby(others["period_start_date"]).sum()
+        family = others.groupby("period_start_date")["family_comparison_count"].max()
+        # the family is the comparisons that can be made, across every group of the
+        # comparison, positive action none of them
+        every = _query(
+            settings,
+            "select period_start_date, count(*) filter (where p_value is not null) as n "
+            "from analytics.development_access where comparison_code = 'ethnic_minority' "
+            "group by 1",
+        ).set_index("period_start_date")["n"]
+        for period, size in family.dropna().items():
+            assert size == every[period] >= compared[period]
 
 
 def test_access_uses_the_wres_4_relative_likelihood(force):
@@ -638,3 +670,35 @@ def test_each_survey_indicator_comes_from_the_latest_survey_that_asks_it(tmp_pat
         "Q1": "SS-2024",
         "Q9": "PULSE-2025",
     }
+
+
+def test_a_configured_question_no_survey_asks_is_a_warning_naming_the_setting(tmp_path):
+    """Hostile 15, finding 14: `Q99 = "harassment_public"` in [survey.questions], a code no
+    survey has (a mistyped 'Q17A' would be the same), ran with exit 0 and no word."""
+    extra = '[survey]\nmin_respondents = 10\n[survey.questions]\nQ1 = "harassment_public"\n'
+    extra += 'Q7A = "discrimination"\n'
+    settings = load_settings(write_config(tmp_path, extra))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(SURVEY))
+    result = run_nightly(settings)
+    named = [w for w in result.warnings if "[survey.questions] Q7A" in w]
+    assert len(named) == 1
+    assert not [w for w in result.warnings if "[survey.questions] Q1:" in w]
+
+
+def test_survey_rows_that_do_not_add_up_are_a_warning_naming_file_row_and_column(tmp_path):
+    """Hostile 15, finding 8: a provider's Black rows by gender set to 3 respondents, the
+    Black subtotal to 0, were taken silently. Here Q1's Asian (A2) women are 2 respondents
+    instead of 4: its rows by sex add up to 10, its own row says 12. Every other kind of
+    row adds up (the fixture's survey is consistent), so this is the one warning."""
+    settings = load_settings(write_config(tmp_path, EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    survey = [line.replace(",A2,F,4,2", ",A2,F,2,1") if ",Q1," in line else line for line in SURVEY]
+    assert survey != SURVEY
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(survey))
+    result = run_nightly(settings)
+    warned = [w for w in result.warnings if "survey_parts_add_up" in w]
+    assert len(warned) == 1, result.warnings
+    (message,) = warned
+    assert "staff_survey_2024.csv" in message and "Q1" in message and "A2" in message
+    assert "column respondent_count" in message and "12" in message and "10" in message
