@@ -184,8 +184,8 @@ def _reading(record) -> str:
     """Which way the figure reads: whether above 1 is worse or better for the group."""
     worse = record["is_higher_figure_worse"]
     if pd.isna(worse):
-        return "above 1: a larger share"
-    return "above 1: worse for the group" if worse else "above 1: better for the group"
+        return "a larger share"
+    return "worse" if worse else "better"
 
 
 def _chance(record) -> str:
@@ -220,10 +220,9 @@ def scorecard(cells: Cells, _snapshot_date):
             f"Scorecard: {comparison.group_label} colleagues against {reference} colleagues. "
             "Figure: a relative likelihood (NHS WRES), above 1 the group's disadvantage, or a "
             "ratio of the two groups' rates or shares (or of the group's share to the "
-            "population's, the constables' or the workforce's), 1 parity; 'which way' says "
-            "whether above 1 is worse or better for the group. Change: as the two figures "
-            "are printed (two decimals). This year: the "
-            "latest snapshot, year, appraisal year or survey; last year: the one before. "
+            "population's, the constables' or the workforce's), 1 parity. Change: as the two "
+            "figures are printed (two decimals). This year: the latest snapshot, year, "
+            "appraisal year or survey; last year: the one before. "
             "Unlikely to be chance: this year's difference survives the false discovery rate "
             "control of the section it comes from (a share against the population is not "
             "tested). The counts behind every figure are in the annex"
@@ -231,7 +230,7 @@ def scorecard(cells: Cells, _snapshot_date):
         columns=(
             Column("label", "Indicator (NHS WRES indicator)", "label"),
             Column("figure_label", "Figure", "text"),
-            Column("reading", "Which way", "text"),
+            Column("reading", "Above 1 is", "text"),
             Column("figure", "This year", "ratio", of=COUNTS),
             Column("previous_figure", "Last year", "ratio", of=PREVIOUS),
             Column("change", "Change", "text", of=(*COUNTS, *PREVIOUS)),

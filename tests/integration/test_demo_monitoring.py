@@ -264,8 +264,8 @@ def test_the_scorecards_change_agrees_with_the_figures_it_prints(demo_report):
         assert row["Change"].startswith(expected), (label, row)
     assert compared > 10
     formal = next(v for k, v in scorecard.items() if k.startswith("Officers entering the formal"))
-    assert formal["Which way"] == "above 1: worse for the group"
+    assert formal["Above 1 is"] == "worse"
     top = next(v for k, v in scorecard.items() if k.startswith("Officers rated at the top"))
-    assert top["Which way"] == "above 1: better for the group"
+    assert top["Above 1 is"] == "better"
     appointed = next(v for k, v in scorecard.items() if k.startswith("Appointed from applying"))
-    assert appointed["Which way"] == "above 1: worse for the group"
+    assert appointed["Above 1 is"] == "worse"
