@@ -42,6 +42,8 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import lil_matrix
 
 from pipeline.nullspace import NullSpaces
 
@@ -56,6 +58,17 @@ SHORTLIST = 24
 """Secondary suppression weighs this many candidates (the most preferable) at each step."""
 PAIRS = 6
 """When no single count frees an exposed cell, pairs of this many candidates each are tried."""
+TOTAL_COST = 4
+"""Withholding a count that is the total of others (a rank's, the force's) costs this many
+times its people: a total tells readers most, so the complement avoids it where it can."""
+REACH_FROM, REACH = 2, 4
+""":func:`cheapest_complement` looks for a complement among the counts within this many
+relations of the exposed cell's component, then one more, up to the second."""
+BIG_M = 1_000.0
+"""The largest change of one cell that a complement's direction of change may need."""
+MILP_SECONDS = 10.0
+"""The longest one complement's integer programme may take (the best found so far is
+used; the greedy search when none is)."""
 
 
 def is_small(counts: pd.Series, threshold: int) -> pd.Series:
@@ -794,6 +807,7 @@ def protect(
     implied = {i for i in range(n) if not is_published[i] and i not in structural}
 
     total_of = {system.index[r.total] for r in relations}
+    cost = [((value[i] or 0) + 1) * (TOTAL_COST if i in total_of else 1) for i in range(n)]
     cache: dict[frozenset[int], frozenset[int]] = {}
 
     spaces = NullSpaces(system, _TOLERANCE)  # speed: one factorisation per component
@@ -809,6 +823,14 @@ def protect(
             cache[component] = frozenset(i for i in fixed if i in protected_implied or i in hidden)
         return cache[component]
 
+    def frees(target: int, chosen: list[int]) -> bool:
+        """Whether withholding ``chosen`` leaves ``target`` free (checked with the same
+        linear algebra as everything else, so the integer programme's tolerance cannot
+        let a cell through)."""
+        parts = {components.of(target), *components.joined(chosen)}
+        grown = frozenset().union(*parts, chosen)
+        return target not in exposed_in(grown, list(parts), tuple(chosen))
+
     unknown = hidden | implied
     components = _Components(system, unknown)
     queue = sorted(c for comp in components.all() for c in exposed_in(comp))
@@ -822,62 +844,14 @@ def protect(
             component = components.of(target)
             if target not in exposed_in(component):
                 continue
-            near = {j for r in system.rows_of[target] for j in system.rows[r]}
-            pool = [j for j in near if is_published[j] and j not in hidden]
-            if not pool:
-                neighbours = {
-                    j for i in component for r in system.rows_of[i] for j in system.rows[r]
-                }
-                pool = [j for j in neighbours if is_published[j] and j not in hidden]
-            if not pool:
-                pool = [j for j in range(n) if is_published[j] and j not in hidden]
-            if not pool:
-                raise ValueError("Nothing left to withhold: the outputs cannot be protected.")
-
-            def preference(candidate: int, near: set[int] = near) -> tuple:
-                return (
-                    candidate in total_of,
-                    candidate not in near,
-                    value[candidate] or 0,
-                    system.keys[candidate].id,
-                )
-
-            def score(*candidates: int, target: int = target) -> tuple:
-                """Whether the target stays exposed, then how many more cells are exposed than
-                before in the components the candidates join, then preference."""
-                joined = components.joined(candidates)
-                grown = frozenset().union(*joined, candidates)
-                after = exposed_in(grown, joined, candidates)
-                before = sum(len(exposed_in(part)) for part in joined)
-                return (target in after, len(after) - before,
-                        *(p for c in candidates for p in preference(c)))  # fmt: skip
-
-            shortlist = sorted(pool, key=preference)[:SHORTLIST]
-            best_score, chosen = None, []
-            for candidate in shortlist:  # the most preferable first: stop at one that frees the
-                scored = score(candidate)  # target and exposes nothing new
-                if best_score is None or scored < best_score:
-                    best_score, chosen = scored, [candidate]
-                if not scored[0] and scored[1] <= 0:
-                    break
-            if best_score[0]:
-                # No single count frees the target (each could be worked out another way):
-                # look one step further, at pairs.
-                best_pair = None
-                for first in shortlist[:PAIRS]:
-                    seconds = sorted(
-                        {j for r in system.rows_of[first] for j in system.rows[r]
-                         if is_published[j] and j not in hidden and j != first},
-                        key=preference,
-                    )[:PAIRS]  # fmt: skip
-                    for second in seconds:
-                        scored = score(first, second)
-                        if not scored[0] and (best_pair is None or scored < best_pair[0]):
-                            best_pair = (scored, [first, second])
-                    if best_pair is not None and best_pair[0][1] <= 0:
-                        break  # frees the target and exposes nothing new: no need to look on
-                if best_pair is not None:
-                    chosen = best_pair[1]
+            chosen = cheapest_complement(
+                system, target, unknown, is_published, structural, cost, hidden
+            )
+            if not chosen or not frees(target, chosen):
+                chosen = _greedy_complement(
+                    system, target, component, is_published, hidden, value, total_of,
+                    components, exposed_in,
+                )  # fmt: skip
             for cell in chosen:
                 hidden.add(cell)
                 unknown.add(cell)
@@ -913,6 +887,151 @@ def protect(
         known=frozenset(known),
         reasons=reasons,
     )
+
+
+def _greedy_complement(
+    system, target, component, is_published, hidden, value, total_of, components, exposed_in
+) -> list[int]:
+    """The fallback when :func:`cheapest_complement` finds nothing within reach: the count
+    near ``target`` that frees it and exposes least (then a pair), the most preferable
+    first (a count that is no total, near, small)."""
+    near = {j for r in system.rows_of[target] for j in system.rows[r]}
+    pool = [j for j in near if is_published[j] and j not in hidden]
+    if not pool:
+        neighbours = {j for i in component for r in system.rows_of[i] for j in system.rows[r]}
+        pool = [j for j in neighbours if is_published[j] and j not in hidden]
+    if not pool:
+        pool = [j for j in range(len(system.keys)) if is_published[j] and j not in hidden]
+    if not pool:
+        raise ValueError("Nothing left to withhold: the outputs cannot be protected.")
+
+    def preference(candidate: int) -> tuple:
+        return (
+            candidate in total_of,
+            candidate not in near,
+            value[candidate] or 0,
+            system.keys[candidate].id,
+        )
+
+    def score(*candidates: int) -> tuple:
+        """Whether the target stays exposed, then how many more cells are exposed than
+        before in the components the candidates join, then preference."""
+        joined = components.joined(candidates)
+        grown = frozenset().union(*joined, candidates)
+        after = exposed_in(grown, joined, candidates)
+        before = sum(len(exposed_in(part)) for part in joined)
+        return (target in after, len(after) - before,
+                *(p for c in candidates for p in preference(c)))  # fmt: skip
+
+    shortlist = sorted(pool, key=preference)[:SHORTLIST]
+    best_score, chosen = None, []
+    for candidate in shortlist:  # the most preferable first: stop at one that frees the
+        scored = score(candidate)  # target and exposes nothing new
+        if best_score is None or scored < best_score:
+            best_score, chosen = scored, [candidate]
+        if not scored[0] and scored[1] <= 0:
+            break
+    if best_score[0]:
+        # No single count frees the target: look one step further, at pairs.
+        best_pair = None
+        for first in shortlist[:PAIRS]:
+            seconds = sorted(
+                {j for r in system.rows_of[first] for j in system.rows[r]
+                 if is_published[j] and j not in hidden and j != first},
+                key=preference,
+            )[:PAIRS]  # fmt: skip
+            for second in seconds:
+                scored = score(first, second)
+                if not scored[0] and (best_pair is None or scored < best_pair[0]):
+                    best_pair = (scored, [first, second])
+            if best_pair is not None and best_pair[0][1] <= 0:
+                break
+        if best_pair is not None:
+            chosen = best_pair[1]
+    return chosen
+
+
+def _reach(system: LinearSystem, start: set[int], unknown: set[int], depth: int) -> set[int]:
+    """The cells within ``depth`` relations of ``start``, with every unknown cell that a
+    cell among them shares a relation with, and the whole component of each unknown cell
+    (unknown cells are free to move, so withholding a count joins it to them)."""
+    region, ring = set(start), set(start)
+    for _ in range(depth):
+        ring = {j for i in ring for r in system.rows_of[i] for j in system.rows[r]} - region
+        beside = {j for i in ring for r in system.rows_of[i] for j in system.rows[r]}
+        for cell in sorted((ring | beside) & unknown):
+            if cell not in region and cell not in ring:
+                ring |= system.component_of(cell, unknown)
+        region |= ring
+    return region
+
+
+def cheapest_complement(
+    system: LinearSystem,
+    target: int,
+    unknown: set[int],
+    is_published: Sequence[bool],
+    structural: Collection[int],
+    cost: Sequence[float],
+    hidden: Collection[int],
+) -> list[int] | None:
+    """The cheapest set of shown counts whose withholding leaves ``target`` free to move:
+    the minimum-cost secondary suppression of one cell (as τ-ARGUS's optimal method and
+    sdcTable's), an integer programme solved by HiGHS (``scipy.optimize.milp``).
+
+    The target can be worked out exactly when every solution of the relations agrees on it,
+    that is when no vector ``x`` with ``A x = 0`` (a way to change the unknown cells that
+    keeps every relation true) has ``x[target] != 0``. So: find ``x`` with ``x[target] = 1``,
+    ``A x = 0``, ``x`` zero on every count left shown and on cells a reader knows
+    (``structural``), free on the unknown cells (``unknown``: withheld or unpublished), and
+    ``|x[i]| <= M s[i]`` with ``s[i]`` binary for every shown count; minimise the sum of
+    ``cost[i] s[i]``. The counts with ``s[i] = 1`` are the complement; in a cheapest one each
+    moves with the target (else it could be dropped), so none of them can be worked out
+    either. The programme is over the cells within :data:`REACH` relations of the target's
+    component (nearest first, widening); ``None`` when no complement is found there.
+    """
+    component = system.component_of(target, unknown)
+    for depth in range(REACH_FROM, REACH + 1):
+        region = _reach(system, component, unknown, depth)
+        free = sorted(i for i in region if i in unknown and i not in structural)
+        shown = sorted(
+            i for i in region if is_published[i] and i not in unknown and i not in hidden
+        )
+        if not shown:
+            continue
+        cells = free + shown
+        position = {c: p for p, c in enumerate(cells)}
+        rows = sorted({r for c in cells for r in system.rows_of[c]})
+        n_x, n_s = len(cells), len(shown)
+        equality = lil_matrix((len(rows), n_x + n_s))
+        for m, r in enumerate(rows):
+            for i, coefficient in system.rows[r].items():
+                p = position.get(i)
+                if p is not None:
+                    equality[m, p] = coefficient
+        linking = lil_matrix((2 * n_s, n_x + n_s))
+        for k, i in enumerate(shown):
+            p = position[i]
+            linking[2 * k, p], linking[2 * k, n_x + k] = 1.0, -BIG_M
+            linking[2 * k + 1, p], linking[2 * k + 1, n_x + k] = -1.0, -BIG_M
+        lower = np.full(n_x + n_s, -BIG_M)
+        upper = np.full(n_x + n_s, BIG_M)
+        lower[n_x:], upper[n_x:] = 0.0, 1.0
+        lower[position[target]] = upper[position[target]] = 1.0
+        objective = np.concatenate([np.zeros(n_x), [cost[i] for i in shown]])
+        result = milp(
+            objective,
+            constraints=[
+                LinearConstraint(equality.tocsr(), 0.0, 0.0),
+                LinearConstraint(linking.tocsr(), -np.inf, 0.0),
+            ],
+            integrality=np.concatenate([np.zeros(n_x), np.ones(n_s)]),
+            bounds=Bounds(lower, upper),
+            options={"time_limit": MILP_SECONDS},
+        )
+        if result.x is not None and result.status in (0, 1):
+            return [i for k, i in enumerate(shown) if result.x[n_x + k] > 0.5]
+    return None
 
 
 class _Components:
