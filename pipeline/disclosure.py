@@ -43,7 +43,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import lil_matrix
+from scipy.sparse import coo_matrix
 
 from pipeline.nullspace import NullSpaces
 
@@ -631,6 +631,8 @@ class Protection:
     known: frozenset[Key]
     reasons: dict[Key, str] = field(default_factory=dict)
     """Why each count is withheld: primary, zero beside a small total, or secondary."""
+    unresolved: frozenset[Key] = frozenset()
+    """The ``targets`` given to :func:`protect` for which no complement was found."""
 
     def shows(self, key: Key) -> bool:
         return key not in self.withheld
@@ -743,6 +745,7 @@ def protect(
     withheld: Collection[Key] = (),
     known_zeros: Collection[Key] = (),
     denominators: Mapping[Key, Collection[Key]] | None = None,
+    targets: Collection[Key] = (),
 ) -> Protection:
     """The published counts to withhold so that no small or withheld count can be worked
     out from what is shown, across every table at once.
@@ -760,6 +763,11 @@ def protect(
     shown 0 is beside a withheld total: '0 promoted' beside '[c] in post' says that all of
     them, however many, were not promoted. A residual of a flow (:func:`flow_relations`)
     whose value is known counts as known to a reader.
+
+    Each exposed cell gets the cheapest complement (:func:`cheapest_complement`), and so
+    does each of ``targets`` (withheld cells the audit found pinned by what the relations
+    alone do not show: counts are never negative), as far as one is found: those for which
+    none is are :attr:`Protection.unresolved`.
     """
     published = set(published)
     system = LinearSystem(relations, sorted({*published, *values}))
@@ -836,6 +844,28 @@ def protect(
     queue = sorted(c for comp in components.all() for c in exposed_in(comp))
     published_zeros = sorted(k for k in published if values.get(k) == 0)
     totals_of_zeros = zero_totals(published_zeros, published, denominators)
+
+    def withhold(chosen: list[int]) -> None:
+        for cell in chosen:
+            hidden.add(cell)
+            unknown.add(cell)
+            components.add(cell)
+            reasons[system.keys[cell]] = "secondary"
+        for cell in chosen:
+            queue.extend(sorted(exposed_in(components.of(cell))))
+
+    unresolved = set()
+    for key in sorted(targets):
+        target = system.index.get(key)
+        if target is None or target not in unknown:
+            continue
+        chosen = cheapest_complement(
+            system, target, unknown, is_published, structural, cost, hidden, value
+        )
+        if chosen:
+            withhold(chosen)
+        else:
+            unresolved.add(key)
     while True:
         while queue:
             target = queue.pop()
@@ -845,22 +875,16 @@ def protect(
             if target not in exposed_in(component):
                 continue
             chosen = cheapest_complement(
-                system, target, unknown, is_published, structural, cost, hidden
+                system, target, unknown, is_published, structural, cost, hidden, value
             )
             if not chosen or not frees(target, chosen):
                 chosen = _greedy_complement(
                     system, target, component, is_published, hidden, value, total_of,
                     components, exposed_in,
                 )  # fmt: skip
-            for cell in chosen:
-                hidden.add(cell)
-                unknown.add(cell)
-                components.add(cell)
-                reasons[system.keys[cell]] = "secondary"
             if len(cache) > 20_000:  # trial components are rarely asked about twice
                 cache.clear()
-            for cell in chosen:
-                queue.extend(sorted(exposed_in(components.of(cell))))
+            withhold(chosen)
         # A shown 0 beside a count now withheld: withheld too, then protected in turn.
         shown_zeros = [k for k in published_zeros if system.index[k] not in hidden]
         beside = [
@@ -886,6 +910,7 @@ def protect(
         withheld=frozenset(system.keys[i] for i in hidden),
         known=frozenset(known),
         reasons=reasons,
+        unresolved=frozenset(unresolved),
     )
 
 
@@ -974,6 +999,7 @@ def cheapest_complement(
     structural: Collection[int],
     cost: Sequence[float],
     hidden: Collection[int],
+    value: Sequence[int | None],
 ) -> list[int] | None:
     """The cheapest set of shown counts whose withholding leaves ``target`` free to move:
     the minimum-cost secondary suppression of one cell (as τ-ARGUS's optimal method and
@@ -985,10 +1011,12 @@ def cheapest_complement(
     ``A x = 0``, ``x`` zero on every count left shown and on cells a reader knows
     (``structural``), free on the unknown cells (``unknown``: withheld or unpublished), and
     ``|x[i]| <= M s[i]`` with ``s[i]`` binary for every shown count; minimise the sum of
-    ``cost[i] s[i]``. The counts with ``s[i] = 1`` are the complement; in a cheapest one each
-    moves with the target (else it could be dropped), so none of them can be worked out
-    either. The programme is over the cells within :data:`REACH` relations of the target's
-    component (nearest first, widening); ``None`` when no complement is found there.
+    ``cost[i] s[i]``. Counts are never negative, so a cell whose ``value`` is 0 may only
+    rise (``x[i] >= 0``): "0 + x = 0" pins the x as surely as a relation (the target is
+    tried rising, then falling). The counts with ``s[i] = 1`` are the complement; in a
+    cheapest one each moves with the target (else it could be dropped), so none of them can
+    be worked out either. The programme is over the cells within :data:`REACH` relations of
+    the target's component (nearest first, widening); ``None`` when none is found there.
     """
     component = system.component_of(target, unknown)
     for depth in range(REACH_FROM, REACH + 1):
@@ -1001,36 +1029,41 @@ def cheapest_complement(
             continue
         cells = free + shown
         position = {c: p for p, c in enumerate(cells)}
-        rows = sorted({r for c in cells for r in system.rows_of[c]})
         n_x, n_s = len(cells), len(shown)
-        equality = lil_matrix((len(rows), n_x + n_s))
-        for m, r in enumerate(rows):
-            for i, coefficient in system.rows[r].items():
-                p = position.get(i)
-                if p is not None:
-                    equality[m, p] = coefficient
-        linking = lil_matrix((2 * n_s, n_x + n_s))
-        for k, i in enumerate(shown):
-            p = position[i]
-            linking[2 * k, p], linking[2 * k, n_x + k] = 1.0, -BIG_M
-            linking[2 * k + 1, p], linking[2 * k + 1, n_x + k] = -1.0, -BIG_M
+        relations = sorted({r for c in cells for r in system.rows_of[c]})
+        entries: list[tuple[int, int, float]] = [
+            (m, position[i], c)
+            for m, r in enumerate(relations)
+            for i, c in system.rows[r].items()
+            if i in position
+        ]
+        base = len(relations)
+        for k, i in enumerate(shown):  # x[i] - M s[i] <= 0 and -x[i] - M s[i] <= 0
+            up, down = base + 2 * k, base + 2 * k + 1
+            entries += [(up, position[i], 1.0), (down, position[i], -1.0),
+                        (up, n_x + k, -BIG_M), (down, n_x + k, -BIG_M)]  # fmt: skip
+        rows, columns, data = zip(*entries, strict=True)
+        shape = (base + 2 * n_s, n_x + n_s)
+        matrix = coo_matrix((data, (rows, columns)), shape=shape).tocsr()
+        upper_rows = np.zeros(shape[0])
+        lower_rows = np.concatenate([np.zeros(base), np.full(2 * n_s, -np.inf)])
         lower = np.full(n_x + n_s, -BIG_M)
         upper = np.full(n_x + n_s, BIG_M)
         lower[n_x:], upper[n_x:] = 0.0, 1.0
-        lower[position[target]] = upper[position[target]] = 1.0
+        # A count of 0 can only be larger: every direction of change raises it.
+        lower[[position[i] for i in cells if value[i] == 0]] = 0.0
         objective = np.concatenate([np.zeros(n_x), [cost[i] for i in shown]])
-        result = milp(
-            objective,
-            constraints=[
-                LinearConstraint(equality.tocsr(), 0.0, 0.0),
-                LinearConstraint(linking.tocsr(), -np.inf, 0.0),
-            ],
-            integrality=np.concatenate([np.zeros(n_x), np.ones(n_s)]),
-            bounds=Bounds(lower, upper),
-            options={"time_limit": MILP_SECONDS},
-        )
-        if result.x is not None and result.status in (0, 1):
-            return [i for k, i in enumerate(shown) if result.x[n_x + k] > 0.5]
+        for sign in (1.0, -1.0) if value[target] else (1.0,):
+            lower[position[target]] = upper[position[target]] = sign
+            result = milp(
+                objective,
+                constraints=LinearConstraint(matrix, lower_rows, upper_rows),
+                integrality=np.concatenate([np.zeros(n_x), np.ones(n_s)]),
+                bounds=Bounds(lower, upper),
+                options={"time_limit": MILP_SECONDS},
+            )
+            if result.x is not None and result.status in (0, 1):
+                return [i for k, i in enumerate(shown) if result.x[n_x + k] > 0.5]
     return None
 
 

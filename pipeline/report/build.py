@@ -174,10 +174,11 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
             members.setdefault(key, set()).update(together)
     totals = {r.total for r in relations}
     extra: set[Key] = set()
+    targets: set[Key] = set()
     for _ in range(REPAIR_ROUNDS):
         protection = protect(
             truth, published, relations, threshold, known_zeros=zeros, withheld=extra,
-            denominators=denominators,
+            denominators=denominators, targets=targets,
         )  # fmt: skip
         for table in tables:
             table.protect_with(protection)
@@ -186,7 +187,14 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
         )
         exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
         added = {p.key for p in problems if p.kind in audit.ZERO_KINDS}
+        # A cell pinned for the first time gets its cheapest complement in the next round
+        # (with the bounds the search's linear algebra does not see); one pinned again
+        # (rounded percentages, or no complement within reach) one more count beside it.
+        fresh = {k for k in exposed if k not in targets}
+        targets |= fresh
         for key in exposed:
+            if key in fresh and key not in protection.unresolved:
+                continue
             # the shown counts that share a relation with the exposed one, or failing that
             # (a union of withheld cells published as one cell: the chief ranks as a role)
             # with one of those, and so on outwards
@@ -202,7 +210,7 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
                 if shown:
                     added.add(min(shown, key=lambda k: (k in totals, truth.get(k) or 0, k.id)))
                     break
-        if not added:
+        if not added and not fresh:
             break
         extra |= added | protection.withheld
     return Protected(protection, truth, time.perf_counter() - started, len(keys))
