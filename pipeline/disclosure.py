@@ -22,8 +22,9 @@ The rule, with the threshold from ``[disclosure]`` (:func:`protect`):
 3. **Secondary**, across every table at once: no withheld count, and no unpublished count
    of an ethnic group from 1 to the threshold, may be worked out from what is shown.
    Recovery is found by linear algebra over every relation (so chains through several
-   tables are caught) and repaired by withholding one more count, the cheapest that breaks
-   the chain, until nothing is exposed.
+   tables are caught) and repaired by withholding the cheapest set of counts that frees
+   the exposed cell (:func:`cheapest_complement`, an integer programme), until nothing is
+   exposed.
 4. A rate, share, ratio or statistic is shown only when every count it is computed from is
    shown or can be worked out from what is shown, so no derived figure adds anything.
 
