@@ -183,9 +183,7 @@ def test_the_workbook_has_contents_notes_and_one_excel_table_per_sheet(small_for
     # stated, so the 2 not stated force one of the two totals to be withheld.
     assert total["Rank"] == "All officers" and total[PEOPLE] in (11, "[c]")
     totals = (total["Headcount"], total["Stated an ethnicity"])
-    # One of the two, or both since the protection's repair searches outwards (issue 9's
-    # relations between units and ranks; an over-suppression left open), never a wrong one.
-    assert "[c]" in totals and set(totals) <= {40, 38, "[c]"}
+    assert "[c]" in totals and any(isinstance(v, int) for v in totals)
     if total[PEOPLE] == 11:
         assert total[f"{SHARE} (%)"] == pytest.approx(11 / 38, abs=0.0005)  # shown as 28.9%
     else:
