@@ -134,6 +134,10 @@ class Key:
         return self.id
 
 
+POPULATION = "population"
+"""In an equality's canonical side (:meth:`Universe.same`): the population it is of."""
+
+
 class Universe:
     """The dimensions of each population and every value each can take: what a key's
     sets are subsets of, so that "all values" is one key however it is written.
@@ -168,7 +172,14 @@ class Universe:
         dimensions kept, and intersected where both restrict one), so a count published
         under either is one cell: protected once (shown in both places or withheld in
         both) and one variable for the audit (``tables.json`` holds the one key, and these
-        equalities for the cells the relations derive)."""
+        equalities for the cells the relations derive).
+
+        ``canonical`` may name another population under :data:`POPULATION` (one value):
+        the people chosen are then that population's (a promotion board's last-stage passes
+        are the officers of the rank below promoted in the year), with the cell's other
+        dimensions, which that population must have too. Such a cell keeps its key (each
+        population's sums still hold); :func:`derive_relations` relates the two keys as
+        equal instead."""
         rule = (
             {d: frozenset(str(v) for v in values) for d, values in alias.items()},
             {d: frozenset(str(v) for v in values) for d, values in canonical.items()},
@@ -202,6 +213,8 @@ class Universe:
                     [values] if isinstance(values, str) else (str(v) for v in values)
                 )
         for alias, canonical in self.equalities.get(population, ()):
+            if POPULATION in canonical:
+                continue  # another population's cell: related, not renamed
             if not all(chosen_by_dim.get(d) == v for d, v in alias.items()):
                 continue
             rest = {d: v for d, v in chosen_by_dim.items() if d not in alias}
@@ -220,6 +233,21 @@ class Universe:
             if chosen != domain:
                 coords.append((dim, tuple(sorted(chosen))))
         return Key(population, tuple(coords))
+
+    def elsewhere(self, key: Key) -> list[Key]:
+        """The cells of other populations declared the same people as ``key``
+        (:meth:`same` with :data:`POPULATION`)."""
+        out = []
+        for alias, canonical in self.equalities.get(key.population, ()):
+            if POPULATION not in canonical:
+                continue
+            if not all(key.values(d) == v for d, v in alias.items()):
+                continue
+            dims: dict[str, object] = {d: v for d, v in key.coords if d not in alias}
+            dims.update({d: v for d, v in canonical.items() if d != POPULATION})
+            (other,) = canonical[POPULATION]
+            out.append(self.key(other, **dims))
+        return out
 
     def with_values(self, key: Key, dim: str, values: Iterable[str] | None) -> Key:
         """The same cell with another set on one dimension."""
@@ -380,6 +408,27 @@ def _refine(sets: Collection[frozenset[str]]) -> list[frozenset[str]]:
     return [frozenset(b) for b in blocks.values()]
 
 
+def _tiers(
+    refined: Mapping[frozenset[str], Key],
+    blocks: Collection[frozenset[str]],
+    given: Collection[Key],
+) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """Pairs of given cells, one set within the other, each of several blocks, whose
+    difference is several blocks too (senior leadership and its senior staff bands): the
+    difference (the officers of superintendent and above) is itself a cell a reader works
+    out by subtracting the two, though no table publishes it, so it becomes a key, related
+    to the two by one sum, which the protection and the audit then see. A difference of one
+    block is a key already; the sum of the blocks gives the rest."""
+    size = {values: sum(1 for b in blocks if b <= values) for values in refined}
+    tiers = [v for v, key in refined.items() if size[v] > 1 and key in given]
+    return [
+        (wider, narrower)
+        for wider in tiers
+        for narrower in tiers
+        if narrower < wider and size[wider] - size[narrower] > 1 and wider - narrower not in refined
+    ]
+
+
 def derive_relations(
     keys: Iterable[Key], universe: Universe, passes: int = 4
 ) -> tuple[set[Key], list[Relation]]:
@@ -394,12 +443,20 @@ def derive_relations(
     that one and the whole's, so nothing a reader could work out is lost, and with many
     units the system stays sparse (``n`` sums of three rather than ``n`` sums of ``n``).
 
-    The universe's flows add the identities between snapshots (:func:`flow_relations`).
+    The universe's flows add the identities between snapshots (:func:`flow_relations`),
+    its equalities across populations (:meth:`Universe.elsewhere`) one relation ``a = b``
+    each, and two given cells of several blocks, one within the other, their difference
+    (:func:`_tiers`).
     """
     all_keys = set(keys)
+    given = frozenset(all_keys)
     flow_keys, flows = flow_relations(all_keys, universe)
     all_keys |= flow_keys
     relations: set[Relation] = set(flows)
+    for key in list(all_keys):  # the same people in two populations: equal cells
+        for other in universe.elsewhere(key):
+            all_keys.add(other)
+            relations.add(Relation(key, (other,)))
     for _ in range(passes):
         groups: dict[tuple, dict[frozenset[str], Key]] = defaultdict(dict)
         for key in all_keys:
@@ -433,6 +490,10 @@ def derive_relations(
             blocks = _refine(refined.keys())
             if len(blocks) == len(refined) and all(b in refined for b in blocks):
                 continue  # disjoint sets, no set the union of others
+            for wider, narrower in _tiers(refined, blocks, given):
+                part = refined.get(wider - narrower) or keyed(wider - narrower)
+                new.add(part)
+                relations.add(Relation(refined[wider], tuple(sorted([refined[narrower], part]))))
             for values, key in refined.items():
                 parts = [b for b in blocks if b <= values]
                 if len(parts) < 2:
@@ -446,6 +507,11 @@ def derive_relations(
                     part_keys.append(part)
                 relations.add(Relation(key, tuple(sorted(part_keys))))
         new -= all_keys
+        for key in list(new):
+            for other in universe.elsewhere(key):
+                relations.add(Relation(key, (other,)))
+                if other not in all_keys:
+                    new.add(other)
         if not new:
             break
         all_keys |= new

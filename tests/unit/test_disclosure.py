@@ -457,3 +457,62 @@ def test_a_withheld_leavers_count_is_not_given_back_by_the_flow():
     unknown = {system.index[k] for k in system.keys if k in protection.withheld
                or (k not in values and not is_flow_residual(k))}  # fmt: skip
     assert system.index[cells["leavers"]] not in system.determined(unknown)
+
+
+# --------------------------------------------------------------------------- relations declared
+
+
+def _recoverable(protection, truth, relations, key: Key) -> bool:
+    """Whether ``key``'s value follows from the counts shown (the linear algebra alone)."""
+    system = LinearSystem(relations, sorted(truth))
+    hidden = {system.index[k] for k in truth if k in protection.withheld}
+    hidden |= {system.index[k] for k in truth if k not in protection.known}
+    return system.index[key] in system.determined(hidden)
+
+
+def test_the_difference_of_two_published_tiers_is_a_protected_cell():
+    """Hostile-6 finding 15: senior leadership (superintendents and above, staff bands I
+    and J) and the senior staff bands are both published, the superintendents and chief
+    superintendents withheld: 27 - 24 = 3 ethnic-minority senior officers. The difference
+    of the two tiers is a cell of its own, so it is protected like any small count."""
+    senior = ("off/SU", "off/CS")
+    universe = staff(posts=("off/PC", *senior, "stf/A", "stf/I", "stf/J"))
+
+    def cell(*posts):
+        return universe.key("staff", post=posts, eth=MINORITY)
+
+    leadership, bands = cell(*senior, "stf/I", "stf/J"), cell("stf/I", "stf/J")
+    values = {leadership: 27, bands: 24, cell("off/SU"): 2, cell("off/CS"): 1, cell("stf/I"): 12,
+              cell("stf/J"): 12, cell("off/PC"): 300, cell("stf/A"): 200}  # fmt: skip
+    protection, truth, relations = protected(values, set(values), universe)
+    officers = cell(*senior)
+    assert truth[officers] == 3
+    assert not _recoverable(protection, truth, relations, officers)
+    assert protection.withheld & {leadership, bands, cell("stf/I"), cell("stf/J")}
+
+
+def test_a_boards_passes_declared_the_years_promotions_are_one_cell():
+    """Hostile-6 finding 12: the sergeant board's interview passes are the constables
+    promoted in the year (the White figures agree, 88 and 88). Declared the same people,
+    the two are one cell in two populations, so the passes withheld to protect the 4 who
+    failed are withheld among the promotions too."""
+    universe = Universe(listing=("post", "stage"))
+    universe.add("staff", post=("off/PC", "off/PS"), eth=ETH, promoted=("yes", "no"))
+    universe.add("board", stage=("1", "e2e"), outcome=("passed", "failed"), eth=ETH)
+    universe.same("board", {"stage": ["e2e"], "outcome": ["passed"]},
+                  {"stage": ["1"], "outcome": ["passed"]})  # fmt: skip
+    universe.same(
+        "board",
+        {"stage": ["1"], "outcome": ["passed"]},
+        {"population": ["staff"], "post": ["off/PC"], "promoted": ["yes"]},
+    )
+    promoted = universe.key("staff", post="off/PC", promoted="yes", eth=MINORITY)
+    passed = universe.key("board", stage="e2e", outcome="passed", eth=MINORITY)
+    assert universe.elsewhere(passed) == [promoted]
+    entered = universe.key("board", stage="1", eth=MINORITY)
+    in_post = universe.key("staff", post="off/PC", eth=MINORITY)
+    values = {entered: 14, passed: 10, promoted: 10, in_post: 592}
+    protection, truth, relations = protected(values, set(values), universe)
+    assert truth[universe.key("board", stage="1", outcome="failed", eth=MINORITY)] == 4
+    assert passed in protection.withheld
+    assert not _recoverable(protection, truth, relations, passed)
