@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.config import Settings
-from pipeline.disclosure import Flow, Key, Universe
+from pipeline.disclosure import POPULATION, Flow, Key, Universe
 
 ETHNICITY_CODES = tuple(e.code for e in codes.ETHNICITIES)
 NOT_STATED = frozenset({codes.NOT_STATED})
@@ -31,8 +31,10 @@ STATED = frozenset(ETHNICITY_CODES) - NOT_STATED
 NO_UNIT = "(not recorded)"
 LEAVING = ("stayed", "resignation", "retirement", "dismissal", "other")
 OUTCOMES = ("passed", "failed", "withdrew", "did_not_attend", "in_progress")
-LISTING = ("post", "lpu", "dept", "role", "stage", "item")
-"""Dimensions whose values the tables list as rows when someone has them."""
+LISTING = ("post", "lpu", "dept", "role", "stage", "item", "route")
+"""Dimensions whose values the tables list as rows when someone has them: an officer entry
+route no row lists (the routes of other worker types, "Not applicable") is one nobody joined
+by, so the routes listed add up to "all routes" and a withheld one is their difference."""
 JOINERS = "joiners"
 """The joiners' population (:func:`pipeline.report.trends.joiners_population`)."""
 
@@ -290,7 +292,70 @@ class Cells:
                 {"stage": ["e2e"], "outcome": ["passed"]},
                 {"stage": [str(max(int(s) for s in stages))], "outcome": ["passed"]},
             )
+            if process_type == "promotion":
+                self._passes_as_promotions(name, process_id, str(max(int(s) for s in stages)))
         return name
+
+    def _passes_as_promotions(self, name: str, process_id: str, last: str) -> None:
+        """Declare a promotion board's last-stage passes the same cell as the officers of
+        one rank on a snapshot who held a higher rank on the next (the promotion rates'),
+        when they are the same people with the same recorded ethnicity: a reader who sees
+        the White passes equal the White constables promoted works out the group's
+        withheld passes from the group's promotions, so the two are protected as one."""
+        found = self.con.execute(
+            """with passed as (
+                   select candidate_key as staff_key, characteristics_snapshot_date as start
+                   from intermediate.int_selection__candidate_stages
+                   where process_type = 'promotion' and process_id = ?
+                     and stage_order = ? and outcome = 'passed'
+               ),
+               starts as (select distinct start from passed),
+               ending as (
+                   select min(snapshot_date) as end_date from analytics.representation
+                   where snapshot_date > (select min(start) from starts)
+               ),
+               ranks as (
+                   select snapshot.rank_or_band, snapshot.staff_key
+                   from staging.stg_hr__staff_snapshots as snapshot
+                   where snapshot.worker_type = 'police_officer'
+                     and snapshot.snapshot_date = (select min(start) from starts)
+               ),
+               promoted as (
+                   select starting.staff_key, starting.rank_or_band
+                   from intermediate.int_staff__with_groups as starting
+                   join intermediate.int_staff__with_groups as later
+                     on later.staff_key = starting.staff_key
+                    and later.snapshot_date = (select end_date from ending)
+                    and later.worker_type = 'police_officer'
+                   where starting.worker_type = 'police_officer'
+                     and starting.snapshot_date = (select min(start) from starts)
+                     and later.rank_order > starting.rank_order
+               ),
+               from_rank as (
+                   select distinct rank_or_band from ranks
+                   where staff_key in (select staff_key from passed)
+               )
+               select (select min(start) from starts), (select any_value(rank_or_band)
+                       from from_rank)
+               where (select count(*) from starts) = 1
+                 and (select count(*) from from_rank) = 1
+                 and (select end_date from ending) is not null
+                 and (select count(*) from passed) > 0
+                 and (select list(staff_key order by staff_key) from passed)
+                     = (select list(staff_key order by staff_key) from promoted
+                        where rank_or_band = (select any_value(rank_or_band) from from_rank))
+            """,
+            [process_id, int(last)],
+        ).fetchone()
+        if found is None:
+            return
+        start, rank = found
+        staff = self.staff(start, movements=True)
+        self.universe.same(
+            name,
+            {"stage": [last], "outcome": ["passed"]},
+            {POPULATION: [staff], "post": [post("police_officer", rank)], "promoted": ["yes"]},
+        )
 
     # ------------------------------------------------------------------ other counts
 

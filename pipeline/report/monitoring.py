@@ -198,10 +198,14 @@ def period_population(cells: Cells, start) -> str:
     if population not in declared:
         declared[population] = True
         cells.universe.add(population, **PERIOD_DIMENSIONS)
-        # those who started a programme outside positive action, on two dimensions
+        # those who started a programme outside positive action, on two dimensions: the
+        # one cell is written on ``development``, beside those who completed, so that
+        # started = completed + did not complete (a count the funnels protect) is a sum
+        # the protection and the audit see
         cells.universe.same(
-            population, {"development": ("started", "completed")}, {"dev_any": ("yes",)}
+            population, {"dev_any": ("yes",)}, {"development": ("started", "completed")}
         )
+        cells.universe.same(population, {"dev_any": ("no",)}, {"development": ("none",)})
         if dismissed_are_leavers_dismissed(cells, start):
             cells.universe.same(
                 population, {"misconduct_outcome": ["dismissal"]}, {"leaving": ["dismissal"]}
