@@ -412,18 +412,24 @@ def _tiers(
     refined: Mapping[frozenset[str], Key],
     blocks: Collection[frozenset[str]],
     given: Collection[Key],
+    domain: frozenset[str],
 ) -> list[tuple[frozenset[str], frozenset[str]]]:
     """Pairs of given cells, one set within the other, each of several blocks, whose
     difference is several blocks too (senior leadership and its senior staff bands): the
     difference (the officers of superintendent and above) is itself a cell a reader works
     out by subtracting the two, though no table publishes it, so it becomes a key, related
     to the two by one sum, which the protection and the audit then see. A difference of one
-    block is a key already; the sum of the blocks gives the rest."""
+    block is a key already; the sum of the blocks gives the rest. Not the whole domain
+    (the rest of a cell beside the whole is a key already where a table uses it), and, by
+    the caller, only along listing dimensions (posts, units, stages, routes: the force's
+    tiers), where two published tiers can differ by a handful of people; along ``eth`` the
+    differences of groupings would add a fifth more keys and slow the protection by half."""
     size = {values: sum(1 for b in blocks if b <= values) for values in refined}
     tiers = [v for v, key in refined.items() if size[v] > 1 and key in given]
     return [
         (wider, narrower)
         for wider in tiers
+        if wider != domain
         for narrower in tiers
         if narrower < wider and size[wider] - size[narrower] > 1 and wider - narrower not in refined
     ]
@@ -490,7 +496,8 @@ def derive_relations(
             blocks = _refine(refined.keys())
             if len(blocks) == len(refined) and all(b in refined for b in blocks):
                 continue  # disjoint sets, no set the union of others
-            for wider, narrower in _tiers(refined, blocks, given):
+            tiered = dim in universe.listing  # posts, units, stages: the force's tiers
+            for wider, narrower in _tiers(refined, blocks, given, domain) if tiered else ():
                 part = refined.get(wider - narrower) or keyed(wider - narrower)
                 new.add(part)
                 relations.add(Relation(refined[wider], tuple(sorted([refined[narrower], part]))))
