@@ -808,6 +808,29 @@ def joiners_mix(cells: Cells, snapshot_date):
     return Section("joiners-mix", THEME, title, table, compose)
 
 
+def every_route_every_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """The officers' joiners with a row for every entry route in every year, 0 where nobody
+    joined by it that year: the routes listed add up to "all routes", so a year that left a
+    route out would let a reader take it to be 0 and subtract (23 stated - 11 by DHEP = 12
+    by PCDA, the count withheld), while the protection, which takes a route no table lists
+    to be empty only when no year lists it, did not see that sum."""
+    routes = sorted(set(frame["entry_route"]) - {"All"})
+    missing = [
+        {**year_rows.iloc[0].to_dict(), "entry_route": route, "joiner_count": 0,
+         "declared_joiner_count": 0, "group_joiner_count": 0, "group_share": None}
+        for _year, year_rows in frame.groupby("reporting_year", sort=True)
+        for route in routes
+        if route not in set(year_rows["entry_route"])
+    ]  # fmt: skip
+    if not missing:
+        return frame
+    frame = pd.concat([frame, pd.DataFrame(missing)], ignore_index=True)
+    return frame.sort_values(
+        ["reporting_year", "entry_route"], key=lambda c: c.map(lambda v: (v != "All", v))
+        if c.name == "entry_route" else c,
+    ).reset_index(drop=True)  # fmt: skip
+
+
 def joiners_by_route(cells: Cells, snapshot_date):
     """Officer joiners by entry route each year; no section when no route is recorded."""
     label = headline_label(cells)
@@ -816,6 +839,7 @@ def joiners_by_route(cells: Cells, snapshot_date):
     ).df()
     if frame.empty or not set(frame["entry_route"]) - {"All", "Not recorded"}:
         return []
+    frame = every_route_every_year(frame)
     frame["label"] = (
         frame["reporting_year"].map(year_label) + ", "
         + frame["entry_route"].replace({"All": "all routes"})
