@@ -1,9 +1,16 @@
-"""Declared rows that make a table's sums visible to the protection (hostile-6 finding 11)."""
+"""Declared rows and cells that make a table's sums visible to the protection (hostile-6
+findings 11 and 5)."""
 
 from __future__ import annotations
 
 import pandas as pd
+from conftest import write_config
+from force_factory import MONITORING_CONFIG, START, build_database, random_force
 
+from pipeline.config import load_settings
+from pipeline.disclosure import Relation, derive_relations
+from pipeline.report.cells import Cells
+from pipeline.report.monitoring import period_population
 from pipeline.report.trends import every_route_every_year
 
 
@@ -37,3 +44,25 @@ def test_every_officer_entry_route_has_a_row_in_every_year():
         for column in ("joiner_count", "declared_joiner_count", "group_joiner_count"):
             assert routes[column].sum() == total[column].iloc[0]
     assert len(every_route_every_year(out)) == len(out)
+
+
+def test_those_who_did_not_complete_are_the_difference_the_funnels_protect(tmp_path):
+    """Hostile-6 finding 5: 'of those who started: completed' showed 44 and 39, so 5
+    ethnic-minority officers did not complete, a count the funnels withhold. Those who
+    started (the same people as 'any programme', dev_any) are now written on the
+    development dimension beside those who completed, so the difference is a cell of the
+    relations, protected and audited like a funnel's failures."""
+    settings = load_settings(write_config(tmp_path, MONITORING_CONFIG))
+    con = build_database(settings, random_force(3, size=60))
+    try:
+        cells = Cells(con, settings)
+        population = period_population(cells, START)
+        minority = cells.eth(cells.comparison.group_code)
+        started = cells.key(population, dev_any="yes", eth=minority)
+        assert started == cells.key(population, development=("started", "completed"), eth=minority)
+        completed = cells.key(population, development="completed", eth=minority)
+        did_not = cells.key(population, development="started", eth=minority)
+        _keys, relations = derive_relations({started, completed}, cells.universe)
+        assert Relation(started, tuple(sorted([completed, did_not]))) in relations
+    finally:
+        con.close()
