@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 from conftest import write_config
-from force_factory import MONITORING_CONFIG, START, build_database, random_force
+from force_factory import END, MONITORING_CONFIG, START, build_database, random_force
 
 from pipeline.config import load_settings
 from pipeline.disclosure import Relation, derive_relations
@@ -66,3 +66,48 @@ def test_those_who_did_not_complete_are_the_difference_the_funnels_protect(tmp_p
         assert Relation(started, tuple(sorted([completed, did_not]))) in relations
     finally:
         con.close()
+
+
+def _board(raw: dict[str, pd.DataFrame], passers: list[str], failers: list[str]) -> pd.DataFrame:
+    rows = []
+    for key in passers + failers:
+        for order, stage in enumerate(("Eligibility", "Legal exam", "Interview"), start=1):
+            failed = key in failers and order == 3
+            rows.append({"process_id": "SGT-2026", "process_name": "Sergeant promotion 2026",
+                         "target_rank": "Sergeant", "staff_key": key, "stage_order": order,
+                         "stage_name": stage, "outcome": "failed" if failed else "passed",
+                         "outcome_date": START + pd.Timedelta(days=30 * order)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_a_boards_passes_are_the_years_promotions_when_they_are_the_same_people(tmp_path):
+    """Hostile-6 finding 12: the demo's sergeant board passed at interview exactly the
+    constables promoted by the next snapshot (the White figures agree, 88 and 88), so the
+    passes withheld to protect the 4 who failed were read off the promotion rates. When the
+    data show the same people, the two cells are declared equal across the two populations
+    (and not when one passer was not promoted)."""
+    raw = random_force(5, size=200)
+    staff = raw["staff_snapshot"]
+    ranks = {date: dict(zip(part["staff_key"], part["rank_or_band"], strict=True))
+             for date, part in staff[staff["worker_type"] == "police_officer"].groupby(
+                 "snapshot_date")}  # fmt: skip
+    constables = [k for k, rank in ranks[START].items() if rank == "Constable"]
+    promoted = [k for k in constables if ranks[END].get(k, "Constable") != "Constable"]
+    stayed = [k for k in constables if ranks[END].get(k) == "Constable"]
+    assert promoted and len(stayed) > 2
+    for passers, declared in ((promoted, True), (promoted + stayed[:1], False)):
+        raw["promotion_candidates"] = _board(raw, passers, stayed[1:3])
+        folder = tmp_path / str(declared)
+        folder.mkdir()
+        settings = load_settings(write_config(folder, MONITORING_CONFIG))
+        con = build_database(settings, raw)
+        try:
+            cells = Cells(con, settings)
+            board = cells.selection("promotion", "SGT-2026", [1, 2, 3])
+            group = cells.eth(cells.comparison.group_code)
+            passed = cells.key(board, stage="e2e", outcome="passed", eth=group)
+            same = cells.key(cells.staff(START, movements=True), post="police_officer/Constable",
+                             promoted="yes", eth=group)  # fmt: skip
+            assert cells.universe.elsewhere(passed) == ([same] if declared else [])
+        finally:
+            con.close()
