@@ -526,7 +526,8 @@ def projection(cells: Cells, snapshot_date):
                upper="projected_group_share_upper"),
         Column("straight_line_group_share", f"Straight line, {end}", "percent", of=COUNTS),
         Column("parity_status", "Reaches the population share", "text", of=COUNTS),
-        Column("reach_probability", f"Chance of reaching it by {end}", "percent", of=COUNTS),
+        Column("reach_probability", f"Chance of being at or above it in {end}", "percent",
+               of=COUNTS),
         Column("long_run_group_share", "Where today's rates settle", "percent", of=COUNTS),
     )  # fmt: skip
     title = "Where today's rates lead"
@@ -616,7 +617,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
         Column("projected_group_share_lower", band, "percent_interval", of=COUNTS,
                upper="projected_group_share_upper"),
         Column("straight_line_group_share", "Straight line", "percent", of=COUNTS),
-        Column("reach_probability", "Chance of having reached the population share",
+        Column("reach_probability", "Chance of being at or above the population share",
                "percent", of=COUNTS),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
