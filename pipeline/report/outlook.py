@@ -501,7 +501,7 @@ def projection(cells: Cells, snapshot_date):
     mid = min(10, horizon)
     frame = _outlook_frame(cells, snapshot_date, mid)
     if frame.empty:
-        return []
+        return [_not_yet(cells, snapshot_date)]
     label = headline_label(cells)
     now = pd.Timestamp(snapshot_date).year
     end, middle = str(now + horizon), str(now + mid)
@@ -598,6 +598,44 @@ def projection(cells: Cells, snapshot_date):
     if fan is not None:
         sections.append(fan)
     return sections
+
+
+def _not_yet(cells: Cells, snapshot_date) -> Section:
+    """In place of the projection, until the rates window holds a year of flows (a new
+    force's first night: one snapshot): what it needs, not a flat future with a certain
+    band and a 0% chance (hostile 6, finding 16)."""
+    loaded = len(window_dates(cells, snapshot_date))
+    years = in_years(cells.settings.projections.window_years)
+    frame = pd.DataFrame(
+        [{"label": f"Staff snapshots in the last {years}", "loaded": loaded, "needed": 2}]
+    )
+    title = "Where today's rates lead"
+    table = DeclaredTable(
+        id="projection-outlook",
+        caption=f"{title}: not yet projected, for want of a year of flows",
+        columns=(
+            Column("label", "What the projection is driven by", "label"),
+            Column("loaded", "Loaded", "number"),
+            Column("needed", "Needed", "number"),
+        ),
+        frame=frame,
+    )
+    row = table.labels[0]
+
+    def compose() -> Prose:
+        return Prose(
+            message=(
+                "Nothing is projected yet: the stock-and-flow projection is driven by the "
+                "joining, leaving and promotion rates observed between snapshots, so it needs "
+                f"at least {table.text(row, 'needed')} snapshots in the last {years}, and "
+                f"{table.text(row, 'loaded')} {'is' if loaded == 1 else 'are'} loaded (the "
+                f"latest, {fmt.date(snapshot_date)}). "
+                "It will be published, with its band, the chance of reaching the population "
+                "share and what drives it, once the next snapshot is loaded."
+            )
+        )
+
+    return Section("projection-outlook", THEME, title, table, compose)
 
 
 def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section | None:
