@@ -85,9 +85,16 @@ def assumptions(cells: Cells) -> str:
 
 
 def band_words(cells: Cells) -> str:
-    """'8 in 10' as words, from [projections] band."""
-    tenths = round(cells.settings.projections.band * 10)
-    return f"{in_words(tenths)} in ten"
+    """How many simulated futures the band holds, from [projections] band, exactly: "eight
+    in ten" where it is a whole number of tenths, else "95 in 100" (any 0.5 < band < 1
+    given to the hundredth), else the percentage (hostile 6, finding 14: 0.95 was "ten in
+    ten", which reads as certainty)."""
+    band = cells.settings.projections.band
+    if abs(band * 10 - round(band * 10)) < 1e-9:
+        return f"{in_words(round(band * 10))} in ten"
+    if abs(band * 100 - round(band * 100)) < 1e-9:
+        return f"{round(band * 100)} in 100"
+    return f"{band * 100:g}% of the"
 
 
 def window_reporting_years(cells: Cells, snapshot_date) -> list[int]:

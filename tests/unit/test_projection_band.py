@@ -133,3 +133,19 @@ def test_the_projection_settles_where_its_simulated_futures_do(tmp_path, seed, s
         ).fetchone()
         expected = np.nanmedian(flows.group_share(at_rest, counts.ladder.positions()))
         assert math.isclose(published, expected, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("band", "words"),
+    [(0.8, "eight in ten"), (0.9, "nine in ten"), (0.95, "95 in 100"), (0.99, "99 in 100"),
+     (0.75, "75 in 100"), (0.995, "99.5% of the")],
+)  # fmt: skip
+def test_the_band_is_described_as_what_it_holds(band, words):
+    """Hostile 6, finding 14: `band = 0.95` was "ten in ten simulated futures" (rounded to
+    tenths), which reads as certainty."""
+    from types import SimpleNamespace
+
+    from pipeline.report.outlook import band_words
+
+    cells = SimpleNamespace(settings=SimpleNamespace(projections=SimpleNamespace(band=band)))
+    assert band_words(cells) == words
