@@ -192,8 +192,8 @@ def share_targets(cells: Cells, snapshot_date):
         Column("group_headcount", "In the group", "count"),
         Column("group_share", f"Share now ({fmt.date(snapshot_date)})", "share", of=COUNTS),
         *(
-            [Column("judged_group_share", "Share at the target date (a date gone by)",
-                    "share", of=judged_counts)]
+            [Column("judged_group_share", "Share at the last snapshot on or before the "
+                    "target date (a date gone by)", "share", of=judged_counts)]
             if passed.any()
             else []
         ),
@@ -231,10 +231,19 @@ def share_targets(cells: Cells, snapshot_date):
          "target on its date; [x] where the target is already met (nothing more is needed)."),
     ]  # fmt: skip
     scopes = dict(zip(table.labels, frame["scope"], strict=True))
+    judged_on = dict(zip(table.labels, frame["judged_snapshot_date"], strict=True))
+    target_dates = dict(zip(table.labels, frame["target_date"], strict=True))
     axis = f"{share_of(frame)} who stated an ethnicity, in each target's scope (%)"
 
+    def judged_words(row: str) -> str:
+        """When a past target's share was measured: the snapshot on or before its date."""
+        day = pd.Timestamp(judged_on[row])
+        if day == pd.Timestamp(target_dates[row]):
+            return f"on {fmt.date(day)}, the target date"
+        return f"on {fmt.date(day)}, the last snapshot before the target date"
+
     def compose() -> Prose:
-        sentences = [_share_sentence(table, row, scopes[row]) for row in table.labels]
+        sentences = [_share_sentence(table, row, scopes[row], judged_words) for row in table.labels]
         return Prose(
             message=" ".join(sentences),  # every target its sentence, in the table's order
             chart=Chart(
@@ -260,18 +269,22 @@ def share_targets(cells: Cells, snapshot_date):
     return Section("targets-shares", THEME, title, table, compose)
 
 
-def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
+def _share_sentence(table: DeclaredTable, row: str, scope: str, judged_words) -> str:
+    """A share target's sentence, read from the row's protected cells: what is shown is
+    quoted, what is withheld is named with the reason its mark gives ([c]: to protect small
+    numbers; [x]: not applicable), never "too small" for a share the row shows (hostile 6,
+    finding 4)."""
     status = table.text(row, "target_status")
     target = f"a target of {table.text(row, 'target_share')} by {table.text(row, 'by')}"
     if status in ("[c]", "[x]"):
-        return f"{scope}, {target}: its progress cannot be shown; the numbers are too small."
+        return _unjudged_sentence(table, row, scope, target)
     if (
         status in ("met", "missed")
         and any(c.name == "judged_group_share" for c in table.columns)
         and (table.text(row, "judged_group_share") not in ("[c]", "[x]"))
     ):
         return (
-            f"{scope}: {table.text(row, 'judged_group_share')} at the target date against "
+            f"{scope}: {table.text(row, 'judged_group_share')} {judged_words(row)}, against "
             f"{target}, {status} ({table.text(row, 'group_share')} now)."
         )
     sentence = f"{scope}: {table.text(row, 'group_share')} now against {target}, {status}"
@@ -281,6 +294,13 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
             f"year from now, against {table.text(row, 'trend_share_change_per_year')} a year on "
             "the current trend"
         )
+        if table.text(row, "projected_group_share") == "[x]" and (
+            table.text(row, "straight_line_group_share") == "[x]"
+        ):  # a date beyond the horizon: judged from the two rates, nothing carried there
+            sentence += (
+                " (judged by comparing the two rates: the date is beyond the projection's "
+                "horizon, so neither the line nor the flow model is carried that far)"
+            )
     if status == "no current rate":
         sentence += (
             f"; it needs {table.text(row, 'needed_share_change_per_year')} percentage points a "
@@ -299,6 +319,51 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
             f"the group from now on (recently {table.text(row, 'recruit_group_share')})"
         )
     return sentence + "."
+
+
+def _unjudged_sentence(table: DeclaredTable, row: str, scope: str, target: str) -> str:
+    """A share target whose status is not shown: what the row does show, and which figure is
+    withheld and why."""
+    now = table.text(row, "group_share")
+    if now in ("[c]", "[x]"):
+        why = (
+            "withheld to protect small numbers (in its scope, or in a figure it would reveal)"
+            if now == "[c]"
+            else "not available: nobody in its scope stated an ethnicity"
+        )
+        return f"{scope}, {target}: its share now is {why}, so its progress cannot be shown."
+    sentence = f"{scope}: {now} now against {target}"
+    shown = []
+    if number(table, row, "needed_share_change_per_year") is not None:
+        shown.append(
+            f"it needs {table.text(row, 'needed_share_change_per_year')} percentage points a "
+            "year from now"
+        )
+    if number(table, row, "projected_group_share") is not None:
+        shown.append(
+            f"the flow model, which allows for who joins and leaves, expects "
+            f"{table.text(row, 'projected_group_share')} by the date"
+        )
+    if shown:
+        sentence += "; " + ", and ".join(shown)
+    rate = table.text(row, "trend_share_change_per_year")
+    if rate == "[c]":
+        why = (
+            "its current rate is withheld, because a figure it is drawn through (its scope at "
+            "an earlier snapshot, in the numbers behind each current rate) is withheld to "
+            "protect small numbers"
+        )
+    elif any(c.name == "judged_group_share" for c in table.columns) and (
+        table.text(row, "judged_group_share") == "[c]"
+    ):
+        why = "its share at the target date is withheld to protect small numbers"
+    else:
+        why = (
+            "its status is withheld to protect small numbers in a figure it is judged from"
+            if table.text(row, "target_status") == "[c]"
+            else "there is nothing to judge it from"
+        )
+    return f"{sentence}; whether it is on track cannot be shown: {why}."
 
 
 def _window_counts(cells: Cells, frame: pd.DataFrame, snapshot_date) -> tuple[str, ...]:
