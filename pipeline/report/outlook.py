@@ -11,6 +11,7 @@ projections with stated assumptions, not targets for any individual.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -85,16 +86,18 @@ def assumptions(cells: Cells) -> str:
 
 
 def band_words(cells: Cells) -> str:
-    """How many simulated futures the band holds, from [projections] band, exactly: "eight
-    in ten" where it is a whole number of tenths, else "95 in 100" (any 0.5 < band < 1
-    given to the hundredth), else the percentage (hostile 6, finding 14: 0.95 was "ten in
-    ten", which reads as certainty)."""
+    """How many simulated futures the band holds, from [projections] band, in words (a
+    sentence quotes only the numbers its table shows) and exactly: "eight in ten",
+    "ninety-five in a hundred", "nine hundred and ninety-five in a thousand"; "at least ..."
+    only for a band finer than a hundred-thousandth (hostile 6, finding 14: 0.95 was rounded
+    to "ten in ten", which reads as certainty)."""
     band = cells.settings.projections.band
-    if abs(band * 10 - round(band * 10)) < 1e-9:
-        return f"{in_words(round(band * 10))} in ten"
-    if abs(band * 100 - round(band * 100)) < 1e-9:
-        return f"{round(band * 100)} in 100"
-    return f"{band * 100:g}% of the"
+    names = ("ten", "a hundred", "a thousand", "ten thousand", "a hundred thousand")
+    for power, name in enumerate(names, start=1):
+        count = round(band * 10**power)
+        if abs(band * 10**power - count) < 1e-6:
+            return f"{in_words(count)} in {name}"
+    return f"at least {in_words(math.floor(band * 10**5))} in {names[-1]}"
 
 
 def window_reporting_years(cells: Cells, snapshot_date) -> list[int]:
@@ -632,7 +635,13 @@ def projection(cells: Cells, snapshot_date):
                 f"{headline} ({band_words(cells)} simulated futures in the band "
                 f"{outlook.text(row, 'projected_group_share_lower')}), against "
                 f"{outlook.text(row, 'population_share')} of the population: "
-                + ("it is already there." if status == "reached" else f"{status}.")
+                + (
+                    "it is already there."
+                    if status == "reached"
+                    else f"it is there now, but {status}."
+                    if status.startswith("falls below")
+                    else f"{status}."
+                )
             )
         return Prose(
             message=message,

@@ -137,8 +137,12 @@ def test_the_projection_settles_where_its_simulated_futures_do(tmp_path, seed, s
 
 @pytest.mark.parametrize(
     ("band", "words"),
-    [(0.8, "eight in ten"), (0.9, "nine in ten"), (0.95, "95 in 100"), (0.99, "99 in 100"),
-     (0.75, "75 in 100"), (0.995, "99.5% of the")],
+    [(0.8, "eight in ten"), (0.9, "nine in ten"), (0.95, "ninety-five in a hundred"),
+     (0.99, "ninety-nine in a hundred"), (0.75, "seventy-five in a hundred"),
+     (0.995, "nine hundred and ninety-five in a thousand"),
+     (0.9999, "nine thousand nine hundred and ninety-nine in ten thousand"),
+     (0.9999991, "at least ninety-nine thousand nine hundred and ninety-nine in a hundred "
+      "thousand")],
 )  # fmt: skip
 def test_the_band_is_described_as_what_it_holds(band, words):
     """Hostile 6, finding 14: `band = 0.95` was "ten in ten simulated futures" (rounded to
