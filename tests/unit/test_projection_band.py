@@ -108,9 +108,10 @@ def test_where_the_rates_settle_comes_from_the_simulated_futures():
 
 
 @pytest.mark.parametrize(("seed", "size"), [(31, 200)])
-def test_the_projection_settles_where_its_simulated_futures_do(tmp_path, seed, size):
-    """The view's long-run share is the median of the simulated futures' own fixed points
-    (the same draws as the band), for every scope."""
+def test_the_projection_settles_and_recruits_as_its_simulated_futures_do(tmp_path, seed, size):
+    """The view's long-run share is the median of the simulated futures' own fixed points,
+    and its recruits (what a joiners target's flow model adds up) the medians of the same
+    futures' recruits, not the path of the point rates (hostile 6, findings 3 and 9)."""
     import numpy as np
 
     from pipeline import flows
@@ -124,15 +125,26 @@ def test_the_projection_settles_where_its_simulated_futures_do(tmp_path, seed, s
         counts = flows.load_counts(con, code)
         if counts is None or counts.in_post.sum() == 0:
             continue
-        drawn = counts.drawn_rates(np.random.default_rng([p.seed, order]), p.simulations)
+        rng = np.random.default_rng([p.seed, order])
+        drawn = counts.drawn_rates(rng, p.simulations)
+        _, joined = flows.simulate_with_recruits(counts, p.horizon_years, p.simulations, rng, drawn)
         at_rest = flows.stationary(counts.stock, drawn, counts.ladder)
-        (published,) = con.execute(
-            """select long_run_group_share from analytics.projections
-               where group_code = ? and worker_type = 'All' and projection_year = 0""",
+        published = con.execute(
+            """select long_run_group_share, projected_group_joiner_count
+               from analytics.projections
+               where group_code = ? and worker_type = 'All' order by projection_year""",
             [code],
-        ).fetchone()
+        ).df()
         expected = np.nanmedian(flows.group_share(at_rest, counts.ladder.positions()))
-        assert math.isclose(published, expected, abs_tol=1e-12)
+        assert math.isclose(published["long_run_group_share"][0], expected, abs_tol=1e-12)
+        recruits = np.median(joined[:, :, flows.IN, :].sum(axis=-1), axis=0)
+        np.testing.assert_allclose(published["projected_group_joiner_count"], recruits)
+        point = flows.recruits_path(
+            flows.project(counts.stock, counts.point_rates(), counts.ladder, p.horizon_years),
+            counts.point_rates(),
+            counts.ladder,
+        )[:, flows.IN, :].sum(axis=-1)
+        assert not np.allclose(published["projected_group_joiner_count"], point)
 
 
 @pytest.mark.parametrize(
