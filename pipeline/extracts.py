@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import io
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -985,12 +986,7 @@ def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:
     if not rows:
         raise ExtractError(path, "The file has a header but no rows.", "Export the extract again.")
     width = len(header)
-    ragged = [
-        RowProblem(number, "*", "wrong_field_count",
-                   f"The row has {len(cells)} fields, the header has {width}; it may be "
-                   "truncated or hold an unquoted delimiter. Export the file again.")
-        for number, cells in rows if len(cells) != width
-    ]  # fmt: skip
+    ragged = _ragged_rows(header, rows)
     padded = [row if len(row) >= width else row + [""] * (width - len(row)) for _, row in rows]
     columns = list(zip(*padded, strict=False)) if padded else []
     cells = pd.DataFrame(
@@ -1001,6 +997,37 @@ def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:
     )
     numbers = [number for number, _ in rows]
     return match, cells, numbers, encoding, file_hash(path), ragged
+
+
+def _ragged_rows(header: list[str], rows: Numbered) -> list[RowProblem]:
+    """A ``wrong_field_count`` problem for each row whose fields do not line up with the
+    header's. A row may have as many fields as the header, or as many as most of the
+    file's rows when that differs only by empty fields at the end: many report writers end
+    every data line with a delimiter (``a,b,c,`` under ``a,b,c``), or the header with one
+    the data lines lack. A row with another number of fields is truncated or holds an
+    unquoted delimiter."""
+    width = len(header)
+    named = width
+    while named and not header[named - 1].strip():
+        named -= 1
+    usual = Counter(len(cells) for _, cells in rows).most_common(1)[0][0] if rows else width
+    fitting = {width, usual} if usual >= named else {width}
+
+    def fits(cells: list[str]) -> bool:
+        return len(cells) in fitting and not any(cell.strip() for cell in cells[width:])
+
+    def message(count: int) -> str:
+        most = f" and most rows {usual}" if usual != width else ""
+        return (
+            f"The row has {count} field{'' if count == 1 else 's'}, the header has {width}"
+            f"{most}; it may be truncated or hold an unquoted delimiter. Export the file again."
+        )
+
+    return [
+        RowProblem(number, "*", "wrong_field_count", message(len(cells)))
+        for number, cells in rows
+        if not fits(cells)
+    ]
 
 
 def read_extract(

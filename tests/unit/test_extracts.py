@@ -142,6 +142,30 @@ def test_a_two_digit_year_is_read_in_the_hundred_years_from_80_before_the_run():
     assert got[2] == pd.Timestamp(2000, 2, 29)  # 00 is 2000 from 1981 to 2080
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "exact"])
+def test_a_delimiter_ending_every_data_line_is_not_a_field(tiny_force, fast):
+    """hostile-6 #8: ``a,b,c,`` under ``a,b,c`` quarantined every row (exit 3)."""
+    rows = [staff_row(f"P{i}", "W1") + "," for i in range(5)]
+    text = STAFF_HEADER + "\n" + "\n".join(rows) + "\n"
+    path = write_inbox(tiny_force, "staff_snapshot_2026.csv", text)
+    allowed = allowed_codes(tiny_force, LPUS)
+    extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+    assert extract.problems == ()
+    assert len(extract.frame) == 5 and extract.frame["is_temporary_rank"].eq(False).all()
+    header_only = STAFF_HEADER + ",\n" + "\n".join(row[:-1] for row in rows) + "\n"
+    path = write_inbox(tiny_force, "staff_snapshot_2026.csv", header_only)
+    assert read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast).problems == ()
+
+    odd = [*rows[:2], rows[2] + ",", rows[3][:-1], rows[4].replace("Response", "Resp,onse")]
+    text = STAFF_HEADER + "\n" + "\n".join(odd) + "\nP9\n"
+    path = write_inbox(tiny_force, "staff_snapshot_2026.csv", text)
+    extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+    ragged = {p.source_row: p.message for p in extract.problems if p.column == "*"}
+    assert sorted(ragged) == [4, 6, 7]
+    assert ragged[4].startswith("The row has 16 fields, the header has 14 and most rows 15;")
+    assert ragged[7].startswith("The row has 1 field, the header has 14 and most rows 15;")
+
+
 def test_excel_extract_is_read_with_native_dates(tiny_force):
     frame = pd.DataFrame(
         [r.split(",") for r in [staff_row("A", "A1"), staff_row("B", "W1")]],
