@@ -18,7 +18,10 @@ The rule, with the threshold from ``[disclosure]`` (:func:`protect`):
 2. **Zeros**: a published 0 beside a total of 1 to the threshold is withheld too: "0
    ethnic minority" among three inspectors says something about all three; so is a 0
    beside a total that is withheld ("0 promoted" beside "[c] in post"), once secondary
-   suppression has decided which are (:func:`zero_totals` says which cells are its totals).
+   suppression has decided which are (:func:`zero_totals` says which cells are its totals:
+   those that hold it, a rate's denominator, its column's count in a table's total row),
+   and a 0 in a row whose cells add up to 1 to the threshold ("0 ethnic minority" beside
+   "[c] White" retirements: :func:`row_totals`), whether or not that total is published.
 3. **Secondary**, across every table at once: no withheld count, and no unpublished count
    of an ethnic group from 1 to the threshold, may be worked out from what is shown.
    Recovery is found by linear algebra over every relation (so chains through several
@@ -717,22 +720,67 @@ def zero_totals(
     return out
 
 
+def row_totals(
+    zeros: Iterable[Key], cells: Iterable[Key], values: Mapping[Key, int | None]
+) -> dict[Key, int]:
+    """For each zero's cell, the smallest number of people that it and the cells beside it
+    along one dimension hold (its siblings: the same cell with other values there, such as
+    the White leavers beside the ethnic-minority leavers of a row), as far as ``cells``
+    show them: the total of the relation the 0 is read in, published or not.
+
+    '0 ethnic minority' beside '[c] White' among one worker type's retirements says that
+    every retiree who stated an ethnicity is White: a 0 whose row adds up to 1..threshold
+    people tells something about each of them, whether or not that total is published.
+    Along each dimension the siblings are taken largest first while they do not overlap
+    (so the sum is at most the union); the smallest sum over the dimensions with a
+    sibling that holds anyone is returned (zeros with none are absent)."""
+    index: dict[tuple, list[Key]] = defaultdict(list)
+    for cell in cells:
+        if values.get(cell) is None:
+            continue
+        for position, (dim, _) in enumerate(cell.coords):
+            rest = cell.coords[:position] + cell.coords[position + 1 :]
+            index[(cell.population, rest, dim)].append(cell)
+    out: dict[Key, int] = {}
+    for key in zeros:
+        for position, (dim, chosen) in enumerate(key.coords):
+            rest = key.coords[:position] + key.coords[position + 1 :]
+            taken: set[str] = set(chosen)
+            total = 0
+            siblings = sorted(
+                index.get((key.population, rest, dim), ()),
+                key=lambda cell: (-(values[cell] or 0), cell.id),
+            )
+            for sibling in siblings:
+                sibling_values = sibling.values(dim) or frozenset()
+                if sibling != key and not sibling_values & taken:
+                    taken |= sibling_values
+                    total += values[sibling] or 0
+            if total > 0:
+                out[key] = min(out.get(key, total), total)
+    return out
+
+
 def zeros_beside_small_totals(
     values: Mapping[Key, int],
     published: Collection[Key],
     threshold: int,
     denominators: Mapping[Key, Collection[Key]] | None = None,
 ) -> set[Key]:
-    """Published zeros beside a total (:func:`zero_totals`) of 1..threshold people: '0
-    ethnic minority' among 3 inspectors tells something about all three."""
+    """Published zeros beside a total (:func:`zero_totals`) of 1..threshold people, or in a
+    row of 1..threshold people (:func:`row_totals`): '0 ethnic minority' among 3
+    inspectors tells something about all three, and so does '0 ethnic minority' beside a
+    withheld '[c] White'."""
     zeros = [k for k in published if values.get(k) == 0]
     small = [k for k, v in values.items() if v is not None and 1 <= v <= threshold]
     small += [d for k in zeros for d in (denominators or {}).get(k, ())]
     totals = zero_totals(zeros, small, denominators)
+    rows = row_totals(zeros, published, values)
     return {
         key
         for key, found in totals.items()
         if any(v is not None and 1 <= v <= threshold for v in map(values.get, found))
+        or 1 <= rows.get(key, 0) <= threshold
     }
 
 
@@ -757,12 +805,15 @@ def protect(
     ``sensitive`` says which
     unpublished keys must not be worked out when they are 1..threshold (ethnic-group cells);
     ``withheld`` are withheld whatever their value. ``denominators`` gives, for a count, the
-    counts a table divides it by (a promotion rate's officers in post): its totals too.
+    counts a table divides it by (a promotion rate's officers in post), or reads it
+    against (its column's count in a total row: a funnel's "End to end"): its totals too.
 
-    A shown 0 whose total (:func:`zero_totals`) is withheld is withheld as well, once
-    secondary suppression is done, and secondary suppression runs again for it, until no
-    shown 0 is beside a withheld total: '0 promoted' beside '[c] in post' says that all of
-    them, however many, were not promoted. A residual of a flow (:func:`flow_relations`)
+    A shown 0 beside a total of 1..threshold people, or in a row of 1..threshold people
+    (:func:`zeros_beside_small_totals`), is withheld. A shown 0 whose total
+    (:func:`zero_totals`) is withheld is withheld as well, once secondary suppression is
+    done, and secondary suppression runs again for it, until no shown 0 is beside a
+    withheld total: '0 promoted' beside '[c] in post' says that all of them, however many,
+    were not promoted. A residual of a flow (:func:`flow_relations`)
     whose value is known counts as known to a reader.
 
     Each exposed cell gets the cheapest complement (:func:`cheapest_complement`), and so

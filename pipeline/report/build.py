@@ -162,7 +162,7 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
             if values.setdefault(key, value) != value:
                 raise ValueError(f"{table.id}: cell {key.id} has two values in the report")
         published |= table.published_keys()
-        for key, over in table.denominators().items():
+        for key, over in (*table.denominators().items(), *audit.column_totals(table).items()):
             denominators.setdefault(key, set()).update(over)
     keys, relations = derive_relations(set(values) | published, cells.universe)
     truth = complete_values(values, keys, relations)
