@@ -65,6 +65,10 @@ PAIRS = 6
 TOTAL_COST = 4
 """Withholding a count that is the total of others (a rank's, the force's) costs this many
 times its people: a total tells readers most, so the complement avoids it where it can."""
+SHARE_COST = 0.1
+"""Each published share or rate a count is the denominator of adds this much to its cost
+(times its people): those who stated an ethnicity, whom every share is of, are withheld
+after their worker type's headcount, behind a declaration rate only."""
 REACH_FROM, REACH = 2, 4
 """:func:`cheapest_complement` looks for a complement among the counts within this many
 relations of the exposed cell's component, then one more, up to the second."""
@@ -795,6 +799,7 @@ def protect(
     known_zeros: Collection[Key] = (),
     denominators: Mapping[Key, Collection[Key]] | None = None,
     targets: Collection[Key] = (),
+    shares_of: Mapping[Key, int] | None = None,
 ) -> Protection:
     """The published counts to withhold so that no small or withheld count can be worked
     out from what is shown, across every table at once.
@@ -815,6 +820,9 @@ def protect(
     withheld total: '0 promoted' beside '[c] in post' says that all of them, however many,
     were not promoted. A residual of a flow (:func:`flow_relations`)
     whose value is known counts as known to a reader.
+
+    ``shares_of`` gives, for a count, how many published shares or rates divide by it:
+    each adds :data:`SHARE_COST` to its cost.
 
     Each exposed cell gets the cheapest complement (:func:`cheapest_complement`), and so
     does each of ``targets`` (withheld cells the audit found pinned by what the relations
@@ -867,7 +875,11 @@ def protect(
     implied = {i for i in range(n) if not is_published[i] and i not in structural}
 
     total_of = {system.index[r.total] for r in relations}
-    cost = [((value[i] or 0) + 1) * (TOTAL_COST if i in total_of else 1) for i in range(n)]
+    shares = [(shares_of or {}).get(k, 0) for k in system.keys]
+    cost = [
+        ((value[i] or 0) + 1) * (TOTAL_COST if i in total_of else 1) * (1 + SHARE_COST * shares[i])
+        for i in range(n)
+    ]
     cache: dict[frozenset[int], frozenset[int]] = {}
 
     spaces = NullSpaces(system, _TOLERANCE)  # speed: one factorisation per component

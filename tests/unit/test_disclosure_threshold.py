@@ -33,3 +33,25 @@ def test_at_threshold_ten_the_workforce_and_worker_type_shares_are_shown(tmp_pat
     assert rows["Whole workforce"][share] == "34.9%"
     assert rows["Police staff"][share] == "35.6%"
     assert rows["PCSOs"][share] == "42.9%"
+
+
+def test_a_headcount_is_withheld_before_those_who_stated_whom_shares_are_of(tmp_path):
+    """Seed 1 (458 people): the PCSOs' 5 not stated need their headcount (37) or their
+    stated count (32) withheld, and then the staff's (99 or 83) beside it. By people alone
+    the stated counts are cheaper, and with them went the staff's and PCSOs' shares (47 of
+    83, 17 of 32); each share a count is the denominator of adds to its cost, so the
+    headcounts go and the shares are shown."""
+    settings = load_settings(write_config(tmp_path))
+    settings = settings.model_copy(update={"disclosure": DisclosureSettings(threshold=10)})
+    con = build_database(settings, random_force(1, size=400))
+    with threadpool_limits(limits=1):
+        prepared = build.prepare(con, settings)
+    table = next(t for t in prepared.tables if t.id == "representation-by-worker-type")
+    rows = dict(zip(table.labels, table.html_rows(), strict=True))
+    share = next(i for i, c in enumerate(table.columns) if c.kind == "share" and "group" in c.of[0])
+    assert [rows[w][share] for w in ("Police staff", "PCSOs", "Whole workforce")] == [
+        "56.6%",
+        "53.1%",
+        "52.6%",
+    ]
+    assert rows["Police staff"][1] == SUPPRESSED_MARK  # the headcount, behind a rate only
