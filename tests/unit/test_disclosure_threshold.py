@@ -1,4 +1,4 @@
-"""A threshold of 10 (the ONS's and many forces') on a force of 389 people: secondary
+"""A threshold of 10 (the ONS's and many forces') on forces of about 400 people: secondary
 suppression withholds complements, never the measures the report exists for (hostile 6,
 findings 1 and 10: the whole workforce's ethnic mix once went at threshold 10)."""
 
