@@ -18,7 +18,10 @@ The rule, with the threshold from ``[disclosure]`` (:func:`protect`):
 2. **Zeros**: a published 0 beside a total of 1 to the threshold is withheld too: "0
    ethnic minority" among three inspectors says something about all three; so is a 0
    beside a total that is withheld ("0 promoted" beside "[c] in post"), once secondary
-   suppression has decided which are (:func:`zero_totals` says which cells are its totals).
+   suppression has decided which are (:func:`zero_totals` says which cells are its totals:
+   those that hold it, a rate's denominator, its column's count in a table's total row),
+   and a 0 in a row whose cells add up to 1 to the threshold ("0 ethnic minority" beside
+   "[c] White" retirements: :func:`row_totals`), whether or not that total is published.
 3. **Secondary**, across every table at once: no withheld count, and no unpublished count
    of an ethnic group from 1 to the threshold, may be worked out from what is shown.
    Recovery is found by linear algebra over every relation (so chains through several
@@ -62,6 +65,10 @@ PAIRS = 6
 TOTAL_COST = 4
 """Withholding a count that is the total of others (a rank's, the force's) costs this many
 times its people: a total tells readers most, so the complement avoids it where it can."""
+SHARE_COST = 0.1
+"""Each published share or rate a count is the denominator of adds this much to its cost
+(times its people): those who stated an ethnicity, whom every share is of, are withheld
+after their worker type's headcount, behind a declaration rate only."""
 REACH_FROM, REACH = 2, 4
 """:func:`cheapest_complement` looks for a complement among the counts within this many
 relations of the exposed cell's component, then one more, up to the second."""
@@ -790,22 +797,67 @@ def zero_totals(
     return out
 
 
+def row_totals(
+    zeros: Iterable[Key], cells: Iterable[Key], values: Mapping[Key, int | None]
+) -> dict[Key, int]:
+    """For each zero's cell, the smallest number of people that it and the cells beside it
+    along one dimension hold (its siblings: the same cell with other values there, such as
+    the White leavers beside the ethnic-minority leavers of a row), as far as ``cells``
+    show them: the total of the relation the 0 is read in, published or not.
+
+    '0 ethnic minority' beside '[c] White' among one worker type's retirements says that
+    every retiree who stated an ethnicity is White: a 0 whose row adds up to 1..threshold
+    people tells something about each of them, whether or not that total is published.
+    Along each dimension the siblings are taken largest first while they do not overlap
+    (so the sum is at most the union); the smallest sum over the dimensions with a
+    sibling that holds anyone is returned (zeros with none are absent)."""
+    index: dict[tuple, list[Key]] = defaultdict(list)
+    for cell in cells:
+        if values.get(cell) is None:
+            continue
+        for position, (dim, _) in enumerate(cell.coords):
+            rest = cell.coords[:position] + cell.coords[position + 1 :]
+            index[(cell.population, rest, dim)].append(cell)
+    out: dict[Key, int] = {}
+    for key in zeros:
+        for position, (dim, chosen) in enumerate(key.coords):
+            rest = key.coords[:position] + key.coords[position + 1 :]
+            taken: set[str] = set(chosen)
+            total = 0
+            siblings = sorted(
+                index.get((key.population, rest, dim), ()),
+                key=lambda cell: (-(values[cell] or 0), cell.id),
+            )
+            for sibling in siblings:
+                sibling_values = sibling.values(dim) or frozenset()
+                if sibling != key and not sibling_values & taken:
+                    taken |= sibling_values
+                    total += values[sibling] or 0
+            if total > 0:
+                out[key] = min(out.get(key, total), total)
+    return out
+
+
 def zeros_beside_small_totals(
     values: Mapping[Key, int],
     published: Collection[Key],
     threshold: int,
     denominators: Mapping[Key, Collection[Key]] | None = None,
 ) -> set[Key]:
-    """Published zeros beside a total (:func:`zero_totals`) of 1..threshold people: '0
-    ethnic minority' among 3 inspectors tells something about all three."""
+    """Published zeros beside a total (:func:`zero_totals`) of 1..threshold people, or in a
+    row of 1..threshold people (:func:`row_totals`): '0 ethnic minority' among 3
+    inspectors tells something about all three, and so does '0 ethnic minority' beside a
+    withheld '[c] White'."""
     zeros = [k for k in published if values.get(k) == 0]
     small = [k for k, v in values.items() if v is not None and 1 <= v <= threshold]
     small += [d for k in zeros for d in (denominators or {}).get(k, ())]
     totals = zero_totals(zeros, small, denominators)
+    rows = row_totals(zeros, published, values)
     return {
         key
         for key, found in totals.items()
         if any(v is not None and 1 <= v <= threshold for v in map(values.get, found))
+        or 1 <= rows.get(key, 0) <= threshold
     }
 
 
@@ -820,6 +872,7 @@ def protect(
     known_zeros: Collection[Key] = (),
     denominators: Mapping[Key, Collection[Key]] | None = None,
     targets: Collection[Key] = (),
+    shares_of: Mapping[Key, int] | None = None,
 ) -> Protection:
     """The published counts to withhold so that no small or withheld count can be worked
     out from what is shown, across every table at once.
@@ -830,13 +883,19 @@ def protect(
     ``sensitive`` says which
     unpublished keys must not be worked out when they are 1..threshold (ethnic-group cells);
     ``withheld`` are withheld whatever their value. ``denominators`` gives, for a count, the
-    counts a table divides it by (a promotion rate's officers in post): its totals too.
+    counts a table divides it by (a promotion rate's officers in post), or reads it
+    against (its column's count in a total row: a funnel's "End to end"): its totals too.
 
-    A shown 0 whose total (:func:`zero_totals`) is withheld is withheld as well, once
-    secondary suppression is done, and secondary suppression runs again for it, until no
-    shown 0 is beside a withheld total: '0 promoted' beside '[c] in post' says that all of
-    them, however many, were not promoted. A residual of a flow (:func:`flow_relations`)
+    A shown 0 beside a total of 1..threshold people, or in a row of 1..threshold people
+    (:func:`zeros_beside_small_totals`), is withheld. A shown 0 whose total
+    (:func:`zero_totals`) is withheld is withheld as well, once secondary suppression is
+    done, and secondary suppression runs again for it, until no shown 0 is beside a
+    withheld total: '0 promoted' beside '[c] in post' says that all of them, however many,
+    were not promoted. A residual of a flow (:func:`flow_relations`)
     whose value is known counts as known to a reader.
+
+    ``shares_of`` gives, for a count, how many published shares or rates divide by it:
+    each adds :data:`SHARE_COST` to its cost.
 
     Each exposed cell gets the cheapest complement (:func:`cheapest_complement`), and so
     does each of ``targets`` (withheld cells the audit found pinned by what the relations
@@ -889,7 +948,11 @@ def protect(
     implied = {i for i in range(n) if not is_published[i] and i not in structural}
 
     total_of = {system.index[r.total] for r in relations}
-    cost = [((value[i] or 0) + 1) * (TOTAL_COST if i in total_of else 1) for i in range(n)]
+    shares = [(shares_of or {}).get(k, 0) for k in system.keys]
+    cost = [
+        ((value[i] or 0) + 1) * (TOTAL_COST if i in total_of else 1) * (1 + SHARE_COST * shares[i])
+        for i in range(n)
+    ]
     cache: dict[frozenset[int], frozenset[int]] = {}
 
     spaces = NullSpaces(system, _TOLERANCE)  # speed: one factorisation per component

@@ -44,6 +44,7 @@ from pipeline.disclosure import (
     implied_by_a_shown_zero,
     is_ethnic,
     is_flow_residual,
+    row_totals,
     unlisted_zeros,
     zero_totals,
 )
@@ -414,8 +415,41 @@ def publication(
                 )
                 where = f"{table.id}, row {label!r}, column {column.header!r}"
                 _add(result, table, position, column, shown_value, where)
+        for key, totals in column_totals(table).items():
+            result.denominators.setdefault(key, set()).update(totals)
     del reference_name, reference
     return result, problems
+
+
+def column_totals(table: DeclaredTable) -> dict[Key, set[Key]]:
+    """For each count in the body of a table with total rows, the counts of its column in
+    those rows whose cell differs from it on one dimension: the total a reader reads it
+    against, even where the cells do not add up to it (a selection stage's candidates,
+    read against the whole process's in its "End to end" row: a 0 at the interview after
+    a withheld number of applicants says that every one of them fell out before it)."""
+    totals = [p for p, label in enumerate(table.labels) if label in table.total_rows]
+    out: dict[Key, set[Key]] = {}
+    if not totals:
+        return out
+    for column in table.columns:
+        if column.kind != "count":
+            continue
+        wholes = [k for k in (table.cell_key(p, column) for p in totals) if k is not None]
+        for position in range(len(table.labels)):
+            key = table.cell_key(position, column)
+            if key is None or position in totals:
+                continue
+            for whole in wholes:
+                if whole != key and _one_dimension_apart(key, whole):
+                    out.setdefault(key, set()).add(whole)
+    return out
+
+
+def _one_dimension_apart(a: Key, b: Key) -> bool:
+    if a.population != b.population:
+        return False
+    mine, theirs = dict(a.coords), dict(b.coords)
+    return sum(mine.get(d) != theirs.get(d) for d in {*mine, *theirs}) == 1
 
 
 def _add(result: Publication, table: DeclaredTable, position: int, column: Column, value, where):
@@ -764,22 +798,29 @@ ZERO_KINDS = frozenset({ZERO_BESIDE_SMALL, ZERO_BESIDE_WITHHELD})
 def zeros_beside_totals(
     published: Publication, truth: Mapping[Key, int], threshold: int
 ) -> list[Problem]:
-    """A 0 shown beside a total (a cell that holds it and differs on one dimension, or a
-    rate's or share's denominator) that is withheld or of 1..threshold people: '0 promoted'
-    beside '[c] in post' says that everyone in post was not promoted. Not a 0 that a wider
-    0 shown already says. From the outputs alone (``truth`` empty) only withheld totals
-    can be seen; with the true values, any total of 1..threshold people, published or not.
+    """A 0 shown beside a total (a cell that holds it and differs on one dimension, a
+    rate's or share's denominator, or its column's count in a total row: see
+    :func:`column_totals`) that is withheld or of 1..threshold people, or in a row whose
+    cells add up to 1..threshold people (:func:`pipeline.disclosure.row_totals`): '0
+    promoted' beside '[c] in post' says that everyone in post was not promoted, '0 ethnic
+    minority' beside '[c] White' that everyone in the row is White. Not a 0 that a wider 0
+    shown already says. From the outputs alone (``truth`` empty) only withheld totals can
+    be seen; with the true values, any total of 1..threshold people, published or not.
     """
     shown_zeros = [k for k, v in published.shown.items() if v == 0]
     cells = {*published.shown, *published.withheld}
     cells |= {k for k, v in truth.items() if 1 <= v <= threshold}
     totals = zero_totals(shown_zeros, cells, published.denominators)
+    rows = row_totals(shown_zeros, {*published.shown, *published.withheld}, truth)
     problems = []
     for key in shown_zeros:
         if implied_by_a_shown_zero(key, shown_zeros):
             continue
         found = totals[key]
-        if any(1 <= truth.get(t, published.shown.get(t, 0)) <= threshold for t in found):
+        if (
+            any(1 <= truth.get(t, published.shown.get(t, 0)) <= threshold for t in found)
+            or 1 <= rows.get(key, 0) <= threshold
+        ):
             problems.append(Problem(published.where[key], ZERO_BESIDE_SMALL, key))
         elif any(t in published.withheld for t in found):
             problems.append(Problem(published.where[key], ZERO_BESIDE_WITHHELD, key))

@@ -157,13 +157,17 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     values: dict[Key, int] = {}
     published: set[Key] = set()
     denominators: dict[Key, set[Key]] = {}
+    shares_of: dict[Key, int] = {}
     for table in tables:
         for key, value in table.counts().items():
             if values.setdefault(key, value) != value:
                 raise ValueError(f"{table.id}: cell {key.id} has two values in the report")
         published |= table.published_keys()
-        for key, over in table.denominators().items():
+        for key, over in (*table.denominators().items(), *audit.column_totals(table).items()):
             denominators.setdefault(key, set()).update(over)
+        for over in table.denominators().values():
+            for key in over:
+                shares_of[key] = shares_of.get(key, 0) + 1
     keys, relations = derive_relations(set(values) | published, cells.universe)
     truth = complete_values(values, keys, relations)
     zeros = unlisted_zeros(truth, published, cells.universe)
@@ -178,7 +182,7 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     for _ in range(REPAIR_ROUNDS):
         protection = protect(
             truth, published, relations, threshold, known_zeros=zeros, withheld=extra,
-            denominators=denominators, targets=targets,
+            denominators=denominators, targets=targets, shares_of=shares_of,
         )  # fmt: skip
         for table in tables:
             table.protect_with(protection)

@@ -277,8 +277,10 @@ def disclosure_rule(settings: Settings) -> list[str]:
     return [
         f"Counts from 1 to {threshold} are withheld and shown as {SUPPRESSED_MARK}, and so is "
         "every rate, share, ratio or statistic computed from a count a reader could not work "
-        "out. Zero is shown, except beside a total of 1 to "
-        f"{threshold}, where it would say something about everyone in that total.",
+        "out. Zero is shown, except where the total it is read against is 1 to "
+        f"{threshold} people or withheld (a row or column total, or the candidates a "
+        "selection stage started from), where it would say something about everyone in "
+        "that total.",
         f"{SUPPRESSED_MARK} also marks counts withheld so that no withheld count, and no "
         "unpublished count of an ethnic group such as 'not stated', can be worked out from "
         "what is published: every table, chart, sentence and download is protected together, "

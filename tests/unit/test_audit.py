@@ -180,6 +180,53 @@ def test_a_zero_over_a_withheld_denominator_is_found():
     assert [(p.kind, p.key) for p in problems] == [("zero beside a withheld total", zero)]
 
 
+def test_a_zero_in_a_row_of_few_people_is_found():
+    """Hostile 6, finding 2: '0 ethnic minority' beside '[c] White' retirements, one
+    White retiree: the 0 says the one who retired is White, as surely as a shown 1 would."""
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=("pcso",), eth=ETH, leaving=("stayed", "ret"))
+    group = universe.key("staff", eth=MINORITY, leaving="ret")
+    white = universe.key("staff", eth=[c for c in ETH if c[0] == "W"], leaving="ret")
+    columns = (LABEL, Column("group", "Ethnic minority", "count"),
+               Column("white", "White", "count"))  # fmt: skip
+    table = declared(
+        "t", [{"label": "retirement", "group": (0, group), "white": (WITHHELD, white)}], columns
+    )
+    found = audit.audit_publication(
+        [table], audit.in_memory([table]), universe, {group: 0, white: 1}, 5
+    )
+    assert [(p.kind, p.key) for p in found] == [("zero beside a small total", group)]
+    found = audit.audit_publication(
+        [table], audit.in_memory([table]), universe, {group: 0, white: 30}, 5
+    )
+    assert found == []  # 30 White retirees: the 0 is about no one in particular
+
+
+def test_a_zero_after_a_withheld_number_of_candidates_is_found():
+    """Hostile 6, finding 2: the small force's sergeant board, where the one ethnic-minority
+    candidate failed the assessment centre: '0' at the interview in a funnel whose
+    candidates end to end are withheld says all of them fell out before it. The stages are
+    not parts of the end-to-end count, but its row is the funnel's total: found from the
+    files alone."""
+    universe = Universe(listing=("stage",))
+    universe.add("board", stage=("1", "2", "e2e"), eth=ETH)
+    counted = Column("n", "Candidates", "count")
+    rows = [
+        {"label": "Assessment", "n": (WITHHELD, universe.key("board", stage="1", eth=MINORITY))},
+        {"label": "Interview", "n": (0, universe.key("board", stage="2", eth=MINORITY))},
+        {"label": "End to end", "n": (WITHHELD, universe.key("board", stage="e2e", eth=MINORITY))},
+    ]
+    table = declared("funnel", rows, (LABEL, counted))
+    table.total_rows = frozenset({"End to end"})
+    interview = rows[1]["n"][1]
+    found = audit.audit_publication([table], audit.in_memory([table]), universe, {}, 5)
+    assert [(p.kind, p.key) for p in found] == [("zero beside a withheld total", interview)]
+    assert audit.column_totals(table) == {
+        rows[0]["n"][1]: {rows[2]["n"][1]},
+        interview: {rows[2]["n"][1]},
+    }
+
+
 def _flow_tables(leavers_shown):
     """Ethnic-minority constables: 40 at the start, 36 at the end, 9 joiners in between,
     so 40 + 9 - 36 = 13 left; each count in a table of its own, the leavers withheld."""

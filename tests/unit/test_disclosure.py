@@ -516,3 +516,28 @@ def test_a_boards_passes_declared_the_years_promotions_are_one_cell():
     assert truth[universe.key("board", stage="1", outcome="failed", eth=MINORITY)] == 4
     assert passed in protection.withheld
     assert not _recoverable(protection, truth, relations, passed)
+
+
+def test_a_zero_beside_a_withheld_small_count_in_its_row_is_withheld():
+    """The demo's retention row (hostile 6, finding 2): PCSOs in post 111 ethnic minority
+    and 398 White, retirements 0 and 1. The White 1 is withheld; the 0 beside it says the
+    one PCSO who retired (known to the team) is White, so it is withheld too, though no
+    table publishes all PCSOs' retirements."""
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=("pcso/PCSO", "off/PC"), eth=ETH, leaving=("stayed", "ret"))
+    cells = {}
+    for name, eth, leaving, value in (
+        ("group in post", MINORITY, None, 111),
+        ("group retired", MINORITY, "ret", 0),
+        ("white in post", WHITE, None, 398),
+        ("white retired", WHITE, "ret", 1),
+    ):
+        cells[name] = (universe.key("staff", post="pcso/PCSO", eth=eth, leaving=leaving), value)
+    values = dict(cells.values())
+    protection, *_ = protected(values, set(values), universe)
+    assert protection.reasons[cells["white retired"][0]] == "primary"
+    assert protection.reasons[cells["group retired"][0]] == "zero beside a small total"
+    # With 40 White retirees, the 0 says nothing about any one person: shown.
+    values[cells["white retired"][0]] = 40
+    protection, *_ = protected(values, set(values), universe)
+    assert protection.withheld == frozenset()
