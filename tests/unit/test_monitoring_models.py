@@ -12,7 +12,7 @@ import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
 from scipy.stats import fisher_exact
 from scipy.stats.contingency import expected_freq
-from score_reference import score_interval, score_p
+from score_reference import comparison_interval, comparison_p
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.config import load_settings
@@ -480,7 +480,7 @@ def test_survey_shares_intervals_and_comparison(force):
     assert row["ci_lower_share"] == pytest.approx(lower, rel=1e-12)
     assert row["ci_upper_share"] == pytest.approx(upper, rel=1e-12)
     assert row["share_ratio"] == pytest.approx(0.4 / 0.2)
-    assert row["p_value"] == pytest.approx(score_p(8, 20, 7, 35), rel=1e-9)
+    assert row["p_value"] == pytest.approx(comparison_p(8, 20, 7, 35), rel=1e-9)
     assert row["wres_indicator"] == "WRES 5"
     assert row["verdict"].startswith("higher share reporting it")
 
@@ -577,8 +577,8 @@ def test_every_comparison_is_the_score_methods_own(large_force, view):
     assert len(got) > 3
     for row in got.itertuples(index=False):
         a, n1, c, n2 = (int(v) for v in row[1:5])
-        assert row.p_value == pytest.approx(score_p(a, n1, c, n2), rel=1e-9, abs=1e-12)
-        lower, upper = score_interval(a, n1, c, n2)
+        assert row.p_value == pytest.approx(comparison_p(a, n1, c, n2), rel=1e-9, abs=1e-12)
+        lower, upper = comparison_interval(a, n1, c, n2)
         assert row.ci_lower_ratio == pytest.approx(lower, rel=1e-7, abs=1e-12)
         assert row.ci_upper_ratio == pytest.approx(upper, rel=1e-7)
         if c:
