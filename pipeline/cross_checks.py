@@ -59,7 +59,7 @@ def _survey_parts(rows: list[dict], count: Callable[[int], str]) -> str:
     totals = (
         "1 question and group total does"
         if len(rows) == 1
-        else (f"{len(rows):,} question and group totals do")
+        else f"{len(rows):,} question and group totals do"
     )
     return (
         f"{totals} not match the sum of their parts in column respondent_count (the "
@@ -167,7 +167,7 @@ CHECKS: tuple[CrossCheck, ...] = (
         fix="Ask the survey provider whether cells were left out (small numbers) or the file "
         "is wrong; the report takes each group from its own row, so its groups do not add "
         "up to the whole until the file is corrected.",
-        describe_file=lambda rows, count: _survey_parts(rows, count),
+        describe_file=_survey_parts,
     ),
     CrossCheck(
         rule="survey_question_asked",
