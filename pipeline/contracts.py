@@ -169,7 +169,20 @@ def _staff_derived(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
         derived_age_years=_completed_years(frame["date_of_birth"], frame["snapshot_date"]),
         derived_worker_type_rank=_worker_type_rank(frame["worker_type"], frame["rank_or_band"]),
+        derived_one_snapshot_date=_is_most_common(frame["snapshot_date"]),
     )
+
+
+def _is_most_common(values: pd.Series) -> pd.Series:
+    """Whether each row holds the value most rows hold (a missing value is no other one);
+    with two or more values equally common, no row does, so that a rule built on it names
+    the rows that differ from the file's usual value, or every row when there is none."""
+    counts = values.value_counts()
+    if len(counts) <= 1:
+        return pd.Series(True, index=values.index)
+    if counts.iloc[0] == counts.iloc[1]:
+        return values.isna()
+    return values.eq(counts.index[0]).fillna(False) | values.isna()
 
 
 def _stage_derived(frame: pd.DataFrame, process: str, person: str) -> pd.DataFrame:
@@ -532,7 +545,8 @@ def _judge(extract: Extract, frame: pd.DataFrame, outcomes, settings: Settings):
             named = "".join(
                 f"; row {row} ({_subject(frame, row, rule, shown)})"
                 for row in rows[:MAX_ROWS_NAMED]
-            ) + ("; …" if len(rows) > MAX_ROWS_NAMED else "")
+            ) + (f"; … ({len(rows):,} rows in all)" if len(rows) > MAX_ROWS_NAMED else "")
+            named += _other_rows(frame, rows, rule)
             observed = _observed(outcome, rule, shown)
             blocking.append(
                 f"{extract.path.name}: column {', '.join(rule.columns)}{observed}{named}: "
@@ -541,6 +555,24 @@ def _judge(extract: Extract, frame: pd.DataFrame, outcomes, settings: Settings):
     checked = extract.with_problems(problems)
     results.append(_quarantine_share(checked, settings, blocking))
     return checked, results, blocking
+
+
+def _other_rows(frame: pd.DataFrame, rows: list[int], rule: Rule) -> str:
+    """For a rule about a file-level column (the snapshot date), what the rows it did not
+    name hold, so that the named rows' values can be told from the file's usual one:
+    ``; the other 11,502 rows: snapshot_date '2026-03-31'``."""
+    if not rows or not set(rule.columns) <= FILE_LEVEL_COLUMNS:
+        return ""
+    others = frame.loc[~frame.index.isin(rows), list(rule.columns)].dropna()
+    if others.empty:
+        return ""
+    values = others.drop_duplicates().head(3)
+    shown = ", ".join(
+        " ".join(f"{column} {format_value(value)}" for column, value in row.items())
+        for _, row in values.iterrows()
+    )
+    more = ", …" if len(others.drop_duplicates()) > len(values) else ""
+    return f"; the other {len(others):,} row{'' if len(others) == 1 else 's'}: {shown}{more}"
 
 
 def _not_checked(extract: Extract, rule: Rule) -> ContractResult:

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import io
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,11 +41,43 @@ FLAG_VALUES = {"y": True, "yes": True, "true": True, "1": True, "n": False, "no"
 TEMPORARY_RANK_PREFIX = re.compile(
     r"^\s*(?:t|a|temp|acting)\s*[/.]\s*|^\s*(?:temp|acting)\s+", re.I
 )
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M",
-                "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")  # fmt: skip
-_DATE_SEPARATORS = {fmt: [c for c in "-/:." if c in fmt] for fmt in DATE_FORMATS}
-"""The characters each format needs literally (a space in a format matches any whitespace,
-so it is not among them): trying a format on values without them is wasted work."""
+DATE_FORMATS = (
+    ("%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}"),
+    ("%d/%m/%Y", r"\d{1,2}/\d{1,2}/\d{4}"),
+    ("%d-%m-%Y", r"\d{1,2}-\d{1,2}-\d{4}"),
+    ("%d.%m.%Y", r"\d{1,2}\.\d{1,2}\.\d{4}"),
+    ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"),
+    ("%Y.%m.%d", r"\d{4}\.\d{1,2}\.\d{1,2}"),
+    ("%Y%m%d", r"(?:19|20|21)\d{6}"),
+    ("%d %b %Y", r"\d{1,2} [A-Za-z]{3} \d{4}"),
+    ("%d %B %Y", r"\d{1,2} [A-Za-z]{4,9} \d{4}"),
+    ("%b %d %Y", r"[A-Za-z]{3} \d{1,2} \d{4}"),
+    ("%B %d %Y", r"[A-Za-z]{4,9} \d{1,2} \d{4}"),
+)
+"""(format, the text's shape): a date as written, once a time of day is dropped and the
+separators around a month's name are made single spaces (``_date_text``). ISO dates
+(year first, also with ``/`` or ``.``, or ``yyyymmdd``), numeric dates day first (UK), and
+dates with the month's name, which no reader can mistake. The shapes do not overlap, so a
+text is tried in one format only; a US month-first ``03/31/2026`` fits none (no month 31)."""
+TWO_DIGIT_YEAR_FORMATS = (
+    ("%d/%m/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
+    ("%d-%m-%y", r"\d{1,2}-\d{1,2}-\d{2}"),
+    ("%d.%m.%y", r"\d{1,2}\.\d{1,2}\.\d{2}"),
+    ("%d %b %y", r"\d{1,2} [A-Za-z]{3} \d{2}"),
+    ("%d %B %y", r"\d{1,2} [A-Za-z]{4,9} \d{2}"),
+)
+"""Day first with a two-digit year (Excel's short date ``31/03/26``, Oracle's ``31-MAR-26``):
+the century is the one ``two_digit_year_window`` gives."""
+YEARS_BEFORE_THE_RUN = 80
+"""A two-digit year is read in the 100 years from 80 years before the run's year (in 2026:
+1946-2045), as Java's and Unicode CLDR's date parsers do: a date of birth ``01/01/65`` is
+1965, a snapshot ``31/03/26`` 2026."""
+TIME_OF_DAY = re.compile(
+    r"(?:T|\s+)(?:[01]?\d|2[0-3])(?::[0-5]\d){1,2}(?:[.,]\d{1,9})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$"
+)
+"""A time after a date (``T00:00:00``, `` 00:00:00.000``, `` 9:30 AM``, ``Z``, ``+01:00``):
+dropped, so that the date is the one written, whatever the time zone."""
 EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 """Five digits: 10000 is 1927-05-18. A four-digit number is far more likely a year."""
 PLAUSIBLE_DATES = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
@@ -658,8 +691,10 @@ def _where_header(table: Table, match: _HeaderMatch) -> str:
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
-    """ISO, dd/mm/yyyy (UK exports) and Excel serial numbers, to the day; anything else,
-    and any date outside 1900-2199, stays NaT (and its row is quarantined).
+    """ISO dates and date-times, day-first dates (UK exports: ``31/03/2026``, ``31/03/26``,
+    ``31-Mar-2026``, ``31 March 2026``) and Excel serial numbers, to the day
+    (``DATE_FORMATS``); anything else, and any date outside 1900-2199, stays NaT (and its
+    row is quarantined).
 
     Each distinct text is parsed once per process (``_DATES``): births, service and rank
     dates recur in every snapshot of a history."""
@@ -680,20 +715,64 @@ _DATES = _Memo(_parse_dates_to_int)
 
 def _parse_distinct_dates(values: pd.Series) -> pd.Series:
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    for fmt in DATE_FORMATS:
-        todo = parsed.isna() & values.ne("")
-        if not todo.any():
+    todo = values.ne("")
+    iso, shape = DATE_FORMATS[0]  # most files: tried first, on the text as it is
+    fits = todo & values.str.fullmatch(shape)
+    if fits.any():
+        parsed[fits] = pd.to_datetime(values[fits], format=iso, errors="coerce")
+    todo &= ~fits
+    rest = _date_text(values[todo]) if todo.any() else values[todo]
+    for fmt, shape in (*DATE_FORMATS, *TWO_DIGIT_YEAR_FORMATS):
+        if rest.empty:
             break
-        for literal in _DATE_SEPARATORS[fmt]:  # a value without them cannot be in this format
-            todo &= values.str.contains(literal, regex=False)
-        if todo.any():
-            parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        fits = rest.str.fullmatch(shape)
+        if fits.any():
+            found = pd.to_datetime(rest[fits], format=fmt, errors="coerce")
+            parsed[found.index] = _in_window(found) if "%y" in fmt else found
+            rest = rest[~fits]
     todo = parsed.isna() & values.str.fullmatch(EXCEL_SERIAL.pattern)
     if todo.any():
         serial = pd.to_numeric(values[todo]).astype("float64").floordiv(1)
         parsed[todo] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial, unit="D")
     plausible = parsed.between(*PLAUSIBLE_DATES)
     return parsed.where(plausible).dt.normalize().astype("datetime64[ns]")
+
+
+def _date_text(values: pd.Series) -> pd.Series:
+    """The date part of each text, as ``DATE_FORMATS`` shapes expect it: any time of day
+    dropped, and where a month is named (``31-Mar-2026``, ``31st March, 2026``) the
+    separators made single spaces, ordinal suffixes dropped and ``Sept`` made ``Sep``."""
+    timed = values.str.contains(":", regex=False)
+    text = values.copy()
+    if timed.any():
+        text[timed] = values[timed].str.replace(TIME_OF_DAY.pattern, "", regex=True)
+    named = text.str.contains("[A-Za-z]")
+    if named.any():
+        text[named] = (
+            text[named]
+            .str.replace(r"[\s,./-]+", " ", regex=True)
+            .str.strip()
+            .str.replace(r"(\d)(?:st|nd|rd|th)\b", r"\1", regex=True, case=False)
+            .str.replace(r"\bsept\b", "Sep", regex=True, case=False)
+        )
+    return text
+
+
+def two_digit_year_window(today: date | None = None) -> tuple[int, int]:
+    """The first and last year a two-digit year can mean (``YEARS_BEFORE_THE_RUN``)."""
+    first = (today or date.today()).year - YEARS_BEFORE_THE_RUN
+    return first, first + 99
+
+
+def _in_window(parsed: pd.Series) -> pd.Series:
+    """Dates read with ``%y`` (which puts 69-99 in the 1900s) moved to the century of
+    ``two_digit_year_window``; a 29 February that the century has not is missing."""
+    first, _ = two_digit_year_window()
+    year = first + (parsed.dt.year - first) % 100
+    return pd.to_datetime(
+        pd.DataFrame({"year": year, "month": parsed.dt.month, "day": parsed.dt.day}),
+        errors="coerce",
+    )
 
 
 def _parse_numbers(values: pd.Series) -> pd.Series:
@@ -775,7 +854,8 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
             name,
             "invalid_date",
             f"'{name}' is not a date between 1900 and 2199; write it as yyyy-mm-dd or "
-            "dd/mm/yyyy (or as an Excel date).",
+            "dd/mm/yyyy (or as an Excel date): numeric dates are read day first, so a US "
+            "month-first date (03/31/2026) is not one.",
         )
         return parsed
     if column.type in ("int", "number"):
@@ -906,12 +986,7 @@ def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:
     if not rows:
         raise ExtractError(path, "The file has a header but no rows.", "Export the extract again.")
     width = len(header)
-    ragged = [
-        RowProblem(number, "*", "wrong_field_count",
-                   f"The row has {len(cells)} fields, the header has {width}; it may be "
-                   "truncated or hold an unquoted delimiter. Export the file again.")
-        for number, cells in rows if len(cells) != width
-    ]  # fmt: skip
+    ragged = _ragged_rows(header, rows)
     padded = [row if len(row) >= width else row + [""] * (width - len(row)) for _, row in rows]
     columns = list(zip(*padded, strict=False)) if padded else []
     cells = pd.DataFrame(
@@ -922,6 +997,37 @@ def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:
     )
     numbers = [number for number, _ in rows]
     return match, cells, numbers, encoding, file_hash(path), ragged
+
+
+def _ragged_rows(header: list[str], rows: Numbered) -> list[RowProblem]:
+    """A ``wrong_field_count`` problem for each row whose fields do not line up with the
+    header's. A row may have as many fields as the header, or as many as most of the
+    file's rows when that differs only by empty fields at the end: many report writers end
+    every data line with a delimiter (``a,b,c,`` under ``a,b,c``), or the header with one
+    the data lines lack. A row with another number of fields is truncated or holds an
+    unquoted delimiter."""
+    width = len(header)
+    named = width
+    while named and not header[named - 1].strip():
+        named -= 1
+    usual = Counter(len(cells) for _, cells in rows).most_common(1)[0][0] if rows else width
+    fitting = {width, usual} if usual >= named else {width}
+
+    def fits(cells: list[str]) -> bool:
+        return len(cells) in fitting and not any(cell.strip() for cell in cells[width:])
+
+    def message(count: int) -> str:
+        most = f" and most rows {usual}" if usual != width else ""
+        return (
+            f"The row has {count} field{'' if count == 1 else 's'}, the header has {width}"
+            f"{most}; it may be truncated or hold an unquoted delimiter. Export the file again."
+        )
+
+    return [
+        RowProblem(number, "*", "wrong_field_count", message(len(cells)))
+        for number, cells in rows
+        if not fits(cells)
+    ]
 
 
 def read_extract(

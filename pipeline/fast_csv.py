@@ -11,6 +11,8 @@ never decides what a file means, only whether the fast way may read it.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import NamedTuple
 
@@ -45,14 +47,17 @@ def _quoting_is_plain(text: str, delimiter: str) -> bool:
 def read_rows(text: str, data: bytes, delimiter: str, width: int, first_row: int) -> Rows | None:
     """The rows of ``text``, numbered from ``first_row`` (``data`` is the same text in UTF-8), or
     ``None`` where Arrow might read them differently from ``csv.reader``: quoting other
-    than whole fields on one line, or any row without exactly ``width`` fields.
+    than whole fields on one line, or any row without exactly ``width`` fields, except
+    that every row may have the same number of empty fields more (a delimiter ending every
+    data line, which the exact path accepts too: ``extracts._ragged_rows``).
 
     Blank rows (only spaces and delimiters) are dropped and still counted, as the exact path
     does: a row is blank if ``is_blank`` (the exact path's test) says so; it is asked only
     about rows whose first cell holds no printable ASCII character."""
     if not _quoting_is_plain(text, delimiter):
         return None
-    names = [f"c{i}" for i in range(width)]
+    fields = max(width, _fields_in_first_row(text, delimiter))
+    names = [f"c{i}" for i in range(fields)]
     try:
         table = pa_csv.read_csv(
             pa.BufferReader(data),
@@ -73,6 +78,10 @@ def read_rows(text: str, data: bytes, delimiter: str, width: int, first_row: int
         )
     except (pa.ArrowException, ValueError):
         return None
+    if fields > width:
+        if any(pc.any(pc.not_equal(extra, "")).as_py() for extra in table.columns[width:]):
+            return None
+        table = table.select(range(width))
     numbers = np.arange(first_row, first_row + table.num_rows, dtype="int64")
     suspect = pc.invert(pc.match_substring_regex(table.column(0), _PRINTABLE))
     if pc.any(suspect).as_py():
@@ -83,3 +92,13 @@ def read_rows(text: str, data: bytes, delimiter: str, width: int, first_row: int
         keep[positions[np.array(blank, dtype=bool)]] = False
         table, numbers = table.filter(pa.array(keep)), numbers[keep]
     return Rows(list(table.columns), numbers)
+
+
+def _fields_in_first_row(text: str, delimiter: str) -> int:
+    """How many fields the first non-empty line of ``text`` has (its quoting is plain);
+    fewer if it is longer than the first 64 KiB looked at, and then Arrow finds the rows
+    longer than it was told and the exact path reads the file."""
+    for cells in csv.reader(io.StringIO(text[: 1 << 16], newline=""), delimiter=delimiter):
+        if cells:
+            return len(cells)
+    return 0

@@ -63,6 +63,23 @@ def test_clean_run_exits_success(config, settings):
     assert result.exit_code == ExitCode.SUCCESS, result.output
 
 
+def test_an_export_with_hr_system_dates_and_a_delimiter_ending_each_line_runs(config, settings):
+    """hostile-6 #7 and #8: either quarantined every row, exit 3."""
+    rows = [
+        row.replace("2026-03-31", "31-MAR-26").replace("1990-01-01", "1990-01-01T00:00:00") + ","
+        for row in _good()
+    ]
+    _snapshot(settings, "staff_snapshot_2026-03-31.csv", rows)
+    result = _run(config)
+    assert result.exit_code == ExitCode.SUCCESS, result.output
+    loaded = _query(
+        settings, "select snapshot_date, count(*) as n from raw.staff_snapshot group by 1"
+    )
+    assert [(d.date().isoformat(), n) for d, n in loaded.itertuples(index=False)] == [
+        ("2026-03-31", 20)
+    ]
+
+
 def test_quarantined_rows_exit_success_with_warnings(config, settings):
     _snapshot(settings, "staff_snapshot_2026-03-31.csv", [staff_row("X", "X7"), *_good()])
     result = _run(config)
@@ -138,6 +155,25 @@ def test_quarantine_command_lists_rows_with_code_values_only(config, settings):
     for secret in ("WM123456", "WM654321", "1990-13-45"):
         assert secret not in result.stdout and secret not in table.output
     assert "ethnicity_code_allowed" in table.output
+
+
+def test_a_snapshot_row_of_another_date_is_named_by_the_run_and_the_quarantine_command(
+    config, settings
+):
+    """hostile-6 #17: blocked with "(found 2)"; `progression quarantine` did not name row 8."""
+    rows = _good()
+    rows[6] = staff_row("ODD", "W1", snapshot="30/04/2026")
+    _snapshot(settings, "staff_snapshot_2026-03-31.csv", rows)
+    blocked = _run(config)
+    assert blocked.exit_code == ExitCode.BLOCKED
+    named = (
+        "staff_snapshot_2026-03-31.csv: column snapshot_date; row 8 (snapshot_date "
+        "'2026-04-30'); the other 19 rows: snapshot_date '2026-03-31': Every row of a snapshot"
+    )
+    assert named in " ".join(blocked.output.split())
+    listing = CliRunner().invoke(app, ["quarantine", "--config", str(config)])
+    assert "What blocked it:" in listing.stdout
+    assert named in " ".join(listing.stdout.split())
 
 
 def test_quarantine_command_before_anything_is_published(config):

@@ -371,11 +371,28 @@ def test_future_snapshot_date_blocks_naming_the_date(contracts_runner, tiny_forc
     ]
 
 
-def test_two_snapshot_dates_in_one_file_block(contracts_runner, tiny_force):
-    got = check_staff(contracts_runner, tiny_force, [staff(snapshot_date="2026-02-28")])
+def test_two_snapshot_dates_in_one_file_block_naming_the_odd_rows(contracts_runner, tiny_force):
+    """hostile-6 #17: the message said "(found 2)" and named no row."""
+    rows = good_staff()
+    rows[6] = staff(staff_id="ODD", snapshot_date="30/04/2026")
+    got = check(contracts_runner, tiny_force, "staff_snapshot_x.csv", csv_text(rows))
+    assert got.blocking == [
+        "staff_snapshot_x.csv: column snapshot_date; row 8 (snapshot_date '2026-04-30'); the "
+        "other 19 rows: snapshot_date '2026-03-31': Every row of a snapshot file has the same "
+        "snapshot date (a file is one snapshot). [one_snapshot_date] Split the file into one "
+        "file per snapshot date, or correct the dates that differ."
+    ]
+    assert got.result("one_snapshot_date").unexpected_count == 1
+
+
+def test_a_file_of_two_snapshots_half_and_half_names_rows_of_both(contracts_runner, tiny_force):
+    rows = [staff(staff_id=f"A{i}", snapshot_date="2026-02-28") for i in range(12)]
+    got = check_staff(contracts_runner, tiny_force, rows, good=12)
     assert len(got.blocking) == 1
-    assert got.blocking[0].startswith("staff_snapshot_x.csv: column snapshot_date (found 2)")
-    assert "[one_snapshot_date]" in got.blocking[0]
+    assert got.blocking[0].startswith(
+        "staff_snapshot_x.csv: column snapshot_date; row 2 (snapshot_date '2026-02-28'); row 3 "
+    )
+    assert "; … (24 rows in all): Every row of a snapshot file" in got.blocking[0]
 
 
 def test_service_start_after_the_snapshot_date(contracts_runner, tiny_force):

@@ -15,6 +15,7 @@ from pipeline.config import CONTRACTS_DIR, REPO_ROOT, load_settings
 from pipeline.contracts import (
     SuiteError,
     _completed_years,
+    _is_most_common,
     _stage_derived,
     contract_parameters,
     load_suite,
@@ -129,6 +130,22 @@ def test_a_rule_defined_twice_is_refused(tmp_path):
 def test_completed_years(born, on, years):
     got = _completed_years(pd.Series([pd.Timestamp(born)]), pd.Series([pd.Timestamp(on)]))
     assert got.iloc[0] == years
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["2026-03-31", "2026-03-31", "2026-04-30", None], [True, True, False, True]),
+        (["2026-03-31", "2026-04-30"], [False, False]),  # no date is the file's
+        (["2026-03-31", "2026-03-31", "2026-04-30", "2026-02-28", "2026-02-28"],
+         [False, False, False, False, False]),
+        (["2026-03-31", None], [True, True]),
+        ([None, None], [True, True]),
+    ],
+)  # fmt: skip
+def test_the_rows_of_a_snapshot_file_that_differ_from_its_usual_date(values, expected):
+    dates = pd.Series(pd.to_datetime(values), index=range(2, 2 + len(values)))
+    assert _is_most_common(dates).tolist() == expected
 
 
 def test_stage_checks_on_a_hand_worked_process():

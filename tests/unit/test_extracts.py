@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 
+from pipeline import extracts
 from pipeline.config import load_settings
 from pipeline.extracts import inbox_files, read_extract
 from pipeline.schemas import allowed_codes
@@ -83,6 +84,86 @@ def test_uk_dates_and_excel_serials_are_read(tiny_force):
     extract = _read(tiny_force, "staff_snapshot_2026.csv", f"{STAFF_HEADER}\n{row}\n")
     assert extract.frame.loc[0, "date_of_birth"] == pd.Timestamp("1990-02-01")
     assert extract.frame.loc[0, "service_start_date"] == pd.Timestamp("2015-01-01")
+
+
+HR_SYSTEM_DATES = {
+    "Oracle, iTrent, SAP": ("31-Mar-2026", "01-JAN-90", "01-Jan-2015"),
+    "Oracle's two-digit year": ("31-MAR-26", "01-JAN-90", "01-JAN-15"),
+    "ISO date-time (APIs, Power BI)": ("2026-03-31T00:00:00", "1990-01-01T00:00:00",
+                                       "2015-01-01T08:30:00Z"),
+    "SQL Server datetime": ("2026-03-31 00:00:00.000", "1990-01-01 00:00:00.000",
+                            "2015-01-01 00:00:00.000"),
+    "Excel short date": ("31/03/26", "01/01/90", "01/01/15"),
+    "year first with slashes": ("2026/03/31", "1990/01/01", "2015/01/01"),
+    "month named": ("31 March 2026", "1st January 1990", "1 Jan 2015"),
+    "a UK date-time": ("31/03/2026 00:00", "01/01/1990 00:00:00", "01/01/2015 9:30 AM"),
+    "ISO basic": ("20260331", "19900101", "20150101"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "exact"])
+@pytest.mark.parametrize("written", HR_SYSTEM_DATES.values(), ids=list(HR_SYSTEM_DATES))
+def test_hr_system_date_texts_are_read_by_either_path(tiny_force, written, fast):
+    """hostile-6 #7: each of these quarantined every row (exit 3)."""
+    snapshot, born, started = written
+    row = staff_row("A", "W1", snapshot=snapshot).replace("1990-01-01", born)
+    row = row.replace("2015-01-01", started)
+    path = write_inbox(tiny_force, "staff_snapshot_2026.csv", f"{STAFF_HEADER}\n{row}\n")
+    extract = read_extract(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS),
+                           fast=fast)  # fmt: skip
+    assert extract.problems == ()
+    got = extract.frame.loc[0, ["snapshot_date", "date_of_birth", "service_start_date"]]
+    assert got.tolist() == [pd.Timestamp(d) for d in ("2026-03-31", "1990-01-01", "2015-01-01")]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["03/31/2026", "2026-31-03", "31 Mar", "March 2026", "31/03/2026 25:00", "31-Foo-2026",
+     "29/02/2025", "2026-03-31T00:00:00 extra"],
+)  # fmt: skip
+def test_dates_that_are_not_one_day_are_still_quarantined(tiny_force, written):
+    row = staff_row("A", "W1").replace("1990-01-01", written)
+    extract = _read(tiny_force, "staff_snapshot_2026.csv", f"{STAFF_HEADER}\n{row}\n")
+    assert [(p.column, p.rule) for p in extract.problems] == [("date_of_birth", "invalid_date")]
+    assert "read day first" in extract.problems[0].message
+
+
+def test_a_two_digit_year_is_read_in_the_hundred_years_from_80_before_the_run():
+    from datetime import date
+
+    first, last = extracts.two_digit_year_window(date(2026, 12, 1))
+    assert (first, last) == (1946, 2045)
+    this_year = date.today().year
+    first, last = (this_year - 80) % 100, (this_year + 19) % 100
+    values = pd.Series([f"01/01/{first:02d}", f"31/12/{last:02d}", "29/02/00"], dtype="str")
+    got = extracts._parse_distinct_dates(values)
+    assert got[0] == pd.Timestamp(this_year - 80, 1, 1)
+    assert got[1] == pd.Timestamp(this_year + 19, 12, 31)
+    assert got[2] == pd.Timestamp(2000, 2, 29)  # 00 is 2000 from 1981 to 2080
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "exact"])
+def test_a_delimiter_ending_every_data_line_is_not_a_field(tiny_force, fast):
+    """hostile-6 #8: ``a,b,c,`` under ``a,b,c`` quarantined every row (exit 3)."""
+    rows = [staff_row(f"P{i}", "W1") + "," for i in range(5)]
+    text = STAFF_HEADER + "\n" + "\n".join(rows) + "\n"
+    path = write_inbox(tiny_force, "staff_snapshot_2026.csv", text)
+    allowed = allowed_codes(tiny_force, LPUS)
+    extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+    assert extract.problems == ()
+    assert len(extract.frame) == 5 and extract.frame["is_temporary_rank"].eq(False).all()
+    header_only = STAFF_HEADER + ",\n" + "\n".join(row[:-1] for row in rows) + "\n"
+    path = write_inbox(tiny_force, "staff_snapshot_2026.csv", header_only)
+    assert read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast).problems == ()
+
+    odd = [*rows[:2], rows[2] + ",", rows[3][:-1], rows[4].replace("Response", "Resp,onse")]
+    text = STAFF_HEADER + "\n" + "\n".join(odd) + "\nP9\n"
+    path = write_inbox(tiny_force, "staff_snapshot_2026.csv", text)
+    extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+    ragged = {p.source_row: p.message for p in extract.problems if p.column == "*"}
+    assert sorted(ragged) == [4, 6, 7]
+    assert ragged[4].startswith("The row has 16 fields, the header has 14 and most rows 15;")
+    assert ragged[7].startswith("The row has 1 field, the header has 14 and most rows 15;")
 
 
 def test_excel_extract_is_read_with_native_dates(tiny_force):

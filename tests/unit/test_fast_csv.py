@@ -40,6 +40,12 @@ FAST = {
     "lines of delimiters only": (BODY + ",,,,,,,,,,,,,\n" + ROWS[0] + "\n").encode(),
     "a whitespace-only row": (BODY + "   ,,,,,,,,,,,,,\n").encode(),
     "trailing empty columns": BODY.replace("\n", ",,\n").encode(),
+    "a delimiter ending every data line, not the header": (
+        STAFF_HEADER + "\n" + "".join(row + ",\n" for row in ROWS)
+    ).encode(),
+    "two delimiters ending every data line, CRLF": (
+        STAFF_HEADER + "\r\n" + "".join(row + ",,\r\n" for row in ROWS)
+    ).encode(),
     "every field quoted": QUOTED.encode(),
     "a quoted delimiter and doubled quotes": (
         BODY + staff_row("P9", "W1").replace("Response", '"Response, ""A"" shift"') + "\n"
@@ -59,6 +65,9 @@ FAST = {
     "a row of Unicode spaces only": (BODY + "\u3000,\u00a0" + "," * 12 + "\n").encode(),
 }
 EITHER = {
+    "a delimiter ending the header, not the data lines": (
+        STAFF_HEADER + ",\n" + "".join(row + "\n" for row in ROWS)
+    ).encode(),
     "a field of 3 million characters": (
         BODY + staff_row("P9", "W1").replace("Response", "x" * 3_000_000) + "\n"
     ).encode(),
@@ -67,6 +76,10 @@ EXACT_ONLY = {
     "a title line broken inside quotes above the header": ('"Staff\nin post"\n' + BODY).encode(),
     "a short row": (BODY + "P7,2026-03-31\n").encode(),
     "a long row": (BODY + ROWS[0] + ",extra\n").encode(),
+    "a delimiter ending one data line only": (BODY + ROWS[0] + ",\n").encode(),
+    "a value after the delimiter ending every data line": (
+        STAFF_HEADER + "\n" + "".join(row + ",x\n" for row in ROWS)
+    ).encode(),
     "a quote inside an unquoted field": (BODY + ROWS[0].replace("Response", 'Re"sp')).encode(),
     "a line break inside quotes": (BODY + ROWS[0].replace("Response", '"Resp\nonse"')).encode(),
     "text after a closing quote": (BODY + ROWS[0].replace("Response", '"Resp"onse')).encode(),
