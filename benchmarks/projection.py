@@ -7,8 +7,9 @@ once to build its database; then, on a copy of it, rebuilds the models behind th
 projection N times in this process and prints the median and the fastest for each and for
 all of them together: the flows SQL (int_workforce__flows, workforce_flows,
 projection_rates), the
-simulation (projections: the central path, [projections] simulations simulated futures
-and the long-run share for every projected group, worker type and rank), the outlook, and
+simulation (projections: [projections] simulations simulated futures with their recruits,
+each future's long-run share solved, for every projected group, worker type and rank), the
+outlook, and
 the targets' progress and requirements (the "what it would take" solvers). A first,
 untimed round warms imports and DuckDB's caches, as in a nightly run.
 """

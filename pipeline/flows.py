@@ -114,7 +114,8 @@ class Rates:
 
 
 def step(stock: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
-    """One year of the deterministic model; ``stock`` is (..., memberships, positions)."""
+    """One year of the deterministic model; ``stock`` is (..., memberships, positions), and
+    ``rates`` may carry the same leading axes (one set of rates per simulated future)."""
     leavers = stock * rates.leaving
     promoted = stock * rates.promotion
     out = stock - leavers - promoted
@@ -123,7 +124,7 @@ def step(stock: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
     recruits = np.zeros((*stock.shape[:-2], len(ladder.types)))
     for w in range(len(ladder.types)):
         recruits[..., w] = leavers[..., types == w].sum(axis=(-2, -1))
-    out += recruits[..., None, types] * rates.recruit_mix[:, types] * rates.entry
+    out += recruits[..., None, types] * rates.recruit_mix[..., types] * rates.entry
     return out
 
 
@@ -165,16 +166,57 @@ def share_at(path_shares: np.ndarray, years: float) -> float:
 
 
 def settle(stock: np.ndarray, rates: Rates, ladder: Ladder, years: int = 3000) -> np.ndarray:
-    """Where the model settles if today's rates held for ever (its fixed point): stepped
-    until no cell moves by more than 1e-9 of the workforce in a year, at most ``years``."""
-    current = np.asarray(stock, dtype=float)
-    total = max(current.sum(), 1.0)
+    """Where the model settles if the rates held for ever (its fixed point): stepped until
+    no cell moves by more than 1e-9 of the workforce in a year, at most ``years``. With
+    drawn rates (a leading ``draws`` axis, :meth:`Counts.drawn_rates`) every future settles
+    under its own rates: (draws, memberships, positions)."""
+    current = np.broadcast_to(
+        np.asarray(stock, dtype=float), (*rates.leaving.shape[:-2], *np.shape(stock))
+    ).copy()
+    total = max(float(np.sum(stock)), 1.0)
     for _ in range(years):
         following = step(current, rates, ladder)
         if np.abs(following - current).max() < 1e-9 * total:
             return following
         current = following
     return current
+
+
+def stationary(stock: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
+    """The same fixed point as :func:`settle`, solved rather than stepped: the model is
+    linear (recruits replace leavers), so each worker type's stock at rest solves
+    ``x = A x`` with the type's headcount kept, ``A`` being :func:`step` as a matrix over
+    the type's (membership, position) cells. ``rates`` may carry a leading ``draws`` axis
+    (each simulated future's own rates): (draws, memberships, positions) then. A type whose
+    rest is not unique (a position nobody leaves or is promoted out of) is stepped instead."""
+    lead = rates.leaving.shape[:-2]
+    m = len(MEMBERSHIPS)
+    stock = np.asarray(stock, dtype=float)
+    out = np.zeros((*lead, m, ladder.size))
+    stepped = None
+    for w in range(len(ladder.types)):
+        cols = np.flatnonzero(ladder.type_index == w)
+        kw, n = cols.size, m * cols.size
+        leave = rates.leaving[..., cols]
+        promote = rates.promotion[..., cols]
+        matrix = np.zeros((*lead, n, n))
+        cells = np.arange(n)
+        matrix[..., cells, cells] = (1 - leave - promote).reshape(*lead, n)
+        below = np.array([i * kw + j for i in range(m) for j in range(kw - 1)], dtype=np.int64)
+        matrix[..., below + 1, below] = promote[..., :-1].reshape(*lead, -1)
+        arrive = rates.recruit_mix[..., :, w, None] * rates.entry[cols]  # (..., m, kw)
+        matrix += arrive.reshape(*lead, n, 1) * leave.reshape(*lead, 1, n)
+        system = matrix - np.eye(n)
+        system[..., -1, :] = 1.0  # the last balance equation follows from the others
+        rhs = np.zeros((*lead, n, 1))
+        rhs[..., -1, 0] = stock[:, cols].sum()
+        try:
+            solved = np.linalg.solve(system, rhs)[..., 0].reshape(*lead, m, kw)
+        except np.linalg.LinAlgError:
+            stepped = settle(stock, rates, ladder) if stepped is None else stepped
+            solved = stepped[..., cols]
+        out[..., cols] = np.clip(solved, 0.0, None)
+    return out
 
 
 def long_run_share(stock: np.ndarray, rates: Rates, ladder: Ladder, positions) -> float:
@@ -280,7 +322,17 @@ class Counts:
 def simulate(
     counts: Counts, years: int, draws: int, rng: np.random.Generator, rates: Rates | None = None
 ) -> np.ndarray:
-    """Simulated futures of whole people: (draws, years + 1, memberships, positions).
+    """Simulated futures of whole people: (draws, years + 1, memberships, positions)
+    (:func:`simulate_with_recruits` without the recruits)."""
+    return simulate_with_recruits(counts, years, draws, rng, rates)[0]
+
+
+def simulate_with_recruits(
+    counts: Counts, years: int, draws: int, rng: np.random.Generator, rates: Rates | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated futures of whole people and their recruits, both (draws, years + 1,
+    memberships, positions): the stock on each date, and the recruits in the year up to it
+    (year 0: zeros).
 
     Each future has its own rates (``rates`` if given, with a leading ``draws`` axis, else
     drawn by :meth:`Counts.drawn_rates`); each year its leavers and promotions are binomial
@@ -296,12 +348,13 @@ def simulate(
     entry_positions = [
         np.flatnonzero((types == w) & (rates.entry > 0)) for w in range(len(ladder.types))
     ]
-    path = [stock]
+    path, joined = [stock], [np.zeros_like(stock)]
     for _ in range(years):
         leavers = rng.binomial(stock, rates.leaving)
         promoted = rng.binomial(stock - leavers, onward)
         new = stock - leavers - promoted
         new[..., 1:] += promoted[..., :-1]
+        recruited = np.zeros_like(stock)
         for w in range(len(ladder.types)):
             recruits = leavers[..., types == w].sum(axis=(-2, -1))
             cols = entry_positions[w]
@@ -309,10 +362,11 @@ def simulate(
             pvals = pvals.reshape(draws, -1)
             pvals = pvals / pvals.sum(axis=1, keepdims=True)
             allocated = rng.multinomial(recruits, pvals).reshape(draws, len(MEMBERSHIPS), -1)
-            new[..., cols] += allocated
-        stock = new
+            recruited[..., cols] += allocated
+        stock = new + recruited
         path.append(stock)
-    return np.stack(path, axis=1)
+        joined.append(recruited)
+    return np.stack(path, axis=1), np.stack(joined, axis=1)
 
 
 # --------------------------------------------------------------------------- what it would take

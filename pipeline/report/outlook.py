@@ -11,6 +11,7 @@ projections with stated assumptions, not targets for any individual.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -85,9 +86,18 @@ def assumptions(cells: Cells) -> str:
 
 
 def band_words(cells: Cells) -> str:
-    """'8 in 10' as words, from [projections] band."""
-    tenths = round(cells.settings.projections.band * 10)
-    return f"{in_words(tenths)} in ten"
+    """How many simulated futures the band holds, from [projections] band, in words (a
+    sentence quotes only the numbers its table shows) and exactly: "eight in ten",
+    "ninety-five in a hundred", "nine hundred and ninety-five in a thousand"; "at least ..."
+    only for a band finer than a hundred-thousandth (hostile 6, finding 14: 0.95 was rounded
+    to "ten in ten", which reads as certainty)."""
+    band = cells.settings.projections.band
+    names = ("ten", "a hundred", "a thousand", "ten thousand", "a hundred thousand")
+    for power, name in enumerate(names, start=1):
+        count = round(band * 10**power)
+        if abs(band * 10**power - count) < 1e-6:
+            return f"{in_words(count)} in {name}"
+    return f"at least {in_words(math.floor(band * 10**5))} in {names[-1]}"
 
 
 def window_reporting_years(cells: Cells, snapshot_date) -> list[int]:
@@ -185,8 +195,8 @@ def share_targets(cells: Cells, snapshot_date):
         Column("group_headcount", "In the group", "count"),
         Column("group_share", f"Share now ({fmt.date(snapshot_date)})", "share", of=COUNTS),
         *(
-            [Column("judged_group_share", "Share at the target date (a date gone by)",
-                    "share", of=judged_counts)]
+            [Column("judged_group_share", "Share at the last snapshot on or before the "
+                    "target date (a date gone by)", "share", of=judged_counts)]
             if passed.any()
             else []
         ),
@@ -224,10 +234,19 @@ def share_targets(cells: Cells, snapshot_date):
          "target on its date; [x] where the target is already met (nothing more is needed)."),
     ]  # fmt: skip
     scopes = dict(zip(table.labels, frame["scope"], strict=True))
+    judged_on = dict(zip(table.labels, frame["judged_snapshot_date"], strict=True))
+    target_dates = dict(zip(table.labels, frame["target_date"], strict=True))
     axis = f"{share_of(frame)} who stated an ethnicity, in each target's scope (%)"
 
+    def judged_words(row: str) -> str:
+        """When a past target's share was measured: the snapshot on or before its date."""
+        day = pd.Timestamp(judged_on[row])
+        if day == pd.Timestamp(target_dates[row]):
+            return f"on {fmt.date(day)}, the target date"
+        return f"on {fmt.date(day)}, the last snapshot before the target date"
+
     def compose() -> Prose:
-        sentences = [_share_sentence(table, row, scopes[row]) for row in table.labels]
+        sentences = [_share_sentence(table, row, scopes[row], judged_words) for row in table.labels]
         return Prose(
             message=" ".join(sentences),  # every target its sentence, in the table's order
             chart=Chart(
@@ -253,18 +272,22 @@ def share_targets(cells: Cells, snapshot_date):
     return Section("targets-shares", THEME, title, table, compose)
 
 
-def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
+def _share_sentence(table: DeclaredTable, row: str, scope: str, judged_words) -> str:
+    """A share target's sentence, read from the row's protected cells: what is shown is
+    quoted, what is withheld is named with the reason its mark gives ([c]: to protect small
+    numbers; [x]: not applicable), never "too small" for a share the row shows (hostile 6,
+    finding 4)."""
     status = table.text(row, "target_status")
     target = f"a target of {table.text(row, 'target_share')} by {table.text(row, 'by')}"
     if status in ("[c]", "[x]"):
-        return f"{scope}, {target}: its progress cannot be shown; the numbers are too small."
+        return _unjudged_sentence(table, row, scope, target)
     if (
         status in ("met", "missed")
         and any(c.name == "judged_group_share" for c in table.columns)
         and (table.text(row, "judged_group_share") not in ("[c]", "[x]"))
     ):
         return (
-            f"{scope}: {table.text(row, 'judged_group_share')} at the target date against "
+            f"{scope}: {table.text(row, 'judged_group_share')} {judged_words(row)}, against "
             f"{target}, {status} ({table.text(row, 'group_share')} now)."
         )
     sentence = f"{scope}: {table.text(row, 'group_share')} now against {target}, {status}"
@@ -274,6 +297,13 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
             f"year from now, against {table.text(row, 'trend_share_change_per_year')} a year on "
             "the current trend"
         )
+        if table.text(row, "projected_group_share") == "[x]" and (
+            table.text(row, "straight_line_group_share") == "[x]"
+        ):  # a date beyond the horizon: judged from the two rates, nothing carried there
+            sentence += (
+                " (judged by comparing the two rates: the date is beyond the projection's "
+                "horizon, so neither the line nor the flow model is carried that far)"
+            )
     if status == "no current rate":
         sentence += (
             f"; it needs {table.text(row, 'needed_share_change_per_year')} percentage points a "
@@ -292,6 +322,51 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str) -> str:
             f"the group from now on (recently {table.text(row, 'recruit_group_share')})"
         )
     return sentence + "."
+
+
+def _unjudged_sentence(table: DeclaredTable, row: str, scope: str, target: str) -> str:
+    """A share target whose status is not shown: what the row does show, and which figure is
+    withheld and why."""
+    now = table.text(row, "group_share")
+    if now in ("[c]", "[x]"):
+        why = (
+            "withheld to protect small numbers (in its scope, or in a figure it would reveal)"
+            if now == "[c]"
+            else "not available: nobody in its scope stated an ethnicity"
+        )
+        return f"{scope}, {target}: its share now is {why}, so its progress cannot be shown."
+    sentence = f"{scope}: {now} now against {target}"
+    shown = []
+    if number(table, row, "needed_share_change_per_year") is not None:
+        shown.append(
+            f"it needs {table.text(row, 'needed_share_change_per_year')} percentage points a "
+            "year from now"
+        )
+    if number(table, row, "projected_group_share") is not None:
+        shown.append(
+            f"the flow model, which allows for who joins and leaves, expects "
+            f"{table.text(row, 'projected_group_share')} by the date"
+        )
+    if shown:
+        sentence += "; " + ", and ".join(shown)
+    rate = table.text(row, "trend_share_change_per_year")
+    if rate == "[c]":
+        why = (
+            "its current rate is withheld, because a figure it is drawn through (its scope at "
+            "an earlier snapshot, in the numbers behind each current rate) is withheld to "
+            "protect small numbers"
+        )
+    elif any(c.name == "judged_group_share" for c in table.columns) and (
+        table.text(row, "judged_group_share") == "[c]"
+    ):
+        why = "its share at the target date is withheld to protect small numbers"
+    else:
+        why = (
+            "its status is withheld to protect small numbers in a figure it is judged from"
+            if table.text(row, "target_status") == "[c]"
+            else "there is nothing to judge it from"
+        )
+    return f"{sentence}; whether it is on track cannot be shown: {why}."
 
 
 def _window_counts(cells: Cells, frame: pd.DataFrame, snapshot_date) -> tuple[str, ...]:
@@ -501,7 +576,7 @@ def projection(cells: Cells, snapshot_date):
     mid = min(10, horizon)
     frame = _outlook_frame(cells, snapshot_date, mid)
     if frame.empty:
-        return []
+        return [_not_yet(cells, snapshot_date)]
     label = headline_label(cells)
     now = pd.Timestamp(snapshot_date).year
     end, middle = str(now + horizon), str(now + mid)
@@ -526,7 +601,8 @@ def projection(cells: Cells, snapshot_date):
                upper="projected_group_share_upper"),
         Column("straight_line_group_share", f"Straight line, {end}", "percent", of=COUNTS),
         Column("parity_status", "Reaches the population share", "text", of=COUNTS),
-        Column("reach_probability", f"Chance of reaching it by {end}", "percent", of=COUNTS),
+        Column("reach_probability", f"Chance of being at or above it in {end}", "percent",
+               of=COUNTS),
         Column("long_run_group_share", "Where today's rates settle", "percent", of=COUNTS),
     )  # fmt: skip
     title = "Where today's rates lead"
@@ -559,7 +635,13 @@ def projection(cells: Cells, snapshot_date):
                 f"{headline} ({band_words(cells)} simulated futures in the band "
                 f"{outlook.text(row, 'projected_group_share_lower')}), against "
                 f"{outlook.text(row, 'population_share')} of the population: "
-                + ("it is already there." if status == "reached" else f"{status}.")
+                + (
+                    "it is already there."
+                    if status == "reached"
+                    else f"it is there now, but {status}."
+                    if status.startswith("falls below")
+                    else f"{status}."
+                )
             )
         return Prose(
             message=message,
@@ -599,6 +681,44 @@ def projection(cells: Cells, snapshot_date):
     return sections
 
 
+def _not_yet(cells: Cells, snapshot_date) -> Section:
+    """In place of the projection, until the rates window holds a year of flows (a new
+    force's first night: one snapshot): what it needs, not a flat future with a certain
+    band and a 0% chance (hostile 6, finding 16)."""
+    loaded = len(window_dates(cells, snapshot_date))
+    years = in_years(cells.settings.projections.window_years)
+    frame = pd.DataFrame(
+        [{"label": f"Staff snapshots in the last {years}", "loaded": loaded, "needed": 2}]
+    )
+    title = "Where today's rates lead"
+    table = DeclaredTable(
+        id="projection-outlook",
+        caption=f"{title}: not yet projected, for want of a year of flows",
+        columns=(
+            Column("label", "What the projection is driven by", "label"),
+            Column("loaded", "Loaded", "number"),
+            Column("needed", "Needed", "number"),
+        ),
+        frame=frame,
+    )
+    row = table.labels[0]
+
+    def compose() -> Prose:
+        return Prose(
+            message=(
+                "Nothing is projected yet: the stock-and-flow projection is driven by the "
+                "joining, leaving and promotion rates observed between snapshots, so it needs "
+                f"at least {table.text(row, 'needed')} snapshots in the last {years}, and "
+                f"{table.text(row, 'loaded')} {'is' if loaded == 1 else 'are'} loaded (the "
+                f"latest, {fmt.date(snapshot_date)}). "
+                "It will be published, with its band, the chance of reaching the population "
+                "share and what drives it, once the next snapshot is loaded."
+            )
+        )
+
+    return Section("projection-outlook", THEME, title, table, compose)
+
+
 def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section | None:
     frame = cells.con.execute(FAN_SQL, [cells.headline]).df()
     if frame.empty:
@@ -616,7 +736,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
         Column("projected_group_share_lower", band, "percent_interval", of=COUNTS,
                upper="projected_group_share_upper"),
         Column("straight_line_group_share", "Straight line", "percent", of=COUNTS),
-        Column("reach_probability", "Chance of having reached the population share",
+        Column("reach_probability", "Chance of being at or above the population share",
                "percent", of=COUNTS),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip

@@ -712,6 +712,36 @@ def _joiner_keys(cells: Cells, frame: pd.DataFrame) -> None:
             cells, [r["reporting_year"]], r["worker_type"], r["entry_route"], e))  # fmt: skip
 
 
+def _recruitment_verdict(table: DeclaredTable, row: str) -> str:
+    """The end of the joiners' sentence: whether recruitment raises the share, judged only
+    from the comparison the table shows (hostile 6, finding 16: a first night's [x], or a
+    withheld [c], fell into "not raising")."""
+    workforce = table.text(row, "workforce_group_share")
+    population = table.text(row, "population_share")
+    ratio = number(table, row, "joiner_workforce_ratio")
+    if ratio is None or number(table, row, "workforce_group_share") is None:
+        why = (
+            "no snapshot of the start of the year is loaded"
+            if workforce == "[x]"
+            else "the officers' share at the start of the year is withheld to protect small numbers"
+            if workforce == "[c]"
+            else "the comparison is withheld to protect small numbers"
+        )
+        return (
+            f", against {population} of the population; whether recruitment is raising the "
+            f"officers' share cannot be compared yet: {why}."
+        )
+    verdict = (
+        "recruitment is raising the share, but it cannot take it past the joiners' own mix."
+        if ratio > 1
+        else "recruitment is not raising the share."
+    )
+    return (
+        f", against {workforce} of officers at the start of the year and {population} of "
+        f"the population: {verdict}"
+    )
+
+
 def joiners_mix(cells: Cells, snapshot_date):
     """Joiners' share each year by worker type, against the workforce they joined."""
     label = headline_label(cells)
@@ -767,18 +797,9 @@ def joiners_mix(cells: Cells, snapshot_date):
             message = f"{label}: the share of officer joiners cannot be shown."
         else:
             last = shown[-1]
-            ratio = number(table, last, "joiner_workforce_ratio")
             message = (
                 f"{label}: {table.text(last, 'group_share')} of officers who joined in "
-                f"{last.split(', ', 1)[1]}, against {table.text(last, 'workforce_group_share')} "
-                f"of officers at the start of the year and "
-                f"{table.text(last, 'population_share')} of the population: "
-                + (
-                    "recruitment is raising the share, but it cannot take it past the "
-                    "joiners' own mix."
-                    if ratio is not None and ratio > 1
-                    else "recruitment is not raising the share."
-                )
+                f"{last.split(', ', 1)[1]}" + _recruitment_verdict(table, last)
             )
         return Prose(
             message=message,

@@ -1,8 +1,10 @@
 -- When, at today's rates, each rank reaches the population share: for every projected group,
 -- the workforce, each worker type and each rank or band, the share now, the projection at
 -- the horizon with its band, the year it reaches the Census 2021 share (the flow model's:
--- the first year by which half its simulated futures have, the median year; the straight
--- line's: the first year at or above it), and the chance of getting there in time.
+-- the first year from which its central share, the median of the simulated futures, stays
+-- at or above it to the horizon, so the verdict, the central share and the chance beside
+-- it never disagree; the straight line's: the first year at or above it), and the chance of
+-- being there at the horizon.
 with projections as (
     select * from marts.projections
 ),
@@ -37,13 +39,27 @@ reached as (
         group_code,
         worker_type,
         rank_or_band,
-        -- The median year of reaching it: the first year by which at least half the
-        -- simulated futures have (so the verdict and the chance beside it never disagree).
-        min(projection_year) filter (where reach_probability >= 0.5) as parity_offset,
+        -- The years whose central share is below the population share (or has none): the
+        -- flow model reaches it the year after the last of them, if that is in the horizon.
+        min(projection_year) filter (where not coalesce(
+            projected_group_share >= population_share, false)) as first_below_offset,
+        max(projection_year) filter (where not coalesce(
+            projected_group_share >= population_share, false)) as last_below_offset,
+        max(projection_year) as horizon_offset,
         min(projection_year) filter (where straight_line_group_share >= population_share)
             as straight_line_offset
     from projections
     group by all
+),
+
+parity as (
+    select
+        *,
+        case
+            when last_below_offset is null then 0
+            when last_below_offset < horizon_offset then last_below_offset + 1
+        end as parity_offset
+    from reached
 ),
 
 final as (
@@ -73,6 +89,9 @@ final as (
             when now.population_share is null or now.projected_group_share is null
                 then 'not computable'
             when reached.parity_offset = 0 then 'reached'
+            when now.projected_group_share >= now.population_share
+                and reached.parity_offset is null
+                then 'falls below by ' || year(fall.projection_date)
             when reached.parity_offset is not null
                 then 'by ' || year(parity.projection_date)
             else 'not within ' || horizon.horizon_years || ' years'
@@ -82,7 +101,7 @@ final as (
         on now.group_code = horizon.group_code
         and now.worker_type = horizon.worker_type
         and now.rank_or_band = horizon.rank_or_band
-    inner join reached
+    inner join parity as reached
         on now.group_code = reached.group_code
         and now.worker_type = reached.worker_type
         and now.rank_or_band = reached.rank_or_band
@@ -100,6 +119,11 @@ final as (
         and now.worker_type = parity.worker_type
         and now.rank_or_band = parity.rank_or_band
         and parity.projection_year = reached.parity_offset
+    left join projections as fall
+        on now.group_code = fall.group_code
+        and now.worker_type = fall.worker_type
+        and now.rank_or_band = fall.rank_or_band
+        and fall.projection_year = reached.first_below_offset
     left join projections as straight
         on now.group_code = straight.group_code
         and now.worker_type = straight.worker_type

@@ -2,13 +2,19 @@
 
 For each projected grouping (ref.projection_groups), the stock-and-flow model of
 pipeline.flows is driven by marts.projection_rates (the rates SQL pooled over the window)
-from the latest snapshot, [projections] horizon_years ahead: the central share (the median
-of the simulated futures, so always within their band), the band of those futures, the
-chance of having reached the population share, the headcounts and recruits of the path
-with today's rates held, and beside it the straight line through the recent snapshots
-(marts.representation_trend, where it has one), which ignores who joins and leaves, and is
-missing from the year it would pass 0% or 100% (pipeline.straight_line). Rows for the whole
-workforce, each worker type and each rank or band.
+from the latest snapshot, [projections] horizon_years ahead. Every figure comes from the
+same simulated futures: the central share is their median, and the headcounts beside it are
+those of the simulated future whose share that median is (so group / stated headcount is
+the share on every row, and the share lies within the band); the band is the central
+[projections] band of the futures; the chance of being at or above the population share is
+the share of futures that are (above one half exactly when the central share is at or above
+it); the recruits are the median over the futures; where today's rates settle is the median
+of each future's own long-run share (pipeline.flows.stationary).
+Beside it, the straight line through the recent snapshots (marts.representation_trend,
+where it has one), which ignores who joins and leaves, and is missing from the year it would
+pass 0% or 100% (pipeline.straight_line). Rows for the whole workforce, each worker type
+and each rank or band. No rows for a group until the window holds a year of flows (two
+snapshots): with no observed rates there is nothing to project.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ COLUMNS = {
     "worker_type": "str", "worker_type_label": "str", "rank_or_band": "str",
     "rank_order": "Int64", "snapshot_date": "datetime64[s]", "projection_year": "int64",
     "projection_date": "datetime64[s]", "projected_headcount": "float64",
-    "projected_group_headcount": "float64", "projected_group_share": "float64",
+    "projected_declared_headcount": "float64", "projected_group_headcount": "float64",
+    "projected_group_share": "float64",
     "projected_group_share_lower": "float64", "projected_group_share_upper": "float64",
     "reach_probability": "float64", "projected_joiner_count": "float64",
     "projected_group_joiner_count": "float64", "straight_line_group_share": "float64",
@@ -60,30 +67,34 @@ def scopes(ladder: flows.Ladder) -> list[tuple[str, str, int | None]]:
 def band(simulated: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(median, lower, upper): the median and the central ``coverage`` of the simulated
     shares (draws x years), year by year, leaving out futures where nobody in the scope
-    stated an ethnicity; NaN in a year where none did. All three are quantiles of the same
-    futures, so the median always lies within the band (hostile 14b, finding 3)."""
+    stated an ethnicity; NaN in a year where none did. All three are order statistics of the
+    same futures (``inverted_cdf``: each is one future's share), so the median always lies
+    within the band (hostile 14b, finding 3) and is a future whose headcounts can be shown
+    beside it (:func:`central_future`)."""
     tail = (1 - coverage) / 2
     quantiles = [0.5, tail, 1 - tail]
-    if not np.isnan(simulated).any():
-        median, lower, upper = np.quantile(simulated, quantiles, axis=0)
-        return median, lower, upper
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a year with no stated share at all
-        median, lower, upper = np.nanquantile(simulated, quantiles, axis=0)
+        median, lower, upper = np.nanquantile(simulated, quantiles, axis=0, method="inverted_cdf")
         return median, lower, upper
+
+
+def central_future(simulated: np.ndarray, median: np.ndarray) -> np.ndarray:
+    """For each year, the first simulated future whose share is the median (the first
+    future in a year with no stated share at all): (years,) indices into the draws."""
+    return np.argmax(simulated == median[None, :], axis=0)
 
 
 def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.DataFrame:
     counts = flows.load_counts(con, code)
-    if counts is None:
-        return pd.DataFrame()
+    if counts is None or counts.in_post.sum() <= 0:
+        return pd.DataFrame()  # no year of flows in the window: no rates to project with
     ladder, horizon = counts.ladder, int(settings["horizon_years"])
-    rates = counts.point_rates()
-    path = flows.project(counts.stock, rates, ladder, horizon)
-    recruits = flows.recruits_path(path, rates, ladder)
+    draws = int(settings["simulations"])
     rng = np.random.default_rng([int(settings["seed"]), order])
-    futures = flows.simulate(counts, horizon, int(settings["simulations"]), rng)
-    settled = flows.settle(counts.stock, rates, ladder)
+    drawn = counts.drawn_rates(rng, draws)
+    futures, joined = flows.simulate_with_recruits(counts, horizon, draws, rng, drawn)
+    at_rest = flows.stationary(counts.stock, drawn, ladder)
     (snapshot_date,) = con.execute(
         "select max(snapshot_date) from marts.projection_rates where group_code = ?", [code]
     ).fetchall()[0]
@@ -115,12 +126,18 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
         )
         simulated = flows.group_share(futures, positions)  # (draws, years)
         central, lower, upper = band(simulated, float(settings["band"]))
-        group_counts = futures[:, :, flows.IN, :][..., positions].sum(axis=-1)
+        chosen = futures[central_future(simulated, central), years]  # (years, M, K)
+        group = chosen[:, flows.IN][:, positions].sum(axis=1)
+        recruits = joined[..., positions].sum(axis=-1)  # (draws, years, M)
         if population_share is None:
             reach = np.full(n, np.nan)
-        else:
-            reached = np.nan_to_num(simulated, nan=-1.0) >= population_share
-            reach = np.maximum.accumulate(reached, axis=1).mean(axis=0)
+        else:  # of the futures in which anyone in the scope stated, as the median is
+            stated = (~np.isnan(simulated)).sum(axis=0)
+            at = (np.nan_to_num(simulated, nan=-1.0) >= population_share).sum(axis=0)
+            reach = np.where(stated > 0, at / np.maximum(stated, 1), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # nobody stated in any future
+            settles = float(np.nanmedian(flows.group_share(at_rest, positions)))
         fitted, slope = trend.get((worker_type, rank), (None, None))
         straight = (
             straight_line.extend(fitted, slope, years)
@@ -138,17 +155,18 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
             "snapshot_date": [pd.Timestamp(snapshot_date)] * n,
             "projection_year": years,
             "projection_date": dates,
-            "projected_headcount": path[:, :, positions].sum(axis=(1, 2)),
-            "projected_group_headcount": np.median(group_counts, axis=0),
+            "projected_headcount": chosen[..., positions].sum(axis=(1, 2)),
+            "projected_declared_headcount": group + chosen[:, flows.REST][:, positions].sum(axis=1),
+            "projected_group_headcount": group,
             "projected_group_share": central,
             "projected_group_share_lower": lower,
             "projected_group_share_upper": upper,
             "reach_probability": reach,
-            "projected_joiner_count": recruits[:, :, positions].sum(axis=(1, 2)),
-            "projected_group_joiner_count": recruits[:, flows.IN, :][:, positions].sum(axis=1),
+            "projected_joiner_count": np.median(recruits.sum(axis=-1), axis=0),
+            "projected_group_joiner_count": np.median(recruits[..., flows.IN], axis=0),
             "straight_line_group_share": straight,
             "population_share": [population_share] * n,
-            "long_run_group_share": [float(flows.group_share(settled, positions))] * n,
+            "long_run_group_share": [settles] * n,
         }
         for name, value in values.items():
             columns[name].extend(list(value))

@@ -84,7 +84,7 @@ def test_share_now_is_the_latest_snapshots_and_a_past_target_is_judged_beside_it
     assert math.isnan(rows["t-soon"]["judged_group_share"])  # not passed: nothing judged
     headers = section.table.headers
     assert "Share now (31 March 2026)" in headers
-    assert "Share at the target date (a date gone by)" in headers
+    assert "Share at the last snapshot on or before the target date (a date gone by)" in headers
 
 
 def test_an_lpu_target_is_named_by_the_lpus_name(force):
@@ -132,4 +132,76 @@ def test_the_report_with_a_judged_share_passes_the_disclosure_audit(force, tmp_p
     settings = load_settings(write_config(tmp_path, TARGETS))
     out = build.build_report(con, settings, tmp_path / "out", "20260401T000000Z-t")
     text = (out / "csv" / "targets-shares.csv").read_text(encoding="utf-8")
-    assert "Share at the target date (a date gone by) (%)" in text
+    assert "Share at the last snapshot on or before the target date (a date gone by) (%)" in text
+
+
+def _sentence(section, code_part: str) -> str:
+    section.prose = section.compose()
+    return next(s for s in section.message.split(". ") if code_part in s)
+
+
+def test_a_past_targets_share_is_dated_by_its_snapshot(force):
+    """Hostile 6, finding 19: a target of 30 September 2025 was judged "at the target date"
+    from the snapshot of 31 March 2025; the sentence now dates it."""
+    _, rows, section = force
+    row = next(r for r in section.table.labels if "30 September 2025" in r)
+    section.prose = section.compose()
+    assert "on 31 March 2025, the last snapshot before the target date, against a target of" in (
+        section.message
+    )
+    assert "at the target date against" not in section.message
+    assert rows["t-past"]["target_status"] in section.table.text(row, "target_status")
+
+
+def _with_cells(section, row: str, marks: dict[str, object]) -> None:
+    names = [c.name for c in section.table.columns]
+    position = section.table.labels.index(row)
+    for name, mark in marks.items():
+        section.table.shown_rows[position][names.index(name)] = mark
+
+
+def test_a_withheld_status_is_explained_from_the_rows_own_cells(force):
+    """Hostile 6, finding 4: a target whose row showed 120 of 3,744 (3.2%) and a flow model
+    of 3.1%, with its current rate and status [c] (an earlier snapshot of its scope was a
+    complement), was described as "its progress cannot be shown; the numbers are too
+    small". The sentence quotes what the row shows and names what is withheld and why."""
+    from pipeline.report.declared import WITHHELD
+
+    _, _, section = force
+    row = next(r for r in section.table.labels if "2030" in r)  # t-soon
+    shown = section.table.text(row, "group_share")
+    _with_cells(section, row, {"trend_share_change_per_year": WITHHELD,
+                               "straight_line_group_share": WITHHELD,
+                               "target_status": WITHHELD})  # fmt: skip
+    sentence = _sentence(section, "by 31 March 2030")
+    assert "too small" not in sentence
+    assert f"{shown} now against a target of" in sentence
+    assert "whether it is on track cannot be shown: its current rate is withheld" in sentence
+    assert "to protect small numbers" in sentence
+    if section.table.is_shown(row, "projected_group_share"):
+        flow = section.table.text(row, "projected_group_share")
+        assert f"the flow model, which allows for who joins and leaves, expects {flow}" in (
+            sentence
+        )
+    # and where the share now itself is withheld, the sentence says so, not "too small"
+    _with_cells(section, row, {"group_share": WITHHELD})
+    sentence = _sentence(section, "by 31 March 2030")
+    assert "its share now is withheld to protect small numbers" in sentence
+    assert "too small" not in sentence
+
+
+def test_a_target_beyond_the_horizon_is_judged_from_the_two_rates_it_shows(force):
+    """Hostile 6, finding 4: the 2100 target's line and flow model are [x] (not carried past
+    the horizon), and its status is judged by comparing the rates both shown: the sentence
+    says that is how it is judged, not from a line the table refuses to draw."""
+    _, rows, section = force
+    far = rows["t-far"]
+    if far["target_status"] not in ("on track", "not on track"):
+        pytest.skip("no current rate for this force")
+    row = next(r for r in section.table.labels if "2100" in r)
+    assert section.table.text(row, "straight_line_group_share") == "[x]"
+    assert section.table.text(row, "projected_group_share") == "[x]"
+    sentence = _sentence(section, "by 31 March 2100")
+    assert "judged by comparing the two rates: the date is beyond the projection's horizon" in (
+        sentence
+    )
