@@ -83,9 +83,12 @@ class ContractResult:
     unexpected_count: int
     message: str
     """What the rule requires and, on failure, what to fix: never a value or a count."""
+    log_message: str | None = None
+    """The failure for the operator's run log, with exact counts where ``message`` (stored
+    in ops.contract_results and published in the report) withholds them; None: the same."""
 
 
-RESULT_COLUMNS = list(ContractResult.__dataclass_fields__)
+RESULT_COLUMNS = [c for c in ContractResult.__dataclass_fields__ if c != "log_message"]
 
 
 def results_frame(results: list[ContractResult]) -> pd.DataFrame:

@@ -31,6 +31,46 @@ def _count(value: int, settings: Settings) -> str:
     return f"1 to {threshold}" if 1 <= value <= threshold else f"{value:,}"
 
 
+SURVEY_LARGEST = 3
+"""How many of a survey file's largest differences between parts and total a warning names."""
+
+
+def _survey_parts(rows: list[dict], count: Callable[[int], str]) -> str:
+    """One survey file's questions whose rows do not add up, the largest differences first."""
+
+    def difference(row: dict) -> int:
+        return abs(int(row["total_count"]) - int(row["part_count"]))
+
+    def one(row: dict) -> str:
+        ethnicity = row["ethnicity_code"]
+        total = "the total row" if pd.isna(ethnicity) else "its own row"
+        return (
+            f"{row['survey_id']} {row['question_code']}, the {row['part']} rows"
+            + ("" if pd.isna(ethnicity) else f" of ethnicity {ethnicity}")
+            + f" add up to {count(int(row['part_count']))}, {total} (row "
+            f"{int(row['total_row'])}) says {count(int(row['total_count']))}"
+        )
+
+    def order(row: dict) -> tuple:
+        ethnicity = "" if pd.isna(row["ethnicity_code"]) else row["ethnicity_code"]
+        return -difference(row), row["survey_id"], row["question_code"], ethnicity, row["part"]
+
+    largest = sorted(rows, key=order)[:SURVEY_LARGEST]
+    totals = (
+        "1 question and group total does"
+        if len(rows) == 1
+        else f"{len(rows):,} question and group totals do"
+    )
+    return (
+        f"{totals} not match the sum of their parts in column respondent_count (the "
+        "ethnicity rows and the sex rows against the total row, an ethnicity's rows by sex "
+        "against its own row); "
+        + ("" if len(rows) == 1 else "the largest differences: ")
+        + "; ".join(one(r) for r in largest)
+        + "."
+    )
+
+
 @dataclass(frozen=True)
 class CrossCheck:
     rule: str
@@ -38,8 +78,11 @@ class CrossCheck:
     """The extract the check is about (a failing row's own ``extract_kind`` wins)."""
     description: str
     fix: str
-    describe: Callable[[dict, Settings], str]
-    """One failing row of the check's SQL, in words (counts suppressed)."""
+    describe: Callable[[dict, Settings], str] | None = None
+    """One failing row of the check's SQL, in words (counts suppressed): one warning each."""
+    describe_file: Callable[[list[dict], Callable[[int], str]], str] | None = None
+    """Instead, every failing row of one file in words, its counts written by the function
+    given: one warning per file (a check failing for many rows of a file at once)."""
     count_column: str | None = None
     """The column counting what is affected; otherwise each row counts one."""
 
@@ -124,15 +167,7 @@ CHECKS: tuple[CrossCheck, ...] = (
         fix="Ask the survey provider whether cells were left out (small numbers) or the file "
         "is wrong; the report takes each group from its own row, so its groups do not add "
         "up to the whole until the file is corrected.",
-        describe=lambda row, s: (
-            f"{row['source_file']}, {row['survey_id']} {row['question_code']}: the "
-            f"{row['part']} rows"
-            + (f" of ethnicity {row['ethnicity_code']}" if row["ethnicity_code"] else "")
-            + f" add up to {_count(int(row['part_count']), s)} respondents, the "
-            + ("ethnicity's own row" if row["ethnicity_code"] else "total row")
-            + f" (row {int(row['total_row'])}, column respondent_count) says "
-            f"{_count(int(row['total_count']), s)}."
-        ),
+        describe_file=_survey_parts,
     ),
     CrossCheck(
         rule="survey_question_asked",
@@ -184,6 +219,9 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
             results.append(
                 ContractResult(**base, success=True, unexpected_count=0, message=check.description)
             )
+        if check.describe_file is not None:
+            results.extend(_per_file(check, base, failing, settings))
+            continue
         results.extend(
             ContractResult(
                 **{**base, "extract_kind": row.get("extract_kind", check.extract_kind)},
@@ -192,5 +230,33 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
                 message=f"{check.describe(row, settings)} {check.fix}",
             )
             for row in failing
+        )
+    return results
+
+
+def _per_file(
+    check: CrossCheck, base: dict, failing: list[dict], settings: Settings
+) -> list[ContractResult]:
+    """One result per file: the published message withholds counts of 1 to the threshold,
+    the run log (the operator's) gives every count exactly."""
+    by_file: dict[str, list[dict]] = {}
+    for row in failing:
+        by_file.setdefault(row["source_file"], []).append(row)
+    results = []
+    for source_file, rows in by_file.items():
+        message = check.describe_file(rows, lambda value: _count(value, settings))
+        exact = check.describe_file(rows, lambda value: f"{value:,}")
+        results.append(
+            ContractResult(
+                **{
+                    **base,
+                    "extract_kind": rows[0].get("extract_kind", check.extract_kind),
+                    "source_file": source_file,
+                },
+                success=False,
+                unexpected_count=len(rows),
+                message=f"{message} {check.fix}",
+                log_message=None if exact == message else f"{exact} {check.fix}",
+            )
         )
     return results

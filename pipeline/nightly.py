@@ -420,7 +420,7 @@ def _validate(con, settings, tables, loaded, blocked, result, names):
 
 def _warnings(checks: list[contracts.ContractResult]) -> list[str]:
     return [
-        f"{c.source_file or c.extract_kind}: {c.rule}: {c.message}"
+        f"{c.source_file or c.extract_kind}: {c.rule}: {c.log_message or c.message}"
         for c in checks
         if c.severity == "warning" and not c.success
     ]

@@ -182,13 +182,17 @@ MEASURES: tuple[Measure, ...] = (
         "95% interval and p-value (score method)",
         "The range of ratios the data are consistent with, and how often chance alone would give "
         "a difference at least this large. Both come from one test (the score test), so a "
-        "difference is significant exactly when its interval leaves out 1.00. Where nobody in "
-        "the group had the outcome the ratio is 0 and the interval starts at 0; where nobody in "
-        "the comparison group did, the interval has no upper limit. Wilson intervals, from the "
-        "same family, are used for single proportions.",
-        "Miettinen\u2013Nurminen score interval for a ratio of two proportions, and its test",
+        "difference is significant exactly when its interval leaves out 1.00. With few people "
+        "(an expected count below 5) an exact test (Fisher's mid-p) must agree too: where it "
+        "does not, the difference is not significant and the interval reaches 1.00. Where "
+        "nobody in the group had the outcome the ratio is 0 and the interval starts at 0; "
+        "where nobody in the comparison group did, the interval has no upper limit. Wilson "
+        "intervals, from the same family, are used for single proportions.",
+        "Miettinen\u2013Nurminen score interval for a ratio of two proportions, and its test; "
+        "Fisher's mid-p test below an expected count of 5",
         "Miettinen and Nurminen (1985), Statistics in Medicine 4; recommended by Fagerland, "
-        "Lydersen and Laake (2015); Wilson (1927).",
+        "Lydersen and Laake (2015); Lydersen, Fagerland and Laake (2009), Statistics in "
+        "Medicine 28; Wilson (1927).",
     ),
     Measure(
         "Allowing for many comparisons",

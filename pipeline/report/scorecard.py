@@ -105,12 +105,11 @@ def _row_keys(cells: Cells, record: dict, prefix: str, comparison) -> dict:
         posts = monitoring.leadership_posts(cells, population)
         tier = posts.get(code, frozenset())
         rest = posts["police_staff" if code == "senior_staff_bands" else "workforce"] - tier
-        members = cells.eth(cells.headline)
         stated = cells.eth("stated")
-        return {
-            "event_count": cells.key(population, post=tier, eth=members) if tier else None,
+        return {  # the comparison's group, as every row (not the headline definition)
+            "event_count": cells.key(population, post=tier, eth=group) if tier else None,
             "base_count": cells.key(population, post=tier, eth=stated) if tier else None,
-            "reference_event_count": cells.key(population, post=rest, eth=members),
+            "reference_event_count": cells.key(population, post=rest, eth=group),
             "reference_base_count": cells.key(population, post=rest, eth=stated),
         }
     if code.startswith("recruitment_"):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import write_config
-from score_reference import score_interval, score_p
+from score_reference import comparison_interval, comparison_p
 
 from pipeline import codes, warehouse
 from pipeline.config import load_settings
@@ -274,8 +274,8 @@ def _check_statistics(con, view, counts=("event_count", "base_count", "reference
     ).df()
     for row in frame.drop_duplicates(list(counts)).itertuples(index=False):
         a, n1, c, n2 = (int(v) for v in row[1:5])
-        assert row.p_value == pytest.approx(score_p(a, n1, c, n2), rel=1e-9, abs=1e-12)
-        lower, upper = score_interval(a, n1, c, n2)
+        assert row.p_value == pytest.approx(comparison_p(a, n1, c, n2), rel=1e-9, abs=1e-12)
+        lower, upper = comparison_interval(a, n1, c, n2)
         assert row.ci_lower_ratio == pytest.approx(lower, rel=1e-7, abs=1e-12)
         assert row.ci_upper_ratio == pytest.approx(upper, rel=1e-7)
     return len(frame)

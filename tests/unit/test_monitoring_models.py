@@ -12,7 +12,7 @@ import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
 from scipy.stats import fisher_exact
 from scipy.stats.contingency import expected_freq
-from score_reference import score_interval, score_p
+from score_reference import comparison_interval, comparison_p
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.config import load_settings
@@ -480,7 +480,7 @@ def test_survey_shares_intervals_and_comparison(force):
     assert row["ci_lower_share"] == pytest.approx(lower, rel=1e-12)
     assert row["ci_upper_share"] == pytest.approx(upper, rel=1e-12)
     assert row["share_ratio"] == pytest.approx(0.4 / 0.2)
-    assert row["p_value"] == pytest.approx(score_p(8, 20, 7, 35), rel=1e-9)
+    assert row["p_value"] == pytest.approx(comparison_p(8, 20, 7, 35), rel=1e-9)
     assert row["wres_indicator"] == "WRES 5"
     assert row["verdict"].startswith("higher share reporting it")
 
@@ -577,8 +577,8 @@ def test_every_comparison_is_the_score_methods_own(large_force, view):
     assert len(got) > 3
     for row in got.itertuples(index=False):
         a, n1, c, n2 = (int(v) for v in row[1:5])
-        assert row.p_value == pytest.approx(score_p(a, n1, c, n2), rel=1e-9, abs=1e-12)
-        lower, upper = score_interval(a, n1, c, n2)
+        assert row.p_value == pytest.approx(comparison_p(a, n1, c, n2), rel=1e-9, abs=1e-12)
+        lower, upper = comparison_interval(a, n1, c, n2)
         assert row.ci_lower_ratio == pytest.approx(lower, rel=1e-7, abs=1e-12)
         assert row.ci_upper_ratio == pytest.approx(upper, rel=1e-7)
         if c:
@@ -702,3 +702,42 @@ def test_survey_rows_that_do_not_add_up_are_a_warning_naming_file_row_and_column
     (message,) = warned
     assert "staff_survey_2024.csv" in message and "Q1" in message and "A2" in message
     assert "column respondent_count" in message and "12" in message and "10" in message
+
+
+def test_a_survey_file_whose_rows_do_not_add_up_is_one_warning_with_exact_counts(tmp_path):
+    """Hostile 6, finding 6: one warning per file x question x group flooded the run log
+    (171 on one night), called the total row "ethnicity nan" and wrote "1 to 5 ... says 1 to
+    5". Here both questions' total rows say 64 (their parts 60) and Q9's Asian (A2) row says
+    5 (its rows by sex 12), so five question and group totals differ: one warning for the
+    file, the largest differences with exact counts in the operator's log, counts of 1 to
+    the threshold withheld in what is stored and published."""
+    settings = load_settings(write_config(tmp_path, EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    survey = [
+        line.replace(",,,60,", ",,,64,").replace(
+            ",A2,,12,6", ",A2,,5,3" if ",Q9," in line else ",A2,,12,6"
+        )
+        for line in SURVEY
+    ]
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(survey))
+    result = run_nightly(settings)
+    warned = [w for w in result.warnings if "survey_parts_add_up" in w]
+    assert len(warned) == 1, warned
+    (logged,) = warned
+    assert logged.startswith("staff_survey_2024.csv: survey_parts_add_up: 5 question and group")
+    assert "nan" not in logged and "1 to 5" not in logged
+    largest = logged[logged.index("the largest differences: ") :]
+    assert largest.startswith(
+        "the largest differences: SS-2024 Q9, the ethnicity rows add up to 53, the total row "
+    )
+    assert "SS-2024 Q9, the sex rows of ethnicity A2 add up to 12, its own row (row " in largest
+    assert "says 5;" in largest
+    assert largest.count("; SS-2024") == 2  # three differences named
+    with connect(settings.paths.database, read_only=True) as con:
+        stored = con.execute(
+            """select source_file, unexpected_count, message from ops.contract_results
+               where rule = 'survey_parts_add_up' and not success"""
+        ).fetchall()
+    ((source_file, affected, message),) = stored
+    assert (source_file, affected) == ("staff_survey_2024.csv", 5)
+    assert "says 1 to 5;" in message and "says 5;" not in message  # published: withheld

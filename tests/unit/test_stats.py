@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.stats import fisher_exact
+from scipy.stats import fisher_exact, hypergeom
 from scipy.stats.contingency import expected_freq
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import (
@@ -96,6 +96,27 @@ def _testable(a, n1, c, n2) -> np.ndarray:
     return np.array(out)
 
 
+def _exact_mid_p(a, n1, c, n2) -> float:
+    """Fisher's mid-p from scipy's Fisher p-value: less half the probability of each table
+    as likely as the observed one (Lydersen, Fagerland and Laake 2009)."""
+    table = [[a, n1 - a], [c, n2 - c]]
+    support = np.arange(max(0, a + c - n2), min(a + c, n1) + 1)
+    pmf = hypergeom.pmf(support, n1 + n2, a + c, n1)
+    observed = hypergeom.pmf(a, n1 + n2, a + c, n1)
+    as_likely = np.isclose(pmf, observed, rtol=1e-7, atol=0).sum()
+    return fisher_exact(table).pvalue - 0.5 * as_likely * observed
+
+
+def _small(a, n1, c, n2) -> np.ndarray:
+    """Independently: a table with an expected count below 5 under equal rates (scipy)."""
+    out = []
+    for table in zip(a, n1, c, n2, strict=True):
+        x, m, y, n = (int(v) for v in table)
+        expected = expected_freq([[x, m - x], [y, n - y]]) if m and n else np.zeros(1)
+        out.append(bool(expected.min() < 5.0))
+    return np.array(out)
+
+
 def test_tables_cover_every_zero_cell_pattern_and_both_sizes():
     assert len(TABLES) >= 300
     patterns = {(a == 0, n1 - a == 0, c == 0, n2 - c == 0) for a, n1, c, n2 in TABLES}
@@ -130,6 +151,11 @@ def test_interval_is_what_the_statsmodels_score_test_accepts(confidence):
     # Computable exactly when both bases are positive, someone had the event and every
     # expected count is at least 1 (or everyone had it).
     assert (ok == _testable(A, N1, C, N2)).all()
+    # A small table whose mid-p test accepts equality where the score test rejects it has
+    # its interval widened to 1 (test_a_small_table_is_decided_by_the_exact_test_too).
+    widened = _small(A, N1, C, N2) & (got.p_value >= alpha)
+    widened &= (_statsmodels_p(A, N1, C, N2, 1.0) < alpha) & ok
+    ok = ok & ~widened
     a, n1, c, n2 = A[ok], N1[ok], C[ok], N2[ok]
     lower, upper = got.ci_lower[ok], got.ci_upper[ok]
     for i in range(ok.sum()):
@@ -160,8 +186,10 @@ def test_interval_is_what_the_statsmodels_score_test_accepts(confidence):
 
 
 def test_p_value_is_statsmodels_score_test():
+    """Where every expected count is at least 5; below it, the larger of the score test's
+    and the exact mid-p test's (test_a_small_table_is_decided_by_the_exact_test_too)."""
     got = compare_rates(A, N1, C, N2)
-    for i in np.flatnonzero(got.is_computable):
+    for i in np.flatnonzero(got.is_computable & ~_small(A, N1, C, N2)):
         table = (int(A[i]), int(N1[i]), int(C[i]), int(N2[i]))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -173,6 +201,52 @@ def test_p_value_is_statsmodels_score_test():
             assert got.p_value[i] == pytest.approx(expected, rel=1e-9, abs=1e-300), table
 
 
+def test_a_small_table_is_decided_by_the_exact_test_too():
+    """Hostile 6, finding 18: below an expected count of 5 (Cochran's rule for a 2x2 table)
+    the score test's p-value was 3 to 7 times Fisher's, and such rows were "significant"
+    after the false discovery rate. Now the p-value is the larger of the score test's and
+    Fisher's mid-p, and the interval includes 1 whenever that p-value does not reject."""
+    got = compare_rates(A, N1, C, N2)
+    small = got.is_computable & _small(A, N1, C, N2)
+    assert small.sum() >= 50
+    for i in np.flatnonzero(small):
+        table = (int(A[i]), int(N1[i]), int(C[i]), int(N2[i]))
+        score = (
+            float(_statsmodels_p(*table, 1.0)) if table[0] + table[2] < table[1] + table[3] else 1.0
+        )
+        expected = max(score, _exact_mid_p(*table))
+        assert got.p_value[i] == pytest.approx(expected, rel=1e-9, abs=1e-15), table
+        assert (got.ci_lower[i] <= 1.0 <= got.ci_upper[i]) == (expected >= 0.05), table
+    assert (got.p_value[small] > _statsmodels_p(A, N1, C, N2, 1.0)[small]).any()
+    # 5 of 10 against 3 of 20: the score test rejects equality (p = 0.0445, interval 1.06 to
+    # 10.93), the mid-p test does not (0.0533): not significant, the interval from 1.
+    one = compare_rates([5], [10], [3], [20])
+    assert float(_statsmodels_p(5, 10, 3, 20, 1.0)) == pytest.approx(0.044514683, rel=1e-6)
+    assert one.p_value[0] == pytest.approx(_exact_mid_p(5, 10, 3, 20), rel=1e-12)
+    assert one.p_value[0] == pytest.approx(0.0532990, rel=1e-5)
+    assert one.ci_lower[0] == 1.0 and one.ci_upper[0] == pytest.approx(10.92959527, rel=1e-7)
+    assert not one.is_significant[0]
+    assert verdict(one.ratio[0], 1.0, one.ci_upper[0], direction=Direction.HIGHER_IS_BETTER,
+                   rate_name="pass rate") == "higher pass rate, not significant"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("table", "score_p", "mid_p"),
+    [  # the demo's misconduct rows of the finding: score p 3 to 7 times the exact one
+        ((4, 699, 6, 5820), 0.00275, 0.0092191),
+        ((5, 33, 234, 5666), 0.00164, 0.0067330),
+        ((5, 5, 234, 734), 0.00118, 0.0017193),
+    ],
+)
+def test_the_findings_tables_take_fishers_mid_p(table, score_p, mid_p):
+    a, n1, c, n2 = table
+    assert float(_statsmodels_p(*table, 1.0)) == pytest.approx(score_p, rel=0.01)
+    fisher = fisher_exact([[a, n1 - a], [c, n2 - c]]).pvalue
+    scipy_mid_p = fisher - 0.5 * hypergeom.pmf(a, n1 + n2, a + c, n1)
+    assert scipy_mid_p == pytest.approx(mid_p, rel=1e-4)
+    assert score_test_p(*table) == pytest.approx(scipy_mid_p, rel=1e-12)
+
+
 def test_interval_is_statsmodels_closed_form_without_zero_cells():
     """Koopman's closed form (Nam 1995) as statsmodels computes it. Only where no cell is
     zero: statsmodels 0.15.0 picks the wrong root when a group all had the event (for 10 of
@@ -182,6 +256,8 @@ def test_interval_is_statsmodels_closed_form_without_zero_cells():
     for table in no_zero:
         lower, upper = confint_proportions_2indep(*table, method="score", compare="ratio")
         got = ratio_confidence_interval(*table)
+        if _small(*([v] for v in table))[0] and score_test_p(*table) >= 0.05:
+            lower, upper = min(lower, 1.0), max(upper, 1.0)  # the exact test does not reject
         assert got == pytest.approx((lower, upper), rel=1e-7), table
 
 
@@ -212,11 +288,12 @@ def test_the_same_table_gives_the_same_figures_in_any_company():
 
 def test_no_passes_in_the_group_gives_zero_inside_its_interval():
     # 0 of 10 against 5 of 10: the estimate 0, lower bound 0, and a finite upper bound below
-    # 1, agreeing with the test (p = 0.0118): a lower pass rate, significant.
+    # 1, agreeing with the test (expected counts 2.5: Fisher's mid-p 0.0163, the score test
+    # 0.0118): a lower pass rate, significant.
     result = compare_rates([0], [10], [5], [10])
     assert result.ratio[0] == 0.0 and result.ci_lower[0] == 0.0
     assert result.ci_upper[0] == pytest.approx(0.6411778729679285, rel=1e-9)
-    assert result.p_value[0] == pytest.approx(0.011848940928347476, rel=1e-9)
+    assert result.p_value[0] == pytest.approx(0.016253869969040248, rel=1e-9)
     assert result.is_significant[0]
     assert verdict(0.0, 0.0, result.ci_upper[0], direction=Direction.HIGHER_IS_BETTER,
                    rate_name="pass rate") == "lower pass rate, significant"  # fmt: skip
@@ -242,7 +319,7 @@ def test_no_passes_in_the_comparator_is_one_sided():
     assert adverse_impact_ratio(3, 10, 0, 10) is None
     lower, upper = ratio_confidence_interval(3, 10, 0, 10)
     assert lower == pytest.approx(0.8807470560354821, rel=1e-9) and upper == math.inf
-    assert score_test_p(3, 10, 0, 10) == pytest.approx(0.06708504941905068, rel=1e-9)
+    assert score_test_p(3, 10, 0, 10) == pytest.approx(0.10526315789473684, rel=1e-9)  # mid-p
     assert verdict(None, lower, upper, direction=Direction.HIGHER_IS_BETTER,
                    rate_name="pass rate") == "higher pass rate, not significant"  # fmt: skip
 
@@ -265,7 +342,8 @@ def test_wres_worked_example():
     assert adverse_impact_ratio(2, 10, 117, 389) == pytest.approx(778 / 1170, rel=1e-15)
     lower, upper = ratio_confidence_interval(2, 10, 117, 389)
     assert (lower, upper) == pytest.approx((0.1868784914729874, 1.7287132690564322), rel=1e-7)
-    assert score_test_p(2, 10, 117, 389) == pytest.approx(0.49213897923990535, rel=1e-9)
+    # an expected count of 2.9: Fisher's mid-p (the score test's p is 0.492)
+    assert score_test_p(2, 10, 117, 389) == pytest.approx(0.6115562765288026, rel=1e-9)
 
 
 METHODOLOGY = Path(__file__).parents[2] / "docs" / "methodology.md"
@@ -283,10 +361,10 @@ def test_methodology_worked_example():
 @pytest.mark.parametrize(
     ("table", "row"),
     [
-        ((0, 10, 5, 10), "| 0 of 10 | 5 of 10 | 0 | 0 to 0.641 | 0.012 |"),
+        ((0, 10, 5, 10), "| 0 of 10 | 5 of 10 | 0 | 0 to 0.641 | 0.016 |"),
         (
             (3, 10, 0, 10),
-            "| 3 of 10 | 0 of 10 | none (unbounded) | 0.881 to no upper limit | 0.067 |",
+            "| 3 of 10 | 0 of 10 | none (unbounded) | 0.881 to no upper limit | 0.105 |",
         ),
         ((10, 10, 20, 20), "| 10 of 10 | 20 of 20 | 1 | 0.716 to 1.199 | 1 |"),
         ((0, 1, 97, 5095), "| 0 of 1 | 97 of 5,095 | not compared: too few | none | none |"),

@@ -13,7 +13,7 @@ import pytest
 from conftest import STAFF_HEADER, write_config, write_inbox
 from scipy.stats import fisher_exact
 from scipy.stats.contingency import expected_freq
-from score_reference import score_interval, score_p
+from score_reference import comparison_interval, comparison_p
 
 from pipeline import stats
 from pipeline.config import load_settings
@@ -132,7 +132,7 @@ def test_promotions_between_snapshots(force):
     assert minority["average_years_in_rank"] == pytest.approx(_years("2018-01-01", "2025-01-06"))
     # 1 of 2 against 1 of 2: ratio 1, the score interval around it, p = 1.
     assert minority["rate_ratio"] == pytest.approx(1.0)
-    lower, upper = score_interval(1, 2, 1, 2)
+    lower, upper = comparison_interval(1, 2, 1, 2)
     assert minority["ci_lower_ratio"] == pytest.approx(lower, rel=1e-9)
     assert minority["ci_upper_ratio"] == pytest.approx(upper, rel=1e-9)
     assert minority["p_value"] == pytest.approx(1.0)
@@ -292,9 +292,9 @@ def test_rank_pipeline_steps_and_compounding(tiny_force):
         assert got.loc[rank, "compounded_ratio"] == pytest.approx(stats.compounded_ratio(steps[:n]))
     assert got.loc["Superintendent", "compounded_ratio"] == pytest.approx(2.0)
     # Each rank against constables (different people): Sergeant 2 of 5 against 2 of 4.
-    assert got.loc["Sergeant", "p_value"] == pytest.approx(score_p(2, 5, 2, 4), rel=1e-9)
+    assert got.loc["Sergeant", "p_value"] == pytest.approx(comparison_p(2, 5, 2, 4), rel=1e-9)
     assert got.loc["Sergeant", "verdict"] == "no clear difference"
-    assert got.loc["Inspector", "p_value"] == pytest.approx(score_p(1, 4, 2, 4), rel=1e-9)
+    assert got.loc["Inspector", "p_value"] == pytest.approx(comparison_p(1, 4, 2, 4), rel=1e-9)
     # Chief Inspector 0 of 2 and Superintendent 1 of 1 against 2 of 4: expected counts 0.67
     # and 0.4, too few to compare, and Fisher's exact test finds nothing either.
     for rank, a, n in (("Chief Inspector", 0, 2), ("Superintendent", 1, 1)):
