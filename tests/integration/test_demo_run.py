@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from conftest import PROGRESSION
+from conftest import DEMO_RUN_TIMEOUT, PROGRESSION
 
 from pipeline.warehouse import connect
 
@@ -49,7 +49,7 @@ def test_a_second_run_on_the_same_extracts_changes_nothing(demo_run):
         capture_output=True,
         text=True,
         env={**os.environ, "PROGRESSION_PSEUDONYM_KEY": ""},
-        timeout=300,
+        timeout=DEMO_RUN_TIMEOUT,
     )
     assert done.returncode == 0, done.stderr
     assert "No new or changed extracts" in done.stderr
