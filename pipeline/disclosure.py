@@ -39,8 +39,10 @@ actually written, rounding included).
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -48,6 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
+from wurlitzer import pipes
 
 from pipeline.nullspace import NullSpaces
 
@@ -1128,6 +1131,17 @@ def _reach(system: LinearSystem, start: set[int], unknown: set[int], depth: int)
     return region
 
 
+SOLVER_LOG = logging.getLogger(f"{__name__}.highs")
+
+
+def solver_output_logged() -> AbstractContextManager:
+    """What the integer-programme solver prints goes to ``SOLVER_LOG`` (at INFO), not to
+    the analyst's console: HiGHS as SciPy 1.17 bundles it prints a stray debugging line,
+    ``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();``, to the
+    C-level stdout (ERGO-Code/HiGHS#2783), which Python's own redirection cannot catch."""
+    return pipes(stdout=SOLVER_LOG, stderr=None)
+
+
 def cheapest_complement(
     system: LinearSystem,
     target: int,
@@ -1192,13 +1206,14 @@ def cheapest_complement(
         objective = np.concatenate([np.zeros(n_x), [cost[i] for i in shown]])
         for sign in (1.0, -1.0) if value[target] else (1.0,):
             lower[position[target]] = upper[position[target]] = sign
-            result = milp(
-                objective,
-                constraints=LinearConstraint(matrix, lower_rows, upper_rows),
-                integrality=np.concatenate([np.zeros(n_x), np.ones(n_s)]),
-                bounds=Bounds(lower, upper),
-                options={"time_limit": MILP_SECONDS},
-            )
+            with solver_output_logged():
+                result = milp(
+                    objective,
+                    constraints=LinearConstraint(matrix, lower_rows, upper_rows),
+                    integrality=np.concatenate([np.zeros(n_x), np.ones(n_s)]),
+                    bounds=Bounds(lower, upper),
+                    options={"time_limit": MILP_SECONDS},
+                )
             if result.x is not None and result.status in (0, 1):
                 return [i for k, i in enumerate(shown) if result.x[n_x + k] > 0.5]
     return None

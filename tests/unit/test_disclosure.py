@@ -3,7 +3,9 @@ relations between them, protection across tables, and the linear algebra behind 
 
 from __future__ import annotations
 
+import ctypes
 import itertools
+import logging
 import random
 
 import numpy as np
@@ -12,6 +14,7 @@ import pytest
 
 from pipeline import codes
 from pipeline.disclosure import (
+    SOLVER_LOG,
     Flow,
     Key,
     LinearSystem,
@@ -22,6 +25,7 @@ from pipeline.disclosure import (
     derive_relations,
     is_flow_residual,
     protect,
+    solver_output_logged,
     suppress,
     unlisted_zeros,
 )
@@ -541,3 +545,14 @@ def test_a_zero_beside_a_withheld_small_count_in_its_row_is_withheld():
     values[cells["white retired"][0]] = 40
     protection, *_ = protected(values, set(values), universe)
     assert protection.withheld == frozenset()
+
+
+def test_what_the_solver_prints_goes_to_the_log_not_the_console(capfd, caplog):
+    """HiGHS, as SciPy bundles it, prints a stray debugging line to the C-level stdout
+    during secondary suppression (ERGO-Code/HiGHS#2783): 14 lines in one demo night. It
+    is written to the solver's log, not the analyst's console."""
+    line = b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n"
+    with caplog.at_level(logging.INFO, logger=SOLVER_LOG.name), solver_output_logged():
+        ctypes.CDLL(None).printf(line)
+    assert capfd.readouterr().out == ""
+    assert "tmpSolver.run();" in caplog.text
