@@ -890,6 +890,10 @@ def _promotion_sections(
                 "rest_promoted": at.at["rest_stated", "promoted_count"],
             })  # fmt: skip
         rates.append({"label": need["rank_or_band"], **need})
+    if not counts:
+        # No period of flows yet (a new force's first night): there are no rates to solve
+        # from, and the projection section says what it needs (hostile 7, finding 2).
+        return []
     counted = pd.DataFrame(counts)
 
     def key(record, eth, promoted: bool):

@@ -68,3 +68,34 @@ def test_no_projection_until_the_window_holds_a_year_of_flows(first_night):
     assert "at least 2 snapshots in the last three years, and 1 is loaded" in outlook.message
     assert "projection-officers" not in sections
     assert not any("within 20 years" in f for s in sections.values() for f in s.findings)
+
+
+def test_a_first_night_with_every_kind_of_target_publishes(tmp_path):
+    """Hostile 7, finding 2: a rank or band target on a new force's first night ended in
+    exit 1 ("KeyError: 'rank_or_band'"): "what it would take: promotion" grouped the empty
+    table of promotions a night without flows has."""
+    targets = "".join(
+        f'[[targets]]\ncode = "{code}"\n{scope}by_date = 2031-03-31\n'
+        for code, scope in (
+            ("force", "share = 0.2\n"),
+            ("officers", 'worker_type = "police_officer"\nshare = 0.2\n'),
+            (
+                "sergeants",
+                'worker_type = "police_officer"\nrank_or_band = "Sergeant"\nshare = 0.2\n',
+            ),
+            ("band", 'worker_type = "police_staff"\nrank_or_band = "Band C"\nshare = 0.2\n'),
+            ("lpu", 'lpu_code = "BHM"\nshare = 0.2\n'),
+            ("joiners", "joiners = 10\nfrom_date = 2026-04-01\n"),
+        )
+    )
+    settings = load_settings(write_config(tmp_path, targets))
+    rows = [staff_row(f"W{i}", "W1") for i in range(40)]
+    rows += [staff_row(f"S{i}", "W1", rank="Sergeant") for i in range(10)]
+    rows += [staff_row(f"A{i}", "A1", rank="Sergeant") for i in range(6)]
+    rows += [staff_row(f"C{i}", "B1", worker_type="police_staff", rank="Band C")
+             for i in range(8)]  # fmt: skip
+    write_inbox(settings, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    run_nightly(settings)
+    with connect(current_history(settings), read_only=True) as con:
+        sections = {s.id for s in build.prepare(con, settings).sections}
+    assert "projection-outlook" in sections
