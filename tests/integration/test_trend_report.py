@@ -85,7 +85,7 @@ def test_the_trend_and_projection_charts_draw_their_tables_figures(text, manifes
         by_label = {row[0]: row for row in rows}
         columns = {c["name"]: c for c in entry["columns"]}
         heights = _point_heights(text, table_id)
-        values, ys = [], []
+        values, ys, withheld = [], [], 0
         for s, series in enumerate(data["series"]):
             column = columns[series["column"]]
             position = header.index(column["header"])
@@ -96,12 +96,13 @@ def test_the_trend_and_projection_charts_draw_their_tables_figures(text, manifes
                 )
                 if isinstance(shown, Withheld):
                     assert value is None
+                    withheld += 1
                     continue
                 assert value == pytest.approx(shown), (table_id, label)
                 if (s, r) in heights:
                     values.append(value)
                     ys.append(heights[(s, r)])
-        assert len(values) >= len(data["rows"]), table_id
+        assert withheld < len(data["rows"]) <= len(values) + withheld, table_id
         slope, intercept = np.polyfit(values, ys, 1)
         assert slope < 0  # SVG y grows downwards: a higher share is drawn higher
         assert np.abs(np.polyval([slope, intercept], values) - ys).max() < 0.05, table_id
@@ -135,34 +136,46 @@ def test_the_lines_chart_has_a_line_per_worker_type_and_the_trended_benchmark(te
 
 
 def test_the_rank_lines_chart_draws_the_lowest_ranks_shown_and_all_officers(text, page):
-    """The table holds every rank at every snapshot; the chart draws the four lowest ranks
-    whose latest share is shown (the senior ranks are withheld in the demo) and all
-    officers, against the trended benchmark."""
+    """The table holds every rank at every snapshot; the chart draws the (at most four)
+    lowest ranks whose latest share is shown (the senior ranks are withheld in the demo,
+    and Chief Inspector with them: see the next test) and all officers, against the
+    trended benchmark."""
     data = _chart_data(text, "trend-by-rank-over-time")
-    assert list(dict.fromkeys(data["lines"])) == [
-        "Constable", "Sergeant", "Inspector", "Chief Inspector", "All officers"
-    ]  # fmt: skip
-    assert data["benchmark"]["label"].startswith("Population share, estimated")
     _, *rows = page.tables["trend-by-rank-over-time-table"]
     labels = [r[0] for r in rows]
     assert "Chief Constable, 31 March 2026" in labels  # every rank is in the table
-    assert len(data["rows"]) == 5 * len(set(data["x"]))
+    shown = [r[0].removesuffix(", 31 March 2026") for r in rows
+             if r[0].endswith(", 31 March 2026") and r[3] != "[c]"]  # fmt: skip
+    ranks = [r for r in shown if r != "All officers"][:4]
+    assert ranks[:3] == ["Constable", "Sergeant", "Inspector"]
+    assert list(dict.fromkeys(data["lines"])) == [*ranks, "All officers"]
+    assert data["benchmark"]["label"].startswith("Population share, estimated")
+    assert len(data["rows"]) == (len(ranks) + 1) * len(set(data["x"]))
 
 
 def test_the_demos_middle_ranks_lpus_and_force_total_are_shown(page):
     """Issue 9's over-suppression: to protect the superintendents' 2 ethnic-minority
     officers the search once withheld the minority count of every rank, then partners for
     each, up to the force total. With the cheapest complement the demo's 2026 sergeants
-    (957 stating an ethnicity), inspectors (317) and chief inspectors (108) show their
-    minority counts and shares, the Inspector target its progress, every LPU its counts,
-    and the whole workforce its 11,500."""
+    (957 stating an ethnicity) and inspectors (317) show their minority counts and shares,
+    the Inspector target its progress, every LPU its counts, and the whole workforce its
+    11,500. Chief Inspector's 7 is withheld: all officers less the ranks shown would
+    otherwise be the 3 ethnic-minority officers at superintendent and above (hostile 6,
+    finding 15; hostile 7), so what all officers less the shown ranks leaves is never a
+    count of 1 to 5."""
     header, *rows = page.tables["trend-by-rank-over-time-table"]
     by_label = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
     count, share = header[2], header[3]
-    for rank, stated in (("Sergeant", "957"), ("Inspector", "317"), ("Chief Inspector", "108")):
+    for rank, stated in (("Sergeant", "957"), ("Inspector", "317")):
         row = by_label[f"{rank}, 31 March 2026"]
         assert row[header[1]] == stated
         assert row[count] != "[c]" and row[share].endswith("%"), rank
+    latest = [r for label, r in by_label.items() if label.endswith(", 31 March 2026")]
+    ranks = [r for r in latest if not r[header[0]].startswith("All officers")]
+    left = int(by_label["All officers, 31 March 2026"][count].replace(",", "")) - sum(
+        int(r[count].replace(",", "")) for r in ranks if r[count] != "[c]"
+    )
+    assert not 1 <= left <= 5, left
     header, *rows = page.tables["targets-shares-table"]
     inspectors = {r[0]: dict(zip(header, r, strict=True)) for r in rows}[
         "Ethnic-minority inspectors: 10% by 31 March 2031"
