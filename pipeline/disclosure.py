@@ -72,6 +72,10 @@ SHARE_COST = 0.1
 """Each published share or rate a count is the denominator of adds this much to its cost
 (times its people): those who stated an ethnicity, whom every share is of, are withheld
 after their worker type's headcount, behind a declaration rate only."""
+NEAR = 3
+""":func:`cheapest_complement` first looks for a complement among the cells within this many
+relations of the exposed cell itself (its table's neighbours: a small programme), and only
+when there is none there in the wider regions below."""
 REACH_FROM, REACH = 2, 4
 """:func:`cheapest_complement` looks for a complement among the counts within this many
 relations of the exposed cell's component, then one more, up to the second."""
@@ -1142,6 +1146,19 @@ def solver_output_logged() -> AbstractContextManager:
     return pipes(stdout=SOLVER_LOG, stderr=None)
 
 
+def _near(system: LinearSystem, target: int, unknown: set[int], depth: int) -> set[int]:
+    """The cells within ``depth`` relations of ``target``, with every unknown cell that a
+    cell among them shares a relation with (as :func:`_reach`, without the whole
+    components of those unknown cells)."""
+    region, ring = {target}, {target}
+    for _ in range(depth):
+        ring = {j for i in ring for r in system.rows_of[i] for j in system.rows[r]} - region
+        beside = {j for i in ring for r in system.rows_of[i] for j in system.rows[r]}
+        ring |= (beside & unknown) - region
+        region |= ring
+    return region
+
+
 def cheapest_complement(
     system: LinearSystem,
     target: int,
@@ -1166,12 +1183,21 @@ def cheapest_complement(
     rise (``x[i] >= 0``): "0 + x = 0" pins the x as surely as a relation (the target is
     tried rising, then falling). The counts with ``s[i] = 1`` are the complement; in a
     cheapest one each moves with the target (else it could be dropped), so none of them can
-    be worked out either. The programme is over the cells within :data:`REACH` relations of
-    the target's component (nearest first, widening); ``None`` when none is found there.
+    be worked out either. The programme is first over the cells within :data:`NEAR`
+    relations of the target itself, then over those within :data:`REACH` relations of the
+    target's component (nearest first, widening); ``None`` when none is found there. (Speed:
+    the component of unknown cells can hold most of a report's unpublished cells, and a
+    programme over all of them for every exposed count grew with the square of the cells
+    published; a complement is nearly always among the target's neighbours.)
     """
-    component = system.component_of(target, unknown)
-    for depth in range(REACH_FROM, REACH + 1):
-        region = _reach(system, component, unknown, depth)
+
+    def regions():
+        yield _near(system, target, unknown, NEAR)
+        component = system.component_of(target, unknown)
+        for depth in range(REACH_FROM, REACH + 1):
+            yield _reach(system, component, unknown, depth)
+
+    for region in regions():
         free = sorted(i for i in region if i in unknown and i not in structural)
         shown = sorted(
             i for i in region if is_published[i] and i not in unknown and i not in hidden

@@ -556,3 +556,31 @@ def test_what_the_solver_prints_goes_to_the_log_not_the_console(capfd, caplog):
         ctypes.CDLL(None).printf(line)
     assert capfd.readouterr().out == ""
     assert "tmpSolver.run();" in caplog.text
+
+
+def test_a_complement_is_solved_over_the_exposed_cells_neighbourhood(monkeypatch):
+    """Speed (hostile-14b finding 13): an exposed count beside a long chain of unpublished
+    cells (a report's thousand: each ethnicity code at each rank and date) is freed by its
+    table's own neighbour, found by an integer programme over its neighbourhood, not over
+    the chain's whole component (one programme of every cell per exposed count made the
+    protection grow with the square of the cells published)."""
+    from pipeline import disclosure
+
+    key = lambda name: Key("p", (("cell", (name,)),))  # noqa: E731
+    total, a, b = key("total"), key("a"), key("b")
+    chain = [key(f"u{i}") for i in range(201)] + [key(f"v{i}") for i in range(200)]
+    relations = [Relation(total, (a, b)), Relation(chain[0], (total, chain[201]))]
+    relations += [Relation(chain[i + 1], (chain[i], chain[202 + i])) for i in range(199)]
+    system = disclosure.LinearSystem(relations, [total, a, b, *chain])
+    unknown = {system.index[k] for k in (a, *chain)}
+    is_published = [k in (total, a, b) for k in system.keys]
+    value = [{total: 12, a: 3, b: 9}.get(k, 5) for k in system.keys]
+    sizes = []
+    solve = disclosure.milp
+    monkeypatch.setattr(disclosure, "milp", lambda c, **kw: sizes.append(len(c)) or solve(c, **kw))
+    cost = [4.0 if k == total else 1.0 for k in system.keys]  # a total costs more
+    chosen = disclosure.cheapest_complement(
+        system, system.index[a], unknown, is_published, (), cost, set(), value
+    )
+    assert [system.keys[i] for i in chosen] == [b]
+    assert max(sizes) < 20  # the cells near ``a``, not the 401 of the chain
