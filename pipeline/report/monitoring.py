@@ -62,6 +62,10 @@ tribunal claim; development outside positive action started and completed, start
 between the two snapshots (gone: not in the end snapshot in the same worker type), and being
 in a specialist unit at the end."""
 
+DISTRIBUTIONS = ("misconduct_stage", "misconduct_outcome", "grievance", "tribunal")
+"""The period dimensions the misconduct and grievance tables publish value by value beside
+everyone in post (:meth:`pipeline.disclosure.Universe.distribution`)."""
+
 NOT_SPECIALIST = "not specialist"
 """Stands for the departments of the snapshot that are not specialist units."""
 
@@ -198,6 +202,8 @@ def period_population(cells: Cells, start) -> str:
     if population not in declared:
         declared[population] = True
         cells.universe.add(population, **PERIOD_DIMENSIONS)
+        for dim in DISTRIBUTIONS:  # published beside those in post: withheld sums protected
+            cells.universe.distribution(population, dim)
         # those who started a programme outside positive action, on two dimensions: the
         # one cell is written on ``development``, beside those who completed, so that
         # started = completed + did not complete (a count the funnels protect) is a sum
@@ -680,6 +686,7 @@ def appraisal_population(cells: Cells, year: int) -> str:
         population, worker=tuple(codes.WORKER_TYPES), eth=tuple(e.code for e in codes.ETHNICITIES),
         rating=scale,
     )  # fmt: skip
+    cells.universe.distribution(population, "rating")  # each rating beside those rated
     return population
 
 
