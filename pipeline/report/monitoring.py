@@ -874,14 +874,32 @@ select
     {statistics}
 from analytics.survey_results as studied
 where studied.comparison_code = ? and studied.group_code = ?
-    -- each indicator from the latest survey that asks it: a later pulse survey of one
-    -- question does not remove the others
+    -- each indicator from the latest survey that asks it of every group compared: a later
+    -- pulse survey of one question does not remove the others, and one of a few groups
+    -- (whose "ethnic minority" would be only those it reports) is not compared
+    and studied.covers_comparison
     and studied.survey_date = (
         select max(asked.survey_date) from analytics.survey_results as asked
         where asked.indicator_code = studied.indicator_code
+            and asked.comparison_code = studied.comparison_code
+            and asked.covers_comparison
     )
 order by studied.wres_indicator, studied.question_code
 """.replace("{statistics}", STATISTICS_SQL)
+
+PARTIAL_SURVEYS_SQL = """
+select distinct partial.survey_id, partial.survey_date
+from analytics.survey_results as partial
+where partial.comparison_code = ? and not partial.covers_comparison
+    and partial.survey_date > coalesce((
+        select max(used.survey_date) from analytics.survey_results as used
+        where used.comparison_code = partial.comparison_code
+            and used.indicator_code = partial.indicator_code and used.covers_comparison
+    ), date '1900-01-01')
+order by partial.survey_date, partial.survey_id
+"""
+"""Surveys later than one the section shows for an indicator that do not report every group
+compared (a pulse survey of a few groups): the section says it left them out."""
 
 SURVEY_COUNTS = ("agreeing_count", "respondent_count", "reference_agreeing_count",
                  "reference_respondent_count")  # fmt: skip
@@ -935,6 +953,12 @@ def staff_survey(cells: Cells, _snapshot_date):
         else f"{latest['survey_id']} (fieldwork closed {_long_date(latest['survey_date'])})"
     )
     minimum = int(raw["min_respondents"].iloc[0])
+    partial = cells.con.execute(PARTIAL_SURVEYS_SQL, [comparison.code]).fetchall()
+    left_out = tuple(
+        f"{survey_id} (closed {_long_date(date)}) is not compared here: its results do not "
+        f"cover every {group} and {reference} respondent (a survey of some groups only)."
+        for survey_id, date in partial
+    )
     table = DeclaredTable(
         id="staff-survey",
         caption=(
@@ -968,6 +992,7 @@ def staff_survey(cells: Cells, _snapshot_date):
             f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
             "([x]): a "
             "share of a handful of people is neither reliable nor safe to publish.",
+            *left_out,
         ),
     )
 
