@@ -231,7 +231,7 @@ def test_each_monitoring_section_shows_every_ethnic_group(demo_report):
 
     html = (demo_report / "index.html").read_text(encoding="utf-8")
     for section in ("misconduct", "grievances", "development-access", "lateral-moves",
-                    "appraisal"):  # fmt: skip
+                    "appraisal", "staff-survey"):  # fmt: skip
         table = page_table(demo_report, f"{section}-by-group")
         assert f'id="{section}-by-group"' in html
         groups = {label.rsplit(": ", 1)[-1] for label in table}
