@@ -956,7 +956,8 @@ def staff_survey(cells: Cells, _snapshot_date):
     partial = cells.con.execute(PARTIAL_SURVEYS_SQL, [comparison.code]).fetchall()
     left_out = tuple(
         f"{survey_id} (closed {_long_date(date)}) is not compared here: its results do not "
-        f"cover every {group} and {reference} respondent (a survey of some groups only)."
+        f"cover every {mid_sentence(comparison.group_label)} and {reference} respondent (a "
+        "survey of some groups only)."
         for survey_id, date in partial
     )
     table = DeclaredTable(
@@ -1114,10 +1115,12 @@ def survey_by_group(cells: Cells) -> Section | None:
             Column("label", "Indicator and group", "label"),
             Column("reference_group_label", "Compared with", "text"),
             Column("respondent_count", "Group: respondents", "count"),
-            Column("agreeing_share", "Group: agreed", "share",
+            Column("agreeing_count", "Group: agreed", "count"),
+            Column("agreeing_share", "Group: share agreed", "share",
                    of=("agreeing_count", "respondent_count")),
             Column("reference_respondent_count", "Reference: respondents", "count"),
-            Column("reference_agreeing_share", "Reference: agreed", "share",
+            Column("reference_agreeing_count", "Reference: agreed", "count"),
+            Column("reference_agreeing_share", "Reference: share agreed", "share",
                    of=("reference_agreeing_count", "reference_respondent_count")),
             *statistic_columns("share_ratio", "Ratio of shares", (*SURVEY_COUNTS, *both)),
         ),

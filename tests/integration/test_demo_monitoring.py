@@ -243,6 +243,10 @@ def test_each_monitoring_section_shows_every_ethnic_group(demo_report):
         "Police officers: entered the formal process (investigated): Black"
     ]
     assert black["Group: counted"] not in ("", None)
+    # the survey's: the agreeing counts are published, so the shares can be shown
+    survey = page_table(demo_report, "staff-survey-by-group")
+    black = [row for label, row in survey.items() if label.endswith(": Black")]
+    assert black and all(row["Group: share agreed"] not in ("", "[c]") for row in black)
 
 
 def test_the_scorecards_change_agrees_with_the_figures_it_prints(demo_report):
