@@ -171,6 +171,17 @@ class Universe:
         """Pairs of snapshots linked by their movements (see :func:`flow_relations`)."""
         self.equalities: dict[str, list[tuple[dict[str, frozenset[str]], dict]]] = {}
         """population -> declared equal sets (see :meth:`same`)."""
+        self.distributions: set[tuple[str, str]] = set()
+        """(population, dimension) pairs published as distributions (see
+        :meth:`distribution`)."""
+
+    def distribution(self, population: str, dim: str) -> None:
+        """Declare that tables publish ``population``'s cells along ``dim`` as a
+        distribution beside its total (appraisal ratings and those rated, misconduct
+        outcomes and those in post): a reader adds up what is shown and takes it from the
+        total, so the withheld values' sum is a cell protected like any other
+        (:func:`withheld_sums`)."""
+        self.distributions.add((population, dim))
 
     def same(
         self,
@@ -866,6 +877,62 @@ def zeros_beside_small_totals(
         if any(v is not None and 1 <= v <= threshold for v in map(values.get, found))
         or 1 <= rows.get(key, 0) <= threshold
     }
+
+
+def withheld_sums(
+    truth: Mapping[Key, int | None],
+    relations: Sequence[Relation],
+    universe: Universe,
+    threshold: int,
+    *,
+    sensitive: Callable[[Key], bool] = is_ethnic,
+) -> tuple[dict[Key, int], list[Relation]]:
+    """The cells a reader of a distribution works out as the sum of its withheld values,
+    with their true counts and their relations (each the sum of its parts).
+
+    Along a dimension declared a distribution (:meth:`Universe.distribution`), each
+    relation whose parts include two or more counts from 1 to the threshold that add up
+    to no more than it (the Exceptional and the Unsatisfactory of 59 rated, beside 14 +
+    33 + 7 shown: 5) gives the cell of those values and the parts that are 0 (a 0
+    withheld beside them adds nobody): the primary suppression withholds the small ones,
+    so their sum is the total less what is shown, a small count of an ethnic group unless
+    one more count beside them is withheld. As a cell of its own, the protection and the
+    audit treat it like any other unpublished small count."""
+    sums: dict[Key, int] = {}
+    found: list[Relation] = []
+    for relation in relations:
+        total = relation.total
+        if len(relation.parts) < 3 or not sensitive(total):
+            continue
+        if any(p.population != total.population for p in relation.parts):
+            continue
+        differ = {
+            dim
+            for part in relation.parts
+            for dim in universe.dims(total.population)
+            if part.values(dim) != total.values(dim)
+        }
+        if len(differ) != 1:
+            continue
+        (dim,) = differ
+        if (total.population, dim) not in universe.distributions:
+            continue
+        counts = [truth.get(p) for p in relation.parts]
+        if None in counts:
+            continue
+        small = [v for v in counts if 1 <= v <= threshold]
+        if len(small) < 2 or sum(small) > threshold:
+            continue
+        chosen = [p for p, v in zip(relation.parts, counts, strict=True) if v <= threshold]
+        if len(chosen) == len(relation.parts):
+            continue  # the total itself: a small count of its own
+        values = frozenset().union(*(p.values(dim) or () for p in chosen))
+        key = universe.with_values(total, dim, values)
+        if key in truth or key in sums:
+            continue
+        sums[key] = sum(small)
+        found.append(Relation(key, tuple(sorted(chosen))))
+    return sums, found
 
 
 def protect(

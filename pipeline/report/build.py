@@ -38,6 +38,7 @@ from pipeline.disclosure import (
     derive_relations,
     protect,
     unlisted_zeros,
+    withheld_sums,
 )
 from pipeline.report import (
     audit,
@@ -174,6 +175,9 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
                 shares_of[key] = shares_of.get(key, 0) + 1
     keys, relations = derive_relations(set(values) | published, cells.universe)
     truth = complete_values(values, keys, relations)
+    sums, summed = withheld_sums(truth, relations, cells.universe, threshold)
+    truth.update(sums)
+    relations = [*relations, *summed]
     zeros = unlisted_zeros(truth, published, cells.universe)
     members: dict[Key, set[Key]] = {}
     for relation in relations:

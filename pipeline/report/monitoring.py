@@ -62,6 +62,10 @@ tribunal claim; development outside positive action started and completed, start
 between the two snapshots (gone: not in the end snapshot in the same worker type), and being
 in a specialist unit at the end."""
 
+DISTRIBUTIONS = ("misconduct_stage", "misconduct_outcome", "grievance", "tribunal")
+"""The period dimensions the misconduct and grievance tables publish value by value beside
+everyone in post (:meth:`pipeline.disclosure.Universe.distribution`)."""
+
 NOT_SPECIALIST = "not specialist"
 """Stands for the departments of the snapshot that are not specialist units."""
 
@@ -198,6 +202,8 @@ def period_population(cells: Cells, start) -> str:
     if population not in declared:
         declared[population] = True
         cells.universe.add(population, **PERIOD_DIMENSIONS)
+        for dim in DISTRIBUTIONS:  # published beside those in post: withheld sums protected
+            cells.universe.distribution(population, dim)
         # those who started a programme outside positive action, on two dimensions: the
         # one cell is written on ``development``, beside those who completed, so that
         # started = completed + did not complete (a count the funnels protect) is a sum
@@ -680,6 +686,7 @@ def appraisal_population(cells: Cells, year: int) -> str:
         population, worker=tuple(codes.WORKER_TYPES), eth=tuple(e.code for e in codes.ETHNICITIES),
         rating=scale,
     )  # fmt: skip
+    cells.universe.distribution(population, "rating")  # each rating beside those rated
     return population
 
 
@@ -867,14 +874,32 @@ select
     {statistics}
 from analytics.survey_results as studied
 where studied.comparison_code = ? and studied.group_code = ?
-    -- each indicator from the latest survey that asks it: a later pulse survey of one
-    -- question does not remove the others
+    -- each indicator from the latest survey that asks it of every group compared: a later
+    -- pulse survey of one question does not remove the others, and one of a few groups
+    -- (whose "ethnic minority" would be only those it reports) is not compared
+    and studied.covers_comparison
     and studied.survey_date = (
         select max(asked.survey_date) from analytics.survey_results as asked
         where asked.indicator_code = studied.indicator_code
+            and asked.comparison_code = studied.comparison_code
+            and asked.covers_comparison
     )
 order by studied.wres_indicator, studied.question_code
 """.replace("{statistics}", STATISTICS_SQL)
+
+PARTIAL_SURVEYS_SQL = """
+select distinct partial.survey_id, partial.survey_date
+from analytics.survey_results as partial
+where partial.comparison_code = ? and not partial.covers_comparison
+    and partial.survey_date > coalesce((
+        select max(used.survey_date) from analytics.survey_results as used
+        where used.comparison_code = partial.comparison_code
+            and used.indicator_code = partial.indicator_code and used.covers_comparison
+    ), date '1900-01-01')
+order by partial.survey_date, partial.survey_id
+"""
+"""Surveys later than one the section shows for an indicator that do not report every group
+compared (a pulse survey of a few groups): the section says it left them out."""
 
 SURVEY_COUNTS = ("agreeing_count", "respondent_count", "reference_agreeing_count",
                  "reference_respondent_count")  # fmt: skip
@@ -928,6 +953,13 @@ def staff_survey(cells: Cells, _snapshot_date):
         else f"{latest['survey_id']} (fieldwork closed {_long_date(latest['survey_date'])})"
     )
     minimum = int(raw["min_respondents"].iloc[0])
+    partial = cells.con.execute(PARTIAL_SURVEYS_SQL, [comparison.code]).fetchall()
+    left_out = tuple(
+        f"{survey_id} (closed {_long_date(date)}) is not compared here: its results do not "
+        f"cover every {mid_sentence(comparison.group_label)} and {reference} respondent (a "
+        "survey of some groups only)."
+        for survey_id, date in partial
+    )
     table = DeclaredTable(
         id="staff-survey",
         caption=(
@@ -961,6 +993,7 @@ def staff_survey(cells: Cells, _snapshot_date):
             f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
             "([x]): a "
             "share of a handful of people is neither reliable nor safe to publish.",
+            *left_out,
         ),
     )
 
@@ -996,7 +1029,126 @@ def staff_survey(cells: Cells, _snapshot_date):
         )
         return Prose(message=message, chart=chart, findings=found)
 
-    return Section("staff-survey", "people", "Staff survey", table, compose)
+    main = Section("staff-survey", "people", "Staff survey", table, compose)
+    extra = survey_by_group(cells)
+    return [main] if extra is None else [main, extra]
+
+
+SURVEY_BY_GROUP_SQL = """
+select
+    studied.wres_indicator || ': ' || studied.indicator_label || ': ' || studied.group_label
+        as label,
+    studied.survey_id,
+    studied.survey_date,
+    studied.question_code,
+    studied.group_code,
+    studied.reference_group_code,
+    studied.reference_group_label,
+    studied.respondent_count,
+    studied.agreeing_count,
+    studied.agreeing_share,
+    studied.reference_respondent_count,
+    studied.reference_agreeing_count,
+    studied.reference_agreeing_share,
+    studied.share_ratio,
+    {statistics}
+from analytics.survey_results as studied
+where list_contains(?, studied.comparison_code)
+    and studied.group_code <> studied.reference_group_code
+    and studied.covers_comparison
+    -- as the section: each indicator from the latest survey that asks it of every group
+    and studied.survey_date = (
+        select max(asked.survey_date) from analytics.survey_results as asked
+        where asked.indicator_code = studied.indicator_code
+            and asked.comparison_code = studied.comparison_code
+            and asked.covers_comparison
+    )
+order by studied.wres_indicator, studied.question_code, studied.group_sort_order
+""".replace("{statistics}", STATISTICS_SQL)
+
+
+def survey_by_group(cells: Cells) -> Section | None:
+    """The staff survey's indicators for every group of the ethnic comparisons (both
+    definitions of the ethnic minority, the broad groups, Black on its own), each against
+    its own reference group, as the other sections' by-group tables; the cells are the
+    section's (:func:`survey_population`), so the protection sees them all."""
+    raw = cells.con.execute(SURVEY_BY_GROUP_SQL, [list(ETHNIC_COMPARISONS)]).df()
+    if raw.empty:
+        return None
+    members = group_members(cells)
+
+    def key(which: str, agreeing: bool):
+        def make(record):
+            population = survey_population(cells, record["survey_id"], record["question_code"])
+            return cells.key(
+                population, eth=members[record[which]], answer="agree" if agreeing else None
+            )
+
+        return make
+
+    for prefix, which in (("", "group_code"), ("reference_", "reference_group_code")):
+        _keys(raw, f"{prefix}respondent_count", key(which, False))
+        _keys(raw, f"{prefix}agreeing_count", key(which, True))
+    both = add_both_groups(cells, raw, (
+        ("both_agreeing_count", "agreeing_count", "reference_agreeing_count"),
+        ("both_respondent_count", "respondent_count", "reference_respondent_count"),
+    ))  # fmt: skip
+    surveys = sorted(set(zip(raw["survey_id"], raw["survey_date"], strict=True)),
+                     key=lambda s: s[1])  # fmt: skip
+    named = "; ".join(f"{i} (closed {_long_date(d)})" for i, d in surveys)
+    if len(surveys) > 1:
+        raw["label"] = [f"{label} ({survey})" for label, survey in
+                        zip(raw["label"], raw["survey_id"], strict=True)]  # fmt: skip
+    minimum = int(
+        cells.con.execute("select min_respondents from ref.survey_settings").fetchone()[0]
+    )
+    table = DeclaredTable(
+        id="staff-survey-by-group",
+        caption=(
+            f"Staff survey, {named}: the WRES questions for each definition of the ethnic "
+            "minority and each broad ethnic group (Black on its own), each against its own "
+            "reference group (White; White British for the wider definition): respondents "
+            "and the share who agreed; ratio = group share / reference share (by sex: "
+            "analytics.survey_results, docs/analysts.md)"
+        ),
+        columns=(
+            Column("label", "Indicator and group", "label"),
+            Column("reference_group_label", "Compared with", "text"),
+            Column("respondent_count", "Group: respondents", "count"),
+            Column("agreeing_count", "Group: agreed", "count"),
+            Column("agreeing_share", "Group: share agreed", "share",
+                   of=("agreeing_count", "respondent_count")),
+            Column("reference_respondent_count", "Reference: respondents", "count"),
+            Column("reference_agreeing_count", "Reference: agreed", "count"),
+            Column("reference_agreeing_share", "Reference: share agreed", "share",
+                   of=("reference_agreeing_count", "reference_respondent_count")),
+            *statistic_columns("share_ratio", "Ratio of shares", (*SURVEY_COUNTS, *both)),
+        ),
+        frame=raw,
+        notes=(
+            f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
+            "([x]).",
+        ),
+    )  # fmt: skip
+    headline = cells.comparison.group_code  # its rows are the section's own findings
+    others = [row for row, g in zip(table.labels, raw["group_code"], strict=True) if g != headline]
+
+    def compose() -> Prose:
+        found = [
+            f"{row}: {table.text(row, 'agreeing_share')} of respondents, against "
+            f"{table.text(row, 'reference_agreeing_share')} of "
+            f"{table.text(row, 'reference_group_label')} respondents "
+            f"({chance_clause(table, row)})."
+            for row in others
+            if is_finding(table, row)
+        ]
+        message = found[0] if found else (
+            "In the staff survey, no group's answers differ from its reference group's by "
+            "more than chance could explain, or the numbers are too small to show."
+        )  # fmt: skip
+        return Prose(message=message, findings=found)
+
+    return Section(table.id, "people", "Staff survey by group", table, compose)
 
 
 # --------------------------------------------------------------------------- chief officers

@@ -29,6 +29,7 @@ DEPENDS_ON = [
     "ref.survey_settings",
     "ref.comparison_groups",
     "ref.comparison_members",
+    "ref.ethnicities",
     "ref.fairness_settings",
 ]
 
@@ -78,6 +79,64 @@ counted as (
     group by all
 ),
 
+-- Whether each survey's rows for a question break all its respondents down by the kind of
+-- row a comparison is the sum of (ethnicity, sex, or both): the total row less the rows of
+-- that kind may be no more than min_respondents for each value with no row (a provider
+-- leaves out small cells); a partial ("pulse") survey reporting a few groups is not, and
+-- its "ethnic minority" would be only the groups it reports
+kinds as (
+    select distinct
+        comparison_code, ethnicity_code is not null as by_ethnicity, sex is not null as by_sex
+    from members
+),
+
+values_of_kind as (  -- how many values each kind of row has
+    select
+        by_ethnicity, by_sex,
+        (case when by_ethnicity then (select count(*) from ref.ethnicities) else 1 end)
+        * (case when by_sex then (select count(distinct sex) from members) else 1 end)
+        as value_count
+    from (select distinct by_ethnicity, by_sex from kinds)
+),
+
+breakdown as (
+    select
+        survey_id,
+        question_code,
+        ethnicity_code is not null as by_ethnicity,
+        sex is not null as by_sex,
+        count(*) as row_count,
+        sum(respondent_count) as respondent_count
+    from results
+    group by all
+),
+
+coverage as (
+    select
+        asked.survey_id,
+        asked.question_code,
+        kinds.comparison_code,
+        overall.respondent_count is null
+        or overall.respondent_count - coalesce(parts.respondent_count, 0)
+        <= (values_of_kind.value_count - coalesce(parts.row_count, 0))
+        * settings.min_respondents as covers_comparison
+    from asked
+    cross join kinds
+    cross join ref.survey_settings as settings
+    inner join values_of_kind
+        on kinds.by_ethnicity = values_of_kind.by_ethnicity
+        and kinds.by_sex = values_of_kind.by_sex
+    left join breakdown as parts
+        on asked.survey_id = parts.survey_id
+        and asked.question_code = parts.question_code
+        and kinds.by_ethnicity = parts.by_ethnicity
+        and kinds.by_sex = parts.by_sex
+    left join breakdown as overall
+        on asked.survey_id = overall.survey_id
+        and asked.question_code = overall.question_code
+        and not overall.by_ethnicity and not overall.by_sex
+),
+
 grid as (
     select
         asked.survey_id,
@@ -94,7 +153,8 @@ grid as (
         comparison_groups.group_sort_order,
         comparison_groups.reference_group_code,
         coalesce(counted.respondent_count, 0) as respondent_count,
-        coalesce(counted.agreeing_count, 0) as agreeing_count
+        coalesce(counted.agreeing_count, 0) as agreeing_count,
+        coalesce(coverage.covers_comparison, true) as covers_comparison
     from asked
     inner join surveys on asked.survey_id = surveys.survey_id
     inner join questions on asked.question_code = questions.question_code
@@ -104,6 +164,10 @@ grid as (
         and asked.question_code = counted.question_code
         and comparison_groups.comparison_code = counted.comparison_code
         and comparison_groups.group_code = counted.group_code
+    left join coverage
+        on asked.survey_id = coverage.survey_id
+        and asked.question_code = coverage.question_code
+        and comparison_groups.comparison_code = coverage.comparison_code
 ),
 
 final as (

@@ -231,7 +231,7 @@ def test_each_monitoring_section_shows_every_ethnic_group(demo_report):
 
     html = (demo_report / "index.html").read_text(encoding="utf-8")
     for section in ("misconduct", "grievances", "development-access", "lateral-moves",
-                    "appraisal"):  # fmt: skip
+                    "appraisal", "staff-survey"):  # fmt: skip
         table = page_table(demo_report, f"{section}-by-group")
         assert f'id="{section}-by-group"' in html
         groups = {label.rsplit(": ", 1)[-1] for label in table}
@@ -243,6 +243,10 @@ def test_each_monitoring_section_shows_every_ethnic_group(demo_report):
         "Police officers: entered the formal process (investigated): Black"
     ]
     assert black["Group: counted"] not in ("", None)
+    # the survey's: the agreeing counts are published, so the shares can be shown
+    survey = page_table(demo_report, "staff-survey-by-group")
+    black = [row for label, row in survey.items() if label.endswith(": Black")]
+    assert black and all(row["Group: share agreed"] not in ("", "[c]") for row in black)
 
 
 def test_the_scorecards_change_agrees_with_the_figures_it_prints(demo_report):

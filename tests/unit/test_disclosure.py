@@ -28,6 +28,7 @@ from pipeline.disclosure import (
     solver_output_logged,
     suppress,
     unlisted_zeros,
+    withheld_sums,
 )
 
 ETH = [e.code for e in codes.ETHNICITIES]
@@ -584,3 +585,72 @@ def test_a_complement_is_solved_over_the_exposed_cells_neighbourhood(monkeypatch
     )
     assert [system.keys[i] for i in chosen] == [b]
     assert max(sizes) < 20  # the cells near ``a``, not the 401 of the chain
+
+
+# --------------------------------------------------------------------------- distributions
+
+RATINGS = ("exceptional", "highly_competent", "competent", "development", "unsatisfactory")
+
+
+def rated(counts: dict[str, int], *, declared: bool = True):
+    """One group's appraisal ratings and those rated, each published (hostile 15, #17)."""
+    universe = Universe()
+    universe.add("appraisal", eth=ETH, rating=RATINGS)
+    if declared:
+        universe.distribution("appraisal", "rating")
+    values = {universe.key("appraisal", eth=MINORITY, rating=r): n for r, n in counts.items()}
+    values[universe.key("appraisal", eth=MINORITY)] = sum(counts.values())
+    return universe, values
+
+
+def protected_with_sums(values, universe, threshold: int = 5):
+    """:func:`protected` as the report's build runs it: the distributions' withheld sums
+    are cells too."""
+    keys, relations = derive_relations(set(values), universe)
+    truth = complete_values(values, keys, relations)
+    sums, summed = withheld_sums(truth, relations, universe, threshold)
+    truth.update(sums)
+    relations = [*relations, *summed]
+    protection = protect(truth, set(values), relations, threshold)
+    return protection, truth, relations
+
+
+def reader_knows(universe, protection, relations, values, ratings) -> bool:
+    """Whether the sum of the given ratings' counts follows from what is shown."""
+    cells = [universe.key("appraisal", eth=MINORITY, rating=r) for r in ratings]
+    target = Key("sum", ())
+    system = LinearSystem([*relations, Relation(target, tuple(cells))], sorted({*values, target}))
+    unknown = {system.index[k] for k in system.keys if k not in values or k in protection.withheld}
+    unknown.add(system.index[target])
+    return system.index[target] in system.determined(unknown)
+
+
+def test_the_withheld_ends_of_a_distribution_do_not_add_up_to_a_small_count():
+    """Hostile 15, finding 17: ethnic-minority officers rated "Exceptional [c]; Highly
+    competent 14; Competent 33; Development required 7; Unsatisfactory [c]" beside "rated
+    59": the two withheld add up to 59 - 54 = 5. Declared a distribution, the sum is a cell
+    of its own (5, small), so one more rating is withheld and the sum is no longer known."""
+    counts = dict(zip(RATINGS, (2, 14, 33, 7, 3), strict=True))
+    ends = ("exceptional", "unsatisfactory")
+    universe, values = rated(counts, declared=False)
+    protection, _, relations = protected_with_sums(values, universe)
+    assert reader_knows(universe, protection, relations, values, ends)  # the finding
+
+    universe, values = rated(counts)
+    protection, _, relations = protected_with_sums(values, universe)
+    withheld = {k.values("rating") for k in protection.withheld}
+    assert {frozenset({"exceptional"}), frozenset({"unsatisfactory"})} <= withheld
+    assert len(withheld) == 3  # the cheapest third: development required (7)
+    assert frozenset({"development"}) in withheld
+    assert not reader_knows(universe, protection, relations, values, ends)
+    assert universe.key("appraisal", eth=MINORITY) not in protection.withheld  # total shown
+
+
+def test_withheld_ends_adding_up_to_more_than_the_threshold_need_nothing_more():
+    counts = dict(zip(RATINGS, (4, 14, 33, 7, 3), strict=True))
+    universe, values = rated(counts)
+    protection, _, _ = protected_with_sums(values, universe)
+    assert {k.values("rating") for k in protection.withheld} == {
+        frozenset({"exceptional"}),
+        frozenset({"unsatisfactory"}),
+    }

@@ -672,6 +672,50 @@ def test_each_survey_indicator_comes_from_the_latest_survey_that_asks_it(tmp_pat
     }
 
 
+def test_a_later_pulse_survey_of_some_groups_is_not_compared_with_the_full_survey(tmp_path):
+    """Hostile 15, finding 16: a pulse survey asking Q1 of Black (B1) and White British (W1)
+    respondents only, beside its total row, became "this year's" survey: its "ethnic
+    minority" was the Black respondents alone, and the scorecard compared it with last
+    year's full survey. Its rows do not account for its respondents by ethnicity (400 in
+    the total row, 160 in the rows, far more than 10 for each code with no row), so it
+    does not cover the ethnic comparisons: the section and the scorecard keep Q1 from the
+    full survey, and the section names the pulse survey it left out."""
+    from pipeline.report.monitoring import PARTIAL_SURVEYS_SQL, SURVEY_SQL
+
+    settings = load_settings(write_config(tmp_path, EXTRA))
+    write_inbox(settings, "staff_snapshot_2024.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_START]))
+    write_inbox(settings, "staff_snapshot_2025.csv", "\n".join([STAFF_HEADER, *SNAPSHOT_END]))
+    write_inbox(settings, "staff_survey_2024.csv", "\n".join(SURVEY))
+    pulse = [SURVEY_HEADER] + [
+        f"PULSE-2025,2025-02-15,Q1,Question Q1,{eth},,{n},{agree}"
+        for eth, n, agree in (("", 400, 120), ("B1", 40, 20), ("W1", 120, 30))
+    ]
+    write_inbox(settings, "staff_survey_pulse.csv", "\n".join(pulse))
+    run_nightly(settings)
+    covers = _query(
+        settings,
+        """select survey_id, comparison_code, bool_and(covers_comparison) as covers
+           from analytics.survey_results group by all""",
+    ).set_index(["survey_id", "comparison_code"])["covers"]
+    assert covers.loc[("SS-2024", "ethnic_minority")]
+    assert covers.loc[("SS-2024", "ethnic_minority_by_sex")]  # 4 of 38 rows: small ones left out
+    assert not covers.loc[("PULSE-2025", "ethnic_minority")]
+    assert not covers.loc[("PULSE-2025", "broad_group")]
+    assert not covers.loc[("PULSE-2025", "sex")]
+    assert covers.loc[("PULSE-2025", "all")]
+    shown = _query(settings, SURVEY_SQL, ("ethnic_minority", "minority_excl_white"))
+    assert shown["survey_id"].tolist() == ["SS-2024"]
+    left_out = _query(settings, PARTIAL_SURVEYS_SQL, ("ethnic_minority",))
+    assert left_out["survey_id"].tolist() == ["PULSE-2025"]
+    card = _query(
+        settings,
+        """select source_id, previous_source_id from analytics.scorecard
+           where indicator_code = 'survey_harassment_public'""",
+    )
+    assert card["source_id"].tolist() == ["SS-2024"] * len(card) and len(card)
+    assert card["previous_source_id"].isna().all()
+
+
 def test_a_configured_question_no_survey_asks_is_a_warning_naming_the_setting(tmp_path):
     """Hostile 15, finding 14: `Q99 = "harassment_public"` in [survey.questions], a code no
     survey has (a mistyped 'Q17A' would be the same), ran with exit 0 and no word."""
