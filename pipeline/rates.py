@@ -211,14 +211,28 @@ def add_rate_comparison(
     return out
 
 
-def notes(
-    events: np.ndarray,
-    base: np.ndarray,
-    comparator_events: np.ndarray,
-    comparator_base: np.ndarray,
-    measure: Measure,
+NO_BASE = "no_base"
+NO_COMPARATOR_BASE = "no_comparator_base"
+NO_EVENTS = "no_events"
+TOO_FEW = "too_few"
+NO_COMPARATOR_EVENTS = "no_comparator_events"
+NO_GROUP_EVENTS = "no_group_events"
+REASONS = (NO_BASE, NO_COMPARATOR_BASE, NO_EVENTS, TOO_FEW, NO_COMPARATOR_EVENTS, NO_GROUP_EVENTS)
+"""Why a comparison is missing or its rate is 0, first that applies first: nobody in the
+group's base, nobody in the comparator's, nobody with the event on either side, an expected
+count below :data:`pipeline.stats.MIN_EXPECTED_COUNT`, nobody with the event in the
+comparator, nobody with it in the group. The database's ``note`` and every report sentence
+that says why a comparison is missing are both read from :func:`reasons`."""
+
+
+def reasons(
+    events: np.ndarray, base: np.ndarray, comparator_events: np.ndarray, comparator_base: np.ndarray
 ) -> np.ndarray:
-    """:func:`note` for arrays of counts: an object array of ``str`` or ``None``."""
+    """The first of :data:`REASONS` that applies to each 2x2 table (``None`` for none): an
+    object array."""
+    events, base, comparator_events, comparator_base = (
+        np.asarray(v, dtype=float) for v in (events, base, comparator_events, comparator_base)
+    )
     conditions = [
         base == 0,
         comparator_base == 0,
@@ -227,12 +241,24 @@ def notes(
         comparator_events == 0,
         events == 0,
     ]
-    words = [
-        f"no {measure.people} in {measure.group}",
-        f"no {measure.people} in {measure.comparator}",
-        f"no one in {measure.group} or {measure.comparator} {measure.event}",
-        "too few people to compare (an expected count below 1)",
-        f"no one in {measure.comparator} {measure.event}",
-        f"no one in {measure.group} {measure.event}",
-    ]
-    return np.select(conditions, words, default=None).astype(object)
+    return np.select(conditions, list(REASONS), default=None).astype(object)
+
+
+def notes(
+    events: np.ndarray,
+    base: np.ndarray,
+    comparator_events: np.ndarray,
+    comparator_base: np.ndarray,
+    measure: Measure,
+) -> np.ndarray:
+    """:func:`note` for arrays of counts: an object array of ``str`` or ``None``."""
+    words = {
+        NO_BASE: f"no {measure.people} in {measure.group}",
+        NO_COMPARATOR_BASE: f"no {measure.people} in {measure.comparator}",
+        NO_EVENTS: f"no one in {measure.group} or {measure.comparator} {measure.event}",
+        TOO_FEW: "too few people to compare (an expected count below 1)",
+        NO_COMPARATOR_EVENTS: f"no one in {measure.comparator} {measure.event}",
+        NO_GROUP_EVENTS: f"no one in {measure.group} {measure.event}",
+    }
+    codes = reasons(events, base, comparator_events, comparator_base)
+    return np.array([None if c is None else words[c] for c in codes], dtype=object)

@@ -351,7 +351,8 @@ class DeclaredTable:
     def protect_with(self, protection: Protection) -> None:
         """Decide each cell's shown value from the protection: withheld counts are [c], and
         so is every figure whose counts are not all known to a reader; a figure that does
-        not exist is [x]."""
+        not exist is [x], first of all one computed from a count that does not exist (a
+        ratio to a workforce share on a night with no snapshot of the year's start)."""
         self._records = None
         rows = []
         for position, record in enumerate(self.records):
@@ -370,6 +371,11 @@ class DeclaredTable:
             if key is None:
                 return NOT_APPLICABLE if missing(value) else column.rounded(value)
             return WITHHELD if key in protection.withheld else column.rounded(value)
+        if missing(value) and any(
+            record[f"{name}@key"] is None and name in record and missing(record[name])
+            for name in column.of
+        ):  # computed from a count that does not exist (no snapshot): no figure to withhold
+            return NOT_APPLICABLE
         sources = self.source_keys(position, column)
         if sources and not protection.knows(sources):
             return WITHHELD

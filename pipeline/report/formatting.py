@@ -20,3 +20,36 @@ def date(value) -> str:
 def join(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def among_shown(shown: int, rows: int, nouns: str) -> str:
+    """The scope of a superlative ('highest', 'widest', 'rose most'): '' when every row is
+    shown, else ' among the three of seven LPUs shown' (in words: a sentence quotes only
+    numbers its table shows), so a sentence never claims a maximum over rows the table
+    withholds. Callers claim no superlative over fewer than two rows."""
+    if shown >= rows:
+        return ""
+    return f" among the {in_words(shown)} of {in_words(rows)} {nouns} shown"
+
+
+UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+         "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]  # fmt: skip
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def in_words(n: int) -> str:
+    """A whole number in words (British usage, up to 999,999): a sentence may only quote
+    numbers a table shows, so a setting such as a window or a minimum is written out."""
+    if n < 0 or n >= 1_000_000:
+        return str(n)
+    if n < 20:
+        return UNITS[n]
+    if n < 100:
+        return TENS[n // 10] + ("" if n % 10 == 0 else "-" + UNITS[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return f"{UNITS[n // 100]} hundred" + ("" if rest == 0 else f" and {in_words(rest)}")
+    rest = n % 1000
+    joiner = " and " if 0 < rest < 100 else " "
+    return f"{in_words(n // 1000)} thousand" + ("" if rest == 0 else joiner + in_words(rest))

@@ -163,11 +163,13 @@ MEASURES: tuple[Measure, ...] = (
         "equal opportunities, discrimination).",
     ),
     Measure(
-        "Senior leadership against the workforce",
+        "Senior leadership against officers, staff and PCSOs",
         "The group's share of senior leadership (superintendents, chief officers and senior "
-        "staff bands) against its share of the whole workforce, as a difference in "
-        "percentage points, and against the rest of the workforce's share as a ratio.",
-        "share in senior leadership \u2212 share of the workforce",
+        "staff bands) against its share of officers, staff and PCSOs (special constables, "
+        "volunteers, are not compared: so this share can differ from the whole workforce's), "
+        "as a difference in percentage points, and against the share of the rest of them as "
+        "a ratio.",
+        "share in senior leadership \u2212 share of officers, staff and PCSOs",
         "NHS WRES indicator 9 (board membership against the workforce).",
     ),
     Measure(

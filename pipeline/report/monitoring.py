@@ -831,11 +831,22 @@ def appraisal_distribution(cells: Cells, _snapshot_date):
 
     def compose() -> Prose:
         top = table.labels[0]
-        message = (
-            f"In the appraisal year to 31 March {year}, {table.text(top, 'rating_share')} of "
-            f"{mid_sentence(comparison.group_label)} officers were rated {top.lower()}, against "
-            f"{table.text(top, 'reference_rating_share')} of {reference} officers."
-        )
+        shares = [table.text(top, c) for c in ("rating_share", "reference_rating_share")]
+        people = (f"{mid_sentence(comparison.group_label)} officers", f"{reference} officers")
+        if "[c]" not in shares and "[x]" not in shares:
+            message = (
+                f"In the appraisal year to 31 March {year}, {shares[0]} of {people[0]} were "
+                f"rated {top.lower()}, against {shares[1]} of {people[1]}."
+            )
+        else:  # a mark is never a word in a sentence: say what is shown, and why not the rest
+            said = [
+                f"the share of {who} rated {top.lower()} is "
+                + ("withheld to protect small numbers" if share == "[c]" else "not available")
+                if share in ("[c]", "[x]")
+                else f"{share} of {who} were rated {top.lower()}"
+                for share, who in zip(shares, people, strict=True)
+            ]
+            message = f"In the appraisal year to 31 March {year}, {said[0]}; {said[1]}."
         chart = Chart(
             kind="bars",
             series=(
@@ -1225,11 +1236,12 @@ def chief_officers(cells: Cells, snapshot_date):
         caption=(
             f"Senior leadership (superintendents, chief officers and senior staff) on "
             f"{_long_date(snapshot_date)}: "
-            f"{label} share of those who stated an ethnicity, against the workforce's "
-            "(officers, staff and PCSOs) and the population's; difference = team share - "
-            "workforce share, in percentage points (as NHS WRES indicator 9 compares a board "
-            "with the workforce); ratio = senior leadership's share / the rest of the "
-            "workforce's share"
+            f"{label} share of those who stated an ethnicity, against officers', staff's and "
+            "PCSOs' (special constables, volunteers, are not compared) and the population's; "
+            "difference = team share - share of officers, staff and PCSOs, in percentage "
+            "points (as NHS WRES indicator 9 compares a board with the workforce); ratio = "
+            "senior leadership's share / the share of the rest "
+            "of the officers, staff and PCSOs"
         ),
         notes=(
             "The chief officer team is not shown: it is a handful of people, whose ethnicity "
@@ -1241,15 +1253,19 @@ def chief_officers(cells: Cells, snapshot_date):
             Column("declared_headcount", "Stated an ethnicity", "count"),
             Column("group_headcount", f"{short}: people", "count"),
             Column("group_share", f"{short}: share", "share", of=own),
-            Column("workforce_group_share", "Workforce share", "share", of=workforce),
+            Column(
+                "workforce_group_share", "Officers, staff and PCSOs: share", "share", of=workforce
+            ),
             Column("population_share", "Population share", "share"),
             Column(
                 "workforce_gap_share",
-                "Difference from the workforce (points)",
+                "Difference from officers, staff and PCSOs (points)",
                 "points",
                 of=(*own, *workforce),
             ),
-            *statistic_columns("unit_to_rest_ratio", "Ratio to the rest of the workforce", counts),
+            *statistic_columns(
+                "unit_to_rest_ratio", "Ratio to the rest of officers, staff and PCSOs", counts
+            ),
         ),
         frame=raw,
     )
@@ -1259,8 +1275,9 @@ def chief_officers(cells: Cells, snapshot_date):
         if isinstance(table.value(senior, "group_share"), float):
             message = (
                 f"{label} colleagues were {table.text(senior, 'group_share')} of senior "
-                f"leadership against {table.text(senior, 'workforce_group_share')} of the "
-                f"workforce and {table.text(senior, 'population_share')} of the population "
+                f"leadership against {table.text(senior, 'workforce_group_share')} of "
+                f"officers, staff and PCSOs and {table.text(senior, 'population_share')} of the "
+                "population "
                 f"({chance_clause(table, senior)})."
             )
         else:

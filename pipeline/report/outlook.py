@@ -32,9 +32,11 @@ from pipeline.report.trends import (
     joiner_key,
     joiner_years,
     number,
+    recruit_words,
     staff_key,
     straight_line_rule,
     window_dates,
+    window_words,
 )
 
 NOT_FOR_INDIVIDUALS = (
@@ -75,10 +77,10 @@ def share_of(frame: pd.DataFrame) -> str:
     return f"{subject} of {people}"
 
 
-def assumptions(cells: Cells) -> str:
-    years = in_years(cells.settings.projections.window_years)
+def assumptions(cells: Cells, snapshot_date) -> str:
     return (
-        f"Assumptions: the joining, leaving and promotion rates of the last {years} "
+        f"Assumptions: the joining, leaving and promotion rates of "
+        f"{window_words(cells, snapshot_date)} "
         "continue; each worker type stays at its present size, every leaver replaced; "
         "recruits join in the recent mix and at the recent entry ranks; people do not change "
         "group; the population benchmark stays at Census 2021."
@@ -109,6 +111,12 @@ def window_reporting_years(cells: Cells, snapshot_date) -> list[int]:
         for y in joiner_years(cells)
         if start <= pd.Timestamp(year=y - 1, month=4, day=1) <= latest
     )
+
+
+def recruits_header(cells: Cells, snapshot_date) -> str:
+    """The recruits' share column's heading, naming the joiners' years it is over."""
+    span = recruit_words(cells, window_reporting_years(cells, snapshot_date))
+    return f"Recruits' share, {span.removeprefix('the ')}"
 
 
 def add_recruit_cells(cells: Cells, frame: pd.DataFrame, years: Sequence[int], group: str):
@@ -211,7 +219,7 @@ def share_targets(cells: Cells, snapshot_date):
         Column("projected_group_share", "Flow model, by the date", "percent", of=COUNTS),
         Column("projected_group_share_lower", "Flow model's band", "percent_interval",
                of=COUNTS, upper="projected_group_share_upper"),
-        Column("recruit_group_share", f"Recruits' share, last {years}", "percent",
+        Column("recruit_group_share", recruits_header(cells, snapshot_date), "percent",
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*COUNTS, *RECRUITS)),
@@ -227,9 +235,10 @@ def share_targets(cells: Cells, snapshot_date):
         ("Current rate (of a target)", f"The straight line through the target's share at "
          f"the snapshots of the last {years}: what 'at this rate' means."),
         ("Recruits' share needed", "The group's share of recruits, from now on, with which "
-         "the flow model meets a target on its date, everything else as observed; [x] where "
-         "even every recruit from the group would not, for an LPU (the flow model is "
-         "force-wide by rank), or where the target is already met."),
+         "the flow model meets a target on its date, everything else as observed; 0.0% where "
+         "the flow model meets it whatever the recruits' mix; [x] where even every recruit "
+         "from the group would not, for an LPU (the flow model is force-wide by rank), or "
+         "where the target is already met."),
         ("Needed from now (of a target)", "The change a year from now on that meets the "
          "target on its date; [x] where the target is already met (nothing more is needed)."),
     ]  # fmt: skip
@@ -316,7 +325,13 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str, judged_words) ->
             f", and the flow model, which allows for who joins and leaves, expects "
             f"{table.text(row, 'projected_group_share')} by the date"
         )
-    if status != "on track" and judged and number(table, row, "needed_recruit_share") is not None:
+    needed = number(table, row, "needed_recruit_share")
+    if status != "on track" and judged and needed == 0:  # the model meets it with none
+        sentence += (
+            "; the flow model meets it whatever the recruits' mix, even with no recruits from "
+            f"the group (recently {table.text(row, 'recruit_group_share')})"
+        )
+    elif status != "on track" and judged and needed is not None:
         sentence += (
             f"; it would take {table.text(row, 'needed_recruit_share')} of recruits from "
             f"the group from now on (recently {table.text(row, 'recruit_group_share')})"
@@ -423,11 +438,11 @@ def target_trends(cells: Cells, snapshot_date):
     )
     title = "Targets: the numbers behind each current rate"
     table = DeclaredTable(id="targets-trends", caption=title, columns=columns, frame=frame)
-    years = in_years(cells.settings.projections.window_years)
+    years = window_words(cells, snapshot_date)
 
     def compose() -> Prose:
         return Prose(
-            message=f"Each share target's scope at every snapshot of the last {years}: "
+            message=f"Each share target's scope at every snapshot of {years}: "
             "the points its current rate is the straight line through."
         )
 
@@ -465,7 +480,6 @@ def joiner_targets(cells: Cells, snapshot_date):
         cells, years_of(r), r["worker_type"], None, r["group_code"]
     ) if years_of(r) else None)  # fmt: skip
     add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
-    years = in_years(cells.settings.projections.window_years)
     so_far = ("group_joiner_count",)
     columns = (
         Column("label", "Target", "label"),
@@ -479,7 +493,7 @@ def joiner_targets(cells: Cells, snapshot_date):
                of=(*so_far, *RECRUITS)),
         Column("projected_group_joiner_count", "Flow model, by the date", "number",
                of=(*so_far, *RECRUITS)),
-        Column("recruit_group_share", f"Recruits' share, last {years}", "percent",
+        Column("recruit_group_share", recruits_header(cells, snapshot_date), "percent",
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
                of=(*so_far, *RECRUITS)),
@@ -497,18 +511,18 @@ def joiner_targets(cells: Cells, snapshot_date):
     def compose() -> Prose:
         sentences = []
         for row in table.labels:
-            status = table.text(row, "target_status")
+            status = _joiners_status_words(table, row)
             target = (
                 f"a target of {table.text(row, 'target_joiner_count')} by {table.text(row, 'by')}"
             )
             sentence = (
                 f"{scopes[row]}, joiners: {table.text(row, 'group_joiner_count')} so far "
-                f"against {target}, {status}"
+                f"against {target}{status}"
                 if begun[row]
                 else f"{scopes[row]}, joiners: {target}, whose period has not begun (it "
-                f"starts after the latest snapshot), {status}"
+                f"starts after the latest snapshot){status}"
             )
-            if status == "not on track":
+            if status == ", not on track":
                 sentence += (
                     f": {table.text(row, 'needed_joiners_per_year')} a year are needed "
                     f"{'from now' if begun[row] else 'over its own years'}, against "
@@ -523,6 +537,24 @@ def joiner_targets(cells: Cells, snapshot_date):
         return Prose(message=" ".join(sentences), findings=sentences)
 
     return Section("targets-joiners", THEME, title, table, compose)
+
+
+def _joiners_status_words(table: DeclaredTable, row: str) -> str:
+    """', on track' (the status as the table shows it), or, where the status is withheld or
+    does not exist, which figure it is judged from is missing and why, read from the row's
+    cells: never the mark itself inside a sentence."""
+    status = table.text(row, "target_status")
+    if status not in ("[c]", "[x]"):
+        return f", {status}"
+    if table.text(row, "group_joiner_count") == "[c]":
+        why = "its joiners so far are withheld to protect small numbers"
+    elif table.text(row, "current_joiners_per_year") == "[c]":
+        why = "its current rate is withheld to protect small numbers"
+    elif status == "[c]":
+        why = "its status is withheld to protect small numbers in a figure it is judged from"
+    else:
+        why = "there is nothing to judge it from"
+    return f"; whether it is on track cannot be shown: {why}"
 
 
 # --------------------------------------------------------------------------- projection
@@ -580,14 +612,13 @@ def projection(cells: Cells, snapshot_date):
     label = headline_label(cells)
     now = pd.Timestamp(snapshot_date).year
     end, middle = str(now + horizon), str(now + mid)
-    years = in_years(cells.settings.projections.window_years)
     columns = (
         Column("label", "Rank, worker type or workforce", "label"),
         Column("declared_headcount", "Stated an ethnicity now", "count"),
         Column("group_headcount", "In the group now", "count"),
         Column("group_share", "Share now", "share", of=COUNTS),
         Column("population_share", CENSUS_LABEL, "share"),
-        Column("recruit_group_share", f"Recruits' share, last {years}", "percent",
+        Column("recruit_group_share", recruits_header(cells, snapshot_date), "percent",
                of=RECRUITS),
         # A year ten on only when the horizon is further (a horizon of ten or fewer years
         # would give two columns of the same year and name).
@@ -746,7 +777,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
         caption=f"{title}: {label}, the flow model with its band, and the straight line",
         columns=columns,
         frame=frame,
-        notes=(NOT_FOR_INDIVIDUALS, assumptions(cells), straight_line_rule(cells)),
+        notes=(NOT_FOR_INDIVIDUALS, assumptions(cells, snapshot_date), straight_line_rule(cells)),
     )
     first, last = table.labels[0], table.labels[-1]
 
@@ -767,8 +798,8 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
             else ""
         )
         return (
-            f" What drives it: of the officers who joined in the last "
-            f"{in_years(cells.settings.projections.window_years)} and stated an "
+            f" What drives it: of the officers who joined in "
+            f"{recruit_words(cells, window_reporting_years(cells, snapshot_date))} and stated an "
             f"ethnicity, {outlook.text(row, 'recruit_group_share')} were from the group, "
             f"against {outlook.text(row, 'group_share')} of officers now, so recruitment "
             f"{lift} the share; at today's joining, leaving and promotion rates it settles at "
@@ -860,12 +891,12 @@ def promotion_needed(cells: Cells, snapshot_date):
     return [
         section
         for code, target in needs.groupby("target_code", sort=False)
-        for section in _promotion_sections(cells, code, target, flows)
+        for section in _promotion_sections(cells, code, target, flows, snapshot_date)
     ]
 
 
 def _promotion_sections(
-    cells: Cells, code: str, target: pd.DataFrame, flows: pd.DataFrame
+    cells: Cells, code: str, target: pd.DataFrame, flows: pd.DataFrame, snapshot_date
 ) -> list[Section]:
     """Two tables: the rates a rank target needs (one row per rank below it) and, after it,
     the counts of each period those rates come from (the cells every rate names)."""
@@ -941,11 +972,11 @@ def _promotion_sections(
     group_sources = (*own_sources["group"], *own_sources["rest"])
     name = target["target_name"].iloc[0]
     rank = target["target_rank_or_band"].iloc[0]
-    years = in_years(cells.settings.projections.window_years)
+    years = window_words(cells, snapshot_date)
     title = f"What it would take: promotion to {rank}"
     table = DeclaredTable(
         id=f"what-it-would-take-{code}",
-        caption=f"{title}, for the target {name}: rates over the last {years}",
+        caption=f"{title}, for the target {name}: rates over {years}",
         columns=(
             Column("label", "Rank promoted from", "label"),
             Column("promotion_rate", "Group's promotion rate (a year)", "percent",
@@ -1015,7 +1046,7 @@ def _promotion_sections(
     def compose_counts() -> Prose:
         return Prose(
             message=f"The promotions each year behind the rates above, rank by rank: over "
-            f"the last {years}, those in post at the start of each year and how many of "
+            f"{years}, those in post at the start of each year and how many of "
             "them held a higher rank a year later."
         )
 

@@ -80,10 +80,21 @@ def chance_clause(table: DeclaredTable, row: str, noun: str = "difference") -> s
 
 
 def sentence_figures(table: DeclaredTable, row: str, ratio: str, ratio_name: str) -> str:
+    """'ratio to constables 0.45, 95% interval 0.30 to 0.68; ...': a figure not shown is
+    named with its reason, never written as its mark."""
     return (
-        f"{ratio_name} {table.text(row, ratio)}, 95% interval "
-        f"{table.text(row, 'ci_lower_ratio')}; {chance_clause(table, row)}"
+        f"{_figure(table, row, ratio, ratio_name)}, "
+        f"{_figure(table, row, 'ci_lower_ratio', '95% interval')}; {chance_clause(table, row)}"
     )
+
+
+def _figure(table: DeclaredTable, row: str, column: str, name: str) -> str:
+    text = table.text(row, column)
+    if text == "[c]":
+        return f"{name} withheld to protect small numbers"
+    if text == "[x]":
+        return f"no {name} (it cannot be computed from these numbers)"
+    return f"{name} {text}"
 
 
 def _number(table: DeclaredTable, row: str, column: str):

@@ -156,19 +156,32 @@ def _number(table: DeclaredTable, row: str, column: str) -> float | None:
     return value if isinstance(value, int | float) else None
 
 
+def _below_population(table: DeclaredTable, row: str) -> bool:
+    """The row's ratio to the population is shown and below 1 (a ratio of 0 included)."""
+    ratio = _number(table, row, "representation_ratio")
+    return ratio is not None and ratio < 1
+
+
 def _message(table: DeclaredTable, rows: list[str], noun: str, people: str, label: str) -> str:
-    """One sentence naming the highest and lowest shares, and whether all are below the
-    population's."""
+    """One sentence naming the highest and lowest shares among the rows shown (and how many
+    those are when some are not), and whether all are below the population's."""
     shown = [r for r in rows if _number(table, r, "group_share") is not None]
     if not shown:
         return f"{label}: no figures by {noun} can be shown; the numbers are too small."
+    if len(shown) == 1:
+        only = shown[0]
+        return (
+            f"{label}: of the {fmt.in_words(len(rows))} {noun}s, the share of {people} can be "
+            f"shown only for {only} ({table.text(only, 'group_share')})."
+        )
     top = max(shown, key=lambda r: _number(table, r, "group_share"))
     low = min(shown, key=lambda r: _number(table, r, "group_share"))
-    below = all((_number(table, r, "representation_ratio") or 99) < 1 for r in shown)
+    below = all(_below_population(table, r) for r in shown)
     return (
         f"{label}: the share of {people} is highest for {top} "
         f"({table.text(top, 'group_share')}) and lowest for {low} "
         f"({table.text(low, 'group_share')})"
+        + fmt.among_shown(len(shown), len(rows), f"{noun}s")
         + (f"; every {noun} shown is below the population share." if below else ".")
     )
 
@@ -193,13 +206,20 @@ def _gradient_finding(table: DeclaredTable, rows: list[str], people: str, label:
     if len(shown) < 2:
         return None
     first, last = shown[0], shown[-1]
-    cut_short = last != rows[-1]
+    above = rows[rows.index(last) + 1 :]
+    withheld = [r for r in above if not table.is_shown(r, "group_share")]
     return (
         f"{label}: {table.text(first, 'group_share')} of {people} at {first} "
         f"({table.text(first, 'group_headcount')} of {table.text(first, 'declared_headcount')})"
         f" but {table.text(last, 'group_share')} at {last} "
         f"({table.text(last, 'group_headcount')} of {table.text(last, 'declared_headcount')})"
-        + ("; above that the numbers are too small to show." if cut_short else ".")
+        + (
+            "; above that the shares are withheld to protect small numbers."
+            if withheld
+            else "; above that there is no share to show."
+            if above
+            else "."
+        )
     )
 
 
@@ -298,10 +318,19 @@ def by_worker_type(cells: Cells, snapshot_date) -> Section:
             )
         else:
             headline = f"{label}: the workforce's share cannot be shown; the numbers are too small."
-        by_type = [f"{in_sentence(r)} {table.text(r, 'group_share')}" for r in body]
+        shown = [r for r in body if _number(table, r, "group_share") is not None]
+        withheld = [in_sentence(r) for r in body if table.text(r, "group_share") == "[c]"]
         findings = [headline]
-        if by_type:
-            findings.append(f"The {label} share differs by worker type: {fmt.join(by_type)}.")
+        if len(shown) >= 2:  # a mark is never a word in the sentence: withheld rows are named
+            by_type = [f"{in_sentence(r)} {table.text(r, 'group_share')}" for r in shown]
+            findings.append(
+                f"The {label} share differs by worker type: {fmt.join(by_type)}"
+                + (
+                    f"; {fmt.join(withheld)}: withheld to protect small numbers."
+                    if withheld
+                    else "."
+                )
+            )
         findings += _black_finding(cells, table, body)
         return Prose(
             message=headline,
@@ -344,7 +373,7 @@ def by_lpu(cells: Cells, snapshot_date):
 
     def compose() -> Prose:
         shown = [r for r in names if _number(table, r, "group_share") is not None]
-        below = [r for r in shown if (_number(table, r, "representation_ratio") or 99) < 1]
+        below = [r for r in shown if _below_population(table, r)]
         chart_title = (
             f"In every LPU shown, the {label} share of officers is below the share of residents"
             if shown and len(below) == len(shown)
@@ -352,17 +381,7 @@ def by_lpu(cells: Cells, snapshot_date):
             if below
             else f"The {label} share of officers by LPU, against the residents' share"
         )
-        gap = [r for r in names if _number(table, r, "parity_gap_headcount") is not None]
-        findings = []
-        if gap:
-            widest = max(gap, key=lambda r: _number(table, r, "parity_gap_headcount"))
-            findings.append(
-                f"The widest gap to the local population is in {widest}: {label} officers "
-                f"are {table.text(widest, 'group_share')} of its officers against "
-                f"{table.text(widest, 'population_share')} of its residents; about "
-                f"{table.text(widest, 'parity_gap_headcount')} more officers from the group "
-                "would match the population."
-            )
+        findings = _widest_gap(table, names, label)
         return Prose(
             message=_message(table, names, "LPU", "officers", label),
             chart=_share_chart(table, "officers", chart_title, "Local Policing Unit"),
@@ -370,6 +389,23 @@ def by_lpu(cells: Cells, snapshot_date):
         )
 
     return Section("representation-by-lpu", "operational", title, table, compose)
+
+
+def _widest_gap(table: DeclaredTable, names: list[str], label: str) -> list[str]:
+    """The LPU with the widest gap to its residents' share, as a finding: only over two or
+    more LPUs shown, and saying how many those are when some are not."""
+    gap = [r for r in names if _number(table, r, "parity_gap_headcount") is not None]
+    if len(gap) < 2:  # a widest over one row would be a claim about the rows withheld
+        return []
+    widest = max(gap, key=lambda r: _number(table, r, "parity_gap_headcount"))
+    scope = fmt.among_shown(len(gap), len(names), "LPUs")
+    return [
+        f"The widest gap to the local population{scope} is in {widest}: {label} officers are "
+        f"{table.text(widest, 'group_share')} of its officers against "
+        f"{table.text(widest, 'population_share')} of its residents; about "
+        f"{table.text(widest, 'parity_gap_headcount')} more officers from the group would "
+        "match the population."
+    ]
 
 
 # --------------------------------------------------------------------------- by ethnic group

@@ -12,6 +12,7 @@ rate, for both groups; the chart draws exactly those pass rates.
 
 from __future__ import annotations
 
+from pipeline import rates
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import OUTCOMES, Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
@@ -283,20 +284,15 @@ def _stage_names(names: list[str]) -> str:
 def _assessment(table: DeclaredTable, stages: list[str], raw, group: str, reference: str):
     """The stages with a comparison shown, and a clause for each reason the others have
     none ('the appointment stage could not be shown because the numbers are small'). A
-    reason is given only from what the table shows, so it cannot hint at a withheld count."""
+    "not computable" verdict is shown only when its four counts are, so its reason is the
+    statistic's own (:func:`pipeline.rates.reasons`, which also writes the database's note)
+    and tells no more than the table."""
     assessed, reasons = [], {}
     records = {str(r["label"]): r for r in raw.to_dict("records")}
     for stage in stages:
         shown = table.value(stage, "verdict")
         if shown == NOT_COMPUTABLE:
-            record = records[stage]
-            why = (
-                f"could not be compared because there were no {group} candidates"
-                if record["selection_base_count"] == 0
-                else f"could not be compared because there were no {reference} candidates"
-                if record["reference_selection_base_count"] == 0
-                else "could not be compared because no one in either group passed"
-            )
+            why = not_compared_reason(records[stage], group, reference)
         elif not isinstance(shown, str):
             why = "could not be shown because the numbers are small"
         else:
@@ -304,6 +300,32 @@ def _assessment(table: DeclaredTable, stages: list[str], raw, group: str, refere
             continue
         reasons.setdefault(why, []).append(stage)
     return assessed, [f"{_stage_names(names)} {why}" for why, names in reasons.items()]
+
+
+def not_compared_reason(record: dict, group: str, reference: str) -> str:
+    """Why a stage's pass rates could not be compared, from its four counts: 'could not be
+    compared because there were no White candidates', '... because no one in either group
+    passed', '... because too few candidates did not pass to compare the groups (fewer than
+    one would be expected in the smaller group)'."""
+    counts = [
+        record[name]
+        for name in ("passed_count", "selection_base_count", "reference_passed_count",
+                     "reference_selection_base_count")
+    ]  # fmt: skip
+    reason = rates.reasons(*([c] for c in counts))[0]
+    passed, failed = counts[0] + counts[2], counts[1] + counts[3] - counts[0] - counts[2]
+    rare, expected = ("passed", "to pass") if passed <= failed else (
+        "did not pass", "not to pass")  # fmt: skip
+    words = {
+        rates.NO_BASE: f"there were no {group} candidates",
+        rates.NO_COMPARATOR_BASE: f"there were no {reference} candidates",
+        rates.NO_EVENTS: "no one in either group passed",
+        rates.TOO_FEW: (
+            f"too few candidates {rare} to compare the groups (fewer than one would be "
+            f"expected {expected} in the smaller group)"
+        ),
+    }
+    return "could not be compared" + (f" because {words[reason]}" if reason in words else "")
 
 
 def _sections(cells: Cells, process_type: str) -> list[Section]:

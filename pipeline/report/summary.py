@@ -177,12 +177,15 @@ def caveats(cells: Cells, sections: list[Section]) -> list[str]:
             for r in body
             if isinstance(table.value(r, "declaration_rate"), float)
         ]
-        lowest = min(rates, key=lambda item: item[1])[0] if rates else None
+        lowest = min(rates, key=lambda item: item[1])[0] if len(rates) >= 2 else None
+        scope = fmt.among_shown(len(rates), len(body), "worker types")
+        scope = f",{scope}" if scope else ""
         out.append(
             f"{table.text(ALL_WORKERS, 'declaration_rate')} of the workforce have stated their "
             "ethnicity; every share in this report is of those who did"
             + (
-                f" (lowest among {in_sentence(lowest)}: {table.text(lowest, 'declaration_rate')})."
+                f" (lowest among {in_sentence(lowest)}: "
+                f"{table.text(lowest, 'declaration_rate')}{scope})."
                 if lowest
                 else "."
             )

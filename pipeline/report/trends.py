@@ -19,6 +19,7 @@ from pipeline.disclosure import Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import ETHNICITY_CODES, Cells
 from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
+from pipeline.report.formatting import in_words
 from pipeline.report.model import Prose, Section
 
 THEME = "trends"
@@ -89,29 +90,6 @@ def staff_key(cells: Cells, date, worker_type, rank, lpu, eth: str):
     )
 
 
-UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-         "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-         "eighteen", "nineteen"]  # fmt: skip
-TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-
-
-def in_words(n: int) -> str:
-    """A whole number in words (British usage, up to 999,999): a sentence may only quote
-    numbers a table shows, so a setting such as a window or a minimum is written out."""
-    if n < 0 or n >= 1_000_000:
-        return str(n)
-    if n < 20:
-        return UNITS[n]
-    if n < 100:
-        return TENS[n // 10] + ("" if n % 10 == 0 else "-" + UNITS[n % 10])
-    if n < 1000:
-        rest = n % 100
-        return f"{UNITS[n // 100]} hundred" + ("" if rest == 0 else f" and {in_words(rest)}")
-    rest = n % 1000
-    joiner = " and " if 0 < rest < 100 else " "
-    return f"{in_words(n // 1000)} thousand" + ("" if rest == 0 else joiner + in_words(rest))
-
-
 def in_years(n: int) -> str:
     """A number of years in words: 'one year', 'three years' (see :func:`in_words`)."""
     return "one year" if n == 1 else f"{in_words(n)} years"
@@ -134,6 +112,32 @@ def window_dates(cells: Cells, snapshot_date) -> list:
         years=cells.settings.projections.window_years
     )
     return [d for d in trend_dates(cells, snapshot_date) if pd.Timestamp(d) >= start]
+
+
+def window_words(cells: Cells, snapshot_date) -> str:
+    """The snapshots the rates window holds, for a sentence or a heading: "the last three
+    years" when they reach back the whole [projections] window_years, else the span they
+    do cover ("the two years from 31 March 2024 to 31 March 2026", "31 March 2026 alone"),
+    so a window longer than the history loaded is never described as full."""
+    window = cells.settings.projections.window_years
+    dates = [pd.Timestamp(d) for d in window_dates(cells, snapshot_date)]
+    start = pd.Timestamp(snapshot_date) - pd.DateOffset(years=window)
+    if not dates or dates[0] - start <= pd.Timedelta(days=62):
+        return f"the last {in_years(window)}"
+    if len(dates) == 1:
+        return f"{fmt.date(dates[0])} alone"
+    span = max(1, round((dates[-1] - dates[0]).days / 365.25))
+    return f"the {in_years(span)} from {fmt.date(dates[0])} to {fmt.date(dates[-1])}"
+
+
+def recruit_words(cells: Cells, years: list[int]) -> str:
+    """The reporting ``years`` of joiners a recruits' share is over (those the rates window
+    holds): "the last three years" when they fill [projections] window_years, else the
+    months they cover ("April 2025 to March 2026")."""
+    window = cells.settings.projections.window_years
+    if not years or len(years) >= window:
+        return f"the last {in_years(window)}"
+    return f"April {min(years) - 1} to March {max(years)}"
 
 
 def held(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -263,7 +267,11 @@ def over_time_table(
     previous = ("previous_group_headcount", "previous_declared_headcount")
     changed = sources_where(frame, held(frame, "previous_declared_headcount"), COUNTS, "change")
     label = headline_label(cells)
-    years = in_years(cells.settings.projections.window_years)
+    years = (
+        window_words(cells, window[-1])
+        if window
+        else "the last " + in_years(cells.settings.projections.window_years)
+    )
     columns = (
         Column("label", first_header, "label"),
         Column("declared_headcount", "Stated an ethnicity", "count"),
@@ -273,7 +281,7 @@ def over_time_table(
                "points", of=(*changed, *previous),
                difference=("previous_group_share", "group_share")),
         Column("trend_share_change_per_year",
-               f"Straight-line trend over the snapshots of the last {years} (percentage "
+               f"Straight-line trend over the snapshots of {years} (percentage "
                "points a year)", "points", of=tuple(sources)),
         # without a 2011 census the estimate is the 2021 share held flat: not shown twice
         *([Column("estimated_population_share", ESTIMATE_LABEL, "share")]
@@ -354,7 +362,8 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
             slope = table.value(end, "trend_share_change_per_year")
             years = in_years(cells.settings.projections.window_years)
             pace = (
-                f"a straight line through the snapshots of the last {years} moves "
+                f"a straight line through the snapshots of {window_words(cells, snapshot_date)} "
+                "moves "
                 f"{table.text(end, 'trend_share_change_per_year')} percentage points a year"
                 if number(table, end, "trend_share_change_per_year") is not None
                 else "the straight line's slope is withheld"
@@ -715,6 +724,8 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
                 f"Over the year {share} fell most for {moved(low, points)} and least for "
                 f"{moved(high)}."
             )
+        if low != high:  # a superlative is over the rows shown, and says so
+            message = message[:-1] + fmt.among_shown(len(changes), len(body), f"{noun}s") + "."
     subject = f"{group} share" if group else "Each group's share"
     return Prose(
         message=message,

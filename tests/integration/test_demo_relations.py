@@ -46,7 +46,7 @@ def senior_officers_recoverable(folder: Path) -> list[str]:
     """Finding 15: senior leadership minus the senior staff bands is the officers of
     superintendent and above (27 - 24 = 3 ethnic minority)."""
     table = rows(folder, "scorecard-numbers")
-    leadership = table["Senior leadership against the workforce"]
+    leadership = table["Senior leadership against officers, staff and PCSOs"]
     bands = table["Police staff in the senior bands against police staff"]
     found = []
     counted = ("Ethnic minority: counted", "Ethnic minority: of")
