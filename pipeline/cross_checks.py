@@ -178,9 +178,9 @@ CHECKS: tuple[CrossCheck, ...] = (
         rule="movements_cover_period",
         extract_kind="joiners_leavers",
         description="The joiners-and-leavers data cover every period between consecutive "
-        "staff snapshots (a movement is loaded in each reporting year it overlaps), and "
-        "everyone who is in one snapshot and not the next has a leaver record (a joiner "
-        "record the other way).",
+        "staff snapshots in the last [projections] window_years (a movement is loaded in "
+        "each reporting year it overlaps), and everyone who is in one snapshot and not the "
+        "next has a leaver record (a joiner record the other way).",
         fix="Load the joiners-and-leavers extract for those dates (the period's flows are "
         "published once it is), or check that its staff ids match the snapshots'.",
         describe=_movements_cover,
@@ -272,6 +272,7 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
         "min_headcount": settings.disclosure.threshold,
         "survey_questions": sorted(settings.survey.questions),
         "longest_period_years": settings.contracts.longest_period_years,
+        "window_years": settings.projections.window_years,
     }
     results = []
     for check in CHECKS:

@@ -3,6 +3,9 @@
 -- show people leaving or joining (the period's flows are not computed:
 -- intermediate.int_workforce__periods), or people in the earlier snapshot are missing from
 -- the later one without a leaver record in the period (the reverse: without a joiner record).
+-- Only periods starting in the last $window_years ([projections]: the flows the report and
+-- the projection use), so that snapshots older than the first movements file do not warn
+-- every night.
 with periods as (
     select * from intermediate.int_workforce__periods
 ),
@@ -81,5 +84,6 @@ final as (
 )
 
 select * from final
-where not is_movements_covered or unrecorded_count > 0
+where (not is_movements_covered or unrecorded_count > 0)
+    and period_start_date >= (select max(period_end_date) from periods) - to_years($window_years)
 order by period_start_date

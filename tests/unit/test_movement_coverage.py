@@ -167,3 +167,25 @@ def test_no_covered_period_projects_nothing_and_says_why(waiting):
     assert "Periods between them with their joiners and leavers loaded,0,1" in outlook
     html = (latest / "index.html").read_text(encoding="utf-8")
     assert "but the joiners and leavers between them are not" in html
+
+
+def test_a_period_before_the_window_and_the_first_movements_file_does_not_warn(
+    tmp_path_factory,
+):
+    """Snapshots older than the first movements file (a backfill of snapshots only): their
+    periods have no flows, but only the periods of the [projections] window warn, or the
+    run would exit 5 every night for good."""
+    root = tmp_path_factory.mktemp("older")
+    config = write_config(root, "[projections]\nwindow_years = 1\n")
+    settings = load_settings(config)
+    for day, people in SNAPSHOTS.items():
+        rows = [staff_row(i, e, snapshot=day, rank=r, lpu=LPU.get(i, "BHM")) for i, e, r in people]
+        write_inbox(settings, f"staff_snapshot_{day}.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    write_inbox(
+        settings,
+        "joiners_leavers_2026.csv",
+        "\n".join([MOVEMENTS_HEADER + ",entry_route", *MOVEMENTS_2026]),
+    )
+    result = run_nightly(settings)
+    assert not [w for w in result.warnings if "movements_cover_period" in w]
+    assert _periods(settings, "retention") == ["2025-03-31"]
