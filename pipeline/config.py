@@ -607,6 +607,13 @@ class ContractSettings(_Frozen):
         description="Warn when the declaration rate falls by more than this since the "
         "previous snapshot (0.05 = 5 percentage points).",
     )
+    longest_period_years: float = Field(
+        default=1.25,
+        gt=0,
+        description="Warn when consecutive staff snapshots are more than this many years "
+        "apart (a snapshot missing between them): the flows between them cover the whole "
+        "period.",
+    )
 
 
 class FairnessSettings(_Frozen):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from pipeline import warehouse
 from pipeline.config import SQL_DIR, Settings
 from pipeline.contracts import ContractResult
 
@@ -23,6 +24,10 @@ CHECKS_DIR = SQL_DIR / "checks"
 
 def _date(value) -> str:
     return pd.Timestamp(value).date().isoformat()
+
+
+def _long_date(value) -> str:
+    return pd.Timestamp(value).strftime("%-d %B %Y")
 
 
 def _count(value: int, settings: Settings) -> str:
@@ -69,6 +74,46 @@ def _survey_parts(rows: list[dict], count: Callable[[int], str]) -> str:
         + "; ".join(one(r) for r in largest)
         + "."
     )
+
+
+def _reporting_years(years: list[int]) -> str:
+    """Reporting years (named by the year they end) as 'April 2025 to March 2026'."""
+    spans = [f"April {y - 1} to March {y}" for y in sorted(years)]
+    return spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+
+
+def _movements_cover(row: dict, s: Settings) -> str:
+    """A period the movements do not cover (its flows withheld), or one where the snapshots
+    show people moving whom the movements do not record."""
+    start, end = _long_date(row["period_start_date"]), _long_date(row["period_end_date"])
+    gone = (
+        f"{_count(int(row['gone_count']), s)} people in the snapshot of {start} are not in "
+        f"that of {end}, and {_count(int(row['came_count']), s)} in the later one are not in "
+        "the earlier"
+    )
+    if not row["is_movements_covered"]:
+        missing = [int(y) for y in row["unloaded_reporting_years"]]
+        latest = row["latest_loaded_reporting_year"]
+        what = (
+            f"Joiners and leavers after 31 March {min(missing) - 1} are not loaded"
+            if pd.isna(latest) or min(missing) > int(latest)
+            else "Joiners and leavers are not loaded"
+        )
+        return (
+            f"{what} (no movement is dated {_reporting_years(missing)}): leaving, joining "
+            f"and the projection are not published for {start} to {end} ({gone})."
+        )
+    return (
+        f"{start} to {end}: {gone}; of them "
+        f"{_count(int(row['unrecorded_leaver_count']), s)} have no leaver record in the "
+        f"period and {_count(int(row['unrecorded_joiner_count']), s)} no joiner record, so "
+        "leaving and joining, counted from the records, are undercounted."
+    )
+
+
+def _years_words(years: float) -> str:
+    whole = round(years)
+    return f"{whole} years" if abs(years - whole) < 0.1 else f"{years:.1f} years"
 
 
 @dataclass(frozen=True)
@@ -127,6 +172,32 @@ CHECKS: tuple[CrossCheck, ...] = (
             f"{row['previous_declaration_rate']:.1%} on {_date(row['previous_snapshot_date'])}, "
             f"{row['declaration_rate']:.1%} on {_date(row['snapshot_date'])} (the limit is a "
             f"fall of {s.contracts.declaration_rate_drop * 100:.0f} percentage points)."
+        ),
+    ),
+    CrossCheck(
+        rule="movements_cover_period",
+        extract_kind="joiners_leavers",
+        description="The joiners-and-leavers data cover every period between consecutive "
+        "staff snapshots in the last [projections] window_years (a movement is loaded in "
+        "each reporting year it overlaps), and everyone who is in one snapshot and not the "
+        "next has a leaver record (a joiner record the other way).",
+        fix="Load the joiners-and-leavers extract for those dates (the period's flows are "
+        "published once it is), or check that its staff ids match the snapshots'.",
+        describe=_movements_cover,
+        count_column="unrecorded_count",
+    ),
+    CrossCheck(
+        rule="snapshot_gap",
+        extract_kind="staff_snapshot",
+        description="Consecutive staff snapshots are no more than [contracts] "
+        "longest_period_years apart.",
+        fix="Load the missing snapshot if there is one; until then the report gives the "
+        "period's leaving and promotion for the whole period, and the projection spreads "
+        "them over its years.",
+        describe=lambda row, _s: (
+            f"No snapshot between {_long_date(row['period_start_date'])} and "
+            f"{_long_date(row['period_end_date'])}: the flows between them cover "
+            f"{_years_words(float(row['period_years']))}."
         ),
     ),
     CrossCheck(
@@ -200,10 +271,13 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
         "declaration_rate_drop": settings.contracts.declaration_rate_drop,
         "min_headcount": settings.disclosure.threshold,
         "survey_questions": sorted(settings.survey.questions),
+        "longest_period_years": settings.contracts.longest_period_years,
+        "window_years": settings.projections.window_years,
     }
     results = []
     for check in CHECKS:
         sql = (CHECKS_DIR / f"{check.rule}.sql").read_text(encoding="utf-8")
+        warehouse.build_views_read_by(con, sql)
         used = {name: value for name, value in parameters.items() if f"${name}" in sql}
         failing = con.execute(sql, used).df().to_dict("records")
         base = {

@@ -232,7 +232,8 @@ class Counts:
     """The observed counts the rates come from (memberships x positions), over the window:
     ``in_post`` at the start of each period, ``leavers`` and ``promoted`` among them,
     ``joiners``; ``stock`` is the headcount at the latest snapshot. ``periods_per_year``
-    compounds per-period rates into annual ones (1 for annual snapshots)."""
+    makes per-period rates annual (1 for annual snapshots, 12 for monthly, 0.5 for
+    snapshots two years apart)."""
 
     ladder: Ladder
     stock: np.ndarray
@@ -240,7 +241,7 @@ class Counts:
     leavers: np.ndarray
     promoted: np.ndarray
     joiners: np.ndarray
-    periods_per_year: int = 1
+    periods_per_year: float = 1.0
 
     def _borrowed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(in_post, leavers, promoted) with each empty cell given its rank's totals, and a
@@ -534,5 +535,5 @@ def counts_from_frame(frame: pd.DataFrame) -> Counts | None:
         leavers=grid("leaver_count"),
         promoted=grid("promoted_count"),
         joiners=grid("joiner_count"),
-        periods_per_year=int(frame["periods_per_year"].iloc[0]),
+        periods_per_year=float(frame["periods_per_year"].iloc[0]),
     )

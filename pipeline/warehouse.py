@@ -285,6 +285,26 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]
     return built
 
 
+def build_views_read_by(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    """Create the staging and intermediate views ``sql`` reads, and those they read, from
+    the model files: a check run before the transform (``pipeline.cross_checks``) reads a
+    rule where the models define it, not a copy (views only: cheap, and rebuilt by the
+    transform)."""
+    models = {model.relation: model for model in discover_models()}
+    wanted = {f"{s}.{t}" for s, t in _REFERENCE.findall(_strip_comments(sql))}
+    needed: set[str] = set()
+    while wanted:
+        relation = wanted.pop()
+        model = models.get(relation)
+        if model is None or relation in needed:
+            continue
+        if LAYERS[model.layer] != "view":
+            raise ModelError(f"{relation} is a table: a check before the transform reads views")
+        needed.add(relation)
+        wanted |= model.dependencies()
+    return run_models(con, [model for name, model in models.items() if name in needed])
+
+
 def conform(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     """Give a mart the dictionary's column types, or refuse it (:mod:`pipeline.dictionary`).
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.disclosure import Key
+from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
@@ -396,7 +397,7 @@ def misconduct(cells: Cells, _snapshot_date):
         return []
     comparison = cells.comparison
     group, reference = short_label(comparison.group_label), comparison.reference_label
-    period = f"the year to {_long_date(raw['period_end_date'].iloc[0])}"
+    period = fmt.period(raw["period_start_date"].iloc[0], raw["period_end_date"].iloc[0])
     table = DeclaredTable(
         id="misconduct",
         caption=(
@@ -451,7 +452,7 @@ def misconduct_stages(cells: Cells, _snapshot_date):
         return []
     comparison = cells.comparison
     group, reference = short_label(comparison.group_label), comparison.reference_label
-    period = f"the year to {_long_date(raw['period_end_date'].iloc[0])}"
+    period = fmt.period(raw["period_start_date"].iloc[0], raw["period_end_date"].iloc[0])
     table = DeclaredTable(
         id="misconduct-stages",
         caption=(
@@ -510,7 +511,7 @@ def grievances(cells: Cells, _snapshot_date):
         return []
     comparison = cells.comparison
     group, reference = short_label(comparison.group_label), comparison.reference_label
-    period = f"the year to {_long_date(raw['period_end_date'].iloc[0])}"
+    period = fmt.period(raw["period_start_date"].iloc[0], raw["period_end_date"].iloc[0])
     table = DeclaredTable(
         id="grievances",
         caption=(
@@ -553,7 +554,7 @@ def development(cells: Cells, _snapshot_date):
         return []
     comparison = cells.comparison
     group, reference = short_label(comparison.group_label), comparison.reference_label
-    period = f"the year to {_long_date(raw['period_end_date'].iloc[0])}"
+    period = fmt.period(raw["period_start_date"].iloc[0], raw["period_end_date"].iloc[0])
     table = DeclaredTable(
         id="development-access",
         caption=(
@@ -620,7 +621,7 @@ def lateral_moves(cells: Cells, _snapshot_date):
         return []
     comparison = cells.comparison
     group, reference = short_label(comparison.group_label), comparison.reference_label
-    period = f"the year to {_long_date(raw['period_end_date'].iloc[0])}"
+    period = fmt.period(raw["period_start_date"].iloc[0], raw["period_end_date"].iloc[0])
     table = DeclaredTable(
         id="lateral-moves",
         caption=(
@@ -1395,7 +1396,7 @@ def by_group(cells: Cells, view: str, *, section_id: str, theme: str, title: str
                 members[group], event,
             )  # fmt: skip
 
-        when = f"the year to {_long_date(raw['period'].iloc[0])}"
+        when = fmt.period(start, raw["period"].iloc[0])
     for prefix, which in (("", "group_code"), ("reference_", None)):
         for name, event in (("base_count", False), ("event_count", True)):
             raw[f"{prefix}{name}@key"] = [

@@ -715,12 +715,23 @@ def projection(cells: Cells, snapshot_date):
 def _not_yet(cells: Cells, snapshot_date) -> Section:
     """In place of the projection, until the rates window holds a year of flows (a new
     force's first night: one snapshot): what it needs, not a flat future with a certain
-    band and a 0% chance (hostile 6, finding 16)."""
+    band and a 0% chance (hostile 6, finding 16); or, with the snapshots there, until the
+    joiners and leavers between them are loaded (hostile 7, finding 1)."""
     loaded = len(window_dates(cells, snapshot_date))
     years = in_years(cells.settings.projections.window_years)
-    frame = pd.DataFrame(
-        [{"label": f"Staff snapshots in the last {years}", "loaded": loaded, "needed": 2}]
-    )
+    rows = [{"label": f"Staff snapshots in the last {years}", "loaded": loaded, "needed": 2}]
+    if loaded >= 2:
+        (covered,) = cells.con.execute(
+            "select coalesce(max(period_count), 0) from analytics.projection_rates"
+        ).fetchone()
+        rows.append(
+            {
+                "label": "Periods between them with their joiners and leavers loaded",
+                "loaded": covered,
+                "needed": 1,
+            }
+        )
+    frame = pd.DataFrame(rows)
     title = "Where today's rates lead"
     table = DeclaredTable(
         id="projection-outlook",
@@ -735,6 +746,18 @@ def _not_yet(cells: Cells, snapshot_date) -> Section:
     row = table.labels[0]
 
     def compose() -> Prose:
+        if loaded >= 2:
+            flows = table.labels[1]
+            return Prose(
+                message=(
+                    "Nothing is projected yet: the stock-and-flow projection is driven by the "
+                    "joining, leaving and promotion rates observed between snapshots, and "
+                    f"{table.text(row, 'loaded')} snapshots are loaded in the last {years}, "
+                    "but the joiners and leavers between them are not "
+                    f"({table.text(flows, 'loaded')} periods covered; the data-quality "
+                    "checks name what is missing). It will be published once they are."
+                )
+            )
         return Prose(
             message=(
                 "Nothing is projected yet: the stock-and-flow projection is driven by the "

@@ -175,11 +175,11 @@ def promotion_rates(cells: Cells, _snapshot_date):
     group, reference = short_label(comparison.group_label), comparison.reference_label
     counts = ("promoted_count", "in_post_count", "reference_promoted_count",
               "reference_in_post_count")  # fmt: skip
-    period = f"the year to {_long_date(raw['period_end_date'].iloc[0])}"
+    period = fmt.period(raw["period_start_date"].iloc[0], raw["period_end_date"].iloc[0])
     table = DeclaredTable(
         id="promotion-rates",
         caption=(
-            f"Promotions in {period}: officers at each rank at the start of the year and how "
+            f"Promotions in {period}: officers at each rank at its start and how "
             f"many held a higher rank at its end (per 100); promotion-rate ratio = {group} "
             f"rate / {reference} rate (below 1: promoted less often)"
         ),
@@ -317,7 +317,7 @@ def retention(cells: Cells, _snapshot_date):
     group, reference = short_label(comparison.group_label), comparison.reference_label
     counts = ("leaver_count", "in_post_count", "reference_leaver_count",
               "reference_in_post_count")  # fmt: skip
-    period = f"the year to {_long_date(raw['period_end_date'].iloc[0])}"
+    period = fmt.period(raw["period_start_date"].iloc[0], raw["period_end_date"].iloc[0])
     table = DeclaredTable(
         id="retention",
         caption=(

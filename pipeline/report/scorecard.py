@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.report import formatting as fmt
 from pipeline.report import monitoring
 from pipeline.report.cells import OUTCOMES, Cells
 from pipeline.report.declared import Column, DeclaredTable
@@ -267,7 +268,7 @@ def _period(record, prefix: str) -> str:
         return str(source)
     if pd.isna(start) or start == end:
         return pd.Timestamp(end).strftime("%-d %B %Y")
-    return f"year to {pd.Timestamp(end):%-d %B %Y}"
+    return fmt.period(start, end).removeprefix("the ")
 
 
 def scorecard_numbers(cells: Cells, _snapshot_date):

@@ -8,8 +8,9 @@ with staff as (
     select * from intermediate.int_staff__with_groups
 ),
 
-periods as (
+periods as (  -- a period the movements do not cover has no known flows
     select * from intermediate.int_workforce__periods
+    where is_movements_covered
 ),
 
 movements as (

@@ -7,8 +7,9 @@ with staff as (
     select * from intermediate.int_staff__with_groups
 ),
 
-periods as (
+periods as (  -- a period the movements do not cover has no known leavers
     select * from intermediate.int_workforce__periods
+    where is_movements_covered
 ),
 
 movements as (

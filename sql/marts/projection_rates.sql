@@ -2,9 +2,11 @@
 -- (ref.projection_groups), worker type and rank or band, the people in the group, the rest
 -- who stated an ethnicity, and those who did not: their headcount at the latest snapshot,
 -- and their flows (marts.workforce_flows) added over the periods that start in the last
--- [projections] window_years (people in post at the start, leavers, promotions, joiners). Rates are pooled over the window
--- (events / people in post) and expressed per year: a period of a year is one step; shorter
--- periods (monthly or quarterly snapshots) are compounded, 1 - (1 - rate)^(periods a year).
+-- [projections] window_years and the movements cover (people in post at the start, leavers,
+-- promotions, joiners). Rates are pooled over the window (events / people in post) and
+-- expressed per year, 1 - (1 - rate)^(periods a year): a period of a year is one step,
+-- shorter periods (monthly or quarterly snapshots) are compounded, and a longer one (two
+-- snapshots two years apart) is spread over its years (periods a year = 0.5).
 with flows as (
     select * from marts.workforce_flows
 ),
@@ -46,21 +48,19 @@ latest as (
 ),
 
 window_periods as (
-    select
-        periods.period_start_date,
-        date_diff('day', periods.period_start_date, periods.period_end_date) / 365.25
-            as period_years
+    select periods.period_start_date, periods.period_years
     from intermediate.int_workforce__periods as periods
     cross join latest
     cross join settings
     where periods.period_start_date >= latest.snapshot_date - to_years(settings.window_years)
+        and periods.is_movements_covered
 ),
 
 window_span as (
     select
         min(period_start_date) as window_start_date,
         count(*) as period_count,
-        greatest(1, cast(round(1 / avg(period_years)) as integer)) as periods_per_year
+        round(count(*) / sum(period_years), 2) as periods_per_year
     from window_periods
 ),
 
@@ -130,7 +130,7 @@ joined as (
         latest.snapshot_date,
         window_span.window_start_date,
         coalesce(window_span.period_count, 0) as period_count,
-        coalesce(window_span.periods_per_year, 1) as periods_per_year,
+        coalesce(window_span.periods_per_year, 1.0) as periods_per_year,
         coalesce(stock.headcount, 0) as headcount,
         coalesce(window_flows.in_post_count, 0) as in_post_count,
         coalesce(window_flows.leaver_count, 0) as leaver_count,

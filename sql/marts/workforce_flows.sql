@@ -8,8 +8,9 @@ with flows as (
     select * from intermediate.int_workforce__flows
 ),
 
-periods as (
+periods as (  -- only those the movements cover (int_workforce__flows)
     select * from intermediate.int_workforce__periods
+    where is_movements_covered
 ),
 
 projection_groups as (

@@ -88,8 +88,8 @@ def test_data_quality_checks_hold_every_rule_once_per_file(loaded):
     history = got[got["expectation_type"].str.startswith("progression_sql_check")]
     assert sorted(history["rule_code"]) == [
         "candidate_in_staff_snapshot", "declaration_rate_drop", "headcount_change",
-        "person_in_staff_snapshot", "rank_disappeared", "survey_parts_add_up",
-        "survey_question_asked",
+        "movements_cover_period", "person_in_staff_snapshot", "rank_disappeared",
+        "snapshot_gap", "survey_parts_add_up", "survey_question_asked",
     ]  # fmt: skip
 
 

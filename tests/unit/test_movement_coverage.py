@@ -1,0 +1,191 @@
+"""Flows only for the periods the joiners-and-leavers data cover, and a period's length read
+from its dates (hostile-7 findings 1 and 4), on the tiny force of test_trend_models.
+
+- A snapshot loaded before its year's joiners-and-leavers file is not a year in which nobody
+  left or joined: the period's flows (retention, workforce_flows, the projection's rates)
+  are withheld, and a warning (exit 5) names what is missing.
+- Two snapshots two years apart make a two-year period: the report says so, the projection
+  makes its rates annual, and a warning names the missing snapshot.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
+from test_trend_models import LPU, MOVEMENTS_2025, MOVEMENTS_2026, MOVEMENTS_HEADER, SNAPSHOTS
+
+from pipeline.config import load_settings
+from pipeline.nightly import run_nightly
+from pipeline.runs import ExitCode
+from pipeline.warehouse import connect
+
+
+def _force(root, snapshots: list[str], movements: list[str], targets: str = ""):
+    config = write_config(root, targets + "[projections]\ntrend_min_declared_headcount = 10\n")
+    settings = load_settings(config)
+    for day in snapshots:
+        rows = [
+            staff_row(i, eth, snapshot=day, rank=rank, lpu=LPU.get(i, "BHM"))
+            for i, eth, rank in SNAPSHOTS[day]
+        ]
+        write_inbox(settings, f"staff_snapshot_{day}.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    files = {
+        "2025": (MOVEMENTS_HEADER, MOVEMENTS_2025),
+        "2026": (MOVEMENTS_HEADER + ",entry_route", MOVEMENTS_2026),
+    }
+    for year in movements:
+        header, rows = files[year]
+        write_inbox(settings, f"joiners_leavers_{year}.csv", "\n".join([header, *rows]))
+    return settings, run_nightly(settings)
+
+
+def _query(settings, sql: str):
+    with connect(settings.paths.database, read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def _periods(settings, view: str) -> list[str]:
+    rows = _query(settings, f"select distinct period_start_date from analytics.{view} order by 1")
+    return [str(d)[:10] for d in rows["period_start_date"]]
+
+
+@pytest.fixture(scope="module")
+def late(tmp_path_factory):
+    """Three snapshots, and the movements of 2024-25 only (2025-26's file not yet here)."""
+    return _force(
+        tmp_path_factory.mktemp("late"), ["2024-03-31", "2025-03-31", "2026-03-31"], ["2025"]
+    )
+
+
+@pytest.fixture(scope="module")
+def gap(tmp_path_factory):
+    """Snapshots of 2024 and 2026 (2025's missing), with both years' movements."""
+    return _force(tmp_path_factory.mktemp("gap"), ["2024-03-31", "2026-03-31"], ["2025", "2026"])
+
+
+def test_a_period_the_movements_do_not_cover_has_no_flows(late):
+    settings, _ = late
+    # 2025-26: C5 and G1 are gone from the 2026 snapshot, but no leaver record is loaded:
+    # the period is withheld, not published as "0 leavers"
+    assert _periods(settings, "retention") == ["2024-03-31"]
+    assert _periods(settings, "workforce_flows") == ["2024-03-31"]
+    rates = _query(settings, "select distinct period_count from analytics.projection_rates")
+    assert rates["period_count"].tolist() == [1]
+    # promotion needs only the snapshots: both periods stay
+    assert _periods(settings, "promotion_rates") == ["2024-03-31", "2025-03-31"]
+
+
+def test_the_missing_movements_are_named_in_a_warning(late):
+    _, result = late
+    assert result.exit_code == ExitCode.SUCCESS_WITH_WARNINGS
+    (warning,) = [w for w in result.warnings if "movements_cover_period" in w]
+    assert "Joiners and leavers after 31 March 2025 are not loaded" in warning
+    assert "April 2025 to March 2026" in warning
+    assert "not published for 31 March 2025 to 31 March 2026" in warning
+
+
+def test_the_report_gives_the_last_period_the_movements_cover(late):
+    settings, _ = late
+    html = (settings.paths.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
+    assert "Leavers in the year to 31 March 2025 per 1,000" in html
+    assert "Leavers in the year to 31 March 2026" not in html
+
+
+def test_a_covered_force_has_no_coverage_warning(gap):
+    _, result = gap
+    assert not [w for w in result.warnings if "movements_cover_period" in w]
+
+
+def test_a_two_year_period_is_named_and_its_rates_made_annual(gap):
+    settings, result = gap
+    (warning,) = [w for w in result.warnings if "snapshot_gap" in w]
+    assert "No snapshot between 31 March 2024 and 31 March 2026" in warning
+    assert "cover 2 years" in warning
+    rates = _query(
+        settings,
+        """select * from analytics.projection_rates
+           where group_code = 'minority_excl_white' and worker_type = 'police_officer'
+             and rank_or_band = 'Constable' and membership_code = 'rest_stated'""",
+    ).iloc[0]
+    # C3-C9 in post on 31 March 2024; C3 and C5 left over the two years; the annual rate
+    # is the one that, held for two years, leaves 5 of 7
+    assert [rates["in_post_count"], rates["leaver_count"]] == [7, 2]
+    assert rates["periods_per_year"] == pytest.approx(0.5)
+    assert rates["leaving_rate"] == pytest.approx(1 - (5 / 7) ** 0.5)
+    html = (settings.paths.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
+    assert "Leavers in the two years to 31 March 2026 per 1,000" in html
+    assert "Promotions in the two years to 31 March 2026" in html
+    assert "the year to 31 March 2026" not in html
+
+
+@pytest.fixture(scope="module")
+def waiting(tmp_path_factory):
+    """Two snapshots, and only the movements of the year before the first (hostile-7's
+    /tmp/h7x/late: the 2025-26 file not yet delivered)."""
+    return _force(
+        tmp_path_factory.mktemp("waiting"), ["2025-03-31", "2026-03-31"], ["2025"], WAITING_TARGETS
+    )
+
+
+WAITING_TARGETS = """
+[[targets]]
+code = "officers"
+worker_type = "police_officer"
+share = 0.5
+by_date = 2030-03-31
+
+[[targets]]
+code = "sergeants"
+worker_type = "police_officer"
+rank_or_band = "Sergeant"
+share = 0.6
+by_date = 2029-03-31
+
+[[targets]]
+code = "birmingham"
+lpu_code = "BHM"
+share = 0.6
+by_date = 2028-03-31
+
+[[targets]]
+code = "joiners"
+worker_type = "police_officer"
+joiners = 3
+from_date = 2025-04-01
+by_date = 2027-03-31
+
+"""
+
+
+def test_no_covered_period_projects_nothing_and_says_why(waiting):
+    settings, result = waiting
+    assert result.exit_code == ExitCode.SUCCESS_WITH_WARNINGS
+    assert _periods(settings, "retention") == []
+    assert _query(settings, "select count(*) as n from analytics.projections")["n"][0] == 0
+    latest = settings.paths.reports_dir / "latest"
+    outlook = (latest / "csv" / "projection-outlook.csv").read_text(encoding="utf-8")
+    assert "Periods between them with their joiners and leavers loaded,0,1" in outlook
+    html = (latest / "index.html").read_text(encoding="utf-8")
+    assert "but the joiners and leavers between them are not" in html
+
+
+def test_a_period_before_the_window_and_the_first_movements_file_does_not_warn(
+    tmp_path_factory,
+):
+    """Snapshots older than the first movements file (a backfill of snapshots only): their
+    periods have no flows, but only the periods of the [projections] window warn, or the
+    run would exit 5 every night for good."""
+    root = tmp_path_factory.mktemp("older")
+    config = write_config(root, "[projections]\nwindow_years = 1\n")
+    settings = load_settings(config)
+    for day, people in SNAPSHOTS.items():
+        rows = [staff_row(i, e, snapshot=day, rank=r, lpu=LPU.get(i, "BHM")) for i, e, r in people]
+        write_inbox(settings, f"staff_snapshot_{day}.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    write_inbox(
+        settings,
+        "joiners_leavers_2026.csv",
+        "\n".join([MOVEMENTS_HEADER + ",entry_route", *MOVEMENTS_2026]),
+    )
+    result = run_nightly(settings)
+    assert not [w for w in result.warnings if "movements_cover_period" in w]
+    assert _periods(settings, "retention") == ["2025-03-31"]
