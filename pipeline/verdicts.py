@@ -42,13 +42,16 @@ def validate_reference(
 ) -> tuple[list[contracts.ContractResult], list[str], bool]:
     """``contracts.validate_reference``, with the results kept in ``store`` reused when
     their key is unchanged; the third value says whether they were."""
-    key = verdict_key(runner, name, frame, source, parameters)
+    try:
+        key = verdict_key(runner, name, frame, source, parameters)
+    except TypeError:  # a cell pandas cannot hash: validate, and keep nothing
+        key = None
     kept = _read(store)
     entry = kept.get(name)
-    if entry is not None and entry.get("key") == key:
+    if key is not None and entry is not None and entry.get("key") == key:
         return [contracts.ContractResult(**r) for r in entry["results"]], [], True
     results, blocking = contracts.validate_reference(runner, name, frame, source, parameters)
-    if not blocking:
+    if key is not None and not blocking:
         kept[name] = {"key": key, "results": [r.__dict__ for r in results]}
         _write(store, kept)
     return results, blocking, False

@@ -127,3 +127,17 @@ def test_a_rebuild_with_no_new_file_does_not_import_great_expectations(tiny_forc
     reused = [line for line in lines[last_run:] if line["event"] == "contract_results_reused"]
     assert reused and reused[0]["tables"] == ["area_lookup", "census_population"]
     assert lines[-1]["event"] == "run_finished" and "validate" in lines[-1]["stage_seconds"]
+
+
+def test_a_table_that_cannot_be_hashed_is_validated_and_nothing_kept(
+    tiny_force, reference_tables, contracts_runner
+):
+    tables, parameters = reference_tables
+    odd = tables["area_lookup"].assign(notes=[["a list"]] * len(tables["area_lookup"]))
+    odd.attrs = dict(tables["area_lookup"].attrs)
+    for _ in range(2):
+        results, blocking, reused = _check(
+            contracts_runner, tiny_force, tables, parameters, frame=odd
+        )
+        assert (blocking, reused) == ([], False) and all(r.success for r in results)
+    assert not verdicts.store_path(tiny_force).exists()
