@@ -12,7 +12,9 @@ Every expectation carries in its ``meta`` a ``rule`` name, a ``severity``, a
 Great Expectations has no expectations that compare rows with each other, so the few rules
 that need it (an age from two dates, stage order within a process) are computed here as
 ``derived_*`` columns on a validation-only copy of the frame, which the suites then check.
-GX is imported here only, and only when a suite first runs: the import costs ~3 s.
+GX is imported here only, and only when a suite first runs: the import costs about 1.3 s
+of CPU beyond pandas and scipy (``benchmarks/README.md``), so a reference table whose
+results can be reused (``pipeline.verdicts``) is not validated again.
 """
 
 from __future__ import annotations
@@ -321,18 +323,25 @@ it) are checked file by file."""
 
 
 class Contracts:
-    """The suites and one ephemeral GX context, created once per run."""
+    """The suites and one ephemeral GX context, created once per run when a suite first
+    runs: a night whose suites all have results to reuse (``pipeline.verdicts``) does not
+    import GX at all."""
 
     def __init__(self, suites_dir: Path = CONTRACTS_DIR):
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
         self.suites_dir = suites_dir
-        self._context = gx.get_context(mode="ephemeral")
-        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._source = self._context.data_sources.add_pandas("frames")
+        self._source = None
         self._batches: dict[str, object] = {}
         self._suites: dict[str, tuple[dict, list[Rule]]] = {}
+
+    def _data_source(self):
+        if self._source is None:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            context = gx.get_context(mode="ephemeral")
+            context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            self._source = context.data_sources.add_pandas("frames")
+        return self._source
 
     def suite(self, name: str) -> tuple[dict, list[Rule]]:
         if name not in self._suites:
@@ -341,7 +350,7 @@ class Contracts:
 
     def _batch_definition(self, name: str):
         if name not in self._batches:
-            asset = self._source.add_dataframe_asset(name)
+            asset = self._data_source().add_dataframe_asset(name)
             self._batches[name] = asset.add_batch_definition_whole_dataframe("whole")
         return self._batches[name]
 
@@ -626,13 +635,19 @@ REFERENCE_ROWS_ARE_FILE_ROWS = {"area_lookup": True, "census_population": False}
 and ethnic group), so its problems are named by area code instead."""
 
 
+def reference_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A reference table as its suite judges it: indexed by the file's row numbers."""
+    rows = frame.attrs.get("source_rows")  # the file's row numbers, from the reader
+    frame = frame.reset_index(drop=True)
+    frame.index = rows if rows is not None else frame.index + 2  # else the header is row 1
+    return frame
+
+
 def validate_reference(
     contracts: Contracts, name: str, frame: pd.DataFrame, source: Path, parameters: dict
 ) -> tuple[list[ContractResult], list[str]]:
     """Reference tables cannot be partly loaded: every failure of theirs blocks."""
-    rows = frame.attrs.get("source_rows")  # the file's row numbers, from the reader
-    frame = frame.reset_index(drop=True)
-    frame.index = rows if rows is not None else frame.index + 2  # else the header is row 1
+    frame = reference_frame(frame)
     results, blocking = [], []
     for rule, outcome in contracts.run(name, frame, parameters):
         success = outcome is None or outcome["success"]

@@ -13,10 +13,12 @@ import json
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from pipeline.config import CONTRACTS_DIR, SQL_DIR, Settings
+
+if TYPE_CHECKING:  # a night with nothing new computes the fingerprint without DuckDB
+    import duckdb
 
 REFERENCE_FILES = (
     "census_file",
@@ -90,6 +92,8 @@ def fingerprint(settings: Settings) -> dict[str, str]:
 
 def recorded(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
     """The fingerprint of the published release (None if it has none recorded)."""
+    import duckdb
+
     try:
         row = con.execute(
             """select settings from ops.runs where settings is not null

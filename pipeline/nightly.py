@@ -32,6 +32,7 @@ from pipeline import (
     reference,
     retention,
     targets,
+    verdicts,
     warehouse,
 )
 from pipeline.config import ConfigError, Settings
@@ -270,7 +271,7 @@ def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs
     names = {item.path: item.name for item in inputs}
     with log.stage("validate"):
         progress("Checking the data contracts")
-        loaded, checks = _validate(con, settings, tables, loaded, blocked, result, names)
+        loaded, checks = _validate(con, settings, log, tables, loaded, blocked, result, names)
     loaded.sort(key=lambda extract: load_order(extract, names[extract.path]))
     with log.stage("load"):
         progress("Loading raw tables")
@@ -380,22 +381,28 @@ def _read_new_extracts(con, settings, result, tables, progress, inputs):
     return loaded, blocked
 
 
-def _validate(con, settings, tables, loaded, blocked, result, names):
-    """Run every suite, and look for files that describe the same thing
-    (``pipeline.overlaps``); raise ``BlockedError`` (nothing published) if anything blocks."""
+def _validate(con, settings, log, tables, loaded, blocked, result, names):
+    """Run the suites of the new files and of the reference tables (whose results are
+    reused while nothing they depend on has changed: ``pipeline.verdicts``), and look for
+    files that describe the same thing (``pipeline.overlaps``); raise ``BlockedError``
+    (nothing published) if anything blocks."""
     lpu_codes = frozenset(tables["area_lookup"]["lpu_code"])
     parameters = contracts.contract_parameters(settings, lpu_codes, date.today())
     runner = contracts.Contracts()
     checks: list[contracts.ContractResult] = []
+    reused = []
     for name, source in (
         ("area_lookup", settings.reference.area_lookup_file),
         ("census_population", settings.reference.census_file),
     ):
-        found, blocking = contracts.validate_reference(
-            runner, name, tables[name], source, parameters
+        found, blocking, kept = verdicts.validate_reference(
+            runner, name, tables[name], source, parameters, verdicts.store_path(settings)
         )
         checks += found
         blocked += blocking
+        reused += [name] if kept else []
+    if reused:
+        log.event("contract_results_reused", tables=reused)
     checked = []
     for extract, found, blocking in contracts.validate_extracts(
         runner, loaded, parameters, settings

@@ -19,10 +19,12 @@ from contextlib import closing, contextmanager
 from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
+
+if TYPE_CHECKING:  # a night with nothing new reads the channels without importing DuckDB
+    import duckdb
 
 LEDGER_NAME = "deliveries.sqlite"
 BUSY_SECONDS = 30

@@ -17,13 +17,12 @@ published, so a run killed between publishing and archiving is repaired by the n
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 from pathlib import Path
-
-import jinja2
 
 from pipeline.config import TEMPLATES_DIR
 
@@ -108,20 +107,44 @@ def past_reports(reports_dir: Path) -> list[dict]:
     return found
 
 
+_STAMP = "<!-- archive index: {source} {body} -->\n"
+"""The last line of ``index.html``: digests of what it was rendered from (the listing, the
+template, the style sheet, this module) and of the rest of the file, so that a night with
+nothing new confirms the index without rendering it (or importing jinja2); a changed
+listing, template or file renders it again."""
+
+
 def write_index(reports_dir: Path) -> Path:
+    """Render the archive's ``index.html`` unless it is known to be in line already."""
+    index = reports_dir / "index.html"
+    reports = past_reports(reports_dir)
+    template = TEMPLATES_DIR / "templates" / "archive.html.j2"
+    css_path = TEMPLATES_DIR / "static" / "report.css"
+    source = hashlib.sha256(json.dumps(reports, sort_keys=True).encode())
+    for path in (template, css_path, Path(__file__)):
+        source.update(path.read_bytes())
+    try:
+        body, _, stamp = index.read_text(encoding="utf-8").rstrip("\n").rpartition("\n")
+    except (OSError, ValueError):
+        body = stamp = ""
+    if f"{stamp}\n" == _stamp(source.hexdigest(), f"{body}\n"):
+        return index
+    import jinja2  # here, not above: a night with nothing new needs no rendering
+
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "templates"),
+        loader=jinja2.FileSystemLoader(template.parent),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    html = environment.get_template("archive.html.j2").render(
-        reports=past_reports(reports_dir),
-        css=(TEMPLATES_DIR / "static" / "report.css").read_text(encoding="utf-8"),
+    html = environment.get_template(template.name).render(
+        reports=reports, css=css_path.read_text(encoding="utf-8")
     )
-    index = reports_dir / "index.html"
-    if index.exists() and index.read_text(encoding="utf-8") == html:
-        return index
+    html = html.rstrip("\n") + "\n"
     staged = reports_dir / ".index.html.incoming"
-    staged.write_text(html, encoding="utf-8")
+    staged.write_text(html + _stamp(source.hexdigest(), html), encoding="utf-8")
     os.replace(staged, index)
     return index
+
+
+def _stamp(source: str, body: str) -> str:
+    return _STAMP.format(source=source, body=hashlib.sha256(body.encode("utf-8")).hexdigest())

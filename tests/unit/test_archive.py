@@ -63,3 +63,14 @@ def test_an_unchanged_run_leaves_an_archive_in_line_untouched(tiny_force):
     before = index.stat().st_mtime_ns
     nightly.run_nightly(tiny_force)
     assert index.stat().st_mtime_ns == before
+
+
+def test_an_index_changed_by_hand_is_rendered_again_on_a_night_with_nothing_new(tiny_force):
+    _snapshot(tiny_force, "2026-03-31")
+    nightly.run_nightly(tiny_force)
+    index = tiny_force.paths.reports_dir / "index.html"
+    rendered = index.read_text(encoding="utf-8")
+    index.write_text(rendered.replace("2026-03-31", "2026-03-30"), encoding="utf-8")
+    result = nightly.run_nightly(tiny_force)
+    assert not result.changed
+    assert index.read_text(encoding="utf-8") == rendered
