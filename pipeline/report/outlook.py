@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipeline import codes
+from pipeline.disclosure import NOT_APPLICABLE_MARK, SUPPRESSED_MARK
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
 from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
@@ -274,7 +275,7 @@ def share_targets(cells: Cells, snapshot_date):
                 "a dashed marker; the values are in the table.",
                 rows=tuple(table.labels),
             ),
-            findings=[s for s in sentences if "cannot be shown" not in s],
+            findings=judged_findings(table, sentences),
             definitions=definitions,
         )
 
@@ -534,9 +535,20 @@ def joiner_targets(cells: Cells, snapshot_date):
                         f"to be from the group (recently {table.text(row, 'recruit_group_share')})"
                     )
             sentences.append(sentence + ".")
-        return Prose(message=" ".join(sentences), findings=sentences)
+        return Prose(message=" ".join(sentences), findings=judged_findings(table, sentences))
 
     return Section("targets-joiners", THEME, title, table, compose)
+
+
+def judged_findings(table: DeclaredTable, sentences: Sequence[str]) -> list[str]:
+    """The summary's findings among a targets table's sentences (one per row, in the table's
+    order): those of the targets whose status the table shows. A target whose status is
+    withheld ([c]) or does not exist ([x]) says so in its section, not among the findings."""
+    return [
+        sentence
+        for row, sentence in zip(table.labels, sentences, strict=True)
+        if table.text(row, "target_status") not in (SUPPRESSED_MARK, NOT_APPLICABLE_MARK)
+    ]
 
 
 def _joiners_status_words(table: DeclaredTable, row: str) -> str:

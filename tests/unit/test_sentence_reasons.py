@@ -418,3 +418,21 @@ def test_a_ratio_sentence_names_a_missing_interval_in_words():
     words = sentence_figures(table, "T", "ratio", "ratio to constables")
     assert "[x]" not in words and "[c]" not in words
     assert words.startswith("ratio to constables 0.00, no 95% interval")
+
+
+def test_only_targets_whose_status_is_shown_are_findings():
+    # The summary's findings listed "whether it is on track cannot be shown" for joiners'
+    # targets; a target whose status is withheld or does not exist is left to its section.
+    from pipeline.report.outlook import judged_findings
+
+    columns = (Column("label", "Target", "label"), Column("target_status", "Status", "text"))
+    statuses = {"A": "on track", "B": WITHHELD, "C": NOT_APPLICABLE, "D": "not on track"}
+    table = DeclaredTable(
+        id="targets",
+        caption="Targets",
+        columns=columns,
+        frame=pd.DataFrame({"label": list(statuses), "target_status": list(statuses.values())}),
+    )
+    table.shown_rows = [[label, status] for label, status in statuses.items()]
+    sentences = [f"{label}." for label in statuses]
+    assert judged_findings(table, sentences) == ["A.", "D."]
