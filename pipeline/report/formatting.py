@@ -17,10 +17,6 @@ def date(value) -> str:
     return pd.Timestamp(value).strftime("%-d %B %Y")
 
 
-_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                "nine", "ten", "eleven", "twelve")  # fmt: skip
-
-
 def period(start, end) -> str:
     """A period between two snapshots named for what it is: 'the year to 31 March 2026',
     'the two years to 31 March 2026' (a snapshot missing between them), 'the six months to
@@ -28,14 +24,10 @@ def period(start, end) -> str:
     days = (pd.Timestamp(end) - pd.Timestamp(start)).days
     years, months = round(days / 365.25), round(days / (365.25 / 12))
     if years >= 1 and abs(days - years * 365.25) <= 35:
-        words = "year" if years == 1 else f"{_word(years)} years"
+        words = "year" if years == 1 else f"{in_words(years)} years"
     else:
-        words = "month" if months == 1 else f"{_word(months)} months"
+        words = "month" if months == 1 else f"{in_words(months)} months"
     return f"the {words} to {date(end)}"
-
-
-def _word(count: int) -> str:
-    return _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else f"{count:,}"
 
 
 def join(items: list[str]) -> str:

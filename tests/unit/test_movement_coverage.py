@@ -189,3 +189,18 @@ def test_a_period_before_the_window_and_the_first_movements_file_does_not_warn(
     result = run_nightly(settings)
     assert not [w for w in result.warnings if "movements_cover_period" in w]
     assert _periods(settings, "retention") == ["2025-03-31"]
+
+
+def test_a_period_is_named_in_words_the_prose_audit_accepts():
+    """Snapshots 18 months apart were "the 18 months to 31 March 2026": a sentence may quote
+    only figures its table shows, so the audit stopped the report (exit 1). Every length is
+    written in words."""
+    from pipeline.report import audit
+    from pipeline.report.formatting import period
+
+    assert period("2025-03-31", "2026-03-31") == "the year to 31 March 2026"
+    assert period("2024-03-31", "2026-03-31") == "the two years to 31 March 2026"
+    assert period("2025-09-30", "2026-03-31") == "the six months to 31 March 2026"
+    named = period("2024-09-30", "2026-03-31")
+    assert named == "the eighteen months to 31 March 2026"
+    assert audit.audit_prose([f"Leavers in {named}."], ["5,095"], 5) == []
