@@ -171,6 +171,9 @@ class Universe:
         """Pairs of snapshots linked by their movements (see :func:`flow_relations`)."""
         self.equalities: dict[str, list[tuple[dict[str, frozenset[str]], dict]]] = {}
         """population -> declared equal sets (see :meth:`same`)."""
+        self.known: set[Key] = set()
+        """Cells a reader knows to be 0 without reading a count (:func:`known_zeros`), once
+        the report's counts are protected: ``tables.json`` lists them."""
         self.distributions: set[tuple[str, str]] = set()
         """(population, dimension) pairs published as distributions (see
         :meth:`distribution`)."""
@@ -762,6 +765,55 @@ def unlisted_zeros(
     return out
 
 
+def known_zeros(
+    values: Mapping[Key, int | None],
+    published: Collection[Key],
+    universe: Universe,
+    relations: Sequence[Relation],
+) -> set[Key]:
+    """The cells a reader knows to be 0 before reading any count: those of values no table
+    lists (:func:`unlisted_zeros`), and what the relations make of them. A relation all of
+    whose cells but one are known 0 makes that one 0 too (the universe's equalities can
+    leave a cell on both sides of a sum: Band C in a department declared to be officers
+    only); a relation whose cells on one side are known 0 makes those on the other 0
+    (counts are never negative: every part of an empty total is empty). Published cells
+    among them are known whether shown or not, so :func:`protect` never withholds them and
+    the audit counts nothing they give away. Only cells that are indeed 0 are returned (a
+    table may leave out a row with people in it; a relation the truth breaks adds
+    nothing); the report's ``tables.json`` lists them (:attr:`Universe.known`) for the
+    audit from the files alone.
+
+    Shape: a set of keys of ``values``; the one notion :func:`protect` and
+    :func:`pipeline.report.audit.audit_publication` share."""
+    known = unlisted_zeros(values, published, universe)
+    rows: list[dict[Key, float]] = []
+    for relation in relations:
+        row: dict[Key, float] = defaultdict(float)
+        row[relation.total] -= 1.0
+        for part in relation.parts:
+            row[part] += 1.0
+        rows.append({k: c for k, c in row.items() if c})
+    rows_of: dict[Key, list[int]] = defaultdict(list)
+    for r, row in enumerate(rows):
+        for key in row:
+            rows_of[key].append(r)
+    queue = list(range(len(rows)))
+    while queue:
+        row = rows[queue.pop()]
+        rest = [k for k in row if k not in known]
+        if not rest:
+            continue
+        negative = all(k in known for k, c in row.items() if c < 0)
+        positive = all(k in known for k, c in row.items() if c > 0)
+        if len(rest) > 1 and not negative and not positive:
+            continue
+        for key in rest:
+            if values.get(key) == 0:
+                known.add(key)
+                queue.extend(rows_of[key])
+    return known
+
+
 def contains(wider: Key, narrower: Key) -> bool:
     """Whether every person of ``narrower`` is in ``wider`` (same population)."""
     if wider.population != narrower.population:
@@ -953,7 +1005,8 @@ def protect(
 
     ``values`` holds the true value of every key (published, or implied by the relations:
     see :func:`complete_values`); a key whose value is unknown stays unknown.
-    ``known_zeros`` are unpublished cells a reader knows to be 0 (:func:`unlisted_zeros`).
+    ``known_zeros`` are cells a reader knows to be 0 without reading a count
+    (:func:`known_zeros`): never withheld, never exposed.
     ``sensitive`` says which
     unpublished keys must not be worked out when they are 1..threshold (ethnic-group cells);
     ``withheld`` are withheld whatever their value. ``denominators`` gives, for a count, the
@@ -992,11 +1045,8 @@ def protect(
     structural = {
         i
         for i in range(n)
-        if not is_published[i]
-        and (
-            system.keys[i] in known_zeros
-            or (is_flow_residual(system.keys[i]) and value[i] is not None)
-        )
+        if system.keys[i] in known_zeros
+        or (not is_published[i] and is_flow_residual(system.keys[i]) and value[i] is not None)
     }
     reasons: dict[Key, str] = {}
     hidden: set[int] = set()
@@ -1005,7 +1055,7 @@ def protect(
         if is_published[i] and small(i):
             hidden.add(i)
             reasons[key] = "primary"
-        elif is_published[i] and key in withheld:
+        elif is_published[i] and key in withheld and i not in structural:
             hidden.add(i)
             reasons[key] = "withheld with another table"
     beside_small = zeros_beside_small_totals(values, published, threshold, denominators)
@@ -1016,7 +1066,7 @@ def protect(
             continue
         if implied_by_a_shown_zero(key, wide_zeros):
             continue
-        if i not in hidden:
+        if i not in hidden and i not in structural:
             hidden.add(i)
             reasons[key] = "zero beside a small total"
     implied = {i for i in range(n) if not is_published[i] and i not in structural}
@@ -1090,17 +1140,18 @@ def protect(
             )
             if not chosen or not frees(target, chosen):
                 chosen = _greedy_complement(
-                    system, target, component, is_published, hidden, value, total_of,
-                    components, exposed_in,
+                    system, target, component, is_published, hidden | structural, value,
+                    total_of, components, exposed_in,
                 )  # fmt: skip
             if len(cache) > 20_000:  # trial components are rarely asked about twice
                 cache.clear()
             withhold(chosen)
         # A shown 0 beside a count now withheld: withheld too, then protected in turn.
         shown_zeros = [k for k in published_zeros if system.index[k] not in hidden]
+        withholdable = [k for k in shown_zeros if system.index[k] not in structural]
         beside = [
             key
-            for key in shown_zeros
+            for key in withholdable
             if any(system.index[t] in hidden for t in totals_of_zeros[key])
             and not implied_by_a_shown_zero(key, shown_zeros)
         ]
@@ -1126,20 +1177,22 @@ def protect(
 
 
 def _greedy_complement(
-    system, target, component, is_published, hidden, value, total_of, components, exposed_in
+    system, target, component, is_published, unavailable, value, total_of, components, exposed_in
 ) -> list[int]:
     """The fallback when :func:`cheapest_complement` finds nothing within reach: the count
     near ``target`` that frees it and exposes least (then a pair), the most preferable
-    first (a count that is no total, near, small)."""
+    first (a count that is no total, near, small); ``unavailable``: the cells already
+    withheld and those a reader knows without them. Empty when every count is withheld:
+    what pins the target then is known without any (the audit agrees)."""
     near = {j for r in system.rows_of[target] for j in system.rows[r]}
-    pool = [j for j in near if is_published[j] and j not in hidden]
+    pool = [j for j in near if is_published[j] and j not in unavailable]
     if not pool:
         neighbours = {j for i in component for r in system.rows_of[i] for j in system.rows[r]}
-        pool = [j for j in neighbours if is_published[j] and j not in hidden]
+        pool = [j for j in neighbours if is_published[j] and j not in unavailable]
     if not pool:
-        pool = [j for j in range(len(system.keys)) if is_published[j] and j not in hidden]
+        pool = [j for j in range(len(system.keys)) if is_published[j] and j not in unavailable]
     if not pool:
-        raise ValueError("Nothing left to withhold: the outputs cannot be protected.")
+        return []  # everything is withheld: the target is known without any count
 
     def preference(candidate: int) -> tuple:
         return (
@@ -1173,7 +1226,7 @@ def _greedy_complement(
         for first in shortlist[:PAIRS]:
             seconds = sorted(
                 {j for r in system.rows_of[first] for j in system.rows[r]
-                 if is_published[j] and j not in hidden and j != first},
+                 if is_published[j] and j not in unavailable and j != first},
                 key=preference,
             )[:PAIRS]  # fmt: skip
             for second in seconds:
@@ -1267,7 +1320,9 @@ def cheapest_complement(
     for region in regions():
         free = sorted(i for i in region if i in unknown and i not in structural)
         shown = sorted(
-            i for i in region if is_published[i] and i not in unknown and i not in hidden
+            i
+            for i in region
+            if is_published[i] and i not in unknown and i not in hidden and i not in structural
         )
         if not shown:
             continue

@@ -27,7 +27,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -44,8 +44,8 @@ from pipeline.disclosure import (
     implied_by_a_shown_zero,
     is_ethnic,
     is_flow_residual,
+    known_zeros,
     row_totals,
-    unlisted_zeros,
     zero_totals,
 )
 from pipeline.report.declared import (
@@ -660,17 +660,20 @@ def audit_publication(
         total = truth.get(relation.total)
         if total is not None and None not in parts and total != sum(parts):
             problems.append(Problem(relation.total.id, "the declared cells do not add up"))
-    problems += zeros_beside_totals(published, truth, threshold)
-    system = LinearSystem(relations, sorted(all_keys))
-    zeros = unlisted_zeros(
-        {k: truth.get(k) for k in all_keys}, set(published.shown) | published.withheld, universe
+    zeros = universe.known | known_zeros(
+        {k: truth.get(k) for k in all_keys},
+        set(published.shown) | published.withheld,
+        universe,
+        relations,
     )
+    problems += zeros_beside_totals(published, truth, threshold, known=zeros)
+    system = LinearSystem(relations, sorted(all_keys))
     fixed: dict[int, float] = {}
     for i, key in enumerate(system.keys):
         if key in published.shown:
             fixed[i] = float(published.shown[key])
         elif key in zeros:
-            fixed[i] = 0.0  # values no table lists: a reader takes them to be empty
+            fixed[i] = 0.0  # known without a count (values no table lists, and what follows)
         elif is_flow_residual(key) and truth.get(key) is not None:
             fixed[i] = float(truth[key])  # known to a reader: the strictest assumption
     programme = _Programme(system, fixed)
@@ -754,7 +757,35 @@ def audit_publication(
                             system.keys[i],
                         )
                     )
-    return problems
+    known = {i: 0.0 for i, key in enumerate(system.keys) if key in zeros}
+    return _published_adds(problems, system, known, truth)
+
+
+def _published_adds(
+    problems: list[Problem],
+    system: LinearSystem,
+    known: dict[int, float],
+    truth: Mapping[Key, int],
+) -> list[Problem]:
+    """``problems`` without the cells a reader can pin with nothing published at all, from
+    the cells ``known`` to be 0 and the relations alone (counts are never negative), which
+    no withholding can hide and the outputs do not disclose.
+    :func:`pipeline.disclosure.protect` leaves them too, once everything near them is
+    withheld. (Not from the flows' residuals: the audit takes them to be known to be
+    strict, but a reader does not know them without the counts.)"""
+    pinned = [p for p in problems if p.kind in RECOVERABLE and p.key is not None]
+    if not pinned:
+        return problems
+    prior = _Programme(system, known)
+    component_of = {i: c for c in prior.components() for i in c}
+    known = set()
+    for problem in pinned:
+        i = system.index[problem.key]
+        component = component_of[i]
+        position, solve = prior.solver(component)
+        if _bounds_differ(solve, len(component), position[i], truth.get(problem.key)) is False:
+            known.add(problem.key)
+    return [p for p in problems if not (p.kind in RECOVERABLE and p.key in known)]
 
 
 def _linear_constraints(kind, index, value, per, constant) -> list[tuple[dict, float, float]]:
@@ -796,7 +827,10 @@ ZERO_KINDS = frozenset({ZERO_BESIDE_SMALL, ZERO_BESIDE_WITHHELD})
 
 
 def zeros_beside_totals(
-    published: Publication, truth: Mapping[Key, int], threshold: int
+    published: Publication,
+    truth: Mapping[Key, int],
+    threshold: int,
+    known: Collection[Key] = frozenset(),
 ) -> list[Problem]:
     """A 0 shown beside a total (a cell that holds it and differs on one dimension, a
     rate's or share's denominator, or its column's count in a total row: see
@@ -804,8 +838,10 @@ def zeros_beside_totals(
     cells add up to 1..threshold people (:func:`pipeline.disclosure.row_totals`): '0
     promoted' beside '[c] in post' says that everyone in post was not promoted, '0 ethnic
     minority' beside '[c] White' that everyone in the row is White. Not a 0 that a wider 0
-    shown already says. From the outputs alone (``truth`` empty) only withheld totals can
-    be seen; with the true values, any total of 1..threshold people, published or not.
+    shown already says, nor one a reader knows without any count (``known``:
+    :func:`pipeline.disclosure.known_zeros`). From the outputs alone (``truth`` empty)
+    only withheld totals can be seen; with the true values, any total of 1..threshold
+    people, published or not.
     """
     shown_zeros = [k for k, v in published.shown.items() if v == 0]
     cells = {*published.shown, *published.withheld}
@@ -814,7 +850,7 @@ def zeros_beside_totals(
     rows = row_totals(shown_zeros, {*published.shown, *published.withheld}, truth)
     problems = []
     for key in shown_zeros:
-        if implied_by_a_shown_zero(key, shown_zeros):
+        if key in known or implied_by_a_shown_zero(key, shown_zeros):
             continue
         found = totals[key]
         if (
@@ -892,6 +928,7 @@ def audit_folder(folder: Path) -> list[Problem]:
         universe.rests[(population, dim)].add(frozenset(values))
     for population, alias, canonical in manifest.get("equalities", ()):
         universe.same(population, alias, canonical)
+    universe.known = {Key.from_id(text) for text in manifest.get("known_zeros", ())}
     tables = [from_manifest(entry) for entry in manifest["tables"]]
     return audit_report(
         folder, tables, universe, {}, summary["disclosure"]["threshold"], manifest["workbook"]

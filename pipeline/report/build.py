@@ -36,8 +36,8 @@ from pipeline.disclosure import (
     Protection,
     complete_values,
     derive_relations,
+    known_zeros,
     protect,
-    unlisted_zeros,
     withheld_sums,
 )
 from pipeline.report import (
@@ -174,7 +174,8 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     sums, summed = withheld_sums(truth, relations, cells.universe, threshold)
     truth.update(sums)
     relations = [*relations, *summed]
-    zeros = unlisted_zeros(truth, published, cells.universe)
+    zeros = known_zeros(truth, published, cells.universe, relations)
+    cells.universe.known = zeros
     members: dict[Key, set[Key]] = {}
     for relation in relations:
         together = {relation.total, *relation.parts}

@@ -316,6 +316,7 @@ def tables_manifest(exports: Sequence[ExportTable], workbook_name: str, universe
         "listing": sorted(universe.listing),
         "rests": universe.rests_manifest(),
         "equalities": universe.equalities_manifest(),
+        "known_zeros": sorted(k.id for k in universe.known),
         "tables": [
             {
                 **e.table.manifest(),

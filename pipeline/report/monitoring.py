@@ -265,8 +265,12 @@ def dismissed_are_leavers_dismissed(cells: Cells, start) -> bool:
     return dismissed == left == both
 
 
-def measure_key(cells: Cells, population: str, measure: str, worker_type: str, eth, event: bool):
-    """The cell of a measure's base (or event) for a worker type and set of codes."""
+def measure_key(
+    cells: Cells, population: str, measure: str, worker_type: str, eth, event: bool
+) -> Key | None:
+    """The cell of a measure's base (or event) for a worker type and set of codes; None for
+    a cell empty by definition (moves into a specialist unit where every department is
+    one): its count is 0 of nobody, shown as it is with nothing to protect."""
     base, narrowing = MEASURE_CELLS[measure]
     dims = {**base, **narrowing} if event else dict(base)
     if dims.get("dept") == NOT_SPECIALIST:
@@ -277,6 +281,8 @@ def measure_key(cells: Cells, population: str, measure: str, worker_type: str, e
             ).fetchall()
         }
         dims["dept"] = cells.universe.dims(population)["dept"] - specialist
+        if not dims["dept"]:
+            return None
     return cells.key(population, post=cells.posts(population, worker_type), eth=eth, **dims)
 
 

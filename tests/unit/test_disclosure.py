@@ -24,6 +24,7 @@ from pipeline.disclosure import (
     complete_values,
     derive_relations,
     is_flow_residual,
+    known_zeros,
     protect,
     solver_output_logged,
     suppress,
@@ -51,7 +52,7 @@ def protected(values: dict[Key, int], published, universe: Universe, threshold: 
         published,
         relations,
         threshold,
-        known_zeros=unlisted_zeros(truth, published, universe),
+        known_zeros=known_zeros(truth, published, universe, relations),
     )
     return protection, truth, relations
 
@@ -372,6 +373,33 @@ def test_the_finest_grouping_that_is_not_mostly_withheld_is_chosen():
 
 
 # --------------------------------------------------------------------------- zeros and flows
+
+
+def test_a_cell_the_equalities_leave_empty_is_known_shown_and_never_withheld():
+    """A force whose one department of officers and one of staff are declared the same
+    people as their posts: "Band B in the officers' department" is empty by those
+    declarations alone (its relation to Band B cancels to it alone), so a reader knows its
+    0 without reading a count, as every part of it. Withheld as a zero beside Band B's
+    withheld 3, it could be worked out whatever else was withheld, and protection stopped
+    with "Nothing left to withhold" (exit 1); it is shown, and protection goes on."""
+    universe = Universe(listing=("post", "dept"))
+    universe.add("staff", post=("A", "B"), dept=("X", "Y"), eth=("E", "W"))
+    universe.same("staff", {"dept": ["X"]}, {"post": ["A"]})
+    universe.same("staff", {"dept": ["Y"]}, {"post": ["B"]})
+    band, empty = universe.key("staff", post="B"), universe.key("staff", post="B", dept="X")
+    empty_e = universe.key("staff", post="B", dept="X", eth="E")
+    values = {band: 3, universe.key("staff", post="B", eth="E"): 2, empty: 0, empty_e: 0}
+    protection, truth, relations = protected(values, set(values), universe)
+    assert known_zeros(truth, set(values), universe, relations) >= {
+        empty,
+        empty_e,
+        universe.key("staff", post="B", dept="X", eth="W"),
+    }
+    assert protection.reasons == {
+        band: "primary",
+        universe.key("staff", post="B", eth="E"): "primary",
+    }
+    assert {empty, empty_e} <= protection.known
 
 
 RANKS = ("off/PC", "off/PS", "off/IN")

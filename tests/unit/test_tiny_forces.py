@@ -1,0 +1,36 @@
+"""Forces of three and four people: the report is published, and it discloses nothing.
+
+Hostile findings: in such a force some counts are known to be 0 before any is read (the
+declared equalities leave "Band C in a department of officers only" empty; a senior
+leadership of nobody is pinned by the relations alone), and each stopped the run with exit 1,
+"Nothing left to withhold" or a disclosure audit that blamed the report for what no
+withholding could hide; a force whose departments are all specialist units had no cell for
+"moves into a specialist unit" and stopped the same way. Each force is built in process
+(:mod:`force_factory`), about three seconds each.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write_config
+from force_factory import MONITORING_CONFIG, build_database, random_force
+
+from pipeline.config import load_settings
+from pipeline.report import audit, build, charts
+
+FORCES = {
+    "cells the equalities leave empty": (5, 4),
+    "a senior leadership pinned at 0 by the relations alone": (110, 3),
+    "every department a specialist unit": (213, 3),
+}
+
+
+@pytest.mark.parametrize("seed,size", FORCES.values(), ids=FORCES.keys())
+def test_a_force_of_a_few_people_is_published_and_discloses_nothing(
+    seed, size, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(charts, "render", lambda table, chart: "<svg></svg>")
+    settings = load_settings(write_config(tmp_path / "config", MONITORING_CONFIG))
+    con = build_database(settings, random_force(seed, size))
+    folder = build.build_report(con, settings, tmp_path / "report", "20260401T000000Z-tiny")
+    assert audit.audit_folder(folder) == []
