@@ -35,6 +35,7 @@ from typing import Literal
 import pandas as pd
 
 from pipeline.disclosure import NOT_APPLICABLE_MARK, SUPPRESSED_MARK, Key, Protection
+from pipeline.report.formatting import in_words
 
 Kind = Literal[
     "label", "text", "count", "share", "rate", "ratio_to", "gap", "ratio", "interval",
@@ -74,7 +75,6 @@ def missing(value) -> bool:
 UNLIKELY = "unlikely to be chance"
 COULD_BE = "could be chance"
 UNBOUNDED = "no upper limit"
-_SMALL_NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 def _p(value: float) -> str:
@@ -97,7 +97,7 @@ def how_sure(
     finding = p_value < ALPHA if is_finding is None else bool(is_finding)
     figures = _p(p_value)
     if adjusted_p_value is not None and family_count is not None and family_count > 1:
-        many = _SMALL_NUMBERS[family_count - 2] if family_count < 10 else str(family_count)
+        many = in_words(family_count) if family_count < 10 else str(family_count)  # ONS style
         figures += f"; {_p(adjusted_p_value)} allowing for {many} comparisons"
     return f"{UNLIKELY if finding else COULD_BE} ({figures})"
 
