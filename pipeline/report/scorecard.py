@@ -197,6 +197,41 @@ def _chance(record) -> str:
     return "yes" if flag else "no"
 
 
+def chance_message(table: DeclaredTable, plain: dict[str, str], group: str, reference: str) -> str:
+    """The scorecard's sentence: the indicators whose difference is unlikely to be chance
+    this year, named in plain words (``plain``: row label -> the indicator's name), or that
+    there are none; either way over the tests the table shows, saying how many more are
+    withheld (hostile-8 #7: 'no difference is unlikely to be chance' was claimed over
+    tests the table withholds)."""
+    tested = [r for r, c in zip(table.labels, table.frame["chance"], strict=True)
+              if c in ("yes", "no")]  # fmt: skip
+    flagged = [r for r in tested if table.text(r, "chance") == "yes"]
+    unseen = sum(not table.is_shown(r, "chance") for r in tested)
+    if flagged:
+        named = "; ".join(plain[r][0].lower() + plain[r][1:] for r in flagged)
+        message = (
+            f"Differences between {group} and {reference} colleagues unlikely to be chance "
+            f"this year: {named}."
+        )
+    elif unseen:
+        message = (
+            f"No difference between {group} and {reference} colleagues is unlikely to be "
+            f"chance this year among the scorecard's tests that can be shown."
+        )
+    else:
+        return (
+            f"No difference between {group} and {reference} colleagues on the scorecard is "
+            "unlikely to be chance this year."
+        )
+    if unseen:
+        tests = "test" if unseen == 1 else "tests"
+        message += (
+            f" {fmt.in_words(unseen).capitalize()} more {tests} cannot be shown: the numbers "
+            "are too small."
+        )
+    return message
+
+
 def scorecard(cells: Cells, _snapshot_date):
     frame = _frame(cells)
     if frame is None:
@@ -240,21 +275,9 @@ def scorecard(cells: Cells, _snapshot_date):
     )
 
     def compose() -> Prose:
-        label = mid_sentence(comparison.group_label)
         plain = dict(zip(table.labels, frame["indicator_label"], strict=True))
-        flagged = [r for r in table.labels if table.text(r, "chance") == "yes"]
-        if flagged:
-            named = "; ".join(plain[r][0].lower() + plain[r][1:] for r in flagged)
-            message = (
-                f"Differences between {label} and {reference} colleagues unlikely to be "
-                f"chance this year: {named}."
-            )
-        else:
-            message = (
-                f"No difference between {label} and {reference} colleagues on the scorecard "
-                "is unlikely to be chance this year."
-            )
-        return Prose(message=message)
+        label = mid_sentence(comparison.group_label)
+        return Prose(message=chance_message(table, plain, label, reference))
 
     return Section("scorecard", "scorecard", f"Scorecard: {group} colleagues", table, compose)
 

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.rates import SELECTION, note
 from pipeline.report.declared import NOT_APPLICABLE, WITHHELD, Column, DeclaredTable
+from pipeline.report.scorecard import chance_message
 from pipeline.report.selection import _assessment
 
 GROUP, REFERENCE = "ethnic minority", "White"
@@ -436,3 +437,48 @@ def test_only_targets_whose_status_is_shown_are_findings():
     table.shown_rows = [[label, status] for label, status in statuses.items()]
     sentences = [f"{label}." for label in statuses]
     assert judged_findings(table, sentences) == ["A.", "D."]
+
+
+def _scorecard(chances: dict[str, tuple[str, object]]) -> DeclaredTable:
+    """A scorecard of rows {label: (the test's verdict, what the table shows)}."""
+    table = DeclaredTable(
+        id="scorecard",
+        caption="Scorecard",
+        columns=(Column("label", "Indicator", "label"), Column("chance", "Chance", "text")),
+        frame=pd.DataFrame({"label": list(chances), "chance": [c for c, _ in chances.values()]}),
+    )
+    table.shown_rows = [[label, shown] for label, (_, shown) in chances.items()]
+    return table
+
+
+@pytest.mark.parametrize(
+    ("chances", "message"),
+    [
+        (
+            {"Promotion": ("no", "no"), "Leaving": ("no", "no"), "Population": ("", "")},
+            "No difference between ethnic minority and White colleagues on the scorecard is "
+            "unlikely to be chance this year.",
+        ),
+        (
+            {
+                "Promotion": ("no", "no"),
+                "Leaving": ("yes", WITHHELD),
+                "Misconduct": ("no", WITHHELD),
+            },
+            "No difference between ethnic minority and White colleagues is unlikely to be "
+            "chance this year among the scorecard's tests that can be shown. Two more tests "
+            "cannot be shown: the numbers are too small.",
+        ),
+        (
+            {"Promotion": ("yes", "yes"), "Leaving": ("no", WITHHELD)},
+            "Differences between ethnic minority and White colleagues unlikely to be chance "
+            "this year: promotion. One more test cannot be shown: the numbers are too small.",
+        ),
+    ],
+    ids=["all shown", "two withheld, none found", "one found, one withheld"],
+)
+def test_the_scorecard_sentence_claims_nothing_over_tests_it_withholds(chances, message):
+    """Hostile-8 #7: 'no difference is unlikely to be chance' over tests shown as [c]."""
+    table = _scorecard(chances)
+    plain = {label: label for label in chances}
+    assert chance_message(table, plain, GROUP, REFERENCE) == message
