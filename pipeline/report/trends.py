@@ -218,10 +218,13 @@ def over_time_table(
     table_id: str,
     caption: str,
     first_header: str,
+    group: str | None = None,
 ) -> DeclaredTable:
     """One row per line and snapshot loaded (``frame``: representation_trend rows in table
     order with ``line`` naming each row's line, unique at each snapshot, and ``is_total``;
-    ``eth``, each row's group, is the headline group where not given): the counts and
+    ``eth``, each row's group, is the headline group where not given; ``group`` names the
+    group in the headers, the headline's label where not given, and "the row's group" where
+    the rows are of several): the counts and
     share, the change since the previous snapshot ([x] at the first, which has none), the
     straight line's slope at the latest snapshot (fitted to the snapshots of the
     ``window``; [x] at the others), and the benchmark estimated for each date."""
@@ -266,7 +269,7 @@ def over_time_table(
         )
     previous = ("previous_group_headcount", "previous_declared_headcount")
     changed = sources_where(frame, held(frame, "previous_declared_headcount"), COUNTS, "change")
-    label = headline_label(cells)
+    label = group or headline_label(cells)
     years = (
         window_words(cells, window[-1])
         if window
@@ -545,10 +548,14 @@ def trend_groups_over_time(cells: Cells, snapshot_date, breakdown: str):
         cells, window_dates(cells, snapshot_date), frame, table_id=section_id,
         caption=f"{title}: each ethnic group, {first} to {last}",
         first_header=f"{first_header}, ethnic group and snapshot",
+        group=ROW_GROUP,
     )  # fmt: skip
     return Section(section_id, THEME, title, table,
                    lambda: _groups_prose(cells, table, people, unit_noun, first, last))  # fmt: skip
 
+
+ROW_GROUP = "The row's ethnic group"
+"""How the headers of a table of several groups name the group (each row names its own)."""
 
 FOCUS_GROUP = "black"
 """The group each breakdown's chart draws (the Police Race Action Plan's focus); every

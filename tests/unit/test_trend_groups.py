@@ -18,7 +18,7 @@ from pipeline.config import load_settings
 from pipeline.report import audit, build
 from pipeline.report.audit import parse_html_cell
 from pipeline.report.declared import Withheld
-from pipeline.report.trends import BREAKDOWNS, GROUPS
+from pipeline.report.trends import BREAKDOWNS, GROUPS, headline_label
 
 SECTIONS = tuple(f"trend-groups-by-{b}" for b in BREAKDOWNS)
 
@@ -82,3 +82,15 @@ def test_each_group_chart_draws_its_tables_shown_values(prepared):
         drawn += 1
         assert "Black" in chart.axis
     assert drawn >= 3
+
+
+def test_the_headers_of_a_table_of_every_group_name_no_one_group(prepared):
+    """Every row is a group's (hostile-8 #5): the headers said "Ethnic minority (excluding
+    White minorities): people" over the rows of Black, White, Asian..."""
+    _, ready = prepared
+    headline = headline_label(ready.cells)
+    for section in ready.sections:
+        if section.id in SECTIONS:
+            headers = " ".join(section.table.headers)
+            assert headline not in headers, section.id
+            assert "The row's ethnic group: people" in headers, section.id
