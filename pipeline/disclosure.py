@@ -830,6 +830,12 @@ def implied_by_a_shown_zero(key: Key, shown_zeros: Iterable[Key]) -> bool:
     return any(other != key and contains(other, key) for other in shown_zeros)
 
 
+def is_whole(key: Key) -> bool:
+    """A cell of a whole population, or of an ethnic group of it, with no other dimension:
+    the force at a snapshot, a period's leavers, a process's candidates."""
+    return all(dim == "eth" for dim, _ in key.coords)
+
+
 def is_ethnic(key: Key, dim: str = "eth") -> bool:
     """A cell of an ethnic group (not everyone): the cells whose small values are personal."""
     return key.values(dim) is not None
@@ -1317,12 +1323,26 @@ def cheapest_complement(
         for depth in range(REACH_FROM, REACH + 1):
             yield _reach(system, component, unknown, depth)
 
-    for region in regions():
+    def searches():
+        """Every region without the whole populations' counts (the headline every
+        breakdown is read against), then, only if none frees the target, with them."""
+        seen = []
+        for region in regions():
+            seen.append(region)
+            yield region, True
+        for region in seen:
+            yield region, False
+
+    for region, keep_whole in searches():
         free = sorted(i for i in region if i in unknown and i not in structural)
         shown = sorted(
             i
             for i in region
-            if is_published[i] and i not in unknown and i not in hidden and i not in structural
+            if is_published[i]
+            and i not in unknown
+            and i not in hidden
+            and i not in structural
+            and not (keep_whole and is_whole(system.keys[i]))
         )
         if not shown:
             continue

@@ -10,6 +10,8 @@ population of their own (``joiners``: reporting year, worker type, entry route, 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from pipeline import codes
@@ -213,29 +215,37 @@ def over_time_table(
     window: list,
     frame: pd.DataFrame,
     *,
-    unit: str,
     table_id: str,
     caption: str,
     first_header: str,
+    group: str | None = None,
 ) -> DeclaredTable:
     """One row per line and snapshot loaded (``frame``: representation_trend rows in table
-    order with ``line`` naming each row's line and ``is_total``; ``unit`` is the column that
-    tells lines apart, ``worker_type`` or ``rank_or_band``): the counts and share, the change
-    since the previous snapshot ([x] at the first, which has none), the straight line's
-    slope at the latest snapshot (fitted to the snapshots of the ``window``; [x] at the
-    others), and the benchmark estimated for each date."""
+    order with ``line`` naming each row's line, unique at each snapshot, and ``is_total``;
+    ``eth``, each row's group, is the headline group where not given; ``group`` names the
+    group in the headers, the headline's label where not given, and "the row's group" where
+    the rows are of several): the counts and
+    share, the change since the previous snapshot ([x] at the first, which has none), the
+    straight line's slope at the latest snapshot (fitted to the snapshots of the
+    ``window``; [x] at the others), and the benchmark estimated for each date."""
     frame = frame.reset_index(drop=True)
     frame["x"] = frame["snapshot_date"].map(fmt.date)
     frame["label"] = frame["line"] + ", " + frame["x"]
 
+    if "eth" not in frame:
+        frame["eth"] = cells.headline
+
     def key(record, date, eth):
-        return staff_key(cells, date, record["worker_type"], record["rank_or_band"], "All", eth)
+        eth = record["eth"] if eth is None else eth
+        return staff_key(
+            cells, date, record["worker_type"], record["rank_or_band"], record["lpu_code"], eth
+        )
 
     for name, eth, when in (
         ("declared_headcount", "stated", "snapshot_date"),
-        ("group_headcount", cells.headline, "snapshot_date"),
+        ("group_headcount", None, "snapshot_date"),
         ("previous_declared_headcount", "stated", "previous_snapshot_date"),
-        ("previous_group_headcount", cells.headline, "previous_snapshot_date"),
+        ("previous_group_headcount", None, "previous_snapshot_date"),
     ):
         add_keys(frame, name, lambda r, e=eth, d=when: None if pd.isna(r[d]) else key(r, r[d], e))
     # The straight line at the latest snapshot is fitted to every snapshot of the window;
@@ -245,11 +255,11 @@ def over_time_table(
     frame.loc[~latest, "trend_share_change_per_year"] = None
     window_columns = []
     for i, date in enumerate(window):
-        at = frame[frame["snapshot_date"] == pd.Timestamp(date)].set_index(unit)
-        for name, eth in (("group_headcount", cells.headline), ("declared_headcount", "stated")):
+        at = frame[frame["snapshot_date"] == pd.Timestamp(date)].set_index("line")
+        for name, eth in (("group_headcount", None), ("declared_headcount", "stated")):
             column = f"window{i}_{name}"
             window_columns.append(column)
-            frame[column] = frame[unit].map(at[name]).fillna(0)
+            frame[column] = frame["line"].map(at[name]).fillna(0)
             add_keys(frame, column, lambda r, d=date, e=eth: key(r, d, e))
     points = sum(held(frame, f"window{i}_declared_headcount") for i in range(len(window)))
     sources = sources_where(frame, latest & (points >= 2), window_columns, "slope")
@@ -259,7 +269,7 @@ def over_time_table(
         )
     previous = ("previous_group_headcount", "previous_declared_headcount")
     changed = sources_where(frame, held(frame, "previous_declared_headcount"), COUNTS, "change")
-    label = headline_label(cells)
+    label = group or headline_label(cells)
     years = (
         window_words(cells, window[-1])
         if window
@@ -335,7 +345,7 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
     title = "The workforce over time"
     first, last = fmt.date(dates[0]), fmt.date(dates[-1])
     table = over_time_table(
-        cells, window_dates(cells, snapshot_date), frame, unit="worker_type",
+        cells, window_dates(cells, snapshot_date), frame,
         table_id="trend-by-worker-type",
         caption=f"{title}: {label}, by worker type, {first} to {last}",
         first_header="Worker type and snapshot",
@@ -414,7 +424,7 @@ def trend_by_rank_over_time(cells: Cells, snapshot_date):
     title = "Officers by rank over time"
     first, last = fmt.date(dates[0]), fmt.date(dates[-1])
     table = over_time_table(
-        cells, window_dates(cells, snapshot_date), frame, unit="rank_or_band",
+        cells, window_dates(cells, snapshot_date), frame,
         table_id="trend-by-rank-over-time",
         caption=f"{title}: {label}, {first} to {last}", first_header="Rank and snapshot",
     )  # fmt: skip
@@ -465,6 +475,167 @@ def trend_by_rank_over_time(cells: Cells, snapshot_date):
         )
 
     return Section("trend-by-rank-over-time", THEME, title, table, compose)
+
+
+# --------------------------------------------------------------------------- each group
+
+BREAKDOWNS = {
+    # section id suffix: (title, where, unit column, first header, people)
+    "worker-type": ("The workforce by worker type and ethnic group over time",
+                    "rank_or_band = 'All' and lpu_code = 'All'", "worker_type", "Worker type",
+                    "the workforce"),
+    "rank": ("Officers by rank and ethnic group over time",
+             "worker_type = 'police_officer' and lpu_code = 'All'", "rank_or_band", "Rank",
+             "officers"),
+    "band": ("Police staff by band and ethnic group over time",
+             "worker_type = 'police_staff' and lpu_code = 'All'", "rank_or_band", "Band",
+             "police staff"),
+    "lpu": ("Officers by Local Policing Unit and ethnic group over time",
+            "worker_type = 'police_officer' and rank_or_band = 'All'", "lpu_code", "LPU",
+            "officers"),
+}  # fmt: skip
+"""The breakdowns the issue asks every group's share over time by (issue 14)."""
+
+GROUP_TREND_SQL = """
+select * from analytics.representation_trend
+where snapshot_date >= ? and snapshot_date <= ? and group_code in ({groups}) and {where}
+"""
+
+
+def _unit_name(record: dict, unit: str) -> str:
+    if unit == "worker_type":
+        return {**codes.WORKER_TYPES, "All": ALL_WORKERS}[record["worker_type"]]
+    if unit == "lpu_code":
+        return "All officers" if record["lpu_code"] == "All" else record["lpu_name"]
+    if record["rank_or_band"] == "All":
+        return "All officers" if record["worker_type"] == "police_officer" else "All police staff"
+    return record["rank_or_band"]
+
+
+def trend_groups_over_time(cells: Cells, snapshot_date, breakdown: str):
+    """Every group's share (both definitions, the broad groups, Black on its own) of each
+    unit of ``breakdown`` at every snapshot loaded, one line per unit and group."""
+    dates = trend_dates(cells, snapshot_date)
+    if len(dates) < 2:
+        return []
+    title, where, unit, first_header, people = BREAKDOWNS[breakdown]
+    unit_noun = first_header if unit == "lpu_code" else first_header.lower()
+    frame = cells.con.execute(
+        GROUP_TREND_SQL.format(groups=", ".join("?" for _ in GROUPS), where=where),
+        [pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date(), *GROUPS],
+    ).df()
+    if unit == "worker_type":
+        frame = frame[frame["worker_type"].isin((*WORKER_TYPE_ORDER, "All"))]
+    if frame.empty:
+        return []
+    frame = frame.copy()
+    frame["unit_name"] = [_unit_name(r, unit) for r in frame.to_dict("records")]
+    total = frame[unit] == "All"
+    unit_order = (
+        frame["worker_type"].map({w: i for i, w in enumerate((*WORKER_TYPE_ORDER, "All"))})
+        if unit == "worker_type"
+        else frame["rank_order"].fillna(0)
+        if unit == "rank_or_band"
+        else frame["unit_name"].rank(method="dense")
+    )
+    frame = frame.assign(
+        is_total=total, unit_order=unit_order.where(~total, 10_000), eth=frame["group_code"],
+        line=frame["unit_name"] + ": " + frame["group_label"],
+    ).sort_values(["unit_order", "unit_name", "group_sort_order", "snapshot_date"])  # fmt: skip
+    first, last = fmt.date(dates[0]), fmt.date(dates[-1])
+    section_id = f"trend-groups-by-{breakdown}"
+    table = over_time_table(
+        cells, window_dates(cells, snapshot_date), frame, table_id=section_id,
+        caption=f"{title}: each ethnic group, {first} to {last}",
+        first_header=f"{first_header}, ethnic group and snapshot",
+        group=ROW_GROUP,
+    )  # fmt: skip
+    return Section(section_id, THEME, title, table,
+                   lambda: _groups_prose(cells, table, people, unit_noun, first, last))  # fmt: skip
+
+
+ROW_GROUP = "The row's ethnic group"
+"""How the headers of a table of several groups name the group (each row names its own)."""
+
+FOCUS_GROUP = "black"
+"""The group each breakdown's chart draws (the Police Race Action Plan's focus); every
+group's figures are in the table."""
+
+
+def _groups_prose(
+    cells: Cells, table: DeclaredTable, people: str, unit_noun: str, first, last
+) -> Prose:
+    """The chart of the Black share of each unit over time (the lowest units whose first
+    and latest shares are shown, and the total), with the sentence it is titled by."""
+    frame = table.frame
+    focus = frame[frame["group_code"] == FOCUS_GROUP]
+    group = str(focus["group_label"].iloc[0]) if not focus.empty else "Black"
+    moved = []
+    for line, rows in focus.groupby("line", sort=False):
+        start, end = rows["label"].iloc[0], rows["label"].iloc[-1]
+        if start != end and None not in (
+            number(table, start, "group_share"),
+            number(table, end, "group_share"),
+        ):
+            moved.append((line, bool(rows["is_total"].iloc[0]), start, end))
+    units = [m for m in moved if not m[1]][:RANK_LINES]
+    totals = [m for m in moved if m[1]]
+    drawn = [*units, *totals]
+    if not drawn:
+        message = (
+            f"No {unit_noun}'s {group} share of {people} over time can be shown; the "
+            "numbers are too small to publish, or would let smaller ones be worked out. "
+            "Every group's figures that can be shown are in the table."
+        )
+        return Prose(message=message)
+    message = (
+        f"{group} share of {people} from {first} to {last}: "
+        + "; ".join(
+            f"{line.removesuffix(': ' + group)} from {table.text(start, 'group_share')} to "
+            f"{table.text(end, 'group_share')}"
+            for line, _, start, end in drawn
+        )
+        + ". Every group's share, both definitions of ethnic minority and each broad group, "
+        "is in the table."
+    )
+    lines = {m[0] for m in drawn}
+    rows = tuple(r for r, line in zip(table.labels, frame["line"], strict=True) if line in lines)
+    by_lpu = unit_noun == "LPU"
+    chart = over_time_chart(
+        table,
+        message.split(". ")[0] + ".",
+        f"{group} share of {people} who stated an ethnicity (%)",
+        f"Line chart of the {group} share of {people} at "
+        + fmt.join([m[0].removesuffix(": " + group) for m in drawn])
+        + f" at each snapshot from {first} to {last}"
+        + ("; each LPU's population share is in the table" if by_lpu
+           else f", with {benchmark_alt(cells)}")
+        + "; every group's values are in the table.",
+        rows,
+    )  # fmt: skip
+    if by_lpu:  # each LPU has its own population: no one reference line
+        chart = replace(chart, benchmark=None, references=())
+    return Prose(
+        message=message,
+        chart=chart,
+        definitions=[ESTIMATE_DEFINITION] if census_trend(cells) else [],
+    )
+
+
+def trend_groups_by_worker_type(cells: Cells, snapshot_date):
+    return trend_groups_over_time(cells, snapshot_date, "worker-type")
+
+
+def trend_groups_by_rank(cells: Cells, snapshot_date):
+    return trend_groups_over_time(cells, snapshot_date, "rank")
+
+
+def trend_groups_by_band(cells: Cells, snapshot_date):
+    return trend_groups_over_time(cells, snapshot_date, "band")
+
+
+def trend_groups_by_lpu(cells: Cells, snapshot_date):
+    return trend_groups_over_time(cells, snapshot_date, "lpu")
 
 
 # --------------------------------------------------------------------------- a year on

@@ -24,6 +24,10 @@ TREND_SECTIONS = (
     "trend-by-worker-type",
     "trend-by-rank-over-time",
     "trend-by-group",
+    "trend-groups-by-worker-type",
+    "trend-groups-by-rank",
+    "trend-groups-by-band",
+    "trend-groups-by-lpu",
     "trend-by-rank",
     "trend-by-band",
     "trend-by-lpu",
@@ -78,7 +82,8 @@ def test_every_trend_section_is_in_the_report_and_declared(page, manifest):
 def test_the_trend_and_projection_charts_draw_their_tables_figures(text, manifest, page):
     """Each point's value in the chart's data is the table's shown value, and the heights
     of the points are one straight line in those values (the chart is drawn to scale)."""
-    for table_id in ("trend-by-worker-type", "trend-by-rank-over-time", "projection-officers"):
+    for table_id in ("trend-by-worker-type", "trend-by-rank-over-time", "trend-groups-by-rank",
+                     "projection-officers"):  # fmt: skip
         data = _chart_data(text, table_id)
         entry = next(t for t in manifest["tables"] if t["id"] == table_id)
         header, *rows = page.tables[f"{table_id}-table"]
