@@ -306,3 +306,21 @@ def test_the_report_says_why_police_staff_are_not_projected(tmp_path):
     assert "its share now is not available: nobody in its scope stated an ethnicity" in (
         sentence
     ), sentence
+
+
+def test_no_promotion_rate_is_solved_for_a_rank_nobody_at_which_stated():
+    """marts.target_requirements for a share target at Inspector, where nobody stated: no
+    factor or needed rate, and the note says why (it said "Not reachable by promotion
+    alone", from a gap that was NaN at every factor)."""
+    module = warehouse._load_python_model(SQL / "target_requirements.py")
+    target = {
+        "target_code": "t-insp", "target_name": "Inspectors", "target_sort_order": 1,
+        "group_code": "minority", "group_label": "Ethnic minority",
+        "worker_type": "police_officer", "rank_or_band": "Inspector", "target_share": 0.3,
+        "target_date": pd.Timestamp("2031-03-31"),
+    }  # fmt: skip
+    rows = module.requirements(target, _counts(), pd.Timestamp("2026-03-31"))
+    assert [r["rank_or_band"] for r in rows] == ["Constable", "Sergeant"]
+    for row in rows:
+        assert row["promotion_rate_factor"] is None and row["needed_promotion_rate"] is None
+        assert row["note"] == flows.NOBODY_STATED
