@@ -25,7 +25,10 @@ year (binomial leavers and promotions, multinomial recruits). The band is the ce
 ``band`` share of those futures: it covers both what the rates might really be and the
 chance in who leaves, is promoted or joins. A group with nobody at a rank borrows the
 rank's rate for everyone; a worker type with no recruits in the window recruits in the
-mix of its current workforce at its lowest rank.
+mix of its current workforce at its lowest rank, and one none of whose recruits stated an
+ethnicity recruits nobody who states (the prior alone would invent a share of 50%). A scope
+in which nobody stated an ethnicity at the latest snapshot has no share to project
+(:func:`stated_now`).
 
 Shares are of those who stated an ethnicity: ``in_group / (in_group + rest_stated)``.
 """
@@ -155,6 +158,20 @@ def group_share(stock: np.ndarray, positions: np.ndarray) -> np.ndarray:
     stated = group + stock[..., REST, :][..., positions].sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(stated > 0, group / np.where(stated > 0, stated, 1), np.nan)
+
+
+def stated_now(stock: np.ndarray, positions: np.ndarray) -> bool:
+    """Whether anyone at ``positions`` in ``stock`` (memberships, positions) stated an
+    ethnicity. A scope where nobody did has no share to project from: the flow model gives
+    it none (no projection, no band, no recruits' share or promotion rate needed), rather
+    than a share its futures would draw from the prior or from people who arrive later."""
+    return bool(stock[IN, positions].sum() + stock[REST, positions].sum() > 0)
+
+
+NOBODY_STATED = (
+    "Not projected: nobody in this scope has a stated ethnicity, so it has no share to project."
+)
+"""The note of a scope :func:`stated_now` rules out, wherever the flow model is not run."""
 
 
 def share_at(path_shares: np.ndarray, years: float) -> float:
@@ -296,7 +313,9 @@ class Counts:
 
     def drawn_rates(self, rng: np.random.Generator, draws: int) -> Rates:
         """``draws`` sets of rates from their posteriors (Jeffreys Beta, Dirichlet), with a
-        leading axis of length ``draws``."""
+        leading axis of length ``draws``. A worker type none of whose joiners stated an
+        ethnicity recruits as observed (none who state): its Dirichlet would give stated
+        recruits from the prior alone, half of them in the group (hostile 8, finding 2)."""
         in_post, leavers, promoted = self._borrowed()
         shape = (draws, *in_post.shape)
         has = in_post > 0
@@ -311,9 +330,9 @@ class Counts:
         mix = np.empty((draws, *point_mix.shape))
         for w in range(len(self.ladder.types)):
             joined = self.joiners[:, types == w].sum(axis=1)
-            if joined.sum() > 0:
+            if joined[IN] + joined[REST] > 0:
                 mix[:, :, w] = rng.dirichlet(joined + 0.5, size=draws)
-            else:
+            else:  # nobody who joined stated: the prior alone would be a share of 50%
                 mix[:, :, w] = point_mix[:, w]
         leaving = self._annual(leave)
         promotion = (1 - leaving) * self._annual(onward)
@@ -389,11 +408,17 @@ def _solve(function, low: float, high: float, tolerance: float = 1e-7) -> float:
 @dataclass(frozen=True)
 class Solution:
     """What a lever must be set to for the target to be met on the date, or why not:
-    ``value`` is None when even the lever's limit falls short (``reachable`` False)."""
+    ``value`` is None when even the lever's limit falls short (``reachable`` False), or
+    when nobody in the target's scope stated an ethnicity (``stated`` False,
+    :func:`stated_now`: there is no share to move, and nothing is solved)."""
 
     value: float | None
     reachable: bool
     already_met: bool = False
+    stated: bool = True
+
+
+NO_SHARE = Solution(None, False, stated=False)
 
 
 def solve_recruit_share(
@@ -407,6 +432,8 @@ def solve_recruit_share(
 ) -> Solution:
     """The group's share of stated recruits (in ``worker_types``, from now on) that brings
     the group's share over ``positions`` to ``target_share`` ``years`` from now."""
+    if not stated_now(stock, positions):
+        return NO_SHARE
     horizon = int(np.ceil(years))
 
     def gap(share: float) -> float:
@@ -474,6 +501,8 @@ def solve_promotion_factor(
     """The factor on the group's promotion rates at the positions ``below`` the target's
     (everything else as observed) that brings its share over ``positions`` to
     ``target_share`` ``years`` from now."""
+    if not stated_now(stock, positions):
+        return NO_SHARE
     horizon = int(np.ceil(years))
 
     def gap(factor: float) -> float:

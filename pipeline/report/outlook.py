@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.disclosure import NOT_APPLICABLE_MARK, SUPPRESSED_MARK
+from pipeline.flows import NOBODY_STATED
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
 from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
@@ -289,7 +290,9 @@ def _share_sentence(table: DeclaredTable, row: str, scope: str, judged_words) ->
     finding 4)."""
     status = table.text(row, "target_status")
     target = f"a target of {table.text(row, 'target_share')} by {table.text(row, 'by')}"
-    if status in ("[c]", "[x]"):
+    if status in ("[c]", "[x]") or (
+        table.text(row, "group_share") == "[x]" and status not in ("met", "missed")
+    ):  # a share now of nobody: nothing to judge it by
         return _unjudged_sentence(table, row, scope, target)
     if (
         status in ("met", "missed")
@@ -664,7 +667,10 @@ def projection(cells: Cells, snapshot_date):
 
     def compose_outlook() -> Prose:
         row = ALL_OFFICERS
-        if row not in outlook.labels or number(outlook, row, "projected_group_share") is None:
+        if row in outlook.labels and not_projected(outlook, row):
+            message = f"The officers' projection is not made: {NOBODY_STATED_WORDS % 'them'}."
+            headline = message
+        elif row not in outlook.labels or number(outlook, row, "projected_group_share") is None:
             message = "The officers' projection cannot be shown; the numbers are too small."
             headline = message
         else:
@@ -685,6 +691,12 @@ def projection(cells: Cells, snapshot_date):
                     if status.startswith("falls below")
                     else f"{status}."
                 )
+            )
+        others = [r for r in outlook.labels if r != ALL_OFFICERS and not_projected(outlook, r)]
+        if others:  # said only where the table shows it (a withheld count is not revealed)
+            message += (
+                f" {fmt.join(others)} {'is' if len(others) == 1 else 'are'} not projected: "
+                f"{NOBODY_STATED_WORDS % ('it' if len(others) == 1 else 'them')}."
             )
         return Prose(
             message=message,
@@ -722,6 +734,17 @@ def projection(cells: Cells, snapshot_date):
     if fan is not None:
         sections.append(fan)
     return sections
+
+
+NOBODY_STATED_STATUS = "not projected: nobody stated an ethnicity"
+"""marts.projection_outlook's status of a scope nobody in which has a stated ethnicity."""
+NOBODY_STATED_WORDS = "nobody in %s has a stated ethnicity, so there is no share to project"
+
+
+def not_projected(table: DeclaredTable, row: str) -> bool:
+    """Whether the row's status, as the table shows it, is that nobody in its scope stated
+    an ethnicity (so nothing is projected for it: pipeline.flows.stated_now)."""
+    return table.text(row, "parity_status") == NOBODY_STATED_STATUS
 
 
 def _not_yet(cells: Cells, snapshot_date) -> Section:
@@ -865,7 +888,9 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
         )
 
     def compose() -> Prose:
-        if number(table, last, "projected_group_share") is None:
+        if ALL_OFFICERS in outlook.labels and not_projected(outlook, ALL_OFFICERS):
+            message = f"The officers' projection is not made: {NOBODY_STATED_WORDS % 'them'}."
+        elif number(table, last, "projected_group_share") is None:
             message = "The officers' projection cannot be shown; the numbers are too small."
         else:
             message = (
@@ -1044,6 +1069,7 @@ def _promotion_sections(
         f"{years}, until it meets the target on the date.",
     )
     scope = scope_words({**target.iloc[0].to_dict(), "rank_or_band": rank, "lpu_code": "All"})
+    unstated = bool((target["note"] == NOBODY_STATED).any())
 
     def compose() -> Prose:
         shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
@@ -1055,6 +1081,11 @@ def _promotion_sections(
                 "solved from every rank's promotions together"
                 + (f", and those from {fmt.join(few)} are too few to show." if few else ".")
             )
+        elif not shown and unstated:
+            # nobody at the target's rank stated: no share to solve for (said without the
+            # reason, which would give away that rank's count of those who stated, perhaps
+            # withheld in the projection's table)
+            message = f"{scope}: the promotion rates the target would need cannot be shown."
         elif not shown:
             message = (
                 f"{scope}: promotion alone cannot meet the target by its date, with "

@@ -4,7 +4,8 @@
 -- the first year from which its central share, the median of the simulated futures, stays
 -- at or above it to the horizon, so the verdict, the central share and the chance beside
 -- it never disagree; the straight line's: the first year at or above it), and the chance of
--- being there at the horizon.
+-- being there at the horizon. A scope in which nobody stated an ethnicity has no share now
+-- and none projected: its status says so.
 with projections as (
     select * from marts.projections
 ),
@@ -86,8 +87,12 @@ final as (
         cast(year(parity.projection_date) as integer) as parity_year,
         cast(year(straight.projection_date) as integer) as straight_line_parity_year,
         case
-            when now.population_share is null or now.projected_group_share is null
-                then 'not computable'
+            -- year 0's share is today's: none where nobody in the scope stated an ethnicity,
+            -- and then nothing is projected (pipeline.flows.stated_now)
+            when now.projected_headcount = 0 then 'not projected: nobody in post'
+            when now.projected_group_share is null
+                then 'not projected: nobody stated an ethnicity'
+            when now.population_share is null then 'not computable'
             when reached.parity_offset = 0 then 'reached'
             when now.projected_group_share >= now.population_share
                 and reached.parity_offset is null

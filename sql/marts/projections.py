@@ -14,7 +14,9 @@ Beside it, the straight line through the recent snapshots (marts.representation_
 where it has one), which ignores who joins and leaves, and is missing from the year it would
 pass 0% or 100% (pipeline.straight_line). Rows for the whole workforce, each worker type
 and each rank or band. No rows for a group until the window holds a year of flows (two
-snapshots): with no observed rates there is nothing to project.
+snapshots): with no observed rates there is nothing to project. A scope in which nobody
+stated an ethnicity at the latest snapshot has no share to project (pipeline.flows.stated_now):
+its rows have headcounts but no share, band, chance, stated headcounts or settling share.
 """
 
 from __future__ import annotations
@@ -125,6 +127,11 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
             None if worker_type == ALL else worker_type, None if rank == ALL else rank
         )
         simulated = flows.group_share(futures, positions)  # (draws, years)
+        # Nobody in the scope stated: no share to project (its futures' shares would come
+        # from people who arrive later, or from the recruits' prior: hostile 8, finding 2).
+        unstated = not flows.stated_now(counts.stock, positions)
+        if unstated:
+            simulated = np.full_like(simulated, np.nan)
         central, lower, upper = band(simulated, float(settings["band"]))
         chosen = futures[central_future(simulated, central), years]  # (years, M, K)
         group = chosen[:, flows.IN][:, positions].sum(axis=1)
@@ -144,6 +151,8 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
             if fitted is not None and slope is not None and not pd.isna(slope)
             else np.full(n, np.nan)
         )
+        if unstated:  # no future is the central one: no stated headcounts either
+            settles, group, straight = np.nan, np.full(n, np.nan), np.full(n, np.nan)
         values = {
             "group_code": [code] * n,
             "group_label": [label] * n,

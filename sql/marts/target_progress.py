@@ -265,7 +265,10 @@ def progress(ctx: Context, target: dict) -> dict:
                 straight = value + slope * years
                 if not beyond:
                     out["straight_line_group_share"] = straight_line.at(value, slope, years)
-        if not passed and not projection.empty:
+        stated = modelled and flows.stated_now(counts.stock, positions)
+        if modelled and not stated and not passed:
+            notes.append(flows.NOBODY_STATED)  # no flow model figure, nor recruits' share
+        if not passed and not projection.empty and stated:
             for column in ("projected_group_share", "projected_group_share_lower",
                            "projected_group_share_upper"):  # fmt: skip
                 out[column] = _interpolated(projection, column, years)

@@ -61,7 +61,9 @@ def requirements(target: dict, counts: flows.Counts, snapshot_date) -> list[dict
             np.asarray(below),
         )  # fmt: skip
         note = (
-            "Met on the date at the observed rates."
+            flows.NOBODY_STATED
+            if not solution.stated
+            else "Met on the date at the observed rates."
             if solution.already_met
             else ""
             if solution.reachable
