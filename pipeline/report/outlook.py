@@ -909,6 +909,24 @@ REQUIREMENTS_SQL = (
 FLOW_COLUMNS = ("group_in_post", "group_promoted", "rest_in_post", "rest_promoted")
 
 
+# Why there is no promotion rate a target needs (the mart's factor_reason_code: the factor
+# is null), after "<scope>: ". The table beside it shows [x] for the needed rates and factor.
+NO_FACTOR = {
+    "date_passed": "the target date has passed, so there is no promotion rate left to meet it by.",
+    "rank_vacant": "nobody who stated an ethnicity holds {rank} now, so there is no share "
+    "there to raise and no promotion rate the target would need ([x] in the table).",
+    "no_promotions_into_rank": "nobody was promoted into {rank} over {years}, so no multiple "
+    "of that recent rate of none would bring anyone of the group into it: there is no "
+    "promotion rate the target would need ([x] in the table).",
+    "no_group_promotions_into_rank": "no member of the group was promoted into {rank} over "
+    "{years}, so no multiple of their recent rate of none would bring any of them into it: "
+    "there is no promotion rate the target would need ([x] in the table).",
+    "not_reachable": "not reachable by promotion alone by {date}, with recruitment and "
+    "leaving as they are: not even with the group's promotion rate at every rank below "
+    "raised as far as it goes ([x] in the table).",
+}
+
+
 def promotion_needed(cells: Cells, snapshot_date):
     """For each share target set at a rank: each rank below it, period by period (the cells
     its rates come from) and over the window, with the promotion rate the target needs."""
@@ -1009,6 +1027,10 @@ def _promotion_sections(
     rank = target["target_rank_or_band"].iloc[0]
     years = window_words(cells, snapshot_date)
     title = f"What it would take: promotion to {rank}"
+    reason = target["factor_reason_code"].iloc[0]
+    # With no factor (the mart says why), the needed rates and the factor do not exist: [x],
+    # computed from nothing, not [c] (nothing is withheld when there is nothing to count).
+    solved_from = () if reason in NO_FACTOR else tuple(every_rank)
     table = DeclaredTable(
         id=f"what-it-would-take-{code}",
         caption=f"{title}, for the target {name}: rates over {years}",
@@ -1019,9 +1041,9 @@ def _promotion_sections(
             Column("reference_promotion_rate", "Everyone else's (a year)", "percent",
                    of=tuple(own_sources["rest"])),
             Column("needed_promotion_rate", "Group's rate the target needs", "percent",
-                   of=tuple(every_rank)),
+                   of=solved_from),
             Column("promotion_rate_factor", "Times the recent rate", "ratio",
-                   of=tuple(every_rank)),
+                   of=solved_from),
         ),
         frame=frame,
     )  # fmt: skip
@@ -1048,17 +1070,16 @@ def _promotion_sections(
     def compose() -> Prose:
         shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
         withheld = [r for r in table.labels if table.value(r, "promotion_rate_factor") is WITHHELD]
-        if withheld:
+        if reason in NO_FACTOR:
+            message = f"{scope}: " + NO_FACTOR[reason].format(
+                rank=rank, years=years, date=fmt.date(target["target_date"].iloc[0])
+            )
+        elif withheld:
             few = [r for r in table.labels if table.value(r, "promotion_rate") is WITHHELD]
             message = (
                 f"{scope}: the promotion rates the target would need are withheld: they are "
                 "solved from every rank's promotions together"
                 + (f", and those from {fmt.join(few)} are too few to show." if few else ".")
-            )
-        elif not shown:
-            message = (
-                f"{scope}: promotion alone cannot meet the target by its date, with "
-                "recruitment and leaving as they are."
             )
         else:
             parts = [
