@@ -927,6 +927,9 @@ NO_FACTOR = {
 }
 
 
+NO_PROMOTIONS = frozenset({"no_promotions_into_rank", "no_group_promotions_into_rank"})
+
+
 def promotion_needed(cells: Cells, snapshot_date):
     """For each share target set at a rank: each rank below it, period by period (the cells
     its rates come from) and over the window, with the promotion rate the target needs."""
@@ -1030,7 +1033,19 @@ def _promotion_sections(
     reason = target["factor_reason_code"].iloc[0]
     # With no factor (the mart says why), the needed rates and the factor do not exist: [x],
     # computed from nothing, not [c] (nothing is withheld when there is nothing to count).
-    solved_from = () if reason in NO_FACTOR else tuple(every_rank)
+    # "Nobody (of the group) was promoted into it" tells the promotions from the rank below:
+    # that [x] is declared over those counts, so it is [c] (and the sentence says withheld)
+    # where they are not shown.
+    into = frame["rank_or_band"].iloc[-1]
+    j = list(per_rank).index(into) if into in per_rank else None
+    into_sources = () if j is None else tuple(
+        f"r{j}_p{i}_{name}" for i in range(len(per_rank[into])) for name in FLOW_COLUMNS
+    )  # fmt: skip
+    solved_from = (
+        tuple(every_rank) if reason not in NO_FACTOR
+        else into_sources if reason in NO_PROMOTIONS
+        else ()
+    )  # fmt: skip
     table = DeclaredTable(
         id=f"what-it-would-take-{code}",
         caption=f"{title}, for the target {name}: rates over {years}",
@@ -1070,7 +1085,7 @@ def _promotion_sections(
     def compose() -> Prose:
         shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
         withheld = [r for r in table.labels if table.value(r, "promotion_rate_factor") is WITHHELD]
-        if reason in NO_FACTOR:
+        if reason in NO_FACTOR and not withheld:
             message = f"{scope}: " + NO_FACTOR[reason].format(
                 rank=rank, years=years, date=fmt.date(target["target_date"].iloc[0])
             )

@@ -13,6 +13,7 @@ from force_factory import build_database, random_force
 from pipeline.config import load_settings
 from pipeline.report import build, charts
 from pipeline.report.declared import NOT_APPLICABLE
+from pipeline.report.outlook import NO_FACTOR
 
 TARGETS = """
 [[targets]]
@@ -21,6 +22,20 @@ worker_type = "police_officer"
 rank_or_band = "Chief Inspector"
 share = 0.3
 by_date = 2031-03-31
+
+[[targets]]
+code = "t-insp"
+worker_type = "police_officer"
+rank_or_band = "Inspector"
+share = 0.99
+by_date = 2027-03-31
+
+[[targets]]
+code = "t-sgt"
+worker_type = "police_officer"
+rank_or_band = "Sergeant"
+share = 0.99
+by_date = 2027-03-31
 """
 
 
@@ -28,7 +43,7 @@ by_date = 2031-03-31
 def vacant(tmp_path_factory):
     root = tmp_path_factory.mktemp("vacant")
     settings = load_settings(write_config(root, TARGETS))
-    raw = random_force(31, size=120)
+    raw = random_force(5, size=120)
     staff = raw["staff_snapshot"]
     raw["staff_snapshot"] = staff[staff["rank_or_band"] != "Chief Inspector"]
     movements = raw["joiners_leavers"]
@@ -60,5 +75,38 @@ def test_the_sentence_and_table_say_there_is_no_figure(vacant, monkeypatch):
         for column in ("needed_promotion_rate", "promotion_rate_factor"):
             assert section.table.value(label, column) is NOT_APPLICABLE
             assert section.table.text(label, column) == "[x]"
-    # the whole report, with the section, passes its disclosure and prose audits
+    # an Inspector target out of reach in a year: no factor. The sentence says why beside
+    # [x]; or, where saying why would tell promotions the table withholds (nobody of the
+    # group promoted from Sergeant), the rates are withheld beside [c] (this force: so)
+    (reason,) = {
+        r
+        for (r,) in con.execute(
+            "select factor_reason_code from analytics.target_requirements "
+            "where target_code = 't-insp'"
+        ).fetchall()
+    }
+    assert reason in ("not_reachable", "no_group_promotions_into_rank", "no_promotions_into_rank")
+    inspectors = sections["what-it-would-take-t-insp"]
+    inspectors.prose = inspectors.compose()
+    assert "times their recent level" not in inspectors.message
+    shown = {inspectors.table.text(label, "promotion_rate_factor")
+             for label in inspectors.table.labels}  # fmt: skip
+    if shown == {"[c]"}:
+        assert reason != "not_reachable"
+        assert "the promotion rates the target would need are withheld" in inspectors.message
+        assert inspectors.table.text("Sergeant", "promotion_rate") == "[c]"
+    else:
+        assert shown == {"[x]"}
+        assert NO_FACTOR[reason].split("{")[0] in inspectors.message, reason
+    # a Sergeant target out of reach in a year: said so beside [x], not withheld ([c])
+    sergeants = sections["what-it-would-take-t-sgt"]
+    sergeants.prose = sergeants.compose()
+    assert con.execute(
+        "select distinct factor_reason_code from analytics.target_requirements "
+        "where target_code = 't-sgt'"
+    ).fetchall() == [("not_reachable",)]
+    assert "not reachable by promotion alone by 31 March 2027" in sergeants.message
+    assert sergeants.table.text("Constable", "promotion_rate_factor") == "[x]"
+    assert sergeants.table.text("Constable", "needed_promotion_rate") == "[x]"
+    # the whole report, with the sections, passes its disclosure and prose audits
     build.build_report(con, settings, root / "out", "20260401T000000Z-v")
