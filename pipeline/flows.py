@@ -510,11 +510,19 @@ def solve_promotion_factor(
         path = project(stock, changed, ladder, horizon)
         return share_at(group_share(path, positions), years) - target_share
 
-    if gap(1.0) >= 0:
-        return Solution(1.0, True, already_met=True)
-    if gap(limit) < 0:
+    now, most = gap(1.0), gap(limit)
+    if np.isnan(now) or np.isnan(most):
+        # nobody who stated at the target's positions on the date, whatever the factor: no
+        # share to raise (bisecting on NaN walked up to the limit, published as a factor)
         return Solution(None, False)
-    return Solution(_solve(gap, 1.0, limit), True)
+    if now >= 0:
+        return Solution(1.0, True, already_met=True)
+    if most < 0:
+        return Solution(None, False)
+    value = _solve(gap, 1.0, limit)
+    if value >= limit * (1 - 1e-6):  # the solver's bound, not a finding
+        return Solution(None, False)
+    return Solution(value, True)
 
 
 # --------------------------------------------------------------------------- from the database

@@ -18,7 +18,6 @@ import pandas as pd
 
 from pipeline import codes
 from pipeline.disclosure import NOT_APPLICABLE_MARK, SUPPRESSED_MARK
-from pipeline.flows import NOBODY_STATED
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
 from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
@@ -934,6 +933,27 @@ REQUIREMENTS_SQL = (
 FLOW_COLUMNS = ("group_in_post", "group_promoted", "rest_in_post", "rest_promoted")
 
 
+# Why there is no promotion rate a target needs (the mart's factor_reason_code: the factor
+# is null), after "<scope>: ". The table beside it shows [x] for the needed rates and factor.
+NO_FACTOR = {
+    "date_passed": "the target date has passed, so there is no promotion rate left to meet it by.",
+    "rank_vacant": "nobody who stated an ethnicity holds {rank} now, so there is no share "
+    "there to raise and no promotion rate the target would need ([x] in the table).",
+    "no_promotions_into_rank": "nobody was promoted into {rank} over {years}, so no multiple "
+    "of that recent rate of none would bring anyone of the group into it: there is no "
+    "promotion rate the target would need ([x] in the table).",
+    "no_group_promotions_into_rank": "no member of the group was promoted into {rank} over "
+    "{years}, so no multiple of their recent rate of none would bring any of them into it: "
+    "there is no promotion rate the target would need ([x] in the table).",
+    "not_reachable": "not reachable by promotion alone by {date}, with recruitment and "
+    "leaving as they are: not even with the group's promotion rate at every rank below "
+    "raised as far as it goes ([x] in the table).",
+}
+
+
+NO_PROMOTIONS = frozenset({"no_promotions_into_rank", "no_group_promotions_into_rank"})
+
+
 def promotion_needed(cells: Cells, snapshot_date):
     """For each share target set at a rank: each rank below it, period by period (the cells
     its rates come from) and over the window, with the promotion rate the target needs."""
@@ -1034,6 +1054,33 @@ def _promotion_sections(
     rank = target["target_rank_or_band"].iloc[0]
     years = window_words(cells, snapshot_date)
     title = f"What it would take: promotion to {rank}"
+    reason = target["factor_reason_code"].iloc[0]
+    # With no factor (the mart says why), the needed rates and the factor do not exist: [x],
+    # computed from nothing, not [c] (nothing is withheld when there is nothing to count).
+    # "Nobody (of the group) was promoted into it" tells the promotions from the rank below:
+    # that [x] is declared over those counts, so it is [c] (and the sentence says withheld)
+    # where they are not shown.
+    into = frame["rank_or_band"].iloc[-1]
+    j = list(per_rank).index(into) if into in per_rank else None
+    into_sources = () if j is None else tuple(
+        f"r{j}_p{i}_{name}" for i in range(len(per_rank[into])) for name in FLOW_COLUMNS
+    )  # fmt: skip
+    # "Nobody who stated holds the rank" tells that rank's count of those who stated: that
+    # [x] is declared over it. "Not reachable" is solved from every rank's promotions, as a
+    # factor is.
+    if reason == "rank_vacant":
+        frame["target_stated"] = 0
+        add_keys(frame, "target_stated", lambda r: cells.key(
+            cells.staff(snapshot_date),
+            post=cells.posts(cells.staff(snapshot_date), r["worker_type"], rank),
+            eth=cells.eth("stated"),
+        ))  # fmt: skip
+    solved_from = (
+        into_sources if reason in NO_PROMOTIONS
+        else ("target_stated",) if reason == "rank_vacant"
+        else () if reason == "date_passed"
+        else tuple(every_rank)
+    )  # fmt: skip
     table = DeclaredTable(
         id=f"what-it-would-take-{code}",
         caption=f"{title}, for the target {name}: rates over {years}",
@@ -1044,9 +1091,9 @@ def _promotion_sections(
             Column("reference_promotion_rate", "Everyone else's (a year)", "percent",
                    of=tuple(own_sources["rest"])),
             Column("needed_promotion_rate", "Group's rate the target needs", "percent",
-                   of=tuple(every_rank)),
+                   of=solved_from),
             Column("promotion_rate_factor", "Times the recent rate", "ratio",
-                   of=tuple(every_rank)),
+                   of=solved_from),
         ),
         frame=frame,
     )  # fmt: skip
@@ -1069,27 +1116,25 @@ def _promotion_sections(
         f"{years}, until it meets the target on the date.",
     )
     scope = scope_words({**target.iloc[0].to_dict(), "rank_or_band": rank, "lpu_code": "All"})
-    unstated = bool((target["note"] == NOBODY_STATED).any())
 
     def compose() -> Prose:
         shown = [r for r in table.labels if number(table, r, "promotion_rate_factor") is not None]
         withheld = [r for r in table.labels if table.value(r, "promotion_rate_factor") is WITHHELD]
-        if withheld:
+        if reason in NO_FACTOR and not withheld:
+            message = f"{scope}: " + NO_FACTOR[reason].format(
+                rank=rank, years=years, date=fmt.date(target["target_date"].iloc[0])
+            )
+        elif withheld and reason in NO_FACTOR:
+            message = (
+                f"{scope}: the promotion rates the target would need cannot be shown: the "
+                "numbers are too small."
+            )
+        elif withheld:
             few = [r for r in table.labels if table.value(r, "promotion_rate") is WITHHELD]
             message = (
                 f"{scope}: the promotion rates the target would need are withheld: they are "
                 "solved from every rank's promotions together"
                 + (f", and those from {fmt.join(few)} are too few to show." if few else ".")
-            )
-        elif not shown and unstated:
-            # nobody at the target's rank stated: no share to solve for (said without the
-            # reason, which would give away that rank's count of those who stated, perhaps
-            # withheld in the projection's table)
-            message = f"{scope}: the promotion rates the target would need cannot be shown."
-        elif not shown:
-            message = (
-                f"{scope}: promotion alone cannot meet the target by its date, with "
-                "recruitment and leaving as they are."
             )
         else:
             parts = [

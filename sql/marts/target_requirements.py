@@ -26,8 +26,57 @@ COLUMNS = {
     "rank_order": "Int64", "target_rank_or_band": "str", "target_share": "float64",
     "target_date": "datetime64[s]", "snapshot_date": "datetime64[s]",
     "promotion_rate": "float64", "reference_promotion_rate": "float64",
-    "needed_promotion_rate": "float64", "promotion_rate_factor": "float64", "note": "str",
+    "needed_promotion_rate": "float64", "promotion_rate_factor": "float64",
+    "factor_reason_code": "str", "note": "str",
 }  # fmt: skip
+
+
+# Why the factor is what it is, or why there is none (factor_reason_code -> note). The factor is
+# null for every reason but "solved" and "met": a rank nobody holds has no share to raise, a
+# rank nobody of the group was promoted into over the window takes no multiple of a rate of
+# zero, and a solver that reaches its bound has found no factor (it once published "1000
+# times their recent level" for a rank nobody held: bisection on a share that does not exist).
+NOTES = {
+    "solved": "",
+    "met": "Met on the date at the observed rates.",
+    "date_passed": "The target date has passed.",
+    "rank_vacant": "Nobody who stated an ethnicity holds {rank} at the latest snapshot: there "
+    "is no share there to raise, so there is no promotion rate to solve for.",
+    "no_promotions_into_rank": "Nobody was promoted into {rank} over the window: no multiple "
+    "of a promotion rate of zero brings anyone of the group into it.",
+    "no_group_promotions_into_rank": "No member of the group was promoted into {rank} over "
+    "the window: no multiple of their promotion rate of zero brings any of them into it.",
+    "not_reachable": "Not reachable by promotion alone by the date, even with the group's "
+    "promotion rate at every rank below raised as far as it goes (everyone of the group who "
+    "stays at a rank they have been promoted from is promoted each year).",
+}
+NULL_REASONS = frozenset(NOTES) - {"solved", "met"}
+
+
+def why_not(
+    target: dict,
+    counts: flows.Counts,
+    rates: flows.Rates,
+    positions: np.ndarray,
+    below: np.ndarray,
+    years: float,
+) -> tuple[flows.Solution, str]:
+    """The factor (or none) and its reason code (a key of :data:`NOTES`)."""
+    none = flows.Solution(None, False)
+    if years <= 0:
+        return none, "date_passed"
+    if counts.stock[[flows.IN, flows.REST]][:, positions].sum() <= 0:
+        return none, "rank_vacant"
+    solution = flows.solve_promotion_factor(
+        counts.stock, rates, counts.ladder, positions, target["target_share"], years, below
+    )
+    if solution.already_met:
+        return solution, "met"
+    into = below.max()  # the rank directly below: the only way into the target's by promotion
+    if rates.promotion[flows.IN, into] <= 0:  # no factor changes the target's rank
+        anyone = counts.promoted[:, into].sum() > 0
+        return none, "no_group_promotions_into_rank" if anyone else "no_promotions_into_rank"
+    return solution, "solved" if solution.reachable else "not_reachable"
 
 
 def requirements(target: dict, counts: flows.Counts, snapshot_date) -> list[dict]:
@@ -53,28 +102,13 @@ def requirements(target: dict, counts: flows.Counts, snapshot_date) -> list[dict
         "target_date": target["target_date"],
         "snapshot_date": snapshot_date,
     }
-    if years <= 0:
-        solution, note = flows.Solution(None, False), "The target date has passed."
-    else:
-        solution = flows.solve_promotion_factor(
-            counts.stock, rates, ladder, positions, target["target_share"], years,
-            np.asarray(below),
-        )  # fmt: skip
-        note = (
-            flows.NOBODY_STATED
-            if not solution.stated
-            else "Met on the date at the observed rates."
-            if solution.already_met
-            else ""
-            if solution.reachable
-            else "Not reachable by promotion alone by the date, even if every member of the "
-            "group who stays at each rank below were promoted each year."
-        )
+    solution, reason = why_not(target, counts, rates, positions, np.asarray(below), years)
     needed = (
         rates.with_promotion_factor(solution.value, np.asarray(below)).promotion
         if solution.value is not None
         else None
     )
+    note = NOTES[reason].format(rank=target["rank_or_band"])
     rows = []
     for order, k in enumerate(below, start=1):
         rows.append(
@@ -86,6 +120,7 @@ def requirements(target: dict, counts: flows.Counts, snapshot_date) -> list[dict
                 "reference_promotion_rate": rates.promotion[flows.REST, k],
                 "needed_promotion_rate": None if needed is None else needed[flows.IN, k],
                 "promotion_rate_factor": solution.value,
+                "factor_reason_code": reason,
                 "note": note,
             }
         )
