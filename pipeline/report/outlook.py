@@ -952,6 +952,10 @@ NO_FACTOR = {
 
 
 NO_PROMOTIONS = frozenset({"no_promotions_into_rank", "no_group_promotions_into_rank"})
+RANK_HEADCOUNT_SQL = """
+select coalesce(max(headcount), 0) from analytics.representation
+where snapshot_date = ? and worker_type = ? and rank_or_band = ? and lpu_code = 'All'
+"""
 
 
 def promotion_needed(cells: Cells, snapshot_date):
@@ -1065,19 +1069,28 @@ def _promotion_sections(
     into_sources = () if j is None else tuple(
         f"r{j}_p{i}_{name}" for i in range(len(per_rank[into])) for name in FLOW_COLUMNS
     )  # fmt: skip
-    # "Nobody who stated holds the rank" tells that rank's count of those who stated: that
-    # [x] is declared over it. "Not reachable" is solved from every rank's promotions, as a
-    # factor is.
-    if reason == "rank_vacant":
-        frame["target_stated"] = 0
-        add_keys(frame, "target_stated", lambda r: cells.key(
-            cells.staff(snapshot_date),
-            post=cells.posts(cells.staff(snapshot_date), r["worker_type"], rank),
-            eth=cells.eth("stated"),
-        ))  # fmt: skip
+    # "Nobody who stated holds the rank" tells that rank's count of those who stated: where
+    # anyone holds it, that [x] is declared over its headcount and those not stated there.
+    # "Not reachable" is solved from every rank's promotions, as a factor is.
+    vacant = ()
+    if reason == "rank_vacant":  # nobody stated: those not stated are everyone there
+        (headcount,) = cells.con.execute(
+            RANK_HEADCOUNT_SQL,
+            [pd.Timestamp(snapshot_date).date(), target["worker_type"].iloc[0], rank],
+        ).fetchone()
+        # a rank nobody holds tells nothing of anyone; one whose people all did not state
+        # tells that of each of them, so only with their counts
+        vacant = ("target_headcount", "target_not_stated") if headcount else ()
+        for column, eth in (("target_headcount", None), ("target_not_stated", "NS")):
+            frame[column] = headcount
+            add_keys(frame, column, lambda r, e=eth: cells.key(
+                cells.staff(snapshot_date),
+                post=cells.posts(cells.staff(snapshot_date), r["worker_type"], rank),
+                eth=None if e is None else cells.eth(e),
+            ))  # fmt: skip
     solved_from = (
         into_sources if reason in NO_PROMOTIONS
-        else ("target_stated",) if reason == "rank_vacant"
+        else vacant if reason == "rank_vacant"
         else () if reason == "date_passed"
         else tuple(every_rank)
     )  # fmt: skip

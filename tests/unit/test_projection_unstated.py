@@ -323,4 +323,5 @@ def test_no_promotion_rate_is_solved_for_a_rank_nobody_at_which_stated():
     assert [r["rank_or_band"] for r in rows] == ["Constable", "Sergeant"]
     for row in rows:
         assert row["promotion_rate_factor"] is None and row["needed_promotion_rate"] is None
-        assert row["note"] == flows.NOBODY_STATED
+        assert row["factor_reason_code"] == "rank_vacant"
+        assert row["note"] == module.NOTES["rank_vacant"].format(rank="Inspector")
