@@ -76,15 +76,25 @@ def _survey_parts(rows: list[dict], count: Callable[[int], str]) -> str:
     )
 
 
-def _reporting_years(years: list[int]) -> str:
-    """Reporting years (named by the year they end) as 'April 2025 to March 2026'."""
-    spans = [f"April {y - 1} to March {y}" for y in sorted(years)]
+def _stretches(stretches: list[dict]) -> str:
+    """Missing stretches of days as '1 October 2025 to 31 March 2026 and ...'."""
+    spans = [f"{_long_date(x['first_date'])} to {_long_date(x['last_date'])}" for x in stretches]
     return spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
 
 
+def _files(files: list[dict]) -> str:
+    """The movements files covering part of a period, with the dates each covers."""
+    return "; ".join(
+        f"{f['source_file']} has movements dated {_long_date(f['first_date'])} to "
+        f"{_long_date(f['last_date'])} only"
+        for f in files
+    )
+
+
 def _movements_cover(row: dict, s: Settings) -> str:
-    """A period the movements do not cover (its flows withheld), or one where the snapshots
-    show people moving whom the movements do not record."""
+    """A period the movements do not cover (its flows withheld): which days no file covers,
+    what the files loaded do cover, and what to deliver; or one where the snapshots show
+    people moving whom the movements do not record."""
     start, end = _long_date(row["period_start_date"]), _long_date(row["period_end_date"])
     gone = (
         f"{_count(int(row['gone_count']), s)} people in the snapshot of {start} are not in "
@@ -92,22 +102,33 @@ def _movements_cover(row: dict, s: Settings) -> str:
         "the earlier"
     )
     if not row["is_movements_covered"]:
-        missing = [int(y) for y in row["unloaded_reporting_years"]]
-        latest = row["latest_loaded_reporting_year"]
-        what = (
-            f"Joiners and leavers after 31 March {min(missing) - 1} are not loaded"
-            if pd.isna(latest) or min(missing) > int(latest)
-            else "Joiners and leavers are not loaded"
-        )
+        missing = _stretches(list(row["missing_stretches"]))
+        files = list(row["movement_files"])
+        if files:
+            loaded = f"{_files(files)}."
+        elif pd.isna(row["latest_movement_date"]):
+            loaded = "No joiners-and-leavers file is loaded."
+        else:
+            loaded = (
+                "No joiners-and-leavers file loaded has a movement in the period (the "
+                f"latest, {row['latest_movement_file']}, ends on "
+                f"{_long_date(row['latest_movement_date'])})."
+            )
         return (
-            f"{what} (no movement is dated {_reporting_years(missing)}): leaving, joining "
-            f"and the projection are not published for {start} to {end} ({gone})."
+            f"Joiners and leavers dated {missing} are not loaded. {loaded} The snapshots "
+            f"show people leaving or joining over the period ({gone}), so leaving, joining and the "
+            f"projection are not published for {start} to {end}, rather than published as "
+            f"if nobody left or joined from {missing}. Deliver a joiners-and-leavers file "
+            f"for {missing} (or one for the whole period, with 'correction' in its name to "
+            "replace a file loaded before); the period's figures are published the night it "
+            "is loaded."
         )
     return (
         f"{start} to {end}: {gone}; of them "
         f"{_count(int(row['unrecorded_leaver_count']), s)} have no leaver record in the "
         f"period and {_count(int(row['unrecorded_joiner_count']), s)} no joiner record, so "
-        "leaving and joining, counted from the records, are undercounted."
+        "leaving and joining, counted from the records, are undercounted. Load the missing "
+        "records in a joiners-and-leavers file for the period."
     )
 
 
@@ -177,12 +198,13 @@ CHECKS: tuple[CrossCheck, ...] = (
     CrossCheck(
         rule="movements_cover_period",
         extract_kind="joiners_leavers",
-        description="The joiners-and-leavers data cover every period between consecutive "
-        "staff snapshots in the last [projections] window_years (a movement is loaded in "
-        "each reporting year it overlaps), and everyone who is in one snapshot and not the "
-        "next has a leaver record (a joiner record the other way).",
-        fix="Load the joiners-and-leavers extract for those dates (the period's flows are "
-        "published once it is), or check that its staff ids match the snapshots'.",
+        description="The joiners-and-leavers files cover every period between consecutive "
+        "staff snapshots in the last [projections] window_years (from each file's first "
+        "movement to its last, no stretch of a period is left without the movements the "
+        "snapshots show), and everyone who is in one snapshot and not the next has a leaver "
+        "record (a joiner record the other way).",
+        fix="If the movements are in a file already loaded, check that its staff ids are "
+        "written as in the snapshots.",
         describe=_movements_cover,
         count_column="unrecorded_count",
     ),

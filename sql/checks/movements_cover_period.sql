@@ -1,11 +1,11 @@
 -- Periods between consecutive snapshots whose flows the joiners-and-leavers data do not
--- give: a reporting year the period overlaps has no movement loaded while the snapshots
--- show people leaving or joining (the period's flows are not computed:
--- intermediate.int_workforce__periods), or people in the earlier snapshot are missing from
--- the later one without a leaver record in the period (the reverse: without a joiner record).
--- Only periods starting in the last $window_years ([projections]: the flows the report and
--- the projection use), so that snapshots older than the first movements file do not warn
--- every night.
+-- give: a stretch of the period no joiners-and-leavers file covers while the snapshots show
+-- people leaving or joining then (a file of part of the year, or none yet: the period's
+-- flows are not computed, intermediate.int_workforce__periods), or people in the earlier
+-- snapshot are missing from the later one without a leaver record in the period (the
+-- reverse: without a joiner record). Only periods starting in the last $window_years
+-- ([projections]: the flows the report and the projection use), so that snapshots older
+-- than the first movements file do not warn every night.
 with periods as (
     select * from intermediate.int_workforce__periods
 ),
@@ -15,7 +15,8 @@ staff as (
 ),
 
 movements as (
-    select staff_key, movement_type, movement_date from staging.stg_hr__joiners_leavers
+    select staff_key, movement_type, movement_date, source_file
+    from staging.stg_hr__joiners_leavers
 ),
 
 recorded as (
@@ -54,21 +55,15 @@ unrecorded_joiners as (
     group by all
 ),
 
-latest as (
-    select max(
-        cast(year(movement_date) + case when month(movement_date) >= 4 then 1 else 0 end
-            as integer)
-    ) as latest_loaded_reporting_year
-    from movements
-),
-
 final as (
     select
         periods.period_start_date,
         periods.period_end_date,
         periods.is_movements_covered,
-        periods.unloaded_reporting_years,
-        latest.latest_loaded_reporting_year,
+        periods.missing_stretches,
+        periods.movement_files,
+        (select max(movement_date) from movements) as latest_movement_date,
+        (select arg_max(source_file, movement_date) from movements) as latest_movement_file,
         periods.gone_count,
         periods.came_count,
         coalesce(unrecorded_leavers.unrecorded_leaver_count, 0) as unrecorded_leaver_count,
@@ -76,7 +71,6 @@ final as (
         coalesce(unrecorded_leavers.unrecorded_leaver_count, 0)
             + coalesce(unrecorded_joiners.unrecorded_joiner_count, 0) as unrecorded_count
     from periods
-    cross join latest
     left join unrecorded_leavers
         on periods.period_start_date = unrecorded_leavers.period_start_date
     left join unrecorded_joiners

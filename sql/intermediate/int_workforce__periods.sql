@@ -1,12 +1,14 @@
 -- Each pair of consecutive staff snapshots: the period over which movements are measured,
 -- its length in years (two snapshots two years apart make a two-year period: its flows are
--- two years', never one), and whether the joiners-and-leavers data cover it. Movements are
--- delivered by reporting year (1 April to 31 March, named by the year it ends); a reporting
--- year is loaded when any movement dated in it is. A period is covered when every
--- reporting year it overlaps is loaded, or when the snapshots show nobody for them to
--- cover (everyone in one is in the other); otherwise nobody in it is known to have left or
--- joined, so its flows (retention, joiners, the projection) are not computed.
+-- two years', never one), and whether the joiners-and-leavers data cover it. A file covers
+-- the days from its first movement to its last; a period is covered unless a stretch of it
+-- no file covers is one the snapshots say must have had movements (``missing``: a file of
+-- April to September only, or no file yet for the year). Otherwise nobody in that stretch is
+-- known to have left or joined, so the period's flows (retention, joiners, the projection)
+-- are not computed. A period whose snapshots show nobody leaving or joining is covered.
 -- gone_count: people in the earlier snapshot and not the later; came_count: the reverse.
+-- missing_stretches: the missing days, each {first_date, last_date}; movement_files: the
+-- files covering any of the period, each {source_file, first_date, last_date}.
 with staff as (
     select staff_key, snapshot_date from staging.stg_hr__staff_snapshots
 ),
@@ -43,33 +45,80 @@ came as (
     group by all
 ),
 
-loaded_years as (
-    select distinct
-        cast(year(movement_date) + case when month(movement_date) >= 4 then 1 else 0 end
-            as integer) as reporting_year
+-- What each joiners-and-leavers file covers: the days from its first movement to its last
+-- (as pipeline.overlaps takes a file's period). A file of 1 April to 30 September covers
+-- half a year, whatever reporting year its movements fall in.
+files as (
+    select source_file, min(movement_date) as first_date, max(movement_date) as last_date
     from staging.stg_hr__joiners_leavers
+    group by all
 ),
 
--- the reporting years each period overlaps: (start, end], the day after the start to the end
+-- Each period's days, the day after its start to its end, as covered by each file, with two
+-- empty spans bounding them (the period's start and the day after its end)
 spans as (
+    select paired.period_start_date, files.source_file,
+        greatest(files.first_date, paired.period_start_date + 1) as span_start,
+        least(files.last_date, paired.period_end_date) as span_end
+    from paired
+    inner join files
+        on files.first_date <= paired.period_end_date
+        and files.last_date > paired.period_start_date
+    union all
+    select period_start_date, null, period_start_date, period_start_date from paired
+    union all
+    select period_start_date, null, period_end_date + 1, period_end_date + 1 from paired
+),
+
+-- The stretches of a period no file covers: the days between the end of the spans so far
+-- and the start of the next
+uncovered as (
     select
         period_start_date,
-        unnest(range(
-            cast(year(period_start_date + 1)
-                + case when month(period_start_date + 1) >= 4 then 1 else 0 end as integer),
-            cast(year(period_end_date)
-                + case when month(period_end_date) >= 4 then 1 else 0 end as integer) + 1
-        )) as reporting_year
-    from paired
+        max(span_end) over (
+            partition by period_start_date order by span_start, span_end
+            rows between unbounded preceding and 1 preceding
+        ) + 1 as first_uncovered_date,
+        span_start - 1 as last_uncovered_date
+    from spans
+    qualify first_uncovered_date <= last_uncovered_date
 ),
 
-coverage as (
+-- A stretch with no movement loaded is missing when the movements the snapshots show would
+-- have put some there: at least a month long (or the whole period), and the chance that none
+-- of the period's gone_count + came_count movements falls in it, were they spread evenly
+-- over the period, is under 1 in 1,000. A short stretch (the last days of March), or a long
+-- one in a force with a handful of movements, is what a complete file can look like.
+missing as (
     select
-        spans.period_start_date,
-        list(spans.reporting_year order by spans.reporting_year)
-            filter (where loaded_years.reporting_year is null) as unloaded_reporting_years
-    from spans
-    left join loaded_years on spans.reporting_year = loaded_years.reporting_year
+        paired.period_start_date,
+        list({
+            'first_date': uncovered.first_uncovered_date,
+            'last_date': uncovered.last_uncovered_date
+        } order by uncovered.first_uncovered_date) as missing_stretches
+    from paired
+    inner join uncovered on paired.period_start_date = uncovered.period_start_date
+    left join gone on paired.period_start_date = gone.period_start_date
+    left join came on paired.period_start_date = came.period_start_date
+    where date_diff('day', uncovered.first_uncovered_date, uncovered.last_uncovered_date) + 1
+            >= least(31, date_diff('day', paired.period_start_date, paired.period_end_date))
+        and pow(
+            1 - (date_diff('day', uncovered.first_uncovered_date, uncovered.last_uncovered_date)
+                + 1) / date_diff('day', paired.period_start_date, paired.period_end_date),
+            coalesce(gone.gone_count, 0) + coalesce(came.came_count, 0)
+        ) < 0.001
+    group by all
+),
+
+-- The files each period's movements come from, for the warning to name
+period_files as (
+    select period_start_date,
+        list({'source_file': source_file, 'first_date': first_date, 'last_date': last_date}
+            order by first_date, source_file) as movement_files
+    from (
+        select spans.period_start_date, files.*
+        from spans inner join files on spans.source_file = files.source_file
+    )
     group by all
 ),
 
@@ -81,14 +130,14 @@ final as (
             as period_years,
         coalesce(gone.gone_count, 0) as gone_count,
         coalesce(came.came_count, 0) as came_count,
-        coalesce(coverage.unloaded_reporting_years, []) as unloaded_reporting_years,
-        coalesce(len(coverage.unloaded_reporting_years), 0) = 0
-            or coalesce(gone.gone_count, 0) + coalesce(came.came_count, 0) = 0
-            as is_movements_covered
+        coalesce(missing.missing_stretches, []) as missing_stretches,
+        coalesce(period_files.movement_files, []) as movement_files,
+        missing.missing_stretches is null as is_movements_covered
     from paired
     left join gone on paired.period_start_date = gone.period_start_date
     left join came on paired.period_start_date = came.period_start_date
-    left join coverage on paired.period_start_date = coverage.period_start_date
+    left join missing on paired.period_start_date = missing.period_start_date
+    left join period_files on paired.period_start_date = period_files.period_start_date
 )
 
 select * from final

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
 
-from pipeline.extracts import normalise_identifiers, read_extract
+from pipeline.extracts import normalise_identifiers, pseudonymise, read_extract
 from pipeline.nightly import run_nightly
-from pipeline.schemas import allowed_codes
+from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, allowed_codes
 from pipeline.warehouse import connect
 
 PROMOTION_COLUMNS = ["process_id", "process_name", "target_rank", "staff_id", "stage_order",
@@ -116,3 +116,56 @@ def test_a_process_whose_candidates_match_no_snapshot_says_so(tiny_force):
         "ethnicity is unknown and the stages cannot be compared"
     ) in " ".join(page.split())
     assert "Sergeant 2025: too few" not in page
+
+
+SAMPLE = {"date": "2025-06-01", "code": "x", "text": "x", "int": "1", "number": "1",
+          "flag": "N", "year": "2025"}  # fmt: skip
+"""A value of each column type: the reader's typing of the other columns is not under test."""
+ID_KINDS = sorted(k for k, cols in EXTRACT_COLUMNS.items() if any(c.type == "id" for c in cols))
+
+
+def _extract_file(path, kind: str, identifier, excel: bool = False) -> None:
+    """One row of ``kind`` with ``identifier`` in every id column, as CSV text or in a
+    workbook (where a number stays a number, as Excel keeps a payroll number)."""
+    columns = EXTRACT_COLUMNS[kind]
+    row = [identifier if c.type == "id" else SAMPLE[c.type] for c in columns]
+    if excel:
+        book = openpyxl.Workbook()
+        book.active.append([c.name for c in columns])
+        book.active.append(row)
+        book.save(path)
+    else:
+        lines = [",".join(c.name for c in columns), ",".join(str(v) for v in row)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ID_KINDS)
+def test_every_id_column_gives_one_person_whatever_the_leading_zeros(tiny_force, kind):
+    """Hostile-8 #3a: '000123' in one extract and '123' in another (text in a CSV, a number
+    in a workbook, through the fast and the exact CSV path) are one person, so a snapshot's
+    and a movements file's ids join: every id column of every extract kind is read as text
+    and given one spelling before it is hashed, never inferred as a number by one reader."""
+    settings = tiny_force
+    allowed = allowed_codes(settings, LPUS)
+    inbox = settings.paths.inbox
+    written = {
+        "zeros.csv": "000123",
+        "plain.csv": "123",
+        "spaced.csv": " 000 123 ",
+        "number.xlsx": 123,
+        "text.xlsx": "000123",
+    }
+    id_keys = [KEY_COLUMN_FOR_ID[c.name] for c in EXTRACT_COLUMNS[kind] if c.type == "id"]
+    keys = {}
+    for name, identifier in written.items():
+        path = inbox / f"{kind}_{name}"
+        _extract_file(path, kind, identifier, excel=name.endswith(".xlsx"))
+        for fast in (True, False):
+            typed = read_extract(path, kind, settings, allowed, fast=fast).typed
+            for key in id_keys:
+                keys[(name, fast, key)] = typed[key].tolist()
+    expected = pseudonymise(pd.Series(["123"]), settings.pseudonym_key()).tolist()
+    assert keys and all(value == expected for value in keys.values()), keys
+    other = inbox / f"{kind}_other.csv"
+    _extract_file(other, kind, "000124")
+    assert read_extract(other, kind, settings, allowed).typed[id_keys[0]].tolist() != expected

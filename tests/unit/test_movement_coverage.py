@@ -79,9 +79,10 @@ def test_the_missing_movements_are_named_in_a_warning(late):
     _, result = late
     assert result.exit_code == ExitCode.SUCCESS_WITH_WARNINGS
     (warning,) = [w for w in result.warnings if "movements_cover_period" in w]
-    assert "Joiners and leavers after 31 March 2025 are not loaded" in warning
-    assert "April 2025 to March 2026" in warning
+    assert "Joiners and leavers dated 1 April 2025 to 31 March 2026 are not loaded" in warning
+    assert "(the latest, joiners_leavers_2025.csv, ends on 2 September 2024)" in warning
     assert "not published for 31 March 2025 to 31 March 2026" in warning
+    assert "Deliver a joiners-and-leavers file for 1 April 2025 to 31 March 2026" in warning
 
 
 def test_the_report_gives_the_last_period_the_movements_cover(late):
@@ -204,3 +205,130 @@ def test_a_period_is_named_in_words_the_prose_audit_accepts():
     named = period("2024-09-30", "2026-03-31")
     assert named == "the eighteen months to 31 March 2026"
     assert audit.audit_prose([f"Leavers in {named}."], ["5,095"], 5) == []
+
+
+def _periods_in_memory(staff: dict[str, list[str]], movements: dict[str, list[tuple]]):
+    """intermediate.int_workforce__periods and the movements_cover_period check on an
+    in-memory history: snapshots {date: [staff keys]}, movement files {name: [(staff key,
+    type, date)]}."""
+    import duckdb
+
+    from pipeline import warehouse
+    from pipeline.cross_checks import CHECKS_DIR
+
+    con = duckdb.connect()
+    warehouse.create_schemas(con)
+    warehouse.create_raw_tables(con)
+    for day, keys in staff.items():
+        for key in keys:
+            con.execute(
+                "insert into raw.staff_snapshot (staff_key, snapshot_date) values (?, ?)",
+                [key, day],
+            )
+    for name, rows in movements.items():
+        for key, kind, day in rows:
+            con.execute(
+                """insert into raw.joiners_leavers (staff_key, movement_type, movement_date,
+                   source_file) values (?, ?, ?, ?)""",
+                [key, kind, day, name],
+            )
+    check = (CHECKS_DIR / "movements_cover_period.sql").read_text(encoding="utf-8")
+    warehouse.build_views_read_by(con, check)
+    periods = con.execute("select * from intermediate.int_workforce__periods").df()
+    failing = con.execute(check, {"window_years": 5}).df().to_dict("records")
+    con.close()
+    return periods, failing
+
+
+def _leavers(count: int, first_month: int, months: int) -> list[tuple]:
+    """``count`` leavers P0 ... spread over ``months`` months of 2025-26 from ``first_month``."""
+    return [
+        (f"P{i}", "leaver", f"{2025 + (first_month + i % months - 1) // 12}-"
+         f"{(first_month + i % months - 1) % 12 + 1:02d}-{10 + i // months % 15:02d}")
+        for i in range(count)
+    ]  # fmt: skip
+
+
+PEOPLE = [f"P{i}" for i in range(200)]
+
+
+def test_a_part_year_movements_file_does_not_cover_the_year():
+    """Snapshots a year apart and a file of April to September only (hostile-8 #3b): the
+    reporting year 2025-26 has movements, but October to March has none while 24 people left
+    over the year. The period was taken as covered and its flows published as a year's,
+    half its leavers missing; now it is not covered, and the missing days are named."""
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[24:]}
+    files = {"joiners_leavers_2026_h1.csv": _leavers(12, 4, 6)}
+    periods, failing = _periods_in_memory(staff, files)
+    assert periods["is_movements_covered"].tolist() == [False]
+    ((stretch,),) = periods["missing_stretches"]
+    assert [str(stretch["first_date"]), str(stretch["last_date"])] == [
+        "2025-09-12",
+        "2026-03-31",
+    ]
+    (row,) = failing
+    assert not row["is_movements_covered"]
+
+
+def test_the_second_half_year_file_completes_the_year():
+    """The same year delivered as two half-year files is covered."""
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[24:]}
+    files = {
+        "joiners_leavers_2026_h1.csv": _leavers(12, 4, 6),
+        "joiners_leavers_2026_h2.csv": [(f"P{i + 12}", k, d) for i, (_, k, d) in
+                                        enumerate(_leavers(12, 10, 6))],
+    }  # fmt: skip
+    periods, failing = _periods_in_memory(staff, files)
+    assert periods["is_movements_covered"].tolist() == [True]
+    assert failing == []
+
+
+@pytest.mark.parametrize(
+    ("movers", "covered"),
+    [
+        # 24 movers over the year, none in the 201 days after 11 September: evenly spread,
+        # that happens with a chance of (164/365)^24, about 1 in 200 million
+        (24, False),
+        # 3 movers: (164/365)^3 = 0.09, what a complete file of a tiny force can look like
+        (3, True),
+    ],
+)
+def test_a_stretch_without_movements_is_missing_only_if_the_snapshots_expect_some(movers, covered):
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[movers:]}
+    files = {"joiners_leavers_2026.csv": _leavers(movers, 4, 6)}
+    periods, _ = _periods_in_memory(staff, files)
+    assert periods["is_movements_covered"].tolist() == [covered]
+
+
+def test_a_full_year_file_ending_days_before_the_snapshot_covers_it():
+    """A complete file whose last movement is 20 March: the last days of a year without a
+    movement are not a missing file (a stretch must be at least a month)."""
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[100:]}
+    rows = [*_leavers(99, 4, 12), ("P99", "leaver", "2026-03-20")]
+    periods, failing = _periods_in_memory(staff, {"joiners_leavers_2026.csv": rows})
+    assert periods["is_movements_covered"].tolist() == [True]
+    assert failing == []
+
+
+def test_the_warning_names_the_file_the_missing_dates_and_what_to_deliver(tmp_path):
+    """The warning says which file covers what, which days are missing, what is withheld and
+    what to deliver, in plain words (hostile-8 #3c)."""
+    from pipeline.cross_checks import CHECKS
+
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[24:]}
+    _, (row,) = _periods_in_memory(staff, {"joiners_leavers_2026_h1.csv": _leavers(12, 4, 6)})
+    settings = load_settings(write_config(tmp_path))
+    (check,) = [c for c in CHECKS if c.rule == "movements_cover_period"]
+    message = " ".join(check.describe(row, settings).split())
+    assert message == (
+        "Joiners and leavers dated 12 September 2025 to 31 March 2026 are not loaded. "
+        "joiners_leavers_2026_h1.csv has movements dated 10 April 2025 to 11 September 2025 "
+        "only. The snapshots show people leaving or joining over the period (24 people in "
+        "the snapshot of 31 March 2025 are not in that of 31 March 2026, and 0 in the later "
+        "one are not in the earlier), so leaving, joining and the projection are not "
+        "published for 31 March 2025 to 31 March 2026, rather than published as if nobody "
+        "left or joined from 12 September 2025 to 31 March 2026. Deliver a "
+        "joiners-and-leavers file for 12 September 2025 to 31 March 2026 (or one for the "
+        "whole period, with 'correction' in its name to replace a file loaded before); the "
+        "period's figures are published the night it is loaded."
+    )
