@@ -64,3 +64,24 @@ def test_a_header_only_misconduct_file_is_a_year_without_cases(tmp_path):
     # The period the file covers has rates of zero cases out of everyone in post: not no data.
     assert rates and {(str(end)[:10], events) for end, events, _ in rates} == {("2026-03-31", 0)}
     assert all(base > 0 for *_, base in rates)
+
+
+def test_a_case_register_sent_again_empty_withdraws_its_earlier_cases(tmp_path):
+    """docs/extracts.md: a register re-sent under its name replaces that file's earlier
+    delivery wholly; sent again with no rows, its earlier cases are withdrawn (they were
+    kept: an empty frame replaced nothing)."""
+    config = write_config(tmp_path)
+    settings = load_settings(config)
+    _snapshot(settings, "2025-03-31")
+    _snapshot(settings, "2026-03-31")
+    case = "C1,P1,2025-06-01,public_complaint,assessment,,,"
+    write_inbox(settings, "misconduct_cases_2026.csv", f"{MISCONDUCT_HEADER}\n{case}\n")
+    first = CliRunner().invoke(app, ["run", "--config", str(config)])
+    assert first.exit_code in (ExitCode.SUCCESS, ExitCode.SUCCESS_WITH_WARNINGS), first.output
+    write_inbox(settings, "misconduct_cases_2026.csv", MISCONDUCT_HEADER + "\n")
+    second = CliRunner().invoke(app, ["run", "--config", str(config)])
+    assert second.exit_code in (ExitCode.SUCCESS, ExitCode.SUCCESS_WITH_WARNINGS), second.output
+    assert "1 rows before, 0 after" in " ".join(second.output.split())
+    with connect(current_history(settings), read_only=True) as con:
+        (cases,) = con.execute("select count(*) from raw.misconduct_cases").fetchone()
+    assert cases == 0
