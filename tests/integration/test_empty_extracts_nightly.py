@@ -35,6 +35,8 @@ def test_a_header_only_misconduct_file_is_a_year_without_cases(tmp_path):
     _snapshot(settings, "2025-03-31")
     _snapshot(settings, "2026-03-31")
     write_inbox(settings, "misconduct_cases_2026.csv", MISCONDUCT_HEADER + "\n")
+    movements = ",".join(c.name for c in EXTRACT_COLUMNS["joiners_leavers"])
+    write_inbox(settings, "joiners_leavers_2026.csv", movements + "\n")  # nobody came or went
 
     result = CliRunner().invoke(app, ["run", "--config", str(config)])
 
@@ -47,8 +49,13 @@ def test_a_header_only_misconduct_file_is_a_year_without_cases(tmp_path):
     assert not [w for w in warnings if "misconduct" in w], warnings
     assert (settings.paths.reports_dir / "latest" / "index.html").is_file()
     events = [json.loads(line) for line in log_path(settings).read_text().splitlines()]
-    assert [e["message"] for e in events if e["event"] == "empty_extract"] == [note]
-    assert events[-1]["notes"] == [note]
+    moves = (
+        "joiners_leavers_2026.csv: a header and no rows: "
+        "read as no joiners or leavers in its period"
+    )
+    assert moves in " ".join(result.output.split())
+    assert [e["message"] for e in events if e["event"] == "empty_extract"] == [moves, note]
+    assert events[-1]["notes"] == [moves, note]
     with connect(current_history(settings), read_only=True) as con:
         history = con.execute(
             "select rows_read, rows_loaded from ops.load_history where source_file = ?",
@@ -60,7 +67,12 @@ def test_a_header_only_misconduct_file_is_a_year_without_cases(tmp_path):
                where measure_code = 'misconduct_case' and worker_type = 'police_officer'
                  and group_code = reference_group_code"""
         ).fetchall()
+        files = con.execute(
+            "select source_file, read_row_count from analytics.source_files"
+            " where extract_code = 'joiners_leavers'"
+        ).fetchall()
     assert history == [(0, 0)]
+    assert files == [("joiners_leavers_2026.csv", 0)]  # listed: the figures rest on it
     # The period the file covers has rates of zero cases out of everyone in post: not no data.
     assert rates and {(str(end)[:10], events) for end, events, _ in rates} == {("2026-03-31", 0)}
     assert all(base > 0 for *_, base in rates)
