@@ -143,6 +143,8 @@ def _summarise(result) -> None:
         )
         if result.rows_quarantined:
             err.print("See them, and what to fix, with: progression quarantine")
+        for note in result.notes:
+            err.print(f"Note: {note}.", markup=False)
         for change in result.replaced:
             err.print(
                 f"Replaced {change['extract_kind']} {change['key']} {change['value']}: "

@@ -31,8 +31,10 @@ from pipeline import codes
 from pipeline.config import CONTRACTS_DIR, Settings
 from pipeline.extracts import Extract, RowProblem
 from pipeline.schemas import (
+    EXTRACT_COLUMNS,
     KEY_COLUMN_FOR_ID,
     allowed_codes,
+    fewest_rows,
     rank_order,
     shown_columns,
 )
@@ -148,6 +150,8 @@ def contract_parameters(settings: Settings, lpu_codes: frozenset[str], today: da
         _worker_type_rank(worker_type, rank) for worker_type, rank in rank_order(settings)
     )
     parameters["today"] = pd.Timestamp(today)
+    # rows_present: whether a file of the kind may hold a header and no rows.
+    parameters.update({f"fewest_rows_{kind}": fewest_rows(kind) for kind in EXTRACT_COLUMNS})
     # An appraisal year runs 1 April to 31 March and is named by the year it ends; a final
     # rating is for a year that has ended, so a later year is a future date.
     parameters["latest_appraisal_year"] = (
@@ -496,7 +500,7 @@ def validate_extracts(
     blocking problems (empty unless the file must not be loaded).
     """
     frames = [
-        DERIVED.get(e.kind, lambda f: f)(e.typed.set_index("source_row").rename_axis(None))
+        _with_derived(contracts, e.kind, e.typed.set_index("source_row").rename_axis(None))
         for e in extracts
     ]
     outcomes: dict[int, list] = {}
@@ -505,6 +509,15 @@ def validate_extracts(
         found = contracts.run_batch(kind, [frames[i] for i in positions], parameters)
         outcomes.update(zip(positions, found, strict=True))
     return [_judge(extract, frames[i], outcomes[i], settings) for i, extract in enumerate(extracts)]
+
+
+def _with_derived(contracts: Contracts, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with the suite's derived columns; a file with no rows (an event extract
+    that may be empty: ``schemas.EMPTY_FILE_MEANS``) has them empty, without computing."""
+    if frame.empty:
+        derived = contracts.suite(kind)[0]["meta"].get("derived_columns", {})
+        return frame.assign(**{column: pd.Series(dtype=bool) for column in derived})
+    return DERIVED.get(kind, lambda f: f)(frame)
 
 
 def _judge(extract: Extract, frame: pd.DataFrame, outcomes, settings: Settings):
@@ -557,8 +570,9 @@ def _judge(extract: Extract, frame: pd.DataFrame, outcomes, settings: Settings):
             ) + (f"; … ({len(rows):,} rows in all)" if len(rows) > MAX_ROWS_NAMED else "")
             named += _other_rows(frame, rows, rule)
             observed = _observed(outcome, rule, shown)
+            where = f"column {', '.join(rule.columns)}" if rule.columns else "the file"
             blocking.append(
-                f"{extract.path.name}: column {', '.join(rule.columns)}{observed}{named}: "
+                f"{extract.path.name}: {where}{observed}{named}: "
                 f"{rule.description} [{rule.name}] {rule.fix}"
             )
     checked = extract.with_problems(problems)
@@ -603,7 +617,7 @@ def _not_checked(extract: Extract, rule: Rule) -> ContractResult:
 def _quarantine_share(extract: Extract, settings: Settings, blocking: list[str]) -> ContractResult:
     """So many bad rows mean the file is wrong as a whole: publishing the rest would mislead."""
     limit = settings.contracts.max_quarantined_share
-    share = len(extract.bad_rows) / extract.rows_read
+    share = len(extract.bad_rows) / extract.rows_read if extract.rows_read else 0.0
     success = share <= limit
     description = f"At most {limit:.0%} of the file's rows are quarantined."
     fix = (

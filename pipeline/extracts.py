@@ -31,7 +31,13 @@ import pyarrow.compute as pc
 
 from pipeline.codes import code_key
 from pipeline.config import EXTRACT_KINDS, Settings
-from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, Column, synonyms_for
+from pipeline.schemas import (
+    EMPTY_FILE_MEANS,
+    EXTRACT_COLUMNS,
+    KEY_COLUMN_FOR_ID,
+    Column,
+    synonyms_for,
+)
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -983,12 +989,17 @@ def _exact_cells(path: Path, kind: str, settings: Settings) -> tuple:
     table = _read_cells(path, kind, settings)
     header, rows, encoding = table.header, table.rows, table.encoding
     match = _map_header(path, table, kind, settings)
-    if not rows:
-        raise ExtractError(path, "The file has a header but no rows.", "Export the extract again.")
+    if not rows and not EMPTY_FILE_MEANS[kind]:
+        raise ExtractError(
+            path,
+            f"The file has a header but no rows; a {kind} extract with none is an export "
+            "fault, not a fact about the force.",
+            "Export the extract again.",
+        )
     width = len(header)
     ragged = _ragged_rows(header, rows)
     padded = [row if len(row) >= width else row + [""] * (width - len(row)) for _, row in rows]
-    columns = list(zip(*padded, strict=False)) if padded else []
+    columns = list(zip(*padded, strict=False)) if padded else [()] * width
     cells = pd.DataFrame(
         {
             canonical: pd.Series(columns[pos], dtype="str")

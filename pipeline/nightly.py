@@ -55,7 +55,7 @@ from pipeline.runs import (
     sigterm_raises,
     stop_requested,
 )
-from pipeline.schemas import allowed_codes, shown_values_json, stored_select
+from pipeline.schemas import EMPTY_FILE_MEANS, allowed_codes, shown_values_json, stored_select
 
 SUPERSEDE_KEYS = {
     "staff_snapshot": "snapshot_date",
@@ -189,6 +189,8 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                 loaded, blocked = _read_new_extracts(
                     con, settings, result, tables, progress, inputs
                 )
+                for note in result.notes:
+                    log.event("empty_extract", message=note)
             first_night = not paths.database.exists()
             if first_night and not blocked and "staff_snapshot" not in {e.kind for e in loaded}:
                 raise extracts.nothing_to_load(settings, inputs)
@@ -378,6 +380,11 @@ def _read_new_extracts(con, settings, result, tables, progress, inputs):
         loaded.append(extract)
         result.files_loaded.append(item.name)
         result.rows_read += extract.rows_read
+        if not extract.rows_read:  # only a kind that may be empty gets here (the reader)
+            result.notes.append(
+                f"{item.name}: a header and no rows: read as no "
+                f"{EMPTY_FILE_MEANS[item.kind]} in its period"
+            )
     return loaded, blocked
 
 
@@ -593,7 +600,7 @@ def _supersede(con, table: str, extract: extracts.Extract, name: str):
         label = "?"  # one period: counted under the file's period text below
     else:
         values = extract.frame[key].dropna().drop_duplicates()
-        if values.empty:
+        if values.empty and key not in PSEUDONYMOUS_KEYS:
             return {}, set()
         con.register("_keys", values.to_frame("key"))
         condition, params, label = f"{key} in (select key from _keys)", [], key

@@ -187,6 +187,9 @@ class RunResult:
     rows_quarantined: int = 0
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the analyst should see that is no fault: an event extract with a header and no
+    rows, read as no events in its period (``schemas.EMPTY_FILE_MEANS``)."""
     changes: list[dict] = field(default_factory=list)
     """Rows before and after, per snapshot date, process, campaign or file an extract loaded."""
     purged: Purge = field(default_factory=Purge)
@@ -228,5 +231,6 @@ def log_finished(log: RunLog, result: RunResult) -> None:
         rows_quarantined=result.rows_quarantined,
         rows_replaced=result.replaced,
         warnings=result.warnings,
+        notes=result.notes,
         deliveries=[outcome.as_log() for outcome in result.deliveries],
     )

@@ -132,6 +132,35 @@ EXTRACT_COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+EMPTY_FILE_MEANS: dict[str, str | None] = {
+    "staff_snapshot": None,
+    "joiners_leavers": "joiners or leavers",
+    "promotion_candidates": "promotion candidates",
+    "recruitment_applicants": "recruitment applicants",
+    "misconduct_cases": "misconduct cases",
+    "grievances": "grievances or tribunal claims",
+    "training_development": "development programme places",
+    "appraisal_ratings": "appraisal ratings",
+    "staff_survey": None,
+}
+"""Whether a file of each kind with a header and no rows is a valid export, and what it
+then says: for a register of events, that none happened in the file's period (a small
+force has years without a misconduct case, a grievance, a development programme, a joiner
+or leaver), named as the run log says it ("read as no misconduct cases in its period").
+``None``: such a file is always an export fault and blocks the run (exit 3). A staff
+snapshot of nobody is never true of a force in being; a survey's results are sent because a
+survey was run, and even one nobody answered has its questions' rows (respondent count 0),
+so a results file without a row is a wrong filter or selection, not a survey.
+
+The one statement of this rule: the reader (``extracts.read_extract``) follows it and the
+data contracts' ``rows_present`` rule takes its minimum from it (``fewest_rows``)."""
+
+
+def fewest_rows(kind: str) -> int:
+    """The fewest data rows a file of ``kind`` may have (``EMPTY_FILE_MEANS``)."""
+    return 0 if EMPTY_FILE_MEANS[kind] else 1
+
+
 KEY_COLUMN_FOR_ID = {
     "staff_id": "staff_key",
     "applicant_id": "applicant_key",

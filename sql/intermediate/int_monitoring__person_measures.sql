@@ -291,7 +291,7 @@ appraisal_measures as (
 -- file of a domain reaches has no data (no row), not zero events: a force that sends no
 -- misconduct extract gets no misconduct rates, never "0 per 1,000". Lateral moves come from
 -- the snapshots, appraisal periods from the years rated, so both cover themselves.
-coverage as (
+covered_by_rows as (
     select 'misconduct' as domain_code, min(opened_date) as first_date,
         max(opened_date) as last_date
     from cases
@@ -299,6 +299,39 @@ coverage as (
     select 'grievance', min(raised_date), max(raised_date) from grievances
     union all
     select 'training', min(outcome_date), max(outcome_date) from training
+),
+
+-- A delivered file with a header and no rows (pipeline.schemas.EMPTY_FILE_MEANS) says that
+-- nothing of its kind happened in its period, so the period has zero events, not no data.
+-- It has no dated row to say which period: it covers the latest period between staff
+-- snapshots that had ended when it was loaded (a force sends the year's extracts with, or
+-- after, the year's snapshot).
+empty_deliveries as (
+    select
+        case history.extract_kind
+            when 'misconduct_cases' then 'misconduct'
+            when 'grievances' then 'grievance'
+            else 'training'
+        end as domain_code,
+        arg_max(periods.period_start_date, periods.period_end_date) as period_start_date,
+        max(periods.period_end_date) as period_end_date
+    from ops.load_history as history
+    inner join intermediate.int_workforce__periods as periods
+        on periods.period_end_date <= cast(history.loaded_at as date)
+    where history.rows_read = 0
+        and history.extract_kind in ('misconduct_cases', 'grievances', 'training_development')
+    group by history.extract_kind, history.source_file, history.source_file_hash,
+        history.loaded_at
+),
+
+coverage as (
+    select domain_code, min(first_date) as first_date, max(last_date) as last_date
+    from (
+        select * from covered_by_rows
+        union all
+        select domain_code, period_start_date + 1, period_end_date from empty_deliveries
+    )
+    group by domain_code
 ),
 
 measured as (

@@ -44,7 +44,9 @@ final as (
     left join loaded_rows on loads.source_file_hash = loaded_rows.source_file_hash
     left join quarantined_rows on loads.source_file_hash = quarantined_rows.source_file_hash
     where loads.recency = 1
-        and (loaded_rows.row_count is not null or quarantined_rows.row_count is not null)
+        -- a file with a header and no rows is a period without events: figures rest on it
+        and (loaded_rows.row_count is not null or quarantined_rows.row_count is not null
+            or loads.rows_read = 0)
 )
 
 select * from final order by extract_code, source_file

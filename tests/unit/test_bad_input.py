@@ -671,7 +671,7 @@ def test_leaving_reasons_are_warnings_not_quarantine(contracts_runner, tiny_forc
 def test_every_rule_gives_one_result_and_messages_carry_no_counts(contracts_runner, tiny_force):
     got = check_staff(contracts_runner, tiny_force, [staff(ethnicity_code="X7")])
     rules = [r.rule for r in got.results]
-    assert len(rules) == len(set(rules)) == 49  # 48 suite rules + the quarantined share
+    assert len(rules) == len(set(rules)) == 50  # 49 suite rules + the quarantined share
     failed = [r for r in got.results if not r.success]
     assert [(r.rule, r.severity, r.unexpected_count) for r in failed] == [
         ("ethnicity_code_allowed", "row", 1)

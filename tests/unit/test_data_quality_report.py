@@ -80,7 +80,7 @@ def test_source_files_trace_rows_to_the_file(loaded):
 def test_data_quality_checks_hold_every_rule_once_per_file(loaded):
     got = _query(loaded, "select * from analytics.data_quality_checks")
     file_rules = got[got["source_file_hash"].notna()]
-    assert len(file_rules) == 49 and file_rules["rule_code"].is_unique
+    assert len(file_rules) == 50 and file_rules["rule_code"].is_unique
     failed = got[~got["is_success"]].set_index("rule_code")["affected_count"].to_dict()
     assert failed == {"ethnicity_code_allowed": UNKNOWN_CODE, "fte_in_range": BAD_FTE}
     reference = got[got["extract_code"].isin(["area_lookup", "census_population"])]
@@ -106,7 +106,7 @@ def test_report_withholds_small_counts_and_shows_the_rest(loaded):
     ]
     files = _rows(_section(loaded, "data-quality-files"))
     assert files == [
-        ["staff_snapshot_2026-03-31.csv", "Staff snapshot", files[0][2], "80", "8", "47 of 49"],
+        ["staff_snapshot_2026-03-31.csv", "Staff snapshot", files[0][2], "80", "8", "48 of 50"],
         ["All files", "", "", "80", "8", ""],
     ]
 

@@ -14,7 +14,7 @@ from pipeline.config import EXTRACT_KINDS, load_settings
 from pipeline.demo import write_demo_force
 from pipeline.extracts import ExtractError, read_extract
 from pipeline.inputs import inbox_inputs
-from pipeline.schemas import allowed_codes
+from pipeline.schemas import EMPTY_FILE_MEANS, EXTRACT_COLUMNS, allowed_codes
 
 LPUS = frozenset({"BHM", "SOL"})
 ROWS = [staff_row(f"P{i}", "W1") for i in range(3)]
@@ -153,3 +153,21 @@ def test_whichever_path_reads_it_the_result_is_the_same(tiny_force, case, conten
     path = tiny_force.paths.inbox / "staff_snapshot_x.csv"
     path.write_bytes(content)
     assert_same(*_both(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS)))
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{header}\n", "{header}", "{header}\r\n,,,\r\n\r\n", "\ufeffReport title\n\n{header}\n"],
+    ids=["header", "no line end", "blank rows below", "title above"],
+)
+@pytest.mark.parametrize("kind", [k for k, means in EMPTY_FILE_MEANS.items() if means])
+def test_a_header_and_no_rows_reads_the_same_either_way(tiny_force, kind, content):
+    """An event extract with a header alone (hostile-9 #9) is no rows whichever path reads
+    it, with the same columns and types."""
+    header = ",".join(c.name for c in EXTRACT_COLUMNS[kind])
+    path = tiny_force.paths.inbox / f"{kind}_x.csv"
+    path.write_text(content.format(header=header), encoding="utf-8")
+    fast, exact = _both(path, kind, tiny_force, allowed_codes(tiny_force, LPUS))
+    assert not isinstance(exact, str), exact
+    assert exact.rows_read == 0
+    assert_same(fast, exact)

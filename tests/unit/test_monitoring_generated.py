@@ -12,7 +12,7 @@ import pytest
 from conftest import write_config
 from score_reference import comparison_interval, comparison_p
 
-from pipeline import codes, warehouse
+from pipeline import codes, nightly, warehouse
 from pipeline.config import load_settings
 from pipeline.schemas import EXTRACT_COLUMNS
 
@@ -178,6 +178,7 @@ def _build(settings, seed: int):
     con = duckdb.connect()
     warehouse.create_schemas(con)
     warehouse.create_raw_tables(con)
+    nightly._create_ops_tables(con)  # empty files' coverage reads ops.load_history
     con.execute("create table raw.area_lookup (lpu_code varchar, lpu_name varchar)")
     warehouse.load_code_tables(con, settings)
     snapshots = snapshots.assign(lpu_code="BHM", fte=1.0, is_temporary_rank=False)

@@ -20,7 +20,7 @@ from conftest import write_config
 from pipeline.config import load_settings
 from pipeline.contracts import ContractResult, contract_parameters, validate_extract
 from pipeline.extracts import Extract, ExtractError, read_extract
-from pipeline.schemas import EXTRACT_COLUMNS, allowed_codes
+from pipeline.schemas import EMPTY_FILE_MEANS, EXTRACT_COLUMNS, allowed_codes
 
 LPUS = frozenset({"BHM", "SOL"})
 TODAY = date(2026, 4, 30)
@@ -418,9 +418,15 @@ def test_an_unreadable_monitoring_file_blocks_naming_it(tiny_force, kind, conten
 
 
 @pytest.mark.parametrize("kind", MONITORING_KINDS)
-def test_a_monitoring_file_with_a_header_only_blocks(tiny_force, kind):
+def test_a_monitoring_file_with_a_header_only_is_read_as_declared(tiny_force, kind):
+    """An event register with a header alone is a period without events; a survey's results
+    with no row are an export fault (``schemas.EMPTY_FILE_MEANS``; test_empty_extracts)."""
+    content = ",".join(columns(kind)) + "\n"
+    if EMPTY_FILE_MEANS[kind]:
+        assert read_bytes(tiny_force, kind, content).rows_read == 0
+        return
     with pytest.raises(ExtractError, match=rf"^{kind}_x\.csv: The file has a header but no"):
-        read_bytes(tiny_force, kind, ",".join(columns(kind)) + "\n")
+        read_bytes(tiny_force, kind, content)
 
 
 @pytest.mark.parametrize("kind", MONITORING_KINDS)
