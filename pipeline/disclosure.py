@@ -398,6 +398,13 @@ def flow_relations(keys: Iterable[Key], universe: Universe) -> tuple[set[Key], l
             *(seen[name] for name in (flow.start, flow.end, flow.joiners) if name)
         )
         universe.add(flow.residuals, wt=scopes or ["none"], eth=eth_domain)
+        # The whole force's identity is over the worker types the snapshots hold: joiners of
+        # one neither holds (a PCSO hired and gone within the year, in a force with none at
+        # either) are in neither headcount, and with them the whole force's residual would
+        # be theirs alone, which the residuals' strict assumption would give away (and the
+        # worker types' residuals would not add up to it: exit 1).
+        joiner_types = joiner_domains.get(flow.joiner_scope)
+        held = None if joiner_types is None else sorted(set(scopes) & set(joiner_types))
         for scope in [None, *scopes]:
             chosen = {
                 name: None if scope is None else {p for p in values if p.startswith(f"{scope}/")}
@@ -413,10 +420,11 @@ def flow_relations(keys: Iterable[Key], universe: Universe) -> tuple[set[Key], l
                     ),
                     universe.key(flow.residuals, wt=scope, eth=eth),
                 ]
-                if years and (scope is None or scope in joiner_domains.get(flow.joiner_scope, ())):
+                if years and (held is None or (bool(held) if scope is None else scope in held)):
                     parts.append(
                         universe.key(
-                            flow.joiners, **{"year": years, flow.joiner_scope: scope, "eth": eth}
+                            flow.joiners,
+                            **{"year": years, flow.joiner_scope: scope or held, "eth": eth},
                         )
                     )
                 new |= {end, *parts}
