@@ -201,12 +201,13 @@ def chance_message(table: DeclaredTable, plain: dict[str, str], group: str, refe
     """The scorecard's sentence: the indicators whose difference is unlikely to be chance
     this year, named in plain words (``plain``: row label -> the indicator's name), or that
     there are none; either way over the tests the table shows, saying how many more are
-    withheld (hostile-8 #7: 'no difference is unlikely to be chance' was claimed over
-    tests the table withholds)."""
-    tested = [r for r, c in zip(table.labels, table.frame["chance"], strict=True)
-              if c in ("yes", "no")]  # fmt: skip
-    flagged = [r for r in tested if table.text(r, "chance") == "yes"]
-    unseen = sum(not table.is_shown(r, "chance") for r in tested)
+    withheld, whether or not they were computed (hostile-8 #7: 'no difference is unlikely
+    to be chance' was claimed over tests the table withholds)."""
+    shown = [r for r in table.labels if table.text(r, "chance") in ("yes", "no")]
+    flagged = [r for r in shown if table.text(r, "chance") == "yes"]
+    unseen = sum(not table.is_shown(r, "chance") for r in table.labels)
+    if not shown and unseen:
+        return "None of the scorecard's tests can be shown this year: the numbers are too small."
     if flagged:
         named = "; ".join(plain[r][0].lower() + plain[r][1:] for r in flagged)
         message = (

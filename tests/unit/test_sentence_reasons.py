@@ -474,8 +474,24 @@ def _scorecard(chances: dict[str, tuple[str, object]]) -> DeclaredTable:
             "Differences between ethnic minority and White colleagues unlikely to be chance "
             "this year: promotion. One more test cannot be shown: the numbers are too small.",
         ),
+        (
+            {"Promotion": ("no", WITHHELD), "Leaving": (None, WITHHELD), "Population": ("", "")},
+            "None of the scorecard's tests can be shown this year: the numbers are too small.",
+        ),
+        (
+            {"Promotion": ("no", "no"), "Leaving": (None, WITHHELD)},
+            "No difference between ethnic minority and White colleagues is unlikely to be "
+            "chance this year among the scorecard's tests that can be shown. One more test "
+            "cannot be shown: the numbers are too small.",
+        ),
     ],
-    ids=["all shown", "two withheld, none found", "one found, one withheld"],
+    ids=[
+        "all shown",
+        "two withheld, none found",
+        "one found, one withheld",
+        "none shown",
+        "an uncomputed test shown as withheld",
+    ],
 )
 def test_the_scorecard_sentence_claims_nothing_over_tests_it_withholds(chances, message):
     """Hostile-8 #7: 'no difference is unlikely to be chance' over tests shown as [c]."""
