@@ -36,6 +36,17 @@ def _count(value: int, settings: Settings) -> str:
     return f"1 to {threshold}" if 1 <= value <= threshold else f"{value:,}"
 
 
+def _related_counts(values: list[int], settings: Settings) -> list[str]:
+    """Counts a sentence gives together, which add up with published headcounts (those
+    gone and those come between two snapshots): where any is from 1 to the threshold, none
+    is given exactly, or the withheld one could be worked out from the other (40 + 20 - 57
+    = 3 gone)."""
+    threshold = settings.disclosure.threshold
+    if not any(1 <= v <= threshold for v in values):
+        return [f"{v:,}" for v in values]
+    return [_count(v, settings) if v <= threshold else f"more than {threshold}" for v in values]
+
+
 SURVEY_LARGEST = 3
 """How many of a survey file's largest differences between parts and total a warning names."""
 
@@ -96,10 +107,13 @@ def _movements_cover(row: dict, s: Settings) -> str:
     what the files loaded do cover, and what to deliver; or one where the snapshots show
     people moving whom the movements do not record."""
     start, end = _long_date(row["period_start_date"]), _long_date(row["period_end_date"])
+    went, came, no_leaver, no_joiner = _related_counts(
+        [int(row[c]) for c in ("gone_count", "came_count", "unrecorded_leaver_count",
+                               "unrecorded_joiner_count")], s
+    )  # fmt: skip
     gone = (
-        f"{_count(int(row['gone_count']), s)} people in the snapshot of {start} are not in "
-        f"that of {end}, and {_count(int(row['came_count']), s)} in the later one are not in "
-        "the earlier"
+        f"{went} people in the snapshot of {start} are not in that of {end}, and {came} in "
+        "the later one are not in the earlier"
     )
     if not row["is_movements_covered"]:
         missing = _stretches(list(row["missing_stretches"]))
@@ -124,9 +138,8 @@ def _movements_cover(row: dict, s: Settings) -> str:
             "is loaded."
         )
     return (
-        f"{start} to {end}: {gone}; of them "
-        f"{_count(int(row['unrecorded_leaver_count']), s)} have no leaver record in the "
-        f"period and {_count(int(row['unrecorded_joiner_count']), s)} no joiner record, so "
+        f"{start} to {end}: {gone}; of them {no_leaver} have no leaver record in the "
+        f"period and {no_joiner} no joiner record, so "
         "leaving and joining, counted from the records, are undercounted. Load the missing "
         "records in a joiners-and-leavers file for the period."
     )
