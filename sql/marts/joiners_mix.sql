@@ -3,8 +3,25 @@
 -- worker type's share at the last snapshot before the year starts) and the force area's
 -- population (Census 2021). A workforce moves towards its joiners' mix, never past it: when
 -- joiners' share is below the workforce's, recruitment is pulling the share down. Joiners
--- are counted up to the latest staff snapshot, the date every figure of a run is as of.
-with joiners as (
+-- are counted up to the latest staff snapshot, the date every figure of a run is as of. A
+-- year any of whose days lies in a period between snapshots that the movements do not cover
+-- (int_workforce__periods) is left out, as the period's leaving is: a part-year file's
+-- joiners are not a year's.
+with uncovered_years as (
+    select distinct cast(year(day) + case when month(day) >= 4 then 1 else 0 end as integer)
+        as reporting_year
+    from (
+        select unnest(generate_series(period_start_date + interval 1 day, period_end_date,
+            interval 1 month)) as day
+        from intermediate.int_workforce__periods
+        where not is_movements_covered
+        union all
+        select period_end_date from intermediate.int_workforce__periods
+        where not is_movements_covered
+    )
+),
+
+joiners as (
     select
         worker_type,
         entry_route,
@@ -14,6 +31,11 @@ with joiners as (
     from staging.stg_hr__joiners_leavers
     where movement_type = 'joiner'
         and movement_date <= (select max(snapshot_date) from staging.stg_hr__staff_snapshots)
+),
+
+covered_joiners as (
+    select * from joiners
+    where reporting_year not in (select reporting_year from uncovered_years)
 ),
 
 groupings as (
@@ -56,7 +78,7 @@ counted as (
         count(*) as joiner_count,
         count(*) filter (where ethnicities.is_stated) as declared_joiner_count,
         count(members.ethnicity_code) as group_joiner_count
-    from joiners
+    from covered_joiners as joiners
     inner join ethnicities on joiners.ethnicity_code = ethnicities.ethnicity_code
     cross join groupings
     left join members

@@ -360,3 +360,25 @@ def test_the_coverage_warning_gives_no_count_that_works_out_a_withheld_one(cover
     assert "more than 5 in the later one" in words
     assert "20" not in words.replace("2025", "").replace("2026", "")
     assert "14" not in words
+
+
+def test_a_year_the_movements_do_not_cover_has_no_joiners_mix(tmp_path):
+    """A file of April to June only (hostile pass finding 2): leaving was withheld for the
+    year, but the joiners' mix still published the year's six joiners as 'April 2025 to
+    March 2026'. A reporting year any day of which the movements do not cover is left out."""
+    import pandas as pd
+    from force_factory import build_database, random_force
+
+    settings = load_settings(write_config(tmp_path))
+    raw = random_force(7, 200)
+    moves = raw["joiners_leavers"]
+    full = build_database(settings, raw)
+    query = "select count(*) from analytics.joiners_mix where reporting_year = 2026"
+    assert full.execute(query).fetchone()[0] > 0
+    raw["joiners_leavers"] = moves[moves["movement_date"] < pd.Timestamp("2025-07-01")]
+    part = build_database(settings, raw)
+    (covered,) = part.execute(
+        "select is_movements_covered from intermediate.int_workforce__periods"
+    ).fetchone()
+    assert not covered
+    assert part.execute(query).fetchone()[0] == 0
