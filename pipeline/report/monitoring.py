@@ -751,7 +751,8 @@ def appraisal(cells: Cells, _snapshot_date):
         row = _row(table, "Police officers", "appraisal_top")
         message = rate_sentence(
             table, row, when=f"In the appraisal year to 31 March {year}",
-            who=f"{label} officers rated", did="were rated at the top of the scale", per=100,
+            who=f"{label} officers appraised", did="received a rating at the top of the scale",
+            per=100,
             reference=f"{reference} officers",
         )  # fmt: skip
         found = _findings(

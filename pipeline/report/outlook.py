@@ -787,9 +787,9 @@ def _not_yet(cells: Cells, snapshot_date) -> Section:
                     "Nothing is projected yet: the stock-and-flow projection is driven by the "
                     "joining, leaving and promotion rates observed between snapshots, and "
                     f"{table.text(row, 'loaded')} snapshots are loaded in the last {years}, "
-                    "but the joiners and leavers between them are not "
-                    f"({table.text(flows, 'loaded')} periods covered; the data-quality "
-                    "checks name what is missing). It will be published once they are."
+                    "but the joiners-and-leavers files loaded cover no period between them "
+                    f"({table.text(flows, 'loaded')} periods covered; the data-quality checks "
+                    "name what is missing). It will be published once they do."
                 )
             )
         return Prose(

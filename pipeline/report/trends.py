@@ -605,7 +605,8 @@ def _groups_prose(
         table,
         message.split(". ")[0] + ".",
         f"{group} share of {people} who stated an ethnicity (%)",
-        f"Line chart of the {group} share of {people} at "
+        f"Line chart of the {group} share of "
+        + ("" if unit_noun == "worker type" else f"{people} at ")
         + fmt.join([m[0].removesuffix(": " + group) for m in drawn])
         + f" at each snapshot from {first} to {last}"
         + ("; each LPU's population share is in the table" if by_lpu
@@ -746,7 +747,8 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
             axis=f"{subject} of {people} who stated an ethnicity (%)",
             title=message,
             alt=(
-                f"Bar chart of {share} at each {noun} a year earlier and now, with the "
+                f"Bar chart of {share}{f' at each {noun}' if group else ''} a year earlier "
+                "and now, with the "
                 "Census 2021 population share as a dashed marker; the values are in the "
                 "table."
             ),

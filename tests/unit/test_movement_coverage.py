@@ -167,7 +167,7 @@ def test_no_covered_period_projects_nothing_and_says_why(waiting):
     outlook = (latest / "csv" / "projection-outlook.csv").read_text(encoding="utf-8")
     assert "Periods between them with their joiners and leavers loaded,0,1" in outlook
     html = (latest / "index.html").read_text(encoding="utf-8")
-    assert "but the joiners and leavers between them are not" in html
+    assert "but the joiners-and-leavers files loaded cover no period between them" in html
 
 
 def test_a_period_before_the_window_and_the_first_movements_file_does_not_warn(
