@@ -778,14 +778,14 @@ def _published_adds(
         return problems
     prior = _Programme(system, known)
     component_of = {i: c for c in prior.components() for i in c}
-    known = set()
+    pinned_anyway = set()
     for problem in pinned:
         i = system.index[problem.key]
         component = component_of[i]
         position, solve = prior.solver(component)
         if _bounds_differ(solve, len(component), position[i], truth.get(problem.key)) is False:
-            known.add(problem.key)
-    return [p for p in problems if not (p.kind in RECOVERABLE and p.key in known)]
+            pinned_anyway.add(problem.key)
+    return [p for p in problems if not (p.kind in RECOVERABLE and p.key in pinned_anyway)]
 
 
 def _linear_constraints(kind, index, value, per, constant) -> list[tuple[dict, float, float]]:

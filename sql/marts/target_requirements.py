@@ -65,7 +65,7 @@ def why_not(
     none = flows.Solution(None, False)
     if years <= 0:
         return none, "date_passed"
-    if counts.stock[[flows.IN, flows.REST]][:, positions].sum() <= 0:
+    if not flows.stated_now(counts.stock, positions):
         return none, "rank_vacant"
     solution = flows.solve_promotion_factor(
         counts.stock, rates, counts.ladder, positions, target["target_share"], years, below
