@@ -7,6 +7,8 @@ with every other table of the report at once.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pandas as pd
 
 from pipeline import codes
@@ -174,8 +176,7 @@ def _message(table: DeclaredTable, rows: list[str], noun: str, people: str, labe
             f"{label}: of the {fmt.in_words(len(rows))} {noun}s, the share of {people} can be "
             f"shown only for {only} ({table.text(only, 'group_share')})."
         )
-    top = max(shown, key=lambda r: _number(table, r, "group_share"))
-    low = min(shown, key=lambda r: _number(table, r, "group_share"))
+    top, low = _extremes(table, shown)
     below = all(_below_population(table, r) for r in shown)
     return (
         f"{label}: the share of {people} is highest for {top} "
@@ -191,13 +192,27 @@ def _ladder_title(table: DeclaredTable, rows: list[str], people: str, label: str
     if len(shown) < 2:
         return f"{label}: too few {people} at most levels to show a share"
     first, last = shown[0], shown[-1]
-    falls = _number(table, last, "group_share") < _number(table, first, "group_share")
-    verb = "falls" if falls else "rises"
+    shares = [_number(table, r, "group_share") for r in shown]
+    population = f"against {table.text(first, 'population_share')} of the population"
+    if all(a >= b for a, b in pairwise(shares)) or all(a <= b for a, b in pairwise(shares)):
+        verb = "falls" if shares[-1] < shares[0] else "rises"
+        return (
+            f"The {label} share {verb} from {table.text(first, 'group_share')} at {first} to "
+            f"{table.text(last, 'group_share')} at {last}, {population}"
+        )
+    top, low = _extremes(table, shown)  # not a steady rise or fall: as the sentence says
     return (
-        f"The {label} share {verb} from {table.text(first, 'group_share')} at {first} to "
-        f"{table.text(last, 'group_share')} at {last}, against "
-        f"{table.text(first, 'population_share')} of the population"
+        f"The {label} share is highest at {top} ({table.text(top, 'group_share')}) and "
+        f"lowest at {low} ({table.text(low, 'group_share')}), {population}"
     )
+
+
+def _extremes(table: DeclaredTable, shown: list[str]) -> tuple[str, str]:
+    """The rows with the highest and the lowest share (the first of equals): the sentence's
+    and the chart heading's, so that the two name the same rows."""
+    top = max(shown, key=lambda r: _number(table, r, "group_share"))
+    low = min(shown, key=lambda r: _number(table, r, "group_share"))
+    return top, low
 
 
 def _gradient_finding(table: DeclaredTable, rows: list[str], people: str, label: str):

@@ -498,3 +498,37 @@ def test_the_scorecard_sentence_claims_nothing_over_tests_it_withholds(chances, 
     table = _scorecard(chances)
     plain = {label: label for label in chances}
     assert chance_message(table, plain, GROUP, REFERENCE) == message
+
+
+def test_the_ladder_heading_names_the_rows_its_sentence_names():
+    # Thames Valley's first night: the heading said "falls from Band A to Band H" while the
+    # sentence beside it named Band C as highest. A ladder that neither rises nor falls
+    # throughout is headed by its highest and lowest rows, as the sentence is.
+    from pipeline.report.representation import _ladder_title, _message
+
+    bands = ["Band A", "Band C", "Band H"]
+    table = _representation(
+        {
+            "Band A": [100, 90, 9, 10.0, 20.0, 0.5, 9],
+            "Band C": [100, 90, 18, 20.0, 20.0, 1.0, 0],
+            "Band H": [100, 90, 7, 7.8, 20.0, 0.39, 11],
+        }
+    )
+    title = _ladder_title(table, bands, "staff", LABEL)
+    assert title == (
+        f"The {LABEL} share is highest at Band C (20.0%) and lowest at Band H (7.8%), "
+        "against 20.0% of the population"
+    )
+    assert "highest for Band C (20.0%) and lowest for Band H (7.8%)" in _message(
+        table, bands, "band", "staff", LABEL
+    )
+    steady = _representation(
+        {
+            b: [100, 90, n, n / 90 * 100, 20.0, 0.5, 9]
+            for b, n in zip(bands, (18, 9, 7), strict=True)
+        }
+    )
+    assert _ladder_title(steady, bands, "staff", LABEL) == (
+        f"The {LABEL} share falls from 20.0% at Band A to 7.8% at Band H, against 20.0% of "
+        "the population"
+    )
