@@ -1293,7 +1293,6 @@ def chief_officers(cells: Cells, snapshot_date):
                 "Senior leadership is too small to show its ethnicity without identifying "
                 "colleagues."
             )
-        message += " The chief officer team is too small to show by ethnicity."
         findings = [message] if is_finding(table, senior) else []
         return Prose(message=message, findings=findings)
 

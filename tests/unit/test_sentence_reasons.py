@@ -393,6 +393,14 @@ def test_senior_leadership_names_what_it_is_compared_with(small_report):
     assert any(m.name == "Senior leadership against officers, staff and PCSOs" for m in MEASURES)
 
 
+def test_the_chief_officer_team_is_explained_once(small_report):
+    # A tiny force's page said it three times: the section's sentence, the table's note
+    # and the caveat made of that note. The note says why; the sentence does not repeat it.
+    section = next(s for s in small_report.sections if s.id == "senior-leadership")
+    said = [section.message, *section.findings, *section.table.notes]
+    assert sum(text.count("chief officer team") for text in said) == 1, said
+
+
 def test_no_sentence_carries_a_mark_or_a_superlative_over_one_row(small_report):
     import re
 
