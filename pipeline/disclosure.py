@@ -499,16 +499,28 @@ def derive_relations(
         for other in universe.elsewhere(key):
             all_keys.add(other)
             relations.add(Relation(key, (other,)))
+    # Each pass relates the groups new keys joined (a group's relations depend only on its
+    # members, so an untouched group would give what it gave before): speed, same result.
+    groups: dict[tuple, dict[frozenset[str], Key]] = defaultdict(dict)
+    fresh = all_keys
     for _ in range(passes):
-        groups: dict[tuple, dict[frozenset[str], Key]] = defaultdict(dict)
-        for key in all_keys:
-            domains = universe.dims(key.population)
-            for dim, domain in domains.items():
-                values = key.values(dim) or domain
-                rest = tuple(c for c in key.coords if c[0] != dim)
-                groups[(key.population, dim, rest)][values] = key
+        touched: dict[tuple, None] = {}
+        for key in fresh:
+            coords = key.coords
+            at = {name: i for i, (name, _) in enumerate(coords)}
+            for dim, domain in universe.dims(key.population).items():
+                i = at.get(dim)
+                if i is None:
+                    values, rest = domain, coords
+                else:
+                    values = frozenset(coords[i][1]) or domain
+                    rest = coords[:i] + coords[i + 1 :]
+                group = (key.population, dim, rest)
+                groups[group][values] = key
+                touched[group] = None
         new: set[Key] = set()
-        for (population, dim, rest), members in groups.items():
+        for population, dim, rest in touched:
+            members = groups[(population, dim, rest)]
             domain = universe.dims(population)[dim]
             rests = universe.rests.get((population, dim), set())
 
@@ -558,6 +570,7 @@ def derive_relations(
         if not new:
             break
         all_keys |= new
+        fresh = new
     return all_keys, sorted(relations)
 
 
