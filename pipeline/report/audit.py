@@ -46,6 +46,7 @@ from pipeline.disclosure import (
     is_flow_residual,
     known_zeros,
     row_totals,
+    solving,
     zero_totals,
 )
 from pipeline.report.declared import (
@@ -637,6 +638,7 @@ def _canonical(value):
     return value
 
 
+@solving
 def audit_publication(
     tables: Sequence[DeclaredTable],
     published: Publication,
