@@ -22,12 +22,12 @@ from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
 from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
+from pipeline.report.representation import headline_label
 from pipeline.report.trends import (
     CENSUS_LABEL,
     COUNTS,
     THEME,
     add_keys,
-    headline_label,
     in_words,
     in_years,
     joiner_key,
@@ -623,7 +623,7 @@ def projection(cells: Cells, snapshot_date):
     frame = _outlook_frame(cells, snapshot_date, mid)
     if frame.empty:
         return [_not_yet(cells, snapshot_date)]
-    label = headline_label(cells)
+    label = headline_label(cells.settings)
     now = pd.Timestamp(snapshot_date).year
     end, middle = str(now + horizon), str(now + mid)
     columns = (
@@ -816,7 +816,7 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
     frame["lpu_code"] = "All"
     frame["as_of"] = snapshot_date
     add_scope_counts(cells, frame, "as_of", "group_code")
-    label = headline_label(cells)
+    label = headline_label(cells.settings)
     band = f"Band ({band_words(cells)} simulated futures)"
     columns = (
         Column("label", "Year", "label", integer=True),

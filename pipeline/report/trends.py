@@ -21,6 +21,7 @@ from pipeline.report.cells import ETHNICITY_CODES, Cells
 from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.formatting import in_words
 from pipeline.report.model import Prose, Section
+from pipeline.report.representation import headline_label
 
 THEME = "trends"
 WORKER_TYPE_ORDER = ("police_officer", "police_staff", "pcso", "special_constable")
@@ -53,10 +54,6 @@ def benchmark_alt(cells: Cells) -> str:
             "Census 2021 share as a dotted line"
         )
     return "the Census 2021 population share (no earlier census loaded) as a dashed line"
-
-
-def headline_label(cells: Cells) -> str:
-    return getattr(cells.settings.groups, cells.settings.groups.headline)
 
 
 def number(table: DeclaredTable, row: str, column: str) -> float | None:
@@ -269,7 +266,7 @@ def over_time_table(
         )
     previous = ("previous_group_headcount", "previous_declared_headcount")
     changed = sources_where(frame, held(frame, "previous_declared_headcount"), COUNTS, "change")
-    label = group or headline_label(cells)
+    label = group or headline_label(cells.settings)
     years = (
         window_words(cells, window[-1])
         if window
@@ -329,7 +326,7 @@ def trend_by_worker_type(cells: Cells, snapshot_date):
     dates = trend_dates(cells, snapshot_date)
     if len(dates) < 2:
         return []
-    label = headline_label(cells)
+    label = headline_label(cells.settings)
     raw = cells.con.execute(
         TREND_SQL.format(where="rank_or_band = 'All'"),
         [cells.headline, pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()],
@@ -411,7 +408,7 @@ def trend_by_rank_over_time(cells: Cells, snapshot_date):
     dates = trend_dates(cells, snapshot_date)
     if len(dates) < 2:
         return []
-    label = headline_label(cells)
+    label = headline_label(cells.settings)
     frame = cells.con.execute(
         TREND_SQL.format(where="worker_type = 'police_officer'")
         + " order by rank_or_band = 'All', rank_order, rank_or_band, snapshot_date",
@@ -796,14 +793,14 @@ def _ladder_year_on(cells: Cells, snapshot_date, worker_type: str, noun: str, se
     title = f"{people[0].upper()}{people[1:]} by {noun} a year on"
     table = year_on_table(
         cells, snapshot_date, frame, table_id=section_id,
-        caption=f"{title}: {headline_label(cells)}", first_header=noun.capitalize(),
+        caption=f"{title}: {headline_label(cells.settings)}", first_header=noun.capitalize(),
     )  # fmt: skip
     return Section(
         section_id,
         THEME,
         title,
         table,
-        lambda: year_on_prose(table, noun, people, headline_label(cells)),
+        lambda: year_on_prose(table, noun, people, headline_label(cells.settings)),
     )
 
 
@@ -831,10 +828,10 @@ def trend_by_lpu(cells: Cells, snapshot_date):
     title = "Officers by Local Policing Unit a year on"
     table = year_on_table(
         cells, snapshot_date, frame, table_id="trend-by-lpu",
-        caption=f"{title}: {headline_label(cells)}, against each LPU's population",
+        caption=f"{title}: {headline_label(cells.settings)}, against each LPU's population",
         first_header="LPU",
     )  # fmt: skip
-    group = headline_label(cells)
+    group = headline_label(cells.settings)
     return Section("trend-by-lpu", THEME, title, table,
                    lambda: year_on_prose(table, "LPU", "officers", group))  # fmt: skip
 
@@ -928,7 +925,7 @@ def _recruitment_verdict(table: DeclaredTable, row: str) -> str:
 
 def joiners_mix(cells: Cells, snapshot_date):
     """Joiners' share each year by worker type, against the workforce they joined."""
-    label = headline_label(cells)
+    label = headline_label(cells.settings)
     frame = cells.con.execute(
         JOINERS_SQL.format(where="entry_route = 'All'"), [cells.headline]
     ).df()
@@ -1038,7 +1035,7 @@ def every_route_every_year(frame: pd.DataFrame) -> pd.DataFrame:
 
 def joiners_by_route(cells: Cells, snapshot_date):
     """Officer joiners by entry route each year; no section when no route is recorded."""
-    label = headline_label(cells)
+    label = headline_label(cells.settings)
     frame = cells.con.execute(
         JOINERS_SQL.format(where="worker_type = 'police_officer'"), [cells.headline]
     ).df()

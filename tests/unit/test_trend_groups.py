@@ -18,7 +18,8 @@ from pipeline.config import load_settings
 from pipeline.report import audit, build
 from pipeline.report.audit import parse_html_cell
 from pipeline.report.declared import Withheld
-from pipeline.report.trends import BREAKDOWNS, GROUPS, headline_label
+from pipeline.report.representation import headline_label
+from pipeline.report.trends import BREAKDOWNS, GROUPS
 
 SECTIONS = tuple(f"trend-groups-by-{b}" for b in BREAKDOWNS)
 
@@ -88,7 +89,7 @@ def test_the_headers_of_a_table_of_every_group_name_no_one_group(prepared):
     """Every row is a group's (hostile-8 #5): the headers said "Ethnic minority (excluding
     White minorities): people" over the rows of Black, White, Asian..."""
     _, ready = prepared
-    headline = headline_label(ready.cells)
+    headline = headline_label(ready.cells.settings)
     for section in ready.sections:
         if section.id in SECTIONS:
             headers = " ".join(section.table.headers)
