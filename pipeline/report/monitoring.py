@@ -874,6 +874,18 @@ def appraisal_distribution(cells: Cells, _snapshot_date):
 
 # --------------------------------------------------------------------------- staff survey
 
+LATEST_SURVEY_SQL = """studied.covers_comparison
+    and studied.survey_date = (
+        select max(asked.survey_date) from analytics.survey_results as asked
+        where asked.indicator_code = studied.indicator_code
+            and asked.comparison_code = studied.comparison_code
+            and asked.covers_comparison
+    )"""
+"""Each indicator from the latest survey that asks it of every group compared (a later pulse
+survey of one question does not remove the others, and one of a few groups, whose "ethnic
+minority" would be only those it reports, is not compared): the condition on ``studied``
+rows of analytics.survey_results that both survey tables use."""
+
 SURVEY_SQL = """
 select
     studied.wres_indicator || ': ' || studied.indicator_label as label,
@@ -893,18 +905,9 @@ select
     {statistics}
 from analytics.survey_results as studied
 where studied.comparison_code = ? and studied.group_code = ?
-    -- each indicator from the latest survey that asks it of every group compared: a later
-    -- pulse survey of one question does not remove the others, and one of a few groups
-    -- (whose "ethnic minority" would be only those it reports) is not compared
-    and studied.covers_comparison
-    and studied.survey_date = (
-        select max(asked.survey_date) from analytics.survey_results as asked
-        where asked.indicator_code = studied.indicator_code
-            and asked.comparison_code = studied.comparison_code
-            and asked.covers_comparison
-    )
+    and {latest}
 order by studied.wres_indicator, studied.question_code
-""".replace("{statistics}", STATISTICS_SQL)
+""".replace("{statistics}", STATISTICS_SQL).replace("{latest}", LATEST_SURVEY_SQL)
 
 PARTIAL_SURVEYS_SQL = """
 select distinct partial.survey_id, partial.survey_date
@@ -1069,21 +1072,15 @@ select
     studied.reference_respondent_count,
     studied.reference_agreeing_count,
     studied.reference_agreeing_share,
+    studied.min_respondents,
     studied.share_ratio,
     {statistics}
 from analytics.survey_results as studied
 where list_contains(?, studied.comparison_code)
     and studied.group_code <> studied.reference_group_code
-    and studied.covers_comparison
-    -- as the section: each indicator from the latest survey that asks it of every group
-    and studied.survey_date = (
-        select max(asked.survey_date) from analytics.survey_results as asked
-        where asked.indicator_code = studied.indicator_code
-            and asked.comparison_code = studied.comparison_code
-            and asked.covers_comparison
-    )
+    and {latest}
 order by studied.wres_indicator, studied.question_code, studied.group_sort_order
-""".replace("{statistics}", STATISTICS_SQL)
+""".replace("{statistics}", STATISTICS_SQL).replace("{latest}", LATEST_SURVEY_SQL)
 
 
 def survey_by_group(cells: Cells) -> Section | None:
@@ -1118,9 +1115,7 @@ def survey_by_group(cells: Cells) -> Section | None:
     if len(surveys) > 1:
         raw["label"] = [f"{label} ({survey})" for label, survey in
                         zip(raw["label"], raw["survey_id"], strict=True)]  # fmt: skip
-    minimum = int(
-        cells.con.execute("select min_respondents from ref.survey_settings").fetchone()[0]
-    )
+    minimum = int(raw["min_respondents"].iloc[0])
     table = DeclaredTable(
         id="staff-survey-by-group",
         caption=(
