@@ -370,35 +370,70 @@ def fixed_force(people: list[Person]) -> dict[str, pd.DataFrame]:
     }
 
 
-def check_forces(seeds: list[int], root: str, pdf_charts: bool = False) -> list[tuple[int, str]]:
-    """Build and audit the report of each random force (a worker of the property test):
-    ``[(seed, what went wrong)]``, empty when every report passed its audit."""
-    import shutil
-    import tempfile
-    from pathlib import Path
+class ForceChecker:
+    """A property worker's state: the settings the forces are built with and one in-memory
+    database (:class:`ForceDatabases`) for every force it is given."""
 
-    from conftest import write_config
-    from threadpoolctl import threadpool_limits
+    def __init__(self, root: str, pdf_charts: bool = False) -> None:
+        import tempfile
+        from pathlib import Path
 
-    from pipeline.config import load_settings
-    from pipeline.report import build, charts
+        from conftest import write_config
+        from threadpoolctl import threadpool_limits
 
-    # Two workers on two cores: one BLAS thread each (small matrices; more only contend).
-    threadpool_limits(1)
-    if not pdf_charts:  # charts draw the table's own shown values (tested on the demo)
-        charts.render = lambda table, chart: "<svg></svg>"
-    settings = load_settings(write_config(Path(tempfile.mkdtemp(dir=root)), MONITORING_CONFIG))
-    databases = ForceDatabases(settings)
-    failures = []
-    for seed in seeds:
+        from pipeline.config import load_settings
+        from pipeline.report import charts
+
+        # Two workers on two cores: one BLAS thread each (small matrices; more only contend).
+        threadpool_limits(1)
+        if not pdf_charts:  # charts draw the table's own shown values (tested on the demo)
+            charts.render = lambda table, chart: "<svg></svg>"
+        self.root = Path(root)
+        self.settings = load_settings(
+            write_config(Path(tempfile.mkdtemp(dir=root)), MONITORING_CONFIG)
+        )
+        self.databases = ForceDatabases(self.settings)
+
+    def check(self, seed: int) -> str | None:
+        """Build and audit the report of random force ``seed``: what went wrong, or None
+        when the report passed its audit."""
+        import shutil
+
+        from pipeline.report import build
+
         try:
-            con = databases.load(random_force(seed))
-            out = Path(root) / f"force-{seed}"
-            build.build_report(con, settings, out, "20260401T0Z-x")
+            con = self.databases.load(random_force(seed))
+            out = self.root / f"force-{seed}"
+            build.build_report(con, self.settings, out, "20260401T0Z-x")
             shutil.rmtree(out, ignore_errors=True)
         except Exception as exc:  # every failure is reported with its seed
-            failures.append((seed, f"{type(exc).__name__}: {exc}"))
-    databases.close()
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+
+_CHECKER: ForceChecker | None = None
+"""The worker process's checker (:func:`start_worker`)."""
+
+
+def start_worker(root: str) -> None:
+    """A property worker's initializer (a spawned process has its parent's ``sys.path``,
+    so this module and ``conftest`` are found): its checker made."""
+    global _CHECKER
+    _CHECKER = ForceChecker(root)
+
+
+def check_seed(seed: int) -> tuple[int, str] | None:
+    """In a worker started by :func:`start_worker`: ``(seed, what went wrong)``, or None."""
+    why = _CHECKER.check(seed)
+    return None if why is None else (seed, why)
+
+
+def check_forces(seeds: list[int], root: str, pdf_charts: bool = False) -> list[tuple[int, str]]:
+    """Build and audit the report of each random force in this process: ``[(seed, what
+    went wrong)]``, empty when every report passed its audit."""
+    checker = ForceChecker(root, pdf_charts)
+    failures = [(seed, why) for seed in seeds if (why := checker.check(seed)) is not None]
+    checker.databases.close()
     return failures
 
 
