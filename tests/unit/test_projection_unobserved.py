@@ -125,3 +125,48 @@ def test_a_band_nobody_of_the_group_holds_or_enters_stays_at_nothing():
     shares = rows.set_index("projection_year")["projected_group_share"]
     assert abs(shares[0] - 10 / 90) < 1e-12
     assert shares[20] > shares[0] + 0.1, shares.tolist()
+
+
+def test_the_report_does_not_say_a_group_with_no_officers_rises(tmp_path):
+    """A random force (seed 3, 200 people) none of whose officers, nor officers who joined,
+    is in the headline group (every officer who stated is White British). The officers'
+    projection is 0% in every year, centrally and in its band, and the report says the share
+    is 0.0% now and 0.0% at the horizon (it said it 'goes from 0.0% now to 1.3% by 2046',
+    from the prior alone); the year-by-year sentence does not say the model 'takes' it
+    anywhere either."""
+    from conftest import write_config
+    from force_factory import build_database, random_force
+    from test_projection_unstated import _shown_in_full
+
+    from pipeline.config import load_settings
+    from pipeline.report import build, outlook
+    from pipeline.report.cells import Cells
+
+    settings = load_settings(write_config(tmp_path, ""))
+    raw = random_force(3, size=200)
+    for kind in ("staff_snapshot", "joiners_leavers"):
+        frame = raw[kind]
+        officer = (frame["worker_type"] == "police_officer") & (frame["ethnicity_code"] != "NS")
+        frame.loc[officer, "ethnicity_code"] = "W1"
+    con = build_database(settings, raw)
+    (joined,) = con.execute(
+        """select sum(joiner_count) from analytics.projection_rates
+           where worker_type = 'police_officer' and membership_code = 'rest_stated'"""
+    ).fetchone()
+    assert joined > 0  # officers joined: their mix was drawn, with the group from the prior
+    shares = con.execute(
+        """select max(projected_group_share), max(projected_group_share_upper)
+           from analytics.projections where worker_type = 'police_officer'"""
+    ).fetchone()
+    assert shares == (0.0, 0.0)
+
+    cells = Cells(con, settings)
+    end = build.latest_snapshot_date(con).year + settings.projections.horizon_years
+    outlook_section, fan = outlook.projection(cells, build.latest_snapshot_date(con))
+    _shown_in_full(outlook_section.table)
+    _shown_in_full(fan.table)
+    message = outlook_section.compose().message
+    assert f"share of officers is 0.0% now and 0.0% in {end}" in message, message
+    assert "goes from" not in message, message
+    message = fan.compose().message
+    assert "share of officers at 0.0% in" in message and "takes" not in message, message
