@@ -30,6 +30,22 @@ ethnicity recruits nobody who states (the prior alone would invent a share of 50
 in which nobody stated an ethnicity at the latest snapshot has no share to project
 (:func:`stated_now`).
 
+A rate that creates people and was estimated from no events is held at its observed zero
+in every future, not drawn: a membership none of whose members joined a worker type in the
+window is given no share of its recruits (the Dirichlet is over the memberships that did
+join), and a promotion rate with nobody promoted promotes nobody. The prior's half
+pseudo-count would otherwise create members of a group nobody in the data belongs to: a
+band with none of the group, none of whom joined or was promoted into it, rose from 0% to
+about 1.6% by year 20 in the central projection. The choice holds for the band too: the
+central share and the band are order statistics of the same futures, and a band allowing
+members while the median has none would need a prior weight on "exactly none" chosen for
+the purpose. The band therefore does not cover a flow starting that was never observed
+(none of ``n`` is consistent with a true rate of up to about ``3 / n``): that is a change in
+recruitment or promotion, which the projection's assumption that today's rates continue
+rules out. Leaving rates are drawn as before (leavers are replaced in the observed mix, so
+a leaving rate creates nobody), and every rate with an observed event is drawn exactly as
+before. (docs/methodology.md, section 24.)
+
 Shares are of those who stated an ethnicity: ``in_group / (in_group + rest_stated)``.
 """
 
@@ -315,7 +331,13 @@ class Counts:
         """``draws`` sets of rates from their posteriors (Jeffreys Beta, Dirichlet), with a
         leading axis of length ``draws``. A worker type none of whose joiners stated an
         ethnicity recruits as observed (none who state): its Dirichlet would give stated
-        recruits from the prior alone, half of them in the group (hostile 8, finding 2)."""
+        recruits from the prior alone, half of them in the group (hostile 8, finding 2).
+        Likewise a membership none of whose members joined a worker type gets none of its
+        recruits (the draw is ``Dirichlet(joiners + 1/2)`` over the memberships that joined:
+        drawn over all three, as before, and renormalised without the others, which is the
+        same distribution and leaves the random numbers of every other rate as they were),
+        and a promotion rate with nobody promoted is 0: a rate of no events creates nobody
+        from the prior alone (module docstring)."""
         in_post, leavers, promoted = self._borrowed()
         shape = (draws, *in_post.shape)
         has = in_post > 0
@@ -323,7 +345,8 @@ class Counts:
         stay = np.maximum(in_post - leavers, 0)
         onward = rng.beta(promoted + 0.5, np.maximum(stay - promoted, 0) + 0.5, size=shape)
         leave = np.where(has, leave, 0.0)
-        onward = np.where(has & (stay > 0), onward, 0.0)
+        # a promotion rate of nobody promoted promotes nobody (its prior would)
+        onward = np.where(has & (stay > 0) & (promoted > 0), onward, 0.0)
         onward[..., self.ladder.is_top] = 0.0
         entry, point_mix = self._entry_and_mix(self.joiners.astype(float))
         types = self.ladder.type_index
@@ -331,7 +354,12 @@ class Counts:
         for w in range(len(self.ladder.types)):
             joined = self.joiners[:, types == w].sum(axis=1)
             if joined[IN] + joined[REST] > 0:
-                mix[:, :, w] = rng.dirichlet(joined + 0.5, size=draws)
+                drawn = rng.dirichlet(joined + 0.5, size=draws)
+                unseen = joined <= 0
+                if unseen.any():  # nobody of it joined: none is recruited (its prior would)
+                    drawn[:, unseen] = 0.0
+                    drawn /= drawn.sum(axis=1, keepdims=True)  # Dirichlet(seen + 1/2)
+                mix[:, :, w] = drawn
             else:  # nobody who joined stated: the prior alone would be a share of 50%
                 mix[:, :, w] = point_mix[:, w]
         leaving = self._annual(leave)

@@ -674,10 +674,12 @@ def projection(cells: Cells, snapshot_date):
             headline = message
         else:
             status = outlook.text(row, "parity_status")
-            headline = (
-                f"At today's rates the {label} share of officers goes from "
-                f"{outlook.text(row, 'group_share')} now to "
-                f"{outlook.text(row, 'projected_group_share')} by {end}"
+            now_words = outlook.text(row, "group_share")
+            end_words = outlook.text(row, "projected_group_share")
+            headline = f"At today's rates the {label} share of officers " + (
+                f"is {now_words} now and {end_words} in {end}"  # not "goes from 0% to 0%"
+                if now_words == end_words
+                else f"goes from {now_words} now to {end_words} by {end}"
             )
             message = (
                 f"{headline} ({band_words(cells)} simulated futures in the band "
@@ -892,12 +894,19 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
         elif number(table, last, "projected_group_share") is None:
             message = "The officers' projection cannot be shown; the numbers are too small."
         else:
+            start_words = table.text(first, "projected_group_share")
+            end_words = table.text(last, "projected_group_share")
             message = (
-                f"The flow model takes the {label} share of officers from "
-                f"{table.text(first, 'projected_group_share')} in {first} to "
-                f"{table.text(last, 'projected_group_share')} in {last} (band "
-                f"{table.text(last, 'projected_group_share_lower')}); {straight_words()}."
-                + drivers()
+                "The flow model "
+                + (
+                    f"has the {label} share of officers at {start_words} in {first} and "
+                    f"{end_words} in {last}"
+                    if start_words == end_words
+                    else f"takes the {label} share of officers from {start_words} in {first} "
+                    f"to {end_words} in {last}"
+                )
+                + f" (band {table.text(last, 'projected_group_share_lower')}); "
+                f"{straight_words()}." + drivers()
             )
         return Prose(
             message=message,
