@@ -614,6 +614,21 @@ class ContractSettings(_Frozen):
         "apart (a snapshot missing between them): the flows between them cover the whole "
         "period.",
     )
+    movements_gap_days: int = Field(
+        default=31,
+        ge=1,
+        description="A stretch of a period between snapshots with no joiner or leaver "
+        "dated in it, at least this many days long (or the whole period), is tested for "
+        "missing movements (movements_gap_chance); a shorter one never is.",
+    )
+    movements_gap_chance: float = Field(
+        default=0.001,
+        gt=0,
+        lt=1,
+        description="Such a stretch is missing, and the period's flows withheld, when the "
+        "chance that none of the period's movers (people in one snapshot and not the next), "
+        "spread evenly, falls in it is under this.",
+    )
 
 
 class FairnessSettings(_Frozen):

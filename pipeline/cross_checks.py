@@ -94,12 +94,18 @@ def _stretches(stretches: list[dict]) -> str:
 
 
 def _files(files: list[dict]) -> str:
-    """The movements files covering part of a period, with the dates each covers."""
-    return "; ".join(
-        f"{f['source_file']} has movements dated {_long_date(f['first_date'])} to "
-        f"{_long_date(f['last_date'])} only"
-        for f in files
-    )
+    """The movements files overlapping a period: each one's first and last movement, and
+    the missing days between them (a hole in the file)."""
+
+    def one(f: dict) -> str:
+        holes = list(f["missing_stretches"])
+        return (
+            f"{f['source_file']} has movements dated {_long_date(f['first_date'])} to "
+            f"{_long_date(f['last_date'])}"
+            + (f", but none from {_stretches(holes)}" if holes else " only")
+        )
+
+    return "; ".join(one(f) for f in files)
 
 
 def _movements_cover(row: dict, s: Settings) -> str:
@@ -128,14 +134,21 @@ def _movements_cover(row: dict, s: Settings) -> str:
                 f"latest, {row['latest_movement_file']}, ends on "
                 f"{_long_date(row['latest_movement_date'])})."
             )
+        holed = [f["source_file"] for f in files if len(f["missing_stretches"])]
+        deliver = (
+            f"for {missing} with 'correction' in its name (those dates lie within the "
+            f"movements of {' and '.join(holed)}), or one for the whole period with "
+            "'correction' in its name to replace the files loaded before"
+            if holed
+            else f"for {missing} (or one for the whole period, with 'correction' in its "
+            "name to replace a file loaded before)"
+        )
         return (
             f"Joiners and leavers dated {missing} are not loaded. {loaded} The snapshots "
             f"show people leaving or joining over the period ({gone}), so leaving, joining and the "
             f"projection are not published for {start} to {end}, rather than published as "
             f"if nobody left or joined from {missing}. Deliver a joiners-and-leavers file "
-            f"for {missing} (or one for the whole period, with 'correction' in its name to "
-            "replace a file loaded before); the period's figures are published the night it "
-            "is loaded."
+            f"{deliver}; the period's figures are published the night it is loaded."
         )
     return (
         f"{start} to {end}: {gone}; of them {no_leaver} have no leaver record in the "
@@ -212,10 +225,10 @@ CHECKS: tuple[CrossCheck, ...] = (
         rule="movements_cover_period",
         extract_kind="joiners_leavers",
         description="The joiners-and-leavers files cover every period between consecutive "
-        "staff snapshots in the last [projections] window_years (from each file's first "
-        "movement to its last, no stretch of a period is left without the movements the "
-        "snapshots show), and everyone who is in one snapshot and not the next has a leaver "
-        "record (a joiner record the other way).",
+        "staff snapshots in the last [projections] window_years (no stretch of a period "
+        "between two movements, in any file, is left without the movements the snapshots "
+        "show: [contracts] movements_gap_days and movements_gap_chance), and everyone who is "
+        "in one snapshot and not the next has a leaver record (a joiner record the other way).",
         fix="If the movements are in a file already loaded, check that its staff ids are "
         "written as in the snapshots.",
         describe=_movements_cover,

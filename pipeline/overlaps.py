@@ -3,7 +3,9 @@
 What a file describes (its *scope*): a staff snapshot its snapshot date, a promotion file its
 processes, a recruitment file its campaigns, a misconduct or grievance file its cases, a
 training file its programmes, an appraisal file its years, a survey file its surveys, a
-joiners-and-leavers file the period from its first to its last movement. Two files whose
+joiners-and-leavers file the period from its first to its last movement (what it replaces;
+whether the movements cover a period is judged from their dates, so a hole in a file is
+missing, ``int_workforce__periods``, and a file for the hole is a correction). Two files whose
 scopes overlap would count the same people twice, or leave which one counts to the order
 they happen to load in. So a new file whose scope overlaps another's, whether loaded on an
 earlier night or arriving tonight, blocks the run, naming both files, unless it is plainly

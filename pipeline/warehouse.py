@@ -135,6 +135,15 @@ def load_code_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None
     replace_table(con, "ref.targets", targets.targets_frame(settings))
     replace_table(con, "ref.projection_groups", targets.projection_groups_frame(settings))
     replace_table(con, "ref.projection_settings", targets.projection_settings_frame(settings))
+    contracts = settings.contracts
+    replace_table(
+        con,
+        "ref.movements_coverage_settings",
+        pd.DataFrame(
+            [(contracts.movements_gap_days, contracts.movements_gap_chance)],
+            columns=["movements_gap_days", "movements_gap_chance"],
+        ),
+    )
 
 
 _SQL_TYPES = {

@@ -1,14 +1,17 @@
 -- Each pair of consecutive staff snapshots: the period over which movements are measured,
 -- its length in years (two snapshots two years apart make a two-year period: its flows are
--- two years', never one), and whether the joiners-and-leavers data cover it. A file covers
--- the days from its first movement to its last; a period is covered unless a stretch of it
--- no file covers is one the snapshots say must have had movements (``missing``: a file of
--- April to September only, or no file yet for the year). Otherwise nobody in that stretch is
--- known to have left or joined, so the period's flows (retention, joiners, the projection)
--- are not computed. A period whose snapshots show nobody leaving or joining is covered.
+-- two years', never one), and whether the joiners-and-leavers data cover it. The movements
+-- loaded, from any file, are judged by their dates: every stretch of a period with no
+-- movement (between two consecutive movements, or a snapshot and the nearest movement) is
+-- tested alike, and is ``missing`` when the snapshots say it must have had movements (a file
+-- of April to September only, a file with a quarter left out of its middle, or no file yet
+-- for the year). Otherwise nobody in that stretch is known to have left or joined, so the
+-- period's flows (retention, joiners, the projection) are not computed. A period whose
+-- snapshots show nobody leaving or joining is covered.
 -- gone_count: people in the earlier snapshot and not the later; came_count: the reverse.
 -- missing_stretches: the missing days, each {first_date, last_date}; movement_files: the
--- files covering any of the period, each {source_file, first_date, last_date}.
+-- files whose first to last movement overlaps the period, each {source_file, first_date,
+-- last_date, missing_stretches} (its first and last movement, and the missing days between).
 with staff as (
     select staff_key, snapshot_date from staging.stg_hr__staff_snapshots
 ),
@@ -45,80 +48,105 @@ came as (
     group by all
 ),
 
--- What each joiners-and-leavers file covers: the days from its first movement to its last
--- (as pipeline.overlaps takes a file's period). A file of 1 April to 30 September covers
--- half a year, whatever reporting year its movements fall in.
+-- Each joiners-and-leavers file's first and last movement (what pipeline.overlaps takes as
+-- the period it describes), for the warning to name
 files as (
     select source_file, min(movement_date) as first_date, max(movement_date) as last_date
     from staging.stg_hr__joiners_leavers
     group by all
 ),
 
--- Each period's days, the day after its start to its end, as covered by each file, with two
--- empty spans bounding them (the period's start and the day after its end)
-spans as (
-    select paired.period_start_date, files.source_file,
-        greatest(files.first_date, paired.period_start_date + 1) as span_start,
-        least(files.last_date, paired.period_end_date) as span_end
+-- The days of each period with a movement in any file, and the two days bounding the
+-- period's days (its start, and the day after its end)
+movement_days as (
+    select paired.period_start_date, movements.movement_date as movement_day
     from paired
-    inner join files
-        on files.first_date <= paired.period_end_date
-        and files.last_date > paired.period_start_date
-    union all
-    select period_start_date, null, period_start_date, period_start_date from paired
-    union all
-    select period_start_date, null, period_end_date + 1, period_end_date + 1 from paired
+    inner join staging.stg_hr__joiners_leavers as movements
+        on movements.movement_date > paired.period_start_date
+        and movements.movement_date <= paired.period_end_date
+    union
+    select period_start_date, period_start_date from paired
+    union
+    select period_start_date, period_end_date + 1 from paired
 ),
 
--- The stretches of a period no file covers: the days between the end of the spans so far
--- and the start of the next
+-- The stretches of a period with no movement: the days between consecutive movement days
 uncovered as (
     select
         period_start_date,
-        max(span_end) over (
-            partition by period_start_date order by span_start, span_end
-            rows between unbounded preceding and 1 preceding
+        lag(movement_day) over (
+            partition by period_start_date order by movement_day
         ) + 1 as first_uncovered_date,
-        span_start - 1 as last_uncovered_date
-    from spans
+        movement_day - 1 as last_uncovered_date
+    from movement_days
     qualify first_uncovered_date <= last_uncovered_date
 ),
 
 -- A stretch with no movement loaded is missing when the movements the snapshots show would
--- have put some there: at least a month long (or the whole period), and the chance that none
--- of the period's gone_count + came_count movements falls in it, were they spread evenly
--- over the period, is under 1 in 1,000. A short stretch (the last days of March), or a long
--- one in a force with a handful of movements, is what a complete file can look like.
-missing as (
-    select
-        paired.period_start_date,
-        list({
-            'first_date': uncovered.first_uncovered_date,
-            'last_date': uncovered.last_uncovered_date
-        } order by uncovered.first_uncovered_date) as missing_stretches
+-- have put some there: at least [contracts] movements_gap_days long (by default 31; or the
+-- whole period), and the chance that none of the period's gone_count + came_count movements
+-- falls in it, were they spread evenly over the period, is under [contracts]
+-- movements_gap_chance (by default 1 in 1,000). A short stretch (the last days of March, the days
+-- between two movements of a complete file), or a long one in a force with a handful of
+-- movements, is what a complete file can look like.
+missing_days as (
+    select uncovered.period_start_date, uncovered.first_uncovered_date,
+        uncovered.last_uncovered_date
     from paired
     inner join uncovered on paired.period_start_date = uncovered.period_start_date
     left join gone on paired.period_start_date = gone.period_start_date
     left join came on paired.period_start_date = came.period_start_date
+    cross join ref.movements_coverage_settings as setting
     where date_diff('day', uncovered.first_uncovered_date, uncovered.last_uncovered_date) + 1
-            >= least(31, date_diff('day', paired.period_start_date, paired.period_end_date))
+            >= least(
+                setting.movements_gap_days,
+                date_diff('day', paired.period_start_date, paired.period_end_date)
+            )
         and pow(
             1 - (date_diff('day', uncovered.first_uncovered_date, uncovered.last_uncovered_date)
                 + 1) / date_diff('day', paired.period_start_date, paired.period_end_date),
             coalesce(gone.gone_count, 0) + coalesce(came.came_count, 0)
-        ) < 0.001
+        ) < setting.movements_gap_chance
+),
+
+missing as (
+    select period_start_date,
+        list({'first_date': first_uncovered_date, 'last_date': last_uncovered_date}
+            order by first_uncovered_date) as missing_stretches
+    from missing_days
     group by all
 ),
 
--- The files each period's movements come from, for the warning to name
+-- The missing stretches between a file's first and last movement: a hole in the file
+file_holes as (
+    select missing_days.period_start_date, files.source_file,
+        list({
+            'first_date': missing_days.first_uncovered_date,
+            'last_date': missing_days.last_uncovered_date
+        } order by missing_days.first_uncovered_date) as missing_stretches
+    from missing_days
+    inner join files
+        on files.first_date < missing_days.first_uncovered_date
+        and files.last_date > missing_days.last_uncovered_date
+    group by all
+),
+
+-- The files whose first to last movement overlaps each period, for the warning to name
 period_files as (
-    select period_start_date,
-        list({'source_file': source_file, 'first_date': first_date, 'last_date': last_date}
-            order by first_date, source_file) as movement_files
-    from (
-        select spans.period_start_date, files.*
-        from spans inner join files on spans.source_file = files.source_file
-    )
+    select paired.period_start_date,
+        list({
+            'source_file': files.source_file,
+            'first_date': files.first_date,
+            'last_date': files.last_date,
+            'missing_stretches': coalesce(file_holes.missing_stretches, [])
+        } order by files.first_date, files.source_file) as movement_files
+    from paired
+    inner join files
+        on files.first_date <= paired.period_end_date
+        and files.last_date > paired.period_start_date
+    left join file_holes
+        on paired.period_start_date = file_holes.period_start_date
+        and files.source_file = file_holes.source_file
     group by all
 ),
 

@@ -207,7 +207,13 @@ def test_a_period_is_named_in_words_the_prose_audit_accepts():
     assert audit.audit_prose([f"Leavers in {named}."], ["5,095"], 5) == []
 
 
-def _periods_in_memory(staff: dict[str, list[str]], movements: dict[str, list[tuple]]):
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    """The default configuration."""
+    return load_settings(write_config(tmp_path_factory.mktemp("settings")))
+
+
+def _periods_in_memory(settings, staff: dict[str, list[str]], movements: dict[str, list[tuple]]):
     """intermediate.int_workforce__periods and the movements_cover_period check on an
     in-memory history: snapshots {date: [staff keys]}, movement files {name: [(staff key,
     type, date)]}."""
@@ -219,6 +225,7 @@ def _periods_in_memory(staff: dict[str, list[str]], movements: dict[str, list[tu
     con = duckdb.connect()
     warehouse.create_schemas(con)
     warehouse.create_raw_tables(con)
+    warehouse.load_code_tables(con, settings)
     for day, keys in staff.items():
         for key in keys:
             con.execute(
@@ -252,14 +259,14 @@ def _leavers(count: int, first_month: int, months: int) -> list[tuple]:
 PEOPLE = [f"P{i}" for i in range(200)]
 
 
-def test_a_part_year_movements_file_does_not_cover_the_year():
+def test_a_part_year_movements_file_does_not_cover_the_year(settings):
     """Snapshots a year apart and a file of April to September only (hostile-8 #3b): the
     reporting year 2025-26 has movements, but October to March has none while 24 people left
     over the year. The period was taken as covered and its flows published as a year's,
     half its leavers missing; now it is not covered, and the missing days are named."""
     staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[24:]}
     files = {"joiners_leavers_2026_h1.csv": _leavers(12, 4, 6)}
-    periods, failing = _periods_in_memory(staff, files)
+    periods, failing = _periods_in_memory(settings, staff, files)
     assert periods["is_movements_covered"].tolist() == [False]
     ((stretch,),) = periods["missing_stretches"]
     assert [str(stretch["first_date"]), str(stretch["last_date"])] == [
@@ -270,7 +277,7 @@ def test_a_part_year_movements_file_does_not_cover_the_year():
     assert not row["is_movements_covered"]
 
 
-def test_the_second_half_year_file_completes_the_year():
+def test_the_second_half_year_file_completes_the_year(settings):
     """The same year delivered as two half-year files is covered."""
     staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[24:]}
     files = {
@@ -278,7 +285,7 @@ def test_the_second_half_year_file_completes_the_year():
         "joiners_leavers_2026_h2.csv": [(f"P{i + 12}", k, d) for i, (_, k, d) in
                                         enumerate(_leavers(12, 10, 6))],
     }  # fmt: skip
-    periods, failing = _periods_in_memory(staff, files)
+    periods, failing = _periods_in_memory(settings, staff, files)
     assert periods["is_movements_covered"].tolist() == [True]
     assert failing == []
 
@@ -293,31 +300,34 @@ def test_the_second_half_year_file_completes_the_year():
         (3, True),
     ],
 )
-def test_a_stretch_without_movements_is_missing_only_if_the_snapshots_expect_some(movers, covered):
+def test_a_stretch_without_movements_is_missing_only_if_the_snapshots_expect_some(
+    settings, movers, covered
+):
     staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[movers:]}
     files = {"joiners_leavers_2026.csv": _leavers(movers, 4, 6)}
-    periods, _ = _periods_in_memory(staff, files)
+    periods, _ = _periods_in_memory(settings, staff, files)
     assert periods["is_movements_covered"].tolist() == [covered]
 
 
-def test_a_full_year_file_ending_days_before_the_snapshot_covers_it():
+def test_a_full_year_file_ending_days_before_the_snapshot_covers_it(settings):
     """A complete file whose last movement is 20 March: the last days of a year without a
     movement are not a missing file (a stretch must be at least a month)."""
     staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[100:]}
     rows = [*_leavers(99, 4, 12), ("P99", "leaver", "2026-03-20")]
-    periods, failing = _periods_in_memory(staff, {"joiners_leavers_2026.csv": rows})
+    periods, failing = _periods_in_memory(settings, staff, {"joiners_leavers_2026.csv": rows})
     assert periods["is_movements_covered"].tolist() == [True]
     assert failing == []
 
 
-def test_the_warning_names_the_file_the_missing_dates_and_what_to_deliver(tmp_path):
+def test_the_warning_names_the_file_the_missing_dates_and_what_to_deliver(settings):
     """The warning says which file covers what, which days are missing, what is withheld and
     what to deliver, in plain words (hostile-8 #3c)."""
     from pipeline.cross_checks import CHECKS
 
     staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[24:]}
-    _, (row,) = _periods_in_memory(staff, {"joiners_leavers_2026_h1.csv": _leavers(12, 4, 6)})
-    settings = load_settings(write_config(tmp_path))
+    _, (row,) = _periods_in_memory(
+        settings, staff, {"joiners_leavers_2026_h1.csv": _leavers(12, 4, 6)}
+    )
     (check,) = [c for c in CHECKS if c.rule == "movements_cover_period"]
     message = " ".join(check.describe(row, settings).split())
     assert message == (
@@ -332,6 +342,86 @@ def test_the_warning_names_the_file_the_missing_dates_and_what_to_deliver(tmp_pa
         "whole period, with 'correction' in its name to replace a file loaded before); the "
         "period's figures are published the night it is loaded."
     )
+
+
+def _holed_file() -> dict[str, list[tuple]]:
+    """100 leavers P0 ... P99 on the 10th to the 21st of April to June and October to March
+    of 2025-26, in one file: none from 21 June to 9 October (111 days), while no other gap
+    between two movements is three weeks long."""
+    months = (4, 5, 6, 10, 11, 12, 1, 2, 3)
+    return {
+        "joiners_leavers_2026.csv": [
+            (f"P{i}", "leaver",
+             f"{2025 if months[i % 9] >= 4 else 2026}-{months[i % 9]:02d}-{10 + i // 9:02d}")
+            for i in range(100)
+        ]
+    }  # fmt: skip
+
+
+def _quiet_force() -> dict[str, list[tuple]]:
+    """5 leavers, none from 11 June 2025 to 9 February 2026 (244 days): evenly spread, all
+    five miss that stretch with a chance of (121/365)^5, about 1 in 250."""
+    days = ("2025-04-10", "2025-05-10", "2025-06-10", "2026-02-10", "2026-03-10")
+    return {"joiners_leavers_2026.csv": [(f"P{i}", "leaver", d) for i, d in enumerate(days)]}
+
+
+def test_a_hole_inside_one_file_is_missing_and_named(settings):
+    """One file of April to June and October to March, 100 leavers (hostile pass, coverage
+    finding 1): taken as covering its first movement to its last, it 'covered' July to
+    September, and the year's leaving was published without a quarter's leavers. The hole
+    between two of its movements is tested like any stretch no file covers."""
+    from pipeline.cross_checks import CHECKS
+
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[100:]}
+    periods, (row,) = _periods_in_memory(settings, staff, _holed_file())
+    assert periods["is_movements_covered"].tolist() == [False]
+    ((stretch,),) = periods["missing_stretches"]
+    assert [str(stretch["first_date"]), str(stretch["last_date"])] == [
+        "2025-06-21",
+        "2025-10-09",
+    ]
+    (check,) = [c for c in CHECKS if c.rule == "movements_cover_period"]
+    message = " ".join(check.describe(row, settings).split())
+    assert message.startswith(
+        "Joiners and leavers dated 21 June 2025 to 9 October 2025 are not loaded. "
+        "joiners_leavers_2026.csv has movements dated 10 April 2025 to 20 March 2026, but "
+        "none from 21 June 2025 to 9 October 2025. "
+    )
+    assert message.endswith(
+        "Deliver a joiners-and-leavers file for 21 June 2025 to 9 October 2025 with "
+        "'correction' in its name (those dates lie within the movements of "
+        "joiners_leavers_2026.csv), or one for the whole period with 'correction' in its "
+        "name to replace the files loaded before; the period's figures are published the "
+        "night it is loaded."
+    )
+
+
+def test_a_small_force_with_a_long_quiet_stretch_is_covered(settings):
+    """Five movers and eight months without a movement: what a complete file of a small
+    force can look like, not a hole."""
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[5:]}
+    periods, failing = _periods_in_memory(settings, staff, _quiet_force())
+    assert periods["is_movements_covered"].tolist() == [True]
+    assert failing == []
+
+
+@pytest.mark.parametrize(
+    ("contracts", "files", "gone", "covered"),
+    [
+        # the 111-day hole is shorter than the configured stretch
+        ("movements_gap_days = 120", _holed_file(), 100, True),
+        # a chance of 1 in 250 is under the configured 1 in 100
+        ("movements_gap_chance = 0.01", _quiet_force(), 5, False),
+    ],
+)
+def test_the_configured_stretch_and_chance_decide(tmp_path, contracts, files, gone, covered):
+    """[contracts] movements_gap_days and movements_gap_chance (defaults 31 and 0.001, with
+    which the verdicts are the reverse, tests above) are what the model reads."""
+    settings = load_settings(write_config(tmp_path, f"[contracts]\n{contracts}\n"))
+    staff = {"2025-03-31": PEOPLE, "2026-03-31": PEOPLE[gone:]}
+    periods, failing = _periods_in_memory(settings, staff, files)
+    assert periods["is_movements_covered"].tolist() == [covered]
+    assert bool(failing) is not covered
 
 
 @pytest.mark.parametrize("covered", [False, True])
@@ -351,7 +441,8 @@ def test_the_coverage_warning_gives_no_count_that_works_out_a_withheld_one(cover
         "unrecorded_joiner_count": 14, "is_movements_covered": covered,
         "missing_stretches": [{"first_date": date(2025, 6, 16), "last_date": date(2026, 3, 31)}],
         "movement_files": [{"source_file": "joiners_leavers_2026.csv",
-                            "first_date": date(2025, 4, 10), "last_date": date(2025, 6, 15)}],
+                            "first_date": date(2025, 4, 10), "last_date": date(2025, 6, 15),
+                            "missing_stretches": []}],
         "latest_movement_date": date(2025, 6, 15),
         "latest_movement_file": "joiners_leavers_2026.csv",
     }  # fmt: skip
