@@ -626,8 +626,9 @@ class ContractSettings(_Frozen):
         gt=0,
         lt=1,
         description="Such a stretch is missing, and the period's flows withheld, when the "
-        "chance that none of the period's movers (people in one snapshot and not the next), "
-        "spread evenly, falls in it is under this.",
+        "chance that the period's movers (people in one snapshot and not the next), spread "
+        "evenly, leave a stretch this long empty anywhere is under this (n movers: "
+        "(n + 1) * (1 - stretch / period) ** n).",
     )
 
 

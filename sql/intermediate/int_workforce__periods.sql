@@ -84,8 +84,9 @@ uncovered as (
 
 -- A stretch with no movement loaded is missing when the movements the snapshots show would
 -- have put some there: at least [contracts] movements_gap_days long (by default 31; or the
--- whole period), and the chance that none of the period's gone_count + came_count movements
--- falls in it, were they spread evenly over the period, is under [contracts]
+-- whole period), and the chance that the period's gone_count + came_count movements, were
+-- they spread evenly over the period, leave a stretch this long without any anywhere in it
+-- (at most n + 1 times the chance for one stretch of n movers) is under [contracts]
 -- movements_gap_chance (by default 1 in 1,000). A short stretch (the last days of March, the days
 -- between two movements of a complete file), or a long one in a force with a handful of
 -- movements, is what a complete file can look like.
@@ -102,7 +103,8 @@ missing_days as (
                 setting.movements_gap_days,
                 date_diff('day', paired.period_start_date, paired.period_end_date)
             )
-        and pow(
+        -- n movers leave n + 1 stretches between them: the chance that any is this long
+        and (coalesce(gone.gone_count, 0) + coalesce(came.came_count, 0) + 1) * pow(
             1 - (date_diff('day', uncovered.first_uncovered_date, uncovered.last_uncovered_date)
                 + 1) / date_diff('day', paired.period_start_date, paired.period_end_date),
             coalesce(gone.gone_count, 0) + coalesce(came.came_count, 0)
