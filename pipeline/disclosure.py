@@ -53,7 +53,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 from wurlitzer import pipes
 
-from pipeline.nullspace import NullSpaces
+from pipeline.nullspace import NullSpaces, row_space
 
 T = TypeVar("T")
 Fn = TypeVar("Fn", bound=Callable)
@@ -698,7 +698,11 @@ class LinearSystem:
                 if i in position:
                     matrix[m, position[i]] = coefficient
         free = np.eye(len(cells))
-        if len(ordered):
+        space = row_space(matrix.T, _TOLERANCE, full=False) if len(ordered) else None
+        if space is not None:
+            basis = space.q[:, : space.rank]
+            free = free - basis @ basis.T
+        elif len(ordered):
             # The row space's orthonormal basis is the left singular vectors of the transpose.
             basis, singular, _ = np.linalg.svd(matrix.T, full_matrices=False)
             rank = int((singular > _TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())

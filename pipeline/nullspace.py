@@ -6,7 +6,7 @@ asks which cells of the grown component the relations then fix
 (:meth:`pipeline.disclosure.LinearSystem.determined_in`). The grown component is the union
 of existing components (their matrices unchanged) and one or two new unknown cells, so its
 null space is the components' null spaces plus at most one vector per new cell: it comes
-from each component's singular value decomposition, computed once and kept, and a solve.
+from each component's factorisation (:func:`row_space`), computed once and kept, and a solve.
 
 A cell is fixed when the projection onto the null space is zero in its column (every
 solution agrees on it), tested as :meth:`LinearSystem._freedom` does: largest absolute
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.linalg import lapack, qr, solve_triangular
 
 if TYPE_CHECKING:
     from pipeline.disclosure import LinearSystem
@@ -34,6 +35,52 @@ FIXED = 1e-7
 DEFERRED = 12
 """At most this many added cells are kept beside a grown component's factorised parts
 before the component is factorised itself."""
+CERTAIN = 10.0
+""":func:`row_space` takes its rank from the QR factorisation only when the bounds it proves
+clear the singular value decomposition's cut-off by this factor both ways."""
+
+
+@dataclass(frozen=True)
+class RowSpace:
+    """``matrix[:, pivots]`` is ``q @ r`` (``matrix`` is the transpose of a system's matrix,
+    a column a relation); the first ``rank`` columns of ``q`` are an orthonormal basis of
+    the system's row space, the others (when ``q`` is square) of its null space."""
+
+    q: np.ndarray
+    r: np.ndarray
+    pivots: np.ndarray
+    rank: int
+
+
+def row_space(matrix: np.ndarray, tolerance: float, full: bool) -> RowSpace | None:
+    """The column-pivoted QR factorisation of ``matrix`` (``q`` square when ``full``), with
+    the rank a singular value decomposition gives it (singular values above ``tolerance``
+    times the largest, or times 1 if that is smaller); None when the factorisation cannot
+    prove that rank, so that the caller takes the decomposition itself.
+
+    Speed: on the components of about a thousand cells the search factorises, the row space
+    alone takes about 0.1 s against 0.25 s, and with the column space too (second QR)
+    about 0.2 s against 0.3 s, single-threaded. The rank
+    is proved, not estimated: for any k, the (k+1)th singular value is at most the
+    Frobenius norm of ``r``'s trailing block and the kth at least the smallest singular
+    value of its leading k x k block, itself at least one over the Frobenius norm of that
+    block's inverse; the largest singular value lies between ``r``'s first diagonal entry
+    and its Frobenius norm. Both bounds must clear the cut-off by :data:`CERTAIN`. The
+    relations' matrices (coefficients of 1 and -1) have a wide gap: the smallest nonzero
+    singular values are near 0.3, the zero ones near 1e-15."""
+    q, r, pivots = qr(matrix, mode="full" if full else "economic", pivoting=True,
+                      check_finite=False)  # fmt: skip
+    diagonal = np.abs(np.diagonal(r))
+    low = tolerance * max(1.0, float(diagonal[0]) if diagonal.size else 0.0)
+    high = tolerance * max(1.0, float(np.linalg.norm(r)))
+    rank = int((diagonal > low).sum())
+    if np.linalg.norm(r[rank:, rank:]) * CERTAIN > low:
+        return None
+    if rank:
+        inverse, info = lapack.dtrtri(r[:rank, :rank], lower=0)
+        if info != 0 or np.linalg.norm(np.triu(inverse)) * CERTAIN * high > 1.0:
+            return None
+    return RowSpace(q, r, pivots, rank)
 
 
 @dataclass(frozen=True)
@@ -43,10 +90,21 @@ class _Factor:
     rows: list[int]
     row_position: dict[int, int]
     basis: np.ndarray  # the column space of the component's matrix (rows x rank)
-    inverse: np.ndarray  # the pseudo-inverse (cells x rows)
+    # the matrix is basis @ scale @ across.T: across the row space (cells x rank), scale
+    # upper triangular (rank x rank), so across @ inverse(scale) @ basis.T its pseudo-inverse
+    across: np.ndarray
+    scale: np.ndarray
     null: np.ndarray  # an orthonormal basis of the null space (cells x nullity)
     norms2: np.ndarray  # the squared norm of each cell's row of ``null``
     fixed: set[int]  # the cells the component's relations fix (:func:`_fixed` of ``null``)
+
+    def pseudo_solve(self, columns: np.ndarray) -> np.ndarray:
+        """The pseudo-inverse of the component's matrix times ``columns`` (rows x k): the
+        least-squares solutions in the row space (cells x k)."""
+        if not self.scale.size:
+            return np.zeros((len(self.cells), columns.shape[1]))
+        return self.across @ solve_triangular(self.scale, self.basis.T @ columns,
+                                              check_finite=False)  # fmt: skip
 
 
 class NullSpaces:
@@ -89,21 +147,31 @@ class NullSpaces:
                 p = position.get(i)
                 if p is not None:
                     matrix[m, p] = coefficient
-        if rows:
+        space = row_space(matrix.T, self.tolerance, full=True) if rows else None
+        if space is not None:
+            # matrix[pivots] = r1.T @ q1.T (r1, q1: the first ``rank`` rows of r, columns of
+            # q) = q2 @ r2 @ q1.T with q2 @ r2 the QR factorisation of r1.T: q2 (rows put
+            # back in place) is the column space.
+            rank = space.rank
+            q2, scale = np.linalg.qr(space.r[:rank].T)
+            basis = np.empty((len(rows), rank))
+            basis[space.pivots] = q2
+            across = space.q[:, :rank]
+            null = space.q[:, rank:]
+        elif rows:
             # Full right vectors (the null space) need full matrices only when wide.
             wide = matrix.shape[0] < matrix.shape[1]
             left, singular, right = np.linalg.svd(matrix, full_matrices=wide)
             largest = singular.max(initial=0.0)
             rank = int((singular > self.tolerance * max(1.0, largest)).sum())
             basis = left[:, :rank]
-            inverse = right[:rank].T / singular[:rank] @ basis.T
+            across, scale = right[:rank].T, np.diag(singular[:rank])
             null = right[rank:].T
         else:
-            basis = np.zeros((0, 0))
-            inverse = np.zeros((len(cells), 0))
+            basis, across, scale = np.zeros((0, 0)), np.zeros((len(cells), 0)), np.zeros((0, 0))
             null = np.eye(len(cells))
         found = _Factor(
-            cells, position, rows, {r: m for m, r in enumerate(rows)}, basis, inverse, null,
+            cells, position, rows, {r: m for m, r in enumerate(rows)}, basis, across, scale, null,
             np.einsum("ij,ij->i", null, null), _fixed(cells, null),
         )  # fmt: skip
         if len(self.factors) > 5_000:
@@ -172,7 +240,7 @@ class NullSpaces:
         # parts' row spaces, so they are orthogonal to the parts' null spaces already:
         # orthonormalise them among themselves (the other vectors are the parts' own).
         lifted = [
-            -(f.inverse @ (c @ free_new)) for f, c in zip(factors, parts_columns, strict=True)
+            -f.pseudo_solve(c @ free_new) for f, c in zip(factors, parts_columns, strict=True)
         ]
         added, _ = np.linalg.qr(np.vstack([*lifted, free_new]))
         return _fixed_grown(cells, factors, added)
