@@ -30,21 +30,16 @@ ethnicity recruits nobody who states (the prior alone would invent a share of 50
 in which nobody stated an ethnicity at the latest snapshot has no share to project
 (:func:`stated_now`).
 
-A rate that creates people and was estimated from no events is held at its observed zero
-in every future, not drawn: a membership none of whose members joined a worker type in the
-window is given no share of its recruits (the Dirichlet is over the memberships that did
-join), and a promotion rate with nobody promoted promotes nobody. The prior's half
-pseudo-count would otherwise create members of a group nobody in the data belongs to: a
-band with none of the group, none of whom joined or was promoted into it, rose from 0% to
-about 1.6% by year 20 in the central projection. The choice holds for the band too: the
-central share and the band are order statistics of the same futures, and a band allowing
-members while the median has none would need a prior weight on "exactly none" chosen for
-the purpose. The band therefore does not cover a flow starting that was never observed
-(none of ``n`` is consistent with a true rate of up to about ``3 / n``): that is a change in
-recruitment or promotion, which the projection's assumption that today's rates continue
-rules out. Leaving rates are drawn as before (leavers are replaced in the observed mix, so
-a leaving rate creates nobody), and every rate with an observed event is drawn exactly as
-before. (docs/methodology.md, section 24.)
+A membership none of whose members joined a worker type in the window is given none of its
+recruits in any future (the recruits' mix is a Dirichlet over the memberships that did
+join): the prior's half joiner would otherwise create members of a group nobody in the data
+belongs to (a band with none of the group, none of whom joined it, rose from 0% to about
+1.6% by year 20). Promotion rates keep their Jeffreys draws, a rate of none promoted
+included: it moves only people already there (nobody, where the group has nobody), and none
+of a handful promoted is weak evidence of a rate of nothing, which the band must show (held
+at zero, one Sergeant not promoted turned a settling share of 26% into 0%, and a rank
+nobody was promoted into emptied, its share then the ratio of rounding leftovers).
+(docs/methodology.md, section 24.)
 
 Shares are of those who stated an ethnicity: ``in_group / (in_group + rest_stated)``.
 """
@@ -335,9 +330,8 @@ class Counts:
         Likewise a membership none of whose members joined a worker type gets none of its
         recruits (the draw is ``Dirichlet(joiners + 1/2)`` over the memberships that joined:
         drawn over all three, as before, and renormalised without the others, which is the
-        same distribution and leaves the random numbers of every other rate as they were),
-        and a promotion rate with nobody promoted is 0: a rate of no events creates nobody
-        from the prior alone (module docstring)."""
+        same distribution and leaves the random numbers of every other rate as they were):
+        the prior alone creates nobody (module docstring)."""
         in_post, leavers, promoted = self._borrowed()
         shape = (draws, *in_post.shape)
         has = in_post > 0
@@ -345,8 +339,7 @@ class Counts:
         stay = np.maximum(in_post - leavers, 0)
         onward = rng.beta(promoted + 0.5, np.maximum(stay - promoted, 0) + 0.5, size=shape)
         leave = np.where(has, leave, 0.0)
-        # a promotion rate of nobody promoted promotes nobody (its prior would)
-        onward = np.where(has & (stay > 0) & (promoted > 0), onward, 0.0)
+        onward = np.where(has & (stay > 0), onward, 0.0)
         onward[..., self.ladder.is_top] = 0.0
         entry, point_mix = self._entry_and_mix(self.joiners.astype(float))
         types = self.ladder.type_index

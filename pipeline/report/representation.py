@@ -178,6 +178,17 @@ def _message(table: DeclaredTable, rows: list[str], noun: str, people: str, labe
         )
     top, low = _extremes(table, shown)
     below = all(_below_population(table, r) for r in shown)
+    if table.text(top, "group_share") == table.text(low, "group_share"):
+        where = (
+            f"every {noun}"
+            if len(shown) == len(rows)
+            else f"each of the {fmt.in_words(len(shown))} of {fmt.in_words(len(rows))} "
+            f"{noun}s shown"
+        )
+        return (
+            f"{label}: the share of {people} is the same, {table.text(top, 'group_share')}, "
+            f"at {where}" + ("; below the population share." if below else ".")
+        )
     return (
         f"{label}: the share of {people} is highest for {top} "
         f"({table.text(top, 'group_share')}) and lowest for {low} "
@@ -194,6 +205,9 @@ def _ladder_title(table: DeclaredTable, rows: list[str], people: str, label: str
     first, last = shown[0], shown[-1]
     shares = [_number(table, r, "group_share") for r in shown]
     population = f"against {table.text(first, 'population_share')} of the population"
+    if len({table.text(r, "group_share") for r in shown}) == 1:
+        same = table.text(first, "group_share")  # as shown: no rise or fall to speak of
+        return f"The {label} share is {same} at every level from {first} to {last}, {population}"
     if all(a >= b for a, b in pairwise(shares)) or all(a <= b for a, b in pairwise(shares)):
         verb = "falls" if shares[-1] < shares[0] else "rises"
         return (

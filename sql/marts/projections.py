@@ -17,9 +17,9 @@ and each rank or band. No rows for a group until the window holds a year of flow
 snapshots): with no observed rates there is nothing to project. A scope in which nobody
 stated an ethnicity at the latest snapshot has no share to project (pipeline.flows.stated_now):
 its rows have headcounts but no share, band, chance, stated headcounts or settling share.
-A rate that brings people in and was estimated from no events (nobody of a group joined a
-worker type, nobody was promoted) creates nobody in any future (pipeline.flows): a band none
-of the group holds, joins or is promoted into stays at 0%, central line and band alike.
+A group nobody of which joined a worker type in the window is recruited into it in no future
+(pipeline.flows): a worker type's band none of the group holds or joins stays at 0%, central
+line and band alike.
 """
 
 from __future__ import annotations

@@ -540,3 +540,26 @@ def test_the_ladder_heading_names_the_rows_its_sentence_names():
         f"The {LABEL} share falls from 20.0% at Band A to 7.8% at Band H, against 20.0% of "
         "the population"
     )
+
+
+def test_a_flat_ladder_neither_rises_nor_has_a_highest():
+    # Hostile pass: the group 20% of every rank was headed "rises from 20.0% at Constable
+    # to 20.0% at Inspector" beside "highest for Constable (20.0%) and lowest for
+    # Constable (20.0%)".
+    from pipeline.report.representation import _ladder_title, _message
+
+    ranks = ["Constable", "Sergeant", "Inspector"]
+    table = _representation({r: [100, 90, 18, 20.0, 20.0, 1.0, 0] for r in ranks})
+    assert _ladder_title(table, ranks, "officers", LABEL) == (
+        f"The {LABEL} share is 20.0% at every level from Constable to Inspector, against "
+        "20.0% of the population"
+    )
+    assert _message(table, ranks, "rank", "officers", LABEL) == (
+        f"{LABEL}: the share of officers is the same, 20.0%, at every rank."
+    )
+    some = _representation({"Constable": [100, 90, 9, 10.0, 20.0, 0.5, 9], "Sergeant": None,
+                            "Inspector": [100, 90, 9, 10.0, 20.0, 0.5, 9]})  # fmt: skip
+    assert _message(some, ranks, "rank", "officers", LABEL) == (
+        f"{LABEL}: the share of officers is the same, 10.0%, at each of the two of three "
+        "ranks shown; below the population share."
+    )
