@@ -20,7 +20,7 @@ from pipeline import codes
 from pipeline.disclosure import Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
-from pipeline.report.declared import Chart, Column, DeclaredTable, Series, frame_records
+from pipeline.report.declared import Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 from pipeline.report.progression import (
     STATISTICS_SQL,
@@ -144,7 +144,7 @@ BOTH = ("both_event_count", "both_base_count")
 
 
 def _keys(frame: pd.DataFrame, name: str, make) -> None:
-    frame[f"{name}@key"] = [make(r) for r in frame_records(frame)]
+    frame[f"{name}@key"] = [make(r) for r in frame.to_dict("records")]
 
 
 def both_groups(cells: Cells, first, second) -> Key | None:

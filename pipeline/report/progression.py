@@ -13,7 +13,7 @@ import pandas as pd
 from pipeline import codes
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
-from pipeline.report.declared import Chart, Column, DeclaredTable, Series, frame_records
+from pipeline.report.declared import Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 from pipeline.report.representation import ladder_grid
 from pipeline.stats import FOUR_FIFTHS, NOT_COMPUTABLE
@@ -107,7 +107,7 @@ def _long_date(value) -> str:
 
 
 def _keys(frame: pd.DataFrame, name: str, make) -> None:
-    frame[f"{name}@key"] = [make(r) for r in frame_records(frame)]
+    frame[f"{name}@key"] = [make(r) for r in frame.to_dict("records")]
 
 
 # --------------------------------------------------------------------------- promotion

@@ -18,7 +18,7 @@ from pipeline import codes
 from pipeline.disclosure import Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import ETHNICITY_CODES, Cells
-from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series, frame_records
+from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.formatting import in_words
 from pipeline.report.model import Prose, Section
 from pipeline.report.representation import headline_label
@@ -64,7 +64,7 @@ def number(table: DeclaredTable, row: str, column: str) -> float | None:
 
 def add_keys(frame: pd.DataFrame, name: str, make) -> None:
     """``<name>@key`` from ``make(record)`` for every row (None: no cell)."""
-    frame[f"{name}@key"] = pd.Series([make(r) for r in frame_records(frame)], dtype=object)
+    frame[f"{name}@key"] = pd.Series([make(r) for r in frame.to_dict("records")], dtype=object)
 
 
 def staff_key(cells: Cells, date, worker_type, rank, lpu, eth: str):
