@@ -41,9 +41,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -1025,12 +1026,24 @@ def withheld_sums(
 SOLVER_LOG = logging.getLogger(f"{__name__}.highs")
 
 
-def solver_output_logged() -> AbstractContextManager:
-    """What the integer-programme solver prints goes to ``SOLVER_LOG`` (at INFO), not to
-    the analyst's console: HiGHS as SciPy 1.17 bundles it prints a stray debugging line,
-    ``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();``, to the
-    C-level stdout (ERGO-Code/HiGHS#2783), which Python's own redirection cannot catch."""
-    return pipes(stdout=SOLVER_LOG, stderr=None)
+@contextmanager
+def solver_output_logged() -> Iterator[None]:
+    """What the integer-programme solver prints goes to ``SOLVER_LOG`` (at INFO, a line a
+    record), not to the analyst's console: HiGHS as SciPy 1.17 bundles it prints a stray
+    debugging line, ``HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();``, to the C-level stdout (ERGO-Code/HiGHS#2783), which Python's own
+    redirection cannot catch. The C-level stdout goes to a temporary file while the block
+    runs and is logged after it: logged as it came (through a pipe into the logger), a
+    logging handler that writes to stdout would feed the pipe it drains, and the run would
+    never end."""
+    with tempfile.TemporaryFile() as printed:
+        with pipes(stdout=printed, stderr=None):
+            yield
+        printed.seek(0)
+        text = printed.read().decode(errors="replace")
+    for line in text.splitlines():
+        if line.strip():
+            SOLVER_LOG.info(line)
 
 
 def solving(function: Fn) -> Fn:

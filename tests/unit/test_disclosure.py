@@ -6,7 +6,11 @@ from __future__ import annotations
 import ctypes
 import itertools
 import logging
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -620,6 +624,41 @@ def test_protect_and_the_audit_log_what_their_solver_prints(capfd, caplog, monke
     assert {"protect", "audit"} <= set(calls)
     assert capfd.readouterr().out == ""
     assert caplog.text.count("tmpSolver.run();") == len(calls)
+
+
+STDOUT_LOGGING = """
+import ctypes, logging, sys
+sys.path[:0] = [sys.argv[1]]
+logging.basicConfig(stream=sys.stdout, level=logging.INFO)
+from pipeline import disclosure
+import test_disclosure as t
+
+solve = disclosure.milp
+def printing(*args, **kwargs):
+    ctypes.CDLL(None).printf(b"HighsMipSolverData::transformNewIntegerFeasibleSolution\\n")
+    return solve(*args, **kwargs)
+
+disclosure.milp = printing
+universe, values = t.officers_by_rank()
+protection, _, _ = t.protected(values, set(values), universe)
+print("withheld", len(protection.withheld))
+"""
+
+
+def test_a_logging_handler_on_stdout_does_not_stop_the_protection():
+    """A program that logs to stdout (a scheduler's wrapper, a script calling the report)
+    gets the solver's line through its handler and the protection's answer. Before, the
+    solver's stdout went through a pipe into the logger, whose handler wrote it back into
+    the same pipe: the protection never returned."""
+    here = Path(__file__).resolve()
+    env = {**os.environ, "PYTHONPATH": str(here.parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", STDOUT_LOGGING, str(here.parent)],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "INFO:pipeline.disclosure.highs:HighsMipSolverData" in done.stdout
+    assert "withheld 2" in done.stdout
 
 
 def test_a_complement_is_solved_over_the_exposed_cells_neighbourhood(monkeypatch):
