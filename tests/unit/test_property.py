@@ -11,15 +11,19 @@ set (``PROGRESSION_PROPERTY_FORCES``, ``PROGRESSION_PROPERTY_SEED``).
 
 Time: each worker keeps one in-memory database for its forces
 (:class:`force_factory.ForceDatabases`: the schemas, code and reference tables and views
-made once, the raw rows and table models per force). Measured on 2 cores shared with four
-other jobs (load 6 to 7): ``/usr/bin/time .venv/bin/python -m pytest -q
-tests/unit/test_property.py`` 948 s user + 22 s sys for the 200 forces (about 4.9 s of
-CPU per force, workers' start included; 22 minutes wall at that load), against about
-7.1 s per force before (seeds 0-29 at main 7b074ad, same load). Per force now: about
-1.5 s the database (1.3 s the models, mostly the Python marts), 0.9 s the sections'
-tables (half of it pandas ``to_dict``), 1.2 s the protection's search, 0.9 s the two
-audits (integer programmes, reading the workbook back), 0.2 s writing the workbook. Still
-well above the few minutes issue 9 asks for.
+made once, the raw rows and table models per force), and a force goes to whichever worker
+is free. The whole test took 21.0 minutes of wall time on two idle cores (2,361 s user + 80
+s sys, about 12 s of CPU a force with the workers' start) in a fresh clone at 7f51b31.
+Per force, ``benchmarks/property_force.py`` gives about 10 s of CPU: 3.3 s the
+protection's search (``protect``: integer programmes for the cheapest complements, null
+spaces), 1.9 s the database and models, 1.6 s the sections' tables, 1.8 s the rest of the
+protection and the in-memory audit, 0.8 s the workbook written and read back. An earlier
+figure here, 4.9 s a force, was measured at 299dcf1 on a branch, before the 27 commits it
+was merged with (the monitoring sections by group and their cells among them: 25 s a force
+at fdec85f) and before the cheapest complement replaced the over-suppression (10.5 s at
+b033bb2): seeds 1-5 each, ``force_factory.check_forces`` timed
+with ``time.process_time`` at each commit. Issue 9 asks for a few minutes: still about
+four times too slow.
 """
 
 from __future__ import annotations
