@@ -24,6 +24,14 @@ Column kinds:
   ``percent_interval`` (its band, "a% to b%") and ``number`` (a whole number from a model,
   such as joiners a year): statistics, shown only when every count in ``of`` is known to a
   reader.
+
+A cell whose value exists but may not be published whatever the counts (the chief officer
+team: a handful of people, whose ethnicity would identify someone) holds :data:`WITHHELD`
+in the frame in place of its value: it is **confidential**. It is shown ``[c]`` like a
+withheld count (never ``[x]``, which says there is no value), and so is every figure
+computed from a confidential count (named in ``of``). A confidential count declares no cell
+(its key is None): the protection and the audit know nothing of it, and ``tables.json``
+does not list it.
 """
 
 from __future__ import annotations
@@ -70,6 +78,11 @@ NOT_APPLICABLE = Withheld(NOT_APPLICABLE_MARK)
 
 def missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def confidential(value) -> bool:
+    """Whether a frame holds a value that exists but is not published (:data:`WITHHELD`)."""
+    return isinstance(value, Withheld) and value.mark == SUPPRESSED_MARK
 
 
 UNLIKELY = "unlikely to be chance"
@@ -288,6 +301,34 @@ class DeclaredTable:
                 needed.add(column.constant)
             if not needed <= names:
                 raise ValueError(f"{self.id}: column {column.name} needs {needed - names}")
+        self._check_confidential()
+
+    def _check_confidential(self) -> None:
+        """A confidential count declares no cell: the protection would need its value (and
+        withhold it only where the numbers say so); a row label is never confidential."""
+        self._confidential = any(
+            confidential(v)
+            for name in self.frame.columns
+            if self.frame[name].dtype == object
+            for v in self.frame[name]
+        )  # speed: most tables hold none, and need not look for one cell by cell
+        if not self._confidential:
+            return
+        label = self.columns[0].name
+        if any(confidential(v) for v in self.frame[label]):
+            raise ValueError(f"{self.id}: a row label cannot be confidential")
+        counts = {c.name for c in self.columns if c.kind == "count"}
+        counts |= {name for c in self.columns for name in c.of if name in self.frame}
+        for name in sorted(counts):
+            for row, (key, value) in enumerate(
+                zip(self.frame[f"{name}@key"], self.frame[name], strict=True)
+            ):
+                if isinstance(key, Key) and confidential(value):
+                    raise ValueError(
+                        f"{self.id}: row {self.frame[label].iloc[row]!r}, column {name}: a "
+                        "confidential count declares no cell (withhold a cell through the "
+                        "protection instead)"
+                    )
 
     @property
     def labels(self) -> list[str]:
@@ -350,9 +391,11 @@ class DeclaredTable:
 
     def protect_with(self, protection: Protection) -> None:
         """Decide each cell's shown value from the protection: withheld counts are [c], and
-        so is every figure whose counts are not all known to a reader; a figure that does
-        not exist is [x], first of all one computed from a count that does not exist (a
-        ratio to a workforce share on a night with no snapshot of the year's start)."""
+        so is every figure whose counts are not all known to a reader, and every
+        confidential cell (the frame holds :data:`WITHHELD`) with every figure computed
+        from one; a figure that does not exist is [x], first of all one computed from a
+        count that does not exist (a ratio to a workforce share on a night with no snapshot
+        of the year's start)."""
         self._records = None
         rows = []
         for position, record in enumerate(self.records):
@@ -366,6 +409,8 @@ class DeclaredTable:
         value = record[column.name]
         if column.kind == "label":
             return str(value)
+        if self._confidential and confidential(value):  # exists, but is not published
+            return WITHHELD
         if column.kind == "count":
             key = record[f"{column.name}@key"]
             if key is None:
@@ -379,6 +424,8 @@ class DeclaredTable:
         sources = self.source_keys(position, column)
         if sources and not protection.knows(sources):
             return WITHHELD
+        if self._confidential and any(confidential(record.get(n)) for n in _inputs(column)):
+            return WITHHELD  # computed from a confidential value
         if column.kind in INTERVAL_KINDS:
             upper = record[column.upper]
             if missing(value) or missing(upper):
@@ -445,12 +492,15 @@ class DeclaredTable:
     def manifest(self) -> dict:
         """What tables.json says about the table: enough for anyone to audit the outputs
         from the shown values alone (which cell each count is, which counts each figure
-        uses), and nothing a withheld cell's value could be read from."""
+        uses), and nothing a withheld cell's value could be read from: a confidential cell
+        is not listed at all."""
         cells = []
         for position in range(len(self.frame)):
             row = {}
             for column in self.columns:
                 value = self.records[position][column.name]
+                if confidential(value):
+                    continue  # no cell behind it, and nothing of its value
                 if column.kind == "count":
                     key = self.cell_key(position, column)
                     if key is not None or not missing(value):  # a count that exists
@@ -483,6 +533,16 @@ class DeclaredTable:
             "cells": cells,
             "notes": list(self.notes),
         }
+
+
+def _inputs(column: Column) -> tuple[str, ...]:
+    """The frame columns a cell's shown value is computed from, besides its own."""
+    return tuple(
+        name
+        for name in (column.upper, *(column.adjusted or ()), *(column.difference or ()),
+                     *column.of)
+        if name
+    )  # fmt: skip
 
 
 def from_manifest(entry: dict) -> DeclaredTable:

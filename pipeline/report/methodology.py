@@ -295,6 +295,8 @@ def disclosure_rule(settings: Settings) -> list[str]:
         f"Where a breakdown would withhold more than {share:.0%} of its counts, it is shown "
         "for coarser groups (detailed groups, then broad groups, then the headline group "
         "against the rest), and the table says so.",
+        f"{SUPPRESSED_MARK} also marks the figures and counts of a group so small that they "
+        "would identify someone whatever the numbers, such as a chief officer team.",
         f"{NOT_APPLICABLE} marks a figure that does not exist, such as a share of nobody.",
         "Before anything is published, every output (this page, the workbook, each CSV file "
         "and summary.json) is read back and checked by integer programming: every withheld "

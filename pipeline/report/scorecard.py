@@ -15,7 +15,7 @@ import pandas as pd
 from pipeline.report import formatting as fmt
 from pipeline.report import monitoring
 from pipeline.report.cells import OUTCOMES, Cells
-from pipeline.report.declared import Column, DeclaredTable
+from pipeline.report.declared import WITHHELD, Column, DeclaredTable
 from pipeline.report.model import Prose, Section
 from pipeline.report.progression import REASONS, mid_sentence, short_label
 from pipeline.report.selection import base_outcomes
@@ -45,10 +45,13 @@ def _frame(cells: Cells) -> pd.DataFrame | None:
 
 def _with_keys(cells: Cells, raw: pd.DataFrame) -> pd.DataFrame:
     comparison = cells.comparison
-    # The chief officer team is a handful of people: neither its figures nor its counts.
+    # The chief officer team is a handful of people, whose ethnicity would identify someone:
+    # its figures and counts exist but are confidential ([c]), and so is every column
+    # computed from them (the change, the test); a figure it has not (no team last year)
+    # does not exist ([x]).
     team = raw["indicator_code"] == "chief_officer_team"
     for column in ("figure", "previous_figure", *COUNTS, *PREVIOUS):
-        raw[column] = raw[column].astype("object").mask(team, None)
+        raw[column] = raw[column].astype("object").mask(team & raw[column].notna(), WITHHELD)
     keys: dict[str, list] = {f"{c}@key": [] for c in (*COUNTS, *PREVIOUS)}
     for record in raw.to_dict("records"):
         for prefix in ("", "previous_"):
@@ -168,8 +171,6 @@ def _row_keys(cells: Cells, record: dict, prefix: str, comparison) -> dict:
 
 
 def _change(record) -> str:
-    if record["indicator_code"] == "chief_officer_team":
-        return "too few people to show"
     direction = record["change_direction"]
     if pd.isna(direction):
         return "no figure last year" if pd.isna(record["previous_figure"]) else "not comparable"
@@ -189,8 +190,6 @@ def _reading(record) -> str:
 
 
 def _chance(record) -> str:
-    if record["indicator_code"] == "chief_officer_team":
-        return ""
     flag = record["is_significant_after_adjustment"]
     if pd.isna(flag):
         return "not tested" if record["indicator_code"].startswith("representation_") else ""

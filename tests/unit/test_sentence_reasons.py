@@ -401,6 +401,26 @@ def test_the_chief_officer_team_is_explained_once(small_report):
     assert sum(text.count("chief officer team") for text in said) == 1, said
 
 
+def test_the_chief_officer_team_is_withheld_on_the_scorecard_not_missing(small_report):
+    # Its figures and counts exist but would identify someone: [c] (withheld), as the
+    # government statistics' symbols have it, not [x] (not applicable: no such figure),
+    # and so are the change and the test computed from them; tables.json lists no cell
+    # and no value of them.
+    from pipeline.report.scorecard import COUNTS, PREVIOUS
+
+    by_id = {t.id: t for t in small_report.tables}
+    for table_id, names in (
+        ("scorecard", ("figure", "previous_figure", "change", "chance")),
+        ("scorecard-numbers", (*COUNTS, *PREVIOUS)),
+    ):
+        table = by_id[table_id]
+        row = next(r for r in table.labels if r.startswith("Chief officer team"))
+        assert [table.text(row, name) for name in names] == ["[c]"] * len(names), table_id
+        cells = table.manifest()["cells"][table.labels.index(row)]
+        listed = [cells[name] for name in names if name in cells]
+        assert all(cell == {"of": []} for cell in listed), (table_id, cells)  # no cell, no value
+
+
 def test_no_sentence_carries_a_mark_or_a_superlative_over_one_row(small_report):
     import re
 
