@@ -384,6 +384,9 @@ class Publication:
     denominators: dict[Key, set[Key]] = field(default_factory=dict)
     """For a count, the counts a published figure divides it by (shown or not): the
     totals a 0 is read against, with the cells that hold it."""
+    unkeyed: list[tuple[int, str]] = field(default_factory=list)
+    """(shown value, where) of every count shown without a declared cell: none may be small
+    either."""
 
 
 def publication(
@@ -457,6 +460,8 @@ def _add(result: Publication, table: DeclaredTable, position: int, column: Colum
     if column.kind == "count":
         key = table.cell_key(position, column)
         if key is None:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                result.unkeyed.append((int(value), where))
             return
         result.where.setdefault(key, where)
         if value is WITHHELD:
@@ -653,6 +658,9 @@ def audit_publication(
     for key, value in published.shown.items():
         if 1 <= value <= threshold:
             problems.append(Problem(published.where[key], "small count shown"))
+    for value, where in published.unkeyed:
+        if 1 <= value <= threshold:
+            problems.append(Problem(where, "small count shown (no cell declared)"))
     keys = set(published.shown) | published.withheld | set(truth)
     keys |= {k for _, sources, *_ in published.linear for k in sources}
     keys |= {k for sources, _ in published.statistics for k in sources}

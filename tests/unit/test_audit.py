@@ -66,6 +66,21 @@ def test_a_small_count_shown_is_found():
     assert [p.kind for p in check([table], {OFFICERS: 3})] == ["small count shown"]
 
 
+def test_a_small_count_shown_without_a_declared_cell_is_found():
+    """A count a table shows without naming its cell is still a count of people: 1 to
+    the threshold is found (before, the audit skipped every count without a cell), and a
+    larger one, or one withheld, is not a problem."""
+    rows = [
+        {"label": "team", "n": (3, None)},
+        {"label": "board", "n": (12, None)},
+        {"label": "panel", "n": (WITHHELD, None)},
+    ]
+    table = declared("t", rows, (LABEL, COUNT))
+    assert [(p.where, p.kind) for p in check([table], {})] == [
+        ("t, row 'team', column 'People'", "small count shown (no cell declared)")
+    ]
+
+
 def test_a_withheld_part_given_back_by_a_total_in_another_table():
     """The issue's 30-person force: 19 officers in one table, 18 stated in another."""
     quality = declared("quality", [{"label": "officers", "n": (19, OFFICERS)}], (LABEL, COUNT))
