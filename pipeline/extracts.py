@@ -781,10 +781,47 @@ def _in_window(parsed: pd.Series) -> pd.Series:
     )
 
 
-def _parse_numbers(values: pd.Series) -> pd.Series:
-    """Digits with a point or a decimal comma (0,6); anything else is missing."""
-    decimal_comma = values.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-    return pd.to_numeric(decimal_comma, errors="coerce")
+THOUSANDS = r"[+-]?[1-9]\d{0,2}(?:,\d{3})+"
+"""A number with thousands separators in the standard grouping: 1,234 and 12,345,678."""
+ONE_GROUP = r"[+-]?[1-9]\d{0,2},\d{3}"
+"""One comma before three digits (2,000): thousands in a UK export, a decimal comma with three
+places in a continental one; a whole-number column reads it as thousands, a decimal column
+as its other values say (``_parse_decimals``)."""
+DECIMAL_COMMA = r"[+-]?\d+,\d+"
+
+
+def _parse_whole_numbers(values: pd.Series) -> pd.Series:
+    """A whole-number column (a count, an order): digits, with thousands separators in the
+    standard grouping (``THOUSANDS``) or none; a value with any other comma (1,62 or 12,34,5)
+    is missing (quarantined, ``_convert_column``), never read as a decimal comma."""
+    grouped = values.str.fullmatch(THOUSANDS)
+    text = values.str.replace(",", "", regex=False).where(grouped, values)
+    text = text.where(grouped | ~values.str.contains(",", regex=False))
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _parse_decimals(values: pd.Series) -> pd.Series:
+    """A decimal column (FTE), given all its distinct values at once: a point or a decimal
+    comma (0,6); thousands separators where they cannot be a decimal comma (1,234,567 or
+    1,234.5). One comma before three digits (``ONE_GROUP``, 2,000) is read as the column's
+    other values say: as a decimal comma where some value has one that cannot be thousands
+    (0,6 or 0,600) and none has a decimal point or thousands separators, as thousands where
+    the reverse holds, and is missing (quarantined as ambiguous) otherwise."""
+    one_group = values.str.fullmatch(ONE_GROUP)
+    thousands = values.str.fullmatch(THOUSANDS) & ~one_group
+    thousands |= values.str.fullmatch(THOUSANDS + r"\.\d+")
+    decimal_comma = values.str.fullmatch(DECIMAL_COMMA) & ~one_group
+    point = values.str.fullmatch(r"[+-]?\d*\.\d+")
+    says_thousands = thousands.any() or point.any()
+    says_decimal = decimal_comma.any()
+    if says_decimal and not says_thousands:
+        decimal_comma |= one_group
+    elif says_thousands and not says_decimal:
+        thousands |= one_group
+    text = values.where(~one_group)
+    text = text.mask(thousands, values.str.replace(",", "", regex=False))
+    text = text.mask(decimal_comma, values.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce")
 
 
 def _parse_years(values: pd.Series) -> pd.Series:
@@ -864,20 +901,48 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
             "month-first date (03/31/2026) is not one.",
         )
         return parsed
-    if column.type in ("int", "number"):
-        numbers = _per_distinct(values, _parse_numbers)
+    if column.type == "int":
+        numbers = _per_distinct(values, _parse_whole_numbers)
         bad = numbers.isna() & ~blank
-        if column.type == "int":
-            bad |= numbers.notna() & (numbers % 1 != 0)
+        commas = bad & _per_distinct(values, lambda text: text.str.contains(",", regex=False))
         checker.flag(
-            bad,
+            commas,
             name,
             "invalid_number",
-            f"'{name}' is not a {'whole ' if column.type == 'int' else ''}number; "
-            "write digits only (e.g. 0.6), without units or a % sign.",
+            f"'{name}' is not a whole number: a comma in it is not a thousands separator in "
+            "groups of three (1,234 or 12,345,678); write the number in digits, e.g. 1234 "
+            "or 1,234.",
         )
-        numbers = numbers.mask(bad)
-        return numbers.astype("Int64") if column.type == "int" else numbers.astype("Float64")
+        bad |= numbers.notna() & (numbers % 1 != 0)
+        checker.flag(
+            bad & ~commas,
+            name,
+            "invalid_number",
+            f"'{name}' is not a whole number; write digits only (e.g. 1234 or 1,234), "
+            "without a decimal part, units or a % sign.",
+        )
+        return numbers.mask(bad).astype("Int64")
+    if column.type == "number":
+        numbers = _per_distinct(values, _parse_decimals)
+        bad = numbers.isna() & ~blank
+        ambiguous = bad & _per_distinct(values, lambda text: text.str.fullmatch(ONE_GROUP))
+        checker.flag(
+            ambiguous,
+            name,
+            "invalid_number",
+            f"'{name}' can be read two ways: a comma before three digits (2,000) is a "
+            "thousands separator in some exports and a decimal comma in others, and the "
+            "column's other values in the file do not settle which; write it with a decimal "
+            "point (2.0) or without the comma (2000).",
+        )
+        checker.flag(
+            bad & ~ambiguous,
+            name,
+            "invalid_number",
+            f"'{name}' is not a number; write digits only (e.g. 0.6 or 0,6), without units "
+            "or a % sign.",
+        )
+        return numbers.mask(bad).astype("Float64")
     if column.type == "year":
         years = _parse_years(values)
         checker.flag(

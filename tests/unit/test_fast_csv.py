@@ -171,3 +171,102 @@ def test_a_header_and_no_rows_reads_the_same_either_way(tiny_force, kind, conten
     assert not isinstance(exact, str), exact
     assert exact.rows_read == 0
     assert_same(fast, exact)
+
+
+SURVEY_HEADER = ",".join(c.name for c in EXTRACT_COLUMNS["staff_survey"])
+COUNTS = {"2,000": 2000, "1,621": 1621, "1,234,567": 1234567, "+12,345": 12345, "940": 940}
+BADLY_GROUPED = ["1,62", "12,34,5", "1,2345", "01,234"]
+
+
+def _survey(counts: list[str], sep: str = ",") -> str:
+    quote = '"' if sep == "," else ""
+    rows = [
+        sep.join(["S1", "2025-10-01", f"Q{i}", "Proud", "W1", "F", f"{quote}{n}{quote}", "1"])
+        for i, n in enumerate(counts)
+    ]
+    return SURVEY_HEADER.replace(",", sep) + "\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("sep", [",", ";"], ids=["quoted commas", "semicolons"])
+def test_thousands_separators_in_a_count_are_the_whole_number_either_way(tiny_force, sep):
+    """hostile-10 survey_thou: "2,000" respondents was read as 2 (a decimal comma) and
+    "1,621" quarantined as 1.621, with a message suggesting "0.6" for a count."""
+    path = tiny_force.paths.inbox / "staff_survey_x.csv"
+    path.write_text(_survey([*COUNTS, *BADLY_GROUPED], sep), encoding="utf-8")
+    assert _fast_path_reads(path, "staff_survey", tiny_force)
+    fast, exact = _both(path, "staff_survey", tiny_force, allowed_codes(tiny_force, LPUS))
+    assert_same(fast, exact)
+    read = exact.typed["respondent_count"].tolist()
+    assert read[: len(COUNTS)] == list(COUNTS.values())
+    assert pd.isna(read[len(COUNTS) :]).all()
+    quarantined = {p.source_row: p for p in exact.problems}
+    assert sorted(quarantined) == list(range(2 + len(COUNTS), 2 + len(COUNTS) + 4))
+    for problem in quarantined.values():
+        assert (problem.column, problem.rule) == ("respondent_count", "invalid_number")
+        assert problem.message.startswith(
+            "'respondent_count' is not a whole number: a comma in it is not a thousands "
+            "separator in groups of three (1,234 or 12,345,678)"
+        )
+        assert "0.6" not in problem.message
+
+
+def test_a_count_with_a_decimal_part_is_told_it_is_not_whole(tiny_force):
+    path = tiny_force.paths.inbox / "staff_survey_x.csv"
+    path.write_text(_survey(["1.621", "12"]), encoding="utf-8")
+    extract = read_extract(path, "staff_survey", tiny_force, allowed_codes(tiny_force, LPUS))
+    [problem] = extract.problems
+    assert (problem.source_row, problem.column) == (2, "respondent_count")
+    assert problem.message == (
+        "'respondent_count' is not a whole number; write digits only (e.g. 1234 or 1,234), "
+        "without a decimal part, units or a % sign."
+    )
+
+
+def test_a_workbook_count_typed_as_text_with_thousands_separators(tiny_force):
+    counts = [*COUNTS, 2000]  # the last a number cell, the others text cells
+    frame = pd.DataFrame(
+        [["S1", "2025-10-01", f"Q{i}", "Proud", "W1", "F", n, 1] for i, n in enumerate(counts)],
+        columns=SURVEY_HEADER.split(","),
+    )
+    path = tiny_force.paths.inbox / "staff_survey_x.xlsx"
+    frame.to_excel(path, index=False)
+    extract = read_extract(path, "staff_survey", tiny_force, allowed_codes(tiny_force, LPUS))
+    assert extract.problems == ()
+    assert extract.typed["respondent_count"].tolist() == [*COUNTS.values(), 2000]
+
+
+@pytest.mark.parametrize(
+    ("ftes", "read", "ambiguous"),
+    [
+        (["0,6", "1"], [0.6, 1.0], False),
+        (["0,6", "1,000"], [0.6, 1.0], False),  # a decimal comma elsewhere: three places
+        (["0.6", "2,000"], [0.6, 2000.0], False),  # a decimal point elsewhere: thousands
+        (["1,234.5", "-0,5"], [1234.5, -0.5], False),
+        (["1", "2,000"], [1.0, None], True),  # nothing says which
+        (["0,6", "0.6", "2,000"], [0.6, 0.6, None], True),  # both conventions in one file
+        (["1", "1.2.3", "2,000"], [1.0, None, None], True),  # not a number: says nothing
+    ],
+)
+def test_a_decimal_column_reads_a_comma_as_its_other_values_say(tiny_force, ftes, read, ambiguous):
+    path = tiny_force.paths.inbox / "staff_snapshot_x.csv"
+    rows = [
+        staff_row(f"P{i}", "W1", fte="FTE").replace(",", ";").replace("FTE", fte)
+        for i, fte in enumerate(ftes)
+    ]
+    path.write_text(STAFF_HEADER.replace(",", ";") + "\n" + "\n".join(rows) + "\n")
+    assert _fast_path_reads(path, "staff_snapshot", tiny_force)
+    fast, exact = _both(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
+    assert_same(fast, exact)
+    got = exact.typed["fte"].astype("object").where(exact.typed["fte"].notna(), None)
+    assert got.tolist() == read
+    last = 1 + len(ftes)  # the row of the value a comma before three digits may be
+    messages = [p.message for p in exact.problems if (p.column, p.source_row) == ("fte", last)]
+    if ambiguous:
+        assert messages == [
+            "'fte' can be read two ways: a comma before three digits (2,000) is a thousands "
+            "separator in some exports and a decimal comma in others, and the column's other "
+            "values in the file do not settle which; write it with a decimal point (2.0) or "
+            "without the comma (2000)."
+        ]
+    else:
+        assert messages == []
