@@ -1134,6 +1134,29 @@ def _resolve_paths(raw: dict, base: Path) -> dict:
     return raw
 
 
+def _config_text(path: Path) -> str:
+    """The file's text: UTF-8, as TOML requires, with or without the byte-order mark older
+    Notepad writes; any other encoding is named at its first byte that is not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"Configuration file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the configuration file {path}: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[start : exc.start].decode("utf-8-sig")) + 1
+        byte = raw[exc.start : exc.start + 1]
+        raise ConfigError(
+            f"{path} is not UTF-8: line {line}, column {column} (byte {exc.start}) is "
+            f"0x{byte.hex()}, {byte.decode('cp1252', 'replace')!r} in Windows-1252. Save the "
+            "file as UTF-8 (Notepad: Save As, Encoding UTF-8)."
+        ) from None
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Load the config named by ``path``, else by ``$PROGRESSION_CONFIG``."""
     if path is None:
@@ -1142,9 +1165,7 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"No configuration: pass --config FILE or set {CONFIG_ENV_VAR}.")
         path = Path(env_path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"Configuration file not found: {path}") from None
+        raw = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     try:
