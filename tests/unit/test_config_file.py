@@ -8,12 +8,15 @@ statement (at line 1, column 1)", and a department listed twice counted its peop
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from conftest import write_config
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import ConfigError, load_settings
+from pipeline.config import REPO_ROOT, ConfigError, load_settings
 from pipeline.runs import ExitCode
 
 DEPARTMENT = '[[codes.departments]]\nname = "Custody \u2013 Suite\u2019s"\n'
@@ -39,3 +42,14 @@ def test_a_utf8_byte_order_mark_is_read_past(tmp_path):
 def test_an_unreadable_file_is_a_configuration_error(tmp_path):
     with pytest.raises(ConfigError, match="Cannot read the configuration file"):
         load_settings(tmp_path)  # a folder
+
+
+def test_python_dash_m_runs_the_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "--version"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("progression"), result
