@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,24 @@ EXTRACT_KINDS: tuple[ExtractKind, ...] = (
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says what to change."""
+
+
+def _each_once(where: str, names: Iterable[str], counted: str = "") -> None:
+    """Raise for a list that names one thing twice, compared as a file's values are matched
+    with it (``codes.code_key``: case, spaces and the kind of dash do not count)."""
+    spellings: dict[str, list[str]] = {}
+    for name in names:
+        spellings.setdefault(codes.code_key(name), []).append(name)
+    twice = [
+        " and ".join(repr(s) for s in dict.fromkeys(group))
+        for group in spellings.values()
+        if len(group) > 1
+    ]
+    if twice:
+        raise ValueError(
+            f"{where} names {'; '.join(twice)} more than once (case, spaces and dashes do "
+            f"not count){counted}: list each once"
+        )
 
 
 class _Frozen(BaseModel):
@@ -510,7 +529,19 @@ class CodeSettings(_Frozen):
     @field_validator(*_SYNONYM_DEFAULTS, mode="before")
     @classmethod
     def _added_to_defaults(cls, value, info):
+        if isinstance(value, dict):
+            _each_once(f"[codes.{info.field_name}]", value)
         return {**_SYNONYM_DEFAULTS[info.field_name], **(value or {})}
+
+    @model_validator(mode="after")
+    def _listed_once(self):
+        _each_once("[codes] staff_bands", self.staff_bands)
+        _each_once(
+            "[[codes.departments]]",
+            (d.name for d in self.departments),
+            ", so its people would be counted once for each",
+        )
+        return self
 
     @model_validator(mode="after")
     def _synonyms_name_codes(self):
@@ -696,8 +727,8 @@ class AppraisalSettings(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if len(set(self.scale)) != len(self.scale):
-            raise ValueError("[appraisal] scale names a rating twice")
+        _each_once("[appraisal] scale", self.scale)
+        _each_once("[appraisal.synonyms]", self.synonyms)
         if self.top_levels + self.bottom_levels > len(self.scale):
             raise ValueError(
                 f"[appraisal] top_levels + bottom_levels ({self.top_levels} + "
@@ -763,6 +794,21 @@ class LeadershipSettings(_Frozen):
     senior_bands: tuple[str, ...] = Field(
         default=(), description="Police staff bands in senior leadership."
     )
+
+    @model_validator(mode="after")
+    def _listed_once(self) -> LeadershipSettings:
+        counted = ", so its people would be counted twice in senior leadership"
+        _each_once(
+            "[leadership] chief_officer_ranks and senior_ranks",
+            (*self.chief_officer_ranks, *self.senior_ranks),
+            counted,
+        )
+        _each_once(
+            "[leadership] chief_officer_bands and senior_bands",
+            (*self.chief_officer_bands, *self.senior_bands),
+            counted,
+        )
+        return self
 
 
 WorkerType = Literal["police_officer", "police_staff", "pcso", "special_constable"]
