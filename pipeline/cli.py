@@ -540,3 +540,7 @@ def init(
         f"Next: put the HR extracts in {written.inbox} and run "
         f"`progression run --config {written.config}` (docs/first-night.md)."
     )
+
+
+if __name__ == "__main__":
+    app()

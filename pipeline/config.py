@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,24 @@ EXTRACT_KINDS: tuple[ExtractKind, ...] = (
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says what to change."""
+
+
+def _each_once(where: str, names: Iterable[str], counted: str = "") -> None:
+    """Raise for a list that names one thing twice, compared as a file's values are matched
+    with it (``codes.code_key``: case, spaces and the kind of dash do not count)."""
+    spellings: dict[str, list[str]] = {}
+    for name in names:
+        spellings.setdefault(codes.code_key(name), []).append(name)
+    twice = [
+        " and ".join(repr(s) for s in dict.fromkeys(group))
+        for group in spellings.values()
+        if len(group) > 1
+    ]
+    if twice:
+        raise ValueError(
+            f"{where} names {'; '.join(twice)} more than once (case, spaces and dashes do "
+            f"not count){counted}: list each once"
+        )
 
 
 class _Frozen(BaseModel):
@@ -510,7 +529,19 @@ class CodeSettings(_Frozen):
     @field_validator(*_SYNONYM_DEFAULTS, mode="before")
     @classmethod
     def _added_to_defaults(cls, value, info):
+        if isinstance(value, dict):
+            _each_once(f"[codes.{info.field_name}]", value)
         return {**_SYNONYM_DEFAULTS[info.field_name], **(value or {})}
+
+    @model_validator(mode="after")
+    def _listed_once(self):
+        _each_once("[codes] staff_bands", self.staff_bands)
+        _each_once(
+            "[[codes.departments]]",
+            (d.name for d in self.departments),
+            ", so its people would be counted once for each",
+        )
+        return self
 
     @model_validator(mode="after")
     def _synonyms_name_codes(self):
@@ -696,8 +727,8 @@ class AppraisalSettings(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if len(set(self.scale)) != len(self.scale):
-            raise ValueError("[appraisal] scale names a rating twice")
+        _each_once("[appraisal] scale", self.scale)
+        _each_once("[appraisal.synonyms]", self.synonyms)
         if self.top_levels + self.bottom_levels > len(self.scale):
             raise ValueError(
                 f"[appraisal] top_levels + bottom_levels ({self.top_levels} + "
@@ -763,6 +794,21 @@ class LeadershipSettings(_Frozen):
     senior_bands: tuple[str, ...] = Field(
         default=(), description="Police staff bands in senior leadership."
     )
+
+    @model_validator(mode="after")
+    def _listed_once(self) -> LeadershipSettings:
+        counted = ", so its people would be counted twice in senior leadership"
+        _each_once(
+            "[leadership] chief_officer_ranks and senior_ranks",
+            (*self.chief_officer_ranks, *self.senior_ranks),
+            counted,
+        )
+        _each_once(
+            "[leadership] chief_officer_bands and senior_bands",
+            (*self.chief_officer_bands, *self.senior_bands),
+            counted,
+        )
+        return self
 
 
 WorkerType = Literal["police_officer", "police_staff", "pcso", "special_constable"]
@@ -1134,6 +1180,29 @@ def _resolve_paths(raw: dict, base: Path) -> dict:
     return raw
 
 
+def _config_text(path: Path) -> str:
+    """The file's text: UTF-8, as TOML requires, with or without the byte-order mark older
+    Notepad writes; any other encoding is named at its first byte that is not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"Configuration file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the configuration file {path}: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[start : exc.start].decode("utf-8-sig")) + 1
+        byte = raw[exc.start : exc.start + 1]
+        raise ConfigError(
+            f"{path} is not UTF-8: line {line}, column {column} (byte {exc.start}) is "
+            f"0x{byte.hex()}, {byte.decode('cp1252', 'replace')!r} in Windows-1252. Save the "
+            "file as UTF-8 (Notepad: Save As, Encoding UTF-8)."
+        ) from None
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Load the config named by ``path``, else by ``$PROGRESSION_CONFIG``."""
     if path is None:
@@ -1142,9 +1211,7 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"No configuration: pass --config FILE or set {CONFIG_ENV_VAR}.")
         path = Path(env_path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"Configuration file not found: {path}") from None
+        raw = tomllib.loads(_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     try:

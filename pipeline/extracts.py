@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import hmac
 import io
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -102,7 +103,27 @@ class ExtractError(Exception):
 
     def __init__(self, path: Path, problem: str, fix: str):
         self.path, self.problem, self.fix = path, problem, fix
-        super().__init__(f"{path.name}: {problem} {fix}")
+        super().__init__(f"{shown_name(path.name)}: {problem} {fix}")
+
+
+def shown_name(name: str) -> str:
+    """A file name as a message shows it: bytes that are not UTF-8 backslash-escaped
+    (``r\\xe9vis\\xe9.csv``), since such text cannot be printed, logged or stored as it is."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def check_name(path: Path, name: str) -> None:
+    """Refuse a file to be read whose name (``name``: as recorded, relative to the folder
+    read) is not UTF-8, as a Windows archive unzipped on the server names its files: the
+    name is recorded with every row, and such a name cannot be."""
+    if shown_name(name) != name:
+        where = f" ({shown_name(name)})" if name != path.name else ""
+        guess = os.fsencode(name).decode("cp1252", "replace")
+        raise ExtractError(
+            path,
+            f"Its name{where} is not UTF-8: the bytes shown as \\xNN cannot be read as text.",
+            f"Rename it (perhaps to {guess!r}: the name read as Windows-1252) and run again.",
+        )
 
 
 @dataclass(frozen=True)
@@ -300,6 +321,7 @@ def inbox_files(settings: Settings) -> list[tuple[str, Path]]:
         if path.suffix.lower() not in EXCEL_SUFFIXES | CSV_SUFFIXES:
             continue
         if (kind := classify(path, settings)) is not None:
+            check_name(path, path.name)
             found.append((kind, path))
     return found
 
@@ -310,7 +332,7 @@ def nothing_to_load(settings: Settings, inputs) -> ExtractError:
     inbox = settings.paths.inbox
     read = {item.path for item in inputs}
     others = sorted(
-        p.name
+        shown_name(p.name)
         for p in inbox.iterdir()
         if p.is_file() and not p.name.startswith((".", "~$")) and p not in read
     )

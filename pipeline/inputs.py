@@ -66,6 +66,7 @@ def archive_inputs(directory: Path, settings: Settings) -> list[InputFile]:
         if path.suffix.lower() not in extracts.EXCEL_SUFFIXES | extracts.CSV_SUFFIXES:
             continue
         if (kind := extracts.classify(path, settings)) is not None:
+            extracts.check_name(path, relative.as_posix())
             found.append(InputFile(kind, path, relative.as_posix()))
     if not found:
         raise extracts.ExtractError(

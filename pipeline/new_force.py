@@ -275,14 +275,16 @@ def _config_text(force: str, districts, key_file: Path, folder: Path, samples) -
     ]
     for sample in samples:
         lines += _sample_block(sample)
-    departments = sorted(set().union(*(s.values.get("department", set()) for s in samples)))
+    departments: dict[str, str] = {}  # one entry a department as values are matched with it
+    for name in sorted(set().union(*(s.values.get("department", set()) for s in samples))):
+        departments.setdefault(codes.code_key(name), name)
     lines += [
         "",
         "# Departments: the department column must hold one of these names (or a synonym in",
         "# [codes.department_synonyms]). Mark specialist units: they are compared with the",
         "# rest of the force in the report.",
     ]
-    for name in departments or ["Local Policing"]:
+    for name in list(departments.values()) or ["Local Policing"]:
         lines += ["[[codes.departments]]", f"name = {_toml(name)}", "is_specialist = false", ""]
     lines += _synonym_blocks(samples, districts)
     lines += [

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from pipeline.config import SQL_DIR
+from pipeline.runs import ExitCode
 
 GUIDE = SQL_DIR.parent / "docs" / "analysts.md"
 
@@ -22,3 +23,9 @@ def test_the_guide_does_not_say_the_database_holds_person_level_rows():
     text = " ".join(GUIDE.read_text(encoding="utf-8").split())
     assert "no row about a person" in text
     assert not re.search(r"holds[^.]*person-level rows", text)
+
+
+def test_the_guide_gives_the_exit_code_progression_query_ends_in():
+    """Failing SQL ends in exit 2, as the README and test_analysts say (the guide said 1)."""
+    text = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    assert f"{int(ExitCode.CONFIG_ERROR)} when the SQL fails" in text
