@@ -75,6 +75,26 @@ def _each_once(where: str, names: Iterable[str], counted: str = "") -> None:
         )
 
 
+def _synonyms_agree(where: str, synonyms: dict[str, str]) -> None:
+    """Raise for a synonym table whose wordings, matched as a file's values are (case,
+    spaces and dashes do not count), name one wording twice for two different values: the
+    last would silently win. Two spellings of one wording for the same value are harmless
+    ('Not stated' and 'Not Stated')."""
+    targets: dict[str, dict[str, str]] = {}
+    for wording, value in synonyms.items():
+        targets.setdefault(codes.code_key(wording), {})[wording] = value
+    clashes = [
+        " and ".join(f"{w!r} = {v!r}" for w, v in group.items())
+        for group in targets.values()
+        if len(set(group.values())) > 1
+    ]
+    if clashes:
+        raise ValueError(
+            f"{where} gives one wording two values (case, spaces and dashes do not count): "
+            f"{'; '.join(clashes)}: keep the one meant"
+        )
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -530,7 +550,7 @@ class CodeSettings(_Frozen):
     @classmethod
     def _added_to_defaults(cls, value, info):
         if isinstance(value, dict):
-            _each_once(f"[codes.{info.field_name}]", value)
+            _synonyms_agree(f"[codes.{info.field_name}]", value)
         return {**_SYNONYM_DEFAULTS[info.field_name], **(value or {})}
 
     @model_validator(mode="after")
@@ -728,7 +748,7 @@ class AppraisalSettings(_Frozen):
     @model_validator(mode="after")
     def _consistent(self):
         _each_once("[appraisal] scale", self.scale)
-        _each_once("[appraisal.synonyms]", self.synonyms)
+        _synonyms_agree("[appraisal.synonyms]", self.synonyms)
         if self.top_levels + self.bottom_levels > len(self.scale):
             raise ValueError(
                 f"[appraisal] top_levels + bottom_levels ({self.top_levels} + "

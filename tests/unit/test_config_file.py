@@ -63,12 +63,7 @@ def test_a_department_listed_twice_is_a_configuration_error_naming_it(tmp_path):
     ("extra", "named"),
     [
         ('[codes]\nstaff_bands = ["Band A", "Band B", "band a"]\n', "'Band A' and 'band a'"),
-        (
-            '[codes.rank_synonyms]\n"Det Supt" = "Superintendent"\n"DET  SUPT" = "Inspector"\n',
-            "'Det Supt' and 'DET  SUPT'",
-        ),
         ('[appraisal]\nscale = ["Poor", "Good", "Very good", "good"]\n', "'Good' and 'good'"),
-        ('[appraisal.synonyms]\n"A" = "Exceptional"\n"a" = "Competent"\n', "'A' and 'a'"),
         (
             '[leadership]\nsenior_ranks = ["Superintendent", "Chief Constable"]\n',
             "'Chief Constable'",
@@ -82,6 +77,31 @@ def test_a_department_listed_twice_is_a_configuration_error_naming_it(tmp_path):
 def test_every_list_matched_by_name_names_each_thing_once(tmp_path, extra, named):
     with pytest.raises(ConfigError, match=re.escape(f"names {named} more than once")):
         load_settings(write_config(tmp_path, extra))
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (
+            '[codes.rank_synonyms]\n"Det Supt" = "Superintendent"\n"DET  SUPT" = "Inspector"\n',
+            "'Det Supt' = 'Superintendent' and 'DET  SUPT' = 'Inspector'",
+        ),
+        (
+            '[appraisal.synonyms]\n"A" = "Exceptional"\n"a" = "Competent"\n',
+            "'A' = 'Exceptional' and 'a' = 'Competent'",
+        ),
+    ],
+)
+def test_a_synonym_table_gives_each_wording_one_value(tmp_path, extra, named):
+    with pytest.raises(ConfigError, match=re.escape(f"two values (case, spaces and dashes do "
+                                                    f"not count): {named}")):  # fmt: skip
+        load_settings(write_config(tmp_path, extra))
+
+
+def test_two_spellings_of_a_synonym_for_the_same_value_are_harmless(tmp_path):
+    extra = '[codes.ethnicity_synonyms]\n"Not stated" = "NS"\n"Not Stated" = "NS"\n'
+    settings = load_settings(write_config(tmp_path, extra))
+    assert settings.codes.ethnicity_synonyms["Not Stated"] == "NS"
 
 
 def test_init_lists_a_department_once_whatever_its_spellings_in_the_sample(tmp_path):
