@@ -72,3 +72,24 @@ def test_the_extract_code_description_names_every_extract_kind():
     description = load()["extract_code"].description
     missing = [k for k in {**EXTRACT_COLUMNS, **EXTRACT_LABELS} if k not in description]
     assert not missing, f"sql/columns.toml [extract_code] leaves out {missing}"
+
+
+def test_a_file_of_every_extract_kind_is_listed_with_its_rows(con):
+    """source_files counted the rows of four of the nine raw tables: a misconduct or survey
+    file with nothing quarantined was missing, and so were its checks."""
+    for kind in EXTRACT_COLUMNS:
+        con.execute(
+            """insert into ops.load_history (run_id, extract_kind, source_file,
+               source_file_hash, rows_read, loaded_at) values ('r', ?, ?, ?, 1, now())""",
+            [kind, f"{kind}.csv", f"hash-{kind}"],
+        )
+        con.execute(f"insert into raw.{kind} (source_file_hash) values (?)", [f"hash-{kind}"])
+    models = {m.relation: m for m in warehouse.discover_models()}
+    warehouse.run_models(con, [models["marts.source_files"]])
+    got = dict(
+        con.execute(
+            """select extract_code, loaded_row_count from marts.source_files
+               where source_file = extract_code || '.csv'"""
+        ).fetchall()
+    )
+    assert got == dict.fromkeys(EXTRACT_COLUMNS, 1)
