@@ -290,9 +290,10 @@ def quarantine(cells: Cells, _snapshot_date) -> Section:
         return Prose(
             message="No rows are quarantined."
             if empty
-            else "Quarantined rows, by file and by the rule they broke; the command "
-            "'progression quarantine' lists them with what to fix, and a corrected file "
-            "dropped in the inbox replaces them."
+            else "Quarantined rows, by file and by the rule they broke (a row that broke "
+            "two rules counts under each, so a file's rows held back are in the table of "
+            "extract files); the command 'progression quarantine' lists them with what to "
+            "fix, and a corrected file dropped in the inbox replaces them."
         )
 
     return Section(

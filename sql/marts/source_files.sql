@@ -10,6 +10,16 @@ with loaded_rows as (
         select 'promotion_candidates', source_file_hash from raw.promotion_candidates
         union all
         select 'recruitment_applicants', source_file_hash from raw.recruitment_applicants
+        union all
+        select 'misconduct_cases', source_file_hash from raw.misconduct_cases
+        union all
+        select 'grievances', source_file_hash from raw.grievances
+        union all
+        select 'training_development', source_file_hash from raw.training_development
+        union all
+        select 'appraisal_ratings', source_file_hash from raw.appraisal_ratings
+        union all
+        select 'staff_survey', source_file_hash from raw.staff_survey
     )
     group by all
 ),
