@@ -1230,7 +1230,13 @@ def protect(
             and not implied_by_a_shown_zero(key, shown_zeros)
         ]
         if not beside:
-            break
+            chosen = _sums_exposed(
+                relations, system, unknown, structural, value, cost, threshold, sensitive
+            )  # fmt: skip
+            if not chosen:
+                break
+            withhold(chosen)
+            continue
         for key in beside:
             cell = system.index[key]
             hidden.add(cell)
@@ -1248,6 +1254,44 @@ def protect(
         reasons=reasons,
         unresolved=frozenset(unresolved),
     )
+
+
+def _sums_exposed(
+    relations: Sequence[Relation],
+    system: LinearSystem,
+    unknown: set[int],
+    structural: set[int],
+    value: list,
+    cost: list,
+    threshold: int,
+    sensitive: Callable[[Key], bool],
+) -> list[int]:
+    """A count to withhold for each relation whose unknown parts, of one ethnic group,
+    add up to 1..threshold beside a total and other parts a reader has: "All officers 162
+    - (Constable 129 + Sergeant 25 + Inspector 7) = 1 ethnic-minority officer at Chief
+    Inspector or above" (each withheld rank keeps a range; their sum, itself a count of the
+    group, does not). The cheapest shown part or the total is withheld, so the sum has a
+    range too (a shown count that is withheld is then protected in turn)."""
+    chosen: list[int] = []
+    for relation in relations:
+        total = system.index.get(relation.total)
+        parts = [system.index.get(p) for p in relation.parts]
+        if total is None or None in parts or total in unknown:
+            continue
+        withheld = [i for i in parts if i in unknown]
+        if len(withheld) < 2:
+            continue
+        groups = {system.keys[i].values("eth") for i in withheld}
+        if len(groups) != 1 or not all(sensitive(system.keys[i]) for i in withheld):
+            continue
+        if any(value[i] is None for i in withheld):
+            continue
+        if not 1 <= sum(value[i] for i in withheld) <= threshold:
+            continue
+        options = [i for i in (*parts, total) if i not in unknown and i not in structural]
+        if options and not set(options) & set(chosen):
+            chosen.append(min(options, key=lambda i: (cost[i], i)))
+    return chosen
 
 
 def _greedy_complement(
