@@ -23,7 +23,9 @@ The rule, with the threshold from ``[disclosure]`` (:func:`protect`):
    and a 0 in a row whose cells add up to 1 to the threshold ("0 ethnic minority" beside
    "[c] White" retirements: :func:`row_totals`), whether or not that total is published.
 3. **Secondary**, across every table at once: no withheld count, and no unpublished count
-   of an ethnic group from 1 to the threshold, may be worked out from what is shown.
+   of an ethnic group from 1 to the threshold, may be worked out from what is shown; nor
+   may the sum of a total's withheld parts of one group (a total less the parts shown:
+   "1 ethnic-minority officer at Chief Inspector or above", :func:`_sums_exposed`).
    Recovery is found by linear algebra over every relation (so chains through several
    tables are caught) and repaired by withholding the cheapest set of counts that frees
    the exposed cell (:func:`cheapest_complement`, an integer programme), until nothing is

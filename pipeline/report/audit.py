@@ -39,6 +39,7 @@ from pipeline.disclosure import (
     NOT_SHOWN_MARKS,
     Key,
     LinearSystem,
+    Relation,
     Universe,
     derive_relations,
     implied_by_a_shown_zero,
@@ -643,6 +644,31 @@ def _canonical(value):
     return value
 
 
+def small_sums_of_unknown_parts(
+    relations: Sequence[Relation], published: Publication, zeros: Collection[Key], threshold: int
+) -> list[Problem]:
+    """A shown total less its shown parts: the sum of its other parts, a count a reader
+    has. When those parts are two or more cells of one ethnic group, the sum is a count of
+    the group too ("All officers 162 - (Constable 129 + Sergeant 25 + Inspector 7) = 1
+    ethnic-minority officer at Chief Inspector or above"), and 1 to the threshold is a
+    problem, though each part keeps a range. From the shown values alone."""
+    problems = []
+    for relation in relations:
+        total = published.shown.get(relation.total)
+        if total is None:
+            continue
+        unknown = [p for p in relation.parts if p not in published.shown and p not in zeros]
+        if len(unknown) < 2 or len({p.values("eth") for p in unknown}) != 1:
+            continue
+        if not is_ethnic(unknown[0]):
+            continue
+        rest = total - sum(published.shown.get(p, 0) for p in relation.parts)
+        if 1 <= rest <= threshold:
+            where = published.where.get(relation.total, relation.total.id)
+            problems.append(Problem(where, "withheld parts add up to a small count"))
+    return problems
+
+
 @solving
 def audit_publication(
     tables: Sequence[DeclaredTable],
@@ -677,6 +703,7 @@ def audit_publication(
         relations,
     )
     problems += zeros_beside_totals(published, truth, threshold, known=zeros)
+    problems += small_sums_of_unknown_parts(relations, published, zeros, threshold)
     system = LinearSystem(relations, sorted(all_keys))
     fixed: dict[int, float] = {}
     for i, key in enumerate(system.keys):

@@ -81,6 +81,24 @@ def test_a_small_count_shown_without_a_declared_cell_is_found():
     ]
 
 
+def test_withheld_parts_adding_up_to_a_small_count_are_found():
+    """All officers' ethnic minority less the ranks shown leaves the two withheld ranks'
+    sum: 1 is a count of the group, though each rank keeps a range (0 or 1); 9 is not."""
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=("PC", "PS", "CI", "SU"), eth=ETH)
+    cells = {p: universe.key("staff", post=p, eth=MINORITY) for p in ("PC", "PS", "CI", "SU")}
+    everyone = universe.key("staff", eth=MINORITY)
+    for withheld_sum, problems in ((1, ["withheld parts add up to a small count"]), (9, [])):
+        truth = {everyone: 154 + withheld_sum, cells["PC"]: 129, cells["PS"]: 25,
+                 cells["CI"]: withheld_sum, cells["SU"]: 0}  # fmt: skip
+        rows = [{"label": p, "n": (WITHHELD if p in ("CI", "SU") else truth[k], k)}
+                for p, k in cells.items()]  # fmt: skip
+        rows.append({"label": "All officers", "n": (truth[everyone], everyone)})
+        table = declared("ranks", rows, (LABEL, COUNT))
+        found = audit.audit_publication([table], audit.in_memory([table]), universe, truth, 5)
+        assert [p.kind for p in found if "add up" in p.kind] == problems, withheld_sum
+
+
 def test_a_withheld_part_given_back_by_a_total_in_another_table():
     """The issue's 30-person force: 19 officers in one table, 18 stated in another."""
     quality = declared("quality", [{"label": "officers", "n": (19, OFFICERS)}], (LABEL, COUNT))
