@@ -1272,8 +1272,9 @@ def _sums_exposed(
     add up to 1..threshold beside a total and other parts a reader has: "All officers 162
     - (Constable 129 + Sergeant 25 + Inspector 7) = 1 ethnic-minority officer at Chief
     Inspector or above" (each withheld rank keeps a range; their sum, itself a count of the
-    group, does not). The cheapest shown part or the total is withheld, so the sum has a
-    range too (a shown count that is withheld is then protected in turn)."""
+    group, does not). The cheapest shown part that lifts the sum above the threshold, or
+    the total, is withheld, so the sum is large or has a range (a shown count that is
+    withheld is then protected in turn)."""
     chosen: list[int] = []
     for relation in relations:
         total = system.index.get(relation.total)
@@ -1288,9 +1289,18 @@ def _sums_exposed(
             continue
         if any(value[i] is None for i in withheld):
             continue
-        if not 1 <= sum(value[i] for i in withheld) <= threshold:
+        together = sum(value[i] for i in withheld)
+        if not 1 <= together <= threshold:
             continue
-        options = [i for i in (*parts, total) if i not in unknown and i not in structural]
+        # a shown part that lifts the sum above the threshold, or the total: a 0 or another
+        # small part would leave it small, a round each
+        options = [
+            i
+            for i in (*parts, total)
+            if i not in unknown
+            and i not in structural
+            and (i == total or (value[i] or 0) + together > threshold)
+        ]
         if options and not set(options) & set(chosen):
             chosen.append(min(options, key=lambda i: (cost[i], i)))
     return chosen

@@ -780,3 +780,23 @@ def test_the_sum_of_a_totals_withheld_parts_is_not_a_small_count():
     withheld = [k for k in withheld if k in protection.withheld]
     assert len(withheld) >= 2  # the Chief Inspectors' 1 and at least one other
     assert not 1 <= sum(truth[k] for k in withheld) <= 5, [(k.id, truth[k]) for k in withheld]
+
+
+def test_the_sum_of_withheld_parts_is_lifted_by_a_part_that_is_not_small():
+    """Withholding a shown 0 (the cheapest count) beside withheld parts adding up to 2
+    leaves the sum 2 (the review of the sums check: the Inspectors' 0 was withheld, then the
+    Sergeants' 25): the part withheld must lift it above the threshold, the cheapest such
+    (the Sergeants' 25 rather than the Chief Superintendents' 30), and only that."""
+    ranks = ("off/PC", "off/PS", "off/IN", "off/CI", "off/SU", "off/CS")
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=ranks, eth=ETH)
+    minority = dict(zip(ranks, (129, 25, 0, 1, 1, 30), strict=True))
+    white = dict(zip(ranks, (900, 170, 50, 24, 9, 40), strict=True))
+    values = {universe.key("staff", eth=MINORITY): sum(minority.values())}
+    values[universe.key("staff", eth=WHITE)] = sum(white.values())
+    for rank in ranks:
+        values[universe.key("staff", post=rank, eth=MINORITY)] = minority[rank]
+        values[universe.key("staff", post=rank, eth=WHITE)] = white[rank]
+    protection, _, _ = protected(values, set(values), universe)
+    withheld = {k.values("post") for k in protection.withheld}
+    assert withheld == {frozenset({r}) for r in ("off/CI", "off/SU", "off/PS")}, withheld
