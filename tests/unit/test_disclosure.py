@@ -759,24 +759,31 @@ def test_withheld_ends_adding_up_to_more_than_the_threshold_need_nothing_more():
     }
 
 
+RANKS6 = ("off/PC", "off/PS", "off/IN", "off/CI", "off/SU", "off/CS")
+
+
+def ranks_by_group(minority: tuple[int, ...], white: tuple[int, ...]):
+    """Officers of ``RANKS6``: each rank's ethnic-minority and White counts, and each
+    group's total over the ranks, all published."""
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=RANKS6, eth=ETH)
+    values = {universe.key("staff", eth=MINORITY): sum(minority)}
+    values[universe.key("staff", eth=WHITE)] = sum(white)
+    for rank, m, w in zip(RANKS6, minority, white, strict=True):
+        values[universe.key("staff", post=rank, eth=MINORITY)] = m
+        values[universe.key("staff", post=rank, eth=WHITE)] = w
+    return universe, values
+
+
 def test_the_sum_of_a_totals_withheld_parts_is_not_a_small_count():
     """'All officers 162 - (Constable 129 + Sergeant 25 + Inspector 7) = 1 ethnic-minority
     officer at Chief Inspector or above' (the hostile pass's small force): each withheld
     rank keeps a range, but their sum, itself a count of an ethnic group, is 1. Rule 3
     says no unpublished count of an ethnic group from 1 to the threshold may be worked
     out; the ranks above Inspector are such a count."""
-    ranks = ("off/PC", "off/PS", "off/IN", "off/CI", "off/SU", "off/CS")
-    universe = Universe(listing=("post",))
-    universe.add("staff", post=ranks, eth=ETH)
-    minority = dict(zip(ranks, (129, 25, 7, 1, 0, 0), strict=True))
-    white = dict(zip(ranks, (900, 170, 50, 24, 9, 4), strict=True))
-    values = {universe.key("staff", eth=MINORITY): sum(minority.values())}
-    values[universe.key("staff", eth=WHITE)] = sum(white.values())
-    for rank in ranks:
-        values[universe.key("staff", post=rank, eth=MINORITY)] = minority[rank]
-        values[universe.key("staff", post=rank, eth=WHITE)] = white[rank]
+    universe, values = ranks_by_group((129, 25, 7, 1, 0, 0), (900, 170, 50, 24, 9, 4))
     protection, truth, _ = protected(values, set(values), universe)
-    withheld = [universe.key("staff", post=r, eth=MINORITY) for r in ranks]
+    withheld = [universe.key("staff", post=r, eth=MINORITY) for r in RANKS6]
     withheld = [k for k in withheld if k in protection.withheld]
     assert len(withheld) >= 2  # the Chief Inspectors' 1 and at least one other
     assert not 1 <= sum(truth[k] for k in withheld) <= 5, [(k.id, truth[k]) for k in withheld]
@@ -787,16 +794,7 @@ def test_the_sum_of_withheld_parts_is_lifted_by_a_part_that_is_not_small():
     leaves the sum 2 (the review of the sums check: the Inspectors' 0 was withheld, then the
     Sergeants' 25): the part withheld must lift it above the threshold, the cheapest such
     (the Sergeants' 25 rather than the Chief Superintendents' 30), and only that."""
-    ranks = ("off/PC", "off/PS", "off/IN", "off/CI", "off/SU", "off/CS")
-    universe = Universe(listing=("post",))
-    universe.add("staff", post=ranks, eth=ETH)
-    minority = dict(zip(ranks, (129, 25, 0, 1, 1, 30), strict=True))
-    white = dict(zip(ranks, (900, 170, 50, 24, 9, 40), strict=True))
-    values = {universe.key("staff", eth=MINORITY): sum(minority.values())}
-    values[universe.key("staff", eth=WHITE)] = sum(white.values())
-    for rank in ranks:
-        values[universe.key("staff", post=rank, eth=MINORITY)] = minority[rank]
-        values[universe.key("staff", post=rank, eth=WHITE)] = white[rank]
+    universe, values = ranks_by_group((129, 25, 0, 1, 1, 30), (900, 170, 50, 24, 9, 40))
     protection, _, _ = protected(values, set(values), universe)
     withheld = {k.values("post") for k in protection.withheld}
     assert withheld == {frozenset({r}) for r in ("off/CI", "off/SU", "off/PS")}, withheld
