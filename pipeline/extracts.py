@@ -543,11 +543,12 @@ def read_table(
     path: Path,
     score: Callable[[list[str]], tuple[bool, int]],
     sheet: str | int | None = None,
-    sheet_setting: str = "sheet",
+    sheet_setting: str | None = None,
     expected: str = "the extract's columns",
 ) -> Table:
     """``_read_table``, with a workbook whose sheet opens but cannot be read (cut short, bad
-    XML) an ``ExtractError`` like any other unreadable file."""
+    XML) an ``ExtractError`` like any other unreadable file. ``sheet_setting``: the
+    setting that names the sheet to read, if there is one."""
     import python_calamine
 
     try:
@@ -564,7 +565,7 @@ def _read_table(
     path: Path,
     score: Callable[[list[str]], tuple[bool, int]],
     sheet: str | int | None,
-    sheet_setting: str,
+    sheet_setting: str | None,
     expected: str,
 ) -> Table:
     """A CSV/text file or a workbook as a header and numbered rows (see ``locate_header``).
@@ -572,8 +573,11 @@ def _read_table(
     In a workbook the sheet read is ``sheet`` (a name or 0-based position), or else the
     only sheet with a header that fits: a workbook with a notes sheet in front is common,
     and picking the one sheet that fits is not a guess; two that fit is ambiguous and
-    blocks. With no fitting sheet, the first sheet that has anything is returned (and a
-    header with merged cells, the usual reason, is named)."""
+    blocks. With no fitting sheet, the sheet is chosen as ``locate_header`` chooses a row:
+    the one whose header has the most recognised columns, so that the caller's message
+    names what it lacks (and a header with merged cells, the usual reason, is named). Of
+    several sheets, none with any recognised column, or two with the most, blocks: which
+    one is meant is not known."""
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         numbered, encoding = read_text_rows(path)
         return locate_header(path, numbered, encoding, score)
@@ -607,13 +611,31 @@ def _read_table(
         raise ExtractError(
             path,
             f"Sheets {', '.join(repr(t.sheet) for t in fitting)} all have {expected}.",
-            f"Delete the extra sheets, or name the one to read in {sheet_setting}.",
+            _name_the_sheet(sheet_setting),
         )
     if not tried:
         raise ExtractError(path, "The workbook's sheets are empty.", "Export the extract again.")
-    first, table = tried[0]
-    _explain_merged_header(path, first, table, score)
+    counts = [score(table.header)[1] for _, table in tried]
+    best = [i for i, count in enumerate(counts) if count == max(counts)]
+    if len(tried) > 1 and (max(counts) == 0 or len(best) > 1):
+        sheets = ", ".join(repr(table.sheet) for _, table in tried)
+        problem = (
+            f"No sheet has {expected} (its sheets are {sheets})."
+            if max(counts) == 0
+            else f"No sheet has all of {expected}, and sheets "
+            f"{', '.join(repr(tried[i][1].sheet) for i in best)} have as many of them "
+            f"({max(counts)})."
+        )
+        raise ExtractError(path, problem, _name_the_sheet(sheet_setting))
+    chosen, table = tried[best[0]]
+    _explain_merged_header(path, chosen, table, score)
     return table
+
+
+def _name_the_sheet(sheet_setting: str | None) -> str:
+    if sheet_setting is None:
+        return "Delete the other sheets, so that the workbook holds only the one to read."
+    return f"Delete the other sheets, or name the one to read in {sheet_setting}."
 
 
 def _explain_merged_header(path: Path, sheet, table: Table, score) -> None:

@@ -117,6 +117,8 @@ class Sample:
     path: Path
     kind: str
     header_row: int
+    sheet: str | None
+    """The workbook's sheet read (None for a CSV or text file)."""
     columns: dict[str, str]
     """canonical column -> the header that holds it (only where they differ)."""
     guessed: dict[str, str]
@@ -171,10 +173,14 @@ def _guess_columns(header: list[str], kind: str) -> tuple[dict[str, str], dict[s
     return found, guessed
 
 
+def _named_kind(path: Path) -> str | None:
+    """The extract a sample's file name says it is (it starts with the kind), if any."""
+    return next((k for k in EXTRACT_KINDS if path.name.casefold().startswith(k)), None)
+
+
 def _kind_of(path: Path, header: list[str]) -> str:
-    for kind in EXTRACT_KINDS:
-        if path.name.casefold().startswith(kind):
-            return kind
+    if kind := _named_kind(path):
+        return kind
     scores = {kind: len(_guess_columns(header, kind)[0]) for kind in EXTRACT_KINDS}
     best = max(scores, key=scores.get)
     if scores[best] < len(EXTRACT_COLUMNS[best]) / 2:
@@ -187,10 +193,20 @@ def _kind_of(path: Path, header: list[str]) -> str:
 
 
 def read_sample(path: Path) -> Sample:
-    """A sample extract's kind, header row, column mapping and code values."""
+    """A sample extract's kind, header row, column mapping and code values.
+
+    Its header is found, and in a workbook its sheet chosen, by the nightly reader's rule
+    (``extracts.read_table``): a header fits when it has every column each file of the
+    extract has (of the extract the file name names, else of any), recognised as
+    ``_guess_columns`` recognises them."""
+    kinds = [named] if (named := _named_kind(path)) else EXTRACT_KINDS
 
     def score(cells: list[str]) -> tuple[bool, int]:
-        return False, max(len(_guess_columns(cells, k)[0]) for k in EXTRACT_KINDS)
+        found = {k: _guess_columns(cells, k)[0] for k in kinds}
+        fits = any(
+            all(c.name in found[k] for c in EXTRACT_COLUMNS[k] if c.in_every_file) for k in kinds
+        )
+        return fits, max(len(columns) for columns in found.values())
 
     try:
         table = extracts.read_table(path, score)
@@ -214,6 +230,7 @@ def read_sample(path: Path) -> Sample:
         path=path,
         kind=kind,
         header_row=table.header_row,
+        sheet=table.sheet,
         columns={c: h for c, h in found.items() if _words(c) != _words(h)},
         guessed=guessed,
         missing=[c.name for c in EXTRACT_COLUMNS[kind] if c.name not in found],
@@ -299,6 +316,7 @@ def _sample_block(sample: Sample) -> list[str]:
         "",
         f"[extracts.{sample.kind}]",
         f"# From the sample {sample.path.name}"
+        + (f", sheet {sample.sheet!r}" if sample.sheet is not None else "")
         + (f" (header in row {sample.header_row})" if sample.header_row != 1 else "")
         + ".",
         f"file_pattern = {_toml(_pattern(sample))}",

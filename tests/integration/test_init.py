@@ -10,6 +10,7 @@ import stat
 import tomllib
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -122,6 +123,82 @@ def test_the_demo_exports_headers_are_all_recognised(tmp_path):
     allowed = allowed_codes(settings, frozenset(["BHM"]))
     for path in samples:
         read_extract(path, path.name.split("_20")[0], settings, allowed)  # no missing column
+
+
+def hr_workbook(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def hr_rows(header: list[str] = HR_HEADER) -> list[list[str]]:
+    rows = [
+        ["00000001", "Smith", "31/03/2026", "Police Officer", "PC", "Local Policing", "REA",
+         "Response", "Female", "White - British", "01/01/1990", "01/09/2015", "01/09/2018",
+         "1", "N"],
+    ]  # fmt: skip
+    positions = [HR_HEADER.index(h) for h in header]
+    return [header, *([row[i] for i in positions] for row in rows)]
+
+
+NOTES = [["Extracted from Oracle HR on 01/04/2026"], ["Do not edit"]]
+
+
+@pytest.mark.parametrize("name", ["HR_Establishment_20260331.xlsx", "staff_snapshot_2026.xlsx"])
+def test_init_reads_the_sheet_that_has_the_extract_not_a_notes_sheet_in_front(tmp_path, name):
+    """Hostile 10: init read the first sheet, a cover note, and wrote a configuration with
+    every column missing; the nightly reader skipped the note (``extracts.read_table``)."""
+    sample = hr_workbook(tmp_path / name, {"Notes": NOTES, "Data": hr_rows()})
+    folder = tmp_path / "force"
+    result = invoke("init", "--force", "Thames Valley", str(folder), "--sample", str(sample))
+    assert result.exit_code == ExitCode.SUCCESS, result.text
+    text = (folder / "progression.toml").read_text(encoding="utf-8")
+    assert f"# From the sample {name}, sheet 'Data'." in text
+    columns = tomllib.loads(text)["extracts"]["staff_snapshot"]["columns"]
+    assert columns["staff_id"] == "Payroll Number"
+    assert columns["snapshot_date"] == "As At Date"
+    assert "not found" not in result.text
+
+
+def test_init_reads_the_sheet_with_most_of_the_extract_when_none_has_all(tmp_path):
+    header = [h for h in HR_HEADER if h != "As At Date"]
+    sample = tmp_path / "staff_snapshot_2026.xlsx"
+    hr_workbook(sample, {"Notes": NOTES, "Data": hr_rows(header)})
+    result = invoke(
+        "init", "--force", "Thames Valley", str(tmp_path / "f"), "--sample", str(sample)
+    )
+    assert result.exit_code == ExitCode.SUCCESS, result.text
+    assert "not found: snapshot_date" in result.text
+    config = tomllib.loads((tmp_path / "f" / "progression.toml").read_text(encoding="utf-8"))
+    assert config["extracts"]["staff_snapshot"]["columns"]["staff_id"] == "Payroll Number"
+
+
+@pytest.mark.parametrize(
+    ("sheets", "problem"),
+    [
+        (
+            {"Notes": NOTES, "Data": hr_rows(), "Copy": hr_rows()},
+            "Sheets 'Data', 'Copy' all have the extract's columns.",
+        ),
+        (
+            {"Notes": NOTES, "Contents": [["Sheet", "Description"], ["Notes", "About"]]},
+            "No sheet has the extract's columns (its sheets are 'Notes', 'Contents').",
+        ),
+    ],
+    ids=["two-fit", "none-has-any"],
+)
+def test_init_refuses_a_workbook_whose_sheet_is_not_known(tmp_path, sheets, problem):
+    sample = hr_workbook(tmp_path / "staff_snapshot_2026.xlsx", sheets)
+    result = invoke("init", "--force", "Kent", str(tmp_path / "kent"), "--sample", str(sample))
+    assert result.exit_code == ExitCode.CONFIG_ERROR, result.text
+    assert f"Sample staff_snapshot_2026.xlsx: {problem}" in result.text
+    assert "Delete the other sheets" in result.text
+    assert not (tmp_path / "kent" / "progression.toml").exists()
 
 
 def test_an_unknown_force_is_a_configuration_error(tmp_path):

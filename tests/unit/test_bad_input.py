@@ -505,6 +505,32 @@ def test_excel_with_two_data_sheets_blocks(tiny_force):
         read_extract(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
 
 
+def test_excel_with_a_notes_sheet_first_names_what_the_data_sheet_lacks(tiny_force):
+    """With no sheet that fits, the sheet read is the one with most of the extract's columns
+    (as the header row is chosen), not the first: before, the message named the notes sheet
+    and said no row had any of the columns."""
+    cells = [row[1:] for row in _staff_cells(good_staff())]  # no staff_id
+    notes = [["Exported from iTrent"]]
+    path = _workbook(
+        tiny_force.paths.inbox / "staff_snapshot_x.xlsx", {"Notes": notes, "Data": cells}
+    )
+    with pytest.raises(ExtractError, match="Required column\\(s\\) missing: 'staff_id'") as error:
+        read_extract(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
+    assert "Notes" not in str(error.value)
+
+
+def test_excel_with_no_sheet_of_the_extract_lists_its_sheets(tiny_force):
+    sheets = {"Notes": [["Exported from iTrent"]], "Contents": [["Sheet", "About"]]}
+    path = _workbook(tiny_force.paths.inbox / "staff_snapshot_x.xlsx", sheets)
+    with pytest.raises(ExtractError) as error:
+        read_extract(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
+    assert str(error.value) == (
+        "staff_snapshot_x.xlsx: No sheet has the extract's columns (its sheets are 'Notes', "
+        "'Contents'). Delete the other sheets, or name the one to read in "
+        "[extracts.staff_snapshot] sheet."
+    )
+
+
 def test_excel_merged_header_cells_block_naming_the_cells(tiny_force):
     cells = _staff_cells(good_staff())
     cells[0][0], cells[0][1] = "Employee", None
