@@ -10,17 +10,25 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_SEPARATORS = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d:]")
 _SPACES = re.compile(r"\s+")
 
 
 def code_key(value: str) -> str:
     """A code or label as it is compared with the code lists and synonym tables: without
-    case, spaces of any kind (non-breaking ones included) or the kind of dash, so that
-    ``White  -  British``, ``White -British`` and ``White\u00a0- British`` are one label and
-    ``a 2`` and `` w 1 `` are A2 and W1. Nothing else is ever guessed."""
+    case, spaces of any kind (non-breaking ones included), or the kind of separator (a
+    hyphen, any dash or a colon), so that ``White  -  British``, ``White -British``,
+    ``White\u00a0\u2013 British`` and ``White: British`` are one label and ``a 2`` and
+    `` w 1 `` are A2 and W1. Nothing else is ever guessed."""
     text = unicodedata.normalize("NFKC", value)
-    return _SPACES.sub("", _DASHES.sub("-", text)).casefold()
+    return _SPACES.sub("", _SEPARATORS.sub("-", text)).casefold()
+
+
+def header_key(name: str) -> str:
+    """A column header as it is compared with the extract's columns and the configured
+    mapping: without case, and with spaces, underscores and hyphens alike, so that
+    ``Snapshot Date``, ``snapshot_date`` and ``SNAPSHOT-DATE`` are one column."""
+    return " ".join(re.sub(r"[_\-]", " ", name.replace("\ufeff", "")).split()).casefold()
 
 
 class Ethnicity(NamedTuple):

@@ -59,7 +59,7 @@ class ConfigError(Exception):
 
 def _each_once(where: str, names: Iterable[str], counted: str = "") -> None:
     """Raise for a list that names one thing twice, compared as a file's values are matched
-    with it (``codes.code_key``: case, spaces and the kind of dash do not count)."""
+    with it (``codes.code_key``: case, spaces and the kind of dash or colon do not count)."""
     spellings: dict[str, list[str]] = {}
     for name in names:
         spellings.setdefault(codes.code_key(name), []).append(name)
@@ -70,16 +70,16 @@ def _each_once(where: str, names: Iterable[str], counted: str = "") -> None:
     ]
     if twice:
         raise ValueError(
-            f"{where} names {'; '.join(twice)} more than once (case, spaces and dashes do "
-            f"not count){counted}: list each once"
+            f"{where} names {'; '.join(twice)} more than once (case, spaces, dashes and "
+            f"colons do not count){counted}: list each once"
         )
 
 
 def _synonyms_agree(where: str, synonyms: dict[str, str]) -> None:
     """Raise for a synonym table whose wordings, matched as a file's values are (case,
-    spaces and dashes do not count), name one wording twice for two different values: the
-    last would silently win. Two spellings of one wording for the same value are harmless
-    ('Not stated' and 'Not Stated')."""
+    spaces, dashes and colons do not count), name one wording twice for two different
+    values: the last would silently win. Two spellings of one wording for the same value
+    are harmless ('Not stated' and 'Not Stated')."""
     targets: dict[str, dict[str, str]] = {}
     for wording, value in synonyms.items():
         targets.setdefault(codes.code_key(wording), {})[wording] = value
@@ -90,9 +90,60 @@ def _synonyms_agree(where: str, synonyms: dict[str, str]) -> None:
     ]
     if clashes:
         raise ValueError(
-            f"{where} gives one wording two values (case, spaces and dashes do not count): "
-            f"{'; '.join(clashes)}: keep the one meant"
+            f"{where} gives one wording two values (case, spaces, dashes and colons do not "
+            f"count): {'; '.join(clashes)}: keep the one meant"
         )
+
+
+def _columns_mapped_once(kind: str, columns: dict[str, str]) -> None:
+    """Raise for an extract's column mapping that names a column the extract does not have,
+    gives a column no header, or gives one header (as a file's header is matched with it,
+    ``codes.header_key``) to two columns: the file's column can be only one of them."""
+    from pipeline.schemas import EXTRACT_COLUMNS  # schemas is built on this module
+
+    where = f"[extracts.{kind}.columns]"
+    names = [c.name for c in EXTRACT_COLUMNS[kind]]
+    unknown = [name for name in columns if name not in names]
+    if unknown:
+        raise ValueError(
+            f"{where} {', '.join(map(repr, unknown))}: not a column of the {kind} extract "
+            f"(the key is the product's column, the value the force's header); its columns "
+            f"are {', '.join(names)}"
+        )
+    blank = [name for name, header in columns.items() if not codes.header_key(header)]
+    if blank:
+        raise ValueError(
+            f"{where} {', '.join(f'{n} = {columns[n]!r}' for n in blank)}: no header; name "
+            "the force's header, or remove the line if the file's header is the column's name"
+        )
+    by_header: dict[str, list[str]] = {}
+    for name, header in columns.items():
+        by_header.setdefault(codes.header_key(header), []).append(name)
+    twice = [
+        " and ".join(f"{n} = {columns[n]!r}" for n in group)
+        for group in by_header.values()
+        if len(group) > 1
+    ]
+    if twice:
+        raise ValueError(
+            f"{where} maps one header to two columns (case, spaces, underscores and hyphens "
+            f"do not count): {'; '.join(twice)}; a file's column is one of them: give each "
+            "column its own header"
+        )
+
+
+def _synonyms_contradict(where: str, synonyms: dict[str, str], names: Iterable[str]) -> list[str]:
+    """The synonyms whose wording is itself one of ``names`` (a code, rank, band, department
+    or rating, matched as a file's values are) but which map it to another: a file's value
+    is read as the name it spells before any synonym, so such a synonym would never apply."""
+    by_key = {codes.code_key(name): name for name in names}
+    return [
+        f"{where} {wording!r} = {value!r}: {wording!r} is {by_key[codes.code_key(wording)]!r} "
+        "itself, which a file's value is read as before any synonym (remove the synonym, "
+        f"or map it to {by_key[codes.code_key(wording)]!r})"
+        for wording, value in synonyms.items()
+        if by_key.get(codes.code_key(wording), value) != value
+    ]
 
 
 class _Frozen(BaseModel):
@@ -197,74 +248,101 @@ DEFAULT_RANK_SYNONYMS: dict[str, str] = {
     "Spec Insp": "Special Inspector",
 }
 
+# The ONS wordings of the ethnic groups, as HR systems export them: a heading, a separator
+# (a colon or any dash, alike to ``codes.code_key``) and the group. Every heading of a broad
+# group goes with every wording of its groups: the 2021 Census's (its outputs, and the
+# questionnaire's in England and in Wales, as GOV.UK's list of ethnic groups has them), the
+# 2011 Census's (the 18 groups the police codes follow) and 2001's. Census 2021's "Roma" has
+# no police code; W9 (any other White background) is the nearest, as for the census tables.
+_ETHNIC_HEADINGS: dict[str, tuple[str, ...]] = {
+    "white": ("White",),
+    "mixed": (
+        "Mixed",
+        "Mixed or Multiple ethnic groups",
+        "Mixed or Multiple ethnic group",
+        "Mixed/multiple ethnic groups",
+        "Mixed/multiple ethnic group",
+    ),
+    "asian": (
+        "Asian",
+        "Asian or Asian British",
+        "Asian, Asian British or Asian Welsh",
+        "Asian, Asian Welsh or Asian British",
+        "Asian/Asian British",
+    ),
+    "black": (
+        "Black",
+        "Black or Black British",
+        "Black, Black British, Caribbean or African",
+        "Black, Black British, Black Welsh, Caribbean or African",
+        "Black, Black Welsh, Black British, Caribbean or African",
+        "Black/African/Caribbean/Black British",
+    ),
+    "other": ("Other", "Other ethnic group", "Other ethnic groups"),
+}
+_ETHNIC_WORDINGS: dict[str, tuple[str, ...]] = {
+    "W1": (
+        "English, Welsh, Scottish, Northern Irish or British",
+        "Welsh, English, Scottish, Northern Irish or British",
+        "English/Welsh/Scottish/Northern Irish/British",
+        "British",
+    ),
+    "W2": ("Irish",),
+    "W3": ("Gypsy or Irish Traveller",),
+    "W9": ("Roma", "Other White", "Any other White background", "Other"),
+    "M1": ("White and Black Caribbean",),
+    "M2": ("White and Black African",),
+    "M3": ("White and Asian",),
+    "M9": (
+        "Other Mixed",
+        "Other Mixed or Multiple ethnic groups",
+        "Any other Mixed background",
+        "Any other Mixed or Multiple ethnic background",
+        "Any other Mixed/multiple ethnic background",
+    ),
+    "A1": ("Indian",),
+    "A2": ("Pakistani",),
+    "A3": ("Bangladeshi",),
+    "A4": ("Chinese",),
+    "A9": ("Other Asian", "Any other Asian background"),
+    "B1": ("Caribbean",),
+    "B2": ("African",),
+    "B9": (
+        "Other Black",
+        "Any other Black background",
+        "Any other Black, Black British or Caribbean background",
+        "Any other Black, Black British, or Caribbean background",
+        "Any other Black, Black British, Black Welsh, Caribbean or African background",
+        "Any other Black/African/Caribbean background",
+    ),
+    "O2": ("Arab",),
+    "O9": ("Any other ethnic group",),
+}
+_BROAD_GROUP = {e.code: e.broad_group_code for e in codes.ETHNICITIES}
 DEFAULT_ETHNICITY_SYNONYMS: dict[str, str] = {
+    **{
+        f"{heading}: {wording}": code
+        for code, wordings in _ETHNIC_WORDINGS.items()
+        for heading in _ETHNIC_HEADINGS[_BROAD_GROUP[code]]
+        for wording in wordings
+    },
+    # The group alone, where it names one group without its heading ("British" does not).
+    **{
+        wording: code
+        for code, wordings in _ETHNIC_WORDINGS.items()
+        for wording in wordings
+        if wording not in {"British", "Other"}
+    },
     "White British": "W1",
-    "White - British": "W1",
-    "White: English, Welsh, Scottish, Northern Irish or British": "W1",
-    "White - English, Welsh, Scottish, Northern Irish or British": "W1",
     "White Irish": "W2",
-    "White - Irish": "W2",
-    "White: Irish": "W2",
-    "Gypsy or Irish Traveller": "W3",
-    "White - Gypsy or Irish Traveller": "W3",
-    "White: Gypsy or Irish Traveller": "W3",
-    "White: Roma": "W9",
-    "Roma": "W9",
-    "Any other White background": "W9",
-    "White - Any other White background": "W9",
     "White Other": "W9",
-    "White: Other White": "W9",
-    "White and Black Caribbean": "M1",
-    "Mixed - White and Black Caribbean": "M1",
-    "White and Black African": "M2",
-    "Mixed - White and Black African": "M2",
-    "White and Asian": "M3",
-    "Mixed - White and Asian": "M3",
-    "Any other Mixed background": "M9",
-    "Mixed - Any other Mixed background": "M9",
-    "Indian": "A1",
-    "Asian - Indian": "A1",
-    "Asian or Asian British - Indian": "A1",
-    "Pakistani": "A2",
-    "Asian - Pakistani": "A2",
-    "Asian or Asian British - Pakistani": "A2",
-    "Bangladeshi": "A3",
-    "Asian - Bangladeshi": "A3",
-    "Asian or Asian British - Bangladeshi": "A3",
-    "Chinese": "A4",
-    "Asian - Chinese": "A4",
-    "Any other Asian background": "A9",
-    "Asian - Any other Asian background": "A9",
-    "Caribbean": "B1",
-    "Black - Caribbean": "B1",
-    "Black or Black British - Caribbean": "B1",
-    "African": "B2",
-    "Black - African": "B2",
-    "Black or Black British - African": "B2",
-    "Any other Black background": "B9",
-    "Black - Any other Black background": "B9",
-    "Arab": "O2",
-    "Other - Arab": "O2",
-    "Any other ethnic group": "O9",
-    "Other - Any other ethnic group": "O9",
-    # Census 2021 (TS021) labels, for HR systems that store the census wording.
-    "Mixed or Multiple ethnic groups: White and Black Caribbean": "M1",
-    "Mixed or Multiple ethnic groups: White and Black African": "M2",
-    "Mixed or Multiple ethnic groups: White and Asian": "M3",
-    "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups": "M9",
-    "Asian, Asian British or Asian Welsh: Indian": "A1",
-    "Asian, Asian British or Asian Welsh: Pakistani": "A2",
-    "Asian, Asian British or Asian Welsh: Bangladeshi": "A3",
-    "Asian, Asian British or Asian Welsh: Chinese": "A4",
-    "Asian, Asian British or Asian Welsh: Other Asian": "A9",
-    "Black, Black British, Black Welsh, Caribbean or African: Caribbean": "B1",
-    "Black, Black British, Black Welsh, Caribbean or African: African": "B2",
-    "Black, Black British, Black Welsh, Caribbean or African: Other Black": "B9",
-    "Other ethnic group: Arab": "O2",
-    "Other ethnic group: Any other ethnic group": "O9",
+    # 2001's headings (16 groups): Chinese was under "Chinese or other ethnic group".
+    "Chinese or other ethnic group: Chinese": "A4",
+    "Chinese or other ethnic group: Any other ethnic group": "O9",
     "Not stated": "NS",
-    "Not Stated": "NS",
     "Prefer not to say": "NS",
+    "Not declared": "NS",
+    "Not disclosed": "NS",
     "Not known": "NS",
     "Unknown": "NS",
 }
@@ -585,6 +663,11 @@ class CodeSettings(_Frozen):
             for wording, code in getattr(self, table).items()
             if code not in allowed
         ]
+        problems += [
+            problem
+            for table, allowed in fixed.items()
+            for problem in _synonyms_contradict(f"[codes.{table}]", getattr(self, table), allowed)
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -757,6 +840,9 @@ class AppraisalSettings(_Frozen):
         wrong = [f"{k!r} = {v!r}" for k, v in self.synonyms.items() if v not in self.scale]
         if wrong:
             raise ValueError(f"[appraisal] synonyms {', '.join(wrong)}: not a rating of scale")
+        contradictions = _synonyms_contradict("[appraisal.synonyms]", self.synonyms, self.scale)
+        if contradictions:
+            raise ValueError("; ".join(contradictions))
         return self
 
 
@@ -1030,8 +1116,8 @@ class EmailDeliverySettings(_Frozen):
     )
     report_link: str | None = Field(
         default=None,
-        description="Where readers open the report (intranet, SharePoint or share path); "
-        "'{folder}' is replaced by the dated folder name (YYYY-MM-DD).",
+        description="Where readers open the report: an http or https address (intranet, "
+        "SharePoint); '{folder}' is replaced by the dated folder name (YYYY-MM-DD).",
     )
     top_findings: int = Field(default=5, ge=1, le=8)
 
@@ -1039,6 +1125,36 @@ class EmailDeliverySettings(_Frozen):
     @classmethod
     def _valid_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(_address(v) for v in value))
+
+    @field_validator("report_link")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            _web_address(value)
+        return value
+
+
+def _web_address(value: str) -> None:
+    """Raise unless ``value``, its ``{folder}`` replaced, is an http or https address with a
+    host and nothing a mail client would cut it at (spaces, quotes, other braces)."""
+    from urllib.parse import urlsplit
+
+    address = value.replace("{folder}", "2026-03-31")
+    if re.search(r"[\s{}<>\"\x00-\x1f\x7f]", address):
+        raise ValueError(
+            f"{value!r} is not a web address: it has a space, a brace (only '{{folder}}' is "
+            "replaced), a quote or a control character; write a space as %20"
+        )
+    try:
+        parts = urlsplit(address)
+        host = parts.hostname
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a web address ({exc})") from None
+    if parts.scheme.casefold() not in {"http", "https"} or not host:
+        raise ValueError(
+            f"{value!r} is not a web address: give it whole, starting https:// (or http://) "
+            "and the server's name, e.g. https://intranet.force.example/reports/{folder}/"
+        )
 
 
 class FolderDeliverySettings(_Frozen):
@@ -1120,6 +1236,8 @@ class Settings(_Frozen):
     @classmethod
     def _every_kind_present(cls, value: dict[str, ExtractSettings]) -> dict:
         chosen = {kind: value.get(kind, ExtractSettings()) for kind in EXTRACT_KINDS}
+        for kind, spec in chosen.items():
+            _columns_mapped_once(kind, spec.columns)
         return {
             kind: spec.model_copy(update={"file_pattern": spec.file_pattern or f"{kind}*"})
             for kind, spec in chosen.items()
@@ -1238,6 +1356,7 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings.model_validate(_resolve_paths(raw, path.resolve().parent))
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            ": ".join(filter(None, (".".join(str(p) for p in err["loc"]), err["msg"])))
+            for err in exc.errors()
         )
         raise ConfigError(f"{path}: {problems}") from None

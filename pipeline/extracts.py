@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.codes import code_key
+from pipeline.codes import code_key, header_key
 from pipeline.config import EXTRACT_KINDS, Settings
 from pipeline.schemas import (
     EMPTY_FILE_MEANS,
@@ -667,28 +667,18 @@ class _HeaderMatch(NamedTuple):
     repeated: list[str]
 
 
-def _normalise_header(name: str) -> str:
-    """Headers compare without case, and with spaces, underscores and hyphens alike:
-    ``Snapshot Date``, ``snapshot_date`` and ``SNAPSHOT-DATE`` are one column."""
-    return " ".join(re.sub(r"[_\-]", " ", name.replace("\ufeff", "")).split()).casefold()
-
-
 def _match_header(header: list[str], kind: str, settings: Settings) -> _HeaderMatch:
     """Position of each canonical column in the file, and what does not fit the allow-list."""
     mapping = settings.extracts[kind].columns
-    wanted = {_normalise_header(col.name): col.name for col in EXTRACT_COLUMNS[kind]}
+    wanted = {header_key(col.name): col.name for col in EXTRACT_COLUMNS[kind]}
     wanted.update(
-        {
-            _normalise_header(mapping[c.name]): c.name
-            for c in EXTRACT_COLUMNS[kind]
-            if c.name in mapping
-        }
+        {header_key(mapping[c.name]): c.name for c in EXTRACT_COLUMNS[kind] if c.name in mapping}
     )
     positions: dict[int, str] = {}
     dropped: list[str] = []
     repeated: list[str] = []
     for position, name in enumerate(header):
-        canonical = wanted.get(_normalise_header(name))
+        canonical = wanted.get(header_key(name))
         if canonical is None:
             if name.strip():
                 dropped.append(name.strip())
