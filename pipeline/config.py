@@ -1117,7 +1117,8 @@ class EmailDeliverySettings(_Frozen):
     report_link: str | None = Field(
         default=None,
         description="Where readers open the report: an http or https address (intranet, "
-        "SharePoint); '{folder}' is replaced by the dated folder name (YYYY-MM-DD).",
+        "SharePoint) or a share path (\\\\server\\share or file://); '{folder}' is replaced by "
+        "the dated folder name (YYYY-MM-DD).",
     )
     top_findings: int = Field(default=5, ge=1, le=8)
 
@@ -1136,7 +1137,8 @@ class EmailDeliverySettings(_Frozen):
 
 def _web_address(value: str) -> None:
     """Raise unless ``value``, its ``{folder}`` replaced, is an http or https address with a
-    host and nothing a mail client would cut it at (spaces, quotes, other braces)."""
+    host, a ``file://`` address or a share path (``\\\\server\\share\\...``), with nothing a
+    mail client would cut it at (spaces, quotes, other braces)."""
     from urllib.parse import urlsplit
 
     address = value.replace("{folder}", "2026-03-31")
@@ -1145,16 +1147,21 @@ def _web_address(value: str) -> None:
             f"{value!r} is not a web address: it has a space, a brace (only '{{folder}}' is "
             "replaced), a quote or a control character; write a space as %20"
         )
+    if re.fullmatch(r"\\\\[^\\/]+\\[^\\/]+(\\.*)?", address):
+        return  # a share path: \\server\share\...
     try:
         parts = urlsplit(address)
         host = parts.hostname
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a web address ({exc})") from None
-    if parts.scheme.casefold() not in {"http", "https"} or not host:
-        raise ValueError(
-            f"{value!r} is not a web address: give it whole, starting https:// (or http://) "
-            "and the server's name, e.g. https://intranet.force.example/reports/{folder}/"
-        )
+    scheme = parts.scheme.casefold()
+    if (scheme in {"http", "https"} and host) or (scheme == "file" and parts.path.strip("/")):
+        return
+    raise ValueError(
+        f"{value!r} is not a web address: give it whole, starting https:// (or http://) "
+        "and the server's name, e.g. https://intranet.force.example/reports/{folder}/, or a "
+        "share path (\\\\server\\share\\{folder} or file://server/share/{folder})"
+    )
 
 
 class FolderDeliverySettings(_Frozen):

@@ -208,9 +208,10 @@ def test_a_synonym_that_agrees_with_a_code_is_harmless(tmp_path):
         "www.force.example/reports/{folder}/",
         "https://intranet.force.example/BME reports/{folder}/",
         "https://intranet.force.example/reports/{date}/",
-        "file:///mnt/share/{folder}",
         "https://",
-        "\\\\server\\share\\{folder}",
+        "file://",
+        "\\\\server",
+        "\\\\server\\BME reports\\{folder}",
     ],
 )
 def test_a_report_link_that_is_no_web_address_is_refused(tmp_path, link):
@@ -222,11 +223,18 @@ def test_a_report_link_that_is_no_web_address_is_refused(tmp_path, link):
     assert f"delivery.email.report_link: Value error, {link!r} is not a web address" in text
 
 
-def test_a_web_address_with_the_folder_is_a_report_link(tmp_path):
-    link = "https://sharepoint.force.example/sites/bmepg/Reports/{folder}/index.html?web=1"
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://sharepoint.force.example/sites/bmepg/Reports/{folder}/index.html?web=1",
+        "file:///mnt/share/{folder}",
+        "\\\\server\\share\\Reports\\{folder}",
+    ],
+)
+def test_a_web_address_or_share_path_with_the_folder_is_a_report_link(tmp_path, link):
     extra = (
         '[delivery.smtp]\nhost = "smtp.force.example"\nfrom_address = "a@force.example"\n'
-        f'[delivery.email]\nrecipients = ["b@force.example"]\nreport_link = "{link}"\n'
+        f'[delivery.email]\nrecipients = ["b@force.example"]\nreport_link = {json.dumps(link)}\n'
     )
     assert load_settings(write_config(tmp_path, extra)).delivery.email.report_link == link
 
