@@ -24,8 +24,10 @@ The rule, with the threshold from ``[disclosure]`` (:func:`protect`):
    "[c] White" retirements: :func:`row_totals`), whether or not that total is published.
 3. **Secondary**, across every table at once: no withheld count, and no unpublished count
    of an ethnic group from 1 to the threshold, may be worked out from what is shown; nor
-   may the sum of a total's withheld parts of one group (a total less the parts shown:
-   "1 ethnic-minority officer at Chief Inspector or above", :func:`_sums_exposed`).
+   may the sum of a total's withheld parts of one group, or of ethnic-minority groups
+   however many (a total, shown or worked out, less the parts shown: "1 ethnic-minority
+   officer at Chief Inspector or above", "2 Black or Mixed Chief Inspectors",
+   :func:`_sums_exposed`, :func:`a_group_count`).
    Recovery is found by linear algebra over every relation (so chains through several
    tables are caught) and repaired by withholding the cheapest set of counts that frees
    the exposed cell (:func:`cheapest_complement`, an integer programme), until nothing is
@@ -873,6 +875,34 @@ def is_ethnic(key: Key, dim: str = "eth") -> bool:
     return key.values(dim) is not None
 
 
+NOT_MINORITY = frozenset({"W1", "NS"})
+"""The codes whose people are not of an ethnic minority under any grouping the product
+measures: White British (the reference group when White minorities are in the headline
+group; part of the White reference group otherwise) and not stated. The cells here do not
+say which headline grouping is configured, so a cell of White minorities only (W2, W3, W9)
+counts as of ethnic-minority people (as under ``minority_incl_white``): the wider reading,
+which only ever protects more."""
+
+
+def is_minority(key: Key, dim: str = "eth") -> bool:
+    """A cell of ethnic-minority people only: its ethnicity codes are stated and none is
+    White British (:data:`NOT_MINORITY`)."""
+    values = key.values(dim)
+    return bool(values) and not values & NOT_MINORITY
+
+
+def a_group_count(parts: Collection[Key], sensitive: Callable[[Key], bool] = is_ethnic) -> bool:
+    """Whether the sum of ``parts`` (disjoint cells, parts of one relation) is itself a
+    count of an ethnic group: all are of one group (``sensitive``: White at Chief Inspector
+    and above), or all are of ethnic-minority groups (:func:`is_minority`: "Black or Mixed
+    at Chief Inspector = 2" is a count of ethnic-minority people). A sum with the White
+    reference group or "not stated" in it beside other groups is not (rule 3,
+    :func:`_sums_exposed`)."""
+    if not parts or not all(sensitive(k) for k in parts):
+        return False
+    return len({k.values("eth") for k in parts}) == 1 or all(is_minority(k) for k in parts)
+
+
 def zero_totals(
     zeros: Iterable[Key],
     cells: Iterable[Key],
@@ -1191,6 +1221,26 @@ def protect(
         for cell in chosen:
             queue.extend(sorted(exposed_in(components.of(cell))))
 
+    fixed_in: dict[frozenset[int], frozenset[int]] = {}
+
+    def worked_out(cell: int) -> bool:
+        """Whether an unknown cell is fixed by the relations (``system.determined``)."""
+        component = components.of(cell)
+        if component not in fixed_in:
+            if len(fixed_in) > 5_000:
+                fixed_in.clear()
+            fixed_in[component] = frozenset(spaces.determined(component))
+        return cell in fixed_in[component]
+
+    def free(cell: int) -> list[int]:
+        """The cheapest shown counts whose withholding leaves ``cell`` free to move."""
+        return (
+            cheapest_complement(
+                system, cell, unknown, is_published, structural, cost, hidden, value
+            )
+            or []
+        )
+
     unresolved = set()
     for key in sorted(targets):
         target = system.index.get(key)
@@ -1233,7 +1283,8 @@ def protect(
         ]
         if not beside:
             chosen = _sums_exposed(
-                relations, system, unknown, structural, value, cost, threshold, sensitive
+                relations, system, unknown, structural, value, cost, threshold, sensitive,
+                worked_out, free,
             )  # fmt: skip
             if not chosen:
                 break
@@ -1267,30 +1318,42 @@ def _sums_exposed(
     cost: list,
     threshold: int,
     sensitive: Callable[[Key], bool],
+    worked_out: Callable[[int], bool] = lambda cell: False,
+    free: Callable[[int], list[int]] = lambda cell: [],
 ) -> list[int]:
-    """A count to withhold for each relation whose unknown parts, of one ethnic group,
-    add up to 1..threshold beside a total and other parts a reader has: "All officers 162
-    - (Constable 129 + Sergeant 25 + Inspector 7) = 1 ethnic-minority officer at Chief
-    Inspector or above" (each withheld rank keeps a range; their sum, itself a count of the
-    group, does not). The cheapest shown part that lifts the sum above the threshold, or
-    the total, is withheld, so the sum is large or has a range (a shown count that is
-    withheld is then protected in turn)."""
+    """Counts to withhold for each relation whose unknown parts (two or more) add up to
+    1..threshold beside a total and other parts a reader has, when that sum is a count of
+    an ethnic group (:func:`a_group_count`: parts of one group, or of ethnic-minority
+    groups however many): "All officers 162 - (Constable 129 + Sergeant 25 + Inspector 7)
+    = 1 ethnic-minority officer at Chief Inspector or above", "Chief Inspectors 40 - White
+    38 = 2 Black or Mixed" (each withheld cell keeps a range; their sum, itself a count of
+    ethnic-minority people, does not). A sum that takes in White or "not stated" beside
+    another group is no count of a group and is left alone.
+
+    The total need not be shown: one withheld or unpublished that the relations fix
+    (``worked_out``: the rank's ethnic-minority total as the sum of the LPUs' shown ones)
+    gives the sum as surely. The cheapest shown part that lifts the sum above the
+    threshold, or the total when shown, is withheld, so the sum is large or has a range (a
+    shown count that is withheld is then protected in turn); when there is neither, the
+    cheapest complement that frees the worked-out total (``free``).
+
+    Cost: :func:`LinearSystem.determined` (``worked_out``) is asked only of the totals
+    of relations whose unknown parts do add up to a small count of a group."""
     chosen: list[int] = []
     for relation in relations:
         total = system.index.get(relation.total)
         parts = [system.index.get(p) for p in relation.parts]
-        if total is None or None in parts or total in unknown:
+        if total is None or None in parts:
             continue
         withheld = [i for i in parts if i in unknown]
-        if len(withheld) < 2:
-            continue
-        groups = {system.keys[i].values("eth") for i in withheld}
-        if len(groups) != 1 or not all(sensitive(system.keys[i]) for i in withheld):
-            continue
-        if any(value[i] is None for i in withheld):
+        if len(withheld) < 2 or any(value[i] is None for i in withheld):
             continue
         together = sum(value[i] for i in withheld)
         if not 1 <= together <= threshold:
+            continue
+        if not a_group_count([system.keys[i] for i in withheld], sensitive):
+            continue
+        if total in unknown and not worked_out(total):
             continue
         # a shown part that lifts the sum above the threshold, or the total: a 0 or another
         # small part would leave it small, a round each
@@ -1301,8 +1364,12 @@ def _sums_exposed(
             and i not in structural
             and (i == total or (value[i] or 0) + together > threshold)
         ]
-        if options and not set(options) & set(chosen):
+        if set(options) & set(chosen):
+            continue
+        if options:
             chosen.append(min(options, key=lambda i: (cost[i], i)))
+        elif total in unknown:
+            chosen.extend(i for i in free(total) if i not in chosen)
     return chosen
 
 

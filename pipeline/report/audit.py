@@ -12,7 +12,11 @@ within its rounding; counts are whole numbers, never negative, and a count a tab
 have listed had anyone been in it is 0. Then for every withheld count, and every
 unpublished count of an ethnic group from 1 to the threshold, it looks for a second whole-
 number solution that gives it another value (``scipy.optimize.milp``): if there is none,
-the cell is recoverable and the run fails. A statistic shown (a ratio of two rates, an
+the cell is recoverable and the run fails. Likewise for the sum of a total's two or more
+unknown parts when it is a count of an ethnic group (one group, or ethnic-minority groups:
+:func:`pipeline.disclosure.a_group_count`): from the shown values when the total is shown
+(:func:`small_sums_of_unknown_parts`), by its minimum and maximum when it is not. A
+statistic shown (a ratio of two rates, an
 interval, a p-value) must rest on counts a reader can pin down exactly.
 
 Cost: the unknown cells split into independent components (a shown count separates
@@ -41,6 +45,7 @@ from pipeline.disclosure import (
     LinearSystem,
     Relation,
     Universe,
+    a_group_count,
     derive_relations,
     implied_by_a_shown_zero,
     is_ethnic,
@@ -644,29 +649,101 @@ def _canonical(value):
     return value
 
 
+SMALL_SUM = "withheld parts add up to a small count"
+"""The kind of a problem whose key is a total less its shown parts: the sum of its other
+parts, a small count of an ethnic group (:func:`small_sums_of_unknown_parts`)."""
+
+
 def small_sums_of_unknown_parts(
     relations: Sequence[Relation], published: Publication, zeros: Collection[Key], threshold: int
 ) -> list[Problem]:
     """A shown total less its shown parts: the sum of its other parts, a count a reader
-    has. When those parts are two or more cells of one ethnic group, the sum is a count of
+    has. When those parts are two or more cells of one ethnic group, or of ethnic-minority
+    groups however many (:func:`pipeline.disclosure.a_group_count`), the sum is a count of
     the group too ("All officers 162 - (Constable 129 + Sergeant 25 + Inspector 7) = 1
-    ethnic-minority officer at Chief Inspector or above"), and 1 to the threshold is a
-    problem, though each part keeps a range. From the shown values alone."""
+    ethnic-minority officer at Chief Inspector or above", "Chief Inspectors 40 - White 38
+    = 2 Black or Mixed"), and 1 to the threshold is a problem (its key the total), though
+    each part keeps a range; a sum with White or "not stated" beside another group is no
+    count of a group. From the shown values alone; a total not shown but worked out is
+    :func:`audit_publication`'s (its integer programme bounds the sum)."""
     problems = []
     for relation in relations:
         total = published.shown.get(relation.total)
         if total is None:
             continue
         unknown = [p for p in relation.parts if p not in published.shown and p not in zeros]
-        if len(unknown) < 2 or len({p.values("eth") for p in unknown}) != 1:
-            continue
-        if not is_ethnic(unknown[0]):
+        if len(unknown) < 2 or not a_group_count(unknown):
             continue
         rest = total - sum(published.shown.get(p, 0) for p in relation.parts)
         if 1 <= rest <= threshold:
             where = published.where.get(relation.total, relation.total.id)
-            problems.append(Problem(where, "withheld parts add up to a small count"))
+            problems.append(Problem(where, SMALL_SUM, relation.total))
     return problems
+
+
+def _sums_to_bound(
+    relations: Sequence[Relation],
+    system: LinearSystem,
+    fixed: Mapping[int, float],
+    truth: Mapping[Key, int],
+    threshold: int,
+    withheld: Collection[Key],
+) -> dict[int, list[tuple[Key, list[int], float | None]]]:
+    """The relations whose total is not shown (nor known) and whose unknown parts, two or
+    more, would add up to a count of an ethnic group (:func:`a_group_count`): by the
+    total's cell, (total, unknown parts, their true sum or None). With the true values,
+    only sums of 1 to the threshold (no other can be a problem)."""
+    out: dict[int, list[tuple[Key, list[int], float | None]]] = defaultdict(list)
+    for relation in relations:
+        total = system.index[relation.total]
+        if total in fixed:
+            continue  # shown: small_sums_of_unknown_parts; a known 0: its parts are all 0
+        unknown = [system.index[p] for p in relation.parts]
+        unknown = [i for i in unknown if i not in fixed]
+        if len(unknown) < 2 or not a_group_count([system.keys[i] for i in unknown]):
+            continue
+        values = [truth.get(system.keys[i]) for i in unknown]
+        value = None if None in values else float(sum(values))
+        if value is None and not all(system.keys[i] in withheld for i in unknown):
+            continue
+        if value is not None and not 1 <= value <= threshold:
+            continue
+        out[total].append((relation.total, unknown, value))
+    return out
+
+
+def _sum_pinned(
+    solve,
+    size: int,
+    positions: list[int],
+    value: float | None,
+    found: Sequence[np.ndarray],
+    threshold: int,
+) -> float | None:
+    """The value from 1 to ``threshold`` the programme pins the sum of the cells at
+    ``positions`` to, or None when it can take two whole values or is pinned to another
+    (as :func:`_bounds_differ` for one cell: the solutions already ``found`` first, then a
+    minimisation and a maximisation, only while the sum may still be small and pinned)."""
+    objective = np.zeros(size)
+    objective[positions] = 1.0
+    seen = [float(x @ objective) for x in found]
+    if value is None and seen:
+        value = seen[0]
+    if value is not None and not 0.5 < value < threshold + 0.5:
+        return None  # pinned or not, not to a small count
+    if value is not None and any(abs(v - value) > 0.5 for v in seen):
+        return None
+    extremes = []
+    for sign in (1.0, -1.0):
+        result = solve(sign * objective)
+        if result.x is None:
+            return None
+        extremes.append(float(result.x @ objective))
+        if value is not None and abs(extremes[-1] - value) > 0.5:
+            return None
+    if extremes[1] - extremes[0] > 0.5 or not 0.5 < extremes[0] < threshold + 0.5:
+        return None
+    return float(round(extremes[0]))
 
 
 @solving
@@ -741,11 +818,13 @@ def audit_publication(
             i = system.index[source]
             if i not in fixed:
                 pinned_needed.setdefault(i, where)
+    sums = _sums_to_bound(relations, system, fixed, truth, threshold, published.withheld)
     rng = np.random.default_rng(seed)
     for component in programme.components():
         wanted = [i for i in component if i in targets]
         must_pin = [i for i in component if i in pinned_needed]
-        if not wanted and not must_pin:
+        summed = [s for i in component if i in sums for s in sums[i]]
+        if not wanted and not must_pin and not summed:
             continue
         position, solve_programme = programme.solver(component)
         size = len(component)
@@ -794,6 +873,14 @@ def audit_publication(
                             system.keys[i],
                         )
                     )
+        for total, parts, value in summed:
+            # A total not shown but worked out (the LPUs' shown totals add up to it), less
+            # its shown parts: the sum of the others is pinned, whether the relations fix
+            # it or bounds do (speed: with the true values, only small sums get here, and
+            # a solution already found that moves the sum settles it without a programme).
+            positions = [position[i] for i in parts]
+            if _sum_pinned(solve, size, positions, value, found, threshold) is not None:
+                problems.append(Problem(published.where.get(total, total.id), SMALL_SUM, total))
     known = {i: 0.0 for i, key in enumerate(system.keys) if key in zeros}
     return _published_adds(problems, system, known, truth)
 
@@ -949,6 +1036,11 @@ def in_memory(tables: Sequence[DeclaredTable]) -> Publication:
 
 
 RECOVERABLE = frozenset({"withheld count recoverable", "small unpublished count recoverable"})
+"""The kinds whose key is a cell a reader can work out (repaired by freeing it)."""
+SUM_KINDS = frozenset({SMALL_SUM})
+"""The kinds whose key is a total that gives away the sum of its withheld parts (repaired
+by withholding the total when shown, freeing it when worked out: see
+:func:`pipeline.report.build.repairs`)."""
 
 
 def audit_folder(folder: Path) -> list[Problem]:

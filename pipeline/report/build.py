@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,6 +150,26 @@ REPAIR_ROUNDS = 50
 """At most this many rounds of repairs the integer programme asks for (each adds counts)."""
 
 
+def repairs(
+    problems: Sequence[audit.Problem], published: Collection[Key], withheld: Collection[Key]
+) -> tuple[list[Key], set[Key]]:
+    """What the audit's ``problems`` ask the next round of protection to repair: the cells a
+    reader can work out (each gets its cheapest complement, then one more count beside it),
+    and the shown counts to withhold (a 0 beside a small or withheld total; a shown total
+    whose withheld parts add up to a small count of a group, which then has a range). A
+    total not shown whose parts' sum is pinned is a cell a reader can work out: freed."""
+    exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
+    added = {p.key for p in problems if p.kind in audit.ZERO_KINDS and p.key is not None}
+    for problem in problems:
+        if problem.kind not in audit.SUM_KINDS or problem.key is None:
+            continue
+        if problem.key in published and problem.key not in withheld:
+            added.add(problem.key)
+        elif problem.key not in exposed:
+            exposed.append(problem.key)
+    return exposed, added
+
+
 def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
     """Protect every table at once and set each one's shown values.
 
@@ -173,19 +193,25 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
         for over in table.denominators().values():
             for key in over:
                 shares_of[key] = shares_of.get(key, 0) + 1
-    keys, relations = derive_relations(set(values) | published, cells.universe)
-    truth = complete_values(values, keys, relations)
-    sums, summed = withheld_sums(truth, relations, cells.universe, threshold)
-    truth.update(sums)
-    relations = [*relations, *summed]
-    zeros = known_zeros(truth, published, cells.universe, relations)
-    cells.universe.known = zeros
-    members: dict[Key, set[Key]] = {}
-    for relation in relations:
-        together = {relation.total, *relation.parts}
-        for key in together:
-            members.setdefault(key, set()).update(together)
-    totals = {r.total for r in relations}
+
+    def prepare(wanted: set[Key]):
+        keys, relations = derive_relations(wanted, cells.universe)
+        truth = complete_values(values, keys, relations)
+        sums, summed = withheld_sums(truth, relations, cells.universe, threshold)
+        truth.update(sums)
+        relations = [*relations, *summed]
+        zeros = known_zeros(truth, published, cells.universe, relations)
+        cells.universe.known = zeros
+        members: dict[Key, set[Key]] = {}
+        for relation in relations:
+            together = {relation.total, *relation.parts}
+            for key in together:
+                members.setdefault(key, set()).update(together)
+        totals = {r.total for r in relations}
+        return keys, relations, truth, zeros, members, totals
+
+    wanted = set(values) | published
+    keys, relations, truth, zeros, members, totals = prepare(wanted)
     extra: set[Key] = set()
     targets: set[Key] = set()
     for _ in range(REPAIR_ROUNDS):
@@ -198,8 +224,15 @@ def protect_tables(cells: Cells, tables: Sequence[DeclaredTable]) -> Protected:
         problems = audit.audit_publication(
             tables, audit.in_memory(tables), cells.universe, truth, threshold
         )
-        exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
-        added = {p.key for p in problems if p.kind in audit.ZERO_KINDS}
+        exposed, added = repairs(problems, published, protection.withheld)
+        # A cell the audit's relations have and the protection's do not (a total of
+        # withheld parts the audit derives from the protected cells' own, whose parts' sum
+        # it pins: the PCSOs' and staff bands' ethnic-minority people together): the
+        # protection works with it from the next round, as a cell of its own.
+        unseen = {k for k in exposed if k not in keys}
+        if unseen:
+            wanted |= unseen
+            keys, relations, truth, zeros, members, totals = prepare(wanted)
         # A cell pinned for the first time gets its cheapest complement in the next round
         # (with the bounds the search's linear algebra does not see); one pinned again
         # (rounded percentages, or no complement within reach) one more count beside it.
