@@ -101,12 +101,13 @@ def _run(
                     rotation=rotation,
                 )
     except (Exception, Terminated) as exc:
+        from pipeline.contracts import BlockedError
         from pipeline.nightly import exit_code_for, log_path
 
         code = exit_code_for(exc)
         message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
         err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)
-        if code == ExitCode.BLOCKED:
+        if code == ExitCode.BLOCKED and isinstance(exc, BlockedError) and exc.rows_set_aside:
             err.print("The rows it would have quarantined, and why: progression quarantine")
         if code != ExitCode.LOCKED:
             err.print(f"Run log: {log_path(settings)}", highlight=False)
