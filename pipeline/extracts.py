@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from pipeline.codes import code_key
 from pipeline.config import EXTRACT_KINDS, Settings
+from pipeline.safe_text import TRIMMED
 from pipeline.schemas import (
     EMPTY_FILE_MEANS,
     EXTRACT_COLUMNS,
@@ -921,7 +922,7 @@ def _convert(
     checker = _RowChecker(cells["source_row"])
     out = pd.DataFrame({"source_row": cells["source_row"].astype("int64")})
     for column in EXTRACT_COLUMNS[kind]:
-        values = cells[column.name].str.strip()
+        values = cells[column.name].str.strip(TRIMMED)
         is_error = values.isin(EXCEL_ERROR_VALUES)
         checker.flag(
             is_error,

@@ -370,3 +370,12 @@ def test_a_run_blocked_by_a_whole_file_does_not_send_the_user_to_the_quarantine(
     assert blocked.exit_code == ExitCode.BLOCKED
     assert "Required column(s) missing: 'ethnicity_code'" in blocked.output
     assert "quarantine" not in blocked.output
+
+
+def test_an_invisible_character_inside_an_area_code_is_shown(tmp_path):
+    """hostile-10: 'row 2 (E08 000025) is neither an area of the census file ...', the
+    non-breaking space printed as a space: the user could not see what was wrong."""
+    lookup = "area_code,area_name,lpu_code,lpu_name\nE08\u00a0000025,Birmingham,BHM,Birmingham\n"
+    result = _run(_reference_config(tmp_path, lookup=lookup))
+    assert result.exit_code == ExitCode.CONFIG_ERROR
+    assert "area_to_lpu.csv: row 2 (E08\\xa0000025) is neither an area" in result.output

@@ -387,3 +387,23 @@ def test_a_workbook_number_cell_is_read_as_its_digits(tiny_force):
     assert [p for p in extract.problems if p.column == "fte"] == []
     assert extract.typed["fte"].tolist() == [0.00005, 0.6]
     assert extract.original["fte"].tolist() == ["0.00005", "0.6"]
+
+
+def test_invisible_characters_around_a_value_are_not_part_of_it_in_every_reader(tiny_force):
+    """hostile-10: a zero-width space, a word joiner or a byte-order mark (two exports
+    joined) around a code or an identifier made another code (quarantined as unknown, shown
+    as if it were the code) or another person. Around a value they are trimmed like spaces;
+    inside a code they stay, for the contract to quarantine with the value shown escaped."""
+    header = STAFF_HEADER.split(",")
+    written = [
+        ("P0", "BHM"),
+        ("\u200bP0\ufeff", "\u200bBHM"),
+        ("P1", "\ufeffSOL\u2060"),
+        ("P2", "\u00a0BHM\u200b"),
+        ("P3", "B\u200bHM"),
+    ]
+    rows = [staff_row(staff_id, "W1", lpu=lpu).split(",") for staff_id, lpu in written]
+    for extract in _three_readers(tiny_force, "staff_snapshot", header, rows, "staff_snapshot_x"):
+        typed = extract.typed
+        assert typed["lpu_code"].tolist() == ["BHM", "BHM", "SOL", "BHM", "B\u200bHM"]
+        assert typed["staff_key"][0] == typed["staff_key"][1]
