@@ -17,7 +17,7 @@ from rich.text import Text
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.progress import for_console
 from pipeline.runs import ExitCode, LockedError, Terminated
-from pipeline.safe_text import printable
+from pipeline.safe_text import printable, visible
 
 app = typer.Typer(
     help="Nightly workforce representation and progression analytics for a police force.",
@@ -75,7 +75,7 @@ def _settings(config: Path | None) -> Settings:
     try:
         return load_settings(config)
     except ConfigError as exc:
-        err.print(f"[bold red]Configuration error:[/bold red] {escape(str(exc))}")
+        err.print(f"[bold red]Configuration error:[/bold red] {escape(visible(str(exc)))}")
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
 
 
@@ -101,12 +101,13 @@ def _run(
                     rotation=rotation,
                 )
     except (Exception, Terminated) as exc:
+        from pipeline.contracts import BlockedError
         from pipeline.nightly import exit_code_for, log_path
 
         code = exit_code_for(exc)
         message = str(exc) if code != ExitCode.INTERNAL_ERROR else f"{type(exc).__name__}: {exc}"
-        err.print(FAILURE_HEADINGS[code], escape(message), highlight=False)
-        if code == ExitCode.BLOCKED:
+        err.print(FAILURE_HEADINGS[code], escape(visible(message)), highlight=False)
+        if code == ExitCode.BLOCKED and isinstance(exc, BlockedError) and exc.rows_set_aside:
             err.print("The rows it would have quarantined, and why: progression quarantine")
         if code != ExitCode.LOCKED:
             err.print(f"Run log: {log_path(settings)}", highlight=False)
@@ -144,7 +145,7 @@ def _summarise(result) -> None:
         if result.rows_quarantined:
             err.print("See them, and what to fix, with: progression quarantine")
         for note in result.notes:
-            err.print(f"Note: {note}.", markup=False)
+            err.print(f"Note: {visible(note)}.", markup=False)
         for change in result.replaced:
             err.print(
                 f"Replaced {change['extract_kind']} {change['key']} {change['value']}: "
@@ -158,7 +159,7 @@ def _summarise(result) -> None:
                 markup=False,
             )
         for warning in result.warnings:
-            err.print(f"[yellow]Warning:[/yellow] {escape(warning)}")
+            err.print(f"[yellow]Warning:[/yellow] {escape(visible(warning))}")
     if result.purged.quarantine_rows:
         err.print(f"Retention: deleted {result.purged.quarantine_rows:,} quarantined row(s).")
     for name in result.purged.extract_files:
@@ -210,7 +211,9 @@ def backfill(
     try:
         inputs = archive_inputs(directory.resolve(), settings)
     except ExtractError as exc:
-        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        err.print(
+            FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(visible(str(exc))), highlight=False
+        )
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
     raise typer.Exit(_run(settings, False, quiet, inputs=inputs, command="backfill"))
 
@@ -249,7 +252,9 @@ def rotate_key(
     try:
         rotation = Rotation(read_key_file(old_key_file) if old_key_file else None)
     except ConfigError as exc:
-        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        err.print(
+            FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(visible(str(exc))), highlight=False
+        )
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
     raise typer.Exit(_run(settings, True, quiet, command="rotate-key", rotation=rotation))
 
@@ -451,7 +456,7 @@ def quarantine(
             "nothing was published. What blocked it:"
         )
         for problem in blocked["problems"]:
-            typer.echo(f"  - {problem}")
+            typer.echo(f"  - {visible(problem)}")
         typer.echo("")
     if rows.empty:
         err.print("No rows are quarantined.")
@@ -509,7 +514,9 @@ def init(
     try:
         written = init_force(force_name, directory, sample or [], key_file)
     except ConfigError as exc:
-        err.print(FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(str(exc)), highlight=False)
+        err.print(
+            FAILURE_HEADINGS[ExitCode.CONFIG_ERROR], escape(visible(str(exc))), highlight=False
+        )
         raise typer.Exit(ExitCode.CONFIG_ERROR) from None
     say = lambda text: err.print(text, markup=False, highlight=False)  # noqa: E731
     say(f"Set up {written.force_name} in {written.config.parent}:")

@@ -54,10 +54,11 @@ class SuiteError(Exception):
 
 class BlockedError(Exception):
     """One or more blocking failures: nothing is published. Each problem names the file,
-    the column and rows where there are some, and what to fix."""
+    the column and rows where there are some, and what to fix. ``rows_set_aside``: how many
+    rows the run would have quarantined (none when only whole files are at fault)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
+    def __init__(self, problems: list[str], rows_set_aside: int = 0):
+        self.problems, self.rows_set_aside = problems, rows_set_aside
         super().__init__("\n".join(problems))
 
 

@@ -17,6 +17,7 @@ import hmac
 import io
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ import pyarrow.compute as pc
 
 from pipeline.codes import code_key, header_key
 from pipeline.config import EXTRACT_KINDS, Settings
+from pipeline.safe_text import TRIMMED
 from pipeline.schemas import (
     EMPTY_FILE_MEANS,
     EXTRACT_COLUMNS,
@@ -496,6 +498,8 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):  # as its digits, never 5e-05 (a number cell is exact)
+        return np.format_float_positional(value, trim="-")
     return str(value)
 
 
@@ -822,16 +826,48 @@ ONE_GROUP = r"[+-]?[1-9]\d{0,2},\d{3}"
 places in a continental one; a whole-number column reads it as thousands, a decimal column
 as its other values say (``_parse_decimals``)."""
 DECIMAL_COMMA = r"[+-]?\d+,\d+"
+SCIENTIFIC = r"[+-]?(?:\d[\d,]*(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+"
+"""A number in scientific notation (1E+03, 1.5e3, 6,0E-01): what a spreadsheet shows, and
+saves in a CSV, for a number formatted so or too wide for its column, rounded to the digits
+shown. Never read: the digits it dropped are lost (a count of 1,234,567 saved as 1.23E+06)."""
+MAX_WHOLE = 10**15
+"""A whole number longer than 15 digits is no count or order (and not exact as a float)."""
 
 
 def _parse_whole_numbers(values: pd.Series) -> pd.Series:
     """A whole-number column (a count, an order): digits, with thousands separators in the
-    standard grouping (``THOUSANDS``) or none; a value with any other comma (1,62 or 12,34,5)
-    is missing (quarantined, ``_convert_column``), never read as a decimal comma."""
-    grouped = values.str.fullmatch(THOUSANDS)
+    standard grouping (``THOUSANDS``) or none, and a decimal part that ``_convert_column``
+    accepts only if it is zero (12.0, as Excel writes a count); a value with any other comma
+    (1,62 or 12,34,5) is missing (quarantined), never read as a decimal comma. What
+    ``_numbers`` refuses is missing too."""
+    values = _ascii_digits(values)
+    grouped = values.str.fullmatch(THOUSANDS + r"(?:\.\d*)?")
     text = values.str.replace(",", "", regex=False).where(grouped, values)
     text = text.where(grouped | ~values.str.contains(",", regex=False))
-    return pd.to_numeric(text, errors="coerce")
+    return _numbers(text)
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """The one conversion of a number's text, for whole and decimal columns alike: plain
+    digits with a sign and a decimal point only. Scientific notation (``SCIENTIFIC``) and
+    ``nan``, ``inf`` or ``Infinity`` (which ``pd.to_numeric`` reads) are missing, so that
+    their rows are quarantined: no count or FTE is either."""
+    text = text.where(~text.str.fullmatch(SCIENTIFIC, na=False))
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    return numbers.where(np.isfinite(numbers))
+
+
+def _ascii_digits(values: pd.Series) -> pd.Series:
+    """Unicode decimal digits (full-width ``\uff11\uff12``, Arabic-Indic ``\u0661\u0662``) as 0-9
+    (12): a value typed with an East Asian input method means the same number."""
+    wide = values.str.contains(r"[^\x00-\x7f]", na=False)
+    if not wide.any():
+        return values
+
+    def one(text: str) -> str:
+        return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+    return values.mask(wide, values[wide].map(one))
 
 
 def _parse_decimals(values: pd.Series) -> pd.Series:
@@ -840,7 +876,9 @@ def _parse_decimals(values: pd.Series) -> pd.Series:
     1,234.5). One comma before three digits (``ONE_GROUP``, 2,000) is read as the column's
     other values say: as a decimal comma where some value has one that cannot be thousands
     (0,6 or 0,600) and none has a decimal point or thousands separators, as thousands where
-    the reverse holds, and is missing (quarantined as ambiguous) otherwise."""
+    the reverse holds, and is missing (quarantined as ambiguous) otherwise. What ``_numbers``
+    refuses is missing too."""
+    values = _ascii_digits(values)
     one_group = values.str.fullmatch(ONE_GROUP)
     thousands = values.str.fullmatch(THOUSANDS) & ~one_group
     thousands |= values.str.fullmatch(THOUSANDS + r"\.\d+")
@@ -855,7 +893,7 @@ def _parse_decimals(values: pd.Series) -> pd.Series:
     text = values.where(~one_group)
     text = text.mask(thousands, values.str.replace(",", "", regex=False))
     text = text.mask(decimal_comma, values.str.replace(",", ".", regex=False))
-    return pd.to_numeric(text, errors="coerce")
+    return _numbers(text)
 
 
 def _parse_years(values: pd.Series) -> pd.Series:
@@ -896,7 +934,7 @@ def _convert(
     checker = _RowChecker(cells["source_row"])
     out = pd.DataFrame({"source_row": cells["source_row"].astype("int64")})
     for column in EXTRACT_COLUMNS[kind]:
-        values = cells[column.name].str.strip()
+        values = cells[column.name].str.strip(TRIMMED)
         is_error = values.isin(EXCEL_ERROR_VALUES)
         checker.flag(
             is_error,
@@ -938,7 +976,9 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
     if column.type == "int":
         numbers = _per_distinct(values, _parse_whole_numbers)
         bad = numbers.isna() & ~blank
-        commas = bad & _per_distinct(values, lambda text: text.str.contains(",", regex=False))
+        scientific = bad & _scientific(values)
+        commas = bad & ~scientific
+        commas &= _per_distinct(values, lambda text: text.str.contains(",", regex=False))
         checker.flag(
             commas,
             name,
@@ -947,9 +987,25 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
             "groups of three (1,234 or 12,345,678); write the number in digits, e.g. 1234 "
             "or 1,234.",
         )
-        bad |= numbers.notna() & (numbers % 1 != 0)
         checker.flag(
-            bad & ~commas,
+            scientific,
+            name,
+            "invalid_number",
+            f"'{name}' is in scientific notation (such as 1E+03), which a spreadsheet saves "
+            "rounded to the digits it shows; a count is written in full (1000): format the "
+            "column as a number without decimal places and export again.",
+        )
+        large = numbers.abs() > MAX_WHOLE
+        checker.flag(
+            large,
+            name,
+            "invalid_number",
+            f"'{name}' has more than 15 digits, more than any count or order; check the "
+            "cell (it may hold an identifier or a date) and export again.",
+        )
+        bad |= large | (numbers.notna() & (numbers % 1 != 0))
+        checker.flag(
+            bad & ~commas & ~scientific & ~large,
             name,
             "invalid_number",
             f"'{name}' is not a whole number; write digits only (e.g. 1234 or 1,234), "
@@ -969,8 +1025,17 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
             "column's other values in the file do not settle which; write it with a decimal "
             "point (2.0) or without the comma (2000).",
         )
+        scientific = bad & _scientific(values)
         checker.flag(
-            bad & ~ambiguous,
+            scientific,
+            name,
+            "invalid_number",
+            f"'{name}' is in scientific notation (such as 6E-01), which a spreadsheet saves "
+            "rounded to the digits it shows; format the column as a number with its decimal "
+            "places (0.6) and export again.",
+        )
+        checker.flag(
+            bad & ~ambiguous & ~scientific,
             name,
             "invalid_number",
             f"'{name}' is not a number; write digits only (e.g. 0.6 or 0,6), without units "
@@ -991,6 +1056,10 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         checker.flag(flags.isna() & ~blank, name, "invalid_flag", f"'{name}' must be Y or N.")
         return flags.astype("boolean")
     return _normalise_codes(name, values, blank, kind, settings, allowed, out)
+
+
+def _scientific(values: pd.Series) -> pd.Series:
+    return _per_distinct(values, lambda text: text.str.fullmatch(SCIENTIFIC))
 
 
 def _normalise_codes(name, values, blank, kind, settings, allowed, out) -> pd.Series:

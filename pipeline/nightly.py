@@ -422,7 +422,7 @@ def _validate(con, settings, log, tables, loaded, blocked, result, names):
     blocked += overlaps.conflicts(con, checked, names)
     if blocked:
         quarantine.record_blocked_run(settings, result.run_id, blocked, checked, names)
-        raise contracts.BlockedError(blocked)
+        raise contracts.BlockedError(blocked, sum(len(e.quarantined) for e in checked))
     for extract in checked:
         result.rows_loaded += len(extract.frame)
         result.rows_quarantined += len(extract.quarantined)

@@ -22,6 +22,7 @@ import pandas as pd
 from pipeline import census_2011, geography
 from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
 from pipeline.extracts import ExtractError, read_table
+from pipeline.safe_text import trim
 
 
 class ReferenceDataError(Exception):
@@ -112,9 +113,9 @@ def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]])
                 "quotes? Save the file again from Excel or quote that value."
             )
     rows = [
-        [c.strip() for c in cells[:width]] + [""] * (width - len(cells)) for _, cells in table.rows
+        [trim(c) for c in cells[:width]] + [""] * (width - len(cells)) for _, cells in table.rows
     ]
-    frame = pd.DataFrame(rows, columns=[h.strip() for h in table.header], dtype="str")
+    frame = pd.DataFrame(rows, columns=[trim(h) for h in table.header], dtype="str")
     frame.index = [number for number, _ in table.rows]
     frame.attrs["header_row"] = table.header_row
     return frame

@@ -14,7 +14,8 @@ Each renderer that understands a language gets the text in a form it cannot run:
   parsed as matplotlib's ``$...$`` mathtext (``text.parse_math`` off in
   ``pipeline.report.charts``).
 - File names and anchors: ``identifier`` (a process id ``../../x`` names no other folder).
-- A terminal: ``printable`` (no escape sequences), and Rich's markup escaped by the caller.
+- A terminal: ``printable`` (no escape sequences), and Rich's markup escaped by the caller;
+  a message quoting a file's value, ``visible`` (a non-breaking space shows as ``\\xa0``).
 
 Control characters and right-to-left overrides never get this far: the contracts'
 ``*_printable`` rules quarantine the row (docs/data-contracts.md).
@@ -56,6 +57,33 @@ def protect_workbook(workbook) -> int:
                 cell.quotePrefix = True
                 changed += 1
     return changed
+
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+"""Characters that take no room: zero-width space, non-joiner and joiner, word joiner, and the
+byte-order mark (inside a file where two exports were joined). Text pasted from a web page or
+an e-mail brings them along."""
+TRIMMED = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + ZERO_WIDTH
+"""Trimmed from both ends of every cell read (``trim``): whitespace of any kind, the
+non-breaking space included, and ``ZERO_WIDTH``. Inside a value they stay, and a message
+quoting it shows them (``visible``)."""
+
+
+def trim(text: str) -> str:
+    """``text`` without the invisible characters around it (``TRIMMED``)."""
+    return text.strip(TRIMMED)
+
+
+def visible(text: str) -> str:
+    """A message quoting text from a file, as the user is shown it: every character that does
+    not show as itself (a non-breaking or zero-width space, a byte-order mark, a control
+    character) written as its escape, as Python's ``repr`` writes them, so that the code
+    ``E08\\xa0000025`` says why it matches nothing. The line breaks between a message's own
+    lines are kept."""
+    return "\n".join(
+        "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)
+        for line in text.split("\n")
+    )
 
 
 def printable(text: str, limit: int = 60) -> str:

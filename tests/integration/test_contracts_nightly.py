@@ -352,3 +352,30 @@ def test_a_blocked_run_leaves_its_reasons_readable_without_publishing(config, se
     assert _run(config).exit_code == ExitCode.SUCCESS  # nothing new: the record is stale
     again = CliRunner().invoke(app, ["quarantine", "--config", str(config)])
     assert "blocked" not in again.stdout
+
+
+def test_a_run_blocked_by_a_whole_file_does_not_send_the_user_to_the_quarantine(config, settings):
+    """hostile-10: a file without a required column (nothing read from it, no row set
+    aside) still ended with "The rows it would have quarantined, and why: progression
+    quarantine", which then listed nothing."""
+    rows = [staff_row(f"P{i}", "W1") for i in range(20)]
+    write_inbox(
+        settings,
+        "staff_snapshot_2026-03-31.csv",
+        STAFF_HEADER.replace("ethnicity_code", "ethnicity") + "\n" + "\n".join(rows) + "\n",
+    )
+
+    blocked = _run(config)
+
+    assert blocked.exit_code == ExitCode.BLOCKED
+    assert "Required column(s) missing: 'ethnicity_code'" in blocked.output
+    assert "quarantine" not in blocked.output
+
+
+def test_an_invisible_character_inside_an_area_code_is_shown(tmp_path):
+    """hostile-10: 'row 2 (E08 000025) is neither an area of the census file ...', the
+    non-breaking space printed as a space: the user could not see what was wrong."""
+    lookup = "area_code,area_name,lpu_code,lpu_name\nE08\u00a0000025,Birmingham,BHM,Birmingham\n"
+    result = _run(_reference_config(tmp_path, lookup=lookup))
+    assert result.exit_code == ExitCode.CONFIG_ERROR
+    assert "area_to_lpu.csv: row 2 (E08\\xa0000025) is neither an area" in result.output

@@ -28,7 +28,7 @@ from pipeline.cli import app
 from pipeline.config import load_settings
 from pipeline.quarantine import quarantined_rows
 from pipeline.runs import ExitCode
-from pipeline.safe_text import is_formula_like, safe_cell
+from pipeline.safe_text import is_formula_like, safe_cell, trim
 from pipeline.warehouse import connect
 
 STAFF = ["staff_id", "snapshot_date", "worker_type", "rank_or_band", "department", "lpu_code",
@@ -191,7 +191,7 @@ def check_outputs_are_inert(report: Path) -> None:
 
 def check_roles_shown_literally(settings, roles: dict[int, str], quarantined: dict) -> None:
     """Every role not quarantined is in the analysts' database, the roles table's CSV and
-    sheet and the page exactly as written (the reader trims the ends)."""
+    sheet and the page exactly as written (the reader trims the ends: ``safe_text.trim``)."""
     report = settings.paths.reports_dir / "latest"
     with connect(settings.paths.database, read_only=True) as con:
         in_database = {
@@ -234,7 +234,7 @@ def check_run(root: Path, texts: list[str]) -> None:
         result.exit_code,
         result.output[-2000:],
     )
-    roles = {GOOD_OFFICERS + 2 + i: text.strip() for i, text in enumerate(texts)}
+    roles = {GOOD_OFFICERS + 2 + i: trim(text) for i, text in enumerate(texts)}
     roles = {row: role for row, role in roles.items() if role}
     check_roles_shown_literally(settings_, roles, _quarantined(settings_))
     check_outputs_are_inert(settings_.paths.reports_dir / "latest")
@@ -243,7 +243,7 @@ def check_run(root: Path, texts: list[str]) -> None:
 def _distinct(texts: list[str]) -> list[str]:
     seen, out = set(), []
     for text in texts:
-        key = text.strip().casefold()
+        key = trim(text).casefold()
         if key not in seen:
             seen.add(key)
             out.append(text)

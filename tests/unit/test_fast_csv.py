@@ -270,3 +270,140 @@ def test_a_decimal_column_reads_a_comma_as_its_other_values_say(tiny_force, ftes
         ]
     else:
         assert messages == []
+
+
+SCIENTIFIC_COUNT = "'respondent_count' is in scientific notation (such as 1E+03)"
+NOT_WHOLE = "'respondent_count' is not a whole number; write digits only"
+WRITTEN_COUNTS = {
+    # hostile-10: 1e3 was read as 1000 (and Infinity read, nan and 1e400 left to chance)
+    "1e3": (None, SCIENTIFIC_COUNT),
+    "1E3": (None, SCIENTIFIC_COUNT),
+    "1.5E+03": (None, SCIENTIFIC_COUNT),
+    "1,000e0": (None, SCIENTIFIC_COUNT),
+    "1e400": (None, SCIENTIFIC_COUNT),
+    "Infinity": (None, NOT_WHOLE),
+    "inf": (None, NOT_WHOLE),
+    "-inf": (None, NOT_WHOLE),
+    "nan": (None, NOT_WHOLE),
+    "0x10": (None, NOT_WHOLE),
+    "12.5": (None, NOT_WHOLE),
+    "1,000.5": (None, NOT_WHOLE),
+    "99999999999999999999": (None, "'respondent_count' has more than 15 digits"),
+    " 12 ": (12, None),
+    "+5": (5, None),
+    "12.0": (12, None),
+    "1,000.00": (1000, None),
+    "\uff11\uff12": (12, None),  # full-width 12, typed with an East Asian input method
+    "12": (12, None),
+}
+
+
+def _three_readers(tiny_force, kind, header, rows, tmp_name):
+    """The (fast, exact, workbook) reading of the same text cells: a CSV read by Arrow and
+    by the csv module, and a workbook whose cells are text."""
+    allowed = allowed_codes(tiny_force, LPUS)
+    path = tiny_force.paths.inbox / f"{tmp_name}.csv"
+    lines = [";".join(header)] + [";".join(row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _fast_path_reads(path, kind, tiny_force)
+    fast, exact = _both(path, kind, tiny_force, allowed)
+    assert_same(fast, exact)
+    book = tiny_force.paths.inbox / f"{tmp_name}.xlsx"
+    pd.DataFrame(rows, columns=header, dtype="object").to_excel(book, index=False)
+    workbook = read_extract(book, kind, tiny_force, allowed)
+    pd.testing.assert_frame_equal(workbook.typed, exact.typed)
+    assert workbook.problems == exact.problems
+    return fast, exact, workbook
+
+
+def test_a_count_is_read_as_its_writing_means_in_every_reader(tiny_force):
+    """A count in scientific notation (rounded to the digits shown), with a decimal part,
+    nan or infinite is quarantined with a message naming the column, in its row; 12.0,
+    spaces around it, a plus sign and full-width digits are the count they say."""
+    header = SURVEY_HEADER.split(",")
+    rows = [
+        ["S1", "2025-10-01", f"Q{i}", "Proud", "W1", "F", written, "1"]
+        for i, written in enumerate(WRITTEN_COUNTS)
+    ]
+    for extract in _three_readers(tiny_force, "staff_survey", header, rows, "staff_survey_x"):
+        read = extract.typed["respondent_count"].astype("object")
+        problems = {p.source_row: p for p in extract.problems}
+        for row, (written, (count, message)) in enumerate(WRITTEN_COUNTS.items(), start=2):
+            if message is None:
+                assert read[row - 2] == count, written
+                assert row not in problems, written
+            else:
+                assert pd.isna(read[row - 2]), written
+                problem = problems[row]
+                assert (problem.column, problem.rule) == ("respondent_count", "invalid_number")
+                assert problem.message.startswith(message), (written, problem.message)
+        assert set(problems) == {
+            row for row, (_, m) in enumerate(WRITTEN_COUNTS.values(), start=2) if m
+        }
+
+
+WRITTEN_FTES = {
+    "6E-01": (None, "'fte' is in scientific notation (such as 6E-01)"),
+    "1e0": (None, "'fte' is in scientific notation"),
+    "Infinity": (None, "'fte' is not a number"),
+    "inf": (None, "'fte' is not a number"),
+    "nan": (None, "'fte' is not a number"),
+    "0x1": (None, "'fte' is not a number"),
+    " 0.6 ": (0.6, None),
+    "+1": (1.0, None),
+    "1.0": (1.0, None),
+    "\uff10.\uff15": (0.5, None),  # full-width digits
+    "\uff10\uff0e\uff15": (None, "'fte' is not a number"),  # a full-width full stop is not "."
+    "\u0661": (1.0, None),  # Arabic-Indic
+}
+
+
+def test_an_fte_is_read_as_it_is_written_in_every_reader(tiny_force):
+    header = STAFF_HEADER.split(",")
+    rows = [staff_row(f"P{i}", "W1", fte="FTE").split(",") for i in range(len(WRITTEN_FTES))]
+    for row, written in zip(rows, WRITTEN_FTES, strict=True):
+        row[header.index("fte")] = written
+    for extract in _three_readers(tiny_force, "staff_snapshot", header, rows, "staff_snapshot_x"):
+        read = extract.typed["fte"].astype("object")
+        messages = {p.source_row: p.message for p in extract.problems if p.column == "fte"}
+        for row, (written, (fte, message)) in enumerate(WRITTEN_FTES.items(), start=2):
+            if message is None:
+                assert read[row - 2] == fte and row not in messages, written
+            else:
+                assert pd.isna(read[row - 2]), written
+                assert messages[row].startswith(message), (written, messages[row])
+
+
+def test_a_workbook_number_cell_is_read_as_its_digits(tiny_force):
+    """A tiny FTE in a number cell is 0.00005, not the 5e-05 Python writes (which would be
+    refused as scientific notation); the cell itself is exact."""
+    header = STAFF_HEADER.split(",")
+    rows = [staff_row(f"P{i}", "W1").split(",") for i in range(2)]
+    frame = pd.DataFrame(rows, columns=header, dtype="object")
+    frame["fte"] = [0.00005, 0.6]
+    book = tiny_force.paths.inbox / "staff_snapshot_x.xlsx"
+    frame.to_excel(book, index=False)
+    extract = read_extract(book, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
+    assert [p for p in extract.problems if p.column == "fte"] == []
+    assert extract.typed["fte"].tolist() == [0.00005, 0.6]
+    assert extract.original["fte"].tolist() == ["0.00005", "0.6"]
+
+
+def test_invisible_characters_around_a_value_are_not_part_of_it_in_every_reader(tiny_force):
+    """hostile-10: a zero-width space, a word joiner or a byte-order mark (two exports
+    joined) around a code or an identifier made another code (quarantined as unknown, shown
+    as if it were the code) or another person. Around a value they are trimmed like spaces;
+    inside a code they stay, for the contract to quarantine with the value shown escaped."""
+    header = STAFF_HEADER.split(",")
+    written = [
+        ("P0", "BHM"),
+        ("\u200bP0\ufeff", "\u200bBHM"),
+        ("P1", "\ufeffSOL\u2060"),
+        ("P2", "\u00a0BHM\u200b"),
+        ("P3", "B\u200bHM"),
+    ]
+    rows = [staff_row(staff_id, "W1", lpu=lpu).split(",") for staff_id, lpu in written]
+    for extract in _three_readers(tiny_force, "staff_snapshot", header, rows, "staff_snapshot_x"):
+        typed = extract.typed
+        assert typed["lpu_code"].tolist() == ["BHM", "BHM", "SOL", "BHM", "B\u200bHM"]
+        assert typed["staff_key"][0] == typed["staff_key"][1]

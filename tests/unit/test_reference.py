@@ -138,3 +138,12 @@ def test_an_empty_reference_file_is_named_and_not_called_an_extract(tmp_path: Pa
     assert message.startswith("lookup.csv (")
     assert "extract" not in message
     assert "correct its path in the configuration" in message
+
+
+def test_invisible_characters_around_an_area_code_are_not_part_of_it(tmp_path: Path):
+    """hostile-10: a zero-width space or a byte-order mark (two files joined) around a code
+    made it match nothing, as a non-breaking space around it did not."""
+    path = tmp_path / "lookup.csv"
+    rows = ["\u200bE08000025,Birmingham,BHM,Birmingham", "\ufeffE08000026\u00a0,Coventry,COV,C"]
+    path.write_text("area_code,area_name,lpu_code,lpu_name\n" + "\n".join(rows) + "\n")
+    assert read_area_lookup(path)["area_code"].tolist() == ["E08000025", "E08000026"]

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from pipeline.analysts import QueryResult, write_csv
-from pipeline.safe_text import identifier, printable, protect_workbook, safe_cell
+from pipeline.safe_text import identifier, printable, protect_workbook, safe_cell, trim, visible
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,21 @@ def test_identifiers_name_no_other_folder_and_never_collide():
 def test_printable_removes_escape_sequences_and_shortens():
     assert printable("Surname\x1b[2J\u202e") == "Surname?[2J?"
     assert len(printable("x" * 500)) == 60
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("row 2 (E08\u00a0000025)", "row 2 (E08\\xa0000025)"),
+        ("E08\u200b000025 \ufeffBHM\u2060", "E08\\u200b000025 \\ufeffBHM\\u2060"),
+        ("a\x1b[2Jb\rc", "a\\x1b[2Jb\\rc"),
+        ("Caf\u00e9 \u2013 Martin\u2019s \u2192 BHM", "Caf\u00e9 \u2013 Martin\u2019s \u2192 BHM"),
+        ("first line\nsecond line", "first line\nsecond line"),
+    ],
+)
+def test_a_message_shows_every_character_that_does_not_show_itself(text, shown):
+    assert visible(text) == shown
+
+
+def test_invisible_characters_around_a_value_are_trimmed_and_inside_it_kept():
+    assert trim("\ufeff \u00a0E08\u200b000025\u3000\u2060\u200b ") == "E08\u200b000025"
