@@ -1284,7 +1284,7 @@ def protect(
         if not beside:
             chosen = _sums_exposed(
                 relations, system, unknown, structural, value, cost, threshold, sensitive,
-                worked_out, free,
+                worked_out, free, hidden,
             )  # fmt: skip
             if not chosen:
                 break
@@ -1320,6 +1320,7 @@ def _sums_exposed(
     sensitive: Callable[[Key], bool],
     worked_out: Callable[[int], bool] = lambda cell: False,
     free: Callable[[int], list[int]] = lambda cell: [],
+    hidden: Collection[int] | None = None,
 ) -> list[int]:
     """Counts to withhold for each relation whose unknown parts (two or more) add up to
     1..threshold beside a total and other parts a reader has, when that sum is a count of
@@ -1332,13 +1333,17 @@ def _sums_exposed(
 
     The total need not be shown: one withheld or unpublished that the relations fix
     (``worked_out``: the rank's ethnic-minority total as the sum of the LPUs' shown ones)
-    gives the sum as surely. The cheapest shown part that lifts the sum above the
-    threshold, or the total when shown, is withheld, so the sum is large or has a range (a
-    shown count that is withheld is then protected in turn); when there is neither, the
-    cheapest complement that frees the worked-out total (``free``).
+    gives the sum as surely; so does an unpublished part it fixes ("not stated" at a rank
+    as all ranks' less the others shown): it is not one of the sum's parts. The cheapest
+    shown part that lifts the sum above the threshold, or the total when shown, is
+    withheld, so the sum is large or has a range (a shown count that is withheld is then
+    protected in turn); when there is neither, the cheapest complement that frees the
+    worked-out total (``free``).
 
     Cost: :func:`LinearSystem.determined` (``worked_out``) is asked only of the totals
-    of relations whose unknown parts do add up to a small count of a group."""
+    of relations whose unknown parts do add up to a small count of a group, and of the
+    unpublished parts of relations whose withheld ones (``hidden``) do."""
+    hidden = unknown if hidden is None else hidden
     chosen: list[int] = []
     for relation in relations:
         total = system.index.get(relation.total)
@@ -1346,6 +1351,18 @@ def _sums_exposed(
         if total is None or None in parts:
             continue
         withheld = [i for i in parts if i in unknown]
+        shown_withheld = [i for i in withheld if i in hidden]
+        if (
+            len(shown_withheld) < len(withheld)
+            and len(shown_withheld) >= 2
+            and not a_group_count([system.keys[i] for i in withheld], sensitive)
+            and a_group_count([system.keys[i] for i in shown_withheld], sensitive)
+            and None not in (value[i] for i in shown_withheld)
+            and 1 <= sum(value[i] for i in shown_withheld) <= threshold
+        ):
+            # an unpublished part the relations fix ("not stated" at a rank, all ranks'
+            # less the others shown) is known to a reader as a shown one is
+            withheld = [i for i in withheld if i in hidden or not worked_out(i)]
         if len(withheld) < 2 or any(value[i] is None for i in withheld):
             continue
         together = sum(value[i] for i in withheld)
