@@ -692,15 +692,32 @@ def _sums_to_bound(
     """The relations whose total is not shown (nor known) and whose unknown parts, two or
     more, would add up to a count of an ethnic group (:func:`a_group_count`): by the
     total's cell, (total, unknown parts, their true sum or None). With the true values,
-    only sums of 1 to the threshold (no other can be a problem)."""
+    only sums of 1 to the threshold (no other can be a problem). Also, whether the total
+    is shown or not, the relations whose unknown parts are no count of a group but whose
+    withheld ones, two or more, are and add up to 1 to the threshold: by the first
+    withheld part's cell (the others a reader may work out, making the sum known)."""
     out: dict[int, list[tuple[Key, list[int], float | None]]] = defaultdict(list)
     for relation in relations:
         total = system.index[relation.total]
-        if total in fixed:
-            continue  # shown: small_sums_of_unknown_parts; a known 0: its parts are all 0
         unknown = [system.index[p] for p in relation.parts]
         unknown = [i for i in unknown if i not in fixed]
-        if len(unknown) < 2 or not a_group_count([system.keys[i] for i in unknown]):
+        if not a_group_count([system.keys[i] for i in unknown]):
+            # the withheld parts alone, beside unpublished ones a reader may work out
+            # ("not stated" at a rank, as all ranks' less the others shown): by a part's
+            # cell, as the total may be shown
+            own = [i for i in unknown if system.keys[i] in withheld]
+            values = [truth.get(system.keys[i]) for i in own]
+            if (
+                2 <= len(own) < len(unknown)
+                and a_group_count([system.keys[i] for i in own])
+                and None not in values
+                and 1 <= sum(values) <= threshold
+            ):
+                out[own[0]].append((relation.total, own, float(sum(values))))
+            continue
+        if total in fixed:
+            continue  # shown: small_sums_of_unknown_parts; a known 0: its parts are all 0
+        if len(unknown) < 2:
             continue
         values = [truth.get(system.keys[i]) for i in unknown]
         value = None if None in values else float(sum(values))
