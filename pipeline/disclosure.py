@@ -1353,15 +1353,14 @@ def _sums_exposed(
         withheld = [i for i in parts if i in unknown]
         shown_withheld = [i for i in withheld if i in hidden]
         if (
-            len(shown_withheld) < len(withheld)
-            and len(shown_withheld) >= 2
-            and not a_group_count([system.keys[i] for i in withheld], sensitive)
+            2 <= len(shown_withheld) < len(withheld)
             and a_group_count([system.keys[i] for i in shown_withheld], sensitive)
             and None not in (value[i] for i in shown_withheld)
             and 1 <= sum(value[i] for i in shown_withheld) <= threshold
         ):
             # an unpublished part the relations fix ("not stated" at a rank, all ranks'
-            # less the others shown) is known to a reader as a shown one is
+            # less the others shown; a rank's Asian, its total less the others shown) is
+            # known to a reader as a shown one is
             withheld = [i for i in withheld if i in hidden or not worked_out(i)]
         if len(withheld) < 2 or any(value[i] is None for i in withheld):
             continue

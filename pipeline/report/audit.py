@@ -701,19 +701,19 @@ def _sums_to_bound(
         total = system.index[relation.total]
         unknown = [system.index[p] for p in relation.parts]
         unknown = [i for i in unknown if i not in fixed]
+        # the withheld parts alone, beside unpublished ones a reader may work out ("not
+        # stated" at a rank, as all ranks' less the others shown): by a part's cell, as
+        # the total may be shown
+        own = [i for i in unknown if system.keys[i] in withheld]
+        values = [truth.get(system.keys[i]) for i in own]
+        if (
+            2 <= len(own) < len(unknown)
+            and a_group_count([system.keys[i] for i in own])
+            and None not in values
+            and 1 <= sum(values) <= threshold
+        ):
+            out[own[0]].append((relation.total, own, float(sum(values))))
         if not a_group_count([system.keys[i] for i in unknown]):
-            # the withheld parts alone, beside unpublished ones a reader may work out
-            # ("not stated" at a rank, as all ranks' less the others shown): by a part's
-            # cell, as the total may be shown
-            own = [i for i in unknown if system.keys[i] in withheld]
-            values = [truth.get(system.keys[i]) for i in own]
-            if (
-                2 <= len(own) < len(unknown)
-                and a_group_count([system.keys[i] for i in own])
-                and None not in values
-                and 1 <= sum(values) <= threshold
-            ):
-                out[own[0]].append((relation.total, own, float(sum(values))))
             continue
         if total in fixed:
             continue  # shown: small_sums_of_unknown_parts; a known 0: its parts are all 0
@@ -837,6 +837,7 @@ def audit_publication(
                 pinned_needed.setdefault(i, where)
     sums = _sums_to_bound(relations, system, fixed, truth, threshold, published.withheld)
     rng = np.random.default_rng(seed)
+    summed_totals: set[Key] = {p.key for p in problems if p.kind == SMALL_SUM}
     for component in programme.components():
         wanted = [i for i in component if i in targets]
         must_pin = [i for i in component if i in pinned_needed]
@@ -896,8 +897,11 @@ def audit_publication(
             # it or bounds do (speed: with the true values, only small sums get here, and
             # a solution already found that moves the sum settles it without a programme).
             positions = [position[i] for i in parts]
+            if total in summed_totals:
+                continue  # its withheld parts' sum, or all its unknown parts', already
             if _sum_pinned(solve, size, positions, value, found, threshold) is not None:
                 problems.append(Problem(published.where.get(total, total.id), SMALL_SUM, total))
+                summed_totals.add(total)
     known = {i: 0.0 for i, key in enumerate(system.keys) if key in zeros}
     return _published_adds(problems, system, known, truth)
 
