@@ -903,6 +903,46 @@ def a_group_count(parts: Collection[Key], sensitive: Callable[[Key], bool] = is_
     return len({k.values("eth") for k in parts}) == 1 or all(is_minority(k) for k in parts)
 
 
+def _small_group_sum(parts, value, threshold, keys, sensitive=is_ethnic) -> bool:
+    """Whether the cells ``parts`` (positions in ``keys``, values in ``value``) add up to
+    1..threshold and are a count of a group (:func:`a_group_count`)."""
+    values = [value[i] for i in parts]
+    return (
+        len(parts) >= 2
+        and None not in values
+        and 1 <= sum(values) <= threshold
+        and a_group_count([keys[i] for i in parts], sensitive)
+    )
+
+
+def small_group_within(
+    withheld: Sequence[int],
+    unpublished: Sequence[int],
+    value,
+    threshold: int,
+    keys: Sequence[Key],
+    sensitive: Callable[[Key], bool] = is_ethnic,
+) -> list[int] | None:
+    """Of a relation's unknown parts, the ``withheld`` ones and those ``unpublished`` that
+    can join them in a count of a group from 1 to ``threshold`` (in order, each of the
+    group and small enough): the parts whose sum a reader has when the other unpublished
+    ones are worked out ("Sergeants 343 - White 300 - Other 15 - not stated 15 - Asian 9
+    (unpublished, the Asian officers less the other ranks' Asian) = 4 Black or Mixed").
+    None when that is no such count of two or more parts, or none is withheld."""
+    chosen = list(withheld)
+    if not chosen or None in (value[i] for i in chosen):
+        return None
+    room = threshold - sum(value[i] for i in chosen)
+    for i in unpublished:
+        if value[i] is None or value[i] > room:
+            continue
+        if not a_group_count([keys[j] for j in (*chosen, i)], sensitive):
+            continue
+        chosen.append(i)
+        room -= value[i]
+    return chosen if _small_group_sum(chosen, value, threshold, keys, sensitive) else None
+
+
 def zero_totals(
     zeros: Iterable[Key],
     cells: Iterable[Key],
@@ -1351,17 +1391,17 @@ def _sums_exposed(
         if total is None or None in parts:
             continue
         withheld = [i for i in parts if i in unknown]
-        shown_withheld = [i for i in withheld if i in hidden]
-        if (
-            2 <= len(shown_withheld) < len(withheld)
-            and a_group_count([system.keys[i] for i in shown_withheld], sensitive)
-            and None not in (value[i] for i in shown_withheld)
-            and 1 <= sum(value[i] for i in shown_withheld) <= threshold
-        ):
+        if not _small_group_sum(withheld, value, threshold, system.keys, sensitive):
             # an unpublished part the relations fix ("not stated" at a rank, all ranks'
             # less the others shown; a rank's Asian, its total less the others shown) is
-            # known to a reader as a shown one is
-            withheld = [i for i in withheld if i in hidden or not worked_out(i)]
+            # known to a reader as a shown one is: the others may be such a sum
+            within = small_group_within(
+                [i for i in withheld if i in hidden],
+                [i for i in withheld if i not in hidden],
+                value, threshold, system.keys, sensitive,
+            )  # fmt: skip
+            if within and all(worked_out(i) for i in withheld if i not in within):
+                withheld = within
         if len(withheld) < 2 or any(value[i] is None for i in withheld):
             continue
         together = sum(value[i] for i in withheld)

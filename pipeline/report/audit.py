@@ -52,6 +52,7 @@ from pipeline.disclosure import (
     is_flow_residual,
     known_zeros,
     row_totals,
+    small_group_within,
     solving,
     zero_totals,
 )
@@ -697,6 +698,7 @@ def _sums_to_bound(
     withheld ones, two or more, are and add up to 1 to the threshold: by the first
     withheld part's cell (the others a reader may work out, making the sum known)."""
     out: dict[int, list[tuple[Key, list[int], float | None]]] = defaultdict(list)
+    true_values = [truth.get(k) for k in system.keys]
     for relation in relations:
         total = system.index[relation.total]
         unknown = [system.index[p] for p in relation.parts]
@@ -704,15 +706,14 @@ def _sums_to_bound(
         # the withheld parts alone, beside unpublished ones a reader may work out ("not
         # stated" at a rank, as all ranks' less the others shown): by a part's cell, as
         # the total may be shown
-        own = [i for i in unknown if system.keys[i] in withheld]
-        values = [truth.get(system.keys[i]) for i in own]
-        if (
-            2 <= len(own) < len(unknown)
-            and a_group_count([system.keys[i] for i in own])
-            and None not in values
-            and 1 <= sum(values) <= threshold
-        ):
-            out[own[0]].append((relation.total, own, float(sum(values))))
+        own = small_group_within(
+            [i for i in unknown if system.keys[i] in withheld],
+            [i for i in unknown if system.keys[i] not in withheld],
+            true_values, threshold, system.keys,
+        )  # fmt: skip
+        if own and len(own) < len(unknown):
+            value = float(sum(truth[system.keys[i]] for i in own))
+            out[own[0]].append((relation.total, own, value))
         if not a_group_count([system.keys[i] for i in unknown]):
             continue
         if total in fixed:

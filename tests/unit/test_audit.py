@@ -544,3 +544,30 @@ def test_withheld_parts_beside_a_part_of_their_group_worked_out_adding_up_to_a_s
         assert [(p.kind, p.key) for p in found] == problems, white_shown
         if problems:  # shown: withheld in the next round
             assert build.repairs(found, {everyone}, set()) == ([], {everyone})
+
+
+def test_a_withheld_part_and_an_unpublished_one_adding_up_to_a_small_count_are_found():
+    """Sergeants 343 - White 300 - Other 15 - not stated 15 - Asian 9 = 4 Black or Mixed:
+    the Black 4 withheld, the Mixed 0 and Asian 9 not shown, but the Asian officers less
+    the other ranks' Asian give the 9 (27 - 9 - 9 - 0). With the Asian officers not
+    shown, no problem (hostile review of the sums check)."""
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=("PC", "PS", "IN", "CI"), eth=ETH)
+    sergeants = universe.key("staff", post="PS")
+    cells = {b: universe.key("staff", post="PS", eth=BROAD[b]) for b in BROAD}
+    cells["NS"] = universe.key("staff", post="PS", eth="NS")
+    counts = {"white": 300, "black": 4, "mixed": 0, "asian": 9, "other": 15, "NS": 15}
+    truth = {cells[b]: n for b, n in counts.items()} | {sergeants: 343}
+    asian = {r: universe.key("staff", post=r, eth=BROAD["asian"]) for r in ("PC", "IN", "CI")}
+    everyone = universe.key("staff", eth=BROAD["asian"])
+    truth |= {asian["PC"]: 9, asian["IN"]: 9, asian["CI"]: 0, everyone: 27}
+    rows = [{"label": b, "n": (WITHHELD if b == "black" else truth[cells[b]], cells[b])}
+            for b in ("white", "black", "other", "NS")]  # fmt: skip
+    rows.append({"label": "All", "n": (343, sergeants)})
+    for asian_shown, problems in ((True, [(SMALL_SUM, sergeants)]), (False, [])):
+        by_rank = [{"label": r, "n": (truth[k], k)} for r, k in asian.items()]
+        if asian_shown:
+            by_rank.append({"label": "All", "n": (27, everyone)})
+        tables = [declared("ps", rows, (LABEL, COUNT)), declared("asian", by_rank, (LABEL, COUNT))]
+        found = audit.audit_publication(tables, audit.in_memory(tables), universe, truth, 5)
+        assert [(p.kind, p.key) for p in found] == problems, asian_shown

@@ -914,3 +914,37 @@ def test_withheld_parts_beside_a_part_of_their_group_worked_out_are_not_a_small_
     hidden = {*unpublished, *protection.withheld, target}
     unknown = {system.index[k] for k in system.keys if k in hidden}
     assert system.index[target] not in system.determined(unknown)
+
+
+def test_a_withheld_part_and_an_unpublished_one_beside_a_part_worked_out_are_not_a_small_count():
+    """Sergeants 343 - White 300 - Other 15 - not stated 15 - Asian 9 = 4 Black or Mixed:
+    the Sergeants' Black 4 is withheld, their Mixed 0 and Asian 9 unpublished, but the
+    Asian officers less the other ranks' Asian give the 9 (hostile review of the sums
+    check, found by a random search)."""
+    ranks = ("off/PC", "off/PS", "off/IN", "off/CI")
+    groups = {"white": (3, 300, 300, 3), "black": (0, 4, 6, 1), "mixed": (6, 0, 9, 9),
+              "asian": (9, 9, 9, 0), "other": (3, 15, 9, 4), "NS": (9, 15, 0, 2)}  # fmt: skip
+    universe = Universe(listing=("post",))
+    universe.add("staff", post=ranks, eth=ETH)
+    values = {}
+    for group, counts in groups.items():
+        eth = "NS" if group == "NS" else BROAD[group]
+        values[universe.key("staff", eth=eth)] = sum(counts)
+        for rank, n in zip(ranks, counts, strict=True):
+            values[universe.key("staff", post=rank, eth=eth)] = n
+    for position, rank in enumerate(ranks):
+        values[universe.key("staff", post=rank)] = sum(c[position] for c in groups.values())
+    values[universe.key("staff")] = sum(sum(c) for c in groups.values())
+    sergeants = {g: universe.key("staff", post="off/PS", eth=BROAD[g]) for g in BROAD}
+    unpublished = {sergeants["mixed"], sergeants["asian"], universe.key("staff", post="off/PC"),
+                   universe.key("staff", post="off/PC", eth=BROAD["mixed"]),
+                   universe.key("staff", post="off/CI", eth="NS"),
+                   universe.key("staff", post="off/IN", eth=BROAD["white"])}  # fmt: skip
+    protection, _, relations = protected(values, set(values) - unpublished, universe)
+    assert sergeants["black"] in protection.withheld
+    target = Key("sum", ())  # the Sergeants' Black and Mixed together
+    summed = Relation(target, (sergeants["black"], sergeants["mixed"]))
+    system = LinearSystem([*relations, summed], sorted({*values, target}))
+    hidden = {*unpublished, *protection.withheld, target}
+    unknown = {system.index[k] for k in system.keys if k in hidden}
+    assert system.index[target] not in system.determined(unknown)
