@@ -933,13 +933,20 @@ def small_group_within(
     if not chosen or None in (value[i] for i in chosen):
         return None
     room = threshold - sum(value[i] for i in chosen)
-    for i in unpublished:
-        if value[i] is None or value[i] > room:
+    if room < 0 or not a_group_count([keys[i] for i in chosen], sensitive):
+        return None
+    groups = {keys[i].values("eth") for i in chosen}
+    minority = all(is_minority(keys[i]) for i in chosen)
+    for i in unpublished:  # as a_group_count([*chosen, i]), one part at a time
+        if value[i] is None or value[i] > room or not sensitive(keys[i]):
             continue
-        if not a_group_count([keys[j] for j in (*chosen, i)], sensitive):
+        same = groups == {keys[i].values("eth")}
+        if not same and not (minority and is_minority(keys[i])):
             continue
         chosen.append(i)
         room -= value[i]
+        groups.add(keys[i].values("eth"))
+        minority = minority and is_minority(keys[i])
     return chosen if _small_group_sum(chosen, value, threshold, keys, sensitive) else None
 
 
