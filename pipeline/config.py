@@ -1142,6 +1142,13 @@ def _web_address(value: str) -> None:
     from urllib.parse import urlsplit
 
     address = value.replace("{folder}", "2026-03-31")
+    if value.startswith("\\\\") and re.search(r"\s", value):
+        # a share path does not read %20 as a space; its file:// address does
+        as_file = "file://" + value.lstrip("\\").replace("\\", "/").replace(" ", "%20")
+        raise ValueError(
+            f"{value!r} is not a web address: a mail client cuts a share path at its first "
+            f"space; give it as a file:// address with each space as %20: {as_file!r}"
+        )
     if re.search(r"[\s{}<>\"\x00-\x1f\x7f]", address):
         raise ValueError(
             f"{value!r} is not a web address: it has a space, a brace (only '{{folder}}' is "

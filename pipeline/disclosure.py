@@ -903,6 +903,53 @@ def a_group_count(parts: Collection[Key], sensitive: Callable[[Key], bool] = is_
     return len({k.values("eth") for k in parts}) == 1 or all(is_minority(k) for k in parts)
 
 
+def _small_group_sum(parts, value, threshold, keys, sensitive=is_ethnic) -> bool:
+    """Whether the cells ``parts`` (positions in ``keys``, values in ``value``) add up to
+    1..threshold and are a count of a group (:func:`a_group_count`)."""
+    values = [value[i] for i in parts]
+    return (
+        len(parts) >= 2
+        and None not in values
+        and 1 <= sum(values) <= threshold
+        and a_group_count([keys[i] for i in parts], sensitive)
+    )
+
+
+def small_group_within(
+    withheld: Sequence[int],
+    unpublished: Sequence[int],
+    value,
+    threshold: int,
+    keys: Sequence[Key],
+    sensitive: Callable[[Key], bool] = is_ethnic,
+) -> list[int] | None:
+    """Of a relation's unknown parts, the ``withheld`` ones and those ``unpublished`` that
+    can join them in a count of a group from 1 to ``threshold`` (in order, each of the
+    group and small enough): the parts whose sum a reader has when the other unpublished
+    ones are worked out ("Sergeants 343 - White 300 - Other 15 - not stated 15 - Asian 9
+    (unpublished, the Asian officers less the other ranks' Asian) = 4 Black or Mixed").
+    None when that is no such count of two or more parts, or none is withheld."""
+    chosen = list(withheld)
+    if not chosen or None in (value[i] for i in chosen):
+        return None
+    room = threshold - sum(value[i] for i in chosen)
+    if room < 0 or not a_group_count([keys[i] for i in chosen], sensitive):
+        return None
+    groups = {keys[i].values("eth") for i in chosen}
+    minority = all(is_minority(keys[i]) for i in chosen)
+    for i in unpublished:  # as a_group_count([*chosen, i]), one part at a time
+        if value[i] is None or value[i] > room or not sensitive(keys[i]):
+            continue
+        same = groups == {keys[i].values("eth")}
+        if not same and not (minority and is_minority(keys[i])):
+            continue
+        chosen.append(i)
+        room -= value[i]
+        groups.add(keys[i].values("eth"))
+        minority = minority and is_minority(keys[i])
+    return chosen if _small_group_sum(chosen, value, threshold, keys, sensitive) else None
+
+
 def zero_totals(
     zeros: Iterable[Key],
     cells: Iterable[Key],
@@ -1284,7 +1331,7 @@ def protect(
         if not beside:
             chosen = _sums_exposed(
                 relations, system, unknown, structural, value, cost, threshold, sensitive,
-                worked_out, free,
+                worked_out, free, hidden,
             )  # fmt: skip
             if not chosen:
                 break
@@ -1320,6 +1367,7 @@ def _sums_exposed(
     sensitive: Callable[[Key], bool],
     worked_out: Callable[[int], bool] = lambda cell: False,
     free: Callable[[int], list[int]] = lambda cell: [],
+    hidden: Collection[int] | None = None,
 ) -> list[int]:
     """Counts to withhold for each relation whose unknown parts (two or more) add up to
     1..threshold beside a total and other parts a reader has, when that sum is a count of
@@ -1332,13 +1380,17 @@ def _sums_exposed(
 
     The total need not be shown: one withheld or unpublished that the relations fix
     (``worked_out``: the rank's ethnic-minority total as the sum of the LPUs' shown ones)
-    gives the sum as surely. The cheapest shown part that lifts the sum above the
-    threshold, or the total when shown, is withheld, so the sum is large or has a range (a
-    shown count that is withheld is then protected in turn); when there is neither, the
-    cheapest complement that frees the worked-out total (``free``).
+    gives the sum as surely; so does an unpublished part it fixes ("not stated" at a rank
+    as all ranks' less the others shown): it is not one of the sum's parts. The cheapest
+    shown part that lifts the sum above the threshold, or the total when shown, is
+    withheld, so the sum is large or has a range (a shown count that is withheld is then
+    protected in turn); when there is neither, the cheapest complement that frees the
+    worked-out total (``free``).
 
     Cost: :func:`LinearSystem.determined` (``worked_out``) is asked only of the totals
-    of relations whose unknown parts do add up to a small count of a group."""
+    of relations whose unknown parts do add up to a small count of a group, and of the
+    unpublished parts of relations whose withheld ones (``hidden``) do."""
+    hidden = unknown if hidden is None else hidden
     chosen: list[int] = []
     for relation in relations:
         total = system.index.get(relation.total)
@@ -1346,6 +1398,17 @@ def _sums_exposed(
         if total is None or None in parts:
             continue
         withheld = [i for i in parts if i in unknown]
+        if not _small_group_sum(withheld, value, threshold, system.keys, sensitive):
+            # an unpublished part the relations fix ("not stated" at a rank, all ranks'
+            # less the others shown; a rank's Asian, its total less the others shown) is
+            # known to a reader as a shown one is: the others may be such a sum
+            within = small_group_within(
+                [i for i in withheld if i in hidden],
+                [i for i in withheld if i not in hidden],
+                value, threshold, system.keys, sensitive,
+            )  # fmt: skip
+            if within and all(worked_out(i) for i in withheld if i not in within):
+                withheld = within
         if len(withheld) < 2 or any(value[i] is None for i in withheld):
             continue
         together = sum(value[i] for i in withheld)

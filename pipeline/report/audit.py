@@ -52,6 +52,7 @@ from pipeline.disclosure import (
     is_flow_residual,
     known_zeros,
     row_totals,
+    small_group_within,
     solving,
     zero_totals,
 )
@@ -692,15 +693,32 @@ def _sums_to_bound(
     """The relations whose total is not shown (nor known) and whose unknown parts, two or
     more, would add up to a count of an ethnic group (:func:`a_group_count`): by the
     total's cell, (total, unknown parts, their true sum or None). With the true values,
-    only sums of 1 to the threshold (no other can be a problem)."""
+    only sums of 1 to the threshold (no other can be a problem). Also, whether the total
+    is shown or not, the relations whose unknown parts are no count of a group but whose
+    withheld ones, two or more, are and add up to 1 to the threshold: by the first
+    withheld part's cell (the others a reader may work out, making the sum known)."""
     out: dict[int, list[tuple[Key, list[int], float | None]]] = defaultdict(list)
+    true_values = [truth.get(k) for k in system.keys]
     for relation in relations:
         total = system.index[relation.total]
-        if total in fixed:
-            continue  # shown: small_sums_of_unknown_parts; a known 0: its parts are all 0
         unknown = [system.index[p] for p in relation.parts]
         unknown = [i for i in unknown if i not in fixed]
-        if len(unknown) < 2 or not a_group_count([system.keys[i] for i in unknown]):
+        # the withheld parts alone, beside unpublished ones a reader may work out ("not
+        # stated" at a rank, as all ranks' less the others shown): by a part's cell, as
+        # the total may be shown
+        own = small_group_within(
+            [i for i in unknown if system.keys[i] in withheld],
+            [i for i in unknown if system.keys[i] not in withheld],
+            true_values, threshold, system.keys,
+        )  # fmt: skip
+        if own and len(own) < len(unknown):
+            value = float(sum(truth[system.keys[i]] for i in own))
+            out[own[0]].append((relation.total, own, value))
+        if not a_group_count([system.keys[i] for i in unknown]):
+            continue
+        if total in fixed:
+            continue  # shown: small_sums_of_unknown_parts; a known 0: its parts are all 0
+        if len(unknown) < 2:
             continue
         values = [truth.get(system.keys[i]) for i in unknown]
         value = None if None in values else float(sum(values))
@@ -820,6 +838,7 @@ def audit_publication(
                 pinned_needed.setdefault(i, where)
     sums = _sums_to_bound(relations, system, fixed, truth, threshold, published.withheld)
     rng = np.random.default_rng(seed)
+    summed_totals: set[Key] = {p.key for p in problems if p.kind == SMALL_SUM}
     for component in programme.components():
         wanted = [i for i in component if i in targets]
         must_pin = [i for i in component if i in pinned_needed]
@@ -879,8 +898,11 @@ def audit_publication(
             # it or bounds do (speed: with the true values, only small sums get here, and
             # a solution already found that moves the sum settles it without a programme).
             positions = [position[i] for i in parts]
+            if total in summed_totals:
+                continue  # its withheld parts' sum, or all its unknown parts', already
             if _sum_pinned(solve, size, positions, value, found, threshold) is not None:
                 problems.append(Problem(published.where.get(total, total.id), SMALL_SUM, total))
+                summed_totals.add(total)
     known = {i: 0.0 for i, key in enumerate(system.keys) if key in zeros}
     return _published_adds(problems, system, known, truth)
 

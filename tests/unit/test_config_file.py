@@ -221,6 +221,8 @@ def test_a_report_link_that_is_no_web_address_is_refused(tmp_path, link):
     )
     text = config_error(write_config(tmp_path, extra))
     assert f"delivery.email.report_link: Value error, {link!r} is not a web address" in text
+    if link.startswith("\\\\") and " " in link:  # %20 in a share path is no space
+        assert "'file://server/BME%20reports/{folder}'" in text, text
 
 
 @pytest.mark.parametrize(
