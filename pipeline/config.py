@@ -336,6 +336,9 @@ DEFAULT_ETHNICITY_SYNONYMS: dict[str, str] = {
     "White British": "W1",
     "White Irish": "W2",
     "White Other": "W9",
+    "Irish Traveller": "W3",
+    "Black Caribbean": "B1",
+    "Black African": "B2",
     # 2001's headings (16 groups): Chinese was under "Chinese or other ethnic group".
     "Chinese or other ethnic group: Chinese": "A4",
     "Chinese or other ethnic group: Any other ethnic group": "O9",
@@ -345,6 +348,10 @@ DEFAULT_ETHNICITY_SYNONYMS: dict[str, str] = {
     "Not disclosed": "NS",
     "Not known": "NS",
     "Unknown": "NS",
+    "Not recorded": "NS",
+    "Refused": "NS",
+    "Declined": "NS",
+    "Declined to state": "NS",
 }
 
 DEFAULT_WORKER_TYPE_SYNONYMS: dict[str, str] = {

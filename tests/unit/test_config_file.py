@@ -313,6 +313,12 @@ OTHER_WORDINGS = {
     "Asian or Asian British - Pakistani": "A2",
     "Prefer not to say": "NS",
     "Not stated": "NS",
+    "Refused": "NS",
+    "Declined": "NS",
+    "Not Recorded": "NS",
+    "Black African": "B2",
+    "Black Caribbean": "B1",
+    "Irish Traveller": "W3",
     **{e.label: e.code for e in codes.ETHNICITIES},  # the product's own labels
 }
 
