@@ -935,18 +935,12 @@ def small_group_within(
     room = threshold - sum(value[i] for i in chosen)
     if room < 0 or not a_group_count([keys[i] for i in chosen], sensitive):
         return None
-    groups = {keys[i].values("eth") for i in chosen}
-    minority = all(is_minority(keys[i]) for i in chosen)
-    for i in unpublished:  # as a_group_count([*chosen, i]), one part at a time
-        if value[i] is None or value[i] > room or not sensitive(keys[i]):
+    for i in unpublished:
+        if value[i] is None or value[i] > room:
             continue
-        same = groups == {keys[i].values("eth")}
-        if not same and not (minority and is_minority(keys[i])):
-            continue
-        chosen.append(i)
-        room -= value[i]
-        groups.add(keys[i].values("eth"))
-        minority = minority and is_minority(keys[i])
+        if a_group_count([keys[j] for j in (*chosen, i)], sensitive):
+            chosen.append(i)
+            room -= value[i]
     return chosen if _small_group_sum(chosen, value, threshold, keys, sensitive) else None
 
 
@@ -1365,9 +1359,9 @@ def _sums_exposed(
     cost: list,
     threshold: int,
     sensitive: Callable[[Key], bool],
-    worked_out: Callable[[int], bool] = lambda cell: False,
-    free: Callable[[int], list[int]] = lambda cell: [],
-    hidden: Collection[int] | None = None,
+    worked_out: Callable[[int], bool],
+    free: Callable[[int], list[int]],
+    hidden: Collection[int],
 ) -> list[int]:
     """Counts to withhold for each relation whose unknown parts (two or more) add up to
     1..threshold beside a total and other parts a reader has, when that sum is a count of
@@ -1390,7 +1384,6 @@ def _sums_exposed(
     Cost: :func:`LinearSystem.determined` (``worked_out``) is asked only of the totals
     of relations whose unknown parts do add up to a small count of a group, and of the
     unpublished parts of relations whose withheld ones (``hidden``) do."""
-    hidden = unknown if hidden is None else hidden
     chosen: list[int] = []
     for relation in relations:
         total = system.index.get(relation.total)
@@ -1407,15 +1400,10 @@ def _sums_exposed(
                 [i for i in withheld if i not in hidden],
                 value, threshold, system.keys, sensitive,
             )  # fmt: skip
-            if within and all(worked_out(i) for i in withheld if i not in within):
-                withheld = within
-        if len(withheld) < 2 or any(value[i] is None for i in withheld):
-            continue
+            if not within or not all(worked_out(i) for i in withheld if i not in within):
+                continue
+            withheld = within
         together = sum(value[i] for i in withheld)
-        if not 1 <= together <= threshold:
-            continue
-        if not a_group_count([system.keys[i] for i in withheld], sensitive):
-            continue
         if total in unknown and not worked_out(total):
             continue
         # a shown part that lifts the sum above the threshold, or the total: a 0 or another

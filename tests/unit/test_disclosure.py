@@ -884,14 +884,10 @@ def test_withheld_parts_beside_an_unpublished_part_worked_out_are_not_a_small_co
     assert not 1 <= sum(truth[k] for k in protection.withheld) <= 5, protection.withheld
 
 
-def test_withheld_parts_beside_a_part_of_their_group_worked_out_are_not_a_small_count():
-    """Asian officers 18 - Chief Inspectors' Asian 15 = 3 at Constable and Sergeant, both
-    withheld: the Chief Inspectors' Asian is unpublished, but their total less the other
-    groups shown gives it (115 - 100). All three are Asian (their sum, 18, is not small),
-    but a reader has the unpublished one (hostile review of the sums check)."""
-    ranks = ("off/PC", "off/PS", "off/CI")
-    groups = {"white": (60, 20, 60), "black": (1, 15, 0), "mixed": (6, 0, 0),
-              "asian": (3, 0, 15), "other": (40, 6, 40), "NS": (9, 3, 0)}  # fmt: skip
+def ranks_by_broad_group(ranks: tuple[str, ...], groups: dict[str, tuple[int, ...]]):
+    """Officers of ``ranks`` by broad ethnic group (``groups``: each group's count at each
+    rank, "NS" for not stated) with every margin: each group's total, each rank's and
+    everyone's."""
     universe = Universe(listing=("post",))
     universe.add("staff", post=ranks, eth=ETH)
     values = {}
@@ -903,6 +899,18 @@ def test_withheld_parts_beside_a_part_of_their_group_worked_out_are_not_a_small_
     for position, rank in enumerate(ranks):
         values[universe.key("staff", post=rank)] = sum(c[position] for c in groups.values())
     values[universe.key("staff")] = sum(sum(c) for c in groups.values())
+    return universe, values
+
+
+def test_withheld_parts_beside_a_part_of_their_group_worked_out_are_not_a_small_count():
+    """Asian officers 18 - Chief Inspectors' Asian 15 = 3 at Constable and Sergeant, both
+    withheld: the Chief Inspectors' Asian is unpublished, but their total less the other
+    groups shown gives it (115 - 100). All three are Asian (their sum, 18, is not small),
+    but a reader has the unpublished one (hostile review of the sums check)."""
+    ranks = ("off/PC", "off/PS", "off/CI")
+    groups = {"white": (60, 20, 60), "black": (1, 15, 0), "mixed": (6, 0, 0),
+              "asian": (3, 0, 15), "other": (40, 6, 40), "NS": (9, 3, 0)}  # fmt: skip
+    universe, values = ranks_by_broad_group(ranks, groups)
     asian = {rank: universe.key("staff", post=rank, eth=BROAD["asian"]) for rank in ranks}
     unpublished = {asian["off/CI"], universe.key("staff", eth=BROAD["mixed"]),
                    universe.key("staff", post="off/PC", eth=BROAD["white"])}  # fmt: skip
@@ -924,17 +932,7 @@ def test_a_withheld_part_and_an_unpublished_one_beside_a_part_worked_out_are_not
     ranks = ("off/PC", "off/PS", "off/IN", "off/CI")
     groups = {"white": (3, 300, 300, 3), "black": (0, 4, 6, 1), "mixed": (6, 0, 9, 9),
               "asian": (9, 9, 9, 0), "other": (3, 15, 9, 4), "NS": (9, 15, 0, 2)}  # fmt: skip
-    universe = Universe(listing=("post",))
-    universe.add("staff", post=ranks, eth=ETH)
-    values = {}
-    for group, counts in groups.items():
-        eth = "NS" if group == "NS" else BROAD[group]
-        values[universe.key("staff", eth=eth)] = sum(counts)
-        for rank, n in zip(ranks, counts, strict=True):
-            values[universe.key("staff", post=rank, eth=eth)] = n
-    for position, rank in enumerate(ranks):
-        values[universe.key("staff", post=rank)] = sum(c[position] for c in groups.values())
-    values[universe.key("staff")] = sum(sum(c) for c in groups.values())
+    universe, values = ranks_by_broad_group(ranks, groups)
     sergeants = {g: universe.key("staff", post="off/PS", eth=BROAD[g]) for g in BROAD}
     unpublished = {sergeants["mixed"], sergeants["asian"], universe.key("staff", post="off/PC"),
                    universe.key("staff", post="off/PC", eth=BROAD["mixed"]),
