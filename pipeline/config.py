@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -144,6 +144,16 @@ def _synonyms_contradict(where: str, synonyms: dict[str, str], names: Iterable[s
         for wording, value in synonyms.items()
         if by_key.get(codes.code_key(wording), value) != value
     ]
+
+
+def _synonyms_name(where: str, synonyms: dict[str, str], names: Collection[str]) -> list[str]:
+    """The synonyms of a table that map a wording onto something not in ``names`` (a code,
+    rank, band, department or LPU), then those that contradict one (``_synonyms_contradict``)."""
+    return [
+        f"{where} {wording!r} = {value!r}: not one of {', '.join(sorted(names))}"
+        for wording, value in synonyms.items()
+        if value not in names
+    ] + _synonyms_contradict(where, synonyms, names)
 
 
 class _Frozen(BaseModel):
@@ -665,19 +675,24 @@ class CodeSettings(_Frozen):
             **{f"{c}_synonyms": frozenset(v) for c, v in MONITORING_CODES.items()},
         }
         problems = [
-            f"[codes.{table}] {wording!r} = {code!r}: not one of {', '.join(sorted(allowed))}"
-            for table, allowed in fixed.items()
-            for wording, code in getattr(self, table).items()
-            if code not in allowed
-        ]
-        problems += [
             problem
             for table, allowed in fixed.items()
-            for problem in _synonyms_contradict(f"[codes.{table}]", getattr(self, table), allowed)
+            for problem in _synonyms_name(f"[codes.{table}]", getattr(self, table), allowed)
         ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def check_lpu_synonyms(self, lpu_codes: Collection[str], lookup_file: Path) -> None:
+        """Raise a ``ConfigError`` for an LPU synonym that names no LPU code of the area →
+        LPU lookup, or contradicts one: checked when the lookup is read
+        (``reference.load_reference``), since its codes are not known before."""
+        problems = _synonyms_name("[codes.lpu_synonyms]", self.lpu_synonyms, lpu_codes)
+        if problems:
+            raise ConfigError(
+                f"{'; '.join(problems)} (the LPU codes of {lookup_file}, [reference] "
+                "area_lookup_file)"
+            )
 
 
 class GroupLabels(_Frozen):

@@ -382,8 +382,8 @@ starts with (MSOA "Birmingham 001", LSOA "Birmingham 001A")."""
 
 def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
     """Every reference table the SQL models read, checked against each other and against
-    the configured force (``geography.resolve``): census_population, force_areas,
-    lpu_areas, area_lookup and, when configured, census_2011_population."""
+    the configured force (``geography.resolve``) and LPU synonyms: census_population,
+    force_areas, lpu_areas, area_lookup and, when configured, census_2011_population."""
     ref = settings.reference
     census = read_census(ref.census_file)
     force_lookup = read_force_lookup(ref.force_lookup_file)
@@ -408,6 +408,9 @@ def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
             area_districts=area_districts,
             district_names=geography.district_names(*names),
         )
+    )
+    settings.codes.check_lpu_synonyms(
+        {code for code in area_lookup["lpu_code"] if code}, ref.area_lookup_file
     )
     resolved.force_areas.attrs["notes"] = resolved.notes
     tables = {

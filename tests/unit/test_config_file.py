@@ -20,16 +20,18 @@ import subprocess
 import sys
 
 import pytest
-from conftest import STAFF_HEADER, staff_row, write_config
+from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 from typer.testing import CliRunner
 
 from pipeline import codes
 from pipeline.cli import app
 from pipeline.config import REPO_ROOT, ConfigError, load_settings
 from pipeline.extracts import read_extract
+from pipeline.history import current_history
 from pipeline.new_force import init_force
 from pipeline.runs import ExitCode
 from pipeline.schemas import allowed_codes
+from pipeline.warehouse import connect
 
 DEPARTMENT = '[[codes.departments]]\nname = "Custody \u2013 Suite\u2019s"\n'
 
@@ -199,6 +201,40 @@ def test_a_synonym_that_agrees_with_a_code_is_harmless(tmp_path):
     )
     settings = load_settings(write_config(tmp_path, extra))
     assert settings.codes.rank_synonyms["SC"] == "SC"
+
+
+@pytest.mark.parametrize(
+    ("synonyms", "named"),
+    [
+        (
+            '"Brum" = "BRUM"\n"Solihull LPU" = "SOL"\n',
+            "[codes.lpu_synonyms] 'Brum' = 'BRUM': not one of BHM, COV, DUD, SAN, SOL, WAL, WOL",
+        ),
+        ('"bhm" = "SOL"\n', "[codes.lpu_synonyms] 'bhm' = 'SOL': 'bhm' is 'BHM' itself"),
+    ],
+)
+def test_an_lpu_synonym_names_an_lpu_of_the_area_lookup(tmp_path, synonyms, named):
+    """Before, a synonym onto no LPU of the lookup was accepted: every row with its wording
+    was then quarantined as an unknown LPU, the synonym the user wrote silently not applied.
+    The lookup's codes are not known when the configuration is loaded: checked on reading it."""
+    config = write_config(tmp_path, "[codes.lpu_synonyms]\n" + synonyms)
+    result = CliRunner().invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == ExitCode.CONFIG_ERROR, result.output
+    text = " ".join(result.output.split())
+    assert named in text and "Solihull LPU" not in text
+    assert f"the LPU codes of {tmp_path / 'area_to_lpu.csv'}, [reference] area_lookup_file" in text
+
+
+def test_an_lpu_synonym_onto_an_lpu_of_the_lookup_is_read_as_it(tmp_path):
+    config = write_config(tmp_path, '[codes.lpu_synonyms]\n"Birmingham LPU" = "BHM"\n')
+    rows = [staff_row(f"P{i}", "W1", lpu="Birmingham LPU") for i in range(20)]
+    write_inbox(load_settings(config), "staff_snapshot_2026-03-31.csv",
+                STAFF_HEADER + "\n" + "\n".join(rows) + "\n")  # fmt: skip
+    result = CliRunner().invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == ExitCode.SUCCESS, result.output
+    with connect(current_history(load_settings(config)), read_only=True) as con:
+        found = con.execute("select distinct lpu_code from raw.staff_snapshot").fetchall()
+    assert found == [("BHM",)]
 
 
 @pytest.mark.parametrize(
