@@ -211,6 +211,21 @@ class ExtractSettings(_Frozen):
         "first row has every required column.",
     )
 
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _a_sheet(cls, value):
+        """A name or a position from 0: not a negative or fractional number, a true or
+        false, or a blank name, which no workbook has (refused now, not when one arrives)."""
+        name = isinstance(value, str) and value.strip()
+        position = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if value is not None and not (name or position):
+            raise ValueError(
+                f"{value!r} is not a sheet: give the sheet's name in quotes, or its position "
+                "counting from 0 (the first sheet is 0), or remove the line to read the only "
+                "sheet with the extract's columns"
+            )
+        return value
+
 
 def _default_extracts() -> dict[str, ExtractSettings]:
     return {kind: ExtractSettings(file_pattern=f"{kind}*") for kind in EXTRACT_KINDS}

@@ -153,6 +153,20 @@ def test_a_fault_of_the_whole_file_is_named_without_an_empty_key(tmp_path):
     assert f"{config}: Value error, [leadership] senior_bands names 'Band Z'" in text
 
 
+@pytest.mark.parametrize(("sheet", "shown"), [("-1", "-1"), ("true", "True"), ('" "', "' '")])
+def test_a_sheet_no_workbook_has_is_refused_before_a_workbook_arrives(tmp_path, sheet, shown):
+    """Before, sheet = -1 was accepted until a workbook arrived and blocked the night (exit
+    3); true was read as sheet 1."""
+    text = config_error(write_config(tmp_path, f"[extracts.staff_snapshot]\nsheet = {sheet}\n"))
+    assert f"extracts.staff_snapshot.sheet: Value error, {shown} is not a sheet" in text
+
+
+def test_a_sheet_is_a_name_or_a_position_from_0(tmp_path):
+    extra = '[extracts.staff_snapshot]\nsheet = 0\n[extracts.joiners_leavers]\nsheet = "HR"\n'
+    extracts = load_settings(write_config(tmp_path, extra)).extracts
+    assert (extracts["staff_snapshot"].sheet, extracts["joiners_leavers"].sheet) == (0, "HR")
+
+
 def test_the_same_header_for_columns_of_different_extracts_is_no_repeat(tmp_path):
     extra = (
         '[extracts.staff_snapshot.columns]\nstaff_id = "Payroll No"\n'
