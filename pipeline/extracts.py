@@ -153,6 +153,8 @@ class Extract:
     problems: tuple[RowProblem, ...] = ()
     dropped_columns: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
+    warnings: tuple[str, ...] = ()
+    """What the file lacks that the configuration expects, for the run's warnings."""
 
     @property
     def rows_read(self) -> int:
@@ -718,6 +720,20 @@ def _map_header(path: Path, table: Table, kind: str, settings: Settings) -> _Hea
     return match
 
 
+def _mapped_but_absent(match: _HeaderMatch, kind: str, settings: Settings) -> tuple[str, ...]:
+    """A warning for each column the file may leave out whose header the configuration maps
+    but the file lacks: read as blank, as the column left out, which the mapping says it was
+    not meant to be (a renamed header in the export, a typo in the mapping)."""
+    mapping = settings.extracts[kind].columns
+    return tuple(
+        f"[extracts.{kind}.columns] {c.name} = {mapping[c.name]!r}: the file's header has no "
+        f"such column, so every row's {c.name} is read as blank. Correct the mapping, or "
+        "add the column to the export."
+        for c in EXTRACT_COLUMNS[kind]
+        if not c.in_every_file and c.name in mapping and c.name not in match.positions.values()
+    )
+
+
 def _where_header(table: Table, match: _HeaderMatch) -> str:
     """Which row was read as the header, when that is not obvious."""
     sheet = f"sheet {table.sheet!r}, " if table.sheet else ""
@@ -1252,4 +1268,5 @@ def read_extract(
         problems=(*ragged, *problems),
         dropped_columns=match.dropped,
         encoding=encoding,
+        warnings=_mapped_but_absent(match, kind, settings),
     )

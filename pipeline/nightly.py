@@ -379,6 +379,7 @@ def _read_new_extracts(con, settings, result, tables, progress, inputs):
             continue
         loaded.append(extract)
         result.files_loaded.append(item.name)
+        result.warnings += [f"{item.name}: {warning}" for warning in extract.warnings]
         result.rows_read += extract.rows_read
         if not extract.rows_read:  # only a kind that may be empty gets here (the reader)
             result.notes.append(
