@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import census_2011, geography
+from pipeline.codes import header_key
 from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
 from pipeline.extracts import ExtractError, read_table
 from pipeline.safe_text import trim
@@ -81,11 +82,6 @@ def _classify_label(label: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _key(name: str) -> str:
-    """A header as compared: case, spaces, underscores and hyphens do not matter."""
-    return re.sub(r"[\s_\-]+", " ", name.replace("\ufeff", "")).strip().casefold()
-
-
 def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]]) -> pd.DataFrame:
     """A reference file as text cells under its header, indexed by the file's row numbers.
 
@@ -126,7 +122,7 @@ def _columns_found(frame_or_header, patterns: dict[str, str]) -> dict[str, str]:
     found = {}
     for canonical, pattern in patterns.items():
         for column in frame_or_header:
-            if re.fullmatch(pattern, _key(column)) and canonical not in found:
+            if re.fullmatch(pattern, header_key(column)) and canonical not in found:
                 found[canonical] = column
     return found
 
