@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -57,16 +57,23 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says what to change."""
 
 
+T = TypeVar("T")
+
+
+def _repeats(items: Iterable[T], key: Callable[[T], str]) -> list[list[T]]:
+    """The items that share a key with another, in groups of one key, in the order met."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return [group for group in groups.values() if len(group) > 1]
+
+
 def _each_once(where: str, names: Iterable[str], counted: str = "") -> None:
     """Raise for a list that names one thing twice, compared as a file's values are matched
     with it (``codes.code_key``: case, spaces and the kind of dash or colon do not count)."""
-    spellings: dict[str, list[str]] = {}
-    for name in names:
-        spellings.setdefault(codes.code_key(name), []).append(name)
     twice = [
         " and ".join(repr(s) for s in dict.fromkeys(group))
-        for group in spellings.values()
-        if len(group) > 1
+        for group in _repeats(names, codes.code_key)
     ]
     if twice:
         raise ValueError(
@@ -80,13 +87,10 @@ def _synonyms_agree(where: str, synonyms: dict[str, str]) -> None:
     spaces, dashes and colons do not count), name one wording twice for two different
     values: the last would silently win. Two spellings of one wording for the same value
     are harmless ('Not stated' and 'Not Stated')."""
-    targets: dict[str, dict[str, str]] = {}
-    for wording, value in synonyms.items():
-        targets.setdefault(codes.code_key(wording), {})[wording] = value
     clashes = [
-        " and ".join(f"{w!r} = {v!r}" for w, v in group.items())
-        for group in targets.values()
-        if len(set(group.values())) > 1
+        " and ".join(f"{w!r} = {v!r}" for w, v in group)
+        for group in _repeats(synonyms.items(), lambda synonym: codes.code_key(synonym[0]))
+        if len({v for _, v in group}) > 1
     ]
     if clashes:
         raise ValueError(
@@ -116,13 +120,9 @@ def _columns_mapped_once(kind: str, columns: dict[str, str]) -> None:
             f"{where} {', '.join(f'{n} = {columns[n]!r}' for n in blank)}: no header; name "
             "the force's header, or remove the line if the file's header is the column's name"
         )
-    by_header: dict[str, list[str]] = {}
-    for name, header in columns.items():
-        by_header.setdefault(codes.header_key(header), []).append(name)
     twice = [
         " and ".join(f"{n} = {columns[n]!r}" for n in group)
-        for group in by_header.values()
-        if len(group) > 1
+        for group in _repeats(columns, lambda name: codes.header_key(columns[name]))
     ]
     if twice:
         raise ValueError(
@@ -905,11 +905,9 @@ class SurveySettings(_Frozen):
 
     @model_validator(mode="after")
     def _one_question_per_indicator(self) -> SurveySettings:
-        by_indicator: dict[str, list[str]] = {}
-        for code, indicator in self.questions.items():
-            by_indicator.setdefault(indicator, []).append(code)
         twice = [
-            f"{', '.join(codes)} = {i!r}" for i, codes in by_indicator.items() if len(codes) > 1
+            f"{', '.join(group)} = {self.questions[group[0]]!r}"
+            for group in _repeats(self.questions, self.questions.__getitem__)
         ]
         if twice:
             raise ValueError(

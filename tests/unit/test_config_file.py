@@ -109,6 +109,18 @@ def test_a_synonym_table_gives_each_wording_one_value(tmp_path, extra, named):
         load_settings(write_config(tmp_path, extra))
 
 
+def test_a_survey_indicator_is_given_one_question(tmp_path):
+    extra = (
+        '[survey.questions]\nQ1 = "discrimination"\nQ2 = "harassment_public"\n'
+        'Q3 = "discrimination"\nQ4 = "harassment_public"\nQ5 = "equal_opportunities"\n'
+    )
+    with pytest.raises(ConfigError, match=re.escape(
+        "[survey.questions] Q1, Q3 = 'discrimination'; Q2, Q4 = 'harassment_public': one "
+        "question per indicator"
+    )):  # fmt: skip
+        load_settings(write_config(tmp_path, extra))
+
+
 def test_two_spellings_of_a_synonym_for_the_same_value_are_harmless(tmp_path):
     extra = '[codes.ethnicity_synonyms]\n"Not stated" = "NS"\n"Not Stated" = "NS"\n'
     settings = load_settings(write_config(tmp_path, extra))
