@@ -276,7 +276,9 @@ def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) 
 
 
 _NUMBER_ID = re.compile(r"(?P<digits>\d+)(?:\.0+)?")
-_EXPONENT_ID = re.compile(r"\d+(?:\.\d+)?[eE]\+?\d+")
+_EXPONENT_ID = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
+"""A whole number as a spreadsheet writes it in scientific notation: always with ``E+``
+(``1.23457E+11``), so an identifier such as ``12E4`` or ``4E12`` is read as written."""
 _NOT_IN_IDENTIFIER = re.compile(rf"[\s{ZERO_WIDTH}]+")
 """Dropped from anywhere in an identifier: spaces of any kind and characters that take no
 room (``safe_text.ZERO_WIDTH``), which a reader cannot see are there."""

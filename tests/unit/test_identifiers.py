@@ -39,6 +39,7 @@ LPUS = frozenset({"BHM", "SOL"})
         ("0000", "0"),
         ("wm\u00a0123 4", "WM1234"),
         ("A00123", "A00123"),
+        ("12e4", "12E4"),  # an identifier with a letter in it, not 120000
     ],
 )
 def test_one_spelling_per_identifier(written, expected):
@@ -57,6 +58,8 @@ def test_one_spelling_per_identifier(written, expected):
         ("1.2300E+02", False),
         ("100170", False),
         ("WE12", False),
+        ("12E4", False),  # an identifier with a letter in it: Excel always writes E+
+        ("4E12", False),
         ("", False),
     ],
 )
