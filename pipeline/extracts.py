@@ -876,12 +876,14 @@ MAX_WHOLE = 10**15
 """A whole number longer than 15 digits is no count or order (and not exact as a float)."""
 
 
-def _parse_whole_numbers(values: pd.Series) -> pd.Series:
+def parse_whole_numbers(values: pd.Series) -> pd.Series:
     """A whole-number column (a count, an order): digits, with thousands separators in the
     standard grouping (``THOUSANDS``) or none, and a decimal part that ``_convert_column``
     accepts only if it is zero (12.0, as Excel writes a count); a value with any other comma
     (1,62 or 12,34,5) is missing (quarantined), never read as a decimal comma. What
-    ``_numbers`` refuses is missing too."""
+    ``_numbers`` refuses is missing too. Also the census reader's one reading of a count.
+
+    Shape: a text Series in, a float64 Series with the same index out (NaN where missing)."""
     values = _ascii_digits(values)
     grouped = values.str.fullmatch(THOUSANDS + r"(?:\.\d*)?")
     text = values.str.replace(",", "", regex=False).where(grouped, values)
@@ -1026,7 +1028,7 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         return parsed
     if column.type == "int":
-        numbers = _per_distinct(values, _parse_whole_numbers)
+        numbers = _per_distinct(values, parse_whole_numbers)
         bad = numbers.isna() & ~blank
         scientific = bad & _scientific(values)
         commas = bad & ~scientific
