@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
@@ -33,7 +34,7 @@ import pyarrow.compute as pc
 
 from pipeline.codes import code_key, header_key
 from pipeline.config import EXTRACT_KINDS, Settings
-from pipeline.safe_text import TRIMMED
+from pipeline.safe_text import TRIMMED, ZERO_WIDTH
 from pipeline.schemas import (
     EMPTY_FILE_MEANS,
     EXTRACT_COLUMNS,
@@ -277,28 +278,69 @@ def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) 
 
 
 _NUMBER_ID = re.compile(r"(?P<digits>\d+)(?:\.0+)?")
-_EXPONENT_ID = re.compile(r"\d+(?:\.\d+)?[eE]\+?\d+")
+_EXPONENT_ID = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
+"""A whole number as a spreadsheet writes it in scientific notation: always with ``E+``
+(``1.23457E+11``), so an identifier such as ``12E4`` or ``4E12`` is read as written."""
+_NOT_IN_IDENTIFIER = re.compile(rf"[\s{ZERO_WIDTH}]+")
+"""Dropped from anywhere in an identifier: spaces of any kind and characters that take no
+room (``safe_text.ZERO_WIDTH``), which a reader cannot see are there."""
+
+
+def _identifier_text(text: pd.Series) -> pd.Series:
+    return text.str.replace(_NOT_IN_IDENTIFIER.pattern, "", regex=True).str.upper()
+
+
+def _written_in_full(value: str) -> str | None:
+    """The whole number an identifier in scientific notation writes, if its mantissa carries
+    every digit of it down to the units (``1.00170E+05``: 100170); ``None`` if the units
+    digit or more are implied (``1.0017E+05``, ``1.23457E+11``: rounded to the digits a
+    spreadsheet shows, so maybe another person's number) or it is not whole."""
+    number = Decimal(value)
+    if number.as_tuple().exponent > 0 or number != number.to_integral_value():
+        return None
+    return format(number.to_integral_value(), "f")
+
+
+def _is_rounded(value: str) -> bool:
+    return _EXPONENT_ID.fullmatch(value) is not None and _written_in_full(value) is None
+
+
+def rounded_identifiers(values: pd.Series) -> pd.Series:
+    """Whether each identifier is a number in scientific notation that does not carry all
+    its digits (``_written_in_full``): Excel saves a number of 12 digits or more in a CSV in
+    General format as ``1.23457E+11``, so two people's payroll numbers can be written alike.
+    Such a row is quarantined (``invalid_number``), never read as ``123457000000``."""
+    rounded = pd.Series(False, index=values.index, dtype=bool)
+    maybe = values.str.contains("[eE]", regex=True).fillna(False).astype(bool)
+    if maybe.any():  # one vectorised pass; only the cells with an E are looked at one by one
+        written = values[maybe].drop_duplicates()
+        text = _identifier_text(written)
+        found = dict(zip(written, map(_is_rounded, text), strict=True))
+        rounded[maybe] = values[maybe].map(found).astype(bool)
+    return rounded
 
 
 def normalise_identifiers(values: pd.Series) -> pd.Series:
     """One spelling per identifier, whatever the file type: HR systems hold payroll numbers
     as text (``00100170``) while a workbook or a CSV saved from Excel turns them into
-    numbers (``100170``, ``100170.0``, ``1.0017E+05``). Spaces anywhere (including non-breaking
-    ones) are dropped, letters upper-cased, and an all-digit identifier loses its leading
-    zeros, so that the same person gets the same pseudonym from every extract.
+    numbers (``100170``, ``100170.0``, ``1.00170E+05``). Spaces anywhere (including
+    non-breaking ones) and zero-width characters are dropped, letters upper-cased, and an
+    all-digit identifier loses its leading zeros, so that the same person gets the same
+    pseudonym from every extract. Scientific notation is a number only when written in full
+    (``_written_in_full``); a rounded one (``rounded_identifiers``, quarantined by the
+    reader) is left as written, never made another person's number.
 
     Assumes no force issues two identifiers that differ only in leading zeros or case."""
 
     def one(value: str) -> str:
         if match := _NUMBER_ID.fullmatch(value):
             return match["digits"].lstrip("0") or "0"
-        if _EXPONENT_ID.fullmatch(value) and float(value).is_integer():
-            return str(int(float(value)))
+        if _EXPONENT_ID.fullmatch(value) and (whole := _written_in_full(value)) is not None:
+            return whole
         return value
 
     def distinct(text: pd.Series) -> pd.Series:
-        text = text.str.replace(r"\s+", "", regex=True).str.upper()
-        return text.map(one, na_action="ignore")
+        return _identifier_text(text).map(one, na_action="ignore")
 
     return _per_distinct(values, distinct)
 
@@ -850,12 +892,14 @@ MAX_WHOLE = 10**15
 """A whole number longer than 15 digits is no count or order (and not exact as a float)."""
 
 
-def _parse_whole_numbers(values: pd.Series) -> pd.Series:
+def parse_whole_numbers(values: pd.Series) -> pd.Series:
     """A whole-number column (a count, an order): digits, with thousands separators in the
     standard grouping (``THOUSANDS``) or none, and a decimal part that ``_convert_column``
     accepts only if it is zero (12.0, as Excel writes a count); a value with any other comma
     (1,62 or 12,34,5) is missing (quarantined), never read as a decimal comma. What
-    ``_numbers`` refuses is missing too."""
+    ``_numbers`` refuses is missing too. Also the census reader's one reading of a count.
+
+    Shape: a text Series in, a float64 Series with the same index out (NaN where missing)."""
     values = _ascii_digits(values)
     grouped = values.str.fullmatch(THOUSANDS + r"(?:\.\d*)?")
     text = values.str.replace(",", "", regex=False).where(grouped, values)
@@ -975,7 +1019,17 @@ def _target_name(column: Column) -> str:
 def _convert_column(column, values, blank, kind, settings, allowed, checker, out) -> pd.Series:
     name = column.name
     if column.type == "id":
-        return _pseudonymise_identifiers(values.mask(blank), settings.pseudonym_key())
+        rounded = rounded_identifiers(values) & ~blank
+        checker.flag(
+            rounded,
+            name,
+            "invalid_number",
+            f"'{name}' is a number in scientific notation (such as 1.23457E+11) that was "
+            "rounded by a spreadsheet to the digits it shows, so it may be another person's "
+            f"number; save the file with the '{name}' column formatted as text (or export it "
+            "again from the HR system) and load it again.",
+        )
+        return _pseudonymise_identifiers(values.mask(blank | rounded), settings.pseudonym_key())
     if column.type == "text":
         return values.mask(blank)
     if column.type == "date":
@@ -990,7 +1044,7 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         return parsed
     if column.type == "int":
-        numbers = _per_distinct(values, _parse_whole_numbers)
+        numbers = _per_distinct(values, parse_whole_numbers)
         bad = numbers.isna() & ~blank
         scientific = bad & _scientific(values)
         commas = bad & ~scientific

@@ -22,8 +22,8 @@ import pandas as pd
 from pipeline import census_2011, geography
 from pipeline.codes import header_key
 from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
-from pipeline.extracts import ExtractError, read_table
-from pipeline.safe_text import trim
+from pipeline.extracts import ExtractError, parse_whole_numbers, read_table
+from pipeline.safe_text import trim, visible
 
 
 class ReferenceDataError(Exception):
@@ -197,14 +197,17 @@ def read_census(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise ReferenceDataError(f"{path.name} ({what}): the file has a header but no areas.")
     counts = [totals[0], *details]
-    numbers = frame[counts].apply(lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce"))
-    if numbers.isna().any().any():
-        row = numbers.isna().any(axis=1).idxmax()
-        column = numbers.columns[numbers.loc[row].isna().argmax()]
+    numbers = frame[counts].apply(parse_whole_numbers)
+    bad = numbers.isna() | (numbers < 0) | (numbers != numbers.round())
+    if bad.any().any():
+        row = bad.any(axis=1).idxmax()
+        column = numbers.columns[bad.loc[row].argmax()]
         raise ReferenceDataError(
-            f"{path.name}: a count is not a number in row {row}, column {column!r} "
-            f"({frame.at[row, column]!r}); download the file again from Nomis."
+            f"{path.name}: a count is not a whole number of people in row {row}, column "
+            f"{column!r} ('{visible(frame.at[row, column])}'); download the file again from "
+            "Nomis (a spreadsheet may have rewritten it: 1E+03, nan or 12.5 are not counts)."
         )
+    numbers = numbers.astype("int64")
     detail_sum = numbers[list(details)].sum(axis=1)
     mismatch = detail_sum != numbers[totals[0]]
     if mismatch.any():

@@ -3,7 +3,9 @@
 Models are the files under ``sql/``: staging and intermediate SQL models become views, marts
 and Python models (``<name>.py``, for statistics SQL can't compute exactly) become tables,
 and every mart is exposed as a documented view in the ``analytics`` schema, the interface
-analysts and the report read.
+analysts and the report read. A SQL model may declare another materialisation in a comment
+line of its own, ``-- materialized: table`` (dbt's ``materialized`` config): a view that
+several models read is then computed once per build instead of once per reader.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ SCHEMAS = ("raw", "ref", "staging", "intermediate", "marts", "analytics", "ops")
 LAYERS = {"staging": "view", "intermediate": "view", "marts": "table"}
 _REFERENCE = re.compile(r"\b(raw|ref|staging|intermediate|marts|ops)\.([a-z_][a-z0-9_]*)\b")
 _RELATION = re.compile(r"[a-z_]+\.[a-z_][a-z0-9_]*")
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(\S+)\s*$", re.MULTILINE)
+MATERIALIZATIONS = ("view", "table")
 _NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
@@ -210,6 +214,22 @@ class Model:
     def is_python(self) -> bool:
         return self.path.suffix == ".py"
 
+    @property
+    def materialized(self) -> str:
+        """``table`` or ``view``: a Python model's is a table; a SQL model's is its layer's
+        (:data:`LAYERS`) unless the file declares another (``-- materialized: table``)."""
+        if self.is_python:
+            return "table"
+        declared = _MATERIALIZED.findall(self.sql)
+        if not declared:
+            return LAYERS[self.layer]
+        if len(declared) > 1 or declared[0] not in MATERIALIZATIONS:
+            raise ModelError(
+                f"{self.path.name}: declare one materialisation, "
+                f"'-- materialized: view' or '-- materialized: table', not {declared}"
+            )
+        return declared[0]
+
     def dependencies(self) -> set[str]:
         if self.is_python:
             return set(self.depends_on)
@@ -245,7 +265,9 @@ def _import_python_model(path: Path, _mtime: int, _size: int) -> ModuleType:
 def _model_from_file(layer: str, path: Path) -> Model:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".sql":
-        return Model(layer, path.stem, path, text)
+        model = Model(layer, path.stem, path, text)
+        model.materialized  # noqa: B018 (refuses an unknown materialisation when read)
+        return model
     module = _load_python_model(path)
     return Model(layer, path.stem, path, text, frozenset(module.DEPENDS_ON))
 
@@ -274,6 +296,24 @@ def _run_python_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     replace_table(con, model.relation, frame)
 
 
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, model: Model, kind: str) -> None:
+    """Drop the model's relation if it exists as the other kind (a database built before
+    the model's materialisation changed): DuckDB will not replace a view by a table."""
+    schema, name = model.relation.split(".")
+    other, catalog, column = (
+        ("view", "duckdb_views()", "view_name")
+        if kind == "table"
+        else ("table", "duckdb_tables()", "table_name")
+    )
+    (exists,) = con.execute(
+        f"""select count(*) from {catalog}
+            where database_name = current_database() and schema_name = ? and {column} = ?""",
+        [schema, name],
+    ).fetchone()
+    if exists:
+        con.execute(f"drop {other} {model.relation}")
+
+
 def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]:
     """Build every model; mart tables are rebuilt whole, so a run never half-updates one,
     and each is checked against the column dictionary as it is built."""
@@ -283,7 +323,8 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]
             if model.is_python:
                 _run_python_model(con, model)
             else:
-                kind = LAYERS[model.layer]
+                kind = model.materialized
+                _drop_other_kind(con, model, kind)
                 body = model.sql.strip().rstrip(";")
                 con.execute(f"create or replace {kind} {model.relation} as\n{body}")
             if model.layer == "marts":
@@ -298,7 +339,7 @@ def build_views_read_by(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     """Create the staging and intermediate views ``sql`` reads, and those they read, from
     the model files: a check run before the transform (``pipeline.cross_checks``) reads a
     rule where the models define it, not a copy (views only: cheap, and rebuilt by the
-    transform)."""
+    transform; a model materialised as a table is refused)."""
     models = {model.relation: model for model in discover_models()}
     wanted = {f"{s}.{t}" for s, t in _REFERENCE.findall(_strip_comments(sql))}
     needed: set[str] = set()
@@ -307,7 +348,7 @@ def build_views_read_by(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
         model = models.get(relation)
         if model is None or relation in needed:
             continue
-        if LAYERS[model.layer] != "view":
+        if model.materialized != "view":
             raise ModelError(f"{relation} is a table: a check before the transform reads views")
         needed.add(relation)
         wanted |= model.dependencies()

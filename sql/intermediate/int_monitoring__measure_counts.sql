@@ -4,6 +4,9 @@
 -- into groups, so the join to the groups is small. There is no all-worker-types row: officers
 -- and staff have very different rates (of misconduct cases, of moves), so a rate over both
 -- would differ between groups only because their mix of officers and staff differs.
+-- A table, not a view: the five monitoring marts each read it (pipeline.monitoring.RATE_SQL),
+-- and a view would be computed again for each of them.
+-- materialized: table
 with people as (
     select * from intermediate.int_monitoring__person_measures
 ),

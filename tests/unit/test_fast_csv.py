@@ -407,3 +407,20 @@ def test_invisible_characters_around_a_value_are_not_part_of_it_in_every_reader(
         typed = extract.typed
         assert typed["lpu_code"].tolist() == ["BHM", "BHM", "SOL", "BHM", "B\u200bHM"]
         assert typed["staff_key"][0] == typed["staff_key"][1]
+
+
+def test_an_identifier_a_spreadsheet_rounded_is_quarantined_in_every_reader(tiny_force):
+    """Excel saves a payroll number of 12 digits in a CSV as 1.23457E+11: read as
+    123457000000 it was one pseudonym for everyone whose number rounds so. Every reader
+    quarantines it in its row and column; one written to its last digit is the number, and a
+    zero-width character inside an identifier is dropped like a space."""
+    header = STAFF_HEADER.split(",")
+    written = ["1.23457E+11", "1.23457E+11", "1.00170E+05", "100170", "WM10\u200b0025", "WM100025"]
+    rows = [staff_row(staff_id, "W1").split(",") for staff_id in written]
+    for extract in _three_readers(tiny_force, "staff_snapshot", header, rows, "staff_snapshot_x"):
+        keys = extract.typed["staff_key"]
+        assert keys[:2].isna().all()
+        assert keys[2] == keys[3] and keys[4] == keys[5] and keys[2] != keys[4]
+        problems = [(p.source_row, p.column, p.rule) for p in extract.problems]
+        assert problems == [(2, "staff_id", "invalid_number"), (3, "staff_id", "invalid_number")]
+        assert "rounded by a spreadsheet" in extract.problems[0].message

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
 
+from pipeline import extracts
 from pipeline.extracts import normalise_identifiers, pseudonymise, read_extract
 from pipeline.nightly import run_nightly
+from pipeline.quarantine import quarantined_rows
 from pipeline.schemas import EXTRACT_COLUMNS, KEY_COLUMN_FOR_ID, allowed_codes
 from pipeline.warehouse import connect
 
@@ -26,14 +28,88 @@ LPUS = frozenset({"BHM", "SOL"})
         ("100170", "100170"),
         ("100170.0", "100170"),
         (" 100170 ", "100170"),
-        ("1.0017E+05", "100170"),
+        ("1.00170E+05", "100170"),  # every digit written: exact
+        ("1.2300E+02", "123"),
+        ("1.23456789012E+11", "123456789012"),
+        ("1.234567890123456789E+18", "1234567890123456789"),  # beyond a float's digits
+        ("1.0017E+05", "1.0017E+05"),  # the units digit implied: not made a number
+        ("1.23457E+11", "1.23457E+11"),
+        ("WM10\u200b0025", "WM100025"),
+        ("\u200c1\u200d0\u20600\ufeff", "100"),
         ("0000", "0"),
         ("wm\u00a0123 4", "WM1234"),
         ("A00123", "A00123"),
+        ("12e4", "12E4"),  # an identifier with a letter in it, not 120000
     ],
 )
 def test_one_spelling_per_identifier(written, expected):
     assert normalise_identifiers(pd.Series([written])).iloc[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "rounded"),
+    [
+        ("1.23457E+11", True),  # Excel's General format for 123456789012 (or 123457000001)
+        ("1E+11", True),
+        ("1.0017E+05", True),  # 100170 or 100174 shown to five digits
+        ("1.001705E+05", True),  # not a whole number
+        (" 1.23457e+11 ", True),
+        ("1.00170E+05", False),
+        ("1.2300E+02", False),
+        ("100170", False),
+        ("WE12", False),
+        ("12E4", False),  # an identifier with a letter in it: Excel always writes E+
+        ("4E12", False),
+        ("", False),
+    ],
+)
+def test_a_rounded_number_is_told_apart(written, rounded):
+    assert extracts.rounded_identifiers(pd.Series([written], dtype="str")).tolist() == [rounded]
+
+
+def test_numbers_a_spreadsheet_rounded_are_quarantined_not_merged(tiny_force):
+    """Excel saves 123456789012 and 123456789013 in a CSV as 1.23457E+11 (General format
+    shows about six digits): read as 123457000000, two people became one pseudonym. A number
+    whose written digits stop short of its units is quarantined in its row, naming the
+    column; one written in full is the person it says."""
+    rows = [
+        staff_row("1.23457E+11", "W1"),
+        staff_row("1.23457E+11", "A2"),
+        staff_row("1.23456789014E+11", "W1"),
+        staff_row("123456789015", "B1"),
+    ]
+    write_inbox(tiny_force, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    path = tiny_force.paths.inbox / "staff_snapshot_2026-03-31.csv"
+    allowed = allowed_codes(tiny_force, LPUS)
+    for fast in (True, False):
+        extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+        problems = {(p.source_row, p.column, p.rule): p.message for p in extract.problems}
+        assert set(problems) == {
+            (2, "staff_id", "invalid_number"),
+            (3, "staff_id", "invalid_number"),
+        }
+        assert "rounded" in problems[(2, "staff_id", "invalid_number")]
+        assert "as text" in problems[(2, "staff_id", "invalid_number")]
+        keys = extract.typed["staff_key"]
+        assert keys[:2].isna().all()
+        key = tiny_force.pseudonym_key()
+        expected = pseudonymise(pd.Series(["123456789014", "123456789015"]), key).tolist()
+        assert keys[2:].tolist() == expected
+
+
+def test_a_rounded_number_quarantines_its_row_in_a_run(tiny_force):
+    """Not an internal error, nor a blocked run for one row: the row is set aside and the
+    quarantine names its row, column and what to do."""
+    rows = [staff_row(f"{100100 + i}", ["W1", "A2", "B1"][i % 3]) for i in range(60)]
+    rows.append(staff_row("1.23457E+11", "W1"))
+    write_inbox(tiny_force, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    result = run_nightly(tiny_force)
+    assert result.rows_quarantined == 1
+    rows = quarantined_rows(tiny_force)
+    assert rows[["source_row", "rule", "column_name", "status"]].values.tolist() == [
+        [62, "invalid_number", "staff_id", "quarantined"]
+    ]
+    assert "rounded by a spreadsheet" in rows["message"].iloc[0]
 
 
 def _workbook(path, rows: list[list]) -> None:
