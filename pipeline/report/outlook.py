@@ -47,6 +47,9 @@ NOT_FOR_INDIVIDUALS = (
 )
 WORKER_TYPE_ORDER = ("police_officer", "police_staff", "pcso", "special_constable")
 RECRUITS = ("window_group_joiners", "window_declared_joiners")
+MODELLED = (*COUNTS, *RECRUITS)
+"""What a flow-model output is computed from: the scope's counts now and the recruits' mix
+over the window (add_recruit_cells), so it is withheld wherever the recruits' share is."""
 ALL_OFFICERS = "All officers"
 PEOPLE = {"police_officer": "officers", "police_staff": "police staff", "pcso": "PCSOs",
           "special_constable": "special constables", "All": "the workforce"}  # fmt: skip
@@ -217,13 +220,13 @@ def share_targets(cells: Cells, snapshot_date):
                "points", of=sources, places=2),
         Column("straight_line_group_share", "At the current rate, by the date", "percent",
                of=(*COUNTS, *sources)),
-        Column("projected_group_share", "Flow model, by the date", "percent", of=COUNTS),
+        Column("projected_group_share", "Flow model, by the date", "percent", of=MODELLED),
         Column("projected_group_share_lower", "Flow model's band", "percent_interval",
-               of=COUNTS, upper="projected_group_share_upper"),
+               of=MODELLED, upper="projected_group_share_upper"),
         Column("recruit_group_share", recruits_header(cells, snapshot_date), "percent",
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
-               of=(*COUNTS, *RECRUITS)),
+               of=MODELLED),
         Column("target_status", "Status", "text",
                of=(*COUNTS, *sources, *(judged_counts if passed.any() else ()))),
     )  # fmt: skip
@@ -387,9 +390,11 @@ def _unjudged_sentence(table: DeclaredTable, row: str, scope: str, target: str) 
     return f"{sentence}; whether it is on track cannot be shown: {why}."
 
 
-def _window_counts(cells: Cells, frame: pd.DataFrame, snapshot_date) -> tuple[str, ...]:
+def _window_counts(
+    cells: Cells, frame: pd.DataFrame, snapshot_date, key: str = "target_code"
+) -> tuple[str, ...]:
     """Each row's scope at every snapshot of the trend window (true values and cells): the
-    counts its straight line is fitted to."""
+    counts its straight line is fitted to (rows told apart by ``key``)."""
     sources = []
     for i, date in enumerate(window_dates(cells, snapshot_date)):
         found = {}
@@ -401,12 +406,12 @@ def _window_counts(cells: Cells, frame: pd.DataFrame, snapshot_date) -> tuple[st
                 [pd.Timestamp(date).date(), r["group_code"], r["worker_type"],
                  r["rank_or_band"], r["lpu_code"]],
             ).fetchall()  # fmt: skip
-            found[r["target_code"]] = rows[0] if rows else (0, 0)
+            found[r[key]] = rows[0] if rows else (0, 0)
         for j, (name, stated) in enumerate((("group_headcount", False),
                                             ("declared_headcount", True))):  # fmt: skip
             column = f"window{i}_{name}"
             sources.append(column)
-            frame[column] = frame["target_code"].map(lambda c, j=j, f=found: f[c][j])
+            frame[column] = frame[key].map(lambda c, j=j, f=found: f[c][j])
 
             def make(r, d=date, s=stated, c=column):
                 if pd.isna(r[c]):
@@ -626,6 +631,7 @@ def projection(cells: Cells, snapshot_date):
     label = headline_label(cells.settings)
     now = pd.Timestamp(snapshot_date).year
     end, middle = str(now + horizon), str(now + mid)
+    trend = _window_counts(cells, frame, snapshot_date, key="label")
     columns = (
         Column("label", "Rank, worker type or workforce", "label"),
         Column("declared_headcount", "Stated an ethnicity now", "count"),
@@ -637,18 +643,20 @@ def projection(cells: Cells, snapshot_date):
         # A year ten on only when the horizon is further (a horizon of ten or fewer years
         # would give two columns of the same year and name).
         *(
-            [Column("projected_group_share_mid", f"Flow model, {middle}", "percent", of=COUNTS)]
+            [Column("projected_group_share_mid", f"Flow model, {middle}", "percent",
+                    of=MODELLED)]
             if mid < horizon
             else []
         ),
-        Column("projected_group_share", f"Flow model, {end}", "percent", of=COUNTS),
-        Column("projected_group_share_lower", f"Band, {end}", "percent_interval", of=COUNTS,
-               upper="projected_group_share_upper"),
-        Column("straight_line_group_share", f"Straight line, {end}", "percent", of=COUNTS),
-        Column("parity_status", "Reaches the population share", "text", of=COUNTS),
+        Column("projected_group_share", f"Flow model, {end}", "percent", of=MODELLED),
+        Column("projected_group_share_lower", f"Band, {end}", "percent_interval",
+               of=MODELLED, upper="projected_group_share_upper"),
+        Column("straight_line_group_share", f"Straight line, {end}", "percent",
+               of=(*COUNTS, *trend)),
+        Column("parity_status", "Reaches the population share", "text", of=MODELLED),
         Column("reach_probability", f"Chance of being at or above it in {end}", "percent",
-               of=COUNTS),
-        Column("long_run_group_share", "Where today's rates settle", "percent", of=COUNTS),
+               of=MODELLED),
+        Column("long_run_group_share", "Where today's rates settle", "percent", of=MODELLED),
     )  # fmt: skip
     title = "Where today's rates lead"
     outlook = DeclaredTable(
@@ -818,16 +826,18 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
     frame["lpu_code"] = "All"
     frame["as_of"] = snapshot_date
     add_scope_counts(cells, frame, "as_of", "group_code")
+    add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
+    trend = _window_counts(cells, frame, snapshot_date, key="label")
     label = headline_label(cells.settings)
     band = f"Band ({band_words(cells)} simulated futures)"
     columns = (
         Column("label", "Year", "label", integer=True),
-        Column("projected_group_share", "Flow model", "percent", of=COUNTS),
-        Column("projected_group_share_lower", band, "percent_interval", of=COUNTS,
+        Column("projected_group_share", "Flow model", "percent", of=MODELLED),
+        Column("projected_group_share_lower", band, "percent_interval", of=MODELLED,
                upper="projected_group_share_upper"),
-        Column("straight_line_group_share", "Straight line", "percent", of=COUNTS),
+        Column("straight_line_group_share", "Straight line", "percent", of=(*COUNTS, *trend)),
         Column("reach_probability", "Chance of being at or above the population share",
-               "percent", of=COUNTS),
+               "percent", of=MODELLED),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
     title = "Officers: the projection year by year"
