@@ -45,6 +45,16 @@ def among_shown(shown: int, rows: int, nouns: str) -> str:
     return f" among the {in_words(shown)} of {in_words(rows)} {nouns} shown"
 
 
+def superlative(table, rows: list[str], column: str, row: str, unit: str = "") -> str:
+    """The row a superlative names ('highest', 'least'), with every row of ``rows`` that ties
+    it at the precision shown, and the value as the table shows it: 'Constable (+0.3)',
+    'Constable and Sergeant (+0.3 each)'. Every sentence that names a largest or least
+    writes it here, so no tie is named as one row's alone."""
+    text = table.text(row, column)
+    same = [r for r in rows if table.text(r, column) == text]
+    return f"{join(same)} ({text}{unit}{' each' if len(same) > 1 else ''})"
+
+
 UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
          "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
          "eighteen", "nineteen"]  # fmt: skip

@@ -190,9 +190,9 @@ def _message(table: DeclaredTable, rows: list[str], noun: str, people: str, labe
             f"at {where}" + ("; below the population share." if below else ".")
         )
     return (
-        f"{label}: the share of {people} is highest for {top} "
-        f"({table.text(top, 'group_share')}) and lowest for {low} "
-        f"({table.text(low, 'group_share')})"
+        f"{label}: the share of {people} is highest for "
+        f"{fmt.superlative(table, shown, 'group_share', top)} and lowest for "
+        f"{fmt.superlative(table, shown, 'group_share', low)}"
         + fmt.among_shown(len(shown), len(rows), f"{noun}s")
         + (f"; every {noun} shown is below the population share." if below else ".")
     )
@@ -216,8 +216,8 @@ def _ladder_title(table: DeclaredTable, rows: list[str], people: str, label: str
         )
     top, low = _extremes(table, shown)  # not a steady rise or fall: as the sentence says
     return (
-        f"The {label} share is highest at {top} ({table.text(top, 'group_share')}) and "
-        f"lowest at {low} ({table.text(low, 'group_share')}), {population}"
+        f"The {label} share is highest at {fmt.superlative(table, shown, 'group_share', top)} "
+        f"and lowest at {fmt.superlative(table, shown, 'group_share', low)}, {population}"
     )
 
 

@@ -707,11 +707,15 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
             min(changes, key=lambda item: item[1]),
         )
 
+        rows = [r for r, _ in changes]
+        column = "annual_group_share_change"
+
         def moved(row: str, unit: str = "") -> str:
-            return f"{row} ({table.text(row, 'annual_group_share_change')}{unit})"
+            return fmt.superlative(table, rows, column, row, unit)
 
         points = " percentage points"
-        if low == high:
+        tied = table.text(low, column) == table.text(high, column)  # as shown
+        if tied:
             change = f"{'rose' if most > 0 else 'fell' if most < 0 else 'did not move'} for "
             message = f"Over the year {share} {change}{moved(high, points)}."
         elif most > 0 > least:
@@ -729,7 +733,7 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
                 f"Over the year {share} fell most for {moved(low, points)} and least for "
                 f"{moved(high)}."
             )
-        if low != high:  # a superlative is over the rows shown, and says so
+        if not tied:  # a superlative is over the rows shown, and says so
             message = message[:-1] + fmt.among_shown(len(changes), len(body), f"{noun}s") + "."
     subject = f"{group} share" if group else "Each group's share"
     return Prose(

@@ -210,6 +210,58 @@ def test_a_change_over_the_year_rose_most_only_among_the_rows_shown():
     )
 
 
+def _year_on(rows: dict[str, list]) -> DeclaredTable:
+    columns = (
+        Column("label", "Rank", "label"),
+        Column("year_earlier_group_share", "31 March 2025: share", "share"),
+        Column("group_share", "31 March 2026: share", "share"),
+        Column("population_share", "Census 2021", "share"),
+        Column("annual_group_share_change", "Change over the year (percentage points)",
+               "points", places=1),
+    )  # fmt: skip
+    table = DeclaredTable(
+        id="trend",
+        caption="Ranks",
+        columns=columns,
+        frame=pd.DataFrame({c.name: [None] * len(rows) for c in columns} | {"label": list(rows)}),
+    )
+    table.shown_rows = [[label, *values] for label, values in rows.items()]
+    return table
+
+
+def test_a_least_change_tied_at_the_precision_shown_names_every_tied_row():
+    """trend-by-rank (hostile finding): "least for Constable (+0.3)" while Sergeant was also
+    +0.3 (9.3 -> 9.6): rows tied as shown are named together, whichever is a hair less."""
+    from pipeline.report.trends import year_on_prose
+
+    table = _year_on({"Constable": [10.0, 10.3, 38.6, 0.28], "Sergeant": [9.3, 9.6, 38.6, 0.31],
+                      "Inspector": [8.0, 9.2, 38.6, 1.2]})  # fmt: skip
+    assert year_on_prose(table, "rank", "officers", "ethnic minority").message == (
+        "Over the year the ethnic minority share of officers rose most for Inspector (+1.2 "
+        "percentage points) and least for Constable and Sergeant (+0.3 each)."
+    )
+    same = _year_on({"Constable": [10.0, 10.3, 38.6, 0.28], "Sergeant": [9.3, 9.6, 38.6, 0.31]})
+    assert year_on_prose(same, "rank", "officers", "ethnic minority").message == (
+        "Over the year the ethnic minority share of officers rose for Constable and Sergeant "
+        "(+0.3 percentage points each)."
+    )
+
+
+def test_a_highest_share_tied_at_the_precision_shown_names_every_tied_row():
+    from pipeline.report.representation import _message
+
+    ranks = ["Constable", "Sergeant", "Inspector"]
+    table = _representation(
+        {"Constable": [400, 360, 38, 10.6, 38.6, 0.27, 101],
+         "Sergeant": [100, 90, 11, 12.2, 38.6, 0.32, 24],
+         "Inspector": [100, 90, 11, 12.2, 38.6, 0.32, 24]}
+    )  # fmt: skip
+    assert _message(table, ranks, "rank", "officers", LABEL) == (
+        f"{LABEL}: the share of officers is highest for Sergeant and Inspector (12.2% each) and "
+        "lowest for Constable (10.6%); every rank shown is below the population share."
+    )
+
+
 def _row_table(columns: tuple[Column, ...], values: dict[str, object]) -> DeclaredTable:
     table = DeclaredTable(
         id="targets",
