@@ -233,7 +233,9 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                 result.report = publish.publish(layout, build_dir, log.run_id)
                 history.protect_retired(layout, previous)
         with log.stage("archive"):
-            archived = archive.sync(settings.paths.reports_dir, layout.releases)
+            archived = archive.sync(
+                settings.paths.reports_dir, layout.releases, settings.report.marking
+            )
             if archived and not result.changed:
                 log.event("archive_repaired", dates=archived)
         with log.stage("retention"):

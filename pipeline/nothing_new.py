@@ -200,7 +200,9 @@ def run(settings: Settings, log: RunLog, progress, now: datetime) -> RunResult |
             from pipeline.report import archive
 
             layout = publish.Layout.of(settings)
-            if archived := archive.sync(settings.paths.reports_dir, layout.releases):
+            if archived := archive.sync(
+                settings.paths.reports_dir, layout.releases, settings.report.marking
+            ):
                 log.event("archive_repaired", dates=archived)
         if _delivers(settings):
             from pipeline.delivery import dispatch

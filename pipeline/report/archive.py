@@ -34,7 +34,9 @@ def run_date(run_id: str) -> str:
     return f"{run_id[:4]}-{run_id[4:6]}-{run_id[6:8]}"
 
 
-def keep(reports_dir: Path, report_dir: Path, run_id: str, *, index: bool = True) -> Path:
+def keep(
+    reports_dir: Path, report_dir: Path, run_id: str, marking: str, *, index: bool = True
+) -> Path:
     """Copy a published report into the archive under its run date and rewrite the index.
 
     ``latest`` is the release link (pipeline/publish.py); the archive only keeps copies, so
@@ -49,7 +51,7 @@ def keep(reports_dir: Path, report_dir: Path, run_id: str, *, index: bool = True
         os.replace(dated, retired)
     os.replace(staged, dated)
     if index:
-        write_index(reports_dir)
+        write_index(reports_dir, marking)
     shutil.rmtree(retired, ignore_errors=True)
     return dated
 
@@ -63,11 +65,12 @@ def archived_run_id(folder: Path) -> str:
     return str(summary.get("run_id", ""))
 
 
-def sync(reports_dir: Path, releases: Path) -> list[str]:
+def sync(reports_dir: Path, releases: Path, marking: str) -> list[str]:
     """Make the archive agree with the releases kept beside the database: each release's
     report is kept under its run date (the latest run of a day wins; a day archived from a
     newer run than any release, as after a roll-back, is left alone) and the index is
-    rewritten whenever it differs from the folders. Returns the dates (re)archived."""
+    rewritten whenever it differs from the folders, under ``marking`` ([report] marking, as
+    every report page). Returns the dates (re)archived."""
     newest: dict[str, str] = {}
     if releases.is_dir():
         for release in sorted(releases.iterdir()):
@@ -77,10 +80,10 @@ def sync(reports_dir: Path, releases: Path) -> list[str]:
     archived = []
     for day, run_id in sorted(newest.items()):
         if archived_run_id(reports_dir / day) < run_id:
-            keep(reports_dir, releases / run_id / "report", run_id, index=False)
+            keep(reports_dir, releases / run_id / "report", run_id, marking, index=False)
             archived.append(day)
     if newest:
-        write_index(reports_dir)
+        write_index(reports_dir, marking)
     return archived
 
 
@@ -109,18 +112,19 @@ def past_reports(reports_dir: Path) -> list[dict]:
 
 _STAMP = "<!-- archive index: {source} {body} -->\n"
 """The last line of ``index.html``: digests of what it was rendered from (the listing, the
-template, the style sheet, this module) and of the rest of the file, so that a night with
-nothing new confirms the index without rendering it (or importing jinja2); a changed
-listing, template or file renders it again."""
+marking, the template, the style sheet, this module) and of the rest of the file, so that a
+night with nothing new confirms the index without rendering it (or importing jinja2); a
+changed listing, marking, template or file renders it again."""
 
 
-def write_index(reports_dir: Path) -> Path:
-    """Render the archive's ``index.html`` unless it is known to be in line already."""
+def write_index(reports_dir: Path, marking: str) -> Path:
+    """Render the archive's ``index.html`` unless it is known to be in line already, with
+    the protective marking at its top and bottom as every report page has."""
     index = reports_dir / "index.html"
     reports = past_reports(reports_dir)
     template = TEMPLATES_DIR / "templates" / "archive.html.j2"
     css_path = TEMPLATES_DIR / "static" / "report.css"
-    source = hashlib.sha256(json.dumps(reports, sort_keys=True).encode())
+    source = hashlib.sha256(json.dumps([marking, reports], sort_keys=True).encode())
     for path in (template, css_path, Path(__file__)):
         source.update(path.read_bytes())
     try:
@@ -137,7 +141,7 @@ def write_index(reports_dir: Path) -> Path:
         undefined=jinja2.StrictUndefined,
     )
     html = environment.get_template(template.name).render(
-        reports=reports, css=css_path.read_text(encoding="utf-8")
+        reports=reports, marking=marking, css=css_path.read_text(encoding="utf-8")
     )
     html = html.rstrip("\n") + "\n"
     staged = reports_dir / ".index.html.incoming"

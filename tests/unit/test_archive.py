@@ -10,6 +10,7 @@ import pytest
 from conftest import STAFF_HEADER, staff_row, write_inbox
 
 from pipeline import nightly, publish
+from pipeline.report import archive
 from pipeline.report.archive import run_date
 
 
@@ -24,6 +25,29 @@ def _snapshot(settings, date: str) -> None:
 
 def _listed(settings) -> str:
     return (settings.paths.reports_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_index_carries_the_configured_marking_at_top_and_bottom(tmp_path):
+    """The archive's index had no protective marking though every page is to carry it
+    (grep -c OFFICIAL-SENSITIVE reports/index.html gave 0). It carries the configured
+    marking as a report page does, and a changed marking renders it again."""
+    day = tmp_path / "2026-03-31"
+    day.mkdir()
+    (day / "summary.json").write_text(
+        json.dumps({"snapshot_date": "2026-03-31", "run_id": "20260331T020000Z-ab12cd34"}),
+        encoding="utf-8",
+    )
+    index = archive.write_index(tmp_path, "OFFICIAL-SENSITIVE")
+    html = index.read_text(encoding="utf-8")
+    assert html.count("OFFICIAL-SENSITIVE") == 2
+    body = html[html.index("<body>") :]
+    assert body.index('<p class="marking marking-top">OFFICIAL-SENSITIVE</p>') < body.index("<main")
+    assert body.index('<p class="marking marking-bottom">OFFICIAL-SENSITIVE</p>') > body.index(
+        "</main>"
+    )
+    html = archive.write_index(tmp_path, "OFFICIAL").read_text(encoding="utf-8")
+    assert "OFFICIAL-SENSITIVE" not in html
+    assert html.count('">OFFICIAL</p>') == 2
 
 
 def test_a_run_killed_inside_publish_leaves_an_archive_the_next_run_repairs(
@@ -54,6 +78,7 @@ def test_a_run_killed_inside_publish_leaves_an_archive_the_next_run_repairs(
     assert (summary["run_id"], summary["snapshot_date"]) == (published, "2026-03-31")
     assert (dated / "index.html").read_bytes() == (layout.latest_report / "index.html").read_bytes()
     assert "<td>2026-03-31</td>" in _listed(tiny_force)
+    assert _listed(tiny_force).count(f">{tiny_force.report.marking}</p>") == 2
 
 
 def test_an_unchanged_run_leaves_an_archive_in_line_untouched(tiny_force):
