@@ -2,7 +2,9 @@
 
 Whether there is a line at all (enough snapshots, enough people at each) is decided once, in
 ``marts.representation_trend`` (``trend_line_note``). Where there is one, it is carried on
-from a share at the slope the view gives, and it is shown only while it stays a share: from
+from the share now (the latest snapshot's ``group_share``, not the fitted line's value there)
+at the slope the view gives, by the projection and the targets alike, so "7.6% now, +0.45 a
+year" reads the same in both; and it is shown only while it stays a share: from
 the year it would pass 0% or 100% it is not a forecast of anything (a share cannot go on
 rising at a constant rate), so it is missing there (shown [x]), never clipped to the bound.
 docs/methodology.md, section 21.

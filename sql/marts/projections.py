@@ -10,10 +10,11 @@ the share on every row, and the share lies within the band); the band is the cen
 the share of futures that are (above one half exactly when the central share is at or above
 it); the recruits are the median over the futures; where today's rates settle is the median
 of each future's own long-run share (pipeline.flows.stationary).
-Beside it, the straight line through the recent snapshots (marts.representation_trend,
-where it has one), which ignores who joins and leaves, and is missing from the year it would
-pass 0% or 100% (pipeline.straight_line). Rows for the whole workforce, each worker type
-and each rank or band. No rows for a group until the window holds a year of flows (two
+Beside it, the straight line: the share now carried on at the slope through the recent
+snapshots (marts.representation_trend, where it has one), as a target's "at the current
+rate" is (marts.target_progress); it ignores who joins and leaves, and is missing from the
+year it would pass 0% or 100% (pipeline.straight_line). Rows for the whole workforce, each
+worker type and each rank or band. No rows for a group until the window holds a year of flows (two
 snapshots): with no observed rates there is nothing to project. A scope in which nobody
 stated an ethnicity at the latest snapshot has no share to project (pipeline.flows.stated_now):
 its rows have headcounts but no share, band, chance, stated headcounts or settling share.
@@ -110,9 +111,9 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
     ).fetchall()
     population_share = population[0][0] if population else None
     trend = {
-        (w, r): (fitted, slope)
-        for w, r, fitted, slope in con.execute(
-            """select worker_type, rank_or_band, trend_group_share, trend_share_change_per_year
+        (w, r): (now, slope)
+        for w, r, now, slope in con.execute(
+            """select worker_type, rank_or_band, group_share, trend_share_change_per_year
                from marts.representation_trend
                where snapshot_date = ? and lpu_code = 'All' and group_code = ?""",
             [snapshot_date, code],
@@ -148,10 +149,10 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # nobody stated in any future
             settles = float(np.nanmedian(flows.group_share(at_rest, positions)))
-        fitted, slope = trend.get((worker_type, rank), (None, None))
+        now, slope = trend.get((worker_type, rank), (None, None))
         straight = (
-            straight_line.extend(fitted, slope, years)
-            if fitted is not None and slope is not None and not pd.isna(slope)
+            straight_line.extend(now, slope, years)
+            if not (now is None or pd.isna(now) or slope is None or pd.isna(slope))
             else np.full(n, np.nan)
         )
         if unstated:  # no future is the central one: no stated headcounts either

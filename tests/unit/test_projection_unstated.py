@@ -129,7 +129,8 @@ def _database(counts: flows.Counts) -> duckdb.DuckDBPyConnection:
         """create table marts.representation_trend as
            select date '2026-03-31' as snapshot_date, 'All' as lpu_code,
                   'minority' as group_code, worker_type, rank_or_band,
-                  0.2::double as trend_group_share, 0.01::double as trend_share_change_per_year
+                  0.2::double as group_share, 0.2::double as trend_group_share,
+                  0.01::double as trend_share_change_per_year
            from (values ('police_staff', 'All'), ('police_staff', 'Band A'),
                         ('police_officer', 'Inspector'), ('police_officer', 'All'))
                 as t (worker_type, rank_or_band)"""

@@ -83,7 +83,7 @@ def test_the_base_and_the_bound_decide_where_a_line_through_two_snapshots_is_sho
     assert {"line", "people"} <= kinds  # both sides of the base rule occur
     lines = con.execute(
         """select p.worker_type, p.rank_or_band, p.group_code, p.projection_year,
-                  p.straight_line_group_share, t.trend_group_share,
+                  p.straight_line_group_share, t.group_share,
                   t.trend_share_change_per_year
            from analytics.projections as p
            inner join analytics.representation_trend as t
@@ -94,8 +94,8 @@ def test_the_base_and_the_bound_decide_where_a_line_through_two_snapshots_is_sho
     ).fetchall()
     assert lines
     past_a_bound = 0
-    for *_, year, value, fitted, slope in lines:
-        expected = fitted + slope * year
+    for *_, year, value, now, slope in lines:
+        expected = now + slope * year  # from the share now, as a target's line is
         if 0 <= expected <= 1:
             assert value == pytest.approx(expected)
         else:

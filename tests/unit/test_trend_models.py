@@ -371,6 +371,35 @@ def test_projection_year_zero_is_the_latest_snapshot_and_the_band_holds_the_cent
     assert ((rows["reach_probability"] > 0.5) == at).all()
 
 
+def test_the_projection_and_the_target_carry_one_straight_line_from_the_share_now(force):
+    """One name, one quantity: the projection's "Straight line" and a target's "at the
+    current rate, by the date" are the share now carried on at the slope, for the same scope
+    and date alike. The projection's started from the fitted line's value at the latest
+    snapshot (about 40.0% here, not 5/12 = 41.7%), so the two disagreed (hostile: 16.2%
+    against 7.6% + 0.45 x 20 = 16.5%)."""
+    x = [_years(d) for d in ("2024-03-31", "2025-03-31", "2026-03-31")]
+    slope, _ = np.polyfit(x, [2 / 11, 3 / 12, 5 / 12], 1)  # about 0.1175 a year (by hand)
+    assert slope == pytest.approx(31 / 264 * 365.25 / 365)  # (5/12 - 2/11) / 2 snapshots
+    years = (date(2030, 3, 31) - date(2026, 3, 31)).days / 365.25
+    assert years == 4  # the target's date is the projection's year 4
+    by_hand = 5 / 12 + slope * 4  # about 0.887
+    (target,) = _query(
+        force,
+        "select group_code, straight_line_group_share from analytics.target_progress "
+        "where target_code = 'officers'",
+    ).itertuples(index=False)
+    projected = _query(
+        force,
+        """select projection_year, straight_line_group_share from analytics.projections
+           where group_code = ? and worker_type = 'police_officer' and rank_or_band = 'All'
+           order by projection_year""",
+        [target.group_code],
+    )
+    assert target.straight_line_group_share == pytest.approx(by_hand)
+    assert projected["straight_line_group_share"].iloc[4] == pytest.approx(by_hand)
+    assert projected["straight_line_group_share"].iloc[0] == pytest.approx(5 / 12)
+
+
 # --------------------------------------------------------------------------- targets
 
 
