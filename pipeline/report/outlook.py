@@ -34,6 +34,7 @@ from pipeline.report.trends import (
     joiner_years,
     number,
     recruit_words,
+    sources_where,
     staff_key,
     straight_line_rule,
     window_dates,
@@ -200,6 +201,10 @@ def share_targets(cells: Cells, snapshot_date):
     judged_counts = ("judged_group_headcount", "judged_declared_headcount")
     sources = _window_counts(cells, frame, snapshot_date)
     add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
+    # the flow model is run to the date only for a date to come within the horizon: elsewhere
+    # it does not exist by design ([x]), whatever the recruits' counts
+    modelled = ~passed & (frame["years_remaining"] <= cells.settings.projections.horizon_years)
+    flow = (*COUNTS, *sources_where(frame, modelled, RECRUITS, "flow"))
     years = in_years(cells.settings.projections.window_years)
     columns = (
         Column("label", "Target", "label"),
@@ -220,9 +225,9 @@ def share_targets(cells: Cells, snapshot_date):
                "points", of=sources, places=2),
         Column("straight_line_group_share", "At the current rate, by the date", "percent",
                of=(*COUNTS, *sources)),
-        Column("projected_group_share", "Flow model, by the date", "percent", of=MODELLED),
+        Column("projected_group_share", "Flow model, by the date", "percent", of=flow),
         Column("projected_group_share_lower", "Flow model's band", "percent_interval",
-               of=MODELLED, upper="projected_group_share_upper"),
+               of=flow, upper="projected_group_share_upper"),
         Column("recruit_group_share", recruits_header(cells, snapshot_date), "percent",
                of=RECRUITS),
         Column("needed_recruit_share", "Recruits' share needed from now", "percent",
