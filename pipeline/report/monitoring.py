@@ -874,12 +874,12 @@ def appraisal_distribution(cells: Cells, _snapshot_date):
 
 # --------------------------------------------------------------------------- staff survey
 
-LATEST_SURVEY_SQL = """studied.covers_comparison
+LATEST_SURVEY_SQL = """studied.is_comparison_covered
     and studied.survey_date = (
         select max(asked.survey_date) from analytics.survey_results as asked
         where asked.indicator_code = studied.indicator_code
             and asked.comparison_code = studied.comparison_code
-            and asked.covers_comparison
+            and asked.is_comparison_covered
     )"""
 """Each indicator from the latest survey that asks it of every group compared (a later pulse
 survey of one question does not remove the others, and one of a few groups, whose "ethnic
@@ -912,11 +912,11 @@ order by studied.wres_indicator, studied.question_code
 PARTIAL_SURVEYS_SQL = """
 select distinct partial.survey_id, partial.survey_date
 from analytics.survey_results as partial
-where partial.comparison_code = ? and not partial.covers_comparison
+where partial.comparison_code = ? and not partial.is_comparison_covered
     and partial.survey_date > coalesce((
         select max(used.survey_date) from analytics.survey_results as used
         where used.comparison_code = partial.comparison_code
-            and used.indicator_code = partial.indicator_code and used.covers_comparison
+            and used.indicator_code = partial.indicator_code and used.is_comparison_covered
     ), date '1900-01-01')
 order by partial.survey_date, partial.survey_id
 """
@@ -1172,7 +1172,7 @@ select
     tier_label as label, tier_code, snapshot_date, headcount, declared_headcount,
     group_headcount, group_share, workforce_declared_headcount, workforce_group_headcount,
     workforce_group_share, rest_declared_headcount, rest_group_headcount,
-    workforce_gap_share, population_share, unit_to_rest_ratio, ci_lower_ratio,
+    workforce_share_gap, population_share, unit_to_rest_ratio, ci_lower_ratio,
     ci_upper_ratio, p_value, adjusted_p_value, family_comparison_count, is_significant,
     is_significant_after_adjustment, verdict, note
 from analytics.leadership_representation
@@ -1261,7 +1261,7 @@ def chief_officers(cells: Cells, snapshot_date):
             ),
             Column("population_share", "Population share", "share"),
             Column(
-                "workforce_gap_share",
+                "workforce_share_gap",
                 "Difference from officers, staff and PCSOs (points)",
                 "points",
                 of=(*own, *workforce),

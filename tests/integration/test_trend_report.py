@@ -468,7 +468,7 @@ def test_a_targets_status_names_every_count_of_the_straight_line_it_is_decided_b
     withheld would say on which side of the target it falls)."""
     tables = {t["id"]: t for t in manifest["tables"]}
     for table_id, line in (("targets-shares", "straight_line_group_share"),
-                           ("targets-joiners", "straight_line_joiner_count")):  # fmt: skip
+                           ("targets-joiners", "straight_line_joiners")):  # fmt: skip
         for cells in tables[table_id]["cells"]:
             assert set(cells[line]["of"]) <= set(cells["target_status"]["of"]), table_id
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import write_config
 
 from pipeline import dictionary, nightly, reference, warehouse
-from pipeline.config import load_settings
+from pipeline.config import REPO_ROOT, load_settings
 from pipeline.dictionary import ViewDocs
 from pipeline.warehouse import ModelError, discover_models
 
@@ -62,6 +62,29 @@ def test_names_the_issue_found_inconsistent_are_one_name_now(empty_warehouse):
     # representation_ratio is share / census share, and only that.
     assert {v for v, c, _ in columns if c == "representation_ratio"} == {"representation"}
     assert {t for _, c, t in columns if c.endswith("_date")} == {"DATE"}
+
+
+RENAMED = {
+    "covers_comparison": "is_comparison_covered",
+    "workforce_gap_share": "workforce_share_gap",
+    "population_gap_share": "population_share_gap",
+    "projected_joiner_count": "projected_joiners",
+    "projected_group_joiner_count": "projected_group_joiners",
+    "straight_line_joiner_count": "straight_line_joiners",
+}
+
+
+def test_columns_renamed_to_the_contract_are_published_by_the_new_name_and_listed(
+    empty_warehouse,
+):
+    """A boolean not named is_*, a difference of shares named *_share (it is negative) and
+    fractional medians of recruits named *_count were renamed; analysts.md lists them."""
+    names = {c for _, c, _ in _published_columns(empty_warehouse)}
+    assert names.isdisjoint(RENAMED) and set(RENAMED.values()) <= names
+    notes = (REPO_ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    renamed = notes.split("### Renamed columns", 1)[1].split("\n## ", 1)[0]
+    for old, new in RENAMED.items():
+        assert f"`{old}` | `{new}`" in renamed
 
 
 def _model_dir(tmp_path, sql: str, toml: str):
