@@ -42,6 +42,73 @@ _FAMILIES = {
 }
 
 
+@dataclass(frozen=True)
+class NamingRule:
+    """A column named by one of ``patterns`` (``*_count``, ``is_*``, ``headcount``) has one
+    of ``types`` and one of ``units``. ``docs/analysts.md`` shows these rules as a table
+    ("Column names"), which the tests compare with :data:`NAMING`."""
+
+    patterns: tuple[str, ...]
+    types: tuple[str, ...]
+    units: tuple[str, ...]
+
+    def matches(self, name: str) -> bool:
+        for pattern in self.patterns:
+            if pattern.startswith("*") and name.endswith(pattern[1:]):
+                return True
+            if pattern.endswith("*") and name.startswith(pattern[:-1]):
+                return True
+            if name == pattern:
+                return True
+        return False
+
+
+FRACTION = "fraction (0 to 1)"
+"""The unit of a share or a rate: a value from 0 to 1. A figure that can be below 0 or above
+1 (a difference of two shares, a change) is not in this unit, and so not a ``*_share``."""
+
+NAMING = (
+    NamingRule(("*_date",), ("DATE",), ("date",)),
+    NamingRule(("*_count", "headcount"), ("BIGINT", "INTEGER"), ("people", "rows", "items")),
+    NamingRule(("*_share", "*_rate"), ("DOUBLE",), (FRACTION,)),
+    NamingRule(("*_gap", "*_change"), ("DOUBLE",), ("difference of fractions", "fraction a year")),
+    NamingRule(("*_ratio",), ("DOUBLE",), ("ratio",)),
+    NamingRule(("is_*", "has_*"), ("BOOLEAN",), ("flag",)),
+    NamingRule(("*_code",), ("VARCHAR",), ("code",)),
+    NamingRule(("*_label",), ("VARCHAR",), ("label",)),
+)
+"""The naming contract, checked over the whole dictionary by :func:`naming_problems`."""
+
+NAMED_TYPES = {"DATE": NAMING[0], "BOOLEAN": NAMING[5]}
+"""Types every column of which is named by its rule: a date is ``*_date``, a boolean
+``is_*``/``has_*``."""
+
+
+def naming_problems(definitions: dict[str, ColumnDefinition]) -> list[str]:
+    """Every column that breaks the naming contract (:data:`NAMING`): a name whose rule
+    gives another type or unit, a date or boolean not named as one, and a column in
+    :data:`FRACTION` whose description gives it in percentage points (a difference of
+    fractions, which can be below 0)."""
+    problems = []
+    for name, column in definitions.items():
+        for rule in NAMING:
+            if rule.matches(name) and (
+                column.type not in rule.types or column.unit not in rule.units
+            ):
+                problems.append(
+                    f"{name} is {column.type} in {column.unit!r}, but {'/'.join(rule.patterns)}"
+                    f" is {' or '.join(rule.types)} in {' or '.join(map(repr, rule.units))}"
+                )
+        rule = NAMED_TYPES.get(column.type)
+        if rule is not None and not rule.matches(name):
+            problems.append(f"{name} is {column.type}, but not named {'/'.join(rule.patterns)}")
+        if column.unit == FRACTION and "percentage point" in column.description:
+            problems.append(
+                f"{name} is in percentage points: a difference of fractions, not {FRACTION!r}"
+            )
+    return problems
+
+
 class DictionaryError(Exception):
     """A column disagrees with the dictionary; the message names the model and column."""
 

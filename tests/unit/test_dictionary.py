@@ -138,3 +138,51 @@ def test_safe_differences_are_conformed_to_the_dictionary(tmp_path):
         "where table_name = 'bad' and column_name = 'headcount'"
     ).fetchone()[0]
     assert comment.startswith("People in post") and comment.endswith("Unit: people.")
+
+
+def test_every_column_in_the_dictionary_keeps_the_naming_contract():
+    """The contract over sql/columns.toml itself, so the next column to break it fails
+    here: a boolean not named is_*/has_*, a *_count that is fractional (DOUBLE) or not
+    people, rows or items, a *_share that is a difference of shares (below 0) or in any
+    unit but a fraction from 0 to 1, a figure in percentage points given as a fraction."""
+    assert dictionary.naming_problems(dictionary.load()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "type_", "unit", "description", "problem"),
+    [
+        ("covers_comparison", "BOOLEAN", "flag", "x", "not named is_*/has_*"),
+        ("is_covered", "VARCHAR", "code", "x", "is_*/has_* is BOOLEAN"),
+        ("workforce_gap_share", "DOUBLE", "difference of fractions", "a - b", "*_share/*_rate"),
+        ("tier_share", "DOUBLE", "fraction (0 to 1)", "a - b (x100 = percentage points)", "a "
+         "difference of fractions"),
+        ("projected_joiner_count", "DOUBLE", "people", "median", "*_count/headcount is BIGINT"),
+        ("case_count", "BIGINT", "fraction (0 to 1)", "x", "*_count/headcount"),
+        ("review_date", "VARCHAR", "date", "x", "*_date is DATE"),
+        ("reviewed_on", "DATE", "date", "x", "not named *_date"),
+    ],
+)  # fmt: skip
+def test_a_column_breaking_the_naming_contract_is_named(name, type_, unit, description, problem):
+    column = dictionary.ColumnDefinition(name, type_, unit, description)
+    (found,) = dictionary.naming_problems({name: column})
+    assert found.startswith(name) and problem in found
+
+
+def _documented_naming() -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """The "Column names" table of docs/analysts.md: name patterns, types, units."""
+    text = (REPO_ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    section = text.split("### Column names", 1)[1].split("\n#", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| `"):
+            continue
+        rows.append(
+            tuple(tuple(v.strip().strip("`") for v in cell.split(",")) for cell in cells[:3])
+        )
+    return rows
+
+
+def test_the_naming_contract_analysts_read_is_the_one_checked():
+    checked = [(r.patterns, r.types, r.units) for r in dictionary.NAMING]
+    assert _documented_naming() == checked
