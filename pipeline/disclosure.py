@@ -180,6 +180,10 @@ class Universe:
         """Pairs of snapshots linked by their movements (see :func:`flow_relations`)."""
         self.equalities: dict[str, list[tuple[dict[str, frozenset[str]], dict]]] = {}
         """population -> declared equal sets (see :meth:`same`)."""
+        self.observed: list[tuple[str, tuple[dict, dict]]] = []
+        """The equalities the data bear out rather than define (:meth:`same` with
+        ``observed``): the protection and the in-run audit use them, ``tables.json`` does
+        not state them (:meth:`equalities_manifest`)."""
         self.known: set[Key] = set()
         """Cells a reader knows to be 0 without reading a count (:func:`known_zeros`), once
         the report's counts are protected: ``tables.json`` lists them."""
@@ -200,6 +204,8 @@ class Universe:
         population: str,
         alias: Mapping[str, Iterable[str]],
         canonical: Mapping[str, Iterable[str]],
+        *,
+        observed: bool = False,
     ) -> None:
         """Declare that the people chosen by ``alias`` (values on some dimensions) are the
         same people as those chosen by ``canonical`` (values on the same or other
@@ -216,7 +222,21 @@ class Universe:
         are the officers of the rank below promoted in the year), with the cell's other
         dimensions, which that population must have too. Such a cell keeps its key (each
         population's sums still hold); :func:`derive_relations` relates the two keys as
-        equal instead."""
+        equal instead. The population may be ``population`` itself.
+
+        ``observed``: the two are the same people because the data say so, not by
+        definition (this year's board passed exactly the constables promoted; the officers
+        dismissed after misconduct are exactly those who left dismissed). Protecting and
+        auditing with it assumes a reader who knows more, which is conservative; but
+        published, it would state a fact about individuals that no table shows (and its
+        absence in another year the opposite), so :meth:`equalities_manifest` leaves it
+        out. It must relate two keys (canonical under :data:`POPULATION`): a shared key
+        would state it in ``tables.json`` as plainly."""
+        if observed and POPULATION not in canonical:
+            raise ValueError(
+                f"{population}: an observed equality relates two cells (canonical under "
+                f"{POPULATION!r}); one key for both would publish it"
+            )
         rule = (
             {d: frozenset(str(v) for v in values) for d, values in alias.items()},
             {d: frozenset(str(v) for v in values) for d, values in canonical.items()},
@@ -224,6 +244,8 @@ class Universe:
         rules = self.equalities.setdefault(population, [])
         if rule not in rules:
             rules.append(rule)
+        if observed and (population, rule) not in self.observed:
+            self.observed.append((population, rule))
 
     def add_flow(self, flow: Flow) -> None:
         if flow not in self.flows:
@@ -280,8 +302,12 @@ class Universe:
                 continue
             if not all(key.values(d) == v for d, v in alias.items()):
                 continue
-            dims: dict[str, object] = {d: v for d, v in key.coords if d not in alias}
-            dims.update({d: v for d, v in canonical.items() if d != POPULATION})
+            dims = {d: frozenset(v) for d, v in key.coords if d not in alias}
+            for dim, values in canonical.items():
+                if dim != POPULATION:
+                    dims[dim] = dims[dim] & values if dim in dims else values
+            if not all(dims.values()):
+                continue  # the cell is empty (left dismissed, not dismissed): nobody
             (other,) = canonical[POPULATION]
             out.append(self.key(other, **dims))
         return out
@@ -305,12 +331,15 @@ class Universe:
         return self.with_values(key, dim, rest)
 
     def equalities_manifest(self) -> list[list]:
-        """:attr:`equalities` as JSON: ``[population, alias, canonical]`` rows."""
+        """:attr:`equalities` that hold by definition, as JSON: ``[population, alias,
+        canonical]`` rows. The :attr:`observed` ones are left out: they are facts about
+        individuals, which the published ``tables.json`` must not state."""
         return [
             [population, {d: sorted(v) for d, v in alias.items()},
              {d: sorted(v) for d, v in canonical.items()}]
             for population, rules in sorted(self.equalities.items())
             for alias, canonical in rules
+            if (population, (alias, canonical)) not in self.observed
         ]  # fmt: skip
 
     def rests_manifest(self) -> list[list]:

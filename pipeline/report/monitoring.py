@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from pipeline import codes
-from pipeline.disclosure import Key
+from pipeline.disclosure import POPULATION, Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
@@ -215,7 +215,10 @@ def period_population(cells: Cells, start) -> str:
         cells.universe.same(population, {"dev_any": ("no",)}, {"development": ("none",)})
         if dismissed_are_leavers_dismissed(cells, start):
             cells.universe.same(
-                population, {"misconduct_outcome": ["dismissal"]}, {"leaving": ["dismissal"]}
+                population,
+                {"misconduct_outcome": ["dismissal"]},
+                {POPULATION: [population], "leaving": ["dismissal"]},
+                observed=True,
             )
     return population
 
@@ -257,8 +260,10 @@ def dismissed_are_leavers_dismissed(cells: Cells, start) -> bool:
     """Whether the people of a period whose misconduct cases ended in dismissal are exactly
     those who left it with the reason "dismissal" (as in the demo, and in a force whose HR
     system records a dismissal as both). Then the misconduct table's dismissals and the
-    leaving table's are one count, and are declared one cell (:meth:`Universe.same`):
-    published in both or withheld in both, never a 0 in one beside a [c] in the other."""
+    leaving table's are one count, and the two cells are declared equal (:meth:`Universe.same`,
+    observed): published in both or withheld in both, never a 0 in one beside a [c] in the
+    other. The data bear it out, no definition makes it so: ``tables.json`` does not state
+    it, and each table's cell keeps its own key there."""
     dismissed, left, both = cells.con.execute(
         DISMISSED_SQL, {"start": pd.Timestamp(start).date()}
     ).fetchone()
