@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -57,16 +57,23 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says what to change."""
 
 
+T = TypeVar("T")
+
+
+def _repeats(items: Iterable[T], key: Callable[[T], str]) -> list[list[T]]:
+    """The items that share a key with another, in groups of one key, in the order met."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return [group for group in groups.values() if len(group) > 1]
+
+
 def _each_once(where: str, names: Iterable[str], counted: str = "") -> None:
     """Raise for a list that names one thing twice, compared as a file's values are matched
     with it (``codes.code_key``: case, spaces and the kind of dash or colon do not count)."""
-    spellings: dict[str, list[str]] = {}
-    for name in names:
-        spellings.setdefault(codes.code_key(name), []).append(name)
     twice = [
         " and ".join(repr(s) for s in dict.fromkeys(group))
-        for group in spellings.values()
-        if len(group) > 1
+        for group in _repeats(names, codes.code_key)
     ]
     if twice:
         raise ValueError(
@@ -80,13 +87,10 @@ def _synonyms_agree(where: str, synonyms: dict[str, str]) -> None:
     spaces, dashes and colons do not count), name one wording twice for two different
     values: the last would silently win. Two spellings of one wording for the same value
     are harmless ('Not stated' and 'Not Stated')."""
-    targets: dict[str, dict[str, str]] = {}
-    for wording, value in synonyms.items():
-        targets.setdefault(codes.code_key(wording), {})[wording] = value
     clashes = [
-        " and ".join(f"{w!r} = {v!r}" for w, v in group.items())
-        for group in targets.values()
-        if len(set(group.values())) > 1
+        " and ".join(f"{w!r} = {v!r}" for w, v in group)
+        for group in _repeats(synonyms.items(), lambda synonym: codes.code_key(synonym[0]))
+        if len({v for _, v in group}) > 1
     ]
     if clashes:
         raise ValueError(
@@ -116,13 +120,9 @@ def _columns_mapped_once(kind: str, columns: dict[str, str]) -> None:
             f"{where} {', '.join(f'{n} = {columns[n]!r}' for n in blank)}: no header; name "
             "the force's header, or remove the line if the file's header is the column's name"
         )
-    by_header: dict[str, list[str]] = {}
-    for name, header in columns.items():
-        by_header.setdefault(codes.header_key(header), []).append(name)
     twice = [
         " and ".join(f"{n} = {columns[n]!r}" for n in group)
-        for group in by_header.values()
-        if len(group) > 1
+        for group in _repeats(columns, lambda name: codes.header_key(columns[name]))
     ]
     if twice:
         raise ValueError(
@@ -144,6 +144,16 @@ def _synonyms_contradict(where: str, synonyms: dict[str, str], names: Iterable[s
         for wording, value in synonyms.items()
         if by_key.get(codes.code_key(wording), value) != value
     ]
+
+
+def _synonyms_name(where: str, synonyms: dict[str, str], names: Collection[str]) -> list[str]:
+    """The synonyms of a table that map a wording onto something not in ``names`` (a code,
+    rank, band, department or LPU), then those that contradict one (``_synonyms_contradict``)."""
+    return [
+        f"{where} {wording!r} = {value!r}: not one of {', '.join(sorted(names))}"
+        for wording, value in synonyms.items()
+        if value not in names
+    ] + _synonyms_contradict(where, synonyms, names)
 
 
 class _Frozen(BaseModel):
@@ -200,6 +210,21 @@ class ExtractSettings(_Frozen):
         description="Excel sheet name or 0-based position; default: the only sheet whose "
         "first row has every required column.",
     )
+
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _a_sheet(cls, value):
+        """A name or a position from 0: not a negative or fractional number, a true or
+        false, or a blank name, which no workbook has (refused now, not when one arrives)."""
+        name = isinstance(value, str) and value.strip()
+        position = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if value is not None and not (name or position):
+            raise ValueError(
+                f"{value!r} is not a sheet: give the sheet's name in quotes, or its position "
+                "counting from 0 (the first sheet is 0), or remove the line to read the only "
+                "sheet with the extract's columns"
+            )
+        return value
 
 
 def _default_extracts() -> dict[str, ExtractSettings]:
@@ -665,19 +690,24 @@ class CodeSettings(_Frozen):
             **{f"{c}_synonyms": frozenset(v) for c, v in MONITORING_CODES.items()},
         }
         problems = [
-            f"[codes.{table}] {wording!r} = {code!r}: not one of {', '.join(sorted(allowed))}"
-            for table, allowed in fixed.items()
-            for wording, code in getattr(self, table).items()
-            if code not in allowed
-        ]
-        problems += [
             problem
             for table, allowed in fixed.items()
-            for problem in _synonyms_contradict(f"[codes.{table}]", getattr(self, table), allowed)
+            for problem in _synonyms_name(f"[codes.{table}]", getattr(self, table), allowed)
         ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def check_lpu_synonyms(self, lpu_codes: Collection[str], lookup_file: Path) -> None:
+        """Raise a ``ConfigError`` for an LPU synonym that names no LPU code of the area →
+        LPU lookup, or contradicts one: checked when the lookup is read
+        (``reference.load_reference``), since its codes are not known before."""
+        problems = _synonyms_name("[codes.lpu_synonyms]", self.lpu_synonyms, lpu_codes)
+        if problems:
+            raise ConfigError(
+                f"{'; '.join(problems)} (the LPU codes of {lookup_file}, [reference] "
+                "area_lookup_file)"
+            )
 
 
 class GroupLabels(_Frozen):
@@ -875,11 +905,9 @@ class SurveySettings(_Frozen):
 
     @model_validator(mode="after")
     def _one_question_per_indicator(self) -> SurveySettings:
-        by_indicator: dict[str, list[str]] = {}
-        for code, indicator in self.questions.items():
-            by_indicator.setdefault(indicator, []).append(code)
         twice = [
-            f"{', '.join(codes)} = {i!r}" for i, codes in by_indicator.items() if len(codes) > 1
+            f"{', '.join(group)} = {self.questions[group[0]]!r}"
+            for group in _repeats(self.questions, self.questions.__getitem__)
         ]
         if twice:
             raise ValueError(

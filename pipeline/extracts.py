@@ -154,6 +154,8 @@ class Extract:
     problems: tuple[RowProblem, ...] = ()
     dropped_columns: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
+    warnings: tuple[str, ...] = ()
+    """What the file lacks that the configuration expects, for the run's warnings."""
 
     @property
     def rows_read(self) -> int:
@@ -760,6 +762,20 @@ def _map_header(path: Path, table: Table, kind: str, settings: Settings) -> _Hea
     return match
 
 
+def _mapped_but_absent(match: _HeaderMatch, kind: str, settings: Settings) -> tuple[str, ...]:
+    """A warning for each column the file may leave out whose header the configuration maps
+    but the file lacks: read as blank, as the column left out, which the mapping says it was
+    not meant to be (a renamed header in the export, a typo in the mapping)."""
+    mapping = settings.extracts[kind].columns
+    return tuple(
+        f"[extracts.{kind}.columns] {c.name} = {mapping[c.name]!r}: the file's header has no "
+        f"such column, so every row's {c.name} is read as blank. Correct the mapping, or "
+        "add the column to the export."
+        for c in EXTRACT_COLUMNS[kind]
+        if not c.in_every_file and c.name in mapping and c.name not in match.positions.values()
+    )
+
+
 def _where_header(table: Table, match: _HeaderMatch) -> str:
     """Which row was read as the header, when that is not obvious."""
     sheet = f"sheet {table.sheet!r}, " if table.sheet else ""
@@ -876,12 +892,14 @@ MAX_WHOLE = 10**15
 """A whole number longer than 15 digits is no count or order (and not exact as a float)."""
 
 
-def _parse_whole_numbers(values: pd.Series) -> pd.Series:
+def parse_whole_numbers(values: pd.Series) -> pd.Series:
     """A whole-number column (a count, an order): digits, with thousands separators in the
     standard grouping (``THOUSANDS``) or none, and a decimal part that ``_convert_column``
     accepts only if it is zero (12.0, as Excel writes a count); a value with any other comma
     (1,62 or 12,34,5) is missing (quarantined), never read as a decimal comma. What
-    ``_numbers`` refuses is missing too."""
+    ``_numbers`` refuses is missing too. Also the census reader's one reading of a count.
+
+    Shape: a text Series in, a float64 Series with the same index out (NaN where missing)."""
     values = _ascii_digits(values)
     grouped = values.str.fullmatch(THOUSANDS + r"(?:\.\d*)?")
     text = values.str.replace(",", "", regex=False).where(grouped, values)
@@ -1026,7 +1044,7 @@ def _convert_column(column, values, blank, kind, settings, allowed, checker, out
         )
         return parsed
     if column.type == "int":
-        numbers = _per_distinct(values, _parse_whole_numbers)
+        numbers = _per_distinct(values, parse_whole_numbers)
         bad = numbers.isna() & ~blank
         scientific = bad & _scientific(values)
         commas = bad & ~scientific
@@ -1304,4 +1322,5 @@ def read_extract(
         problems=(*ragged, *problems),
         dropped_columns=match.dropped,
         encoding=encoding,
+        warnings=_mapped_but_absent(match, kind, settings),
     )

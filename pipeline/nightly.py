@@ -156,6 +156,9 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
     now = datetime.now(UTC)
     result = RunResult(log.run_id, paths.database, None, command=log.command)
     nothing_new.forget(settings)
+    # The blocked run's record is the last run's or none: a run stopped before the file
+    # checks (configuration, reference files) must not leave an earlier one's.
+    quarantine.clear_blocked_run(settings)
     with log.stage("prepare"):
         # Under the lock, any build folder left beside the releases is a dead run's.
         leftovers = publish.remove_leftovers(layout)
@@ -229,7 +232,6 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
                 previous = layout.current_release()
                 result.report = publish.publish(layout, build_dir, log.run_id)
                 history.protect_retired(layout, previous)
-        quarantine.clear_blocked_run(settings)
         with log.stage("archive"):
             archived = archive.sync(settings.paths.reports_dir, layout.releases)
             if archived and not result.changed:
@@ -379,6 +381,7 @@ def _read_new_extracts(con, settings, result, tables, progress, inputs):
             continue
         loaded.append(extract)
         result.files_loaded.append(item.name)
+        result.warnings += [f"{item.name}: {warning}" for warning in extract.warnings]
         result.rows_read += extract.rows_read
         if not extract.rows_read:  # only a kind that may be empty gets here (the reader)
             result.notes.append(

@@ -20,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import census_2011, geography
+from pipeline.codes import header_key
 from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
-from pipeline.extracts import ExtractError, read_table
-from pipeline.safe_text import trim
+from pipeline.extracts import ExtractError, parse_whole_numbers, read_table
+from pipeline.safe_text import trim, visible
 
 
 class ReferenceDataError(Exception):
@@ -81,11 +82,6 @@ def _classify_label(label: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _key(name: str) -> str:
-    """A header as compared: case, spaces, underscores and hyphens do not matter."""
-    return re.sub(r"[\s_\-]+", " ", name.replace("\ufeff", "")).strip().casefold()
-
-
 def _read(path: Path, what: str, score: Callable[[list[str]], tuple[bool, int]]) -> pd.DataFrame:
     """A reference file as text cells under its header, indexed by the file's row numbers.
 
@@ -126,7 +122,7 @@ def _columns_found(frame_or_header, patterns: dict[str, str]) -> dict[str, str]:
     found = {}
     for canonical, pattern in patterns.items():
         for column in frame_or_header:
-            if re.fullmatch(pattern, _key(column)) and canonical not in found:
+            if re.fullmatch(pattern, header_key(column)) and canonical not in found:
                 found[canonical] = column
     return found
 
@@ -201,14 +197,17 @@ def read_census(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise ReferenceDataError(f"{path.name} ({what}): the file has a header but no areas.")
     counts = [totals[0], *details]
-    numbers = frame[counts].apply(lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce"))
-    if numbers.isna().any().any():
-        row = numbers.isna().any(axis=1).idxmax()
-        column = numbers.columns[numbers.loc[row].isna().argmax()]
+    numbers = frame[counts].apply(parse_whole_numbers)
+    bad = numbers.isna() | (numbers < 0) | (numbers != numbers.round())
+    if bad.any().any():
+        row = bad.any(axis=1).idxmax()
+        column = numbers.columns[bad.loc[row].argmax()]
         raise ReferenceDataError(
-            f"{path.name}: a count is not a number in row {row}, column {column!r} "
-            f"({frame.at[row, column]!r}); download the file again from Nomis."
+            f"{path.name}: a count is not a whole number of people in row {row}, column "
+            f"{column!r} ('{visible(frame.at[row, column])}'); download the file again from "
+            "Nomis (a spreadsheet may have rewritten it: 1E+03, nan or 12.5 are not counts)."
         )
+    numbers = numbers.astype("int64")
     detail_sum = numbers[list(details)].sum(axis=1)
     mismatch = detail_sum != numbers[totals[0]]
     if mismatch.any():
@@ -382,8 +381,8 @@ starts with (MSOA "Birmingham 001", LSOA "Birmingham 001A")."""
 
 def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
     """Every reference table the SQL models read, checked against each other and against
-    the configured force (``geography.resolve``): census_population, force_areas,
-    lpu_areas, area_lookup and, when configured, census_2011_population."""
+    the configured force (``geography.resolve``) and LPU synonyms: census_population,
+    force_areas, lpu_areas, area_lookup and, when configured, census_2011_population."""
     ref = settings.reference
     census = read_census(ref.census_file)
     force_lookup = read_force_lookup(ref.force_lookup_file)
@@ -408,6 +407,9 @@ def load_reference(settings: Settings) -> dict[str, pd.DataFrame]:
             area_districts=area_districts,
             district_names=geography.district_names(*names),
         )
+    )
+    settings.codes.check_lpu_synonyms(
+        {code for code in area_lookup["lpu_code"] if code}, ref.area_lookup_file
     )
     resolved.force_areas.attrs["notes"] = resolved.notes
     tables = {

@@ -354,6 +354,40 @@ def test_a_blocked_run_leaves_its_reasons_readable_without_publishing(config, se
     assert "blocked" not in again.stdout
 
 
+@pytest.mark.parametrize(
+    ("fault", "exit_code"),
+    [
+        ("area code E08000025 repeated", ExitCode.BLOCKED),  # a reference file's fault
+        ("'Brum' = 'BRUM': not one of", ExitCode.CONFIG_ERROR),  # the configuration's
+    ],
+)
+def test_a_run_stopped_before_the_file_checks_leaves_no_earlier_blocked_run(
+    config, settings, fault, exit_code
+):
+    """Before, a run stopped before the file checks kept the last blocked run's record:
+    `progression quarantine` then said the last run was blocked, by another run's problems,
+    and listed its rows (already corrected)."""
+    rows = [staff_row(f"B{i}", "IC1") for i in range(19)] + [staff_row("OK", "W1")]
+    _snapshot(settings, "staff_snapshot_2026-03-31.csv", rows)
+    assert _run(config).exit_code == ExitCode.BLOCKED
+    listing = CliRunner().invoke(app, ["quarantine", "--config", str(config)])
+    assert "Rows the blocked run would have quarantined:" in listing.stdout
+    _snapshot(settings, "staff_snapshot_2026-03-31.csv", _good())  # corrected
+    lookup = settings.reference.area_lookup_file
+    if exit_code == ExitCode.BLOCKED:
+        lookup.write_text(lookup.read_text() + "E08000025,Birmingham,BHM,Birmingham\n")
+    else:
+        config.write_text(config.read_text() + '[codes.lpu_synonyms]\n"Brum" = "BRUM"\n')
+
+    stopped = _run(config)
+
+    assert stopped.exit_code == exit_code and fault in stopped.output, stopped.output
+    listing = CliRunner().invoke(app, ["quarantine", "--config", str(config)])
+    assert listing.exit_code == ExitCode.SUCCESS, listing.output
+    assert "blocked" not in listing.output and "IC1" not in listing.output
+    assert "No rows are quarantined." in listing.output
+
+
 def test_a_run_blocked_by_a_whole_file_does_not_send_the_user_to_the_quarantine(config, settings):
     """hostile-10: a file without a required column (nothing read from it, no row set
     aside) still ended with "The rows it would have quarantined, and why: progression

@@ -161,6 +161,38 @@ def test_missing_required_column_blocks_naming_file_and_column(tiny_force):
     assert "[extracts.staff_snapshot.columns]" in str(error.value)
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_mapped_column_a_file_may_leave_out_but_lacks_is_a_warning(tmp_path, fast):
+    """Before, a header mapped for entry_route (a column a joiners file may leave out) but
+    not in the file was silent: every joiner's route read as blank, 'Not recorded'."""
+    from conftest import write_config
+
+    from pipeline.config import load_settings
+
+    extra = '[extracts.joiners_leavers.columns]\nentry_route = "Route of Entry"\n'
+    settings = load_settings(write_config(tmp_path, extra))
+    row = dict(staff_id="J1", movement_type="joiner", movement_date="2025-09-01",
+               worker_type="police_officer", rank_or_band="Constable",
+               department="Local Policing", lpu_code="BHM", sex="F", ethnicity_code="W1",
+               service_start_date="2025-09-01", leaving_reason="")  # fmt: skip
+    path = settings.paths.inbox / "joiners_leavers_2026.csv"
+    path.write_text(csv_text([row], MOVEMENT_COLUMNS), encoding="utf-8")
+    allowed = allowed_codes(settings, LPUS)
+    extract = read_extract(path, "joiners_leavers", settings, allowed, fast=fast)
+    assert extract.warnings == (
+        "[extracts.joiners_leavers.columns] entry_route = 'Route of Entry': the file's header "
+        "has no such column, so every row's entry_route is read as blank. Correct the "
+        "mapping, or add the column to the export.",
+    )
+    path.write_text(csv_text([{**row, "Route of Entry": "PCDA"}],
+                             [*MOVEMENT_COLUMNS, "Route of Entry"]), encoding="utf-8")  # fmt: skip
+    extract = read_extract(path, "joiners_leavers", settings, allowed, fast=fast)
+    assert extract.warnings == () and list(extract.typed["entry_route"]) == ["PCDA"]
+    plain = load_settings(write_config(tmp_path / "plain"))  # entry_route not mapped
+    unmapped = read(plain, "joiners_x.csv", csv_text([row], MOVEMENT_COLUMNS), "joiners_leavers")
+    assert unmapped.warnings == ()
+
+
 def test_extra_columns_are_dropped_and_reported_by_name_only(contracts_runner, tiny_force):
     columns = [*STAFF_COLUMNS, "Surname", "NI Number", "Home Address"]
     rows = [

@@ -20,16 +20,18 @@ import subprocess
 import sys
 
 import pytest
-from conftest import STAFF_HEADER, staff_row, write_config
+from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 from typer.testing import CliRunner
 
 from pipeline import codes
 from pipeline.cli import app
 from pipeline.config import REPO_ROOT, ConfigError, load_settings
 from pipeline.extracts import read_extract
+from pipeline.history import current_history
 from pipeline.new_force import init_force
 from pipeline.runs import ExitCode
 from pipeline.schemas import allowed_codes
+from pipeline.warehouse import connect
 
 DEPARTMENT = '[[codes.departments]]\nname = "Custody \u2013 Suite\u2019s"\n'
 
@@ -107,6 +109,18 @@ def test_a_synonym_table_gives_each_wording_one_value(tmp_path, extra, named):
         load_settings(write_config(tmp_path, extra))
 
 
+def test_a_survey_indicator_is_given_one_question(tmp_path):
+    extra = (
+        '[survey.questions]\nQ1 = "discrimination"\nQ2 = "harassment_public"\n'
+        'Q3 = "discrimination"\nQ4 = "harassment_public"\nQ5 = "equal_opportunities"\n'
+    )
+    with pytest.raises(ConfigError, match=re.escape(
+        "[survey.questions] Q1, Q3 = 'discrimination'; Q2, Q4 = 'harassment_public': one "
+        "question per indicator"
+    )):  # fmt: skip
+        load_settings(write_config(tmp_path, extra))
+
+
 def test_two_spellings_of_a_synonym_for_the_same_value_are_harmless(tmp_path):
     extra = '[codes.ethnicity_synonyms]\n"Not stated" = "NS"\n"Not Stated" = "NS"\n'
     settings = load_settings(write_config(tmp_path, extra))
@@ -149,6 +163,20 @@ def test_a_fault_of_the_whole_file_is_named_without_an_empty_key(tmp_path):
     config = write_config(tmp_path, '[leadership]\nsenior_bands = ["Band Z"]\n')
     text = config_error(config)
     assert f"{config}: Value error, [leadership] senior_bands names 'Band Z'" in text
+
+
+@pytest.mark.parametrize(("sheet", "shown"), [("-1", "-1"), ("true", "True"), ('" "', "' '")])
+def test_a_sheet_no_workbook_has_is_refused_before_a_workbook_arrives(tmp_path, sheet, shown):
+    """Before, sheet = -1 was accepted until a workbook arrived and blocked the night (exit
+    3); true was read as sheet 1."""
+    text = config_error(write_config(tmp_path, f"[extracts.staff_snapshot]\nsheet = {sheet}\n"))
+    assert f"extracts.staff_snapshot.sheet: Value error, {shown} is not a sheet" in text
+
+
+def test_a_sheet_is_a_name_or_a_position_from_0(tmp_path):
+    extra = '[extracts.staff_snapshot]\nsheet = 0\n[extracts.joiners_leavers]\nsheet = "HR"\n'
+    extracts = load_settings(write_config(tmp_path, extra)).extracts
+    assert (extracts["staff_snapshot"].sheet, extracts["joiners_leavers"].sheet) == (0, "HR")
 
 
 def test_the_same_header_for_columns_of_different_extracts_is_no_repeat(tmp_path):
@@ -199,6 +227,40 @@ def test_a_synonym_that_agrees_with_a_code_is_harmless(tmp_path):
     )
     settings = load_settings(write_config(tmp_path, extra))
     assert settings.codes.rank_synonyms["SC"] == "SC"
+
+
+@pytest.mark.parametrize(
+    ("synonyms", "named"),
+    [
+        (
+            '"Brum" = "BRUM"\n"Solihull LPU" = "SOL"\n',
+            "[codes.lpu_synonyms] 'Brum' = 'BRUM': not one of BHM, COV, DUD, SAN, SOL, WAL, WOL",
+        ),
+        ('"bhm" = "SOL"\n', "[codes.lpu_synonyms] 'bhm' = 'SOL': 'bhm' is 'BHM' itself"),
+    ],
+)
+def test_an_lpu_synonym_names_an_lpu_of_the_area_lookup(tmp_path, synonyms, named):
+    """Before, a synonym onto no LPU of the lookup was accepted: every row with its wording
+    was then quarantined as an unknown LPU, the synonym the user wrote silently not applied.
+    The lookup's codes are not known when the configuration is loaded: checked on reading it."""
+    config = write_config(tmp_path, "[codes.lpu_synonyms]\n" + synonyms)
+    result = CliRunner().invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == ExitCode.CONFIG_ERROR, result.output
+    text = " ".join(result.output.split())
+    assert named in text and "Solihull LPU" not in text
+    assert f"the LPU codes of {tmp_path / 'area_to_lpu.csv'}, [reference] area_lookup_file" in text
+
+
+def test_an_lpu_synonym_onto_an_lpu_of_the_lookup_is_read_as_it(tmp_path):
+    config = write_config(tmp_path, '[codes.lpu_synonyms]\n"Birmingham LPU" = "BHM"\n')
+    rows = [staff_row(f"P{i}", "W1", lpu="Birmingham LPU") for i in range(20)]
+    write_inbox(load_settings(config), "staff_snapshot_2026-03-31.csv",
+                STAFF_HEADER + "\n" + "\n".join(rows) + "\n")  # fmt: skip
+    result = CliRunner().invoke(app, ["run", "--config", str(config)])
+    assert result.exit_code == ExitCode.SUCCESS, result.output
+    with connect(current_history(load_settings(config)), read_only=True) as con:
+        found = con.execute("select distinct lpu_code from raw.staff_snapshot").fetchall()
+    assert found == [("BHM",)]
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,47 @@ def test_detailed_groups_must_add_up_to_the_total(tmp_path: Path):
         read_census(path)
 
 
+TOTAL = "Ethnic group: Total: All usual residents"
+INDIAN = "Ethnic group: Asian, Asian British or Asian Welsh: Indian"
+
+
+def _census_with(tmp_path: Path, total: str, indian: str) -> Path:
+    """The real TS021 file's first area, its total and Indian count written as given."""
+    row = _raw_rows(TS021)[0]
+    row[TOTAL], row[INDIAN] = total, indian
+    path = tmp_path / "census.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return path
+
+
+@pytest.mark.parametrize(
+    "written", ["1E+03", "1e3", "nan", "inf", "-inf", "12.5", "-4", "0x1F", "", "many", "1,2"]
+)
+def test_a_census_count_that_is_not_a_whole_number_of_people_names_its_row_and_column(
+    tmp_path: Path, written: str
+):
+    """Read as the nightly extracts read a count (``parse_whole_numbers``): a count a spreadsheet
+    rewrote is refused with its row and column, never read (``inf`` used to end in exit 1)."""
+    path = _census_with(tmp_path, "inf", written)
+    with pytest.raises(ReferenceDataError, match=r"not a whole number of people in row 2, col"):
+        read_census(path)
+    row = _raw_rows(TS021)[0]
+    path = _census_with(tmp_path, row[TOTAL], written)
+    with pytest.raises(ReferenceDataError, match=f"row 2, column {INDIAN!r}"):
+        read_census(path)
+
+
+@pytest.mark.parametrize(("written", "count"), [("1,234", 1234), ("12.0", 12), ("+7", 7)])
+def test_a_census_count_is_read_as_an_extract_count_is(tmp_path: Path, written: str, count: int):
+    row = _raw_rows(TS021)[0]
+    total = int(row[TOTAL]) - int(row[INDIAN]) + count
+    census = read_census(_census_with(tmp_path, str(total), written))
+    assert census.query("ethnicity_code == 'A1'")["population_count"].tolist() == [count]
+
+
 def test_an_unknown_force_is_a_configuration_error_listing_the_valid_names():
     with pytest.raises(GeographyError, match=r"Set it to one of the 43 names there: .*West Midl"):
         read_force_areas(FORCES, "Midsomer")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from conftest import STAFF_HEADER, staff_row, write_inbox
+from conftest import STAFF_HEADER, staff_row, write_config, write_inbox
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.config import load_settings
 from pipeline.nightly import lock_path, log_path
 from pipeline.runs import ExitCode, run_lock
 from pipeline.warehouse import connect
@@ -86,6 +87,31 @@ def test_a_blocked_run_is_logged_and_publishes_nothing(tiny_force):
     assert (failed["event"], failed["outcome"], failed["exit_code"]) == ("run_failed", "blocked", 3)
     assert failed["error_type"] == "BlockedError"
     assert tiny_force.paths.database.read_bytes() == published
+
+
+def test_a_mapped_header_a_file_lacks_is_a_warning_in_the_output_and_the_log(tmp_path):
+    """A header mapped for a column a file may leave out (a joiner's entry_route), missing
+    from the file: read as blank, and said (exit 5), not silent."""
+    extra = '[extracts.joiners_leavers.columns]\nentry_route = "Route of Entry"\n'
+    settings = load_settings(write_config(tmp_path, extra))
+    _snapshot(settings)
+    header = ("staff_id,movement_type,movement_date,worker_type,rank_or_band,department,"
+              "lpu_code,sex,ethnicity_code,service_start_date,leaving_reason")  # fmt: skip
+    joiner = "J1,joiner,2025-09-01,police_officer,Constable,Local Policing,BHM,F,W1,2025-09-01,"
+    write_inbox(settings, "joiners_leavers_2026.csv", f"{header}\n{joiner}\n")
+
+    result = _invoke(settings, "run")
+
+    assert result.exit_code == ExitCode.SUCCESS_WITH_WARNINGS, result.stderr
+    warning = (
+        "joiners_leavers_2026.csv: [extracts.joiners_leavers.columns] entry_route = "
+        "'Route of Entry': the file's header has no such column, so every row's entry_route "
+        "is read as blank."
+    )
+    assert f"Warning: {warning}" in " ".join(result.stderr.split())
+    finished = _last(settings)
+    assert finished["event"] == "run_finished"
+    assert any(w.startswith(warning) for w in finished["warnings"])
 
 
 def test_an_internal_error_is_exit_code_1_and_logged(tiny_force, monkeypatch):
