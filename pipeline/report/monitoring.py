@@ -1017,9 +1017,9 @@ def staff_survey(cells: Cells, _snapshot_date):
         ),
         frame=raw,
         notes=(
-            f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
-            "([x]): a "
-            "share of a handful of people is neither reliable nor safe to publish.",
+            f"A group's result from fewer than {in_words(minimum)} respondents is not "
+            "computed, so it has no figure ([x]): a share of a handful of people is neither "
+            "reliable nor safe to publish.",
             *left_out,
         ),
     )
@@ -1145,8 +1145,8 @@ def survey_by_group(cells: Cells) -> Section | None:
         ),
         frame=raw,
         notes=(
-            f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
-            "([x]).",
+            f"A group's result from fewer than {in_words(minimum)} respondents is not "
+            "computed, so it has no figure ([x]).",
         ),
     )  # fmt: skip
     headline = cells.comparison.group_code  # its rows are the section's own findings

@@ -26,7 +26,7 @@ def empty_warehouse(tmp_path_factory):
         warehouse.replace_table(con, f"raw.{name}", frame)
     models = discover_models()
     warehouse.run_models(con, models)
-    warehouse.publish_analytics_views(con, models)
+    warehouse.publish_analytics_views(con, models, min_people=None)
     yield con
     con.close()
 
@@ -126,7 +126,7 @@ def test_safe_differences_are_conformed_to_the_dictionary(tmp_path):
     con = duckdb.connect()
     warehouse.create_schemas(con)
     warehouse.run_models(con, models)
-    warehouse.publish_analytics_views(con, models)
+    warehouse.publish_analytics_views(con, models, min_people=None)
     got = con.execute("describe analytics.bad").fetchall()
     assert [(r[0], r[1]) for r in got] == [
         ("snapshot_date", "DATE"),
@@ -186,3 +186,96 @@ def _documented_naming() -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[s
 def test_the_naming_contract_analysts_read_is_the_one_checked():
     checked = [(r.patterns, r.types, r.units) for r in dictionary.NAMING]
     assert _documented_naming() == checked
+
+
+# ------------------------------------------------ statistics of people's own values
+
+COUNT_UNITS = {
+    "people", "people a year", "people (expected, fractional)", "fraction (0 to 1)",
+    "fraction a year", "difference of fractions",
+    "ratio", "probability", "items", "rows", "order", "year", "code", "label", "text",
+    "flag", "hash",
+}  # fmt: skip
+"""Units of a count of people or things, a figure computed from counts, or a label: no
+one's own value (``year`` is a calendar or reporting year)."""
+SNAPSHOT_DATES = (
+    "snapshot_date", "period_start_date", "period_end_date", "previous_snapshot_date",
+    "previous_period_start_date", "previous_period_end_date", "year_earlier_snapshot_date",
+    "workforce_snapshot_date", "window_start_date", "baseline_snapshot_date",
+    "judged_snapshot_date", "benchmark_date", "projection_date",
+)  # fmt: skip
+NOT_PERSONAL = {
+    **dict.fromkeys(
+        SNAPSHOT_DATES, "a staff snapshot's date (or a census day, or a snapshot plus years)"
+    ),
+    **dict.fromkeys(("from_date", "target_date"), "a configured target's dates"),
+    "loaded_date": "the day a file was loaded",
+    "survey_date": "when a survey's fieldwork closed",
+    "first_outcome_date": "a selection process's date (one per process, not per group)",
+    "projection_year": "years after the latest snapshot (0 to the horizon)",
+    "horizon_years": "the configured projection horizon",
+    "years_remaining": "years from the latest snapshot to a configured target date",
+}
+"""Reviewed: columns of other units that are not a statistic of people's own values."""
+
+
+def test_every_statistic_of_peoples_own_values_names_the_count_of_people_it_is_over():
+    """A column that is neither a count (or a figure of counts) nor reviewed here must say
+    which count of people it is over (``people_count``), so that the analysts' database
+    withholds it over too few people: a mean of ages, days or service added tomorrow fails
+    here until it does. Was: average_years_in_rank and fte, undeclared, published over one
+    person (their own years in rank to the day, their own FTE)."""
+    defined = dictionary.load()
+    undeclared = [
+        f"{name} ({column.unit})"
+        for name, column in defined.items()
+        if column.unit not in COUNT_UNITS and name not in NOT_PERSONAL and not column.people_count
+    ]
+    assert undeclared == []
+    assert {n: c.people_count for n, c in defined.items() if c.people_count} == {
+        "fte": "headcount",
+        "average_years_in_rank": "promoted_count",
+    }
+    for name, column in defined.items():
+        if column.people_count:
+            count = defined[column.people_count]
+            assert count.unit == "people" and count.type in ("BIGINT", "INTEGER"), name
+            assert "Withheld (null) in the analysts' database" in column.description, name
+    assert sorted(n for n in NOT_PERSONAL if n not in defined) == []  # no stale entry
+
+
+def test_every_view_with_a_statistic_of_peoples_values_lists_its_count():
+    defined = dictionary.load()
+    for model in (m for m in discover_models() if m.layer == "marts"):
+        docs = ViewDocs.read(model.path.with_suffix(".toml"))
+        for column in docs.columns:
+            count = defined[column].people_count
+            assert count is None or count in docs.columns, (model.name, column, count)
+
+
+def test_a_view_listing_a_personal_value_without_its_count_is_refused(tmp_path):
+    models = _model_dir(
+        tmp_path, "select 0.6::double as fte", 'description = "x"\ncolumns = ["fte"]\n'
+    )
+    con = duckdb.connect()
+    warehouse.create_schemas(con)
+    with pytest.raises(ModelError, match=r"fte \(its people_count, headcount\)"):
+        warehouse.run_models(con, models)
+
+
+def test_a_personal_value_is_withheld_over_1_to_the_minimum_less_one_people():
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select headcount, fte::double as fte from (values (0, 0.0), (1, 0.15), "
+        "(4, 3.2), (5, 4.6), (null, 0.5)) v(headcount, fte)"
+    )
+    select = ", ".join(dictionary.withheld_select(["headcount", "fte"], min_people=5))
+    assert con.execute(f"select {select} from t").fetchall() == [
+        (0, 0.0),
+        (1, None),
+        (4, None),
+        (5, 4.6),
+        (None, None),
+    ]
+    kept = ", ".join(dictionary.withheld_select(["headcount", "fte"], min_people=None))
+    assert con.execute(f"select {kept} from t").fetchall()[1] == (1, 0.15)
