@@ -44,6 +44,7 @@ actually written, rounding included).
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import tempfile
 from collections import defaultdict
@@ -58,7 +59,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 from wurlitzer import pipes
 
-from pipeline.nullspace import NullSpaces, row_space
+from pipeline.nullspace import FIXED, NullSpaces, row_space
 
 T = TypeVar("T")
 Fn = TypeVar("Fn", bound=Callable)
@@ -180,6 +181,10 @@ class Universe:
         """Pairs of snapshots linked by their movements (see :func:`flow_relations`)."""
         self.equalities: dict[str, list[tuple[dict[str, frozenset[str]], dict]]] = {}
         """population -> declared equal sets (see :meth:`same`)."""
+        self.observed: list[tuple[str, tuple[dict, dict]]] = []
+        """The equalities the data bear out rather than define (:meth:`same` with
+        ``observed``): the protection and the in-run audit use them, ``tables.json`` does
+        not state them (:meth:`equalities_manifest`)."""
         self.known: set[Key] = set()
         """Cells a reader knows to be 0 without reading a count (:func:`known_zeros`), once
         the report's counts are protected: ``tables.json`` lists them."""
@@ -200,6 +205,8 @@ class Universe:
         population: str,
         alias: Mapping[str, Iterable[str]],
         canonical: Mapping[str, Iterable[str]],
+        *,
+        observed: bool = False,
     ) -> None:
         """Declare that the people chosen by ``alias`` (values on some dimensions) are the
         same people as those chosen by ``canonical`` (values on the same or other
@@ -216,7 +223,21 @@ class Universe:
         are the officers of the rank below promoted in the year), with the cell's other
         dimensions, which that population must have too. Such a cell keeps its key (each
         population's sums still hold); :func:`derive_relations` relates the two keys as
-        equal instead."""
+        equal instead. The population may be ``population`` itself.
+
+        ``observed``: the two are the same people because the data say so, not by
+        definition (this year's board passed exactly the constables promoted; the officers
+        dismissed after misconduct are exactly those who left dismissed). Protecting and
+        auditing with it assumes a reader who knows more, which is conservative; but
+        published, it would state a fact about individuals that no table shows (and its
+        absence in another year the opposite), so :meth:`equalities_manifest` leaves it
+        out. It must relate two keys (canonical under :data:`POPULATION`): a shared key
+        would state it in ``tables.json`` as plainly."""
+        if observed and POPULATION not in canonical:
+            raise ValueError(
+                f"{population}: an observed equality relates two cells (canonical under "
+                f"{POPULATION!r}); one key for both would publish it"
+            )
         rule = (
             {d: frozenset(str(v) for v in values) for d, values in alias.items()},
             {d: frozenset(str(v) for v in values) for d, values in canonical.items()},
@@ -224,6 +245,8 @@ class Universe:
         rules = self.equalities.setdefault(population, [])
         if rule not in rules:
             rules.append(rule)
+        if observed and (population, rule) not in self.observed:
+            self.observed.append((population, rule))
 
     def add_flow(self, flow: Flow) -> None:
         if flow not in self.flows:
@@ -280,8 +303,12 @@ class Universe:
                 continue
             if not all(key.values(d) == v for d, v in alias.items()):
                 continue
-            dims: dict[str, object] = {d: v for d, v in key.coords if d not in alias}
-            dims.update({d: v for d, v in canonical.items() if d != POPULATION})
+            dims = {d: frozenset(v) for d, v in key.coords if d not in alias}
+            for dim, values in canonical.items():
+                if dim != POPULATION:
+                    dims[dim] = dims[dim] & values if dim in dims else values
+            if not all(dims.values()):
+                continue  # the cell is empty (left dismissed, not dismissed): nobody
             (other,) = canonical[POPULATION]
             out.append(self.key(other, **dims))
         return out
@@ -305,12 +332,15 @@ class Universe:
         return self.with_values(key, dim, rest)
 
     def equalities_manifest(self) -> list[list]:
-        """:attr:`equalities` as JSON: ``[population, alias, canonical]`` rows."""
+        """:attr:`equalities` that hold by definition, as JSON: ``[population, alias,
+        canonical]`` rows. The :attr:`observed` ones are left out: they are facts about
+        individuals, which the published ``tables.json`` must not state."""
         return [
             [population, {d: sorted(v) for d, v in alias.items()},
              {d: sorted(v) for d, v in canonical.items()}]
             for population, rules in sorted(self.equalities.items())
             for alias, canonical in rules
+            if (population, (alias, canonical)) not in self.observed
         ]  # fmt: skip
 
     def rests_manifest(self) -> list[list]:
@@ -944,6 +974,53 @@ def small_group_within(
     return chosen if _small_group_sum(chosen, value, threshold, keys, sensitive) else None
 
 
+SUBSETS = 256
+"""At most this many sets of a relation's unknown parts are looked at for a small count of
+a group (:func:`small_group_subsets`), smallest first. A relation has few parts (a rank's
+broad groups, a group's ranks), and few of them unknown and small: 256 is every set of
+eight."""
+
+
+def small_group_subsets(
+    parts: Sequence[int],
+    value,
+    threshold: int,
+    keys: Sequence[Key],
+    sensitive: Callable[[Key], bool] = is_ethnic,
+) -> list[tuple[int, ...]]:
+    """The sets of two or more of ``parts`` (a relation's unknown ones), not all of them,
+    that are a count of a group from 1 to ``threshold`` (:func:`_small_group_sum`): "Chief
+    Inspectors' Asian 0 + Other 3", "Asian Chief Inspectors 2 + Sergeants 1". Only parts
+    of 0 to the threshold can be in one; of those, the sets of each size in turn, at most
+    :data:`SUBSETS` of them."""
+    small = [i for i in parts if value[i] is not None and value[i] <= threshold]
+    largest = len(small) if len(small) < len(parts) else len(small) - 1
+    out = []
+    tried = itertools.islice(
+        itertools.chain.from_iterable(
+            itertools.combinations(small, size) for size in range(2, largest + 1)
+        ),
+        SUBSETS,
+    )
+    for chosen in tried:
+        if 1 <= sum(value[i] for i in chosen) <= threshold and a_group_count(
+            [keys[i] for i in chosen], sensitive
+        ):
+            out.append(chosen)
+    return out
+
+
+def sum_cell(parts: Sequence[Key]) -> Key:
+    """A cell for the sum of ``parts`` (disjoint parts of one relation): on each dimension
+    all of them restrict, the union of their values."""
+    coords = []
+    for dim, _ in parts[0].coords:
+        sets = [p.values(dim) for p in parts]
+        if all(v is not None for v in sets):
+            coords.append((dim, tuple(sorted(frozenset().union(*sets)))))
+    return Key(parts[0].population, tuple(coords))
+
+
 def zero_totals(
     zeros: Iterable[Key],
     cells: Iterable[Key],
@@ -1171,6 +1248,10 @@ def protect(
     ``shares_of`` gives, for a count, how many published shares or rates divide by it:
     each adds :data:`SHARE_COST` to its cost.
 
+    A sum of some of a relation's unknown parts that is a small count of a group and that
+    the relations fix (:func:`_sums_exposed`) becomes a cell of its own (:func:`sum_cell`),
+    and the protection starts again with it, what is withheld so far kept withheld.
+
     Each exposed cell gets the cheapest complement (:func:`cheapest_complement`), and so
     does each of ``targets`` (withheld cells the audit found pinned by what the relations
     alone do not show: counts are never negative), as far as one is found: those for which
@@ -1273,6 +1354,33 @@ def protect(
             fixed_in[component] = frozenset(spaces.determined(component))
         return cell in fixed_in[component]
 
+    free_sums: set[tuple[int, ...]] = set()  # cells only become unknown: free stays free
+    candidates: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+
+    def pinned_sums(parts: list[int]) -> list[tuple[int, ...]]:
+        """The sets of some of a relation's unknown ``parts`` that are a small count of a
+        group (:func:`small_group_subsets`) and whose sum the relations fix: its vector
+        (ones on the set) is orthogonal to the null space of the component (a relation
+        joins its unknown parts in one)."""
+        if len(parts) < 3:
+            return []
+        key = tuple(parts)
+        if key not in candidates:
+            if len(candidates) > 20_000:
+                candidates.clear()
+            candidates[key] = small_group_subsets(parts, value, threshold, system.keys, sensitive)
+        out = []
+        for chosen in candidates[key]:
+            if chosen in free_sums:
+                continue
+            factor = spaces.factor(components.of(chosen[0]))
+            moves = factor.null[[factor.position[c] for c in chosen]].sum(axis=0)
+            if np.abs(moves).max(initial=0.0) < FIXED:
+                out.append(chosen)
+            else:
+                free_sums.add(chosen)
+        return out
+
     def free(cell: int) -> list[int]:
         """The cheapest shown counts whose withholding leaves ``cell`` free to move."""
         return (
@@ -1323,14 +1431,36 @@ def protect(
             and not implied_by_a_shown_zero(key, shown_zeros)
         ]
         if not beside:
-            chosen = _sums_exposed(
+            chosen, pinned = _sums_exposed(
                 relations, system, unknown, structural, value, cost, threshold, sensitive,
-                worked_out, free, hidden,
+                worked_out, free, hidden, pinned_sums,
             )  # fmt: skip
-            if not chosen:
+            if chosen:
+                withhold(chosen)
+                continue
+            # Some of a relation's unknown parts whose sum several relations fix: each sum
+            # becomes a cell of its own, protected like any other (again from the start,
+            # with what is withheld so far kept withheld).
+            sums = {sum_cell([system.keys[i] for i in s]): s for s in pinned}
+            sums = {k: s for k, s in sums.items() if k not in values}
+            if not sums:
                 break
-            withhold(chosen)
-            continue
+            summed = [Relation(k, tuple(system.keys[i] for i in s)) for k, s in sums.items()]
+            again = protect(
+                {**values, **{k: sum(value[i] for i in s) for k, s in sums.items()}},
+                published,
+                [*relations, *summed],
+                threshold, sensitive=sensitive,
+                withheld={*withheld, *(system.keys[i] for i in hidden)},
+                known_zeros=known_zeros, denominators=denominators, targets=targets,
+                shares_of=shares_of,
+            )  # fmt: skip
+            return Protection(
+                withheld=again.withheld,
+                known=again.known - set(sums),
+                reasons={**again.reasons, **reasons},
+                unresolved=again.unresolved,
+            )
         for key in beside:
             cell = system.index[key]
             hidden.add(cell)
@@ -1362,7 +1492,8 @@ def _sums_exposed(
     worked_out: Callable[[int], bool],
     free: Callable[[int], list[int]],
     hidden: Collection[int],
-) -> list[int]:
+    pinned_sums: Callable[[list[int]], list[tuple[int, ...]]],
+) -> tuple[list[int], list[tuple[int, ...]]]:
     """Counts to withhold for each relation whose unknown parts (two or more) add up to
     1..threshold beside a total and other parts a reader has, when that sum is a count of
     an ethnic group (:func:`a_group_count`: parts of one group, or of ethnic-minority
@@ -1381,16 +1512,25 @@ def _sums_exposed(
     protected in turn); when there is neither, the cheapest complement that frees the
     worked-out total (``free``).
 
+    Otherwise, the sets of some of the unknown parts, a small count of a group, whose sum
+    the relations fix by combining several (``pinned_sums``: "Chief Inspectors' Asian 0 +
+    Other 3", given by the Asian and the Other officers less their other ranks), are
+    returned second: no shown count of this relation need free them; the caller makes each
+    sum a cell of its own (:func:`sum_cell`) and protects it like any other.
+
     Cost: :func:`LinearSystem.determined` (``worked_out``) is asked only of the totals
     of relations whose unknown parts do add up to a small count of a group, and of the
-    unpublished parts of relations whose withheld ones (``hidden``) do."""
+    unpublished parts of relations whose withheld ones (``hidden``) do; ``pinned_sums``
+    only of sets whose true sum is small."""
     chosen: list[int] = []
+    pinned: list[tuple[int, ...]] = []
     for relation in relations:
         total = system.index.get(relation.total)
         parts = [system.index.get(p) for p in relation.parts]
         if total is None or None in parts:
             continue
-        withheld = [i for i in parts if i in unknown]
+        unknown_parts = [i for i in parts if i in unknown]
+        withheld: list[int] | None = unknown_parts
         if not _small_group_sum(withheld, value, threshold, system.keys, sensitive):
             # an unpublished part the relations fix ("not stated" at a rank, all ranks'
             # less the others shown; a rank's Asian, its total less the others shown) is
@@ -1401,11 +1541,14 @@ def _sums_exposed(
                 value, threshold, system.keys, sensitive,
             )  # fmt: skip
             if not within or not all(worked_out(i) for i in withheld if i not in within):
-                continue
+                within = None
             withheld = within
-        together = sum(value[i] for i in withheld)
-        if total in unknown and not worked_out(total):
+        if withheld is not None and total in unknown and not worked_out(total):
+            withheld = None
+        if withheld is None:
+            pinned.extend(s for s in pinned_sums(unknown_parts) if s not in pinned)
             continue
+        together = sum(value[i] for i in withheld)
         # a shown part that lifts the sum above the threshold, or the total: a 0 or another
         # small part would leave it small, a round each
         options = [
@@ -1421,7 +1564,7 @@ def _sums_exposed(
             chosen.append(min(options, key=lambda i: (cost[i], i)))
         elif total in unknown:
             chosen.extend(i for i in free(total) if i not in chosen)
-    return chosen
+    return chosen, pinned
 
 
 def _greedy_complement(

@@ -31,6 +31,7 @@ import duckdb
 
 from pipeline import warehouse
 from pipeline.config import Settings
+from pipeline.dictionary import withheld_select
 from pipeline.publish import HISTORY, PRIVATE, Layout
 from pipeline.schemas import STORED_INSTEAD, not_stored, shown_values_json
 
@@ -86,13 +87,17 @@ def seed(layout: Layout, work_db: Path, *, fresh: bool) -> str | None:
     return None
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+def _columns(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None
+) -> list[str]:
+    """The table's columns in order (of the current database, or of ``database``)."""
     rows = con.execute(
         """select column_name from duckdb_columns()
-           where database_name = current_database() and schema_name = ? and table_name = ?""",
-        [schema, table],
+           where database_name = coalesce(?, current_database()) and schema_name = ?
+             and table_name = ? order by column_index""",
+        [database, schema, table],
     ).fetchall()
-    return {name for (name,) in rows}
+    return [name for (name,) in rows]
 
 
 def minimise_stored(con: duckdb.DuckDBPyConnection) -> bool:
@@ -101,7 +106,7 @@ def minimise_stored(con: duckdb.DuckDBPyConnection) -> bool:
     codes. Returns whether anything changed."""
     changed = False
     for kind, derived in STORED_INSTEAD.items():
-        columns = _columns(con, "raw", kind)
+        columns = set(_columns(con, "raw", kind))
         for name, (sql, replaced) in derived.items():
             if name not in columns and set(replaced) <= columns:
                 con.execute(f"alter table raw.{kind} add column {name} varchar")
@@ -122,9 +127,14 @@ def minimise_stored(con: duckdb.DuckDBPyConnection) -> bool:
     return changed
 
 
-def export_published(history: Path, target: Path, models: list[warehouse.Model]) -> None:
+def export_published(
+    history: Path, target: Path, models: list[warehouse.Model], min_people: int
+) -> None:
     """Write the analysts' database from a finished history: the published tables copied,
-    then the documented analytics views over them."""
+    then the documented analytics views over them. A statistic of people's own values over
+    fewer than ``min_people`` people (``[disclosure] threshold``) is withheld in the mart
+    tables as copied and in the views (:func:`pipeline.dictionary.withheld_select`), so
+    neither holds one person's years in rank or FTE."""
     with warehouse.connect(target) as con:
         con.execute(f"attach '{str(history).replace(chr(39), chr(39) * 2)}' as history (read_only)")
         try:
@@ -138,10 +148,17 @@ def export_published(history: Path, target: Path, models: list[warehouse.Model])
                 for (table,) in tables:
                     if only is None or table in only:
                         source = f"history.{schema}.{table}"
-                        con.execute(f"create table {schema}.{table} as select * from {source}")
+                        columns = ["*"]
+                        if schema == "marts":
+                            columns = withheld_select(_columns(con, schema, table, "history"),
+                                                      min_people)  # fmt: skip
+                        con.execute(
+                            f"create table {schema}.{table} as "
+                            f"select {', '.join(columns)} from {source}"
+                        )
                         _copy_comments(con, schema, table)
             con.execute("create schema if not exists analytics")
-            warehouse.publish_analytics_views(con, models)
+            warehouse.publish_analytics_views(con, models, min_people=min_people)
         finally:
             con.execute("detach history")
 

@@ -227,7 +227,10 @@ def _run(settings: Settings, log: RunLog, force: bool, progress, inputs, rotatio
             with log.stage("publish"):
                 progress("Publishing")
                 history.export_published(
-                    work_db, build_dir / paths.database.name, warehouse.discover_models()
+                    work_db,
+                    build_dir / paths.database.name,
+                    warehouse.discover_models(),
+                    min_people=settings.disclosure.threshold,
                 )
                 previous = layout.current_release()
                 result.report = publish.publish(layout, build_dir, log.run_id)
@@ -295,7 +298,9 @@ def _build(con, settings, log, result, progress, tables, loaded, blocked, inputs
         progress("Building the SQL models")
         models = warehouse.discover_models()
         warehouse.run_models(con, models)
-        warehouse.publish_analytics_views(con, models)
+        # The private history's views, read by the report alone (which withholds a
+        # figure with its count); the analysts' database withholds in export_published.
+        warehouse.publish_analytics_views(con, models, min_people=None)
         targets.check_dates(
             settings,
             *con.execute(

@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipeline import codes, comparisons, groupings, monitoring, targets
 from pipeline.config import SQL_DIR, Settings
-from pipeline.dictionary import DictionaryError, ViewDocs, casts_needed
+from pipeline.dictionary import DictionaryError, ViewDocs, casts_needed, withheld_select
 from pipeline.schemas import (
     EXTRACT_COLUMNS,
     KEY_COLUMN_FOR_ID,
@@ -377,9 +377,17 @@ def conform(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         con.execute(f"alter table {model.relation} alter {column} type {cast.type}")
 
 
-def publish_analytics_views(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[str]:
+def publish_analytics_views(
+    con: duckdb.DuckDBPyConnection, models: list[Model], *, min_people: int | None
+) -> list[str]:
     """One documented view per mart, its columns in the order its ``.toml`` lists them and
-    each commented with the dictionary's meaning and unit (or the view's override)."""
+    each commented with the dictionary's meaning and unit (or the view's override).
+
+    A statistic of people's own values (a column with a ``people_count`` in the dictionary:
+    years in rank, FTE) is withheld where it is over fewer than ``min_people`` people
+    (:func:`pipeline.dictionary.withheld_select`): the analysts' database passes the
+    disclosure threshold; the private history passes None (its views feed the report,
+    which withholds such a figure with its count, 1 to the threshold)."""
     published = []
     for model in (m for m in models if m.layer == "marts"):
         try:
@@ -388,8 +396,8 @@ def publish_analytics_views(con: duckdb.DuckDBPyConnection, models: list[Model])
             raise ModelError(str(exc)) from None
         view = f"analytics.{model.name}"
         con.execute(
-            f"create or replace view {view} as select {', '.join(docs.columns)} "
-            f"from {model.relation}"
+            f"create or replace view {view} as select "
+            f"{', '.join(withheld_select(docs.columns, min_people))} from {model.relation}"
         )
         con.execute(f"comment on view {view} is {_literal(docs.description)}")
         for column in docs.columns:

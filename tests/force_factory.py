@@ -448,7 +448,7 @@ def build_database(settings: Settings, raw: dict[str, pd.DataFrame]) -> duckdb.D
     _insert_raw(con, raw)
     models = warehouse.discover_models()
     warehouse.run_models(con, models)
-    warehouse.publish_analytics_views(con, models)
+    warehouse.publish_analytics_views(con, models, min_people=None)
     return con
 
 
@@ -505,7 +505,7 @@ class ForceDatabases:
         _insert_raw(self.con, raw)
         warehouse.run_models(self.con, self.tables if self.views_made else self.models)
         if not self.views_made:
-            warehouse.publish_analytics_views(self.con, self.models)
+            warehouse.publish_analytics_views(self.con, self.models, min_people=None)
             self.views_made = True
         return self.con
 

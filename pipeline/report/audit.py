@@ -27,11 +27,12 @@ only the rest get a minimisation and a maximisation of their own.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -52,8 +53,10 @@ from pipeline.disclosure import (
     is_flow_residual,
     known_zeros,
     row_totals,
+    small_group_subsets,
     small_group_within,
     solving,
+    sum_cell,
     zero_totals,
 )
 from pipeline.report.declared import (
@@ -652,7 +655,8 @@ def _canonical(value):
 
 SMALL_SUM = "withheld parts add up to a small count"
 """The kind of a problem whose key is a total less its shown parts: the sum of its other
-parts, a small count of an ethnic group (:func:`small_sums_of_unknown_parts`)."""
+parts, a small count of an ethnic group (:func:`small_sums_of_unknown_parts`); or the cell
+that is the sum of some of a relation's unknown parts, pinned (:func:`_sums_to_bound`)."""
 
 
 def small_sums_of_unknown_parts(
@@ -689,15 +693,21 @@ def _sums_to_bound(
     truth: Mapping[Key, int],
     threshold: int,
     withheld: Collection[Key],
-) -> dict[int, list[tuple[Key, list[int], float | None]]]:
+    universe: Universe,
+) -> dict[int, list[tuple[Key | Callable[[], Key], list[int], float | None]]]:
     """The relations whose total is not shown (nor known) and whose unknown parts, two or
     more, would add up to a count of an ethnic group (:func:`a_group_count`): by the
     total's cell, (total, unknown parts, their true sum or None). With the true values,
     only sums of 1 to the threshold (no other can be a problem). Also, whether the total
     is shown or not, the relations whose unknown parts are no count of a group but whose
     withheld ones, two or more, are and add up to 1 to the threshold: by the first
-    withheld part's cell (the others a reader may work out, making the sum known)."""
-    out: dict[int, list[tuple[Key, list[int], float | None]]] = defaultdict(list)
+    withheld part's cell (the others a reader may work out, making the sum known). And
+    the sets of some of a relation's unknown parts, a count of a group whose true sum is
+    1 to the threshold (:func:`small_group_subsets`), which combining several relations
+    may pin ("Chief Inspectors' Asian 0 + Other 3"): by the first part's cell, named by
+    the cell that is their sum (:func:`_sum_key`), which the build's repair then frees."""
+    out: dict[int, list[tuple[Key | Callable[[], Key], list[int], float | None]]]
+    out = defaultdict(list)
     true_values = [truth.get(k) for k in system.keys]
     for relation in relations:
         total = system.index[relation.total]
@@ -714,6 +724,11 @@ def _sums_to_bound(
         if own and len(own) < len(unknown):
             value = float(sum(truth[system.keys[i]] for i in own))
             out[own[0]].append((relation.total, own, value))
+        for some in small_group_subsets(unknown, true_values, threshold, system.keys):
+            if list(some) != own:
+                value = float(sum(truth[system.keys[i]] for i in some))
+                key = functools.partial(_sum_key, universe, [system.keys[i] for i in some])
+                out[some[0]].append((key, list(some), value))  # speed: named when pinned
         if not a_group_count([system.keys[i] for i in unknown]):
             continue
         if total in fixed:
@@ -728,6 +743,24 @@ def _sums_to_bound(
             continue
         out[total].append((relation.total, unknown, value))
     return out
+
+
+def _sum_key(universe: Universe, parts: Sequence[Key]) -> Key:
+    """The cell that is the sum of ``parts`` (of one relation): the first with the union of
+    their values on the one dimension they differ on, as the universe writes it
+    (:func:`pipeline.disclosure.sum_cell` when they differ on more)."""
+    first = parts[0]
+    if first.population not in universe.domains or any(
+        p.population != first.population for p in parts
+    ):
+        return sum_cell(parts)
+    differ = [
+        dim for dim in universe.dims(first.population) if len({p.values(dim) for p in parts}) > 1
+    ]
+    sets = [p.values(differ[0]) for p in parts] if len(differ) == 1 else [None]
+    if None in sets:
+        return sum_cell(parts)
+    return universe.with_values(first, differ[0], frozenset().union(*sets))
 
 
 def _sum_pinned(
@@ -836,7 +869,7 @@ def audit_publication(
             i = system.index[source]
             if i not in fixed:
                 pinned_needed.setdefault(i, where)
-    sums = _sums_to_bound(relations, system, fixed, truth, threshold, published.withheld)
+    sums = _sums_to_bound(relations, system, fixed, truth, threshold, published.withheld, universe)
     rng = np.random.default_rng(seed)
     summed_totals: set[Key] = {p.key for p in problems if p.kind == SMALL_SUM}
     for component in programme.components():
@@ -892,15 +925,18 @@ def audit_publication(
                             system.keys[i],
                         )
                     )
-        for total, parts, value in summed:
+        for named, parts, value in summed:
             # A total not shown but worked out (the LPUs' shown totals add up to it), less
             # its shown parts: the sum of the others is pinned, whether the relations fix
             # it or bounds do (speed: with the true values, only small sums get here, and
             # a solution already found that moves the sum settles it without a programme).
             positions = [position[i] for i in parts]
-            if total in summed_totals:
+            if named in summed_totals:
                 continue  # its withheld parts' sum, or all its unknown parts', already
-            if _sum_pinned(solve, size, positions, value, found, threshold) is not None:
+            if _sum_pinned(solve, size, positions, value, found, threshold) is None:
+                continue
+            total = named if isinstance(named, Key) else named()
+            if total not in summed_totals:
                 problems.append(Problem(published.where.get(total, total.id), SMALL_SUM, total))
                 summed_totals.add(total)
     known = {i: 0.0 for i, key in enumerate(system.keys) if key in zeros}

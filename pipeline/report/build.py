@@ -157,7 +157,8 @@ def repairs(
     reader can work out (each gets its cheapest complement, then one more count beside it),
     and the shown counts to withhold (a 0 beside a small or withheld total; a shown total
     whose withheld parts add up to a small count of a group, which then has a range). A
-    total not shown whose parts' sum is pinned is a cell a reader can work out: freed."""
+    total not shown whose parts' sum is pinned is a cell a reader can work out: freed; so
+    is the cell that is the sum of some of a relation's parts, when that sum is pinned."""
     exposed = [p.key for p in problems if p.kind in audit.RECOVERABLE and p.key is not None]
     added = {p.key for p in problems if p.kind in audit.ZERO_KINDS and p.key is not None}
     for problem in problems:

@@ -301,7 +301,8 @@ class Cells:
         one rank on a snapshot who held a higher rank on the next (the promotion rates'),
         when they are the same people with the same recorded ethnicity: a reader who sees
         the White passes equal the White constables promoted works out the group's
-        withheld passes from the group's promotions, so the two are protected as one."""
+        withheld passes from the group's promotions, so the two are protected as one.
+        Observed, not defined: ``tables.json`` does not state it (:meth:`Universe.same`)."""
         found = self.con.execute(
             """with passed as (
                    select candidate_key as staff_key, characteristics_snapshot_date as start
@@ -355,6 +356,7 @@ class Cells:
             name,
             {"stage": [last], "outcome": ["passed"]},
             {POPULATION: [staff], "post": [post("police_officer", rank)], "promoted": ["yes"]},
+            observed=True,
         )
 
     # ------------------------------------------------------------------ other counts

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from pipeline import codes
-from pipeline.disclosure import Key
+from pipeline.disclosure import POPULATION, Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
 from pipeline.report.declared import Chart, Column, DeclaredTable, Series
@@ -215,7 +215,10 @@ def period_population(cells: Cells, start) -> str:
         cells.universe.same(population, {"dev_any": ("no",)}, {"development": ("none",)})
         if dismissed_are_leavers_dismissed(cells, start):
             cells.universe.same(
-                population, {"misconduct_outcome": ["dismissal"]}, {"leaving": ["dismissal"]}
+                population,
+                {"misconduct_outcome": ["dismissal"]},
+                {POPULATION: [population], "leaving": ["dismissal"]},
+                observed=True,
             )
     return population
 
@@ -257,8 +260,10 @@ def dismissed_are_leavers_dismissed(cells: Cells, start) -> bool:
     """Whether the people of a period whose misconduct cases ended in dismissal are exactly
     those who left it with the reason "dismissal" (as in the demo, and in a force whose HR
     system records a dismissal as both). Then the misconduct table's dismissals and the
-    leaving table's are one count, and are declared one cell (:meth:`Universe.same`):
-    published in both or withheld in both, never a 0 in one beside a [c] in the other."""
+    leaving table's are one count, and the two cells are declared equal (:meth:`Universe.same`,
+    observed): published in both or withheld in both, never a 0 in one beside a [c] in the
+    other. The data bear it out, no definition makes it so: ``tables.json`` does not state
+    it, and each table's cell keeps its own key there."""
     dismissed, left, both = cells.con.execute(
         DISMISSED_SQL, {"start": pd.Timestamp(start).date()}
     ).fetchone()
@@ -874,12 +879,12 @@ def appraisal_distribution(cells: Cells, _snapshot_date):
 
 # --------------------------------------------------------------------------- staff survey
 
-LATEST_SURVEY_SQL = """studied.covers_comparison
+LATEST_SURVEY_SQL = """studied.is_comparison_covered
     and studied.survey_date = (
         select max(asked.survey_date) from analytics.survey_results as asked
         where asked.indicator_code = studied.indicator_code
             and asked.comparison_code = studied.comparison_code
-            and asked.covers_comparison
+            and asked.is_comparison_covered
     )"""
 """Each indicator from the latest survey that asks it of every group compared (a later pulse
 survey of one question does not remove the others, and one of a few groups, whose "ethnic
@@ -912,11 +917,11 @@ order by studied.wres_indicator, studied.question_code
 PARTIAL_SURVEYS_SQL = """
 select distinct partial.survey_id, partial.survey_date
 from analytics.survey_results as partial
-where partial.comparison_code = ? and not partial.covers_comparison
+where partial.comparison_code = ? and not partial.is_comparison_covered
     and partial.survey_date > coalesce((
         select max(used.survey_date) from analytics.survey_results as used
         where used.comparison_code = partial.comparison_code
-            and used.indicator_code = partial.indicator_code and used.covers_comparison
+            and used.indicator_code = partial.indicator_code and used.is_comparison_covered
     ), date '1900-01-01')
 order by partial.survey_date, partial.survey_id
 """
@@ -1012,9 +1017,9 @@ def staff_survey(cells: Cells, _snapshot_date):
         ),
         frame=raw,
         notes=(
-            f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
-            "([x]): a "
-            "share of a handful of people is neither reliable nor safe to publish.",
+            f"A group's result from fewer than {in_words(minimum)} respondents is not "
+            "computed, so it has no figure ([x]): a share of a handful of people is neither "
+            "reliable nor safe to publish.",
             *left_out,
         ),
     )
@@ -1140,8 +1145,8 @@ def survey_by_group(cells: Cells) -> Section | None:
         ),
         frame=raw,
         notes=(
-            f"A group's result from fewer than {in_words(minimum)} respondents is not shown "
-            "([x]).",
+            f"A group's result from fewer than {in_words(minimum)} respondents is not "
+            "computed, so it has no figure ([x]).",
         ),
     )  # fmt: skip
     headline = cells.comparison.group_code  # its rows are the section's own findings
@@ -1172,7 +1177,7 @@ select
     tier_label as label, tier_code, snapshot_date, headcount, declared_headcount,
     group_headcount, group_share, workforce_declared_headcount, workforce_group_headcount,
     workforce_group_share, rest_declared_headcount, rest_group_headcount,
-    workforce_gap_share, population_share, unit_to_rest_ratio, ci_lower_ratio,
+    workforce_share_gap, population_share, unit_to_rest_ratio, ci_lower_ratio,
     ci_upper_ratio, p_value, adjusted_p_value, family_comparison_count, is_significant,
     is_significant_after_adjustment, verdict, note
 from analytics.leadership_representation
@@ -1261,7 +1266,7 @@ def chief_officers(cells: Cells, snapshot_date):
             ),
             Column("population_share", "Population share", "share"),
             Column(
-                "workforce_gap_share",
+                "workforce_share_gap",
                 "Difference from officers, staff and PCSOs (points)",
                 "points",
                 of=(*own, *workforce),

@@ -370,6 +370,15 @@ def by_worker_type(cells: Cells, snapshot_date) -> Section:
     return Section("representation-by-worker-type", "operational", title, table, compose)
 
 
+LPU_GAPS_NOTE = (
+    "Each LPU's gap to parity is measured against its own residents, and the force's "
+    "against the residents of the whole force area, so the LPUs' gaps need not add up to "
+    "the force's."
+)
+"""Why the LPU rows' gaps to parity do not sum to the force row's (hostile 11 #8): each is
+population share x people who stated - people in the group, with the unit's own share."""
+
+
 def by_lpu(cells: Cells, snapshot_date):
     label = headline_label(cells.settings)
     population = cells.staff(snapshot_date)
@@ -397,6 +406,7 @@ def by_lpu(cells: Cells, snapshot_date):
         columns=representation_columns("LPU", label),
         frame=representation_frame(cells, population, rows),
         total_rows=frozenset({ALL_OFFICERS}),
+        notes=(LPU_GAPS_NOTE,),
     )
     names = [r[0].label for r in rows[:-1]]
 

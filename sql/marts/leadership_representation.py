@@ -179,11 +179,11 @@ final as (
             as rest_declared_headcount,
         workforce.group_headcount - coalesce(in_tier.group_headcount, 0)
             as rest_group_headcount,
-        group_share - workforce_group_share as workforce_gap_share,
+        group_share - workforce_group_share as workforce_share_gap,
         group_share / nullif(workforce_group_share, 0) as workforce_ratio,
         population.census_year,
         population.population_share,
-        group_share - population.population_share as population_gap_share,
+        group_share - population.population_share as population_share_gap,
         group_share / nullif(population.population_share, 0) as population_ratio
     from grid
     inner join workforce

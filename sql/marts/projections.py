@@ -51,8 +51,8 @@ COLUMNS = {
     "projected_declared_headcount": "float64", "projected_group_headcount": "float64",
     "projected_group_share": "float64",
     "projected_group_share_lower": "float64", "projected_group_share_upper": "float64",
-    "reach_probability": "float64", "projected_joiner_count": "float64",
-    "projected_group_joiner_count": "float64", "straight_line_group_share": "float64",
+    "reach_probability": "float64", "projected_joiners": "float64",
+    "projected_group_joiners": "float64", "straight_line_group_share": "float64",
     "population_share": "float64", "long_run_group_share": "float64",
 }  # fmt: skip
 ALL = "All"
@@ -175,8 +175,8 @@ def project_group(con, settings: dict, code: str, label: str, order: int) -> pd.
             "projected_group_share_lower": lower,
             "projected_group_share_upper": upper,
             "reach_probability": reach,
-            "projected_joiner_count": np.median(recruits.sum(axis=-1), axis=0),
-            "projected_group_joiner_count": np.median(recruits[..., flows.IN], axis=0),
+            "projected_joiners": np.median(recruits.sum(axis=-1), axis=0),
+            "projected_group_joiners": np.median(recruits[..., flows.IN], axis=0),
             "straight_line_group_share": straight,
             "population_share": [population_share] * n,
             "long_run_group_share": [settles] * n,

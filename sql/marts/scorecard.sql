@@ -256,7 +256,7 @@ survey as (
         and survey.group_code = headline.group_code
     -- a survey that does not report every group compared (a pulse survey of a few groups)
     -- is neither this year's figure nor last year's: the two compare the same population
-    where survey.covers_comparison
+    where survey.is_comparison_covered
     -- two questions configured as one indicator: the first stands for it
     qualify row_number() over (
         partition by survey.indicator_code, survey.survey_id, headline.group_code

@@ -119,7 +119,7 @@ coverage as (
         overall.respondent_count is null
         or overall.respondent_count - coalesce(parts.respondent_count, 0)
         <= (values_of_kind.value_count - coalesce(parts.row_count, 0))
-        * settings.min_respondents as covers_comparison
+        * settings.min_respondents as is_comparison_covered
     from asked
     cross join kinds
     cross join ref.survey_settings as settings
@@ -154,7 +154,7 @@ grid as (
         comparison_groups.reference_group_code,
         coalesce(counted.respondent_count, 0) as respondent_count,
         coalesce(counted.agreeing_count, 0) as agreeing_count,
-        coalesce(coverage.covers_comparison, true) as covers_comparison
+        coalesce(coverage.is_comparison_covered, true) as is_comparison_covered
     from asked
     inner join surveys on asked.survey_id = surveys.survey_id
     inner join questions on asked.question_code = questions.question_code

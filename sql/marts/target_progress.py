@@ -49,8 +49,8 @@ COLUMNS = {
     "straight_line_group_share": "float64", "projected_group_share": "float64",
     "projected_group_share_lower": "float64", "projected_group_share_upper": "float64",
     "group_joiner_count": "Int64", "needed_joiners_per_year": "float64",
-    "current_joiners_per_year": "float64", "straight_line_joiner_count": "float64",
-    "projected_group_joiner_count": "float64", "recruit_group_share": "float64",
+    "current_joiners_per_year": "float64", "straight_line_joiners": "float64",
+    "projected_group_joiners": "float64", "recruit_group_share": "float64",
     "needed_recruit_share": "float64", "target_status": "str", "note": "str",
 }  # fmt: skip
 
@@ -335,12 +335,12 @@ def progress(ctx: Context, target: dict) -> dict:
             out["needed_joiners_per_year"] = max(remaining, 0) / span_left
             if out["current_joiners_per_year"] is not None:
                 straight = achieved + out["current_joiners_per_year"] * span_left
-                out["straight_line_joiner_count"] = straight
+                out["straight_line_joiners"] = straight
             if not projection.empty and lead + span_left <= projection["projection_year"].max():
                 expected = np.cumsum(
-                    projection.sort_values("projection_year")["projected_group_joiner_count"]
+                    projection.sort_values("projection_year")["projected_group_joiners"]
                 ).to_numpy(dtype=float)
-                out["projected_group_joiner_count"] = achieved + (
+                out["projected_group_joiners"] = achieved + (
                     flows.share_at(expected, lead + span_left) - flows.share_at(expected, lead)
                 )
                 solution = flows.solve_recruit_share_for_joiners(

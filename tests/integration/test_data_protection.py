@@ -1,6 +1,7 @@
 """What the demo force's run keeps, where, and who can read it: the analysts' database holds
-aggregates only (a k-anonymity check over every relation it publishes), the people's rows are
-in the private history, and every file with personal data is the service user's alone."""
+aggregates only (a k-anonymity check over every relation it publishes, and no statistic of
+people's own values over fewer than the disclosure threshold of people), the people's rows
+are in the private history, and every file with personal data is the service user's alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline import dictionary
 from pipeline.config import load_settings
 from pipeline.history import current_history
 from pipeline.warehouse import connect
@@ -81,6 +83,74 @@ def test_no_combination_of_published_quasi_identifiers_isolates_anyone(demo):
     (10,935 of 11,500 demo people unique on date of birth, sex and LPU alone)."""
     with connect(demo.paths.database, read_only=True) as con:
         assert smallest_groups(con, demo.disclosure.threshold) == []
+
+
+def personal_values_over_too_few(con: duckdb.DuckDBPyConnection, threshold: int) -> list[str]:
+    """Every column of the database (views and tables) that the dictionary declares a
+    statistic of people's own values (``people_count``) with a value over 1 to
+    ``threshold`` - 1 people: ``schema.relation.column: rows``; also a relation that has such
+    a column without its count."""
+    defined = dictionary.load()
+    relations = con.execute(
+        """select schema_name, table_name, list(column_name order by column_index)
+           from duckdb_columns() where database_name = current_database()
+           group by all order by all"""
+    ).fetchall()
+    found = []
+    for schema, name, columns in relations:
+        for column in columns:
+            count = defined[column].people_count if column in defined else None
+            if count is None:
+                continue
+            if count not in columns:
+                found.append(f"{schema}.{name}.{column}: no {count} beside it")
+                continue
+            (rows,) = con.execute(
+                f"""select count(*) from {schema}.{name} where {column} is not null
+                    and {count} between 1 and {threshold - 1}"""
+            ).fetchone()
+            if rows:
+                found.append(f"{schema}.{name}.{column}: {rows}")
+    return found
+
+
+def test_no_statistic_of_peoples_own_values_is_over_fewer_than_the_threshold(demo):
+    """Was: analytics.promotion_rates.average_years_in_rank over one promoted person (the
+    demo's only promoted Superintendent, also its only Black one: 2,178 days between their
+    rank start dates), analytics.representation.fte over one person (a Special Inspector at
+    0.15), and the mart tables behind them the same."""
+    threshold = demo.disclosure.threshold
+    with connect(demo.paths.database, read_only=True) as con:
+        assert personal_values_over_too_few(con, threshold) == []
+        for relation, count in (
+            ("promotion_rates", "promoted_count"),
+            ("representation", "headcount"),
+        ):
+            # Not vacuous: the demo has such small cells, and larger ones keep their values.
+            small, shown = con.execute(
+                f"""select count(*) filter (where {count} between 1 and {threshold - 1}),
+                           count(*) filter (where {count} >= {threshold})
+                    from analytics.{relation}"""
+            ).fetchone()
+            assert small > 0 and shown > 0, relation
+        (years,) = con.execute(
+            f"""select count(*) from analytics.promotion_rates
+                where promoted_count >= {threshold} and average_years_in_rank > 0"""
+        ).fetchone()
+        assert years > 0
+
+
+def test_the_personal_value_check_finds_a_mean_over_one_person():
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select * from (values (1, 4.5), (6, 3.0), (0, null)) "
+        "v(promoted_count, average_years_in_rank)"
+    )
+    con.execute("create table u as select 0.6 as fte")
+    assert personal_values_over_too_few(con, 5) == [
+        "main.t.average_years_in_rank: 1",
+        "main.u.fte: no headcount beside it",
+    ]
 
 
 def test_the_published_database_holds_aggregates_and_the_record_of_runs_only(demo):

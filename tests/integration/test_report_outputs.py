@@ -372,3 +372,15 @@ def test_short_service_shares_are_shown_where_their_counts_are(demo_report):
         if h.endswith("under 2 years' service (%)") and v != "[c]"
     ]  # fmt: skip
     assert shown
+
+
+def test_a_note_naming_x_does_not_call_it_withheld(demo_report):
+    """``[x]`` is "no figure" (never computed), ``[c]`` a figure withheld: a note naming
+    ``[x]`` must not call it withheld (hostile 11, #8: the survey notes said results below
+    the minimum respondents are "not shown ([x])", which is what ``[c]`` means)."""
+    text = html.unescape((demo_report / "index.html").read_text(encoding="utf-8"))
+    notes = re.findall(r'class="table-note">([^<]*)', text)
+    marked = [n for n in notes if "[x]" in n]
+    assert len(marked) >= 3, "the demo's survey and trend notes name [x]"
+    withheld = re.compile(r"not shown|withheld|suppressed", re.IGNORECASE)
+    assert [n for n in marked if withheld.search(n.split("[x]")[0][-60:])] == []

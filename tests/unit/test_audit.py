@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from force_factory import build_database, random_force
+from rank_tables import BROAD, cells, ranks_by_broad_group
 
 from pipeline import codes
 from pipeline.disclosure import NOT_APPLICABLE_MARK, Key, Universe
@@ -126,10 +127,6 @@ def test_withheld_parts_beside_a_total_worked_out_adding_up_to_a_small_count_are
         assert [(p.kind, p.key) for p in found] == problems, withheld_sum
         if problems:  # not shown: freed in the next round, as a cell worked out
             assert build.repairs(found, set(truth) - {everyone}, set()) == ([everyone], set())
-
-
-BROAD = {b: [e.code for e in codes.ETHNICITIES if e.broad_group_code == b]
-         for b in ("white", "black", "mixed", "asian", "other")}  # fmt: skip
 
 
 def test_withheld_parts_of_several_minority_groups_adding_up_to_a_small_count_are_found():
@@ -571,3 +568,71 @@ def test_a_withheld_part_and_an_unpublished_one_adding_up_to_a_small_count_are_f
         tables = [declared("ps", rows, (LABEL, COUNT)), declared("asian", by_rank, (LABEL, COUNT))]
         found = audit.audit_publication(tables, audit.in_memory(tables), universe, truth, 5)
         assert [(p.kind, p.key) for p in found] == problems, asian_shown
+
+
+def ranks_published(groups, unpublished: str, withheld: str):
+    """One table of every cell of ``groups`` by rank (:func:`ranks_by_broad_group`) but the
+    ``unpublished`` ones, with the ``withheld`` ones withheld: its universe, truth, table."""
+    universe, truth = ranks_by_broad_group(RANKS4, groups)
+    hidden = set(cells(universe, withheld))
+    rows = [{"label": k.id, "n": (WITHHELD if k in hidden else n, k)}
+            for k, n in truth.items() if k not in set(cells(universe, unpublished))]  # fmt: skip
+    return universe, truth, declared("ranks", rows, (LABEL, COUNT))
+
+
+RANKS4 = ("off/PC", "off/PS", "off/IN", "off/CI")
+CHIEF_INSPECTORS = (
+    {"white": (20, 300, 60, 60), "black": (9, 1, 15, 40), "mixed": (15, 15, 40, 3),
+     "asian": (4, 2, 15, 0), "other": (3, 0, 0, 3), "NS": (4, 6, 0, 0)},
+    "black@off/IN black@off/PC mixed NS@off/PC white white@off/CI",
+    "asian@off/CI asian@off/PC asian@off/PS black@off/PS mixed@off/CI NS@off/PS other@off/CI"
+    " other@off/PC",
+)  # fmt: skip
+ASIAN_RANKS = (
+    {"white": (20, 60, 300, 300), "black": (0, 15, 0, 3), "mixed": (0, 3, 0, 40),
+     "asian": (4, 1, 4, 2), "other": (3, 0, 9, 0), "NS": (3, 15, 15, 40)},
+    "",
+    "asian@off/CI asian@off/IN asian@off/PC asian@off/PS black@off/CI black@off/PS"
+    " mixed@off/CI mixed@off/PS NS@off/IN NS@off/PC other@off/IN other@off/PC",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("example", "summed"),
+    [
+        (CHIEF_INSPECTORS, ("off/CI", "asian", "other")),
+        (ASIAN_RANKS, ("asian", "off/CI", "off/PS")),
+    ],
+    ids=["chief-inspectors-asian-and-other", "asian-chief-inspectors-and-sergeants"],
+)
+def test_some_withheld_parts_whose_sum_several_relations_fix_are_found(example, summed):
+    """The reviewer's random search (issue 9), as the protection left it before it checked
+    sums of some parts: Chief Inspectors' Asian 0 + Other 3 = 3, and Asian Chief
+    Inspectors 2 + Sergeants 1 = 3 with all four Asian ranks withheld, each fixed only by
+    combining several relations. The problem names the sum's cell, which the build's
+    repair frees as a cell a reader works out."""
+    universe, truth, table = ranks_published(*example)
+    if summed[0].startswith("off/"):
+        key = universe.key("staff", post=summed[0], eth=[*BROAD[summed[1]], *BROAD[summed[2]]])
+    else:
+        key = universe.key("staff", post=summed[1:], eth=BROAD[summed[0]])
+    found = audit.audit_publication([table], audit.in_memory([table]), universe, truth, 5)
+    assert [(p.kind, p.key) for p in found] == [(SMALL_SUM, key)]
+    assert build.repairs(found, set(truth), set()) == ([key], set())
+
+
+@pytest.mark.parametrize("beside", ["NS", "white"])
+def test_some_withheld_parts_with_white_or_not_stated_beside_another_group_are_left_alone(beside):
+    """The first example with "other" and ``beside`` exchanged: the same cells are pinned,
+    Chief Inspectors' Asian 0 + White (or not stated) 3 = 3, no count of a group."""
+    groups, unpublished, withheld = CHIEF_INSPECTORS
+
+    def exchanged(text: str) -> str:
+        names = {"other": beside, beside: "other"}
+        return " ".join(names.get(c.partition("@")[0], c.partition("@")[0])
+                        + c[len(c.partition("@")[0]):] for c in text.split())  # fmt: skip
+
+    groups = {({"other": beside, beside: "other"}).get(g, g): n for g, n in groups.items()}
+    universe, truth, table = ranks_published(groups, exchanged(unpublished), exchanged(withheld))
+    found = audit.audit_publication([table], audit.in_memory([table]), universe, truth, 5)
+    assert [(p.kind, p.key) for p in found] == []

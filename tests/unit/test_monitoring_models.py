@@ -509,8 +509,8 @@ def test_chief_officer_team_senior_leadership_and_senior_bands(force):
     assert [senior["headcount"], senior["group_headcount"]] == [2, 0]  # O7, S3 (Band J)
     # Workforce: officers O1-O5 O7 and staff S1-S3 (special X1 is a volunteer): O3 O4 S2.
     assert [team["workforce_declared_headcount"], team["workforce_group_headcount"]] == [9, 3]
-    assert team["workforce_gap_share"] == pytest.approx(0 - 3 / 9)
-    assert team["population_gap_share"] == pytest.approx(0 - team["population_share"])
+    assert team["workforce_share_gap"] == pytest.approx(0 - 3 / 9)
+    assert team["population_share_gap"] == pytest.approx(0 - team["population_share"])
     assert [team["rest_declared_headcount"], team["rest_group_headcount"]] == [8, 3]
     # 0 of 1 against 3 of 8: an expected count of 0.33, one person: too few to compare.
     assert _too_small_and_not_significant(0, 1, 3, 8)
@@ -520,7 +520,7 @@ def test_chief_officer_team_senior_leadership_and_senior_bands(force):
     assert [bands["headcount"], bands["group_headcount"]] == [1, 0]
     assert [bands["workforce_declared_headcount"], bands["workforce_group_headcount"]] == [3, 1]
     assert [bands["rest_declared_headcount"], bands["rest_group_headcount"]] == [2, 1]
-    assert bands["workforce_gap_share"] == pytest.approx(0 - 1 / 3)
+    assert bands["workforce_share_gap"] == pytest.approx(0 - 1 / 3)
     # 0 of 1 against 1 of 2: too few to compare, like every tier of this tiny force.
     assert _too_small_and_not_significant(0, 1, 1, 2)
     assert pd.isna(bands["p_value"]) and bands["verdict"] == "not computable"
@@ -694,7 +694,7 @@ def test_a_later_pulse_survey_of_some_groups_is_not_compared_with_the_full_surve
     run_nightly(settings)
     covers = _query(
         settings,
-        """select survey_id, comparison_code, bool_and(covers_comparison) as covers
+        """select survey_id, comparison_code, bool_and(is_comparison_covered) as covers
            from analytics.survey_results group by all""",
     ).set_index(["survey_id", "comparison_code"])["covers"]
     assert covers.loc[("SS-2024", "ethnic_minority")]

@@ -133,7 +133,7 @@ def test_the_projection_settles_and_recruits_as_its_simulated_futures_do(tmp_pat
         _, joined = flows.simulate_with_recruits(counts, p.horizon_years, p.simulations, rng, drawn)
         at_rest = flows.stationary(counts.stock, drawn, counts.ladder)
         published = con.execute(
-            """select long_run_group_share, projected_group_joiner_count
+            """select long_run_group_share, projected_group_joiners
                from analytics.projections
                where group_code = ? and worker_type = 'All' order by projection_year""",
             [code],
@@ -141,13 +141,13 @@ def test_the_projection_settles_and_recruits_as_its_simulated_futures_do(tmp_pat
         expected = np.nanmedian(flows.group_share(at_rest, counts.ladder.positions()))
         assert math.isclose(published["long_run_group_share"][0], expected, abs_tol=1e-12)
         recruits = np.median(joined[:, :, flows.IN, :].sum(axis=-1), axis=0)
-        np.testing.assert_allclose(published["projected_group_joiner_count"], recruits)
+        np.testing.assert_allclose(published["projected_group_joiners"], recruits)
         point = flows.recruits_path(
             flows.project(counts.stock, counts.point_rates(), counts.ladder, p.horizon_years),
             counts.point_rates(),
             counts.ladder,
         )[:, flows.IN, :].sum(axis=-1)
-        assert not np.allclose(published["projected_group_joiner_count"], point)
+        assert not np.allclose(published["projected_group_joiners"], point)
 
 
 @pytest.mark.parametrize(

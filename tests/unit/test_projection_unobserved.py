@@ -113,7 +113,7 @@ def test_a_band_nobody_of_the_group_holds_or_enters_stays_at_nothing():
         assert len(rows) == 21
         for column in ("projected_group_share", "projected_group_share_lower",
                        "projected_group_share_upper", "projected_group_headcount",
-                       "projected_group_joiner_count"):  # fmt: skip
+                       "projected_group_joiners"):  # fmt: skip
             assert (rows[column] == 0).all(), (rank, column, rows[column].tolist())
         assert (rows["long_run_group_share"].abs() < 1e-9).all()  # solved: to rounding
         assert (rows["reach_probability"] == 0).all()

@@ -3,12 +3,16 @@ findings 11 and 5)."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+import pytest
 from conftest import write_config
 from force_factory import END, MONITORING_CONFIG, START, build_database, random_force
 
 from pipeline.config import load_settings
-from pipeline.disclosure import Relation, derive_relations
+from pipeline.disclosure import POPULATION, Relation, derive_relations
+from pipeline.report import audit, build
 from pipeline.report.cells import Cells
 from pipeline.report.monitoring import period_population
 from pipeline.report.trends import every_route_every_year
@@ -111,3 +115,62 @@ def test_a_boards_passes_are_the_years_promotions_when_they_are_the_same_people(
             assert cells.universe.elsewhere(passed) == ([same] if declared else [])
         finally:
             con.close()
+
+
+def test_tables_json_states_no_equality_only_the_data_bear_out(tmp_path):
+    """hx11: tables.json published the board's passes = the constables promoted (and the
+    officers dismissed = the leavers dismissed) only in a year the data bore it out: a
+    fact about individuals no table shows, whose absence in another year says the
+    opposite. The published file now carries the same equalities (those that hold by
+    definition) whether the passers were the promoted or not; the protection and the
+    in-run audit still use the observed one (the test above)."""
+    raw = random_force(5, size=200)
+    staff = raw["staff_snapshot"]
+    officers = staff[staff["worker_type"] == "police_officer"]
+    ranks = {date: dict(zip(part["staff_key"], part["rank_or_band"], strict=True))
+             for date, part in officers.groupby("snapshot_date")}  # fmt: skip
+    constables = [k for k, rank in ranks[START].items() if rank == "Constable"]
+    promoted = [k for k in constables if ranks[END].get(k, "Constable") != "Constable"]
+    stayed = [k for k in constables if ranks[END].get(k) == "Constable"]
+    published = {}
+    for passers, declared in ((promoted, True), (promoted + stayed[:1], False)):
+        raw["promotion_candidates"] = _board(raw, passers, stayed[1:3])
+        folder = tmp_path / str(declared)
+        folder.mkdir()
+        settings = load_settings(write_config(folder, MONITORING_CONFIG))
+        con = build_database(settings, raw)
+        try:
+            cells = Cells(con, settings)
+            board = cells.selection("promotion", "SGT-2026", [1, 2, 3])
+            passed = cells.key(board, stage="e2e", outcome="passed")
+            assert bool(cells.universe.elsewhere(passed)) == declared  # in memory: used
+            report = build.build_report(
+                con, settings, folder / "report", f"20260401T000000Z-{declared}"
+            )
+        finally:
+            con.close()
+        manifest = json.loads((report / "tables.json").read_text(encoding="utf-8"))
+        published[declared] = manifest["equalities"]
+        assert not [e for e in manifest["equalities"] if POPULATION in e[2]]
+        assert not [e for e in manifest["equalities"] if "misconduct_outcome" in e[1]]
+        assert audit.audit_folder(report) == []
+    assert published[True] == published[False]
+
+
+def test_an_observed_equality_is_used_but_not_published():
+    from pipeline.disclosure import Universe
+
+    universe = Universe()
+    universe.add("p", outcome=["dismissal", "other"], leaving=["dismissal", "other", "none"])
+    universe.same("p", {"outcome": ["other"]}, {"leaving": ["other"]})  # by definition
+    universe.same(
+        "p", {"outcome": ["dismissal"]}, {POPULATION: ["p"], "leaving": ["dismissal"]},
+        observed=True,
+    )  # fmt: skip
+    dismissed = universe.key("p", outcome="dismissal", leaving="none")
+    assert universe.elsewhere(dismissed) == []  # left dismissed and did not leave: nobody
+    dismissed = universe.key("p", outcome="dismissal")
+    assert universe.elsewhere(dismissed) == [universe.key("p", leaving="dismissal")]
+    assert universe.equalities_manifest() == [["p", {"outcome": ["other"]}, {"leaving": ["other"]}]]
+    with pytest.raises(ValueError, match="relates two cells"):
+        universe.same("p", {"outcome": ["other"]}, {"leaving": ["other"]}, observed=True)

@@ -443,24 +443,24 @@ def test_a_joiner_target_that_begins_later_counts_only_its_own_years(force):
     assert later["current_joiners_per_year"] == pytest.approx(rate)
     own = (date(2030, 3, 31) - date(2027, 3, 31)).days / 365.25  # 2027/28 to 2029/30
     assert later["needed_joiners_per_year"] == pytest.approx(5 / own)
-    assert later["straight_line_joiner_count"] == pytest.approx(rate * own)
+    assert later["straight_line_joiners"] == pytest.approx(rate * own)
     assert later["target_status"] == "not on track"
     # The flow model's joiners from projection year 365 / 365.25 to 4, not from 0 to 4.
     with connect(force.paths.database, read_only=True) as con:
         yearly = (
             con.execute(
-                """select projected_group_joiner_count from analytics.projections
+                """select projected_group_joiners from analytics.projections
                where group_code = 'minority_excl_white' and worker_type = 'police_officer'
                  and rank_or_band = 'All' order by projection_year"""
             )
-            .df()["projected_group_joiner_count"]
+            .df()["projected_group_joiners"]
             .to_numpy()
         )
         counts = flows.load_counts(con, "minority_excl_white")
     lead = (date(2027, 3, 31) - date(2026, 3, 31)).days / 365.25
     expected = yearly[1:5].sum() - lead * yearly[1]  # year k: joiners of the year to k
-    assert later["projected_group_joiner_count"] == pytest.approx(expected)
-    assert later["projected_group_joiner_count"] < yearly[1:5].sum() - 1e-6
+    assert later["projected_group_joiners"] == pytest.approx(expected)
+    assert later["projected_group_joiners"] < yearly[1:5].sum() - 1e-6
     # even if every recruit were from the group, 5 need more than the target's own years
     # (counted from now, 2026/27 included, they would be enough)
     assert pd_isna(later["needed_recruit_share"])
