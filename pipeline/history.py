@@ -134,7 +134,9 @@ def export_published(
     then the documented analytics views over them. A statistic of people's own values over
     fewer than ``min_people`` people (``[disclosure] threshold``) is withheld in the mart
     tables as copied and in the views (:func:`pipeline.dictionary.withheld_select`), so
-    neither holds one person's years in rank or FTE."""
+    neither shows one person's years in rank or FTE in a row of its own. Such a value can
+    still be worked out by difference from a shown total (docs/data-protection.md): there
+    is no complementary withholding of these values yet."""
     with warehouse.connect(target) as con:
         con.execute(f"attach '{str(history).replace(chr(39), chr(39) * 2)}' as history (read_only)")
         try:

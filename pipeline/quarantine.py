@@ -4,9 +4,11 @@ Two sources: the published release's history (rows set aside by a run that publi
 the record a blocked run leaves (``<work_dir>/blocked-run.json``: its blocking problems and
 the rows it would have quarantined; nothing of it is published). A blocked run's rows are
 often the very reason it blocked ("95% of rows break a rule"), so they must be readable
-without publishing anything. Every run removes the record as it starts (under the lock), so
-it is always the last run's: a run stopped before the file checks, by its configuration or a
-reference file, leaves none.
+without publishing anything. Every run that loads its configuration removes the record as it
+starts (under the lock), so it is the last such run's: one stopped before the file checks by
+a reference file or a setting checked against one leaves none. A configuration file that
+cannot be loaded at all stops the command before the work folder is known, and leaves the
+record as it was.
 
 Values are shown only for code-like columns a problem is about (a rank, an ethnicity code,
 an FTE), as the file had them: never an identifier (not even its pseudonym), a date (a date

@@ -22,7 +22,7 @@ import pandas as pd
 from pipeline import census_2011, geography
 from pipeline.codes import header_key
 from pipeline.config import BUNDLED_REFERENCE, ConfigError, Settings
-from pipeline.extracts import ExtractError, parse_whole_numbers, read_table
+from pipeline.extracts import MAX_WHOLE, ExtractError, parse_whole_numbers, read_table
 from pipeline.safe_text import trim, visible
 
 
@@ -198,7 +198,7 @@ def read_census(path: Path) -> pd.DataFrame:
         raise ReferenceDataError(f"{path.name} ({what}): the file has a header but no areas.")
     counts = [totals[0], *details]
     numbers = frame[counts].apply(parse_whole_numbers)
-    bad = numbers.isna() | (numbers < 0) | (numbers != numbers.round())
+    bad = numbers.isna() | (numbers < 0) | (numbers != numbers.round()) | (numbers > MAX_WHOLE)
     if bad.any().any():
         row = bad.any(axis=1).idxmax()
         column = numbers.columns[bad.loc[row].argmax()]

@@ -112,7 +112,8 @@ def _census_with(tmp_path: Path, total: str, indian: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    "written", ["1E+03", "1e3", "nan", "inf", "-inf", "12.5", "-4", "0x1F", "", "many", "1,2"]
+    "written",
+    ["1E+03", "1e3", "nan", "inf", "-inf", "12.5", "-4", "0x1F", "", "many", "1,2", "9" * 20],
 )
 def test_a_census_count_that_is_not_a_whole_number_of_people_names_its_row_and_column(
     tmp_path: Path, written: str
