@@ -4,13 +4,16 @@ findings 11 and 5)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from conftest import write_config
 from force_factory import END, MONITORING_CONFIG, START, build_database, random_force
 
-from pipeline.config import load_settings
+from pipeline.config import Settings, load_settings
 from pipeline.disclosure import POPULATION, Relation, derive_relations
 from pipeline.report import audit, build
 from pipeline.report.cells import Cells
@@ -72,7 +75,7 @@ def test_those_who_did_not_complete_are_the_difference_the_funnels_protect(tmp_p
         con.close()
 
 
-def _board(raw: dict[str, pd.DataFrame], passers: list[str], failers: list[str]) -> pd.DataFrame:
+def _board(passers: list[str], failers: list[str]) -> pd.DataFrame:
     rows = []
     for key in passers + failers:
         for order, stage in enumerate(("Eligibility", "Legal exam", "Interview"), start=1):
@@ -84,37 +87,45 @@ def _board(raw: dict[str, pd.DataFrame], passers: list[str], failers: list[str])
     return pd.DataFrame(rows)
 
 
+def _boards(tmp_path: Path) -> Iterator[tuple[bool, Path, Settings, duckdb.DuckDBPyConnection]]:
+    """A force's sergeant board passing the constables promoted by END (declared True), then
+    those and one who stayed a constable (False); two others who stayed fail at interview.
+    Each case is built in its own folder and database, closed when the next is yielded."""
+    raw = random_force(5, size=200)
+    staff = raw["staff_snapshot"]
+    officers = staff[staff["worker_type"] == "police_officer"]
+    ranks = {date: dict(zip(part["staff_key"], part["rank_or_band"], strict=True))
+             for date, part in officers.groupby("snapshot_date")}  # fmt: skip
+    constables = [k for k, rank in ranks[START].items() if rank == "Constable"]
+    promoted = [k for k in constables if ranks[END].get(k, "Constable") != "Constable"]
+    stayed = [k for k in constables if ranks[END].get(k) == "Constable"]
+    assert promoted and len(stayed) > 2
+    for passers, declared in ((promoted, True), (promoted + stayed[:1], False)):
+        raw["promotion_candidates"] = _board(passers, stayed[1:3])
+        folder = tmp_path / str(declared)
+        folder.mkdir()
+        settings = load_settings(write_config(folder, MONITORING_CONFIG))
+        con = build_database(settings, raw)
+        try:
+            yield declared, folder, settings, con
+        finally:
+            con.close()
+
+
 def test_a_boards_passes_are_the_years_promotions_when_they_are_the_same_people(tmp_path):
     """Hostile-6 finding 12: the demo's sergeant board passed at interview exactly the
     constables promoted by the next snapshot (the White figures agree, 88 and 88), so the
     passes withheld to protect the 4 who failed were read off the promotion rates. When the
     data show the same people, the two cells are declared equal across the two populations
     (and not when one passer was not promoted)."""
-    raw = random_force(5, size=200)
-    staff = raw["staff_snapshot"]
-    ranks = {date: dict(zip(part["staff_key"], part["rank_or_band"], strict=True))
-             for date, part in staff[staff["worker_type"] == "police_officer"].groupby(
-                 "snapshot_date")}  # fmt: skip
-    constables = [k for k, rank in ranks[START].items() if rank == "Constable"]
-    promoted = [k for k in constables if ranks[END].get(k, "Constable") != "Constable"]
-    stayed = [k for k in constables if ranks[END].get(k) == "Constable"]
-    assert promoted and len(stayed) > 2
-    for passers, declared in ((promoted, True), (promoted + stayed[:1], False)):
-        raw["promotion_candidates"] = _board(raw, passers, stayed[1:3])
-        folder = tmp_path / str(declared)
-        folder.mkdir()
-        settings = load_settings(write_config(folder, MONITORING_CONFIG))
-        con = build_database(settings, raw)
-        try:
-            cells = Cells(con, settings)
-            board = cells.selection("promotion", "SGT-2026", [1, 2, 3])
-            group = cells.eth(cells.comparison.group_code)
-            passed = cells.key(board, stage="e2e", outcome="passed", eth=group)
-            same = cells.key(cells.staff(START, movements=True), post="police_officer/Constable",
-                             promoted="yes", eth=group)  # fmt: skip
-            assert cells.universe.elsewhere(passed) == ([same] if declared else [])
-        finally:
-            con.close()
+    for declared, _folder, settings, con in _boards(tmp_path):
+        cells = Cells(con, settings)
+        board = cells.selection("promotion", "SGT-2026", [1, 2, 3])
+        group = cells.eth(cells.comparison.group_code)
+        passed = cells.key(board, stage="e2e", outcome="passed", eth=group)
+        same = cells.key(cells.staff(START, movements=True), post="police_officer/Constable",
+                         promoted="yes", eth=group)  # fmt: skip
+        assert cells.universe.elsewhere(passed) == ([same] if declared else [])
 
 
 def test_tables_json_states_no_equality_only_the_data_bear_out(tmp_path):
@@ -124,31 +135,15 @@ def test_tables_json_states_no_equality_only_the_data_bear_out(tmp_path):
     opposite. The published file now carries the same equalities (those that hold by
     definition) whether the passers were the promoted or not; the protection and the
     in-run audit still use the observed one (the test above)."""
-    raw = random_force(5, size=200)
-    staff = raw["staff_snapshot"]
-    officers = staff[staff["worker_type"] == "police_officer"]
-    ranks = {date: dict(zip(part["staff_key"], part["rank_or_band"], strict=True))
-             for date, part in officers.groupby("snapshot_date")}  # fmt: skip
-    constables = [k for k, rank in ranks[START].items() if rank == "Constable"]
-    promoted = [k for k in constables if ranks[END].get(k, "Constable") != "Constable"]
-    stayed = [k for k in constables if ranks[END].get(k) == "Constable"]
     published = {}
-    for passers, declared in ((promoted, True), (promoted + stayed[:1], False)):
-        raw["promotion_candidates"] = _board(raw, passers, stayed[1:3])
-        folder = tmp_path / str(declared)
-        folder.mkdir()
-        settings = load_settings(write_config(folder, MONITORING_CONFIG))
-        con = build_database(settings, raw)
-        try:
-            cells = Cells(con, settings)
-            board = cells.selection("promotion", "SGT-2026", [1, 2, 3])
-            passed = cells.key(board, stage="e2e", outcome="passed")
-            assert bool(cells.universe.elsewhere(passed)) == declared  # in memory: used
-            report = build.build_report(
-                con, settings, folder / "report", f"20260401T000000Z-{declared}"
-            )
-        finally:
-            con.close()
+    for declared, folder, settings, con in _boards(tmp_path):
+        cells = Cells(con, settings)
+        board = cells.selection("promotion", "SGT-2026", [1, 2, 3])
+        passed = cells.key(board, stage="e2e", outcome="passed")
+        assert bool(cells.universe.elsewhere(passed)) == declared  # in memory: used
+        report = build.build_report(
+            con, settings, folder / "report", f"20260401T000000Z-{declared}"
+        )
         manifest = json.loads((report / "tables.json").read_text(encoding="utf-8"))
         published[declared] = manifest["equalities"]
         assert not [e for e in manifest["equalities"] if POPULATION in e[2]]
