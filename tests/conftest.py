@@ -13,6 +13,7 @@ import pytest
 
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mpl-"))
 
+from pipeline import warehouse
 from pipeline.config import Settings, load_settings
 
 PROGRESSION = Path(sys.executable).with_name("progression")
@@ -89,6 +90,16 @@ def write_config(root: Path, extra: str = "") -> Path:
         encoding="utf-8",
     )
     return config
+
+
+def model_project(root: Path, files: dict[str, str]) -> Path:
+    """A warehouse project at ``root``: a folder for every layer, and ``files`` (path under
+    ``root``: text, dedented)."""
+    for layer in warehouse.LAYERS:
+        (root / layer).mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
 
 
 @pytest.fixture

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import model_project
 
 from pipeline import warehouse
 from pipeline.warehouse import ModelError, discover_models, run_models
-
-
-def _project(root: Path, files: dict[str, str]) -> Path:
-    for layer in warehouse.LAYERS:
-        (root / layer).mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def _kinds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -37,7 +29,7 @@ COUNTED = """\
 
 
 def _counted_project(root: Path, counted: str = COUNTED) -> Path:
-    return _project(
+    return model_project(
         root,
         {
             "staging/numbers.sql": "select * from range(3) as t(n)",

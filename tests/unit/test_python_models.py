@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import duckdb
 import pytest
+from conftest import model_project
 
 from pipeline import warehouse
 from pipeline.warehouse import ModelError, discover_models, run_models
-
-
-def _project(root: Path, files: dict[str, str]) -> Path:
-    for layer in warehouse.LAYERS:
-        (root / layer).mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
-
 
 DOUBLED = """\
     import pandas as pd
@@ -33,7 +22,7 @@ DOUBLED = """\
 
 
 def test_a_python_model_runs_after_what_it_reads_and_before_what_reads_it(tmp_path):
-    root = _project(
+    root = model_project(
         tmp_path,
         {
             "staging/numbers.sql": "select * from range(3) as t(n)",
@@ -70,13 +59,13 @@ def test_the_real_disparities_model_is_discovered_after_selection_rates():
     ],
 )
 def test_a_malformed_python_model_is_named(tmp_path, text, message):
-    root = _project(tmp_path, {"marts/broken.py": text})
+    root = model_project(tmp_path, {"marts/broken.py": text})
     with pytest.raises(ModelError, match=f"broken.py: .*{message}"):
         discover_models(root)
 
 
 def test_a_python_model_must_return_a_frame(tmp_path):
-    root = _project(
+    root = model_project(
         tmp_path, {"marts/nothing.py": "DEPENDS_ON = []\ndef model(con):\n    return 1\n"}
     )
     con = duckdb.connect()
@@ -92,7 +81,7 @@ def test_a_python_model_failing_on_bad_data_is_a_model_error(tmp_path):
         def model(con):
             raise ValueError("row 3: passed (4) is greater than entered (2)")
         """
-    root = _project(tmp_path, {"marts/failing.py": failing})
+    root = model_project(tmp_path, {"marts/failing.py": failing})
     con = duckdb.connect()
     warehouse.create_schemas(con)
     with pytest.raises(ModelError, match=r"marts/failing\.py: row 3"):
@@ -100,6 +89,6 @@ def test_a_python_model_failing_on_bad_data_is_a_model_error(tmp_path):
 
 
 def test_the_same_model_in_sql_and_python_is_refused(tmp_path):
-    root = _project(tmp_path, {"marts/twice.sql": "select 1 as x", "marts/twice.py": DOUBLED})
+    root = model_project(tmp_path, {"marts/twice.sql": "select 1 as x", "marts/twice.py": DOUBLED})
     with pytest.raises(ModelError, match="defined by both"):
         discover_models(root)
