@@ -9,6 +9,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mpl-"))
@@ -90,6 +91,18 @@ def write_config(root: Path, extra: str = "") -> Path:
         encoding="utf-8",
     )
     return config
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """An Excel workbook at ``path`` with ``sheets`` (name: rows), in that order."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
 
 
 def model_project(root: Path, files: dict[str, str]) -> Path:

@@ -10,8 +10,8 @@ import stat
 import tomllib
 from pathlib import Path
 
-import openpyxl
 import pytest
+from conftest import write_workbook
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -125,17 +125,6 @@ def test_the_demo_exports_headers_are_all_recognised(tmp_path):
         read_extract(path, path.name.split("_20")[0], settings, allowed)  # no missing column
 
 
-def hr_workbook(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
 def hr_rows(header: list[str] = HR_HEADER) -> list[list[str]]:
     rows = [
         ["00000001", "Smith", "31/03/2026", "Police Officer", "PC", "Local Policing", "REA",
@@ -153,7 +142,7 @@ NOTES = [["Extracted from Oracle HR on 01/04/2026"], ["Do not edit"]]
 def test_init_reads_the_sheet_that_has_the_extract_not_a_notes_sheet_in_front(tmp_path, name):
     """Hostile 10: init read the first sheet, a cover note, and wrote a configuration with
     every column missing; the nightly reader skipped the note (``extracts.read_table``)."""
-    sample = hr_workbook(tmp_path / name, {"Notes": NOTES, "Data": hr_rows()})
+    sample = write_workbook(tmp_path / name, {"Notes": NOTES, "Data": hr_rows()})
     folder = tmp_path / "force"
     result = invoke("init", "--force", "Thames Valley", str(folder), "--sample", str(sample))
     assert result.exit_code == ExitCode.SUCCESS, result.text
@@ -168,7 +157,7 @@ def test_init_reads_the_sheet_that_has_the_extract_not_a_notes_sheet_in_front(tm
 def test_init_reads_the_sheet_with_most_of_the_extract_when_none_has_all(tmp_path):
     header = [h for h in HR_HEADER if h != "As At Date"]
     sample = tmp_path / "staff_snapshot_2026.xlsx"
-    hr_workbook(sample, {"Notes": NOTES, "Data": hr_rows(header)})
+    write_workbook(sample, {"Notes": NOTES, "Data": hr_rows(header)})
     result = invoke(
         "init", "--force", "Thames Valley", str(tmp_path / "f"), "--sample", str(sample)
     )
@@ -193,7 +182,7 @@ def test_init_reads_the_sheet_with_most_of_the_extract_when_none_has_all(tmp_pat
     ids=["two-fit", "none-has-any"],
 )
 def test_init_refuses_a_workbook_whose_sheet_is_not_known(tmp_path, sheets, problem):
-    sample = hr_workbook(tmp_path / "staff_snapshot_2026.xlsx", sheets)
+    sample = write_workbook(tmp_path / "staff_snapshot_2026.xlsx", sheets)
     result = invoke("init", "--force", "Kent", str(tmp_path / "kent"), "--sample", str(sample))
     assert result.exit_code == ExitCode.CONFIG_ERROR, result.text
     assert f"Sample staff_snapshot_2026.xlsx: {problem}" in result.text

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import STAFF_HEADER
+from conftest import STAFF_HEADER, write_workbook
 
 from pipeline.contracts import ContractResult, contract_parameters, validate_extract
 from pipeline.extracts import Extract, ExtractError, read_extract
@@ -499,17 +499,6 @@ def test_a_file_mostly_wrong_blocks_instead_of_publishing_the_rest(contracts_run
 # --- Excel -------------------------------------------------------------------------------
 
 
-def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
 def _staff_cells(rows: list[dict]) -> list[list]:
     return [list(STAFF_COLUMNS), *([r[c] for c in STAFF_COLUMNS] for r in rows)]
 
@@ -522,7 +511,7 @@ def _check_path(runner, settings, path: Path, kind: str = "staff_snapshot") -> C
 
 
 def test_excel_with_a_notes_sheet_first_reads_the_data_sheet(contracts_runner, tiny_force):
-    path = _workbook(
+    path = write_workbook(
         tiny_force.paths.inbox / "staff_snapshot_x.xlsx",
         {"Notes": [["Exported from iTrent"], ["Do not edit"]], "Data": _staff_cells(good_staff())},
     )
@@ -532,7 +521,9 @@ def test_excel_with_a_notes_sheet_first_reads_the_data_sheet(contracts_runner, t
 
 def test_excel_with_two_data_sheets_blocks(tiny_force):
     cells = _staff_cells(good_staff())
-    path = _workbook(tiny_force.paths.inbox / "staff_snapshot_x.xlsx", {"A": cells, "B": cells})
+    path = write_workbook(
+        tiny_force.paths.inbox / "staff_snapshot_x.xlsx", {"A": cells, "B": cells}
+    )
     with pytest.raises(ExtractError, match="Sheets 'A', 'B' all have the extract's columns"):
         read_extract(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
 
@@ -543,7 +534,7 @@ def test_excel_with_a_notes_sheet_first_names_what_the_data_sheet_lacks(tiny_for
     and said no row had any of the columns."""
     cells = [row[1:] for row in _staff_cells(good_staff())]  # no staff_id
     notes = [["Exported from iTrent"]]
-    path = _workbook(
+    path = write_workbook(
         tiny_force.paths.inbox / "staff_snapshot_x.xlsx", {"Notes": notes, "Data": cells}
     )
     with pytest.raises(ExtractError, match="Required column\\(s\\) missing: 'staff_id'") as error:
@@ -553,7 +544,7 @@ def test_excel_with_a_notes_sheet_first_names_what_the_data_sheet_lacks(tiny_for
 
 def test_excel_with_no_sheet_of_the_extract_lists_its_sheets(tiny_force):
     sheets = {"Notes": [["Exported from iTrent"]], "Contents": [["Sheet", "About"]]}
-    path = _workbook(tiny_force.paths.inbox / "staff_snapshot_x.xlsx", sheets)
+    path = write_workbook(tiny_force.paths.inbox / "staff_snapshot_x.xlsx", sheets)
     with pytest.raises(ExtractError) as error:
         read_extract(path, "staff_snapshot", tiny_force, allowed_codes(tiny_force, LPUS))
     assert str(error.value) == (
@@ -567,7 +558,7 @@ def test_excel_merged_header_cells_block_naming_the_cells(tiny_force):
     cells = _staff_cells(good_staff())
     cells[0][0], cells[0][1] = "Employee", None
     path = tiny_force.paths.inbox / "staff_snapshot_x.xlsx"
-    _workbook(path, {"Data": cells})
+    write_workbook(path, {"Data": cells})
     book = openpyxl.load_workbook(path)
     book["Data"].merge_cells("A1:B1")
     book.save(path)
@@ -586,7 +577,7 @@ def test_excel_configured_sheet_that_does_not_exist(tmp_path):
     from pipeline.config import load_settings
 
     settings = load_settings(write_config(tmp_path, '[extracts.staff_snapshot]\nsheet = "HR"\n'))
-    path = _workbook(settings.paths.inbox / "staff_snapshot_x.xlsx", {"Data": [["x"]]})
+    path = write_workbook(settings.paths.inbox / "staff_snapshot_x.xlsx", {"Data": [["x"]]})
     with pytest.raises(ExtractError, match="no sheet 'HR'; its sheets are Data"):
         read_extract(path, "staff_snapshot", settings, allowed_codes(settings, LPUS))
 
@@ -595,7 +586,7 @@ def test_excel_error_cells_and_native_values(contracts_runner, tiny_force):
     rows = [staff(staff_id=1234, ethnicity_code="#N/A", fte=0.6), *good_staff()]
     cells = _staff_cells(rows)
     cells[1][STAFF_COLUMNS.index("snapshot_date")] = pd.Timestamp("2026-03-31").to_pydatetime()
-    path = _workbook(tiny_force.paths.inbox / "staff_snapshot_x.xlsx", {"Sheet1": cells})
+    path = write_workbook(tiny_force.paths.inbox / "staff_snapshot_x.xlsx", {"Sheet1": cells})
     got = _check_path(contracts_runner, tiny_force, path)
     # Workbook error cells reach the reader blank: the row is quarantined as missing a value.
     assert got.rules() == {2: "ethnicity_code_present"}
