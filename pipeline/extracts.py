@@ -278,9 +278,11 @@ def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) 
 
 
 _NUMBER_ID = re.compile(r"(?P<digits>\d+)(?:\.0+)?")
-_EXPONENT_ID = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
-"""A whole number as a spreadsheet writes it in scientific notation: always with ``E+``
-(``1.23457E+11``), so an identifier such as ``12E4`` or ``4E12`` is read as written."""
+_EXPONENT_ID = re.compile(r"\d+(?:[.,]\d+)?[eE]\+\d+|\d[.,]\d+[eE]\d+")
+"""A whole number as a program writes it in scientific notation: with ``E+``
+(``1.23457E+11``, a spreadsheet's form), or with a decimal point in the mantissa and no plus
+sign (``1.23457E11``); the point may be a decimal comma (``1,23457E+11``). An identifier
+such as ``12E4`` or ``4E12`` is read as written."""
 _NOT_IN_IDENTIFIER = re.compile(rf"[\s{ZERO_WIDTH}]+")
 """Dropped from anywhere in an identifier: spaces of any kind and characters that take no
 room (``safe_text.ZERO_WIDTH``), which a reader cannot see are there."""
@@ -294,8 +296,9 @@ def _written_in_full(value: str) -> str | None:
     """The whole number an identifier in scientific notation writes, if its mantissa carries
     every digit of it down to the units (``1.00170E+05``: 100170); ``None`` if the units
     digit or more are implied (``1.0017E+05``, ``1.23457E+11``: rounded to the digits a
-    spreadsheet shows, so maybe another person's number) or it is not whole."""
-    number = Decimal(value)
+    spreadsheet shows, so maybe another person's number) or it is not whole. A decimal comma
+    is a decimal point (``1,00170E+05``: 100170)."""
+    number = Decimal(value.replace(",", "."))
     if number.as_tuple().exponent > 0 or number != number.to_integral_value():
         return None
     return format(number.to_integral_value(), "f")
@@ -306,10 +309,11 @@ def _is_rounded(value: str) -> bool:
 
 
 def rounded_identifiers(values: pd.Series) -> pd.Series:
-    """Whether each identifier is a number in scientific notation that does not carry all
-    its digits (``_written_in_full``): Excel saves a number of 12 digits or more in a CSV in
-    General format as ``1.23457E+11``, so two people's payroll numbers can be written alike.
-    Such a row is quarantined (``invalid_number``), never read as ``123457000000``."""
+    """Whether each identifier is a number in scientific notation (:data:`_EXPONENT_ID`) that
+    does not carry all its digits (``_written_in_full``): Excel saves a number of 12 digits
+    or more in a CSV in General format as ``1.23457E+11``, so two people's payroll numbers
+    can be written alike. Such a row is quarantined (``invalid_number``), never read as
+    ``123457000000``."""
     rounded = pd.Series(False, index=values.index, dtype=bool)
     maybe = values.str.contains("[eE]", regex=True).fillna(False).astype(bool)
     if maybe.any():  # one vectorised pass; only the cells with an E are looked at one by one

@@ -41,7 +41,10 @@ LAYERS = {"staging": "view", "intermediate": "view", "marts": "table"}
 _REFERENCE = re.compile(r"\b(raw|ref|staging|intermediate|marts|ops)\.([a-z_][a-z0-9_]*)\b")
 _RELATION = re.compile(r"[a-z_]+\.[a-z_][a-z0-9_]*")
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(\S+)\s*$", re.MULTILINE)
-MATERIALIZATIONS = ("view", "table")
+MATERIALIZATIONS = {"staging": ("view", "table"), "intermediate": ("view", "table"),
+                    "marts": ("table",)}  # fmt: skip
+"""What a SQL model of each layer may declare: a mart is a table, as the analysts' database
+copies the marts' tables (:func:`pipeline.history.export_published`)."""
 _NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
@@ -217,16 +220,19 @@ class Model:
     @property
     def materialized(self) -> str:
         """``table`` or ``view``: a Python model's is a table; a SQL model's is its layer's
-        (:data:`LAYERS`) unless the file declares another (``-- materialized: table``)."""
+        (:data:`LAYERS`) unless the file declares another its layer allows
+        (``-- materialized: table``, :data:`MATERIALIZATIONS`)."""
         if self.is_python:
             return "table"
         declared = _MATERIALIZED.findall(self.sql)
         if not declared:
             return LAYERS[self.layer]
-        if len(declared) > 1 or declared[0] not in MATERIALIZATIONS:
+        allowed = MATERIALIZATIONS[self.layer]
+        if len(declared) > 1 or declared[0] not in allowed:
+            choices = " or ".join(f"'-- materialized: {m}'" for m in allowed)
             raise ModelError(
-                f"{self.path.name}: declare one materialisation, "
-                f"'-- materialized: view' or '-- materialized: table', not {declared}"
+                f"{self.layer}/{self.path.name}: declare one materialisation, {choices} "
+                f"(in {self.layer}), not {declared}"
             )
         return declared[0]
 

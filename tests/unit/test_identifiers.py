@@ -34,6 +34,11 @@ LPUS = frozenset({"BHM", "SOL"})
         ("1.234567890123456789E+18", "1234567890123456789"),  # beyond a float's digits
         ("1.0017E+05", "1.0017E+05"),  # the units digit implied: not made a number
         ("1.23457E+11", "1.23457E+11"),
+        ("1,00170E+05", "100170"),  # a decimal comma (a continental spreadsheet)
+        ("1.00170E05", "100170"),  # no plus sign (as some programs write)
+        ("1,00170e05", "100170"),
+        ("1.23457E11", "1.23457E11"),
+        ("1,23457E+11", "1,23457E+11"),
         ("WM10\u200b0025", "WM100025"),
         ("\u200c1\u200d0\u20600\ufeff", "100"),
         ("0000", "0"),
@@ -54,12 +59,20 @@ def test_one_spelling_per_identifier(written, expected):
         ("1.0017E+05", True),  # 100170 or 100174 shown to five digits
         ("1.001705E+05", True),  # not a whole number
         (" 1.23457e+11 ", True),
+        ("1.23457E11", True),  # no plus sign, but a decimal point: a number
+        ("1,23457E+11", True),  # a decimal comma
+        ("1,23457e11", True),
+        ("1,0017E+05", True),
         ("1.00170E+05", False),
+        ("1,00170E+05", False),
+        ("1.00170E05", False),
         ("1.2300E+02", False),
         ("100170", False),
         ("WE12", False),
-        ("12E4", False),  # an identifier with a letter in it: Excel always writes E+
+        ("12E4", False),  # an identifier with a letter in it: a number has E+ or a point
         ("4E12", False),
+        ("12,E4", False),
+        ("1,2,3E4", False),
         ("", False),
     ],
 )
@@ -95,6 +108,29 @@ def test_numbers_a_spreadsheet_rounded_are_quarantined_not_merged(tiny_force):
         key = tiny_force.pseudonym_key()
         expected = pseudonymise(pd.Series(["123456789014", "123456789015"]), key).tolist()
         assert keys[2:].tolist() == expected
+
+
+def test_scientific_notation_without_a_plus_or_with_a_decimal_comma_is_one_person(tiny_force):
+    """``1.23457E11`` (no plus sign) and ``1,23457E+11`` (a decimal comma) are rounded like
+    ``1.23457E+11``: quarantined, not a second pseudonym. ``1,00170E+05`` and ``1.00170E05``
+    carry every digit: the person ``100170`` is (review)."""
+    rows = [
+        staff_row("1.23457E11", "W1"),
+        staff_row('"1,23457E+11"', "A2"),
+        staff_row('"1,00170E+05"', "W1"),
+        staff_row("1.00170E05", "B1"),
+        staff_row("100170", "W1"),
+    ]
+    write_inbox(tiny_force, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    path = tiny_force.paths.inbox / "staff_snapshot_2026-03-31.csv"
+    allowed = allowed_codes(tiny_force, LPUS)
+    for fast in (True, False):
+        extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+        problems = {(p.source_row, p.column, p.rule) for p in extract.problems}
+        assert problems == {(2, "staff_id", "invalid_number"), (3, "staff_id", "invalid_number")}
+        keys = extract.typed["staff_key"]
+        assert keys[:2].isna().all()
+        assert keys[2:].nunique() == 1, fast
 
 
 def test_a_rounded_number_quarantines_its_row_in_a_run(tiny_force):

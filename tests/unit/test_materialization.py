@@ -77,6 +77,23 @@ def test_an_unknown_materialisation_is_refused_naming_the_file(tmp_path):
         discover_models(root)
 
 
+def test_a_mart_declared_a_view_is_refused_naming_the_file(tmp_path):
+    """The analysts' database copies the marts' tables: a mart built as a view broke the
+    publish stage (exit 1) instead of being refused with the models (review)."""
+    root = _counted_project(tmp_path)
+    (root / "marts/summed.sql").write_text(
+        "-- materialized: view\nselect sum(twice) as headcount from intermediate.counted\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelError, match=r"marts/summed\.sql: declare one materialisation, "):
+        discover_models(root)
+    (root / "marts/summed.sql").write_text(
+        "-- materialized: table\nselect sum(twice) as headcount from intermediate.counted\n",
+        encoding="utf-8",
+    )
+    assert {m.relation: m.materialized for m in discover_models(root)}["marts.summed"] == "table"
+
+
 def test_a_check_before_the_transform_does_not_build_a_model_materialised_as_a_table(
     tmp_path, monkeypatch
 ):
