@@ -45,6 +45,16 @@ def among_shown(shown: int, rows: int, nouns: str) -> str:
     return f" among the {in_words(shown)} of {in_words(rows)} {nouns} shown"
 
 
+def as_shown(table, row: str, column: str) -> float | None:
+    """A figure as the table writes it ('+0.3', '12.5%', '1,204'), as a number; None when it
+    is withheld or does not exist. A sentence's verb and comparisons ('rose', 'most') read
+    this, so a change written 0.0 is never said to rise."""
+    try:
+        return float(table.text(row, column).removesuffix("%").replace(",", ""))
+    except ValueError:
+        return None
+
+
 def superlative(table, rows: list[str], column: str, row: str, unit: str = "") -> str:
     """The row a superlative names ('highest', 'least'), with every row of ``rows`` that ties
     it at the precision shown, and the value as the table shows it: 'Constable (+0.3)',

@@ -694,7 +694,8 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
     row's share a year earlier and now. ``group``: the one group every row's share is of
     (None: each row is a group of its own)."""
     body = [r for r in table.labels if r not in table.total_rows]
-    changes = [(r, number(table, r, "annual_group_share_change")) for r in body]
+    column = "annual_group_share_change"
+    changes = [(r, fmt.as_shown(table, r, column)) for r in body]  # at the precision shown
     changes = [(r, c) for r, c in changes if c is not None]
     earlier = next(c.header for c in table.columns if c.name == "year_earlier_group_share")
     now = next(c.header for c in table.columns if c.name == "group_share")
@@ -708,14 +709,12 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
         )
 
         rows = [r for r, _ in changes]
-        column = "annual_group_share_change"
 
         def moved(row: str, unit: str = "") -> str:
             return fmt.superlative(table, rows, column, row, unit)
 
         points = " percentage points"
-        tied = table.text(low, column) == table.text(high, column)  # as shown
-        if tied:
+        if most == least:  # every row the same as shown: said once, not as most and least
             change = f"{'rose' if most > 0 else 'fell' if most < 0 else 'did not move'} for "
             message = f"Over the year {share} {change}{moved(high, points)}."
         elif most > 0 > least:
@@ -733,8 +732,8 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
                 f"Over the year {share} fell most for {moved(low, points)} and least for "
                 f"{moved(high)}."
             )
-        if not tied:  # a superlative is over the rows shown, and says so
-            message = message[:-1] + fmt.among_shown(len(changes), len(body), f"{noun}s") + "."
+        # over the rows shown, and says so (tied or not: withheld rows may not be the same)
+        message = message[:-1] + fmt.among_shown(len(changes), len(body), f"{noun}s") + "."
     subject = f"{group} share" if group else "Each group's share"
     return Prose(
         message=message,

@@ -232,6 +232,38 @@ def test_a_least_change_tied_at_the_precision_shown_names_every_tied_row():
     )
 
 
+def test_changes_tied_as_shown_are_still_only_among_the_rows_shown():
+    """A year's changes all equal as shown are said once, and still over the rows shown
+    only: the withheld rows' changes may not be the same."""
+    from pipeline.report.trends import year_on_prose
+
+    table = _year_on({"Constable": [10.0, 10.3, 38.6, 0.28], "Sergeant": [9.3, 9.6, 38.6, 0.31],
+                      "Inspector": [WITHHELD] * 2 + [38.6, WITHHELD]})  # fmt: skip
+    assert year_on_prose(table, "rank", "officers", "ethnic minority").message == (
+        "Over the year the ethnic minority share of officers rose for Constable and Sergeant "
+        "(+0.3 percentage points each) among the two of three ranks shown."
+    )
+
+
+def test_a_change_written_as_zero_is_not_said_to_rise():
+    """The verb reads the change at the precision shown: +0.04 points is written 0.0, so it
+    neither rose nor is the largest rise beside a fall."""
+    from pipeline.report.trends import year_on_prose
+
+    flat = _year_on({"Constable": [10.0, 10.0, 38.6, 0.04], "Sergeant": [9.3, 9.3, 38.6, 0.02]})
+    assert year_on_prose(flat, "rank", "officers", "ethnic minority").message.startswith(
+        "Over the year the ethnic minority share of officers did not move for Constable and "
+        "Sergeant ("
+    )
+    table = _year_on({"Constable": [10.0, 10.0, 38.6, 0.04], "Sergeant": [9.3, 8.8, 38.6, -0.5]})
+    message = year_on_prose(table, "rank", "officers", "ethnic minority").message
+    assert "rose" not in message
+    assert message.startswith(
+        "Over the year the ethnic minority share of officers fell most for Sergeant (-0.5 "
+        "percentage points)"
+    )
+
+
 def test_a_highest_share_tied_at_the_precision_shown_names_every_tied_row():
     from pipeline.report.representation import _message
 
