@@ -138,12 +138,6 @@ class Column:
     places: int = 1
     """points: decimal places shown (2 where a rate a year would round to 0.0 beside a
     share that moves over the years, e.g. a target's current rate)."""
-    absent_of: tuple[str, ...] | None = None
-    """A model's output the mart leaves empty where it runs no model (nobody in the scope
-    stated an ethnicity, an LPU, a date beyond the horizon): the counts of ``of`` that
-    decide whether it runs. Where the frame holds no value the figure does not exist, [x],
-    when a reader knows these counts, whatever the rest of ``of`` (the model's inputs, such
-    as the recruits' counts); [c] when not, as its absence would tell them."""
     difference: tuple[str, str] | None = None
     """points: the frame columns (earlier, later) of the two shares this change is the
     difference of, printed beside it: the change shown is the difference of the two as
@@ -298,7 +292,7 @@ class DeclaredTable:
             raise ValueError(f"{self.id}: the first column names the rows")
         names = set(self.frame.columns)
         for column in self.columns:
-            needed = {column.name, *(f"{c}@key" for c in (*column.of, *(column.absent_of or ())))}
+            needed = {column.name, *(f"{c}@key" for c in column.of)}
             if column.kind == "count":
                 needed.add(f"{column.name}@key")
             if column.upper:
@@ -401,7 +395,7 @@ class DeclaredTable:
         confidential cell (the frame holds :data:`WITHHELD`) with every figure computed
         from one; a figure that does not exist is [x], first of all one computed from a
         count that does not exist (a ratio to a workforce share on a night with no snapshot
-        of the year's start), and a model's output where no model was run (``absent_of``)."""
+        of the year's start)."""
         self._records = None
         rows = []
         for position, record in enumerate(self.records):
@@ -426,12 +420,6 @@ class DeclaredTable:
             record[f"{name}@key"] is None and name in record and missing(record[name])
             for name in column.of
         ):  # computed from a count that does not exist (no snapshot): no figure to withhold
-            return NOT_APPLICABLE
-        if column.absent_of is not None and missing(value):  # no model was run in the row
-            deciding = [record[f"{name}@key"] for name in column.absent_of]
-            hidden = any(confidential(record.get(name)) for name in column.absent_of)
-            if hidden or not protection.knows(k for k in deciding if isinstance(k, Key)):
-                return WITHHELD
             return NOT_APPLICABLE
         sources = self.source_keys(position, column)
         if sources and not protection.knows(sources):

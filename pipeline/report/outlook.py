@@ -20,7 +20,7 @@ from pipeline import codes
 from pipeline.disclosure import NOT_APPLICABLE_MARK, SUPPRESSED_MARK
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import Cells
-from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Kind, Series
+from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.model import Prose, Section
 from pipeline.report.representation import headline_label
 from pipeline.report.trends import (
@@ -34,6 +34,7 @@ from pipeline.report.trends import (
     joiner_years,
     number,
     recruit_words,
+    sources_where,
     staff_key,
     straight_line_rule,
     window_dates,
@@ -50,17 +51,9 @@ RECRUITS = ("window_group_joiners", "window_declared_joiners")
 MODELLED = (*COUNTS, *RECRUITS)
 """What a flow-model output is computed from: the scope's counts now and the recruits' mix
 over the window (add_recruit_cells), so it is withheld wherever the recruits' share is."""
-
 ALL_OFFICERS = "All officers"
 PEOPLE = {"police_officer": "officers", "police_staff": "police staff", "pcso": "PCSOs",
           "special_constable": "special constables", "All": "the workforce"}  # fmt: skip
-
-
-def flow_column(name: str, header: str, kind: Kind = "percent", **more) -> Column:
-    """A flow-model output, over MODELLED: [x] where the mart runs no model (nobody in the
-    scope stated an ethnicity, an LPU, a date past or beyond the horizon), whatever the
-    recruits' counts, as long as the scope's counts now are known (Column.absent_of)."""
-    return Column(name, header, kind, of=MODELLED, absent_of=COUNTS, **more)
 
 
 def scope_words(record: dict) -> str:
@@ -208,6 +201,10 @@ def share_targets(cells: Cells, snapshot_date):
     judged_counts = ("judged_group_headcount", "judged_declared_headcount")
     sources = _window_counts(cells, frame, snapshot_date)
     add_recruit_cells(cells, frame, window_reporting_years(cells, snapshot_date), cells.headline)
+    # the flow model is run to the date only for a date to come within the horizon: elsewhere
+    # it does not exist by design ([x]), whatever the recruits' counts
+    modelled = ~passed & (frame["years_remaining"] <= cells.settings.projections.horizon_years)
+    flow = (*COUNTS, *sources_where(frame, modelled, RECRUITS, "flow"))
     years = in_years(cells.settings.projections.window_years)
     columns = (
         Column("label", "Target", "label"),
@@ -228,12 +225,13 @@ def share_targets(cells: Cells, snapshot_date):
                "points", of=sources, places=2),
         Column("straight_line_group_share", "At the current rate, by the date", "percent",
                of=(*COUNTS, *sources)),
-        flow_column("projected_group_share", "Flow model, by the date"),
-        flow_column("projected_group_share_lower", "Flow model's band", "percent_interval",
-                    upper="projected_group_share_upper"),
+        Column("projected_group_share", "Flow model, by the date", "percent", of=flow),
+        Column("projected_group_share_lower", "Flow model's band", "percent_interval",
+               of=flow, upper="projected_group_share_upper"),
         Column("recruit_group_share", recruits_header(cells, snapshot_date), "percent",
                of=RECRUITS),
-        flow_column("needed_recruit_share", "Recruits' share needed from now"),
+        Column("needed_recruit_share", "Recruits' share needed from now", "percent",
+               of=MODELLED),
         Column("target_status", "Status", "text",
                of=(*COUNTS, *sources, *(judged_counts if passed.any() else ()))),
     )  # fmt: skip
@@ -650,18 +648,20 @@ def projection(cells: Cells, snapshot_date):
         # A year ten on only when the horizon is further (a horizon of ten or fewer years
         # would give two columns of the same year and name).
         *(
-            [flow_column("projected_group_share_mid", f"Flow model, {middle}")]
+            [Column("projected_group_share_mid", f"Flow model, {middle}", "percent",
+                    of=MODELLED)]
             if mid < horizon
             else []
         ),
-        flow_column("projected_group_share", f"Flow model, {end}"),
-        flow_column("projected_group_share_lower", f"Band, {end}", "percent_interval",
-                    upper="projected_group_share_upper"),
+        Column("projected_group_share", f"Flow model, {end}", "percent", of=MODELLED),
+        Column("projected_group_share_lower", f"Band, {end}", "percent_interval",
+               of=MODELLED, upper="projected_group_share_upper"),
         Column("straight_line_group_share", f"Straight line, {end}", "percent",
                of=(*COUNTS, *trend)),
         Column("parity_status", "Reaches the population share", "text", of=MODELLED),
-        flow_column("reach_probability", f"Chance of being at or above it in {end}"),
-        flow_column("long_run_group_share", "Where today's rates settle"),
+        Column("reach_probability", f"Chance of being at or above it in {end}", "percent",
+               of=MODELLED),
+        Column("long_run_group_share", "Where today's rates settle", "percent", of=MODELLED),
     )  # fmt: skip
     title = "Where today's rates lead"
     outlook = DeclaredTable(
@@ -837,11 +837,12 @@ def _fan_section(cells: Cells, snapshot_date, outlook: DeclaredTable) -> Section
     band = f"Band ({band_words(cells)} simulated futures)"
     columns = (
         Column("label", "Year", "label", integer=True),
-        flow_column("projected_group_share", "Flow model"),
-        flow_column("projected_group_share_lower", band, "percent_interval",
-                    upper="projected_group_share_upper"),
+        Column("projected_group_share", "Flow model", "percent", of=MODELLED),
+        Column("projected_group_share_lower", band, "percent_interval", of=MODELLED,
+               upper="projected_group_share_upper"),
         Column("straight_line_group_share", "Straight line", "percent", of=(*COUNTS, *trend)),
-        flow_column("reach_probability", "Chance of being at or above the population share"),
+        Column("reach_probability", "Chance of being at or above the population share",
+               "percent", of=MODELLED),
         Column("population_share", CENSUS_LABEL, "share"),
     )  # fmt: skip
     title = "Officers: the projection year by year"

@@ -73,36 +73,3 @@ def test_every_model_output_is_declared_over_the_recruits_counts(sections):
                 assert set(outlook.MODELLED) <= set(column.of), (table_id, column.name)
             if column.name == "straight_line_group_share":
                 assert {"window0_group_headcount", *outlook.COUNTS} <= set(column.of)
-
-
-def test_a_flow_model_not_run_is_x_and_one_withheld_is_c():
-    """Review: in a row the mart runs no model for (nobody stated an ethnicity, an LPU
-    target) the flow model's columns read [c], withheld, because the recruits' counts are,
-    though there is nothing to withhold: they are [x] once the row's counts now are known,
-    and still [c] where the model ran, or where those counts are withheld themselves."""
-    import pandas as pd
-
-    from pipeline.disclosure import Key, Protection
-    from pipeline.report.declared import Column, DeclaredTable
-
-    def keys(rank: str) -> dict[str, Key]:
-        return {n: Key("staff", (("rank", (rank,)), ("eth", (n,)))) for n in outlook.MODELLED}
-
-    rows = {"Not run": keys("a"), "Withheld": keys("b"), "Not run, counts withheld": keys("c")}
-    frame = pd.DataFrame(
-        {"label": list(rows), "projected_group_share": [None, 0.12, None],
-         "group_headcount": [0, 3, 1], "declared_headcount": [0, 40, 1],
-         "window_group_joiners": [1, 1, 1], "window_declared_joiners": [4, 4, 4]}
-        | {f"{n}@key": [k[n] for k in rows.values()] for n in outlook.MODELLED}
-    )  # fmt: skip
-    table = DeclaredTable(
-        id="projection-outlook", caption="Outlook", frame=frame,
-        columns=(Column("label", "Rank", "label"),
-                 outlook.flow_column("projected_group_share", "Flow model, 2046")),
-    )  # fmt: skip
-    recruits = {k[n] for k in rows.values() for n in outlook.RECRUITS}
-    known = {k[n] for k in rows.values() for n in outlook.COUNTS} - set(
-        rows["Not run, counts withheld"].values()
-    )
-    table.protect_with(Protection(withheld=frozenset(recruits), known=frozenset(known)))
-    assert [row[1].mark for row in table.shown_rows] == ["[x]", "[c]", "[c]"]
