@@ -705,12 +705,10 @@ def _sums_to_bound(
     the sets of some of a relation's unknown parts, a count of a group whose true sum is
     1 to the threshold (:func:`small_group_subsets`), which combining several relations
     may pin ("Chief Inspectors' Asian 0 + Other 3"): by the first part's cell, named by
-    the cell that is their sum (:func:`_sum_key`), which the build's repair then frees.
-    Each set of cells once, whichever relations and order it comes in."""
+    the cell that is their sum (:func:`_sum_key`), which the build's repair then frees."""
     out: dict[int, list[tuple[Key | Callable[[], Key], list[int], float | None]]]
     out = defaultdict(list)
     true_values = [truth.get(k) for k in system.keys]
-    summed: set[frozenset[int]] = set()  # the sets of parts already to bound, in any order
     for relation in relations:
         total = system.index[relation.total]
         unknown = [system.index[p] for p in relation.parts]
@@ -726,14 +724,11 @@ def _sums_to_bound(
         if own and len(own) < len(unknown):
             value = float(sum(truth[system.keys[i]] for i in own))
             out[own[0]].append((relation.total, own, value))
-            summed.add(frozenset(own))
         for some in small_group_subsets(unknown, true_values, threshold, system.keys):
-            if frozenset(some) in summed:
-                continue
-            summed.add(frozenset(some))
-            value = float(sum(truth[system.keys[i]] for i in some))
-            key = functools.partial(_sum_key, universe, [system.keys[i] for i in some])
-            out[some[0]].append((key, list(some), value))  # speed: named when pinned
+            if list(some) != own:
+                value = float(sum(truth[system.keys[i]] for i in some))
+                key = functools.partial(_sum_key, universe, [system.keys[i] for i in some])
+                out[some[0]].append((key, list(some), value))  # speed: named when pinned
         if not a_group_count([system.keys[i] for i in unknown]):
             continue
         if total in fixed:

@@ -570,66 +570,6 @@ def test_a_withheld_part_and_an_unpublished_one_adding_up_to_a_small_count_are_f
         assert [(p.kind, p.key) for p in found] == problems, asian_shown
 
 
-def counting_sums(monkeypatch) -> list[frozenset[int]]:
-    """The sets of cells whose sum the audit bounds, one entry a programme."""
-    bounded: list[frozenset[int]] = []
-
-    def counted(solve, size, positions, *rest):
-        bounded.append(frozenset(positions))
-        return sum_pinned(solve, size, positions, *rest)
-
-    sum_pinned = audit._sum_pinned
-    monkeypatch.setattr(audit, "_sum_pinned", counted)
-    return bounded
-
-
-def test_withheld_parts_and_the_same_cells_in_another_order_are_bounded_once(monkeypatch):
-    """The example above with Black and Mixed exchanged: the Mixed 4 withheld and the
-    Black 0 not shown, the withheld part coming after the other in the relation. The sum
-    is bounded once, named by the Sergeants' total, not again as the sum's cell (review:
-    the cells were compared as a list with a tuple in another order)."""
-    bounded = counting_sums(monkeypatch)
-    universe = Universe(listing=("post",))
-    universe.add("staff", post=("PC", "PS", "IN", "CI"), eth=ETH)
-    sergeants = universe.key("staff", post="PS")
-    cells = {b: universe.key("staff", post="PS", eth=BROAD[b]) for b in BROAD}
-    cells["NS"] = universe.key("staff", post="PS", eth="NS")
-    counts = {"white": 300, "black": 0, "mixed": 4, "asian": 9, "other": 15, "NS": 15}
-    truth = {cells[b]: n for b, n in counts.items()} | {sergeants: 343}
-    asian = {r: universe.key("staff", post=r, eth=BROAD["asian"]) for r in ("PC", "IN", "CI")}
-    everyone = universe.key("staff", eth=BROAD["asian"])
-    truth |= {asian["PC"]: 9, asian["IN"]: 9, asian["CI"]: 0, everyone: 27}
-    rows = [{"label": b, "n": (WITHHELD if b == "mixed" else truth[cells[b]], cells[b])}
-            for b in ("white", "mixed", "other", "NS")]  # fmt: skip
-    rows.append({"label": "All", "n": (343, sergeants)})
-    by_rank = [{"label": r, "n": (truth[k], k)} for r, k in asian.items()]
-    by_rank.append({"label": "All", "n": (27, everyone)})
-    tables = [declared("ps", rows, (LABEL, COUNT)), declared("asian", by_rank, (LABEL, COUNT))]
-    found = audit.audit_publication(tables, audit.in_memory(tables), universe, truth, 5)
-    assert [(p.kind, p.key) for p in found] == [(SMALL_SUM, sergeants)]
-    assert len(bounded) == 1
-
-
-def test_some_withheld_parts_of_two_relations_are_bounded_once(monkeypatch):
-    """Black 1 + Mixed 2, withheld beside the Asian 40: some unknown parts both of all
-    officers and of the ethnic-minority officers. Their sum is bounded once (not pinned:
-    the Asian are withheld too)."""
-    bounded = counting_sums(monkeypatch)
-    universe = Universe(listing=("post",))
-    universe.add("staff", post=("PC", "PS"), eth=ETH)
-    cells = {b: universe.key("staff", eth=BROAD[b]) for b in BROAD}
-    cells["NS"] = universe.key("staff", eth="NS")
-    counts = {"white": 100, "black": 1, "mixed": 2, "asian": 40, "other": 10, "NS": 15}
-    minority, everyone = universe.key("staff", eth=MINORITY), universe.key("staff")
-    truth = {cells[b]: n for b, n in counts.items()} | {minority: 53, everyone: 168}
-    rows = [{"label": b, "n": (WITHHELD if b in ("black", "mixed", "asian") else truth[k], k)}
-            for b, k in cells.items()]  # fmt: skip
-    rows += [{"label": "Minority", "n": (53, minority)}, {"label": "All", "n": (168, everyone)}]
-    tables = [declared("all", rows, (LABEL, COUNT))]
-    assert audit.audit_publication(tables, audit.in_memory(tables), universe, truth, 5) == []
-    assert len(bounded) == 1
-
-
 def ranks_published(groups, unpublished: str, withheld: str):
     """One table of every cell of ``groups`` by rank (:func:`ranks_by_broad_group`) but the
     ``unpublished`` ones, with the ``withheld`` ones withheld: its universe, truth, table."""
