@@ -722,15 +722,15 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
                 f"Over the year {share} rose most for {moved(high, points)} and fell most for "
                 f"{moved(low)}."
             )
-        elif least >= 0:
+        elif least >= 0:  # a row written 0.0 did not rise, least or otherwise
             message = (
-                f"Over the year {share} rose most for {moved(high, points)} and least for "
-                f"{moved(low)}."
+                f"Over the year {share} rose most for {moved(high, points)} and "
+                f"{'did not move for' if least == 0 else 'least for'} {moved(low)}."
             )
         else:
             message = (
-                f"Over the year {share} fell most for {moved(low, points)} and least for "
-                f"{moved(high)}."
+                f"Over the year {share} fell most for {moved(low, points)} and "
+                f"{'did not move for' if most == 0 else 'least for'} {moved(high)}."
             )
         # over the rows shown, and says so (tied or not: withheld rows may not be the same)
         message = message[:-1] + fmt.among_shown(len(changes), len(body), f"{noun}s") + "."

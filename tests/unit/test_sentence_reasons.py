@@ -257,10 +257,14 @@ def test_a_change_written_as_zero_is_not_said_to_rise():
     )
     table = _year_on({"Constable": [10.0, 10.0, 38.6, 0.04], "Sergeant": [9.3, 8.8, 38.6, -0.5]})
     message = year_on_prose(table, "rank", "officers", "ethnic minority").message
-    assert "rose" not in message
-    assert message.startswith(
+    assert message == (
         "Over the year the ethnic minority share of officers fell most for Sergeant (-0.5 "
-        "percentage points)"
+        "percentage points) and did not move for Constable (+0.0)."
+    )
+    risen = _year_on({"Constable": [10.0, 10.0, 38.6, -0.04], "Sergeant": [9.3, 9.6, 38.6, 0.3]})
+    assert year_on_prose(risen, "rank", "officers", "ethnic minority").message == (
+        "Over the year the ethnic minority share of officers rose most for Sergeant (+0.3 "
+        "percentage points) and did not move for Constable (-0.0)."
     )
 
 
