@@ -278,7 +278,7 @@ def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) 
 
 
 _NUMBER_ID = re.compile(r"(?P<digits>\d+)(?:\.0+)?")
-_EXPONENT_ID = re.compile(r"\d+(?:[.,]\d+)?[eE]\+\d+|\d[.,]\d+[eE]\d+")
+_EXPONENT_ID = re.compile(r"\d+(?:[.,]\d+)?[eE]\+\d+|\d+[.,]\d+[eE]\d+")
 """A whole number as a program writes it in scientific notation: with ``E+``
 (``1.23457E+11``, a spreadsheet's form), or with a decimal point in the mantissa and no plus
 sign (``1.23457E11``); the point may be a decimal comma (``1,23457E+11``). An identifier

@@ -36,6 +36,7 @@ LPUS = frozenset({"BHM", "SOL"})
         ("1.23457E+11", "1.23457E+11"),
         ("1,00170E+05", "100170"),  # a decimal comma (a continental spreadsheet)
         ("1.00170E05", "100170"),  # no plus sign (as some programs write)
+        ("10.0170E04", "100170"),
         ("1,00170e05", "100170"),
         ("1.23457E11", "1.23457E11"),
         ("1,23457E+11", "1,23457E+11"),
@@ -62,6 +63,7 @@ def test_one_spelling_per_identifier(written, expected):
         ("1.23457E11", True),  # no plus sign, but a decimal point: a number
         ("1,23457E+11", True),  # a decimal comma
         ("1,23457e11", True),
+        ("12.3457E10", True),  # more than one digit before the point: still a number
         ("1,0017E+05", True),
         ("1.00170E+05", False),
         ("1,00170E+05", False),
