@@ -82,6 +82,15 @@ def test_a_rounded_number_is_told_apart(written, rounded):
     assert extracts.rounded_identifiers(pd.Series([written], dtype="str")).tolist() == [rounded]
 
 
+def _read_both_ways(force, rows: list[str]):
+    """The staff snapshot of ``rows``, read by the fast and the slow reader: (fast, extract)."""
+    write_inbox(force, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
+    path = force.paths.inbox / "staff_snapshot_2026-03-31.csv"
+    allowed = allowed_codes(force, LPUS)
+    for fast in (True, False):
+        yield fast, read_extract(path, "staff_snapshot", force, allowed, fast=fast)
+
+
 def test_numbers_a_spreadsheet_rounded_are_quarantined_not_merged(tiny_force):
     """Excel saves 123456789012 and 123456789013 in a CSV as 1.23457E+11 (General format
     shows about six digits): read as 123457000000, two people became one pseudonym. A number
@@ -93,11 +102,7 @@ def test_numbers_a_spreadsheet_rounded_are_quarantined_not_merged(tiny_force):
         staff_row("1.23456789014E+11", "W1"),
         staff_row("123456789015", "B1"),
     ]
-    write_inbox(tiny_force, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
-    path = tiny_force.paths.inbox / "staff_snapshot_2026-03-31.csv"
-    allowed = allowed_codes(tiny_force, LPUS)
-    for fast in (True, False):
-        extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+    for _fast, extract in _read_both_ways(tiny_force, rows):
         problems = {(p.source_row, p.column, p.rule): p.message for p in extract.problems}
         assert set(problems) == {
             (2, "staff_id", "invalid_number"),
@@ -123,11 +128,7 @@ def test_scientific_notation_without_a_plus_or_with_a_decimal_comma_is_one_perso
         staff_row("1.00170E05", "B1"),
         staff_row("100170", "W1"),
     ]
-    write_inbox(tiny_force, "staff_snapshot_2026-03-31.csv", STAFF_HEADER + "\n" + "\n".join(rows))
-    path = tiny_force.paths.inbox / "staff_snapshot_2026-03-31.csv"
-    allowed = allowed_codes(tiny_force, LPUS)
-    for fast in (True, False):
-        extract = read_extract(path, "staff_snapshot", tiny_force, allowed, fast=fast)
+    for fast, extract in _read_both_ways(tiny_force, rows):
         problems = {(p.source_row, p.column, p.rule) for p in extract.problems}
         assert problems == {(2, "staff_id", "invalid_number"), (3, "staff_id", "invalid_number")}
         keys = extract.typed["staff_key"]
