@@ -656,3 +656,21 @@ def test_a_flat_ladder_neither_rises_nor_has_a_highest():
         f"{LABEL}: the share of officers is the same, 10.0%, at each of the two of three "
         "ranks shown; below the population share."
     )
+
+
+def test_no_change_over_the_year_where_none_exists_is_not_called_too_small():
+    """Every row's change [x] (nobody stated an ethnicity a year earlier): the sentence says
+    no change can be worked out, not that the numbers are too small ([c]'s reason)."""
+    from pipeline.report.trends import year_on_prose
+
+    none = _year_on({"Constable": [NOT_APPLICABLE, 11.0, 38.6, NOT_APPLICABLE],
+                     "Sergeant": [NOT_APPLICABLE, 7.5, 38.6, NOT_APPLICABLE]})  # fmt: skip
+    assert year_on_prose(none, "rank", "officers", "ethnic minority").message == (
+        "No rank's change over the year can be worked out: none had people who stated an "
+        "ethnicity both a year earlier and now."
+    )
+    mixed = _year_on({"Constable": [NOT_APPLICABLE, 11.0, 38.6, NOT_APPLICABLE],
+                      "Sergeant": [WITHHELD, WITHHELD, 38.6, WITHHELD]})  # fmt: skip
+    assert year_on_prose(mixed, "rank", "officers", "ethnic minority").message == (
+        "No rank's change over the year can be shown; the numbers are too small."
+    )
