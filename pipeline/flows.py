@@ -210,6 +210,11 @@ def settle(stock: np.ndarray, rates: Rates, ladder: Ladder, years: int = 3000) -
     return current
 
 
+RESIDUE = 1e-9
+"""A stock at rest below this fraction of its worker type's headcount is the solve's rounding,
+not people (:func:`stationary`)."""
+
+
 def stationary(stock: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
     """The same fixed point as :func:`settle`, solved rather than stepped: the model is
     linear (recruits replace leavers), so each worker type's stock at rest solves
@@ -237,13 +242,16 @@ def stationary(stock: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
         system = matrix - np.eye(n)
         system[..., -1, :] = 1.0  # the last balance equation follows from the others
         rhs = np.zeros((*lead, n, 1))
-        rhs[..., -1, 0] = stock[:, cols].sum()
+        headcount = stock[:, cols].sum()
+        rhs[..., -1, 0] = headcount
         try:
             solved = np.linalg.solve(system, rhs)[..., 0].reshape(*lead, m, kw)
         except np.linalg.LinAlgError:
             stepped = settle(stock, rates, ladder) if stepped is None else stepped
             solved = stepped[..., cols]
-        out[..., cols] = np.clip(solved, 0.0, None)
+        # What the solve leaves where nobody is at rest (1e-14 people, either sign) is zero:
+        # kept, it made a share of 100% of nobody (group_share of leftovers).
+        out[..., cols] = np.where(solved > RESIDUE * headcount, solved, 0.0)
     return out
 
 
