@@ -16,9 +16,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/progression demo --out $(DEMO_DIR)
 
+# Two pytest-xdist workers; a module's tests, and every test of the demo run, stay on one
+# worker (tests/conftest.py), so no costly fixture is made twice.
+TEST_WORKERS ?= 2
 test: $(STAMP)
 	scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Pictures of the demo report (summary at 1280x800, a chart section, the PDF's pages).
 screenshots: $(STAMP)
@@ -41,7 +44,7 @@ format: $(STAMP)
 clean:
 	rm -rf var .pytest_cache
 
-# The disclosure property test on a larger seeded set of random forces (make test runs 200).
+# The disclosure property test on a larger seeded set of random forces (make test runs 40).
 PROPERTY_FORCES ?= 2000
 PROPERTY_SEED ?= 1000
 property: $(STAMP)

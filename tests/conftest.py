@@ -155,3 +155,13 @@ def demo_report(demo_run) -> Path:
     out, done = demo_run
     assert done.returncode == 0, done.stderr
     return out / "var" / "reports" / "latest"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs two workers, ``--dist loadgroup``) keep every
+    test that shares a costly fixture on one worker: a module's tests together (its
+    module-scoped pipeline runs are made once), and every test of the session's demo run
+    together (one demo run, not one a worker). Without xdist the marks do nothing."""
+    for item in items:
+        group = "demo-run" if "demo_run" in item.fixturenames else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
