@@ -251,7 +251,8 @@ def stationary(stock: np.ndarray, rates: Rates, ladder: Ladder) -> np.ndarray:
             solved = stepped[..., cols]
         # What the solve leaves where nobody is at rest (1e-14 people, either sign) is zero:
         # kept, it made a share of 100% of nobody (group_share of leftovers).
-        out[..., cols] = np.where(solved > RESIDUE * headcount, solved, 0.0)
+        kept = (solved > RESIDUE * headcount) | np.isnan(solved)  # NaN: bad rates, not hidden
+        out[..., cols] = np.where(kept, solved, 0.0)
     return out
 
 

@@ -163,5 +163,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     module-scoped pipeline runs are made once), and every test of the session's demo run
     together (one demo run, not one a worker). Without xdist the marks do nothing."""
     for item in items:
-        group = "demo-run" if "demo_run" in item.fixturenames else item.module.__name__
+        uses = getattr(item, "fixturenames", ())
+        group = "demo-run" if "demo_run" in uses else item.nodeid.partition("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The mark is known without pytest-xdist too (``-p no:xdist``: no unknown-mark warning)."""
+    config.addinivalue_line("markers", "xdist_group(name): tests kept on one xdist worker")

@@ -19,8 +19,9 @@ added about 50 minutes and taken ``make test`` past CI's 90. Forty add about 10.
 Time: each worker keeps one in-memory database for its forces
 (:class:`force_factory.ForceDatabases`: the schemas, code and reference tables and views
 made once, the raw rows and table models per force), and a force goes to whichever worker
-is free. The whole test took 21.0 minutes of wall time on two idle cores (2,361 s user + 80
-s sys, about 12 s of CPU a force with the workers' start) in a fresh clone at 7f51b31.
+is free. The whole test, at 200 forces, took 21.0 minutes of wall time on two idle cores
+(2,361 s user + 80 s sys, about 12 s of CPU a force with the workers' start) in a fresh
+clone at 7f51b31.
 Per force, ``benchmarks/property_force.py`` gives about 10 s of CPU: 3.3 s the
 protection's search (``protect``: integer programmes for the cheapest complements, null
 spaces), 1.9 s the database and models, 1.6 s the sections' tables, 1.8 s the rest of the
