@@ -18,7 +18,7 @@ from pipeline import codes
 from pipeline.disclosure import Key
 from pipeline.report import formatting as fmt
 from pipeline.report.cells import ETHNICITY_CODES, Cells
-from pipeline.report.declared import NOT_APPLICABLE, WITHHELD, Chart, Column, DeclaredTable, Series
+from pipeline.report.declared import WITHHELD, Chart, Column, DeclaredTable, Series
 from pipeline.report.formatting import in_words
 from pipeline.report.model import Prose, Section
 from pipeline.report.representation import headline_label
@@ -700,8 +700,7 @@ def year_on_prose(table: DeclaredTable, noun: str, people: str, group: str | Non
     earlier = next(c.header for c in table.columns if c.name == "year_earlier_group_share")
     now = next(c.header for c in table.columns if c.name == "group_share")
     share = f"the {group} share of {people}" if group else f"each group's share of {people}"
-    inapplicable = NOT_APPLICABLE.mark
-    if body and all(getattr(table.value(r, column), "mark", None) == inapplicable for r in body):
+    if body and all(table.text(r, column) == fmt.NOT_APPLICABLE for r in body):  # all [x]
         message = (
             f"No {noun}'s change over the year can be worked out: none had people who stated "
             "an ethnicity both a year earlier and now."

@@ -10,10 +10,11 @@ published. Two worker processes share the forces. ``make property`` runs a large
 set (``PROGRESSION_PROPERTY_FORCES``, ``PROGRESSION_PROPERTY_SEED``; 2,000 from seed 1000).
 
 Why 40 and not the 200 issue 9 asks of ``make test``: on the two-core machines this project
-and its CI ran on in December 2026 (about 2.4 times slower than before: a bare Python loop
-of 10M additions took 1.39 s of CPU against about 0.57 s), a force took 20 to 35 s of CPU,
-and the rest of the suite 59 minutes on two pytest-xdist workers; 200 forces would have
-added about 50 minutes and taken ``make test`` past CI's 90. Forty add about 10. Run
+and its CI ran on in December 2026 (a bare Python loop of 10M additions took 1.39 s of CPU),
+a force took 20 to 35 s of CPU (``benchmarks/property_force.py``, against about 10 s on the
+machine of the timing below), and the rest of the suite 59 minutes on two pytest-xdist
+workers; 200 forces would have added about 50 minutes (200 forces of 25 s over two cores)
+and taken ``make test`` past CI's 90. Forty add about 10. Run
 ``PROGRESSION_PROPERTY_FORCES=200`` (or ``make property``) before changing the protection.
 
 Time: each worker keeps one in-memory database for its forces
